@@ -1,0 +1,98 @@
+/*
+ * jiso_plan.h: the one contract between jiso's Java code and its native spawn
+ * stage. Java encodes a plan (a list of raw system calls, each with six
+ * arguments) in memory; the stage creates the child with clone3 and runs the
+ * plan there, step by step, until an execve succeeds. The stage knows nothing
+ * about mounts, namespaces or policies: every decision is made in Java.
+ *
+ * jextract reads this header too, so both sides share one layout.
+ */
+#ifndef JISO_PLAN_H
+#define JISO_PLAN_H
+
+#include <stdint.h>
+
+#define JISO_PLAN_VERSION 1
+
+/*
+ * Stage operations that are not plain system calls. They use negative
+ * numbers so they can never collide with a syscall number.
+ *
+ * JISO_OP_SPAWN: create a second process in vfork style (CLONE_VM|CLONE_VFORK,
+ *   exit signal SIGCHLD, on the upper half of the stack). The new process goes
+ *   on with the next step; the creator waits until it has executed (or failed)
+ *   and then continues at step arg[0]. The result is the new process's pid (as
+ *   the creator sees it). If the new process failed, the creator exits at once
+ *   with status 127 instead of continuing. Used to run the target under a
+ *   minimal init that is PID 1 of a new pid namespace.
+ */
+#define JISO_OP_SPAWN (-1)
+
+/* Pseudo step indices in jiso_result.failed_step for failures outside the plan. */
+#define JISO_FAIL_NONE          (-1) /* the child executed its program */
+#define JISO_FAIL_CLONE         (-2) /* clone3 failed in the parent; no child exists */
+#define JISO_FAIL_PARENT_WRITE  (-3) /* a jiso_parent_write failed; failed_detail = its index */
+#define JISO_FAIL_HANDSHAKE     (-4) /* the child did not get the parent's go-ahead */
+#define JISO_FAIL_NO_EXEC       (-5) /* the plan ended without a successful execve */
+#define JISO_FAIL_PIPE          (-6) /* the stage could not create its pipes */
+#define JISO_FAIL_BAD_PLAN      (-7) /* version, count or stack size is wrong */
+
+struct jiso_step {
+    int64_t nr;           /* syscall number, or a JISO_OP_* */
+    int64_t arg[6];
+    /* Bit i set: arg[i] is the index of an earlier step, and that step's
+     * result is passed instead (e.g. the fd an openat returned). */
+    uint32_t result_args;
+    uint32_t reserved;
+    /* Bit e set (e < 64): failing with errno e is tolerated; the step's
+     * result is then -e and the plan goes on (e.g. EEXIST for mkdir). */
+    uint64_t tolerated_errnos;
+};
+
+/*
+ * Work the parent does after clone3 and before the child starts its plan,
+ * e.g. writing uid_map for a new user namespace or, on cgroup v1, moving the
+ * child into each controller's cgroup.procs. The child waits for it.
+ */
+struct jiso_parent_write {
+    /* Non-NULL: write data to /proc/<child pid>/<proc_file>. */
+    const char *proc_file;
+    /* proc_file NULL: write the child's pid in decimal to this open fd. */
+    int32_t fd;
+    int32_t reserved;
+    const char *data;
+    int64_t length;
+};
+
+struct jiso_plan {
+    uint32_t version;              /* JISO_PLAN_VERSION */
+    uint32_t step_count;
+    uint64_t clone_flags;          /* CLONE_NEW* flags and friends for clone3 */
+    int32_t cgroup_fd;             /* >= 0: CLONE_INTO_CGROUP this directory */
+    uint32_t parent_write_count;
+    struct jiso_step *steps;
+    int64_t *results;              /* step_count slots, filled by the child */
+    struct jiso_parent_write *parent_writes;
+    void *stack;                   /* memory for the child stacks (16-byte aligned) */
+    int64_t stack_size;            /* at least 32 KiB; split in two halves */
+};
+
+struct jiso_result {
+    int32_t pid;                   /* the child's pid in the caller's namespace, or -1 */
+    int32_t pidfd;                 /* a pidfd for the child (CLONE_PIDFD), or -1 */
+    int32_t failed_step;           /* a step index, or a JISO_FAIL_* */
+    int32_t error;                 /* the errno of the failure, 0 if none */
+    int32_t failed_detail;         /* e.g. which parent write failed */
+    int32_t reserved;
+};
+
+/*
+ * Runs a plan. Returns 0 when the child executed its program, -1 otherwise;
+ * either way *result says what happened. When a child was created (pid >= 0)
+ * the caller owns pidfd and must reap the child, also after a failure.
+ * Thread-safe; the calling thread is blocked until the child has executed or
+ * exited. Signals are blocked in the caller only around clone3.
+ */
+int jiso_spawn(const struct jiso_plan *plan, struct jiso_result *result);
+
+#endif
