@@ -1,0 +1,141 @@
+package io.jiso;
+
+import io.jiso.nativegen.Macros;
+import io.jiso.spawn.ChildProcess;
+import io.jiso.spawn.Launcher;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A process started by {@link IsolatedProcessBuilder}: a {@link Process} like
+ * any other (streams, waitFor, exitValue, destroy, onExit), plus what a
+ * sandbox knows about why it stopped.
+ *
+ * <p>{@link #pid()} is the pid as the host sees it. With a new pid namespace
+ * that is jiso-init, the sandbox's PID 1, which passes signals on to the main
+ * process and exits with its status; {@link #destroyForcibly()} then ends
+ * every process of the sandbox.
+ */
+public final class IsolatedProcess extends Process {
+    private final ChildProcess child;
+    private final OutputStream stdin;
+    private final InputStream stdout;
+    private final InputStream stderr;
+    private final CompletableFuture<Process> onExit;
+
+    IsolatedProcess(Launcher.Started started) {
+        this.child = started.child();
+        this.stdin = new BufferedOutputStream(started.stdin());
+        this.stdout = new BufferedInputStream(started.stdout());
+        this.stderr = new BufferedInputStream(started.stderr());
+        this.onExit = child.exit().thenApply(status -> this);
+    }
+
+    ChildProcess child() {
+        return child;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return stdin;
+    }
+
+    @Override
+    public InputStream getInputStream() {
+        return stdout;
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+        return stderr;
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+        try {
+            child.exit().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        return exitValue();
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            child.exit().get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The exit status as ProcessBuilder reports it: the exit code, or 128 + the signal that killed it. */
+    @Override
+    public int exitValue() {
+        Integer status = child.exit().getNow(null);
+        if (status == null) {
+            throw new IllegalThreadStateException("process " + pid() + " has not exited");
+        }
+        return Macros.wifSignaled(status) ? 128 + Macros.wtermSig(status) : Macros.wexitStatus(status);
+    }
+
+    /** The signal that killed the main process, if one did; empty while it runs or after a normal exit. */
+    public Optional<Integer> terminationSignal() {
+        Integer status = child.exit().getNow(null);
+        return status != null && Macros.wifSignaled(status) ? Optional.of(Macros.wtermSig(status)) : Optional.empty();
+    }
+
+    /** SIGTERM to the main process (through jiso-init when it is PID 1 of the sandbox). */
+    @Override
+    public void destroy() {
+        child.terminate();
+    }
+
+    /** SIGKILL: with a pid namespace, to every process in the sandbox at once. */
+    @Override
+    public Process destroyForcibly() {
+        child.kill();
+        return this;
+    }
+
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return child.isAlive();
+    }
+
+    @Override
+    public long pid() {
+        return child.pid();
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+        return onExit;
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        return ProcessHandle.of(pid()).orElseThrow(() -> new IllegalStateException("process " + pid() + " has exited"));
+    }
+
+    @Override
+    public String toString() {
+        Integer status = child.exit().getNow(null);
+        return "IsolatedProcess[pid=" + pid() + (status == null ? ", alive" : ", exitValue=" + exitValue()) + "]";
+    }
+}

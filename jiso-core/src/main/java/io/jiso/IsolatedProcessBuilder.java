@@ -1,0 +1,356 @@
+package io.jiso;
+
+import io.jiso.spawn.Launcher;
+import io.jiso.spawn.SandboxSpec;
+import io.jiso.spawn.SandboxSpec.Bind;
+import io.jiso.spawn.SandboxSpec.MountSpec;
+import io.jiso.spawn.SandboxSpec.Tmpfs;
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Starts isolated processes, the way {@link ProcessBuilder} starts ordinary
+ * ones: same method names where the concept is the same, and {@link #start()}
+ * returns a {@link Process}.
+ *
+ * <p>Secure by default: with no options the process gets new pid, mount, uts,
+ * ipc, net (only {@code lo}, up) and cgroup namespaces; a fresh root on tmpfs
+ * with read-only binds of the host's /usr, /bin, /sbin, /lib*, /etc, a minimal
+ * /dev, its own /proc with sensitive entries masked, a private /tmp; no /sys;
+ * it dies with the JVM. The methods below opt out or adjust.
+ *
+ * <p>Unlike ProcessBuilder, the environment starts nearly empty (PATH and
+ * HOME), not as a copy of the JVM's: a sandbox should not inherit the JVM's
+ * secrets. Call {@code environment().putAll(System.getenv())} to pass them.
+ *
+ * <p>Setters validate at once and throw IllegalArgumentException naming the
+ * field and the rule; combinations are checked by {@link #start()} with
+ * IllegalStateException.
+ */
+public final class IsolatedProcessBuilder {
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?");
+    private static final long MIN_TMPFS_BYTES = 4096;
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private List<String> command;
+    private String directory = "/";
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
+    private boolean redirectErrorStream;
+    private final Set<Namespace> created = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC,
+            Namespace.NET, Namespace.CGROUP);
+    private final Map<Namespace, IsolatedProcess> joined = new EnumMap<>(Namespace.class);
+    private String hostname = "jiso";
+    private boolean freshRoot = true;
+    private final List<MountSpec> mounts = new ArrayList<>();
+    private long tmpSizeBytes = 64L << 20;
+    private Duration monotonicOffset = Duration.ZERO;
+    private Duration boottimeOffset = Duration.ZERO;
+    private List<IdMapping> uidMap = List.of();
+    private List<IdMapping> gidMap = List.of();
+
+    public IsolatedProcessBuilder(String... command) {
+        this(Arrays.asList(command));
+    }
+
+    public IsolatedProcessBuilder(List<String> command) {
+        command(command);
+        environment.put("PATH", DEFAULT_PATH);
+        environment.put("HOME", "/");
+    }
+
+    // ---- ProcessBuilder's methods -------------------------------------------------------------
+
+    public List<String> command() {
+        return command;
+    }
+
+    /** The program and its arguments; the program is searched in the sandbox's PATH if it has no '/'. */
+    public IsolatedProcessBuilder command(List<String> command) {
+        Objects.requireNonNull(command, "command");
+        if (command.isEmpty() || command.get(0) == null || command.get(0).isEmpty()) {
+            throw new IllegalArgumentException("command must name a program, was " + command);
+        }
+        for (String arg : command) {
+            noNul("command", Objects.requireNonNull(arg, "command must not contain null"));
+        }
+        this.command = List.copyOf(command);
+        return this;
+    }
+
+    public IsolatedProcessBuilder command(String... command) {
+        return command(Arrays.asList(command));
+    }
+
+    /** The working directory inside the sandbox (default "/"). */
+    public File directory() {
+        return new File(directory);
+    }
+
+    public IsolatedProcessBuilder directory(File directory) {
+        this.directory = directory == null ? "/" : sandboxPath("directory", directory.getPath(), true);
+        return this;
+    }
+
+    /** The child's whole environment, mutable like ProcessBuilder's; see the class comment for its start. */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    public IsolatedProcessBuilder redirectInput(Redirect source) {
+        redirects[0] = redirect("redirectInput", source, true);
+        return this;
+    }
+
+    public IsolatedProcessBuilder redirectOutput(Redirect destination) {
+        redirects[1] = redirect("redirectOutput", destination, false);
+        return this;
+    }
+
+    public IsolatedProcessBuilder redirectError(Redirect destination) {
+        redirects[2] = redirect("redirectError", destination, false);
+        return this;
+    }
+
+    public IsolatedProcessBuilder redirectInput(File file) {
+        return redirectInput(Redirect.from(file));
+    }
+
+    public IsolatedProcessBuilder redirectOutput(File file) {
+        return redirectOutput(Redirect.to(file));
+    }
+
+    public IsolatedProcessBuilder redirectError(File file) {
+        return redirectError(Redirect.to(file));
+    }
+
+    public Redirect redirectInput() {
+        return redirects[0];
+    }
+
+    public Redirect redirectOutput() {
+        return redirects[1];
+    }
+
+    public Redirect redirectError() {
+        return redirects[2];
+    }
+
+    public boolean redirectErrorStream() {
+        return redirectErrorStream;
+    }
+
+    public IsolatedProcessBuilder redirectErrorStream(boolean redirectErrorStream) {
+        this.redirectErrorStream = redirectErrorStream;
+        return this;
+    }
+
+    public IsolatedProcessBuilder inheritIO() {
+        Arrays.fill(redirects, Redirect.INHERIT);
+        return this;
+    }
+
+    // ---- Isolation ----------------------------------------------------------------------------
+
+    /** Runs in the host's (the JVM's) namespaces of these kinds instead of new ones. */
+    public IsolatedProcessBuilder share(Namespace... namespaces) {
+        for (Namespace ns : namespaces) {
+            created.remove(Objects.requireNonNull(ns, "share: namespace"));
+            joined.remove(ns);
+        }
+        return this;
+    }
+
+    /**
+     * Joins a namespace of another running sandbox instead of creating one, as
+     * {@code docker run --net container:X} does: NET, IPC or UTS.
+     */
+    public IsolatedProcessBuilder join(Namespace namespace, IsolatedProcess other) {
+        Objects.requireNonNull(other, "join: other");
+        if (namespace != Namespace.NET && namespace != Namespace.IPC && namespace != Namespace.UTS) {
+            throw new IllegalArgumentException("join: only NET, IPC and UTS namespaces can be joined, not " + namespace);
+        }
+        if (!other.isAlive()) {
+            throw new IllegalArgumentException("join: process " + other.pid() + " has exited");
+        }
+        created.remove(namespace);
+        joined.put(namespace, other);
+        return this;
+    }
+
+    /** The hostname inside (default "jiso"); needs a new UTS namespace. */
+    public IsolatedProcessBuilder hostname(String hostname) {
+        Objects.requireNonNull(hostname, "hostname");
+        if (!HOSTNAME.matcher(hostname).matches()) {
+            throw new IllegalArgumentException("hostname must be 1..64 letters, digits, '-' or '.', not starting or"
+                    + " ending with '-' or '.', was \"" + hostname + "\"");
+        }
+        this.hostname = hostname;
+        return this;
+    }
+
+    /** Makes a host file or directory visible read-only at sandboxPath. */
+    public IsolatedProcessBuilder bindReadOnly(Path hostPath, String sandboxPath) {
+        return addBind(hostPath, sandboxPath, false);
+    }
+
+    /** Makes a host file or directory visible and writable at sandboxPath. */
+    public IsolatedProcessBuilder bind(Path hostPath, String sandboxPath) {
+        return addBind(hostPath, sandboxPath, true);
+    }
+
+    private IsolatedProcessBuilder addBind(Path hostPath, String sandboxPath, boolean writable) {
+        Objects.requireNonNull(hostPath, "bind: hostPath");
+        if (!hostPath.isAbsolute()) {
+            throw new IllegalArgumentException("bind: hostPath must be absolute, was " + hostPath);
+        }
+        String source = noNul("bind: hostPath", hostPath.normalize().toString());
+        return addMount(new Bind(source, sandboxPath("bind: sandboxPath", sandboxPath, false), writable));
+    }
+
+    /** A private tmpfs of at most sizeBytes at sandboxPath. */
+    public IsolatedProcessBuilder tmpfs(String sandboxPath, long sizeBytes) {
+        if (sizeBytes < MIN_TMPFS_BYTES) {
+            throw new IllegalArgumentException("tmpfs: sizeBytes must be >= " + MIN_TMPFS_BYTES + ", was " + sizeBytes);
+        }
+        return addMount(new Tmpfs(sandboxPath("tmpfs: sandboxPath", sandboxPath, false), sizeBytes));
+    }
+
+    private IsolatedProcessBuilder addMount(MountSpec mount) {
+        for (MountSpec m : mounts) {
+            if (m.target().equals(mount.target())) {
+                throw new IllegalArgumentException("two mounts at " + mount.target());
+            }
+        }
+        mounts.add(mount);
+        return this;
+    }
+
+    /** The size cap of the private /tmp (default 64 MiB). */
+    public IsolatedProcessBuilder tmpSize(long bytes) {
+        if (bytes < MIN_TMPFS_BYTES) {
+            throw new IllegalArgumentException("tmpSize must be >= " + MIN_TMPFS_BYTES + " bytes, was " + bytes);
+        }
+        this.tmpSizeBytes = bytes;
+        return this;
+    }
+
+    /** Keeps the host's root (in a private mount namespace) instead of building a fresh one. */
+    public IsolatedProcessBuilder hostRoot() {
+        this.freshRoot = false;
+        return this;
+    }
+
+    /**
+     * A new time namespace whose CLOCK_MONOTONIC and CLOCK_BOOTTIME are shifted
+     * by these offsets (visible in /proc/uptime), e.g. to make a restored or
+     * replayed run see the clocks it expects.
+     */
+    public IsolatedProcessBuilder timeOffsets(Duration monotonic, Duration boottime) {
+        this.monotonicOffset = Objects.requireNonNull(monotonic, "timeOffsets: monotonic");
+        this.boottimeOffset = Objects.requireNonNull(boottime, "timeOffsets: boottime");
+        created.add(Namespace.TIME);
+        return this;
+    }
+
+    /** A new user namespace with these uid and gid mappings (written by the JVM before the child goes on). */
+    public IsolatedProcessBuilder userNamespace(List<IdMapping> uids, List<IdMapping> gids) {
+        if (Objects.requireNonNull(uids, "userNamespace: uids").isEmpty()
+                || Objects.requireNonNull(gids, "userNamespace: gids").isEmpty()) {
+            throw new IllegalArgumentException("userNamespace: uids and gids need at least one mapping each");
+        }
+        this.uidMap = List.copyOf(uids);
+        this.gidMap = List.copyOf(gids);
+        created.add(Namespace.USER);
+        return this;
+    }
+
+    // ---- start --------------------------------------------------------------------------------
+
+    /**
+     * Starts the process. Throws IsolationException (an IOException) naming
+     * the failed step and errno if it cannot; nothing is left behind then.
+     */
+    public IsolatedProcess start() throws IOException {
+        return new IsolatedProcess(Launcher.start(spec()));
+    }
+
+    /** The immutable snapshot a start() uses; checks the combinations. */
+    SandboxSpec spec() {
+        boolean ownMounts = created.contains(Namespace.MOUNT);
+        if (!ownMounts && (!mounts.isEmpty() || freshRoot)) {
+            freshRoot = freshRoot && ownMounts;
+            if (!mounts.isEmpty()) {
+                throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
+            }
+        }
+        if (created.contains(Namespace.USER) && uidMap.isEmpty()) {
+            throw new IllegalStateException("a user namespace needs userNamespace(uids, gids)");
+        }
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            String k = Objects.requireNonNull(e.getKey(), "environment: null name");
+            if (k.isEmpty() || k.indexOf('=') >= 0) {
+                throw new IllegalStateException("environment: name must be non-empty without '=', was \"" + k + "\"");
+            }
+            noNul("environment: " + k, k + Objects.requireNonNull(e.getValue(), "environment: " + k + " is null"));
+        }
+        Map<Namespace, io.jiso.spawn.ChildProcess> join = new EnumMap<>(Namespace.class);
+        joined.forEach((ns, p) -> join.put(ns, p.child()));
+        return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
+                join, hostname, freshRoot && ownMounts, mounts, tmpSizeBytes, monotonicOffset, boottimeOffset,
+                uidMap, gidMap);
+    }
+
+    // ---- validation helpers -------------------------------------------------------------------
+
+    private static Redirect redirect(String field, Redirect r, boolean input) {
+        Objects.requireNonNull(r, field);
+        boolean ok = switch (r.type()) {
+            case PIPE, INHERIT -> true;
+            case READ -> input;
+            case WRITE, APPEND -> !input;
+        };
+        if (!ok) {
+            throw new IllegalArgumentException(field + ": a Redirect of type " + r.type() + " cannot be used here");
+        }
+        return r;
+    }
+
+    private static String sandboxPath(String field, String path, boolean rootAllowed) {
+        Objects.requireNonNull(path, field);
+        noNul(field, path);
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException(field + " must be an absolute path inside the sandbox, was \"" + path + "\"");
+        }
+        for (String part : path.split("/")) {
+            if (part.equals("..") || part.equals(".")) {
+                throw new IllegalArgumentException(field + " must not contain '.' or '..', was \"" + path + "\"");
+            }
+        }
+        String normal = Path.of(path).normalize().toString();
+        if (!rootAllowed && normal.equals("/")) {
+            throw new IllegalArgumentException(field + " must not be /");
+        }
+        return normal;
+    }
+
+    private static String noNul(String field, String s) {
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(field + " must not contain a NUL character");
+        }
+        return s;
+    }
+}

@@ -1,0 +1,51 @@
+package io.jiso.mount;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the host's system directories are: on merged-/usr systems /bin, /lib
+ * and friends are symlinks into /usr and are recreated as symlinks, not bound.
+ * Read once per JVM; the host's layout does not change under a running JVM.
+ */
+final class HostLayout {
+    private HostLayout() {
+    }
+
+    /** A system directory: bound read-only, or a symlink recreated as is. */
+    record Entry(String path, String symlinkTarget) {
+    }
+
+    private static final List<String> CANDIDATES = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+            "/libx32", "/etc");
+    private static final List<Entry> SYSTEM = probe();
+
+    static List<Entry> systemDirectories() {
+        return SYSTEM;
+    }
+
+    static boolean isRegularFile(String hostPath) {
+        return Files.isRegularFile(Path.of(hostPath));
+    }
+
+    private static List<Entry> probe() {
+        List<Entry> entries = new ArrayList<>();
+        for (String dir : CANDIDATES) {
+            Path p = Path.of(dir);
+            try {
+                if (Files.isSymbolicLink(p)) {
+                    entries.add(new Entry(dir, Files.readSymbolicLink(p).toString()));
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    entries.add(new Entry(dir, null));
+                }
+            } catch (IOException e) {
+                // unreadable: leave it out of the sandbox
+            }
+        }
+        return List.copyOf(entries);
+    }
+}

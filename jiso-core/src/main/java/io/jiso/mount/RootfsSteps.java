@@ -1,0 +1,195 @@
+package io.jiso.mount;
+
+import static io.jiso.spawn.Syscalls.AT_FDCWD;
+import static io.jiso.spawn.Syscalls.CHDIR;
+import static io.jiso.spawn.Syscalls.UNLINKAT;
+import static io.jiso.spawn.Syscalls.createFile;
+import static io.jiso.spawn.Syscalls.mkdir;
+import static io.jiso.spawn.Syscalls.mkdirs;
+import static io.jiso.spawn.Syscalls.symlink;
+
+import io.jiso.Namespace;
+import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.libc.mount_attr;
+import io.jiso.spawn.SandboxSpec;
+import io.jiso.spawn.SandboxSpec.Bind;
+import io.jiso.spawn.SandboxSpec.MountSpec;
+import io.jiso.spawn.SandboxSpec.Tmpfs;
+import io.jiso.spawn.StepList;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The mount namespace's steps: stop propagation to the host, then either build
+ * a fresh root on tmpfs (read-only binds of the host's system directories, a
+ * minimal /dev, a new /proc with sensitive entries masked, a private /tmp,
+ * the user's mounts, pivot_root with the old root detached) or keep the
+ * host's root with a new /proc and /tmp.
+ */
+public final class RootfsSteps {
+    private RootfsSteps() {
+    }
+
+    private static final Abi ABI = Abi.current();
+    private static final int MOUNT = ABI.syscall("mount");
+    private static final int UMOUNT2 = ABI.syscall("umount2");
+    private static final int PIVOT_ROOT = ABI.syscall("pivot_root");
+    private static final int MOUNT_SETATTR = ABI.syscall("mount_setattr");
+    private static final long MS_BIND = ABI.longConstant("MS_BIND");
+    private static final long MS_REC = ABI.longConstant("MS_REC");
+    private static final long MS_PRIVATE = ABI.longConstant("MS_PRIVATE");
+    private static final long MS_NOSUID = ABI.longConstant("MS_NOSUID");
+    private static final long MS_NODEV = ABI.longConstant("MS_NODEV");
+    private static final long MS_NOEXEC = ABI.longConstant("MS_NOEXEC");
+    private static final long MS_RDONLY = ABI.longConstant("MS_RDONLY");
+    private static final int MNT_DETACH = ABI.intConstant("MNT_DETACH");
+    private static final int AT_RECURSIVE = ABI.intConstant("AT_RECURSIVE");
+    private static final int AT_REMOVEDIR = ABI.intConstant("AT_REMOVEDIR");
+    private static final long ATTR_RDONLY = ABI.longConstant("MOUNT_ATTR_RDONLY");
+    private static final long ATTR_NOSUID = ABI.longConstant("MOUNT_ATTR_NOSUID");
+    private static final long ATTR_NODEV = ABI.longConstant("MOUNT_ATTR_NODEV");
+    private static final int ENOENT = ABI.intConstant("ENOENT");
+
+    /** Where the new root is assembled before pivot_root; any directory of the host does. */
+    private static final String STAGING = "/tmp";
+    private static final String OLD_ROOT = "/oldroot";
+    private static final long DEV_SIZE = 1 << 20;
+    private static final long SHM_SIZE = 64L << 20;
+
+    /** Adds the mount steps for spec (which must create a mount namespace). */
+    public static void build(StepList steps, SandboxSpec spec) {
+        steps.call("make all mounts private", MOUNT, 0, steps.cStringAddress("/"), 0, MS_REC | MS_PRIVATE, 0);
+        String host = spec.freshRoot() ? OLD_ROOT : "";
+        if (spec.freshRoot()) {
+            enterEmptyRoot(steps);
+            for (HostLayout.Entry e : HostLayout.systemDirectories()) {
+                if (e.symlinkTarget() != null) {
+                    symlink(steps, e.symlinkTarget(), e.path());
+                } else {
+                    mkdir(steps, e.path(), 0755);
+                    bind(steps, OLD_ROOT + e.path(), e.path(), false);
+                }
+            }
+            minimalDev(steps);
+        }
+        proc(steps, spec, host);
+        tmpfs(steps, "/tmp", spec.tmpSizeBytes(), "1777");
+        for (MountSpec m : spec.mounts()) {
+            userMount(steps, m, host);
+        }
+        if (spec.freshRoot()) {
+            steps.call("detach the old root", UMOUNT2, steps.cStringAddress(OLD_ROOT), MNT_DETACH);
+            steps.call("remove " + OLD_ROOT, UNLINKAT, AT_FDCWD, steps.cStringAddress(OLD_ROOT), AT_REMOVEDIR);
+            setAttributes(steps, "/", ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, false, "make the root read-only");
+        }
+    }
+
+    /** A tmpfs becomes / and the host's root moves to /oldroot until the binds are done. */
+    private static void enterEmptyRoot(StepList steps) {
+        steps.call("mount the new root (tmpfs) on " + STAGING, MOUNT, steps.cStringAddress("jiso"),
+                steps.cStringAddress(STAGING), steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NODEV,
+                steps.cStringAddress("mode=0755,size=1m"));
+        steps.call("change directory to the new root", CHDIR, steps.cStringAddress(STAGING));
+        mkdir(steps, "oldroot", 0700);
+        steps.call("pivot_root into the new root", PIVOT_ROOT, steps.cStringAddress("."),
+                steps.cStringAddress("oldroot"));
+        steps.call("change directory to /", CHDIR, steps.cStringAddress("/"));
+    }
+
+    private static void minimalDev(StepList steps) {
+        mkdir(steps, "/dev", 0755);
+        // nodev on the tmpfs: a node made here with mknod is useless; the binds below are separate mounts.
+        steps.call("mount tmpfs on /dev", MOUNT, steps.cStringAddress("tmpfs"), steps.cStringAddress("/dev"),
+                steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NOEXEC | MS_NODEV,
+                steps.cStringAddress("mode=0755,size=" + DEV_SIZE));
+        for (String node : new String[] {"null", "zero", "full", "random", "urandom", "tty"}) {
+            String path = "/dev/" + node;
+            createFile(steps, path);
+            steps.call("bind " + path, MOUNT, steps.cStringAddress(OLD_ROOT + path), steps.cStringAddress(path), 0,
+                    MS_BIND, 0);
+        }
+        mkdir(steps, "/dev/pts", 0755);
+        steps.call("mount devpts on /dev/pts", MOUNT, steps.cStringAddress("devpts"),
+                steps.cStringAddress("/dev/pts"), steps.cStringAddress("devpts"), MS_NOSUID | MS_NOEXEC,
+                steps.cStringAddress("newinstance,ptmxmode=0666,mode=0620"));
+        symlink(steps, "pts/ptmx", "/dev/ptmx");
+        tmpfs(steps, "/dev/shm", SHM_SIZE, "1777");
+        symlink(steps, "/proc/self/fd", "/dev/fd");
+        symlink(steps, "/proc/self/fd/0", "/dev/stdin");
+        symlink(steps, "/proc/self/fd/1", "/dev/stdout");
+        symlink(steps, "/proc/self/fd/2", "/dev/stderr");
+    }
+
+    /** A new /proc for a new pid namespace (else the host's, bound); sensitive entries masked. */
+    private static void proc(StepList steps, SandboxSpec spec, String host) {
+        mkdir(steps, "/proc", 0555);
+        if (spec.creates(Namespace.PID)) {
+            steps.call("mount proc on /proc", MOUNT, steps.cStringAddress("proc"), steps.cStringAddress("/proc"),
+                    steps.cStringAddress("proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+        } else if (!host.isEmpty()) {
+            bind(steps, host + "/proc", "/proc", true);
+        } else {
+            return; // the host's /proc is already there
+        }
+        for (String file : ProcMasks.HIDDEN_FILES) {
+            steps.call("hide " + file, MOUNT, steps.cStringAddress("/dev/null"), steps.cStringAddress(file), 0,
+                    MS_BIND, 0).tolerate(ENOENT);
+        }
+        for (String dir : ProcMasks.HIDDEN_DIRECTORIES) {
+            steps.call("hide " + dir, MOUNT, steps.cStringAddress("tmpfs"), steps.cStringAddress(dir),
+                    steps.cStringAddress("tmpfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    steps.cStringAddress("size=0")).tolerate(ENOENT);
+        }
+        for (String path : ProcMasks.READ_ONLY) {
+            steps.call("bind " + path + " read-only", MOUNT, steps.cStringAddress(path), steps.cStringAddress(path),
+                    0, MS_BIND | MS_REC, 0).tolerate(ENOENT);
+            setAttributes(steps, path, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, true, "make " + path + " read-only")
+                    .tolerate(ENOENT);
+        }
+    }
+
+    private static void userMount(StepList steps, MountSpec m, String host) {
+        switch (m) {
+            case Bind b -> {
+                int slash = b.target().lastIndexOf('/');
+                if (slash > 0) {
+                    mkdirs(steps, b.target().substring(0, slash), 0755);
+                }
+                if (HostLayout.isRegularFile(b.source())) {
+                    createFile(steps, b.target());
+                } else {
+                    mkdir(steps, b.target(), 0755);
+                }
+                bind(steps, host + b.source(), b.target(), b.writable());
+            }
+            case Tmpfs t -> {
+                mkdirs(steps, t.target(), 0755);
+                tmpfs(steps, t.target(), t.sizeBytes(), "0755");
+            }
+        }
+    }
+
+    private static void bind(StepList steps, String source, String target, boolean writable) {
+        String shown = source.startsWith(OLD_ROOT) ? source.substring(OLD_ROOT.length()) : source;
+        steps.call("bind " + shown + " on " + target, MOUNT, steps.cStringAddress(source),
+                steps.cStringAddress(target), 0, MS_BIND | MS_REC, 0);
+        long attributes = ATTR_NOSUID | ATTR_NODEV | (writable ? 0 : ATTR_RDONLY);
+        setAttributes(steps, target, attributes, true, "set " + (writable ? "nosuid,nodev" : "read-only") + " on "
+                + target);
+    }
+
+    private static void tmpfs(StepList steps, String target, long sizeBytes, String mode) {
+        mkdir(steps, target, 0755);
+        steps.call("mount tmpfs on " + target, MOUNT, steps.cStringAddress("tmpfs"), steps.cStringAddress(target),
+                steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NODEV,
+                steps.cStringAddress("mode=" + mode + ",size=" + sizeBytes));
+    }
+
+    /** mount_setattr(2): unlike a remount it changes a whole bind tree, and it keeps locked flags. */
+    private static StepList.Step setAttributes(StepList steps, String path, long attrSet, boolean recursive,
+            String what) {
+        MemorySegment attr = steps.allocate(mount_attr.layout());
+        mount_attr.attr_set(attr, attrSet);
+        return steps.call(what, MOUNT_SETATTR, AT_FDCWD, steps.cStringAddress(path), recursive ? AT_RECURSIVE : 0,
+                attr.address(), attr.byteSize());
+    }
+}

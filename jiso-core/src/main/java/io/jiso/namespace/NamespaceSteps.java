@@ -1,0 +1,55 @@
+package io.jiso.namespace;
+
+import io.jiso.Namespace;
+import io.jiso.nativegen.Abi;
+import io.jiso.spawn.SandboxSpec;
+import io.jiso.spawn.StepList;
+import io.jiso.spawn.Syscalls;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Namespace steps that are not a clone flag: joining another sandbox's
+ * namespaces, the UTS hostname, and the clock offsets of a time namespace.
+ */
+public final class NamespaceSteps {
+    private NamespaceSteps() {
+    }
+
+    private static final Abi ABI = Abi.current();
+    private static final int SETNS = ABI.syscall("setns");
+    private static final int UNSHARE = ABI.syscall("unshare");
+    private static final int SETHOSTNAME = ABI.syscall("sethostname");
+
+    /**
+     * setns into the namespaces of other sandboxes, through their pidfds (the
+     * way {@code docker run --net container:X} shares a network).
+     */
+    public static void join(StepList steps, Map<Namespace, Integer> pidfds) {
+        for (Map.Entry<Namespace, Integer> e : pidfds.entrySet()) {
+            steps.call("join the " + e.getKey().name().toLowerCase() + " namespace of another sandbox", SETNS,
+                    e.getValue(), e.getKey().cloneFlag());
+        }
+    }
+
+    /** sethostname, in the new UTS namespace. */
+    public static void hostname(StepList steps, String hostname) {
+        var name = steps.cString(hostname);
+        steps.call("set hostname " + hostname, SETHOSTNAME, name.address(), name.byteSize() - 1);
+    }
+
+    /**
+     * A new time namespace for the processes created after this step, with its
+     * offsets written before any of them exists (the kernel refuses them
+     * later). Needs the sandbox's own /proc.
+     */
+    public static void timeNamespace(StepList steps, SandboxSpec spec) {
+        steps.call("create a time namespace", UNSHARE, Namespace.TIME.cloneFlag());
+        Syscalls.writeFile(steps, "/proc/self/timens_offsets",
+                "monotonic " + offset(spec.monotonicOffset()) + "\nboottime " + offset(spec.boottimeOffset()) + "\n");
+    }
+
+    private static String offset(Duration d) {
+        return d.getSeconds() + " " + d.getNano();
+    }
+}

@@ -1,0 +1,38 @@
+package io.jiso.net;
+
+import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.libc.ifreq;
+import io.jiso.spawn.StepList;
+import io.jiso.spawn.Syscalls;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A new network namespace has only a loopback interface, and it is down:
+ * bring it up the way {@code ip link set lo up} does, with SIOCSIFFLAGS on
+ * any socket.
+ */
+public final class LoopbackSteps {
+    private LoopbackSteps() {
+    }
+
+    private static final Abi ABI = Abi.current();
+    private static final int SOCKET = ABI.syscall("socket");
+    private static final int IOCTL = ABI.syscall("ioctl");
+    private static final int AF_INET = ABI.intConstant("AF_INET");
+    private static final int SOCK_DGRAM = ABI.intConstant("SOCK_DGRAM");
+    private static final int SOCK_CLOEXEC = ABI.intConstant("SOCK_CLOEXEC");
+    private static final int SIOCSIFFLAGS = ABI.intConstant("SIOCSIFFLAGS");
+    private static final short IFF_UP_RUNNING = (short) (ABI.intConstant("IFF_UP") | ABI.intConstant("IFF_RUNNING"));
+    private static final long FLAGS_OFFSET = ifreq.layout().byteOffset(PathElement.groupElement("ifr_ifru"));
+
+    public static void up(StepList steps) {
+        MemorySegment request = steps.allocate(ifreq.layout());
+        request.setString(0, "lo");
+        request.set(ValueLayout.JAVA_SHORT, FLAGS_OFFSET, IFF_UP_RUNNING);
+        var socket = steps.call("open a socket to configure lo", SOCKET, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        steps.call("bring lo up", IOCTL, 0, SIOCSIFFLAGS, request.address()).argFromStep(0, socket);
+        steps.call("close the socket", Syscalls.CLOSE, 0).argFromStep(0, socket);
+    }
+}

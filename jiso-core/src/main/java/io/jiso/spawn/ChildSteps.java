@@ -1,0 +1,161 @@
+package io.jiso.spawn;
+
+import static io.jiso.spawn.Syscalls.CHDIR;
+import static io.jiso.spawn.Syscalls.CLOSE_RANGE;
+import static io.jiso.spawn.Syscalls.DUP3;
+import static io.jiso.spawn.Syscalls.EXECVE;
+import static io.jiso.spawn.Syscalls.EXECVEAT;
+import static io.jiso.spawn.Syscalls.FCNTL;
+import static io.jiso.spawn.Syscalls.PRCTL;
+import static io.jiso.spawn.Syscalls.RT_SIGPROCMASK;
+
+import io.jiso.Namespace;
+import io.jiso.mount.RootfsSteps;
+import io.jiso.namespace.NamespaceSteps;
+import io.jiso.nativegen.Abi;
+import io.jiso.net.LoopbackSteps;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The order of everything a child does between clone3 and execve. Read
+ * {@link #plan} top to bottom: it is the spawn sequence. Each concern's
+ * package writes its own steps; this class only orders them.
+ */
+final class ChildSteps {
+    private ChildSteps() {
+    }
+
+    private static final Abi ABI = Abi.current();
+    private static final int PR_SET_PDEATHSIG = ABI.intConstant("PR_SET_PDEATHSIG");
+    private static final int SIGKILL = ABI.intConstant("SIGKILL");
+    private static final int SIG_SETMASK = ABI.intConstant("SIG_SETMASK");
+    private static final int CLOSE_RANGE_CLOEXEC = ABI.intConstant("CLOSE_RANGE_CLOEXEC");
+    private static final int F_SETFD = ABI.intConstant("F_SETFD");
+    private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
+    private static final int ENOENT = ABI.intConstant("ENOENT");
+    private static final int EACCES = ABI.intConstant("EACCES");
+    private static final int ENOTDIR = ABI.intConstant("ENOTDIR");
+    /** In a fresh pid namespace jiso-init is 1 and the first process it creates is 2. */
+    private static final String MAIN_PID = "2";
+
+    /** The fds of one spawn: what becomes the child's 0, 1, 2 (-1: the JVM's own), and init's status pipe. */
+    record Fds(int in, int out, int err, int initStatus) {
+    }
+
+    static void plan(SandboxSpec spec, Fds fds, StepList steps) {
+        // The first process: PID 1 of a new pid namespace, or the main process itself.
+        dieWithTheJvm(steps);
+        NamespaceSteps.join(steps, pidfds(spec.joined()));
+        if (spec.creates(Namespace.UTS)) {
+            NamespaceSteps.hostname(steps, spec.hostname());
+        }
+        if (spec.creates(Namespace.NET)) {
+            LoopbackSteps.up(steps);
+        }
+        if (spec.creates(Namespace.MOUNT)) {
+            RootfsSteps.build(steps, spec);
+        }
+        if (spec.creates(Namespace.TIME)) {
+            NamespaceSteps.timeNamespace(steps, spec);
+        }
+        StepList.Step spawnMain = null;
+        if (spec.creates(Namespace.PID)) {
+            // PID 1 must reap orphans and pass signals on; the main process is its child.
+            spawnMain = steps.spawn("start the main process under jiso-init");
+            dieWithTheJvm(steps);
+        }
+
+        // The main process.
+        redirect(steps, fds.in(), 0);
+        redirect(steps, fds.out(), 1);
+        redirect(steps, fds.err(), 2);
+        steps.call("close every other file descriptor on exec", CLOSE_RANGE, 3, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
+        steps.call("change directory to " + spec.directory(), CHDIR, steps.cStringAddress(spec.directory()));
+        // Identity, capabilities, no_new_privs, Landlock and seccomp (last) go here: issue 4.
+        unblockSignals(steps);
+        execute(steps, spec);
+
+        if (spawnMain != null) {
+            // PID 1 again, once the main process has executed: become jiso-init.
+            spawnMain.continueAtNext();
+            steps.call("close file descriptors jiso-init does not need", CLOSE_RANGE, 0, 0xFFFF_FFFFL,
+                    CLOSE_RANGE_CLOEXEC);
+            if (fds.initStatus() >= 0) {
+                steps.call("keep the status pipe open for jiso-init", FCNTL, fds.initStatus(), F_SETFD, 0);
+            }
+            MemorySegment argv = argv(steps, List.of("jiso-init", MAIN_PID, Integer.toString(fds.initStatus())));
+            steps.call("execute jiso-init", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
+                    argv.address(), argv(steps, List.of()).address(), AT_EMPTY_PATH);
+        }
+    }
+
+    /** PR_SET_PDEATHSIG: the child dies with the spawner thread, which lives as long as the JVM. */
+    private static void dieWithTheJvm(StepList steps) {
+        steps.call("die with the JVM", PRCTL, PR_SET_PDEATHSIG, SIGKILL);
+    }
+
+    private static void redirect(StepList steps, int fd, int target) {
+        if (fd >= 0) {
+            steps.call("redirect fd " + target, DUP3, fd, target, 0);
+        }
+    }
+
+    /** The stage keeps every signal blocked while it works; the program starts with none blocked. */
+    private static void unblockSignals(StepList steps) {
+        MemorySegment empty = steps.allocate(ValueLayout.JAVA_LONG);
+        steps.call("unblock signals", RT_SIGPROCMASK, SIG_SETMASK, empty.address(), 0, empty.byteSize());
+    }
+
+    /**
+     * execve, searching PATH of the child's environment when the command has no
+     * slash, inside the sandbox's root: each candidate may fail with ENOENT,
+     * EACCES or ENOTDIR and the next is tried; the last one's error is reported.
+     */
+    private static void execute(StepList steps, SandboxSpec spec) {
+        String command = spec.command().get(0);
+        MemorySegment argv = argv(steps, spec.command());
+        MemorySegment envp = envp(steps, spec.environment());
+        List<String> candidates = candidates(command, spec.environment().get("PATH"));
+        for (int i = 0; i < candidates.size(); i++) {
+            String path = candidates.get(i);
+            var step = steps.call("execute " + command + (path.equals(command) ? "" : " (" + path + ")"), EXECVE,
+                    steps.cStringAddress(path), argv.address(), envp.address());
+            if (i < candidates.size() - 1) {
+                step.tolerate(ENOENT).tolerate(EACCES).tolerate(ENOTDIR);
+            }
+        }
+    }
+
+    static List<String> candidates(String command, String path) {
+        if (command.contains("/")) {
+            return List.of(command);
+        }
+        String search = path == null || path.isEmpty() ? "/usr/bin:/bin" : path;
+        return java.util.Arrays.stream(search.split(":"))
+                .map(dir -> (dir.isEmpty() ? "." : dir) + "/" + command)
+                .distinct()
+                .toList();
+    }
+
+    private static MemorySegment argv(StepList steps, List<String> args) {
+        MemorySegment array = steps.memory().allocate(ValueLayout.ADDRESS, args.size() + 1);
+        for (int i = 0; i < args.size(); i++) {
+            array.setAtIndex(ValueLayout.ADDRESS, i, steps.cString(args.get(i)));
+        }
+        return array;
+    }
+
+    private static MemorySegment envp(StepList steps, Map<String, String> environment) {
+        return argv(steps, environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+    }
+
+    private static Map<io.jiso.Namespace, Integer> pidfds(Map<io.jiso.Namespace, ChildProcess> joined) {
+        Map<io.jiso.Namespace, Integer> fds = new HashMap<>();
+        joined.forEach((ns, process) -> fds.put(ns, process.pidfdForJoin()));
+        return fds;
+    }
+}

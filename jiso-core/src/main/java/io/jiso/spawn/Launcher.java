@@ -1,0 +1,170 @@
+package io.jiso.spawn;
+
+import io.jiso.ChildSetupException;
+import io.jiso.HostSetupException;
+import io.jiso.Namespace;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+
+/**
+ * start(): opens the child's standard streams, plans its steps, runs the plan
+ * on a spawner thread, and turns any failure into an exception after undoing
+ * everything (child, fds) it made.
+ */
+public final class Launcher {
+    private Launcher() {
+    }
+
+    /** A child that runs its program, and the JVM's ends of its pipes (null where not piped). */
+    public record Started(ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr) {
+    }
+
+    public static Started start(SandboxSpec spec) throws IOException {
+        Pipes pipes = new Pipes();
+        try {
+            int in = pipes.childEnd(spec.redirects().get(0), 0);
+            int out = pipes.childEnd(spec.redirects().get(1), 1);
+            int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
+            int[] status = spec.creates(Namespace.PID) ? pipes.statusPipe() : null;
+            ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1]);
+            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0], memory));
+            pipes.closeChildEnds();
+            Reaper.watch(child);
+            return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2));
+        } catch (IOException | RuntimeException e) {
+            pipes.closeAll();
+            throw e;
+        }
+    }
+
+    private static ChildProcess spawn(SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd, SpawnMemory memory)
+            throws IOException {
+        Plan plan = new Plan(memory);
+        for (Namespace ns : spec.created()) {
+            plan.cloneFlags |= ns.cloneFlag();
+        }
+        if (spec.creates(Namespace.TIME)) {
+            plan.cloneFlags &= ~Namespace.TIME.cloneFlag(); // made with unshare, so its offsets can be set first
+        }
+        if (spec.creates(Namespace.USER)) {
+            plan.writeProcFile("uid_map", idMap(spec.uidMap()));
+            plan.writeProcFile("gid_map", idMap(spec.gidMap()));
+        }
+        ChildSteps.plan(spec, fds, plan.steps);
+        Plan.Outcome outcome = plan.run(memory);
+        if (outcome.pid() < 0) {
+            throw failure(plan, outcome);
+        }
+        if (!outcome.succeeded()) {
+            new ChildProcess(outcome.pid(), outcome.pidfd(), -1).discard();
+            throw failure(plan, outcome);
+        }
+        return new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd);
+    }
+
+    private static String idMap(java.util.List<io.jiso.IdMapping> map) {
+        StringBuilder b = new StringBuilder();
+        for (io.jiso.IdMapping m : map) {
+            b.append(m.inside()).append(' ').append(m.outside()).append(' ').append(m.count()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static IOException failure(Plan plan, Plan.Outcome o) {
+        int step = o.failedStep();
+        String errno = Errno.name(o.errno());
+        if (step >= 0) {
+            return new ChildSetupException(plan.steps.describe(step), o.errno(), errno, null);
+        }
+        if (step == StageFailure.CLONE) {
+            return new HostSetupException("create the child (clone3)", o.errno(), errno, null);
+        }
+        if (step == StageFailure.PARENT_WRITE) {
+            return new HostSetupException(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
+        }
+        if (step == StageFailure.NO_EXEC) {
+            return new ChildSetupException("execute the program: the plan ended without execve", 0, "", null);
+        }
+        return new HostSetupException("run the spawn stage (failure " + step + ")", o.errno(), errno, null);
+    }
+
+    /** The pipes and files of one start; everything is closed on failure. */
+    private static final class Pipes {
+        private final int[] parentEnds = {-1, -1, -1};
+        private final int[] childEnds = {-1, -1, -1};
+        private int statusRead = -1;
+        private int statusWrite = -1;
+
+        int childEnd(Redirect r, int fd) throws IOException {
+            int cloexec = Errno.O_CLOEXEC;
+            switch (r.type()) {
+                case PIPE -> {
+                    int[] p = Sys.pipe2(cloexec);
+                    parentEnds[fd] = fd == 0 ? p[1] : p[0];
+                    childEnds[fd] = fd == 0 ? p[0] : p[1];
+                }
+                case INHERIT -> {
+                    return -1;
+                }
+                case READ -> childEnds[fd] = Sys.open(path(r.file()), Errno.O_RDONLY | cloexec, 0);
+                case WRITE -> childEnds[fd] = Sys.open(path(r.file()),
+                        Errno.O_WRONLY | Errno.O_CREAT | Errno.O_TRUNC | cloexec, 0644);
+                case APPEND -> childEnds[fd] = Sys.open(path(r.file()),
+                        Errno.O_WRONLY | Errno.O_CREAT | Errno.O_APPEND | cloexec, 0644);
+            }
+            return childEnds[fd];
+        }
+
+        private static String path(File f) {
+            return f.getAbsolutePath(); // relative to the JVM's directory, as ProcessBuilder resolves it
+        }
+
+        int[] statusPipe() throws IOException {
+            int[] p = Sys.pipe2(Errno.O_CLOEXEC);
+            statusRead = p[0];
+            statusWrite = p[1];
+            return p;
+        }
+
+        OutputStream outStream(int fd) {
+            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(take(fd));
+        }
+
+        InputStream inStream(int fd) {
+            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(take(fd));
+        }
+
+        private int take(int fd) {
+            int taken = parentEnds[fd];
+            parentEnds[fd] = -1;
+            return taken;
+        }
+
+        /** After the spawn: the child has its copies; the status read end now belongs to the ChildProcess. */
+        void closeChildEnds() {
+            for (int i = 0; i < 3; i++) {
+                Sys.close(childEnds[i]);
+                childEnds[i] = -1;
+            }
+            Sys.close(statusWrite);
+            statusWrite = -1;
+            statusRead = -1;
+        }
+
+        void closeAll() {
+            for (int i = 0; i < 3; i++) {
+                Sys.close(childEnds[i]);
+                Sys.close(parentEnds[i]);
+                childEnds[i] = parentEnds[i] = -1;
+            }
+            Sys.close(statusRead);
+            Sys.close(statusWrite);
+            statusRead = statusWrite = -1;
+        }
+    }
+}

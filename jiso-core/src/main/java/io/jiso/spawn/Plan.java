@@ -1,0 +1,90 @@
+package io.jiso.spawn;
+
+import io.jiso.nativegen.libc.jiso_parent_write;
+import io.jiso.nativegen.libc.jiso_plan;
+import io.jiso.nativegen.libc.jiso_result;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A child's steps plus what the stage needs around them (clone flags, the
+ * cgroup to start in, parent-side writes), encoded as struct jiso_plan and
+ * handed to jiso_spawn.
+ */
+final class Plan {
+    /** JISO_PLAN_VERSION of jiso_plan.h. */
+    private static final int VERSION = io.jiso.nativegen.Abi.current().intConstant("JISO_PLAN_VERSION");
+
+    final StepList steps;
+    long cloneFlags;
+    int cgroupFd = -1;
+    private final List<ParentWrite> parentWrites = new ArrayList<>();
+
+    /** Written by the parent after clone3, before the child runs a step. */
+    record ParentWrite(String procFile, int fd, String data, String description) {
+    }
+
+    /** What jiso_spawn said. failedStep is a step index or a JISO_FAIL_* value. */
+    record Outcome(int pid, int pidfd, int failedStep, int errno, int detail) {
+        boolean succeeded() {
+            return failedStep == StageFailure.NONE;
+        }
+    }
+
+    Plan(SpawnMemory memory) {
+        this.steps = new StepList(memory);
+    }
+
+    /** Write data to /proc/&lt;child&gt;/procFile, e.g. uid_map. */
+    void writeProcFile(String procFile, String data) {
+        parentWrites.add(new ParentWrite(procFile, -1, data, "write " + procFile + " of the child"));
+    }
+
+    /** Write the child's pid to fd, e.g. a v1 cgroup.procs. */
+    void writePid(int fd, String description) {
+        parentWrites.add(new ParentWrite(null, fd, null, description));
+    }
+
+    String describeParentWrite(int index) {
+        return parentWrites.get(index).description();
+    }
+
+    Outcome run(SpawnMemory memory) {
+        MemorySegment plan = memory.allocate(jiso_plan.layout());
+        int count = steps.size();
+        jiso_plan.version(plan, VERSION);
+        jiso_plan.step_count(plan, count);
+        jiso_plan.clone_flags(plan, cloneFlags);
+        jiso_plan.cgroup_fd(plan, cgroupFd);
+        jiso_plan.steps(plan, steps.encode());
+        jiso_plan.results(plan, memory.allocate(ValueLayout.JAVA_LONG, count));
+        jiso_plan.parent_write_count(plan, parentWrites.size());
+        if (!parentWrites.isEmpty()) {
+            MemorySegment writes = jiso_parent_write.allocateArray(parentWrites.size(), memory);
+            for (int i = 0; i < parentWrites.size(); i++) {
+                ParentWrite w = parentWrites.get(i);
+                MemorySegment e = jiso_parent_write.asSlice(writes, i);
+                jiso_parent_write.fd(e, w.fd());
+                if (w.procFile() != null) {
+                    jiso_parent_write.proc_file(e, memory.allocateFrom(w.procFile()));
+                    MemorySegment data = memory.allocateFrom(w.data());
+                    jiso_parent_write.data(e, data);
+                    jiso_parent_write.length(e, data.byteSize() - 1);
+                }
+            }
+            jiso_plan.parent_writes(plan, writes);
+        }
+        jiso_plan.stack(plan, memory.stack);
+        jiso_plan.stack_size(plan, memory.stack.byteSize());
+        MemorySegment result = memory.allocate(jiso_result.layout());
+        try {
+            int ignored = (int) NativeStage.SPAWN.invokeExact(plan, result);
+        } catch (Throwable t) {
+            throw new IllegalStateException("jiso_spawn failed to run", t);
+        }
+        return new Outcome(jiso_result.pid(result), jiso_result.pidfd(result), jiso_result.failed_step(result),
+                jiso_result.error(result), jiso_result.failed_detail(result));
+    }
+}

@@ -1,0 +1,73 @@
+package io.jiso.spawn;
+
+import io.jiso.Namespace;
+import java.lang.ProcessBuilder.Redirect;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a start() needs, frozen: the builder validates and snapshots into
+ * this record, so one spec can be started many times and never changes under
+ * a running spawn.
+ *
+ * @param command       argv; command.get(0) is looked up in PATH of environment if it has no '/'
+ * @param environment   the child's whole environment
+ * @param directory     working directory inside the sandbox
+ * @param redirects     where fds 0, 1, 2 come from (ProcessBuilder's redirects; error is ignored if mergeErrors)
+ * @param mergeErrors   redirectErrorStream: fd 2 is the same as fd 1
+ * @param created       namespaces created for the child
+ * @param joined        namespaces taken from another running sandbox
+ * @param hostname      the UTS hostname (new UTS namespace only)
+ * @param freshRoot     build a new root on tmpfs (otherwise the host's root, in a private mount namespace)
+ * @param mounts        user mounts, in order, after the default ones
+ * @param tmpSizeBytes  size cap of the private /tmp
+ * @param monotonicOffset,boottimeOffset clock offsets for a new time namespace
+ * @param uidMap,gidMap id mappings for a new user namespace
+ */
+public record SandboxSpec(
+        List<String> command,
+        Map<String, String> environment,
+        String directory,
+        List<Redirect> redirects,
+        boolean mergeErrors,
+        Set<Namespace> created,
+        Map<Namespace, ChildProcess> joined,
+        String hostname,
+        boolean freshRoot,
+        List<MountSpec> mounts,
+        long tmpSizeBytes,
+        Duration monotonicOffset,
+        Duration boottimeOffset,
+        List<io.jiso.IdMapping> uidMap,
+        List<io.jiso.IdMapping> gidMap) {
+
+    public SandboxSpec {
+        command = List.copyOf(command);
+        redirects = List.copyOf(redirects);
+        environment = Map.copyOf(environment);
+        created = created.isEmpty() ? Set.of() : Set.copyOf(created);
+        joined = Map.copyOf(joined);
+        mounts = List.copyOf(mounts);
+        uidMap = List.copyOf(uidMap);
+        gidMap = List.copyOf(gidMap);
+    }
+
+    public boolean creates(Namespace ns) {
+        return created.contains(ns);
+    }
+
+    /** A bind or tmpfs mount at target inside the sandbox. */
+    public sealed interface MountSpec permits Bind, Tmpfs {
+        String target();
+    }
+
+    /** Binds host path source at target; read-only unless writable. */
+    public record Bind(String source, String target, boolean writable) implements MountSpec {
+    }
+
+    /** A tmpfs of at most sizeBytes at target. */
+    public record Tmpfs(String target, long sizeBytes) implements MountSpec {
+    }
+}

@@ -1,0 +1,40 @@
+package io.jiso.sys;
+
+import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.libc.siginfo_t;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** Turns waitid's siginfo into the raw wait status that waitpid would have given. */
+public final class WaitStatus {
+    private WaitStatus() {
+    }
+
+    private static final int CLD_EXITED = Abi.current().intConstant("CLD_EXITED");
+    private static final int CLD_KILLED = Abi.current().intConstant("CLD_KILLED");
+    private static final int CLD_DUMPED = Abi.current().intConstant("CLD_DUMPED");
+    // si_pid and si_status sit in the _sigchld member of the _sifields union, after si_signo,
+    // si_errno and si_code (and padding); the generated layout gives the offset.
+    private static final long SIFIELDS = siginfo_t.layout().byteOffset(
+            java.lang.foreign.MemoryLayout.PathElement.groupElement("_sifields"));
+
+    /** The raw status for WIFEXITED/WIFSIGNALED, or -1 if no child had exited (WNOHANG). */
+    static int fromSiginfo(MemorySegment info) {
+        int pid = info.get(ValueLayout.JAVA_INT, SIFIELDS);
+        if (pid == 0) {
+            return -1;
+        }
+        int code = siginfo_t.si_code(info);
+        int status = info.get(ValueLayout.JAVA_INT, SIFIELDS + 8);
+        if (code == CLD_EXITED) {
+            return (status & 0xff) << 8;
+        }
+        if (code == CLD_KILLED) {
+            return status & 0x7f;
+        }
+        if (code == CLD_DUMPED) {
+            return (status & 0x7f) | 0x80;
+        }
+        throw new IllegalStateException("waitid reported si_code " + code);
+    }
+}

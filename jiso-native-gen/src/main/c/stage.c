@@ -1,0 +1,462 @@
+/*
+ * stage.c: jiso's spawn stage (libjiso.so). Creates a child with clone3 and
+ * runs the plan Java wrote (see jiso_plan.h) in it until an execve succeeds.
+ *
+ * The child is created with CLONE_VM: it shares the JVM's memory (no page
+ * tables to copy, so spawning costs the same with a 100 MB or a 100 GB heap)
+ * and runs on a stack the caller provides. That has rules, and every function
+ * whose comment starts with CHILD follows them:
+ *   - only raw system calls through raw_syscall6(): libc's wrappers write
+ *     errno, and errno lives in the TLS of the JVM thread that called us (the
+ *     child has no TLS of its own);
+ *   - no malloc, stdio, locks or anything else with state in the JVM: the
+ *     other JVM threads keep running and may hold any lock;
+ *   - all signals stay blocked and every handler is reset first: a JVM signal
+ *     handler must never run in the child.
+ * The file is compiled with -fno-stack-protector (the canary is read through
+ * the TLS too).
+ *
+ * How the parent knows that the child is done with our memory: the child is
+ * created with CLONE_CHILD_CLEARTID on a word in the parent's frame. The
+ * kernel clears that word and wakes futex waiters when the child execs or
+ * exits (mm_release), i.e. exactly when the child stops using our memory;
+ * pthread_join relies on the same mechanism. A failing child writes its
+ * report into shared memory before it exits. No pipe is held by the child
+ * while it runs the plan, so a plan that dup3()s onto or closes "unknown"
+ * descriptors cannot break the stage, and another thread's child that
+ * inherited a copy of our descriptors cannot delay us.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
+
+#include "jiso_plan.h"
+
+#define JISO_EXPORT __attribute__((visibility("default")))
+/* Child code stays out of line: easy to check in a disassembly that it
+ * calls nothing outside this file. */
+#define CHILD_NORETURN __attribute__((noinline, noreturn))
+
+#define MIN_STACK (32 * 1024)
+#define CHILD_FAILED 127
+
+/* The plan's clone_flags must not break the stage's own mechanics: the child
+ * must have its own fd table, fs info, signal handlers and thread group, and
+ * the stage alone sets the vfork/tid/pidfd/cgroup bits. The exit signal has
+ * its own field in clone3; there the CSIGNAL bits are invalid, except 0x80,
+ * which clone3 reuses for CLONE_NEWTIME. */
+#define FORBIDDEN_FLAGS                                                  \
+    ((uint64_t)(CSIGNAL & ~CLONE_NEWTIME) | CLONE_FS | CLONE_FILES |    \
+     CLONE_SIGHAND | CLONE_VFORK | CLONE_PARENT | CLONE_THREAD |        \
+     CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |        \
+     CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_INTO_CGROUP)
+
+/* State shared by the parent thread and the children (CLONE_VM); it lives in
+ * jiso_spawn's frame, which outlives every child's use of our memory. */
+struct ctx {
+    const struct jiso_plan *plan;
+    int hs_read, hs_write;      /* handshake pipe, -1 without parent writes */
+    /* 1 while the first child / a JISO_OP_SPAWN child uses our memory; the
+     * kernel clears them (CLONE_CHILD_CLEARTID). Futex words: 32 bits. */
+    volatile int32_t live;
+    volatile int32_t live_spawned;
+    /* The report. Only one process of the plan runs at a time (the spawn is
+     * vfork-style), so there is never more than one writer. */
+    volatile int32_t failed;
+    int32_t fail_step;
+    int32_t fail_errno;
+};
+
+/* ---- raw system calls ---------------------------------------------------- */
+
+#if defined(__x86_64__)
+
+static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4,
+                                long a5, long a6)
+{
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/*
+ * clone3; the child calls fn(arg) on the stack given in *ca and then exits.
+ * The child never returns into this frame: it would be the parent's frame,
+ * on the parent's stack. fn and arg are kept in r12/r13, which the syscall
+ * preserves and the child inherits.
+ */
+static long clone3_run(struct clone_args *ca, void (*fn)(void *), void *arg)
+{
+    register long rax __asm__("rax") = SYS_clone3;
+    register long rdi __asm__("rdi") = (long)ca;
+    register long rsi __asm__("rsi") = sizeof *ca;
+    register long r12 __asm__("r12") = (long)fn;
+    register long r13 __asm__("r13") = (long)arg;
+    __asm__ volatile(
+        "syscall\n\t"
+        "test %%rax, %%rax\n\t"
+        "jnz 1f\n\t"
+        /* child: rsp = top of the new stack, 16-byte aligned */
+        "xor %%ebp, %%ebp\n\t"
+        "mov %%r13, %%rdi\n\t"
+        "call *%%r12\n\t"
+        "mov %[exit_nr], %%eax\n\t"
+        "mov %[status], %%edi\n\t"
+        "syscall\n\t"
+        "hlt\n"
+        "1:"
+        : "+r"(rax)
+        : "r"(rdi), "r"(rsi), "r"(r12), "r"(r13),
+          [exit_nr] "i"(SYS_exit), [status] "i"(CHILD_FAILED)
+        : "rcx", "r11", "memory");
+    return rax;
+}
+
+#elif defined(__aarch64__)
+
+static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4,
+                                long a5, long a6)
+{
+    register long x8 __asm__("x8") = nr;
+    register long x0 __asm__("x0") = a1;
+    register long x1 __asm__("x1") = a2;
+    register long x2 __asm__("x2") = a3;
+    register long x3 __asm__("x3") = a4;
+    register long x4 __asm__("x4") = a5;
+    register long x5 __asm__("x5") = a6;
+    __asm__ volatile("svc #0"
+                     : "+r"(x0)
+                     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+                     : "memory");
+    return x0;
+}
+
+/* As above; fn and arg are kept in the callee-saved x19/x20. */
+static long clone3_run(struct clone_args *ca, void (*fn)(void *), void *arg)
+{
+    register long x8 __asm__("x8") = SYS_clone3;
+    register long x0 __asm__("x0") = (long)ca;
+    register long x1 __asm__("x1") = sizeof *ca;
+    register long x19 __asm__("x19") = (long)fn;
+    register long x20 __asm__("x20") = (long)arg;
+    __asm__ volatile(
+        "svc #0\n\t"
+        "cbnz x0, 1f\n\t"
+        /* child: sp = top of the new stack, 16-byte aligned */
+        "mov x29, xzr\n\t"
+        "mov x30, xzr\n\t"
+        "mov x0, x20\n\t"
+        "blr x19\n\t"
+        "mov x8, %[exit_nr]\n\t"
+        "mov x0, %[status]\n\t"
+        "svc #0\n\t"
+        "brk #0\n"
+        "1:"
+        : "+r"(x0)
+        : "r"(x8), "r"(x1), "r"(x19), "r"(x20),
+          [exit_nr] "i"(SYS_exit), [status] "i"(CHILD_FAILED)
+        : "memory");
+    return x0;
+}
+
+#else
+#error "jiso's stage supports x86_64 and aarch64 only"
+#endif
+
+#define SYS4(nr, a, b, c, d) \
+    raw_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+
+/* A raw result in -4095..-1 is -errno. */
+static inline int is_error(long r) { return (unsigned long)r > -4096UL; }
+
+/* ---- the child ------------------------------------------------------------ */
+
+/* CHILD: report (step, errno) to the parent and exit 127. */
+static CHILD_NORETURN void child_fail(struct ctx *c, int32_t step, int32_t err)
+{
+    if (!c->failed) {
+        c->fail_step = step;
+        c->fail_errno = err;
+        __atomic_store_n(&c->failed, 1, __ATOMIC_RELEASE);
+    }
+    for (;;)
+        SYS4(SYS_exit, CHILD_FAILED, 0, 0, 0);
+}
+
+static void spawned_main(void *arg);
+
+struct spawn_start {
+    struct ctx *c;
+    uint32_t first_step;
+};
+
+/* CHILD: run the steps from index i; `spawned` tells a JISO_OP_SPAWN child. */
+static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, int spawned)
+{
+    const struct jiso_plan *p = c->plan;
+    const uint32_t n = p->step_count;
+
+    while (i < n) {
+        const struct jiso_step *s = &p->steps[i];
+        long a[6];
+        for (int j = 0; j < 6; j++) {
+            int64_t v = s->arg[j];
+            if (s->result_args & (1u << j)) {
+                if ((uint64_t)v >= n)
+                    child_fail(c, (int32_t)i, EINVAL);
+                v = p->results[v];
+            }
+            a[j] = (long)v;
+        }
+
+        if (s->nr == JISO_OP_SPAWN) {
+            /* The new process shares memory and runs on the upper half of the
+             * stack while we (on the lower half) are suspended by
+             * CLONE_VFORK. A spawned process must not spawn again: its child
+             * would overwrite the upper half under it. */
+            if (spawned || a[0] < 0 || (uint64_t)a[0] > n)
+                child_fail(c, (int32_t)i, EINVAL);
+            uintptr_t base = (uintptr_t)p->stack + (uint64_t)p->stack_size / 2;
+            uintptr_t top = ((uintptr_t)p->stack + (uint64_t)p->stack_size) & ~(uintptr_t)15;
+            struct spawn_start start = {c, i + 1};
+            struct clone_args ca = {
+                .flags = CLONE_VM | CLONE_VFORK | CLONE_CHILD_CLEARTID,
+                .child_tid = (uintptr_t)&c->live_spawned,
+                .exit_signal = SIGCHLD,
+                .stack = base,
+                .stack_size = top - base,
+            };
+            c->live_spawned = 1;
+            long r = clone3_run(&ca, spawned_main, &start);
+            if (is_error(r)) {
+                c->live_spawned = 0;
+                child_fail(c, (int32_t)i, (int32_t)-r);
+            }
+            /* The new process has executed or exited; it reported if it failed. */
+            if (__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE))
+                for (;;)
+                    SYS4(SYS_exit, CHILD_FAILED, 0, 0, 0);
+            p->results[i] = r;
+            i = (uint32_t)a[0];
+            continue;
+        }
+        if (s->nr < 0)
+            child_fail(c, (int32_t)i, ENOSYS);
+
+        long r = raw_syscall6((long)s->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+        if (is_error(r)) {
+            long e = -r;
+            if (e >= 64 || !((s->tolerated_errnos >> e) & 1))
+                child_fail(c, (int32_t)i, (int32_t)e);
+        }
+        p->results[i] = r;
+        i++;
+    }
+    child_fail(c, JISO_FAIL_NO_EXEC, 0);
+}
+
+/* CHILD: entry of a JISO_OP_SPAWN child (see clone3_run). */
+static CHILD_NORETURN void spawned_main(void *arg)
+{
+    struct spawn_start *start = arg;
+    run_steps(start->c, start->first_step, 1);
+}
+
+/* CHILD: entry of the first child (see clone3_run). */
+static CHILD_NORETURN void child_main(void *arg)
+{
+    struct ctx *c = arg;
+
+    /* Signals are blocked (the parent blocked them all around clone3) and
+     * stay blocked; the plan unblocks them right before execve. The handlers
+     * are the JVM's: reset them all. The kernel struct sigaction is
+     * {handler, flags, restorer, mask} on both architectures; all zero means
+     * SIG_DFL. */
+    static const unsigned long dfl[4];
+    for (int sig = 1; sig <= 64; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            SYS4(SYS_rt_sigaction, sig, dfl, 0, 8); /* EINVAL etc. ignored */
+
+    if (c->hs_read >= 0) {
+        /* Wait for the parent's writes (uid_map, cgroup.procs...). */
+        unsigned char go = 0;
+        long r;
+        SYS4(SYS_close, c->hs_write, 0, 0, 0);
+        do
+            r = SYS4(SYS_read, c->hs_read, &go, 1, 0);
+        while (r == -EINTR);
+        SYS4(SYS_close, c->hs_read, 0, 0, 0);
+        if (r != 1 || go != 1)
+            child_fail(c, JISO_FAIL_HANDSHAKE,
+                       is_error(r) ? (int32_t)-r : r == 0 ? EPIPE : ECANCELED);
+    }
+    run_steps(c, 0, 0);
+}
+
+/* ---- the parent (the JVM thread; libc is fine here) ------------------------ */
+
+/* Waits until the kernel has cleared *word (the child left our memory). */
+static void wait_cleared(volatile int32_t *word)
+{
+    int32_t v;
+    while ((v = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != 0)
+        /* Not FUTEX_PRIVATE: the kernel's wake-up at mm_release is shared. */
+        raw_syscall6(SYS_futex, (long)word, FUTEX_WAIT, v, 0, 0, 0);
+}
+
+/* Does the parent writes; returns the index of the failed one, or -1. */
+static int parent_writes(const struct jiso_plan *p, pid_t pid, int *err)
+{
+    for (uint32_t i = 0; i < p->parent_write_count; i++) {
+        const struct jiso_parent_write *w = &p->parent_writes[i];
+        char buf[4096];
+        int fd = w->fd, opened = 0;
+        const char *data = w->data;
+        size_t len = (size_t)w->length;
+
+        if (w->proc_file) {
+            int n = snprintf(buf, sizeof buf, "/proc/%d/%s", (int)pid, w->proc_file);
+            if (n < 0 || (size_t)n >= sizeof buf) {
+                *err = ENAMETOOLONG;
+                return (int)i;
+            }
+            fd = open(buf, O_WRONLY | O_CLOEXEC);
+            if (fd < 0) {
+                *err = errno;
+                return (int)i;
+            }
+            opened = 1;
+        } else {
+            int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+            data = buf;
+            len = (size_t)n;
+        }
+        ssize_t r;
+        do
+            r = write(fd, data, len);
+        while (r < 0 && errno == EINTR);
+        /* Files like uid_map take one write; a short one is a failure. */
+        *err = r < 0 ? errno : (size_t)r != len ? EIO : 0;
+        if (opened)
+            close(fd);
+        if (*err)
+            return (int)i;
+    }
+    return -1;
+}
+
+JISO_EXPORT int jiso_spawn(const struct jiso_plan *plan, struct jiso_result *result)
+{
+    result->pid = -1;
+    result->pidfd = -1;
+    result->failed_step = JISO_FAIL_NONE;
+    result->error = 0;
+    result->failed_detail = -1;
+    result->reserved = 0;
+
+    if (plan == NULL || plan->version != JISO_PLAN_VERSION || plan->step_count == 0 ||
+        plan->steps == NULL || plan->results == NULL || plan->stack == NULL ||
+        plan->stack_size < MIN_STACK || (plan->clone_flags & FORBIDDEN_FLAGS) ||
+        (plan->parent_write_count > 0 && plan->parent_writes == NULL)) {
+        result->failed_step = JISO_FAIL_BAD_PLAN;
+        result->error = EINVAL;
+        return -1;
+    }
+
+    struct ctx c = {.plan = plan, .hs_read = -1, .hs_write = -1};
+    if (plan->parent_write_count > 0) {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) {
+            result->failed_step = JISO_FAIL_PIPE;
+            result->error = errno;
+            return -1;
+        }
+        c.hs_read = fds[0];
+        c.hs_write = fds[1];
+    }
+
+    /* The first child runs on the lower half of the stack. */
+    uintptr_t base = (uintptr_t)plan->stack;
+    uintptr_t top = (base + (uint64_t)plan->stack_size / 2) & ~(uintptr_t)15;
+    int pidfd = -1;
+    struct clone_args ca = {
+        .flags = plan->clone_flags | CLONE_VM | CLONE_PIDFD | CLONE_CHILD_CLEARTID |
+                 (plan->cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+        .pidfd = (uintptr_t)&pidfd,
+        .child_tid = (uintptr_t)&c.live,
+        .exit_signal = SIGCHLD,
+        .stack = base,
+        .stack_size = top - base,
+        .cgroup = plan->cgroup_fd >= 0 ? (uint64_t)plan->cgroup_fd : 0,
+    };
+
+    /* The child inherits the signal mask: block everything (also the signals
+     * glibc reserves, hence no pthread_sigmask) so that no handler runs in
+     * the child before it has reset them. */
+    uint64_t all = ~(uint64_t)0, old;
+    c.live = 1;
+    SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+    long pid = clone3_run(&ca, child_main, &c);
+    SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+
+    if (is_error(pid)) {
+        if (c.hs_read >= 0) {
+            close(c.hs_read);
+            close(c.hs_write);
+        }
+        result->failed_step = JISO_FAIL_CLONE;
+        result->error = (int32_t)-pid;
+        return -1;
+    }
+    result->pid = (int32_t)pid;
+    result->pidfd = pidfd;
+
+    if (c.hs_read >= 0) {
+        /* Our copy of the read end stays open until the byte is written: the
+         * pipe then always has a reader and a dead child cannot raise
+         * SIGPIPE in the caller. */
+        int err = 0;
+        int failed = parent_writes(plan, (pid_t)pid, &err);
+        if (failed >= 0) {
+            result->failed_step = JISO_FAIL_PARENT_WRITE;
+            result->failed_detail = failed;
+            result->error = err;
+        }
+        /* 1 = go on, 0 = give up. A byte rather than just closing: another
+         * thread's child may hold a copy of the write end, so EOF could come
+         * late. */
+        unsigned char b = failed < 0;
+        ssize_t r;
+        do
+            r = write(c.hs_write, &b, 1);
+        while (r < 0 && errno == EINTR);
+        close(c.hs_write);
+        close(c.hs_read);
+    }
+
+    /* vfork semantics: our frame (c) and the caller's stack and plan memory
+     * are in use until the child executes or exits; a JISO_OP_SPAWN child
+     * can outlive its creator only if the creator was killed. */
+    wait_cleared(&c.live);
+    wait_cleared(&c.live_spawned);
+
+    if (__atomic_load_n(&c.failed, __ATOMIC_ACQUIRE) &&
+        result->failed_step == JISO_FAIL_NONE) {
+        result->failed_step = c.fail_step;
+        result->error = c.fail_errno;
+    }
+    return result->failed_step == JISO_FAIL_NONE ? 0 : -1;
+}

@@ -1,0 +1,798 @@
+/*
+ * stage_test.c: tests of libjiso.so (jiso_spawn) and jiso-init against the
+ * running kernel. Needs root (namespaces). Usage: stage_test <path of jiso-init>
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "jiso_plan.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+static int failures, passes;
+static const char *init_path;
+
+#define CHECK(cond, ...)                                            \
+    do {                                                            \
+        if (!(cond)) {                                              \
+            fprintf(stderr, "  FAILED %s:%d: %s: ", __func__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                           \
+            fputc('\n', stderr);                                    \
+            ok = 0;                                                 \
+        }                                                           \
+    } while (0)
+
+#define MAXSTEPS 16
+#define STACK_SIZE (64 * 1024)
+
+struct tplan {
+    struct jiso_plan p;
+    struct jiso_step s[MAXSTEPS];
+    int64_t r[MAXSTEPS];
+    struct jiso_parent_write w[4];
+    _Alignas(16) unsigned char stack[STACK_SIZE];
+};
+
+static const uint64_t no_signals = 0;
+static char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
+
+static void tinit(struct tplan *t, uint64_t flags)
+{
+    memset(t, 0, offsetof(struct tplan, stack));
+    t->p.version = JISO_PLAN_VERSION;
+    t->p.clone_flags = flags;
+    t->p.cgroup_fd = -1;
+    t->p.steps = t->s;
+    t->p.results = t->r;
+    t->p.parent_writes = t->w;
+    t->p.stack = t->stack;
+    t->p.stack_size = sizeof t->stack;
+    for (int i = 0; i < MAXSTEPS; i++)
+        t->r[i] = 0x5a5a;
+}
+
+/* Adds a step; returns its index. */
+#define STEP(t, nr, ...) add_step((t), (nr), (int64_t[6]){__VA_ARGS__})
+static int add_step(struct tplan *t, int64_t nr, const int64_t *a)
+{
+    int i = (int)t->p.step_count++;
+    t->s[i].nr = nr;
+    memcpy(t->s[i].arg, a, sizeof t->s[i].arg);
+    return i;
+}
+#define ADDR(p) ((int64_t)(uintptr_t)(p))
+#define UNBLOCK(t) STEP(t, SYS_rt_sigprocmask, SIG_SETMASK, ADDR(&no_signals), 0, 8)
+#define EXEC(t, argv) STEP(t, SYS_execve, ADDR((argv)[0]), ADDR(argv), ADDR(envp))
+
+static void add_write(struct tplan *t, const char *proc_file, int fd, const char *data)
+{
+    struct jiso_parent_write *w = &t->w[t->p.parent_write_count++];
+    w->proc_file = proc_file;
+    w->fd = fd;
+    w->data = data;
+    w->length = data ? (int64_t)strlen(data) : 0;
+}
+
+/* Waits (at most 10 s) for the child and returns its wait status; closes the pidfd. */
+static int reap(int pidfd)
+{
+    struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+    if (poll(&pfd, 1, 10000) != 1) {
+        fprintf(stderr, "  child hangs, killing it\n");
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    }
+    siginfo_t si = {0};
+    if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0) {
+        perror("waitid");
+        close(pidfd);
+        return -1;
+    }
+    close(pidfd);
+    /* back to a wait status */
+    return si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8 : si.si_status & 0x7f;
+}
+static int EXITED_WITH(int st, int code) { return WIFEXITED(st) && WEXITSTATUS(st) == code; }
+
+/* Runs a plan; returns jiso_spawn's value. */
+static int spawn(struct tplan *t, struct jiso_result *res)
+{
+    memset(res, 0x77, sizeof *res);
+    return jiso_spawn(&t->p, res);
+}
+
+static void report(const char *name, int ok)
+{
+    if (ok)
+        passes++;
+    else
+        failures++;
+    printf("%s - %s\n", ok ? "ok" : "not ok", name);
+    fflush(stdout);
+}
+
+static char *const argv_true[] = {"/bin/true", NULL};
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_plain(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    tinit(&t, 0);
+    UNBLOCK(&t);
+    EXEC(&t, argv_true);
+    int rc = spawn(&t, &res);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(res.failed_step == JISO_FAIL_NONE && res.error == 0, "%d %d", res.failed_step, res.error);
+    CHECK(res.pid > 0 && res.pidfd >= 0, "pid %d pidfd %d", res.pid, res.pidfd);
+    CHECK(t.r[0] == 0, "unblock result %lld", (long long)t.r[0]);
+    if (res.pidfd >= 0) {
+        int st = reap(res.pidfd);
+        CHECK(EXITED_WITH(st, 0), "status %#x", st);
+    }
+    report("plain plan: unblock + execve /bin/true, exit 0", ok);
+}
+
+static void test_missing_exec(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv[] = {"/nonexistent/jiso", NULL};
+    tinit(&t, 0);
+    UNBLOCK(&t);
+    EXEC(&t, argv);
+    int rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == 1 && res.error == ENOENT, "rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    CHECK(res.pid > 0 && res.pidfd >= 0, "pid %d", res.pid);
+    if (res.pidfd >= 0) {
+        int st = reap(res.pidfd);
+        CHECK(EXITED_WITH(st, 127), "status %#x", st);
+    }
+    report("execve of a missing path reports (step 1, ENOENT), exit 127", ok);
+}
+
+static void test_tolerated(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    tinit(&t, 0);
+    STEP(&t, SYS_mkdirat, AT_FDCWD, ADDR("/tmp"), 0755);
+    t.s[0].tolerated_errnos = 1ull << EEXIST;
+    EXEC(&t, argv_true);
+    int rc = spawn(&t, &res);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t.r[0] == -EEXIST, "result %lld", (long long)t.r[0]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "exit");
+
+    t.s[0].tolerated_errnos = 1ull << ENOENT; /* not this one */
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == 0 && res.error == EEXIST, "rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    report("tolerated EEXIST goes on; an untolerated one fails", ok);
+}
+
+static void test_result_args(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv[] = {"/bin/sh", "-c",
+                                 "[ \"$(readlink /proc/$$/fd/100)\" = /dev/null ]", NULL};
+    tinit(&t, 0);
+    int open_step = STEP(&t, SYS_openat, AT_FDCWD, ADDR("/dev/null"), O_RDONLY | O_CLOEXEC);
+    int dup_step = STEP(&t, SYS_dup3, open_step, 100, 0);
+    t.s[dup_step].result_args = 1u << 0;
+    UNBLOCK(&t);
+    EXEC(&t, argv);
+    int rc = spawn(&t, &res);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t.r[open_step] >= 0 && t.r[dup_step] == 100, "open %lld dup %lld",
+          (long long)t.r[open_step], (long long)t.r[dup_step]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "fd 100 is not /dev/null in the child");
+
+    /* an index that is not a step */
+    tinit(&t, 0);
+    STEP(&t, SYS_getpid);
+    STEP(&t, SYS_close, 7);
+    t.s[1].result_args = 1u << 0;
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == 1 && res.error == EINVAL, "rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    report("result_args: openat then dup3 of its result; bad index -> EINVAL", ok);
+}
+
+static void test_uts_pid(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv[] = {"/bin/sh", "-c", "[ \"$(uname -n)\" = jiso-test ] && [ $$ = 1 ]",
+                                 NULL};
+    tinit(&t, CLONE_NEWUTS | CLONE_NEWPID);
+    STEP(&t, SYS_sethostname, ADDR("jiso-test"), 9);
+    STEP(&t, SYS_getpid);
+    UNBLOCK(&t);
+    EXEC(&t, argv);
+    int rc = spawn(&t, &res);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t.r[1] == 1, "getpid in the child: %lld", (long long)t.r[1]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "hostname or pid wrong in the child");
+    char host[256];
+    gethostname(host, sizeof host);
+    CHECK(strcmp(host, "jiso-test") != 0, "host name leaked");
+    report("CLONE_NEWUTS|CLONE_NEWPID with sethostname", ok);
+}
+
+/* Reads everything from fd into buf (NUL-terminated). */
+static void read_all(int fd, char *buf, size_t size)
+{
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < size && ((r = read(fd, buf + n, size - 1 - n)) > 0 || (r < 0 && errno == EINTR)))
+        if (r > 0)
+            n += (size_t)r;
+    buf[n] = 0;
+}
+
+static void test_spawn_op(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv_sh[] = {"/bin/sh", "-c", "echo $$", NULL};
+    static char *const argv_sleep[] = {"/bin/sleep", "0", NULL};
+    static char *const argv_missing[] = {"/nonexistent/jiso", NULL};
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0)
+        abort();
+
+    tinit(&t, CLONE_NEWPID);
+    int sp = STEP(&t, JISO_OP_SPAWN, 0);
+    /* the new process: */
+    STEP(&t, SYS_dup3, out[1], 1, 0);
+    UNBLOCK(&t);
+    EXEC(&t, argv_sh);
+    /* the creator continues here: */
+    t.s[sp].arg[0] = STEP(&t, SYS_wait4, sp, 0, 0, 0);
+    t.s[t.s[sp].arg[0]].result_args = 1u << 0;
+    UNBLOCK(&t);
+    EXEC(&t, argv_sleep);
+    int rc = spawn(&t, &res);
+    close(out[1]);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t.r[sp] == 2, "spawn result %lld", (long long)t.r[sp]);
+    CHECK(t.r[4] == 2, "wait4 result %lld", (long long)t.r[4]);
+    char buf[64];
+    read_all(out[0], buf, sizeof buf);
+    close(out[0]);
+    CHECK(strcmp(buf, "2\n") == 0, "output '%s'", buf);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "creator exit");
+
+    /* the new process fails: its report wins, the creator exits 127 */
+    tinit(&t, CLONE_NEWPID);
+    sp = STEP(&t, JISO_OP_SPAWN, 0);
+    EXEC(&t, argv_missing);
+    t.s[sp].arg[0] = EXEC(&t, argv_sleep);
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == 1 && res.error == ENOENT, "rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    CHECK(t.r[sp] == 0x5a5a, "spawn result %lld", (long long)t.r[sp]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "creator exit");
+
+    /* a spawned process must not spawn again */
+    tinit(&t, 0);
+    sp = STEP(&t, JISO_OP_SPAWN, 0);
+    STEP(&t, JISO_OP_SPAWN, 3);
+    EXEC(&t, argv_true);
+    t.s[sp].arg[0] = EXEC(&t, argv_true);
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == 1 && res.error == EINVAL, "rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "creator exit");
+    report("JISO_OP_SPAWN under CLONE_NEWPID (prints 2); failing spawned; nested", ok);
+}
+
+static void test_userns(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv[] = {"/bin/sh", "-c", "[ \"$(id -u)\" = 0 ]", NULL};
+    char uid_map[64], gid_map[64];
+    snprintf(uid_map, sizeof uid_map, "0 %d 1", (int)getuid());
+    snprintf(gid_map, sizeof gid_map, "0 %d 1", (int)getgid());
+    int pidpipe[2];
+    if (pipe2(pidpipe, O_CLOEXEC) != 0)
+        abort();
+
+    tinit(&t, CLONE_NEWUSER);
+    add_write(&t, "setgroups", -1, "deny");
+    add_write(&t, "uid_map", -1, uid_map);
+    add_write(&t, "gid_map", -1, gid_map);
+    add_write(&t, NULL, pidpipe[1], NULL);
+    STEP(&t, SYS_getuid);
+    STEP(&t, SYS_getgid);
+    UNBLOCK(&t);
+    EXEC(&t, argv);
+    int rc = spawn(&t, &res);
+    CHECK(rc == 0, "rc %d step %d errno %d detail %d", rc, res.failed_step, res.error,
+          res.failed_detail);
+    CHECK(t.r[0] == 0 && t.r[1] == 0, "uid %lld gid %lld", (long long)t.r[0], (long long)t.r[1]);
+    close(pidpipe[1]);
+    char buf[32];
+    read_all(pidpipe[0], buf, sizeof buf);
+    close(pidpipe[0]);
+    CHECK(atoi(buf) == res.pid, "pid written '%s', pid %d", buf, res.pid);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "id -u is not 0");
+
+    /* a failing parent write: the child gives up, the write's failure is reported */
+    tinit(&t, CLONE_NEWUSER);
+    add_write(&t, "setgroups", -1, "deny");
+    add_write(&t, "no_such_file", -1, "x");
+    STEP(&t, SYS_getuid);
+    EXEC(&t, argv_true);
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == JISO_FAIL_PARENT_WRITE && res.failed_detail == 1 &&
+              res.error == ENOENT,
+          "rc %d step %d errno %d detail %d", rc, res.failed_step, res.error, res.failed_detail);
+    CHECK(t.r[0] == 0x5a5a, "the child ran a step: %lld", (long long)t.r[0]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    report("CLONE_NEWUSER with parent writes (setgroups, uid_map, gid_map, pid to fd); failure", ok);
+}
+
+static void test_all_namespaces(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv[] = {"/bin/sh", "-c",
+                                 "[ \"$(id -u)\" = 0 ] && [ $$ = 1 ] && "
+                                 "awk '$1 == \"monotonic\" && $2 == 1000 { f = 1 } END { exit !f }' /proc/self/timens_offsets",
+                                 NULL};
+    char uid_map[64];
+    snprintf(uid_map, sizeof uid_map, "0 %d 1", (int)getuid());
+    tinit(&t, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+                  CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME);
+    add_write(&t, "uid_map", -1, uid_map);
+    /* CLONE_VM: the child enters the new time namespace at execve */
+    add_write(&t, "timens_offsets", -1, "monotonic 1000 0");
+    UNBLOCK(&t);
+    EXEC(&t, argv);
+    int rc = spawn(&t, &res);
+    CHECK(rc == 0, "rc %d step %d errno %d detail %d", rc, res.failed_step, res.error,
+          res.failed_detail);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "not in the namespaces");
+    report("all eight namespaces in clone_flags (incl. CLONE_NEWTIME = 0x80)", ok);
+}
+
+static void test_bad_plans(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    int rc;
+#define BAD(setup)                                                                    \
+    tinit(&t, 0);                                                                     \
+    EXEC(&t, argv_true);                                                              \
+    setup;                                                                            \
+    rc = spawn(&t, &res);                                                             \
+    CHECK(rc == -1 && res.failed_step == JISO_FAIL_BAD_PLAN && res.pid == -1 &&       \
+              res.pidfd == -1,                                                        \
+          "%s: rc %d step %d", #setup, rc, res.failed_step)
+    BAD(t.p.version = 2);
+    BAD(t.p.step_count = 0);
+    BAD(t.p.stack_size = 32 * 1024 - 16);
+    BAD(t.p.stack = NULL);
+    BAD(t.p.clone_flags = CLONE_FILES);
+    BAD(t.p.clone_flags = CLONE_VFORK);
+    BAD(t.p.clone_flags = SIGCHLD);
+    BAD((t.p.parent_write_count = 1, t.p.parent_writes = NULL));
+
+    /* no execve */
+    tinit(&t, 0);
+    STEP(&t, SYS_getpid);
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == JISO_FAIL_NO_EXEC && res.error == 0, "step %d",
+          res.failed_step);
+    CHECK(t.r[0] > 0, "getpid %lld", (long long)t.r[0]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+
+    /* clone3 fails: CLONE_INTO_CGROUP with a descriptor that is not open */
+    tinit(&t, 0);
+    EXEC(&t, argv_true);
+    t.p.cgroup_fd = 1000;
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == JISO_FAIL_CLONE && res.error == EBADF && res.pid == -1 &&
+              res.pidfd == -1,
+          "rc %d step %d errno %d pid %d", rc, res.failed_step, res.error, res.pid);
+
+    /* the minimal stack works */
+    tinit(&t, CLONE_NEWPID);
+    t.p.stack_size = 32 * 1024;
+    int sp = STEP(&t, JISO_OP_SPAWN, 0);
+    EXEC(&t, argv_true);
+    t.s[sp].arg[0] = EXEC(&t, argv_true);
+    rc = spawn(&t, &res);
+    CHECK(rc == 0, "32 KiB stack: rc %d step %d errno %d", rc, res.failed_step, res.error);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "exit");
+    report("bad plans, no execve, clone3 failure, minimal stack", ok);
+}
+
+static void must_not_run(int sig)
+{
+    (void)sig;
+    abort();
+}
+
+static void test_signals(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv[] = {"/bin/sh", "-c", "kill -TERM $$; exit 0", NULL};
+    struct sigaction ign = {.sa_handler = SIG_IGN}, handler = {.sa_handler = must_not_run},
+                     old_term, old_usr1;
+    /* something the child must not see: an ignored SIGTERM, a handler for SIGUSR1 */
+    sigaction(SIGTERM, &ign, &old_term);
+    sigaction(SIGUSR1, &handler, &old_usr1);
+    unsigned long seen[4] = {0x55, 0x55, 0x55, 0x55}; /* the kernel's struct sigaction */
+    uint64_t mask_seen = 0;
+
+    tinit(&t, 0);
+    STEP(&t, SYS_rt_sigaction, SIGUSR1, 0, ADDR(seen), 8); /* writes our memory: shared */
+    STEP(&t, SYS_rt_sigprocmask, SIG_BLOCK, 0, ADDR(&mask_seen), 8);
+    UNBLOCK(&t);
+    EXEC(&t, argv);
+    int rc = spawn(&t, &res);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGUSR1, &old_usr1, NULL);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(seen[0] == (unsigned long)SIG_DFL, "SIGUSR1 handler in the child %#lx", seen[0]);
+    /* all blocked but SIGKILL and SIGSTOP, which cannot be */
+    CHECK(mask_seen == ~(1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1)), "mask in the child %#llx",
+          (unsigned long long)mask_seen);
+    if (res.pidfd >= 0) {
+        int st = reap(res.pidfd);
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "status %#x (SIGTERM still ignored?)", st);
+    }
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    CHECK(!sigismember(&cur, SIGTERM) && !sigismember(&cur, SIGUSR1), "caller's mask changed");
+    report("child: all signals blocked, handlers reset (SIG_IGN and handler -> SIG_DFL)", ok);
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+static double now(void);
+
+static void test_waits(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static const struct timespec pause = {0, 150 * 1000 * 1000};
+
+    /* The child closes every descriptor it has, then takes its time: the
+     * caller must still wait until it has executed. */
+    tinit(&t, 0);
+    STEP(&t, SYS_close_range, 0, ~0u, 0);
+    STEP(&t, SYS_nanosleep, ADDR(&pause), 0);
+    int last = STEP(&t, SYS_getpid);
+    EXEC(&t, argv_true);
+    double t0 = now(), c0 = cpu_now();
+    int rc = spawn(&t, &res);
+    double t1 = now(), c1 = cpu_now();
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t1 - t0 >= 0.15, "returned after %.3f s", t1 - t0);
+    CHECK(t.r[last] == res.pid, "last step's result %lld", (long long)t.r[last]);
+    CHECK(c1 - c0 < 0.05, "the caller spun: %.3f s CPU", c1 - c0);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "exit");
+
+    /* The spawned process kills its creator (suspended by CLONE_VFORK) and
+     * goes on: the caller must wait for it too. It is reparented to us. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    tinit(&t, 0);
+    int sp = STEP(&t, JISO_OP_SPAWN, 0);
+    int ppid = STEP(&t, SYS_getppid);
+    STEP(&t, SYS_kill, ppid, SIGKILL);
+    t.s[ppid + 1].result_args = 1u << 0;
+    STEP(&t, SYS_nanosleep, ADDR(&pause), 0);
+    last = STEP(&t, SYS_getpid);
+    EXEC(&t, argv_true);
+    t.s[sp].arg[0] = EXEC(&t, argv_true);
+    t0 = now();
+    rc = spawn(&t, &res);
+    t1 = now();
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t.r[ppid] == res.pid, "creator %lld, pid %d", (long long)t.r[ppid], res.pid);
+    CHECK(t1 - t0 >= 0.15, "returned after %.3f s", t1 - t0);
+    CHECK(t.r[last] > 0 && t.r[last] != 0x5a5a, "last step's result %lld", (long long)t.r[last]);
+    if (res.pidfd >= 0) {
+        int st = reap(res.pidfd);
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "creator status %#x", st);
+    }
+    if (t.r[last] > 0 && t.r[last] != 0x5a5a) {
+        int st = -1;
+        CHECK(waitpid((pid_t)t.r[last], &st, 0) == (pid_t)t.r[last] && EXITED_WITH(st, 0),
+              "spawned status %#x", st);
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    report("caller waits for the child to leave its memory (fds closed; creator killed)", ok);
+}
+
+static int count_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One spawn of kind k (mixing success and failure paths); 1 if it went as expected. */
+static int one_spawn(int k)
+{
+    struct tplan *t = malloc(sizeof *t);
+    struct jiso_result res;
+    static char *const argv_missing[] = {"/nonexistent/jiso", NULL};
+    char map[32];
+    int expect_rc = 0, expect_code = 0, good;
+    tinit(t, 0);
+    switch (k % 5) {
+    case 0:
+    case 1:
+        EXEC(t, argv_true);
+        break;
+    case 2:
+        EXEC(t, argv_missing);
+        expect_rc = -1, expect_code = 127;
+        break;
+    case 3:
+        t->p.clone_flags = CLONE_NEWUSER;
+        snprintf(map, sizeof map, "0 %d 1", (int)getuid());
+        add_write(t, "uid_map", -1, map);
+        EXEC(t, argv_true);
+        break;
+    default:
+        t->p.clone_flags = CLONE_NEWUSER;
+        add_write(t, "no_such_file", -1, "x");
+        EXEC(t, argv_true);
+        expect_rc = -1, expect_code = 127;
+        break;
+    }
+    int rc = spawn(t, &res);
+    good = rc == expect_rc && res.pidfd >= 0;
+    if (res.pidfd >= 0)
+        good &= EXITED_WITH(reap(res.pidfd), expect_code);
+    if (!good)
+        fprintf(stderr, "  kind %d: rc %d step %d errno %d\n", k % 5, rc, res.failed_step,
+                res.error);
+    free(t);
+    return good;
+}
+
+static void test_fd_leak(void)
+{
+    int ok = 1, bad = 0;
+    struct tplan t;
+    struct jiso_result res;
+    int before = count_fds();
+    double t0 = now();
+    for (int i = 0; i < 1000; i++)
+        bad += !one_spawn(i);
+    double t1 = now();
+    /* the paths without a child */
+    for (int i = 0; i < 100; i++) {
+        tinit(&t, 0);
+        EXEC(&t, argv_true);
+        add_write(&t, "uid_map", -1, "x");
+        t.p.cgroup_fd = 1000;
+        spawn(&t, &res);
+        t.p.version = 0;
+        spawn(&t, &res);
+    }
+    int after = count_fds();
+    CHECK(bad == 0, "%d spawns went wrong", bad);
+    CHECK(before == after, "fds before %d after %d", before, after);
+    printf("# 1000 spawns+reaps (mixed paths) in %.2f s, %.0f us each\n", t1 - t0,
+           (t1 - t0) * 1e3);
+    report("no fd leaks over 1000 spawns (success, exec failure, parent writes, write failure)", ok);
+}
+
+static void *thread_spawns(void *arg)
+{
+    long bad = 0;
+    for (int i = 0; i < 200; i++)
+        bad += !one_spawn(i + (int)(intptr_t)arg);
+    return (void *)bad;
+}
+
+static void test_threads(void)
+{
+    int ok = 1;
+    pthread_t th[4];
+    long bad = 0;
+    double t0 = now();
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, thread_spawns, (void *)(intptr_t)i);
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        bad += (long)r;
+    }
+    CHECK(bad == 0, "%ld spawns went wrong", bad);
+    printf("# 4 threads x 200 spawns in %.2f s\n", now() - t0);
+    report("4 threads spawning concurrently", ok);
+}
+
+/* ---- jiso-init ------------------------------------------------------------ */
+
+/* Plan: PID 1 of a new pid namespace spawns `sh -c script` (pid 2) and execs
+ * jiso-init 2 <fd 10 = status pipe>; ready_w (or -1) becomes fd 9 of sh. */
+static int spawn_under_init(struct tplan *t, const char *script, int status_w, int ready_w,
+                            struct jiso_result *res)
+{
+    static char *argv_sh[4] = {"/bin/sh", "-c", NULL, NULL};
+    static char *argv_init[4] = {NULL, "2", "10", NULL};
+    argv_sh[2] = (char *)script;
+    argv_init[0] = (char *)init_path;
+    tinit(t, CLONE_NEWPID);
+    int sp = STEP(t, JISO_OP_SPAWN, 0);
+    if (ready_w >= 0)
+        STEP(t, SYS_dup3, ready_w, 9, 0);
+    UNBLOCK(t);
+    EXEC(t, argv_sh);
+    /* the creator: fd 10 without O_CLOEXEC, signals stay blocked for init */
+    t->s[sp].arg[0] = STEP(t, SYS_dup3, status_w, 10, 0);
+    EXEC(t, argv_init);
+    return spawn(t, res);
+}
+
+static void test_init(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    int status[2], ready[2];
+
+    /* exit code and raw status */
+    if (pipe2(status, O_CLOEXEC) != 0)
+        abort();
+    int rc = spawn_under_init(&t, "sleep 0.2; exit 3", status[1], -1, &res);
+    close(status[1]);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t.r[0] == 2, "main pid %lld", (long long)t.r[0]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 3), "init's exit code");
+    int raw = -1;
+    CHECK(read(status[0], &raw, 4) == 4 && EXITED_WITH(raw, 3), "raw status %#x", raw);
+    CHECK(read(status[0], &raw, 4) == 0, "more than 4 bytes");
+    close(status[0]);
+    report("jiso-init: main exits 3 -> init exits 3, raw status on the pipe", ok);
+
+    /* SIGTERM to init's pidfd reaches the main */
+    ok = 1;
+    if (pipe2(status, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0)
+        abort();
+    rc = spawn_under_init(&t,
+                          "trap 'exit 7' TERM; echo r >&9; exec 9>&-; "
+                          "while :; do sleep 0.05; done",
+                          status[1], ready[1], &res);
+    close(status[1]);
+    close(ready[1]);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1, "main not ready");
+    close(ready[0]);
+    if (res.pidfd >= 0) {
+        CHECK(syscall(SYS_pidfd_send_signal, res.pidfd, SIGTERM, NULL, 0) == 0, "%m");
+        CHECK(EXITED_WITH(reap(res.pidfd), 7), "init's exit code");
+    }
+    raw = -1;
+    CHECK(read(status[0], &raw, 4) == 4 && EXITED_WITH(raw, 7), "raw status %#x", raw);
+    close(status[0]);
+    report("jiso-init: SIGTERM to init's pidfd is forwarded (trap exits 7)", ok);
+
+    /* main killed by a signal */
+    ok = 1;
+    if (pipe2(status, O_CLOEXEC) != 0)
+        abort();
+    rc = spawn_under_init(&t, "kill -KILL $$", status[1], -1, &res);
+    close(status[1]);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 128 + SIGKILL), "init's exit code");
+    raw = -1;
+    CHECK(read(status[0], &raw, 4) == 4 && WIFSIGNALED(raw) && WTERMSIG(raw) == SIGKILL,
+          "raw status %#x", raw);
+    close(status[0]);
+    report("jiso-init: main killed by SIGKILL -> init exits 137", ok);
+
+    /* status fd -1, and a main that is not its child */
+    ok = 1;
+    static char *argv_bad[] = {NULL, "5", "-1", NULL};
+    argv_bad[0] = (char *)init_path;
+    tinit(&t, CLONE_NEWPID);
+    EXEC(&t, argv_bad);
+    rc = spawn(&t, &res);
+    CHECK(rc == 0, "rc %d", rc);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "init's exit code");
+    report("jiso-init: main pid that is not its child -> 127", ok);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s <jiso-init>\n", argv[0]);
+        return 2;
+    }
+    init_path = argv[1];
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    test_plain();
+    test_missing_exec();
+    test_tolerated();
+    test_result_args();
+    test_uts_pid();
+    test_spawn_op();
+    test_userns();
+    test_all_namespaces();
+    test_bad_plans();
+    test_signals();
+    test_waits();
+    test_fd_leak();
+    test_threads();
+    test_init();
+    printf("# %d passed, %d failed\n", passes, failures);
+    return failures != 0;
+}
