@@ -179,10 +179,10 @@ public final class IsolatedProcessBuilder {
      * {@code docker run --net container:X} does: NET, IPC or UTS.
      */
     public IsolatedProcessBuilder join(Namespace namespace, IsolatedProcess other) {
-        Objects.requireNonNull(other, "join: other");
         if (namespace != Namespace.NET && namespace != Namespace.IPC && namespace != Namespace.UTS) {
             throw new IllegalArgumentException("join: only NET, IPC and UTS namespaces can be joined, not " + namespace);
         }
+        Objects.requireNonNull(other, "join: other");
         if (!other.isAlive()) {
             throw new IllegalArgumentException("join: process " + other.pid() + " has exited");
         }
@@ -300,6 +300,10 @@ public final class IsolatedProcessBuilder {
         if (created.contains(Namespace.USER) && uidMap.isEmpty()) {
             throw new IllegalStateException("a user namespace needs userNamespace(uids, gids)");
         }
+        if (created.contains(Namespace.USER) && !(mapsZero(uidMap) && mapsZero(gidMap))) {
+            throw new IllegalStateException("userNamespace: uid 0 and gid 0 must be mapped: the sandbox is set up"
+                    + " as the namespace's root");
+        }
         for (Map.Entry<String, String> e : environment.entrySet()) {
             String k = Objects.requireNonNull(e.getKey(), "environment: null name");
             if (k.isEmpty() || k.indexOf('=') >= 0) {
@@ -315,6 +319,10 @@ public final class IsolatedProcessBuilder {
     }
 
     // ---- validation helpers -------------------------------------------------------------------
+
+    private static boolean mapsZero(List<IdMapping> map) {
+        return map.stream().anyMatch(m -> m.inside() == 0);
+    }
 
     private static Redirect redirect(String field, Redirect r, boolean input) {
         Objects.requireNonNull(r, field);

@@ -20,6 +20,21 @@ public final class NamespaceSteps {
     private static final int SETNS = ABI.syscall("setns");
     private static final int UNSHARE = ABI.syscall("unshare");
     private static final int SETHOSTNAME = ABI.syscall("sethostname");
+    private static final int SETGROUPS = ABI.syscall("setgroups");
+    private static final int SETRESGID = ABI.syscall("setresgid");
+    private static final int SETRESUID = ABI.syscall("setresuid");
+
+    /**
+     * In a new user namespace the child still has the host's ids, which the new
+     * namespace does not map: files it creates would have no owner there
+     * (EOVERFLOW). It becomes the namespace's root (uid and gid 0 inside,
+     * which the maps must contain) before any setup.
+     */
+    public static void becomeRootOfUserNamespace(StepList steps) {
+        steps.call("drop supplementary groups in the user namespace", SETGROUPS, 0, 0);
+        steps.call("become gid 0 of the user namespace", SETRESGID, 0, 0, 0);
+        steps.call("become uid 0 of the user namespace", SETRESUID, 0, 0, 0);
+    }
 
     /**
      * setns into the namespaces of other sandboxes, through their pidfds (the

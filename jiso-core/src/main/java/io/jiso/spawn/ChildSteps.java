@@ -49,6 +49,9 @@ final class ChildSteps {
     static void plan(SandboxSpec spec, Fds fds, StepList steps) {
         // The first process: PID 1 of a new pid namespace, or the main process itself.
         dieWithTheJvm(steps);
+        if (spec.creates(Namespace.USER)) {
+            NamespaceSteps.becomeRootOfUserNamespace(steps);
+        }
         NamespaceSteps.join(steps, pidfds(spec.joined()));
         if (spec.creates(Namespace.UTS)) {
             NamespaceSteps.hostname(steps, spec.hostname());

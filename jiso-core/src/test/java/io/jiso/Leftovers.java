@@ -1,0 +1,28 @@
+package io.jiso;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** What a test JVM holds that a sandbox could leak: fds, child processes, mounts. */
+record Leftovers(long fds, String children, long mounts) {
+    static Leftovers now() throws IOException {
+        long fds;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            fds = s.count();
+        }
+        StringBuilder children = new StringBuilder();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    children.append(Files.readString(t.resolve("children")));
+                } catch (IOException threadEnded) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        long mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
+        return new Leftovers(fds, children.toString().trim(), mounts);
+    }
+}
