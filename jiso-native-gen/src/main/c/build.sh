@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds jiso's native parts into <outdir>/linux-<arch>/:
 #   libjiso.so  the spawn stage (stage.c), exporting only jiso_spawn
-#   jiso-init   the sandbox's PID 1 (init.c), a static executable
+#   jiso-init   the sandbox's PID 1 (init.c), a freestanding static executable
 # for the host with gcc and for the other architecture (x86_64 or aarch64)
 # with <arch>-linux-gnu-gcc if that cross compiler is installed.
 # Maven runs this on every build, so an output is rebuilt only when one of
@@ -26,7 +26,7 @@ stale() {
 build() {
     local cc=$1 dir=$out/linux-$2
     mkdir -p "$dir"
-    if stale "$dir/libjiso.so" "$src/stage.c" "$inc/jiso_plan.h" "$src/build.sh"; then
+    if stale "$dir/libjiso.so" "$src/stage.c" "$src/raw_syscall.h" "$inc/jiso_plan.h" "$src/build.sh"; then
         # The child half of stage.c runs without TLS of its own: no stack
         # protector (its canary is read through TLS). Lazy binding is off so
         # that nothing is resolved behind our back.
@@ -35,8 +35,10 @@ build() {
             -o "$dir/libjiso.so.tmp" "$src/stage.c"
         mv -f "$dir/libjiso.so.tmp" "$dir/libjiso.so"
     fi
-    if stale "$dir/jiso-init" "$src/init.c" "$src/build.sh"; then
-        "$cc" "${common[@]}" -static -s -o "$dir/jiso-init.tmp" "$src/init.c"
+    if stale "$dir/jiso-init" "$src/init.c" "$src/raw_syscall.h" "$src/build.sh"; then
+        # Freestanding: no libc, no startup files, its own _start.
+        "$cc" "${common[@]}" -static -nostdlib -ffreestanding -fno-stack-protector -fno-builtin \
+            -Wl,-z,noexecstack -s -o "$dir/jiso-init.tmp" "$src/init.c"
         mv -f "$dir/jiso-init.tmp" "$dir/jiso-init"
     fi
 }

@@ -38,6 +38,7 @@
 #include <linux/sched.h>
 
 #include "jiso_plan.h"
+#include "raw_syscall.h"
 
 #define JISO_EXPORT __attribute__((visibility("default")))
 /* Child code stays out of line: easy to check in a disassembly that it
@@ -74,23 +75,9 @@ struct ctx {
     int32_t fail_errno;
 };
 
-/* ---- raw system calls ---------------------------------------------------- */
+/* ---- raw system calls (raw_syscall6 is in raw_syscall.h) ------------------ */
 
 #if defined(__x86_64__)
-
-static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4,
-                                long a5, long a6)
-{
-    register long r10 __asm__("r10") = a4;
-    register long r8 __asm__("r8") = a5;
-    register long r9 __asm__("r9") = a6;
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
 
 /*
  * clone3; the child calls fn(arg) on the stack given in *ca and then exits.
@@ -126,23 +113,6 @@ static long clone3_run(struct clone_args *ca, void (*fn)(void *), void *arg)
 }
 
 #elif defined(__aarch64__)
-
-static inline long raw_syscall6(long nr, long a1, long a2, long a3, long a4,
-                                long a5, long a6)
-{
-    register long x8 __asm__("x8") = nr;
-    register long x0 __asm__("x0") = a1;
-    register long x1 __asm__("x1") = a2;
-    register long x2 __asm__("x2") = a3;
-    register long x3 __asm__("x3") = a4;
-    register long x4 __asm__("x4") = a5;
-    register long x5 __asm__("x5") = a6;
-    __asm__ volatile("svc #0"
-                     : "+r"(x0)
-                     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-                     : "memory");
-    return x0;
-}
 
 /* As above; fn and arg are kept in the callee-saved x19/x20. */
 static long clone3_run(struct clone_args *ca, void (*fn)(void *), void *arg)
