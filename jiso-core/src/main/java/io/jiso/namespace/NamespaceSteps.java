@@ -47,6 +47,11 @@ public final class NamespaceSteps {
         }
     }
 
+    /** setns into a new namespace made ahead of this spawn (see NetworkNamespacePool). */
+    public static void joinFresh(StepList steps, int fd, Namespace ns) {
+        steps.call("enter a new " + ns.name().toLowerCase() + " namespace", SETNS, fd, ns.cloneFlag());
+    }
+
     /** sethostname, in the new UTS namespace. */
     public static void hostname(StepList steps, String hostname) {
         var name = steps.cString(hostname);

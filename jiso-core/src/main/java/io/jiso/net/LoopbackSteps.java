@@ -6,6 +6,7 @@ import io.jiso.spawn.StepList;
 import io.jiso.spawn.Syscalls;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 
 /**
@@ -20,19 +21,25 @@ public final class LoopbackSteps {
     private static final Abi ABI = Abi.current();
     private static final int SOCKET = ABI.syscall("socket");
     private static final int IOCTL = ABI.syscall("ioctl");
-    private static final int AF_INET = ABI.intConstant("AF_INET");
-    private static final int SOCK_DGRAM = ABI.intConstant("SOCK_DGRAM");
-    private static final int SOCK_CLOEXEC = ABI.intConstant("SOCK_CLOEXEC");
-    private static final int SIOCSIFFLAGS = ABI.intConstant("SIOCSIFFLAGS");
+    static final int AF_INET = ABI.intConstant("AF_INET");
+    static final int SOCK_DGRAM = ABI.intConstant("SOCK_DGRAM");
+    static final int SOCK_CLOEXEC = ABI.intConstant("SOCK_CLOEXEC");
+    static final int SIOCSIFFLAGS = ABI.intConstant("SIOCSIFFLAGS");
     private static final short IFF_UP_RUNNING = (short) (ABI.intConstant("IFF_UP") | ABI.intConstant("IFF_RUNNING"));
     private static final long FLAGS_OFFSET = ifreq.layout().byteOffset(PathElement.groupElement("ifr_ifru"));
 
     public static void up(StepList steps) {
-        MemorySegment request = steps.allocate(ifreq.layout());
-        request.setString(0, "lo");
-        request.set(ValueLayout.JAVA_SHORT, FLAGS_OFFSET, IFF_UP_RUNNING);
+        MemorySegment request = upRequest(steps.memory());
         var socket = steps.call("open a socket to configure lo", SOCKET, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         steps.call("bring lo up", IOCTL, 0, SIOCSIFFLAGS, request.address()).argFromStep(0, socket);
         steps.call("close the socket", Syscalls.CLOSE, 0).argFromStep(0, socket);
+    }
+
+    /** The SIOCSIFFLAGS request that sets lo up. */
+    static MemorySegment upRequest(SegmentAllocator memory) {
+        MemorySegment request = memory.allocate(ifreq.layout());
+        request.setString(0, "lo");
+        request.set(ValueLayout.JAVA_SHORT, FLAGS_OFFSET, IFF_UP_RUNNING);
+        return request;
     }
 }

@@ -42,8 +42,11 @@ final class ChildSteps {
     /** In a fresh pid namespace jiso-init is 1 and the first process it creates is 2. */
     private static final String MAIN_PID = "2";
 
-    /** The fds of one spawn: what becomes the child's 0, 1, 2 (-1: the JVM's own), and init's status pipe. */
-    record Fds(int in, int out, int err, int initStatus) {
+    /**
+     * The fds of one spawn: what becomes the child's 0, 1, 2 (-1: the JVM's
+     * own), init's status pipe, and a ready-made network namespace (or -1).
+     */
+    record Fds(int in, int out, int err, int initStatus, int network) {
     }
 
     static void plan(SandboxSpec spec, Fds fds, StepList steps) {
@@ -56,7 +59,9 @@ final class ChildSteps {
         if (spec.creates(Namespace.UTS)) {
             NamespaceSteps.hostname(steps, spec.hostname());
         }
-        if (spec.creates(Namespace.NET)) {
+        if (fds.network() >= 0) {
+            NamespaceSteps.joinFresh(steps, fds.network(), Namespace.NET); // made ahead, lo already up
+        } else if (spec.creates(Namespace.NET)) {
             LoopbackSteps.up(steps);
         }
         if (spec.creates(Namespace.MOUNT)) {

@@ -3,6 +3,7 @@ package io.jiso.spawn;
 import io.jiso.ChildSetupException;
 import io.jiso.HostSetupException;
 import io.jiso.Namespace;
+import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.File;
@@ -31,7 +32,11 @@ public final class Launcher {
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
             int[] status = spec.creates(Namespace.PID) ? pipes.statusPipe() : null;
-            ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1]);
+            // A pooled network namespace belongs to the init user namespace: not joinable from a new one.
+            if (spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)) {
+                pipes.network = NetworkNamespacePool.take();
+            }
+            ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network);
             ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0], memory));
             pipes.closeChildEnds();
             Reaper.watch(child);
@@ -50,6 +55,9 @@ public final class Launcher {
         }
         if (spec.creates(Namespace.TIME)) {
             plan.cloneFlags &= ~Namespace.TIME.cloneFlag(); // made with unshare, so its offsets can be set first
+        }
+        if (fds.network() >= 0) {
+            plan.cloneFlags &= ~Namespace.NET.cloneFlag(); // joined instead: made ahead of time
         }
         if (spec.creates(Namespace.USER)) {
             plan.writeProcFile("uid_map", idMap(spec.uidMap()));
@@ -99,6 +107,7 @@ public final class Launcher {
         private final int[] childEnds = {-1, -1, -1};
         private int statusRead = -1;
         private int statusWrite = -1;
+        int network = -1;
 
         int childEnd(Redirect r, int fd) throws IOException {
             int cloexec = Errno.O_CLOEXEC;
@@ -154,6 +163,8 @@ public final class Launcher {
             Sys.close(statusWrite);
             statusWrite = -1;
             statusRead = -1;
+            Sys.close(network);
+            network = -1;
         }
 
         void closeAll() {
@@ -164,7 +175,8 @@ public final class Launcher {
             }
             Sys.close(statusRead);
             Sys.close(statusWrite);
-            statusRead = statusWrite = -1;
+            Sys.close(network);
+            statusRead = statusWrite = network = -1;
         }
     }
 }

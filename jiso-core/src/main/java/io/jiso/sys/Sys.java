@@ -2,6 +2,7 @@ package io.jiso.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jiso.HostSetupException;
 import io.jiso.nativegen.libc.Libc;
@@ -48,6 +49,11 @@ public final class Sys {
     private static final MethodHandle WAITID = capturing(Libc.waitid$address(), Libc.waitid$descriptor());
     private static final MethodHandle POLL = capturing(Libc.poll$address(), Libc.poll$descriptor());
     private static final MethodHandle EVENTFD = capturing(Libc.eventfd$address(), Libc.eventfd$descriptor());
+    private static final MethodHandle UNSHARE = capturing(Libc.unshare$address(), Libc.unshare$descriptor());
+    private static final MethodHandle SETNS = capturing(Libc.setns$address(), Libc.setns$descriptor());
+    private static final MethodHandle SOCKET = capturing(Libc.socket$address(), Libc.socket$descriptor());
+    private static final MethodHandle IOCTL = variadic(Libc.ioctl.address(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle MEMFD_CREATE =
             capturing(Libc.memfd_create$address(), Libc.memfd_create$descriptor());
 
@@ -387,6 +393,64 @@ public final class Sys {
                 throw failure("memfd_create " + name, errno(state));
             }
             return fd;
+        } catch (HostSetupException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** unshare(2) for the calling thread. */
+    public static void unshare(long flags) throws HostSetupException {
+        MemorySegment state = STATE.get();
+        try {
+            if ((int) UNSHARE.invokeExact(state, (int) flags) != 0) {
+                throw failure("unshare " + flags, errno(state));
+            }
+        } catch (HostSetupException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** setns(2) for the calling thread. */
+    public static void setns(int fd, long nstype) throws HostSetupException {
+        MemorySegment state = STATE.get();
+        try {
+            if ((int) SETNS.invokeExact(state, fd, (int) nstype) != 0) {
+                throw failure("setns " + nstype, errno(state));
+            }
+        } catch (HostSetupException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** socket(2). */
+    public static int socket(int domain, int type, int protocol) throws HostSetupException {
+        MemorySegment state = STATE.get();
+        try {
+            int fd = (int) SOCKET.invokeExact(state, domain, type, protocol);
+            if (fd < 0) {
+                throw failure("socket", errno(state));
+            }
+            return fd;
+        } catch (HostSetupException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** ioctl(2) with a pointer argument. */
+    public static void ioctl(int fd, long request, MemorySegment arg, String what) throws HostSetupException {
+        MemorySegment state = STATE.get();
+        try {
+            if ((int) IOCTL.invokeExact(state, fd, request, arg) < 0) {
+                throw failure(what, errno(state));
+            }
         } catch (HostSetupException e) {
             throw e;
         } catch (Throwable t) {
