@@ -1,5 +1,7 @@
 package io.jiso;
 
+import io.jiso.capability.PrivilegeSpec;
+import io.jiso.landlock.LandlockRules;
 import io.jiso.spawn.Launcher;
 import io.jiso.spawn.SandboxSpec;
 import io.jiso.spawn.SandboxSpec.Bind;
@@ -30,7 +32,9 @@ import java.util.regex.Pattern;
  * ipc, net (only {@code lo}, up) and cgroup namespaces; a fresh root on tmpfs
  * with read-only binds of the host's /usr, /bin, /sbin, /lib*, /etc, a minimal
  * /dev, its own /proc with sensitive entries masked, a private /tmp; no /sys;
- * it dies with the JVM. The methods below opt out or adjust.
+ * it runs as nobody (65534) with every capability dropped, no_new_privs and
+ * the default seccomp policy; it dies with the JVM. The methods below opt out
+ * or adjust.
  *
  * <p>Unlike ProcessBuilder, the environment starts nearly empty (PATH and
  * HOME), not as a copy of the JVM's: a sandbox should not inherit the JVM's
@@ -61,6 +65,15 @@ public final class IsolatedProcessBuilder {
     private Duration boottimeOffset = Duration.ZERO;
     private List<IdMapping> uidMap = List.of();
     private List<IdMapping> gidMap = List.of();
+    private Long uid;
+    private Long gid;
+    private List<Long> groups = List.of();
+    private final Set<Capability> keptCapabilities = EnumSet.noneOf(Capability.class);
+    private boolean noNewPrivileges = true;
+    private SeccompPolicy seccomp = SeccompPolicy.defaultPolicy();
+    private final List<String> landlockReadOnly = new ArrayList<>();
+    private final List<String> landlockReadWrite = new ArrayList<>();
+    private final List<String> landlockExecutable = new ArrayList<>();
 
     public IsolatedProcessBuilder(String... command) {
         this(Arrays.asList(command));
@@ -278,6 +291,88 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
+    // ---- Privileges ---------------------------------------------------------------------------
+
+    /**
+     * The uid and gid the program runs as inside the sandbox (in its user
+     * namespace, if it has one). Default: 65534 (nobody), or 0 in a new user
+     * namespace, where root is an unprivileged id of the host. Either way with
+     * no capabilities unless {@link #keepCapabilities kept}.
+     */
+    public IsolatedProcessBuilder user(long uid, long gid) {
+        this.uid = id("user: uid", uid);
+        this.gid = id("user: gid", gid);
+        return this;
+    }
+
+    /** Runs the program as root of the sandbox: uid and gid 0, still without capabilities. */
+    public IsolatedProcessBuilder runAsRoot() {
+        return user(0, 0);
+    }
+
+    /** Supplementary groups inside the sandbox (default: none). */
+    public IsolatedProcessBuilder supplementaryGroups(long... gids) {
+        List<Long> list = new ArrayList<>();
+        for (long g : gids) {
+            list.add(id("supplementaryGroups", g));
+        }
+        this.groups = List.copyOf(list);
+        return this;
+    }
+
+    /** Capabilities the program keeps (in every set, ambient too); all others are dropped. Default: none. */
+    public IsolatedProcessBuilder keepCapabilities(Capability... capabilities) {
+        keptCapabilities.clear();
+        for (Capability c : capabilities) {
+            keptCapabilities.add(Objects.requireNonNull(c, "keepCapabilities: capability"));
+        }
+        return this;
+    }
+
+    /** PR_SET_NO_NEW_PRIVS (default on): execve never grants privileges through setuid bits or file capabilities. */
+    public IsolatedProcessBuilder noNewPrivileges(boolean on) {
+        this.noNewPrivileges = on;
+        return this;
+    }
+
+    /** The seccomp policy, installed last before execve. Default: {@link SeccompPolicy#defaultPolicy()}. */
+    public IsolatedProcessBuilder seccomp(SeccompPolicy policy) {
+        this.seccomp = Objects.requireNonNull(policy, "seccomp: policy (use withoutSeccomp() for none)");
+        return this;
+    }
+
+    /** No seccomp filter at all. */
+    public IsolatedProcessBuilder withoutSeccomp() {
+        this.seccomp = null;
+        return this;
+    }
+
+    /**
+     * Landlock: once any path is given, only the listed paths (and what is
+     * under them) can be reached, for reading here; an extra layer beneath
+     * the mount namespace. Paths are inside the sandbox and must exist.
+     */
+    public IsolatedProcessBuilder landlockReadOnly(String... paths) {
+        return landlock(landlockReadOnly, "landlockReadOnly", paths);
+    }
+
+    /** Landlock: paths that may also be written, created and removed (not executed). */
+    public IsolatedProcessBuilder landlockReadWrite(String... paths) {
+        return landlock(landlockReadWrite, "landlockReadWrite", paths);
+    }
+
+    /** Landlock: paths from which programs may be read and executed (e.g. /usr). */
+    public IsolatedProcessBuilder landlockExecutable(String... paths) {
+        return landlock(landlockExecutable, "landlockExecutable", paths);
+    }
+
+    private IsolatedProcessBuilder landlock(List<String> list, String field, String... paths) {
+        for (String p : paths) {
+            list.add(sandboxPath(field, p, true));
+        }
+        return this;
+    }
+
     // ---- start --------------------------------------------------------------------------------
 
     /**
@@ -313,15 +408,34 @@ public final class IsolatedProcessBuilder {
         }
         Map<Namespace, io.jiso.spawn.ChildProcess> join = new EnumMap<>(Namespace.class);
         joined.forEach((ns, p) -> join.put(ns, p.child()));
+        boolean ownUsers = created.contains(Namespace.USER);
+        long defaultId = ownUsers ? 0 : PrivilegeSpec.NOBODY;
+        PrivilegeSpec privileges = new PrivilegeSpec(uid == null ? defaultId : uid, gid == null ? defaultId : gid,
+                groups, keptCapabilities, noNewPrivileges);
+        LandlockRules landlock = landlockReadOnly.isEmpty() && landlockReadWrite.isEmpty()
+                && landlockExecutable.isEmpty() ? null
+                : new LandlockRules(landlockReadOnly, landlockReadWrite, landlockExecutable);
+        if (!noNewPrivileges && (seccomp != null || landlock != null)
+                && !keptCapabilities.contains(Capability.CAP_SYS_ADMIN)) {
+            throw new IllegalStateException("noNewPrivileges(false) needs CAP_SYS_ADMIN kept to install seccomp or"
+                    + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
+        }
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, mounts, tmpSizeBytes, monotonicOffset, boottimeOffset,
-                uidMap, gidMap);
+                uidMap, gidMap, privileges, landlock, seccomp);
     }
 
     // ---- validation helpers -------------------------------------------------------------------
 
     private static boolean mapsZero(List<IdMapping> map) {
         return map.stream().anyMatch(m -> m.inside() == 0);
+    }
+
+    private static long id(String field, long id) {
+        if (id < 0 || id > 0xFFFF_FFFEL) {
+            throw new IllegalArgumentException(field + " must be 0..4294967294, was " + id);
+        }
+        return id;
     }
 
     private static Redirect redirect(String field, Redirect r, boolean input) {

@@ -117,8 +117,12 @@ class ProcessApiTest {
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
                 "cat /data/input.txt; echo written > /out/result; touch /data/x 2>/dev/null || echo ro;"
                         + " echo s > /scratch/f && cat /scratch/f")
-                .bindReadOnly(dir, "/data").bind(outDir, "/out").tmpfs("/scratch", 1 << 20)).ok();
+                .bindReadOnly(dir, "/data").bind(outDir, "/out").tmpfs("/scratch", 1 << 20)
+                .runAsRoot()).ok(); // the host's out directory belongs to root
         assertEquals("host data\nro\ns\n", r.out());
+        Run nobody = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "echo s > /scratch/f && cat /scratch/f;"
+                + " echo x > /out/denied 2>/dev/null || echo denied").bind(outDir, "/out").tmpfs("/scratch", 1 << 20)).ok();
+        assertEquals("s\ndenied\n", nobody.out(), "a tmpfs is the program's own; a root-owned bind is not");
         assertEquals("written\n", Files.readString(outDir.resolve("result")));
     }
 

@@ -74,7 +74,7 @@ public final class RootfsSteps {
         proc(steps, spec, host);
         tmpfs(steps, "/tmp", spec.tmpSizeBytes(), "1777");
         for (MountSpec m : spec.mounts()) {
-            userMount(steps, m, host);
+            userMount(steps, m, host, spec);
         }
         if (spec.freshRoot()) {
             steps.call("detach the old root", UMOUNT2, steps.cStringAddress(OLD_ROOT), MNT_DETACH);
@@ -147,7 +147,7 @@ public final class RootfsSteps {
         }
     }
 
-    private static void userMount(StepList steps, MountSpec m, String host) {
+    private static void userMount(StepList steps, MountSpec m, String host, SandboxSpec spec) {
         switch (m) {
             case Bind b -> {
                 int slash = b.target().lastIndexOf('/');
@@ -162,8 +162,10 @@ public final class RootfsSteps {
                 bind(steps, host + b.source(), b.target(), b.writable());
             }
             case Tmpfs t -> {
+                // Owned by the program's identity: a scratch space it could not write would be useless.
                 mkdirs(steps, t.target(), 0755);
-                tmpfs(steps, t.target(), t.sizeBytes(), "0755");
+                tmpfs(steps, t.target(), t.sizeBytes(), "0755,uid=" + spec.privileges().uid() + ",gid="
+                        + spec.privileges().gid());
             }
         }
     }

@@ -10,6 +10,11 @@ import static io.jiso.spawn.Syscalls.PRCTL;
 import static io.jiso.spawn.Syscalls.RT_SIGPROCMASK;
 
 import io.jiso.Namespace;
+import io.jiso.capability.CapabilitySteps;
+import io.jiso.landlock.LandlockSteps;
+import io.jiso.landlock.LandlockSupport;
+import io.jiso.seccomp.SeccompCompiler;
+import io.jiso.seccomp.SeccompSteps;
 import io.jiso.mount.RootfsSteps;
 import io.jiso.namespace.NamespaceSteps;
 import io.jiso.nativegen.Abi;
@@ -39,6 +44,8 @@ final class ChildSteps {
     private static final int ENOENT = ABI.intConstant("ENOENT");
     private static final int EACCES = ABI.intConstant("EACCES");
     private static final int ENOTDIR = ABI.intConstant("ENOTDIR");
+    /** A free fd number for Landlock's ruleset: stdio is 0..2 and every other fd is ours to reuse. */
+    private static final int LANDLOCK_SCRATCH_FD = 3;
     /** In a fresh pid namespace jiso-init is 1 and the first process it creates is 2. */
     private static final String MAIN_PID = "2";
 
@@ -83,7 +90,16 @@ final class ChildSteps {
         redirect(steps, fds.err(), 2);
         steps.call("close every other file descriptor on exec", CLOSE_RANGE, 3, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
         steps.call("change directory to " + spec.directory(), CHDIR, steps.cStringAddress(spec.directory()));
-        // Identity, capabilities, no_new_privs, Landlock and seccomp (last) go here: issue 4.
+        // Privileges go last, after everything that needs them; after the spawn of the main process,
+        // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
+        // jiso-init from a memfd that no Landlock rule names.
+        CapabilitySteps.dropPrivileges(steps, spec.privileges(), true);
+        if (spec.landlock() != null) {
+            LandlockSteps.restrict(steps, spec.landlock(), LandlockSupport.abiVersion(), LANDLOCK_SCRATCH_FD);
+        }
+        if (spec.seccomp() != null) {
+            SeccompSteps.install(steps, SeccompCompiler.forCurrentArch(spec.seccomp())); // last
+        }
         unblockSignals(steps);
         execute(steps, spec);
 

@@ -26,6 +26,9 @@ public final class Launcher {
     }
 
     public static Started start(SandboxSpec spec) throws IOException {
+        if (spec.landlock() != null) {
+            io.jiso.landlock.LandlockSupport.require();
+        }
         Pipes pipes = new Pipes();
         try {
             int in = pipes.childEnd(spec.redirects().get(0), 0);

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param tmpSizeBytes  size cap of the private /tmp
  * @param monotonicOffset,boottimeOffset clock offsets for a new time namespace
  * @param uidMap,gidMap id mappings for a new user namespace
+ * @param privileges    who the program runs as, which capabilities it keeps, no_new_privs
+ * @param landlock      Landlock rules, or null for none
+ * @param seccomp       the seccomp policy, or null for none
  */
 public record SandboxSpec(
         List<String> command,
@@ -41,7 +44,10 @@ public record SandboxSpec(
         Duration monotonicOffset,
         Duration boottimeOffset,
         List<io.jiso.IdMapping> uidMap,
-        List<io.jiso.IdMapping> gidMap) {
+        List<io.jiso.IdMapping> gidMap,
+        io.jiso.capability.PrivilegeSpec privileges,
+        io.jiso.landlock.LandlockRules landlock,
+        io.jiso.SeccompPolicy seccomp) {
 
     public SandboxSpec {
         command = List.copyOf(command);

@@ -1,11 +1,14 @@
 package io.jiso.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jiso.HostSetupException;
+import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.Libc;
+import io.jiso.nativegen.libc.siginfo_t;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -37,27 +40,28 @@ public final class Sys {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
     private static final MethodHandle FCNTL = variadic(Libc.fcntl.address(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle IOCTL = variadic(Libc.ioctl.address(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle SYSCALL_PTR_LONG_INT = variadic(Libc.syscall.address(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT), 1);
     private static final MethodHandle CLOSE = capturing(Libc.close$address(), Libc.close$descriptor());
     private static final MethodHandle READ = capturing(Libc.read$address(), Libc.read$descriptor());
     private static final MethodHandle WRITE = capturing(Libc.write$address(), Libc.write$descriptor());
     private static final MethodHandle PIPE2 = capturing(Libc.pipe2$address(), Libc.pipe2$descriptor());
     private static final MethodHandle MKDIRAT = capturing(Libc.mkdirat$address(), Libc.mkdirat$descriptor());
     private static final MethodHandle UNLINKAT = capturing(Libc.unlinkat$address(), Libc.unlinkat$descriptor());
+    private static final MethodHandle KILL = capturing(Libc.kill$address(), Libc.kill$descriptor());
     private static final MethodHandle PIDFD_OPEN = capturing(Libc.pidfd_open$address(), Libc.pidfd_open$descriptor());
     private static final MethodHandle PIDFD_SEND_SIGNAL =
             capturing(Libc.pidfd_send_signal$address(), Libc.pidfd_send_signal$descriptor());
     private static final MethodHandle WAITID = capturing(Libc.waitid$address(), Libc.waitid$descriptor());
     private static final MethodHandle POLL = capturing(Libc.poll$address(), Libc.poll$descriptor());
     private static final MethodHandle EVENTFD = capturing(Libc.eventfd$address(), Libc.eventfd$descriptor());
+    private static final MethodHandle MEMFD_CREATE =
+            capturing(Libc.memfd_create$address(), Libc.memfd_create$descriptor());
     private static final MethodHandle UNSHARE = capturing(Libc.unshare$address(), Libc.unshare$descriptor());
     private static final MethodHandle SETNS = capturing(Libc.setns$address(), Libc.setns$descriptor());
     private static final MethodHandle SOCKET = capturing(Libc.socket$address(), Libc.socket$descriptor());
-    private static final MethodHandle IOCTL = variadic(Libc.ioctl.address(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
-    private static final MethodHandle MEMFD_CREATE =
-            capturing(Libc.memfd_create$address(), Libc.memfd_create$descriptor());
-
-    public static final int EINTR = Errno.EINTR;
 
     private static MethodHandle capturing(MemorySegment address, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
@@ -68,43 +72,49 @@ public final class Sys {
                 Linker.Option.firstVariadicArg(firstVariadic), Linker.Option.captureCallState("errno"));
     }
 
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
+    /** One downcall; state is where it captures errno. */
+    @FunctionalInterface
+    private interface Call {
+        long invoke(MemorySegment state) throws Throwable;
     }
 
-    private static HostSetupException failure(String step, int errno) {
-        return new HostSetupException(step, errno, Errno.name(errno), null);
+    /**
+     * Makes a call, retrying EINTR. A negative result is a failure named by
+     * what, unless its errno is tolerated: then -errno is returned.
+     */
+    private static long call(String what, int tolerated, Call call) throws HostSetupException {
+        MemorySegment state = STATE.get();
+        while (true) {
+            long r;
+            try {
+                r = call.invoke(state);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            if (r >= 0) {
+                return r;
+            }
+            int e = (int) ERRNO.get(state, 0L);
+            if (e == tolerated) {
+                return -e;
+            }
+            if (e != Errno.EINTR) {
+                throw new HostSetupException(what, e, Errno.name(e), null);
+            }
+        }
     }
 
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
+    private static long call(String what, Call call) throws HostSetupException {
+        return call(what, 0, call);
     }
 
     /** openat(2); dirfd may be {@link Errno#AT_FDCWD}. Returns the new fd. */
     public static int openat(int dirfd, String path, int flags, int mode) throws HostSetupException {
-        MemorySegment state = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
-            while (true) {
-                int fd = (int) OPENAT.invokeExact(state, dirfd, p, flags, mode);
-                if (fd >= 0) {
-                    return fd;
-                }
-                int e = errno(state);
-                if (e != EINTR) {
-                    throw failure("open " + path, e);
-                }
-            }
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            return (int) call("open " + path, s -> (int) OPENAT.invokeExact(s, dirfd, p, flags, mode));
         }
     }
 
@@ -115,85 +125,53 @@ public final class Sys {
 
     /** fcntl(2) with an int argument. */
     public static int fcntl(int fd, int cmd, int arg) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            int r = (int) FCNTL.invokeExact(state, fd, cmd, arg);
-            if (r < 0) {
-                throw failure("fcntl " + fd + " " + cmd, errno(state));
-            }
-            return r;
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) call("fcntl " + fd + " " + cmd, s -> (int) FCNTL.invokeExact(s, fd, cmd, arg));
     }
 
-    /** close(2); an fd jiso owns is closed exactly once, so errors are only reported, never retried. */
+    /** close(2), once: on Linux the fd is gone even when close reports EINTR, so it is never retried. */
     public static void close(int fd) {
         if (fd < 0) {
             return;
         }
         try {
-            int r = (int) CLOSE.invokeExact(STATE.get(), fd);
-            assert r == 0 || errno(STATE.get()) != Errno.EBADF : "closed fd " + fd + " twice";
+            int ignored = (int) CLOSE.invokeExact(STATE.get(), fd);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw new IllegalStateException(t);
         }
     }
 
     /** read(2), retrying EINTR. Returns the byte count, 0 at end of file. */
     public static long read(int fd, MemorySegment buffer, long count) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            while (true) {
-                long n = (long) READ.invokeExact(state, fd, buffer, count);
-                if (n >= 0) {
-                    return n;
-                }
-                int e = errno(state);
-                if (e != EINTR) {
-                    throw failure("read fd " + fd, e);
-                }
-            }
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return call("read", s -> (long) READ.invokeExact(s, fd, buffer, count));
     }
 
     /** write(2), retrying EINTR and short writes until all count bytes are written. */
     public static void writeFully(int fd, MemorySegment buffer, long count, String what) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            long done = 0;
-            while (done < count) {
-                long n = (long) WRITE.invokeExact(state, fd, buffer.asSlice(done), count - done);
-                if (n < 0) {
-                    int e = errno(state);
-                    if (e == EINTR) {
-                        continue;
-                    }
-                    throw failure(what, e);
-                }
-                done += n;
-            }
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+        long done = 0;
+        while (done < count) {
+            MemorySegment rest = buffer.asSlice(done);
+            long left = count - done;
+            done += call(what, s -> (long) WRITE.invokeExact(s, fd, rest, left));
+        }
+    }
+
+    /** Writes a string to an open fd in one write(2), as cgroup files expect (e.g. a pid to cgroup.procs). */
+    public static void writeString(int fd, String content, String what) throws HostSetupException {
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+            MemorySegment buf = arena.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, buf, JAVA_BYTE, 0, bytes.length);
+            writeFully(fd, buf, bytes.length, what);
         }
     }
 
     /** Writes a whole file in one write(2), as cgroup and /proc files expect. */
     public static void writeFile(String path, String content) throws HostSetupException {
         int fd = open(path, Errno.O_WRONLY | Errno.O_CLOEXEC, 0);
-        try (Arena arena = Arena.ofConfined()) {
-            byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-            MemorySegment buf = arena.allocate(Math.max(1, bytes.length));
-            MemorySegment.copy(bytes, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
-            writeFully(fd, buf, bytes.length, "write \"" + content.strip() + "\" to " + path);
+        try {
+            writeString(fd, content, "write \"" + content.strip() + "\" to " + path);
         } finally {
             close(fd);
         }
@@ -206,20 +184,17 @@ public final class Sys {
             long size = 16384;
             MemorySegment buf = arena.allocate(size);
             long total = 0;
-            while (true) {
+            long n;
+            while ((n = read(fd, buf.asSlice(total), size - total)) > 0) {
+                total += n;
                 if (total == size) {
                     MemorySegment bigger = arena.allocate(size * 2);
                     MemorySegment.copy(buf, 0, bigger, 0, size);
                     buf = bigger;
                     size *= 2;
                 }
-                long n = read(fd, buf.asSlice(total), size - total);
-                if (n == 0) {
-                    break;
-                }
-                total += n;
             }
-            return new String(buf.asSlice(0, total).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+            return new String(buf.asSlice(0, total).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
         } finally {
             close(fd);
         }
@@ -227,75 +202,42 @@ public final class Sys {
 
     /** pipe2(2): returns {read end, write end}. */
     public static int[] pipe2(int flags) throws HostSetupException {
-        MemorySegment state = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int r = (int) PIPE2.invokeExact(state, fds, flags);
-            if (r != 0) {
-                throw failure("pipe2", errno(state));
-            }
+            call("pipe2", s -> (int) PIPE2.invokeExact(s, fds, flags));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
         }
     }
 
     /** mkdirat(2). Returns false if it already existed and existingOk. */
     public static boolean mkdirat(int dirfd, String path, int mode, boolean existingOk) throws HostSetupException {
-        MemorySegment state = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
-            int r = (int) MKDIRAT.invokeExact(state, dirfd, arena.allocateFrom(path), mode);
-            if (r == 0) {
-                return true;
-            }
-            int e = errno(state);
-            if (e == Errno.EEXIST && existingOk) {
-                return false;
-            }
-            throw failure("mkdir " + path, e);
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            MemorySegment p = arena.allocateFrom(path);
+            return call("mkdir " + path, existingOk ? Errno.EEXIST : 0,
+                    s -> (int) MKDIRAT.invokeExact(s, dirfd, p, mode)) == 0;
         }
     }
 
     /** unlinkat(2); flags may be AT_REMOVEDIR (rmdir). Returns false if it did not exist and missingOk. */
     public static boolean unlinkat(int dirfd, String path, int flags, boolean missingOk) throws HostSetupException {
-        MemorySegment state = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
-            int r = (int) UNLINKAT.invokeExact(state, dirfd, arena.allocateFrom(path), flags);
-            if (r == 0) {
-                return true;
-            }
-            int e = errno(state);
-            if (e == Errno.ENOENT && missingOk) {
-                return false;
-            }
-            throw failure((flags & Errno.AT_REMOVEDIR) != 0 ? "rmdir " + path : "unlink " + path, e);
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            MemorySegment p = arena.allocateFrom(path);
+            String what = ((flags & Errno.AT_REMOVEDIR) != 0 ? "rmdir " : "unlink ") + path;
+            return call(what, missingOk ? Errno.ENOENT : 0, s -> (int) UNLINKAT.invokeExact(s, dirfd, p, flags)) == 0;
         }
+    }
+
+    /**
+     * kill(2). Returns false if the process does not exist (ESRCH): a caller
+     * killing the members of a cgroup races with their exit, which is fine.
+     */
+    public static boolean kill(int pid, int signal) throws HostSetupException {
+        return call("kill " + pid + " " + signal, Errno.ESRCH, s -> (int) KILL.invokeExact(s, pid, signal)) == 0;
     }
 
     /** pidfd_open(2). */
     public static int pidfdOpen(int pid) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            int fd = (int) PIDFD_OPEN.invokeExact(state, pid, 0);
-            if (fd < 0) {
-                throw failure("pidfd_open " + pid, errno(state));
-            }
-            return fd;
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) call("pidfd_open " + pid, s -> (int) PIDFD_OPEN.invokeExact(s, pid, 0));
     }
 
     /**
@@ -304,22 +246,8 @@ public final class Sys {
      * that only wants it gone.
      */
     public static boolean pidfdSendSignal(int pidfd, int signal) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            int r = (int) PIDFD_SEND_SIGNAL.invokeExact(state, pidfd, signal, MemorySegment.NULL, 0);
-            if (r == 0) {
-                return true;
-            }
-            int e = errno(state);
-            if (e == Errno.ESRCH) {
-                return false;
-            }
-            throw failure("pidfd_send_signal " + signal, e);
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return call("pidfd_send_signal " + signal, Errno.ESRCH,
+                s -> (int) PIDFD_SEND_SIGNAL.invokeExact(s, pidfd, signal, MemorySegment.NULL, 0)) == 0;
     }
 
     /**
@@ -327,134 +255,76 @@ public final class Sys {
      * it), or -1 if the child has not exited and WNOHANG was given.
      */
     public static int waitPidfd(int pidfd, int options) throws HostSetupException {
-        MemorySegment state = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(io.jiso.nativegen.libc.siginfo_t.layout());
-            while (true) {
-                int r = (int) WAITID.invokeExact(state, Errno.P_PIDFD, pidfd, info, options);
-                if (r == 0) {
-                    return WaitStatus.fromSiginfo(info);
-                }
-                int e = errno(state);
-                if (e != EINTR) {
-                    throw failure("waitid pidfd " + pidfd, e);
-                }
-            }
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            MemorySegment info = arena.allocate(siginfo_t.layout());
+            call("waitid pidfd", s -> (int) WAITID.invokeExact(s, Errno.P_PIDFD, pidfd, info, options));
+            return WaitStatus.fromSiginfo(info);
         }
     }
 
     /** poll(2), retrying EINTR. */
     public static int poll(MemorySegment fds, long count, int timeoutMillis) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            while (true) {
-                int r = (int) POLL.invokeExact(state, fds, count, timeoutMillis);
-                if (r >= 0) {
-                    return r;
-                }
-                int e = errno(state);
-                if (e != EINTR) {
-                    throw failure("poll", e);
-                }
-            }
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) call("poll", s -> (int) POLL.invokeExact(s, fds, count, timeoutMillis));
     }
 
     /** eventfd(2). */
     public static int eventfd(int initial, int flags) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            int fd = (int) EVENTFD.invokeExact(state, initial, flags);
-            if (fd < 0) {
-                throw failure("eventfd", errno(state));
-            }
-            return fd;
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) call("eventfd", s -> (int) EVENTFD.invokeExact(s, initial, flags));
     }
 
     /** memfd_create(2). */
     public static int memfdCreate(String name, int flags) throws HostSetupException {
-        MemorySegment state = STATE.get();
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), flags);
-            if (fd < 0) {
-                throw failure("memfd_create " + name, errno(state));
-            }
-            return fd;
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            MemorySegment n = arena.allocateFrom(name);
+            return (int) call("memfd_create " + name, s -> (int) MEMFD_CREATE.invokeExact(s, n, flags));
         }
     }
 
     /** unshare(2) for the calling thread. */
     public static void unshare(long flags) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            if ((int) UNSHARE.invokeExact(state, (int) flags) != 0) {
-                throw failure("unshare " + flags, errno(state));
-            }
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        call("unshare " + flags, s -> (int) UNSHARE.invokeExact(s, (int) flags));
     }
 
     /** setns(2) for the calling thread. */
     public static void setns(int fd, long nstype) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            if ((int) SETNS.invokeExact(state, fd, (int) nstype) != 0) {
-                throw failure("setns " + nstype, errno(state));
-            }
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        call("setns " + nstype, s -> (int) SETNS.invokeExact(s, fd, (int) nstype));
     }
 
     /** socket(2). */
     public static int socket(int domain, int type, int protocol) throws HostSetupException {
-        MemorySegment state = STATE.get();
-        try {
-            int fd = (int) SOCKET.invokeExact(state, domain, type, protocol);
-            if (fd < 0) {
-                throw failure("socket", errno(state));
-            }
-            return fd;
-        } catch (HostSetupException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) call("socket", s -> (int) SOCKET.invokeExact(s, domain, type, protocol));
     }
 
     /** ioctl(2) with a pointer argument. */
     public static void ioctl(int fd, long request, MemorySegment arg, String what) throws HostSetupException {
+        call(what, s -> (int) IOCTL.invokeExact(s, fd, request, arg));
+    }
+
+    /**
+     * The Landlock ABI version of the running kernel
+     * (landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)), or 0
+     * if the kernel has no Landlock (ENOSYS) or it is disabled at boot
+     * (EOPNOTSUPP).
+     */
+    public static int landlockAbiVersion() throws HostSetupException {
+        Abi abi = Abi.current();
+        long nr = abi.syscall("landlock_create_ruleset");
+        int flags = abi.intConstant("LANDLOCK_CREATE_RULESET_VERSION");
         MemorySegment state = STATE.get();
         try {
-            if ((int) IOCTL.invokeExact(state, fd, request, arg) < 0) {
-                throw failure(what, errno(state));
+            long r = (long) SYSCALL_PTR_LONG_INT.invokeExact(state, nr, MemorySegment.NULL, 0L, flags);
+            if (r >= 0) {
+                return (int) r;
             }
-        } catch (HostSetupException e) {
+        } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw new IllegalStateException(t);
         }
+        int e = (int) ERRNO.get(state, 0L);
+        if (e == Errno.ENOSYS || e == Errno.EOPNOTSUPP) {
+            return 0;
+        }
+        throw new HostSetupException("landlock_create_ruleset (version)", e, Errno.name(e), null);
     }
 }

@@ -18,6 +18,33 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int BPF_LINK_GET_NEXT_ID = (int)31L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_LINK_GET_NEXT_ID = 31
+     * }
+     */
+    public static int BPF_LINK_GET_NEXT_ID() {
+        return BPF_LINK_GET_NEXT_ID;
+    }
+    private static final int BPF_ENABLE_STATS = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_ENABLE_STATS = 32
+     * }
+     */
+    public static int BPF_ENABLE_STATS() {
+        return BPF_ENABLE_STATS;
+    }
+    private static final int BPF_ITER_CREATE = (int)33L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_ITER_CREATE = 33
+     * }
+     */
+    public static int BPF_ITER_CREATE() {
+        return BPF_ITER_CREATE;
+    }
     private static final int BPF_LINK_DETACH = (int)34L;
     /**
      * {@snippet lang=c :

@@ -8475,6 +8475,33 @@ class Linux_1 extends Linux$shared {
     public static int UMOUNT_NOFOLLOW() {
         return UMOUNT_NOFOLLOW;
     }
+    private static final int UNAME26 = (int)131072L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.UNAME26 = 131072
+     * }
+     */
+    public static int UNAME26() {
+        return UNAME26;
+    }
+    private static final int PER_LINUX = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX = 0
+     * }
+     */
+    public static int PER_LINUX() {
+        return PER_LINUX;
+    }
+    private static final int PER_LINUX32 = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX32 = 8
+     * }
+     */
+    public static int PER_LINUX32() {
+        return PER_LINUX32;
+    }
     private static final int RLIMIT_CPU = (int)0L;
     /**
      * {@snippet lang=c :
@@ -8996,33 +9023,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int BPF_LINK_GET_FD_BY_ID() {
         return BPF_LINK_GET_FD_BY_ID;
-    }
-    private static final int BPF_LINK_GET_NEXT_ID = (int)31L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_GET_NEXT_ID = 31
-     * }
-     */
-    public static int BPF_LINK_GET_NEXT_ID() {
-        return BPF_LINK_GET_NEXT_ID;
-    }
-    private static final int BPF_ENABLE_STATS = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_ENABLE_STATS = 32
-     * }
-     */
-    public static int BPF_ENABLE_STATS() {
-        return BPF_ENABLE_STATS;
-    }
-    private static final int BPF_ITER_CREATE = (int)33L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_ITER_CREATE = 33
-     * }
-     */
-    public static int BPF_ITER_CREATE() {
-        return BPF_ITER_CREATE;
     }
 }
 

@@ -18,6 +18,15 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int MNT_EXPIRE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MNT_EXPIRE = 4
+     * }
+     */
+    public static int MNT_EXPIRE() {
+        return MNT_EXPIRE;
+    }
     private static final int UMOUNT_NOFOLLOW = (int)8L;
     /**
      * {@snippet lang=c :
@@ -26,6 +35,33 @@ public class Linux extends Linux_1 {
      */
     public static int UMOUNT_NOFOLLOW() {
         return UMOUNT_NOFOLLOW;
+    }
+    private static final int UNAME26 = (int)131072L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.UNAME26 = 131072
+     * }
+     */
+    public static int UNAME26() {
+        return UNAME26;
+    }
+    private static final int PER_LINUX = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX = 0
+     * }
+     */
+    public static int PER_LINUX() {
+        return PER_LINUX;
+    }
+    private static final int PER_LINUX32 = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX32 = 8
+     * }
+     */
+    public static int PER_LINUX32() {
+        return PER_LINUX32;
     }
     private static final int RLIMIT_CPU = (int)0L;
     /**

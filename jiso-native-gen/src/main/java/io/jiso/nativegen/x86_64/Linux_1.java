@@ -4002,6 +4002,15 @@ class Linux_1 extends Linux$shared {
     public static int PR_SET_VMA_ANON_NAME() {
         return PR_SET_VMA_ANON_NAME;
     }
+    private static final int __X32_SYSCALL_BIT = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * #define __X32_SYSCALL_BIT 1073741824
+     * }
+     */
+    public static int __X32_SYSCALL_BIT() {
+        return __X32_SYSCALL_BIT;
+    }
     private static final int __NR_read = (int)0L;
     /**
      * {@snippet lang=c :
@@ -9014,15 +9023,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int MNT_DETACH() {
         return MNT_DETACH;
-    }
-    private static final int MNT_EXPIRE = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MNT_EXPIRE = 4
-     * }
-     */
-    public static int MNT_EXPIRE() {
-        return MNT_EXPIRE;
     }
 }
 

@@ -1,0 +1,126 @@
+package io.jiso.capability;
+
+import io.jiso.Capability;
+import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Macros;
+import io.jiso.nativegen.libc.__user_cap_data_struct;
+import io.jiso.nativegen.libc.__user_cap_header_struct;
+import io.jiso.spawn.StepList;
+import io.jiso.user.IdentitySteps;
+import java.lang.foreign.MemorySegment;
+import java.util.Set;
+
+/**
+ * Drops privileges in the child, in the one order that works:
+ * <ol>
+ * <li>bounding set: PR_CAPBSET_DROP every capability not kept, so that no
+ * execve (setuid root, file capabilities) can bring one back. Needs
+ * CAP_SETPCAP, so it goes first;</li>
+ * <li>securebits, locked: NOROOT (uid 0 gains nothing at execve), setuid
+ * fixups and keep-caps locked; KEEP_CAPS on while a non-root uid is taken
+ * with capabilities to keep (this is PR_SET_KEEPCAPS, set in the same call);
+ * ambient raising off and locked when nothing is kept. Needs CAP_SETPCAP;</li>
+ * <li>identity (setgroups, setresgid, setresuid; IdentitySteps). Needs
+ * CAP_SETUID/CAP_SETGID; leaving uid 0 clears the effective and ambient
+ * sets and, without KEEP_CAPS, the permitted one;</li>
+ * <li>capset: permitted = effective = inheritable = the kept set (the
+ * effective set has to be raised again after the uid change);</li>
+ * <li>ambient: cleared, then each kept capability raised (needs it in
+ * permitted and inheritable, hence after capset), so that it survives the
+ * execve of an ordinary program;</li>
+ * <li>PR_SET_NO_NEW_PRIVS.</li>
+ * </ol>
+ * Everything that needs privileges (mounts, hostname, /proc writes, setns)
+ * must come before; Landlock and then the seccomp filter come after.
+ */
+public final class CapabilitySteps {
+    private CapabilitySteps() {
+    }
+
+    private static final Abi ABI = Abi.current();
+    private static final int PRCTL = ABI.syscall("prctl");
+    private static final int CAPSET = ABI.syscall("capset");
+    private static final int PR_CAPBSET_DROP = ABI.intConstant("PR_CAPBSET_DROP");
+    private static final int PR_SET_SECUREBITS = ABI.intConstant("PR_SET_SECUREBITS");
+    private static final int PR_CAP_AMBIENT = ABI.intConstant("PR_CAP_AMBIENT");
+    private static final int PR_CAP_AMBIENT_RAISE = ABI.intConstant("PR_CAP_AMBIENT_RAISE");
+    private static final int PR_CAP_AMBIENT_CLEAR_ALL = ABI.intConstant("PR_CAP_AMBIENT_CLEAR_ALL");
+    private static final int PR_SET_NO_NEW_PRIVS = ABI.intConstant("PR_SET_NO_NEW_PRIVS");
+    private static final int VERSION_3 = ABI.intConstant("_LINUX_CAPABILITY_VERSION_3");
+    private static final int WORDS = ABI.intConstant("_LINUX_CAPABILITY_U32S_3");
+    private static final int EINVAL = ABI.intConstant("EINVAL");
+
+    /** Identity, capabilities and no_new_privs, in order (see the class comment). */
+    public static void dropPrivileges(StepList steps, PrivilegeSpec spec, boolean canSetGroups) {
+        dropBoundingSet(steps, spec.keep());
+        steps.call("set securebits " + Integer.toHexString(securebits(spec)), PRCTL, PR_SET_SECUREBITS,
+                securebits(spec));
+        IdentitySteps.change(steps, spec.uid(), spec.gid(), spec.groups(), canSetGroups);
+        setCapabilities(steps, spec.keep());
+        steps.call("clear the ambient capabilities", PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL);
+        for (Capability c : spec.keep()) {
+            steps.call("raise ambient " + c, PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c.value());
+        }
+        if (spec.noNewPrivs()) {
+            steps.call("set no_new_privs", PRCTL, PR_SET_NO_NEW_PRIVS, 1);
+        }
+    }
+
+    /**
+     * Every capability number a capset can express, not only those this
+     * enum knows: a newer kernel's capabilities are dropped too. Numbers past
+     * the kernel's last one fail with EINVAL, which is fine.
+     */
+    private static void dropBoundingSet(StepList steps, Set<Capability> keep) {
+        boolean[] kept = new boolean[32 * WORDS];
+        keep.forEach(c -> kept[c.value()] = true);
+        for (int cap = 0; cap < kept.length; cap++) {
+            if (!kept[cap]) {
+                steps.call("drop capability " + cap + " from the bounding set", PRCTL, PR_CAPBSET_DROP, cap)
+                        .tolerate(EINVAL);
+            }
+        }
+    }
+
+    static int securebits(PrivilegeSpec spec) {
+        int bits = bit("SECBIT_NOROOT") | bit("SECBIT_NOROOT_LOCKED") | bit("SECBIT_NO_SETUID_FIXUP_LOCKED")
+                | bit("SECBIT_KEEP_CAPS_LOCKED");
+        if (!spec.keep().isEmpty() && spec.uid() != 0) {
+            bits |= bit("SECBIT_KEEP_CAPS"); // cleared by the kernel at execve
+        }
+        if (spec.keep().isEmpty()) {
+            bits |= bit("SECBIT_NO_CAP_AMBIENT_RAISE") | bit("SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED");
+        }
+        return bits;
+    }
+
+    private static int bit(String name) {
+        return ABI.intConstant(name);
+    }
+
+    /** capset(version 3 header, two data words) with the kept set in permitted, effective and inheritable. */
+    private static void setCapabilities(StepList steps, Set<Capability> keep) {
+        MemorySegment header = steps.allocate(__user_cap_header_struct.layout());
+        __user_cap_header_struct.version(header, VERSION_3);
+        __user_cap_header_struct.pid(header, 0);
+        MemorySegment data = __user_cap_data_struct.allocateArray(WORDS, steps.memory());
+        int[] words = masks(keep);
+        for (int i = 0; i < WORDS; i++) {
+            MemorySegment d = __user_cap_data_struct.asSlice(data, i);
+            __user_cap_data_struct.permitted(d, words[i]);
+            __user_cap_data_struct.effective(d, words[i]);
+            __user_cap_data_struct.inheritable(d, words[i]);
+        }
+        steps.call("set capabilities to " + (keep.isEmpty() ? "none" : keep), CAPSET, header.address(),
+                data.address());
+    }
+
+    /** The kept set as capset's 32-bit words. */
+    static int[] masks(Set<Capability> keep) {
+        int[] words = new int[WORDS];
+        for (Capability c : keep) {
+            words[Macros.capToIndex(c.value())] |= Macros.capToMask(c.value());
+        }
+        return words;
+    }
+}

@@ -1,0 +1,72 @@
+package io.jiso.seccomp;
+
+import java.util.Arrays;
+
+/**
+ * A compiled seccomp filter: classic BPF instructions for one architecture,
+ * each {code, jt, jf, k} as in struct sock_filter.
+ */
+public final class SeccompProgram {
+    private final String arch;
+    private final long[][] instructions;
+    private final boolean usesUserNotification;
+
+    SeccompProgram(String arch, long[][] instructions, boolean usesUserNotification) {
+        this.arch = arch;
+        this.instructions = instructions;
+        this.usesUserNotification = usesUserNotification;
+    }
+
+    /** The kernel name of the architecture it was compiled for ({@code x86_64}, {@code aarch64}). */
+    public String arch() {
+        return arch;
+    }
+
+    public int size() {
+        return instructions.length;
+    }
+
+    /** Instruction i as {code, jt, jf, k}; a copy. */
+    public long[] instruction(int i) {
+        return instructions[i].clone();
+    }
+
+    /** All instructions; a copy. */
+    public long[][] instructions() {
+        long[][] copy = new long[instructions.length][];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = instructions[i].clone();
+        }
+        return copy;
+    }
+
+    /** Whether an action is USER_NOTIF, so the filter must be installed with a listener. */
+    public boolean usesUserNotification() {
+        return usesUserNotification;
+    }
+
+    /** One line per instruction, in the format of bpf_asm's -c output, for debugging. */
+    public String dump() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < instructions.length; i++) {
+            long[] in = instructions[i];
+            sb.append(String.format("%4d: { 0x%02x, %3d, %3d, 0x%08x }%n", i, in[0], in[1], in[2], in[3]));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "SeccompProgram[" + arch + ", " + instructions.length + " instructions]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SeccompProgram p && p.arch.equals(arch) && Arrays.deepEquals(p.instructions, instructions);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.deepHashCode(instructions);
+    }
+}

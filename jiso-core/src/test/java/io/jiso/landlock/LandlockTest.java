@@ -1,0 +1,90 @@
+package io.jiso.landlock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jiso.capability.CapabilitySteps;
+import io.jiso.capability.PrivilegeSpec;
+import io.jiso.nativegen.Abi;
+import io.jiso.spawn.PlanHarness;
+import io.jiso.spawn.PlanHarness.Ran;
+import io.jiso.sys.Sys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LandlockTest {
+    private static final Abi ABI = Abi.current();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rightsArePerPathUnions() {
+        long handled = LandlockSteps.handledRights(2);
+        Map<String, Long> r = LandlockSteps.rightsByPath(new LandlockRules(List.of("/etc", "/usr"), List.of("/tmp"),
+                List.of("/usr")), handled);
+        long exec = ABI.longConstant("LANDLOCK_ACCESS_FS_EXECUTE");
+        long readFile = ABI.longConstant("LANDLOCK_ACCESS_FS_READ_FILE");
+        assertTrue((r.get("/usr") & exec) != 0);
+        assertEquals(0, r.get("/etc") & exec);
+        assertEquals(0, r.get("/tmp") & exec);
+        assertTrue((r.get("/tmp") & ABI.longConstant("LANDLOCK_ACCESS_FS_REFER")) != 0);
+        assertTrue((r.get("/etc") & readFile) != 0);
+        assertEquals(0, LandlockSteps.rightsByPath(new LandlockRules(List.of(), List.of("/tmp"), List.of()),
+                LandlockSteps.handledRights(1)).get("/tmp") & ABI.longConstant("LANDLOCK_ACCESS_FS_REFER"));
+        assertThrows(IllegalArgumentException.class, () -> new LandlockRules(List.of("etc"), List.of(), List.of()));
+    }
+
+    @Test
+    void aDeniedPathCannotBeOpenedThoughItIsThere() throws Exception {
+        int abi = Sys.landlockAbiVersion();
+        assumeTrue(abi > 0, "this kernel has no Landlock");
+        Path rw = Files.createDirectories(dir.resolve("rw"));
+        Path ro = Files.createDirectories(dir.resolve("ro"));
+        Files.writeString(ro.resolve("file"), "readable\n");
+        Path hidden = Files.writeString(dir.resolve("hidden"), "secret\n");
+        List<String> exec = new ArrayList<>();
+        for (String p : List.of("/usr", "/bin", "/lib", "/lib64")) {
+            if (Files.exists(Path.of(p))) {
+                exec.add(p);
+            }
+        }
+        LandlockRules rules = new LandlockRules(List.of(ro.toString(), "/proc"), List.of(rw.toString(), "/dev/null"),
+                exec);
+        String script = "cat " + ro + "/file; cat " + hidden + " || echo hidden-denied; "
+                + "echo x > " + rw + "/new && echo rw-ok; echo x > " + ro + "/new || echo ro-denied; "
+                + "cp /bin/true " + rw + "/t && " + rw + "/t || echo exec-denied; echo > /dev/null && echo null-ok";
+        Ran ran = PlanHarness.run(steps -> {
+            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), true);
+            LandlockSteps.restrict(steps, rules, abi, 3);
+        }, "/bin/sh", "-c", script);
+        String out = ran.output();
+        assertTrue(out.contains("readable"), out);
+        assertTrue(out.contains("hidden-denied"), out);
+        assertTrue(out.contains("rw-ok"), out);
+        assertTrue(out.contains("ro-denied"), out);
+        assertTrue(out.contains("exec-denied"), out);
+        assertTrue(out.contains("null-ok"), out);
+        assertTrue(!out.contains("secret"), out);
+        assertEquals("x\n", Files.readString(rw.resolve("new")));
+    }
+
+    @Test
+    void aMissingPathIsAClearFailure() throws Exception {
+        int abi = Sys.landlockAbiVersion();
+        assumeTrue(abi > 0, "this kernel has no Landlock");
+        var e = assertThrows(java.io.IOException.class, () -> PlanHarness.run(steps -> {
+            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), true);
+            LandlockSteps.restrict(steps, new LandlockRules(List.of("/no/such/path"), List.of(), List.of("/usr")),
+                    abi, 3);
+        }, "/bin/true"));
+        assertEquals("open /no/such/path for Landlock: ENOENT", e.getMessage());
+    }
+}

@@ -1,0 +1,85 @@
+package io.jiso.seccomp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jiso.SeccompPolicy;
+import io.jiso.capability.CapabilitySteps;
+import io.jiso.capability.PrivilegeSpec;
+import io.jiso.nativegen.Abi;
+import io.jiso.spawn.PlanHarness;
+import io.jiso.spawn.PlanHarness.Ran;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SeccompSteps.install in real children, after the privilege drop as in the
+ * sandbox (through the native stage, see PlanHarness).
+ */
+class SeccompStepsKernelTest {
+    private static final Abi ABI = Abi.current();
+    private static final String PYTHON = "/usr/bin/python3";
+
+    static Ran run(SeccompPolicy policy, PrivilegeSpec privileges, String... command) throws Exception {
+        return PlanHarness.run(steps -> {
+            CapabilitySteps.dropPrivileges(steps, privileges, true);
+            SeccompSteps.install(steps, SeccompCompiler.forCurrentArch(policy));
+        }, command);
+    }
+
+    @Test
+    void defaultPolicyAfterThePrivilegeDrop() throws Exception {
+        assumeTrue(io.jiso.nativegen.libc.Libc.geteuid() == 0, "changes identity without a user namespace");
+        PrivilegeSpec nobody = PrivilegeSpec.unprivileged();
+        Ran status = run(SeccompPolicy.defaultPolicy(), nobody, "/bin/cat", "/proc/self/status");
+        assertTrue(status.output().contains("Seccomp:\t2"), status.output());
+        assertTrue(status.output().contains("NoNewPrivs:\t1"), status.output());
+        assertEquals("a\nb\n", run(SeccompPolicy.defaultPolicy(), nobody, "/bin/sh", "-c",
+                "echo b a | tr ' ' '\\n' | sort").output());
+        Ran unshare = run(SeccompPolicy.defaultPolicy(), nobody, "/usr/bin/unshare", "-U", "true");
+        assertNotEquals(0, unshare.exit());
+        assertTrue(unshare.output().contains("Operation not permitted"), unshare.output());
+    }
+
+    @Test
+    void rootWithAllCapabilitiesStillCannotMountUnderTheFilter() throws Exception {
+        // No privilege drop at all and no no_new_privs: root with CAP_SYS_ADMIN may install a
+        // filter, and the filter alone must stop the mount.
+        assumeTrue(io.jiso.nativegen.libc.Libc.geteuid() == 0);
+        Path mnt = Files.createTempDirectory("jiso-mnt");
+        try {
+            Ran ran = PlanHarness.run(steps -> SeccompSteps.install(steps,
+                    SeccompCompiler.forCurrentArch(SeccompPolicy.defaultPolicy())),
+                    "/bin/mount", "-t", "tmpfs", "none", mnt.toString());
+            assertNotEquals(0, ran.exit(), ran.output());
+            assertTrue(ran.output().contains("permission denied") || ran.output().contains("not permitted"),
+                    ran.output());
+        } finally {
+            Files.deleteIfExists(mnt);
+        }
+    }
+
+    @Test
+    void strictRunsAJudgeProgramAsNobody() throws Exception {
+        assumeTrue(io.jiso.nativegen.libc.Libc.geteuid() == 0);
+        assumeTrue(Files.isExecutable(Path.of(PYTHON)));
+        Ran ran = run(SeccompPolicy.strict(), PrivilegeSpec.unprivileged(), PYTHON, "-c",
+                "import os\nprint(sum(range(10)))\ntry:\n os.setuid(0)\nexcept OSError as e:\n print(e.errno)");
+        assertEquals("45\n" + ABI.intConstant("EPERM") + "\n", ran.output());
+    }
+
+    @Test
+    void theConfiguredErrnoReachesTheProgram() throws Exception {
+        assumeTrue(io.jiso.nativegen.libc.Libc.geteuid() == 0);
+        assumeTrue(Files.isExecutable(Path.of(PYTHON)));
+        SeccompPolicy p = SeccompPolicy.defaultPolicy().toBuilder()
+                .rule("getcwd", SeccompPolicy.Action.errno("EXDEV"))
+                .build();
+        Ran ran = run(p, PrivilegeSpec.unprivileged(), PYTHON, "-c",
+                "import os\ntry:\n os.getcwd()\nexcept OSError as e:\n print(e.errno)");
+        assertEquals(ABI.intConstant("EXDEV") + "\n", ran.output());
+    }
+}
