@@ -40,7 +40,6 @@ public final class RootfsSteps {
     private static final long MS_NOSUID = ABI.longConstant("MS_NOSUID");
     private static final long MS_NODEV = ABI.longConstant("MS_NODEV");
     private static final long MS_NOEXEC = ABI.longConstant("MS_NOEXEC");
-    private static final long MS_RDONLY = ABI.longConstant("MS_RDONLY");
     private static final int MNT_DETACH = ABI.intConstant("MNT_DETACH");
     private static final int AT_RECURSIVE = ABI.intConstant("AT_RECURSIVE");
     private static final int AT_REMOVEDIR = ABI.intConstant("AT_REMOVEDIR");
@@ -52,7 +51,8 @@ public final class RootfsSteps {
     /** Where the new root is assembled before pivot_root; any directory of the host does. */
     private static final String STAGING = "/tmp";
     private static final String OLD_ROOT = "/oldroot";
-    private static final long DEV_SIZE = 1 << 20;
+    /** An empty directory of the sandbox's /tmp, bound over what must look empty, then removed. */
+    private static final String EMPTY = "/tmp/.jiso-empty";
     private static final long SHM_SIZE = 64L << 20;
 
     /** Adds the mount steps for spec (which must create a mount namespace). */
@@ -71,8 +71,8 @@ public final class RootfsSteps {
             }
             minimalDev(steps);
         }
-        proc(steps, spec, host);
         tmpfs(steps, "/tmp", spec.tmpSizeBytes(), "1777");
+        proc(steps, spec, host);
         for (MountSpec m : spec.mounts()) {
             userMount(steps, m, host, spec);
         }
@@ -95,12 +95,14 @@ public final class RootfsSteps {
         steps.call("change directory to /", CHDIR, steps.cStringAddress("/"));
     }
 
+    /**
+     * /dev is a directory of the root tmpfs, not a tmpfs of its own: every
+     * superblock costs the spawn a few hundred microseconds to make and tear
+     * down. The root is nodev, so a node made with mknod is useless; the
+     * device binds below are mounts of their own.
+     */
     private static void minimalDev(StepList steps) {
         mkdir(steps, "/dev", 0755);
-        // nodev on the tmpfs: a node made here with mknod is useless; the binds below are separate mounts.
-        steps.call("mount tmpfs on /dev", MOUNT, steps.cStringAddress("tmpfs"), steps.cStringAddress("/dev"),
-                steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NOEXEC | MS_NODEV,
-                steps.cStringAddress("mode=0755,size=" + DEV_SIZE));
         for (String node : new String[] {"null", "zero", "full", "random", "urandom", "tty"}) {
             String path = "/dev/" + node;
             createFile(steps, path);
@@ -134,17 +136,26 @@ public final class RootfsSteps {
             steps.call("hide " + file, MOUNT, steps.cStringAddress("/dev/null"), steps.cStringAddress(file), 0,
                     MS_BIND, 0).tolerate(ENOENT);
         }
+        // An empty directory bound read-only, not a tmpfs each: no new superblock. Removed from /tmp
+        // once bound; the binds keep it.
+        mkdir(steps, EMPTY, 0555);
         for (String dir : ProcMasks.HIDDEN_DIRECTORIES) {
-            steps.call("hide " + dir, MOUNT, steps.cStringAddress("tmpfs"), steps.cStringAddress(dir),
-                    steps.cStringAddress("tmpfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                    steps.cStringAddress("size=0")).tolerate(ENOENT);
+            bindHidden(steps, dir);
         }
+        steps.call("remove " + EMPTY, UNLINKAT, AT_FDCWD, steps.cStringAddress(EMPTY), AT_REMOVEDIR);
         for (String path : ProcMasks.READ_ONLY) {
             steps.call("bind " + path + " read-only", MOUNT, steps.cStringAddress(path), steps.cStringAddress(path),
                     0, MS_BIND | MS_REC, 0).tolerate(ENOENT);
             setAttributes(steps, path, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, true, "make " + path + " read-only")
                     .tolerate(ENOENT);
         }
+    }
+
+    private static void bindHidden(StepList steps, String dir) {
+        steps.call("hide " + dir, MOUNT, steps.cStringAddress(EMPTY), steps.cStringAddress(dir), 0, MS_BIND, 0)
+                .tolerate(ENOENT);
+        setAttributes(steps, dir, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, false, "make " + dir + " read-only")
+                .tolerate(ENOENT);
     }
 
     private static void userMount(StepList steps, MountSpec m, String host, SandboxSpec spec) {
