@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.nativegen.Macros;
 import io.jiso.spawn.ChildProcess;
 import io.jiso.spawn.Launcher;
@@ -95,13 +96,69 @@ public final class IsolatedProcess extends Process {
         return status != null && Macros.wifSignaled(status) ? Optional.of(Macros.wtermSig(status)) : Optional.empty();
     }
 
+    // ---- the cgroup leaf ----------------------------------------------------------------------
+
+    private CgroupLeaf leaf(String what) {
+        return child.cgroup().orElseThrow(() -> new IllegalStateException(what
+                + " needs a cgroup leaf, and this process has none (withoutCgroup(), or the host gave jiso no cgroup)"));
+    }
+
+    /**
+     * What the process and everything it started used, read from its cgroup:
+     * CPU time, memory and swap peaks, OOM events, pids, io. After exit, the
+     * final reading (taken just before the leaf was removed).
+     */
+    public ResourceUsage resourceUsage() throws IsolationException {
+        return leaf("resourceUsage()").usage();
+    }
+
+    /** Whether the kernel's OOM killer killed a process of this sandbox. */
+    public boolean oomKilled() throws IsolationException {
+        return leaf("oomKilled()").oomKilled();
+    }
+
+    /** Stops every process of the sandbox (cgroup.freeze, or the v1 freezer). */
+    public void freeze() throws IsolationException {
+        leaf("freeze()").freeze();
+    }
+
+    /** Resumes what {@link #freeze()} stopped. */
+    public void thaw() throws IsolationException {
+        leaf("thaw()").thaw();
+    }
+
+    /** SIGKILL to every process in the sandbox's cgroup at once, also those that daemonized. */
+    public void killAll() throws IsolationException {
+        CgroupLeaf leaf = leaf("killAll()");
+        try {
+            leaf.killAll();
+        } catch (IllegalStateException closed) {
+            // the sandbox has ended: nothing is left to kill, as with destroyForcibly() after exit
+        }
+    }
+
+    /** Asks the kernel to reclaim this many bytes from the sandbox (memory.reclaim); false if it could not. */
+    public boolean reclaim(long bytes) throws IsolationException {
+        return leaf("reclaim()").reclaim(bytes);
+    }
+
+    /** Memory, CPU and io pressure (PSI) of the sandbox, where the kernel has it. */
+    public java.util.Map<String, ResourceUsage.Pressure> pressure() throws IsolationException {
+        return leaf("pressure()").pressure();
+    }
+
+    /** The name of the sandbox's cgroup leaf (the same in every hierarchy), if it has one. */
+    public java.util.Optional<String> cgroupName() {
+        return child.cgroup().map(CgroupLeaf::name);
+    }
+
     /** SIGTERM to the main process (through jiso-init when it is PID 1 of the sandbox). */
     @Override
     public void destroy() {
         child.terminate();
     }
 
-    /** SIGKILL: with a pid namespace, to every process in the sandbox at once. */
+    /** SIGKILL to every process of the sandbox at once (its pid namespace, and its cgroup). */
     @Override
     public Process destroyForcibly() {
         child.kill();

@@ -1,6 +1,7 @@
 package io.jiso;
 
 import io.jiso.capability.PrivilegeSpec;
+import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.spawn.Launcher;
 import io.jiso.spawn.SandboxSpec;
@@ -74,6 +75,8 @@ public final class IsolatedProcessBuilder {
     private final List<String> landlockReadOnly = new ArrayList<>();
     private final List<String> landlockReadWrite = new ArrayList<>();
     private final List<String> landlockExecutable = new ArrayList<>();
+    private final CgroupLimits.Builder limits = CgroupLimits.builder();
+    private boolean ownCgroup = true;
 
     public IsolatedProcessBuilder(String... command) {
         this(Arrays.asList(command));
@@ -291,6 +294,107 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
+    // ---- cgroup: limits and accounting --------------------------------------------------------
+    // Every process gets a cgroup leaf of its own (for resourceUsage(), freeze, killAll) unless
+    // withoutCgroup(); these set its limits. A limit the host cannot express fails start().
+
+    /** memory.max in bytes: above it the kernel reclaims, then OOM-kills (see IsolatedProcess.oomKilled()). */
+    public IsolatedProcessBuilder memoryMax(long bytes) {
+        limits.memoryMaxBytes(bytes);
+        return this;
+    }
+
+    /** memory.high in bytes: above it the kernel throttles and reclaims hard, without killing. */
+    public IsolatedProcessBuilder memoryHigh(long bytes) {
+        limits.memoryHighBytes(bytes);
+        return this;
+    }
+
+    /** memory.low in bytes: best-effort protection from reclaim. */
+    public IsolatedProcessBuilder memoryLow(long bytes) {
+        limits.memoryLowBytes(bytes);
+        return this;
+    }
+
+    /** memory.min in bytes: hard protection from reclaim (cgroup v2 only). */
+    public IsolatedProcessBuilder memoryMin(long bytes) {
+        limits.memoryMinBytes(bytes);
+        return this;
+    }
+
+    /** memory.swap.max in bytes; 0 forbids swapping. */
+    public IsolatedProcessBuilder swapMax(long bytes) {
+        limits.swapMaxBytes(bytes);
+        return this;
+    }
+
+    /** memory.zswap.max in bytes (cgroup v2 only). */
+    public IsolatedProcessBuilder zswapMax(long bytes) {
+        limits.zswapMaxBytes(bytes);
+        return this;
+    }
+
+    /** memory.oom.group: an OOM kill takes the whole group, not one process. */
+    public IsolatedProcessBuilder oomGroup(boolean wholeGroup) {
+        limits.oomGroup(wholeGroup);
+        return this;
+    }
+
+    /** cpu.max: at most quotaMicros of CPU time every periodMicros (e.g. 50000, 100000 for half a CPU). */
+    public IsolatedProcessBuilder cpuMax(long quotaMicros, long periodMicros) {
+        limits.cpuMaxMicros(quotaMicros, periodMicros);
+        return this;
+    }
+
+    /** cpu.weight, 1..10000 (100 is the default share). */
+    public IsolatedProcessBuilder cpuWeight(int weight) {
+        limits.cpuWeight(weight);
+        return this;
+    }
+
+    /** cpuset.cpus, e.g. "0" or "0-1,3". */
+    public IsolatedProcessBuilder cpusetCpus(String cpus) {
+        limits.cpusetCpus(cpus);
+        return this;
+    }
+
+    /** cpuset.mems, e.g. "0". */
+    public IsolatedProcessBuilder cpusetMems(String mems) {
+        limits.cpusetMems(mems);
+        return this;
+    }
+
+    /** io.max for one block device (CgroupLimits.UNLIMITED where not limited). */
+    public IsolatedProcessBuilder ioMax(int major, int minor, long readBytesPerSecond, long writeBytesPerSecond,
+            long readOpsPerSecond, long writeOpsPerSecond) {
+        limits.ioMax(major, minor, readBytesPerSecond, writeBytesPerSecond, readOpsPerSecond, writeOpsPerSecond);
+        return this;
+    }
+
+    /** io.weight, 1..10000. */
+    public IsolatedProcessBuilder ioWeight(int weight) {
+        limits.ioWeight(weight);
+        return this;
+    }
+
+    /** pids.max: at most this many processes and threads (a fork bomb hits a wall). */
+    public IsolatedProcessBuilder pidsMax(long max) {
+        limits.pidsMax(max);
+        return this;
+    }
+
+    /** hugetlb.&lt;pageSize&gt;.max, e.g. ("2MB", 64 << 20). */
+    public IsolatedProcessBuilder hugetlbMax(String pageSize, long bytes) {
+        limits.hugetlbMaxBytes(pageSize, bytes);
+        return this;
+    }
+
+    /** No cgroup leaf: no limits, no resourceUsage(); saves its creation and removal. */
+    public IsolatedProcessBuilder withoutCgroup() {
+        this.ownCgroup = false;
+        return this;
+    }
+
     // ---- Privileges ---------------------------------------------------------------------------
 
     /**
@@ -422,7 +526,15 @@ public final class IsolatedProcessBuilder {
         }
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, mounts, tmpSizeBytes, monotonicOffset, boottimeOffset,
-                uidMap, gidMap, privileges, landlock, seccomp);
+                uidMap, gidMap, privileges, landlock, seccomp, cgroupLimits());
+    }
+
+    private CgroupLimits cgroupLimits() {
+        CgroupLimits l = limits.build();
+        if (!ownCgroup && !l.isNone()) {
+            throw new IllegalStateException("cgroup limits were set, but withoutCgroup() asks for no cgroup leaf");
+        }
+        return ownCgroup ? l : null;
     }
 
     // ---- validation helpers -------------------------------------------------------------------

@@ -52,6 +52,11 @@ public final class NamespaceSteps {
         steps.call("enter a new " + ns.name().toLowerCase() + " namespace", SETNS, fd, ns.cloneFlag());
     }
 
+    /** unshare(2) of one namespace, for the processes of the plan from here on. */
+    public static void unshare(StepList steps, Namespace ns) {
+        steps.call("create a " + ns.name().toLowerCase() + " namespace", UNSHARE, ns.cloneFlag());
+    }
+
     /** sethostname, in the new UTS namespace. */
     public static void hostname(StepList steps, String hostname) {
         var name = steps.cString(hostname);
@@ -64,7 +69,7 @@ public final class NamespaceSteps {
      * later). Needs the sandbox's own /proc.
      */
     public static void timeNamespace(StepList steps, SandboxSpec spec) {
-        steps.call("create a time namespace", UNSHARE, Namespace.TIME.cloneFlag());
+        unshare(steps, Namespace.TIME);
         Syscalls.writeFile(steps, "/proc/self/timens_offsets",
                 "monotonic " + offset(spec.monotonicOffset()) + "\nboottime " + offset(spec.boottimeOffset()) + "\n");
     }

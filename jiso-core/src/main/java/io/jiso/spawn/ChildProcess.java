@@ -1,5 +1,6 @@
 package io.jiso.spawn;
 
+import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.nativegen.Abi;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -8,7 +9,10 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A started child as the kernel knows it: its pid and pidfd, and, under
@@ -22,13 +26,21 @@ public final class ChildProcess {
     private final int pid;
     private final int pidfd;
     private final int statusFd;
+    private final CgroupLeaf cgroup;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-    private volatile boolean reaped;
+    /** Guarded by this: once set, pidfd is closed and its number may belong to another file. */
+    private boolean reaped;
 
-    ChildProcess(int pid, int pidfd, int statusFd) {
+    ChildProcess(int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.statusFd = statusFd;
+        this.cgroup = cgroup;
+    }
+
+    /** The child's cgroup leaf; it keeps its last usage reading after the child is gone. */
+    public Optional<CgroupLeaf> cgroup() {
+        return Optional.ofNullable(cgroup);
     }
 
     public int pid() {
@@ -40,7 +52,7 @@ public final class ChildProcess {
     }
 
     /** The pidfd for another sandbox to setns through; the process must still run. */
-    int pidfdForJoin() {
+    synchronized int pidfdForJoin() {
         if (reaped) {
             throw new IllegalStateException("cannot join the namespaces of process " + pid + ": it has exited");
         }
@@ -64,20 +76,43 @@ public final class ChildProcess {
         signal(SIGTERM);
     }
 
-    /** SIGKILL; for PID 1 of a pid namespace this ends every process in it. */
+    /**
+     * SIGKILL; for PID 1 of a pid namespace this ends every process in it, and
+     * with a cgroup leaf every process in the leaf (also those that left the
+     * namespace's view, or without a pid namespace).
+     */
     public void kill() {
         signal(SIGKILL);
+        if (cgroup != null && !isReaped()) {
+            try {
+                cgroup.killAll();
+            } catch (IllegalStateException closedMeanwhile) {
+                // reaped meanwhile: the leaf is gone with everything in it
+            } catch (IOException e) {
+                LOG.warn("could not kill the cgroup of process {}: {}", pid, e.getMessage());
+            }
+        }
     }
 
-    private void signal(int signal) {
+    private synchronized void signal(int signal) {
         if (reaped) {
-            return; // the pid may belong to someone else by now; the pidfd is closed
+            return; // the pidfd is closed and its number may have been reused
         }
         try {
             Sys.pidfdSendSignal(pidfd, signal);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private synchronized boolean isReaped() {
+        return reaped;
+    }
+
+    /** Marks the child reaped and closes its pidfd, never while a signal is being sent through it. */
+    private synchronized void release() {
+        reaped = true;
+        Sys.close(pidfd);
     }
 
     /** Called by the reaper with init's (or the main process's) own wait status. */
@@ -87,9 +122,20 @@ public final class ChildProcess {
             status = readInitReport(ownStatus);
             Sys.close(statusFd);
         }
-        reaped = true;
-        Sys.close(pidfd);
-        exit.complete(status);
+        release();
+        closeCgroup();
+        exit.complete(status); // after the leaf is gone: waitFor() sees the final usage and no leaf
+    }
+
+    /** Removes the leaf (killing what is left in it: the sandbox ends with its main process). */
+    private void closeCgroup() {
+        if (cgroup != null) {
+            try {
+                cgroup.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not remove cgroup leaf {}: {}", cgroup.name(), e.getMessage());
+            }
+        }
     }
 
     /** jiso-init writes the main process's 4-byte wait status before it exits. */
@@ -113,8 +159,9 @@ public final class ChildProcess {
         if (statusFd >= 0) {
             Sys.close(statusFd);
         }
-        Sys.close(pidfd);
-        reaped = true;
+        release();
         exit.complete(-1);
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
 }

@@ -56,9 +56,12 @@ final class ChildSteps {
     record Fds(int in, int out, int err, int initStatus, int network) {
     }
 
-    static void plan(SandboxSpec spec, Fds fds, StepList steps) {
+    static void plan(SandboxSpec spec, Fds fds, boolean lateCgroupNamespace, StepList steps) {
         // The first process: PID 1 of a new pid namespace, or the main process itself.
         dieWithTheJvm(steps);
+        if (lateCgroupNamespace) {
+            NamespaceSteps.unshare(steps, Namespace.CGROUP); // now that the parent has moved it into its leaf
+        }
         if (spec.creates(Namespace.USER)) {
             NamespaceSteps.becomeRootOfUserNamespace(steps);
         }

@@ -3,6 +3,8 @@ package io.jiso.spawn;
 import io.jiso.ChildSetupException;
 import io.jiso.HostSetupException;
 import io.jiso.Namespace;
+import io.jiso.cgroup.CgroupLeaf;
+import io.jiso.cgroup.Cgroups;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -30,7 +32,9 @@ public final class Launcher {
             io.jiso.landlock.LandlockSupport.require();
         }
         Pipes pipes = new Pipes();
+        CgroupLeaf leaf = null;
         try {
+            leaf = leafFor(spec);
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
@@ -40,18 +44,50 @@ public final class Launcher {
                 pipes.network = NetworkNamespacePool.take();
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network);
-            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0], memory));
+            CgroupLeaf cgroup = leaf;
+            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0], cgroup,
+                    memory));
+            leaf = null; // the child owns it now
             pipes.closeChildEnds();
             Reaper.watch(child);
             return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2));
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();
+            if (leaf != null) {
+                try {
+                    leaf.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw e;
         }
     }
 
-    private static ChildProcess spawn(SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd, SpawnMemory memory)
-            throws IOException {
+    /**
+     * The child's cgroup leaf. Without limits it is only for accounting and
+     * control, so a host that gives jiso no cgroup (no delegation) just means
+     * none; with limits that is an error naming what is missing.
+     */
+    private static CgroupLeaf leafFor(SandboxSpec spec) throws IOException {
+        if (spec.cgroup() == null) {
+            return null;
+        }
+        try {
+            return Cgroups.create(spec.cgroup());
+        } catch (IOException e) {
+            if (!spec.cgroup().isNone()) {
+                throw e;
+            }
+            LOG.debug("no cgroup leaf for accounting: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Launcher.class);
+
+    private static ChildProcess spawn(SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd, CgroupLeaf leaf,
+            SpawnMemory memory) throws IOException {
         Plan plan = new Plan(memory);
         for (Namespace ns : spec.created()) {
             plan.cloneFlags |= ns.cloneFlag();
@@ -66,16 +102,31 @@ public final class Launcher {
             plan.writeProcFile("uid_map", idMap(spec.uidMap()));
             plan.writeProcFile("gid_map", idMap(spec.gidMap()));
         }
-        ChildSteps.plan(spec, fds, plan.steps);
+        boolean lateCgroupNamespace = false;
+        if (leaf != null) {
+            // In the leaf before the first instruction of the program: CLONE_INTO_CGROUP on v2; on v1
+            // the child waits while the parent writes its pid into each controller's cgroup.procs.
+            plan.cgroupFd = leaf.cloneIntoFd();
+            for (int procs : leaf.procsFds()) {
+                plan.writePid(procs, "move the child into cgroup " + leaf.name());
+            }
+            // A cgroup namespace made at clone time would be rooted where v1 placed the child
+            // before the move; made after the move, it is rooted at the leaf in every hierarchy.
+            lateCgroupNamespace = leaf.procsFds().length > 0 && spec.creates(Namespace.CGROUP);
+            if (lateCgroupNamespace) {
+                plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
+            }
+        }
+        ChildSteps.plan(spec, fds, lateCgroupNamespace, plan.steps);
         Plan.Outcome outcome = plan.run(memory);
         if (outcome.pid() < 0) {
             throw failure(plan, outcome);
         }
         if (!outcome.succeeded()) {
-            new ChildProcess(outcome.pid(), outcome.pidfd(), -1).discard();
+            new ChildProcess(outcome.pid(), outcome.pidfd(), -1, null).discard();
             throw failure(plan, outcome);
         }
-        return new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd);
+        return new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
     }
 
     private static String idMap(java.util.List<io.jiso.IdMapping> map) {

@@ -28,6 +28,7 @@ import java.util.Set;
  * @param privileges    who the program runs as, which capabilities it keeps, no_new_privs
  * @param landlock      Landlock rules, or null for none
  * @param seccomp       the seccomp policy, or null for none
+ * @param cgroup        limits for the process's own cgroup leaf, or null for no leaf
  */
 public record SandboxSpec(
         List<String> command,
@@ -47,7 +48,8 @@ public record SandboxSpec(
         List<io.jiso.IdMapping> gidMap,
         io.jiso.capability.PrivilegeSpec privileges,
         io.jiso.landlock.LandlockRules landlock,
-        io.jiso.SeccompPolicy seccomp) {
+        io.jiso.SeccompPolicy seccomp,
+        io.jiso.cgroup.CgroupLimits cgroup) {
 
     public SandboxSpec {
         command = List.copyOf(command);

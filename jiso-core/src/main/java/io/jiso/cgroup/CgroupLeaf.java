@@ -1,0 +1,291 @@
+package io.jiso.cgroup;
+
+import io.jiso.FeatureUnavailableException;
+import io.jiso.HostSetupException;
+import io.jiso.IsolationException;
+import io.jiso.ResourceUsage;
+import io.jiso.nativegen.Abi;
+import io.jiso.sys.Sys;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cgroup of one isolated process and everything it starts: a v2 leaf, v1
+ * leaves, or both (hybrid). Made by {@link Cgroups#create}; {@link #close()}
+ * kills what is left, waits until the leaf is empty and removes it.
+ *
+ * <p>Placement (the spawn path): clone3 with CLONE_INTO_CGROUP and
+ * {@link #cloneIntoFd()} when it is not -1, and the child's pid written into
+ * each of {@link #procsFds()} while the child waits, before it executes the
+ * target. Both on a hybrid host. {@link #attach} does the same for a process
+ * that is already running (tests, ProcessBuilder children).
+ *
+ * <p>Thread-safe; every method but close() may be called from any thread
+ * while another one is in close() and then sees the leaf closed.
+ */
+public final class CgroupLeaf implements AutoCloseable {
+    private static final int SIGKILL = Abi.current().intConstant("SIGKILL");
+    private static final long FREEZE_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
+    /** How long close() waits for killed tasks to exit; tasks in uninterruptible sleep can take a while. */
+    static final long CLOSE_TIMEOUT = TimeUnit.SECONDS.toNanos(20);
+
+    private final String name;
+    private final CgroupV2 v2;
+    private final CgroupV1 v1;
+    private ResourceUsage last;
+    private boolean closed;
+
+    CgroupLeaf(String name, CgroupV2 v2, CgroupV1 v1) {
+        this.name = name;
+        this.v2 = v2;
+        this.v1 = v1;
+    }
+
+    /** The leaf's directory name, jiso-PID-N, the same in every hierarchy. */
+    public String name() {
+        return name;
+    }
+
+    /** An O_DIRECTORY|O_CLOEXEC fd of the v2 leaf for CLONE_INTO_CGROUP, or -1 without a v2 tree. Owned by the leaf. */
+    public synchronized int cloneIntoFd() {
+        open();
+        return v2 == null ? -1 : v2.fd();
+    }
+
+    /**
+     * Open O_WRONLY|O_CLOEXEC fds of each v1 leaf's cgroup.procs, into which
+     * the parent writes the child's pid in decimal before the child runs;
+     * empty on pure v2. Owned by the leaf (a copy of the array).
+     */
+    public synchronized int[] procsFds() {
+        open();
+        return v1 == null ? new int[0] : v1.procsFds();
+    }
+
+    /** Moves a running process (and its future children) into the leaf, in every hierarchy. */
+    public synchronized void attach(long pid) throws IsolationException {
+        open();
+        if (v2 != null) {
+            v2.attach(Math.toIntExact(pid));
+        }
+        if (v1 != null) {
+            v1.attach(Math.toIntExact(pid));
+        }
+    }
+
+    /** A fresh reading while the leaf exists; after {@link #close()} the last one, taken just before removal. */
+    public synchronized ResourceUsage usage() throws IsolationException {
+        return closed ? last : read();
+    }
+
+    private ResourceUsage read() throws HostSetupException {
+        UsageBuilder u = new UsageBuilder();
+        if (v2 != null) {
+            v2.readUsage(u);
+        }
+        if (v1 != null) {
+            v1.readUsage(u);
+        }
+        return u.build();
+    }
+
+    /** Whether an OOM killer (the cgroup's or the system's) killed a process of this leaf. False where unknown. */
+    public boolean oomKilled() throws IsolationException {
+        return usage().oomKills() > 0;
+    }
+
+    /** Whether any task is still in the leaf. */
+    public synchronized boolean populated() throws IsolationException {
+        return !closed && isPopulated();
+    }
+
+    private boolean isPopulated() throws HostSetupException {
+        return (v2 != null && v2.populated()) || (v1 != null && v1.populated());
+    }
+
+    /** Stops every task in the leaf (cgroup.freeze, or the v1 freezer) and waits until they are stopped. */
+    public synchronized void freeze() throws IsolationException {
+        open();
+        freezer("freeze").setFrozen(true, FREEZE_TIMEOUT);
+    }
+
+    /** Lets frozen tasks run again. */
+    public synchronized void thaw() throws IsolationException {
+        open();
+        freezer("thaw").setFrozen(false, FREEZE_TIMEOUT);
+    }
+
+    private Cgroup freezer(String what) throws FeatureUnavailableException {
+        if (v2 != null && v2.canFreeze()) {
+            return v2;
+        }
+        if (v1 != null && v1.canFreeze()) {
+            return v1;
+        }
+        throw new FeatureUnavailableException(what + " " + name, 0, "",
+                "neither cgroup.freeze (cgroup v2, Linux 5.2) nor a v1 freezer hierarchy is available");
+    }
+
+    /**
+     * SIGKILL to every task in the leaf, so that nothing forks away: cgroup.kill
+     * (Linux 5.14) where there is one, else freeze, kill each pid, thaw. Does
+     * not wait for the tasks to exit.
+     */
+    public synchronized void killAll() throws IsolationException {
+        open();
+        killRemaining();
+    }
+
+    private void killRemaining() throws IsolationException {
+        if (v2 != null && v2.canKill()) {
+            v2.kill();
+        } else if ((v2 != null && v2.canFreeze()) || (v1 != null && v1.canFreeze())) {
+            Cgroup f = freezer("kill");
+            f.setFrozen(true, FREEZE_TIMEOUT);
+            try {
+                killEach(pids());
+            } finally {
+                f.setFrozen(false, FREEZE_TIMEOUT); // v1 frozen tasks act on SIGKILL only once thawed
+            }
+        } else {
+            // No freezer at all: a forking task can escape a round, so repeat while pids remain.
+            for (int round = 0; round < 100 && !pids().isEmpty(); round++) {
+                killEach(pids());
+            }
+        }
+        if (v1 != null && v2 != null) {
+            killEach(v1.pids()); // a task placed only in v1 (not the spawn contract, but possible) must not survive
+        }
+    }
+
+    private Set<Integer> pids() throws HostSetupException {
+        Set<Integer> pids = v2 != null ? v2.pids() : new java.util.HashSet<>();
+        if (v1 != null) {
+            pids.addAll(v1.pids());
+        }
+        return pids;
+    }
+
+    private static void killEach(Set<Integer> pids) throws HostSetupException {
+        for (int pid : pids) {
+            Sys.kill(pid, SIGKILL);
+        }
+    }
+
+    /**
+     * Asks the kernel to reclaim this much memory from the leaf (memory.reclaim,
+     * v2, Linux 5.19). False if it could not reclaim all of it.
+     */
+    public synchronized boolean reclaim(long bytes) throws IsolationException {
+        open();
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("reclaim bytes must be > 0, was " + bytes);
+        }
+        if (v2 == null) {
+            throw new FeatureUnavailableException("reclaim " + bytes + " bytes from " + name, 0, "",
+                    "memory.reclaim exists only on cgroup v2");
+        }
+        return v2.reclaim(bytes);
+    }
+
+    /** Pressure stall information per resource ("cpu", "memory", "io", "irq"), where the kernel has PSI. */
+    public synchronized Map<String, ResourceUsage.Pressure> pressure() throws IsolationException {
+        open();
+        Map<String, ResourceUsage.Pressure> p = v2 == null ? Map.of() : v2.pressure();
+        if (p.isEmpty()) {
+            throw new FeatureUnavailableException("read pressure of " + name, 0, "",
+                    v2 == null ? "PSI exists only in the cgroup v2 tree" : "the kernel has no PSI (CONFIG_PSI, or psi=0)");
+        }
+        return p;
+    }
+
+    /**
+     * Kills what remains, waits (bounded) until the leaf is empty, keeps the
+     * last usage reading, removes the leaf's directories and closes its fds.
+     * Idempotent. If tasks outlive the wait the leaf stays open and this
+     * throws; the shutdown hook and the next JVM's sweep try again.
+     */
+    @Override
+    public synchronized void close() throws IsolationException {
+        close(CLOSE_TIMEOUT);
+    }
+
+    synchronized void close(long timeoutNanos) throws IsolationException {
+        if (closed) {
+            return;
+        }
+        if (isPopulated()) {
+            killRemaining();
+            if (!CgroupFs.await(() -> !isPopulated(), timeoutNanos)) {
+                throw new HostSetupException("remove cgroup leaf " + name, 0, "",
+                        "tasks " + pids() + " still there " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms after SIGKILL");
+            }
+        }
+        last = read();
+        closed = true;
+        Cgroups.closed(this);
+        List<HostSetupException> errors = new ArrayList<>();
+        for (Cgroup c : parts()) {
+            try {
+                c.remove(timeoutNanos);
+            } catch (HostSetupException e) {
+                errors.add(e);
+            }
+        }
+        if (!errors.isEmpty()) {
+            errors.subList(1, errors.size()).forEach(errors.get(0)::addSuppressed);
+            throw errors.get(0);
+        }
+    }
+
+    private List<Cgroup> parts() {
+        List<Cgroup> p = new ArrayList<>(2);
+        if (v2 != null) {
+            p.add(v2);
+        }
+        if (v1 != null) {
+            p.add(v1);
+        }
+        return p;
+    }
+
+    /** The directories of this leaf (for tests and diagnostics). */
+    List<Path> dirs() {
+        List<Path> d = new ArrayList<>();
+        parts().forEach(c -> d.addAll(c.dirs()));
+        return d;
+    }
+
+    /** The directory holding this controller's files (v1 leaf, else the v2 leaf), for tests. */
+    Path dirFor(Controller c) {
+        Path d = v1 == null ? null : v1.dirFor(c);
+        return d != null ? d : v2 == null ? null : v2.dir();
+    }
+
+    /** Undoes a half-made leaf in Cgroups.create (no process was ever placed). */
+    void discard() {
+        closed = true;
+        for (Cgroup c : parts()) {
+            try {
+                c.remove(0);
+            } catch (HostSetupException ignored) {
+                // best effort: the sweep of a later JVM removes what is left
+            }
+        }
+    }
+
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException("cgroup leaf " + name + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CgroupLeaf[" + name + (closed ? ", closed" : "") + ", " + dirs() + "]";
+    }
+}

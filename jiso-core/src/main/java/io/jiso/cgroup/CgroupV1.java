@@ -1,0 +1,301 @@
+package io.jiso.cgroup;
+
+import io.jiso.FeatureUnavailableException;
+import io.jiso.HostSetupException;
+import io.jiso.IsolationException;
+import io.jiso.ResourceUsage;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A leaf in the v1 hierarchies: BASE/jiso/NAME in each hierarchy whose
+ * controller the leaf needs (one directory serves co-mounted controllers
+ * such as cpu,cpuacct). v1 has no CLONE_INTO_CGROUP: the spawn path writes
+ * the child's pid into every {@link #procsFds() cgroup.procs} while the
+ * child waits.
+ */
+final class CgroupV1 implements Cgroup {
+    /** Leaf directory per hierarchy, in creation order. */
+    private final Map<Layout.V1Hierarchy, Path> dirs;
+    private final int[] procsFds;
+
+    private CgroupV1(Map<Layout.V1Hierarchy, Path> dirs, int[] procsFds) {
+        this.dirs = dirs;
+        this.procsFds = procsFds;
+    }
+
+    /** Creates BASE/jiso/NAME in each hierarchy, BASE given per hierarchy; undoes everything on failure. */
+    static CgroupV1 create(Map<Layout.V1Hierarchy, Path> bases, String name) throws HostSetupException {
+        Map<Layout.V1Hierarchy, Path> dirs = new LinkedHashMap<>();
+        List<Integer> fds = new ArrayList<>();
+        try {
+            for (Map.Entry<Layout.V1Hierarchy, Path> e : bases.entrySet()) {
+                Path jiso = e.getValue().resolve("jiso");
+                boolean cpuset = e.getKey().controllers().contains("cpuset");
+                CgroupFs.mkdir(jiso);
+                if (cpuset && CgroupFs.read(jiso.resolve("cpuset.cpus")).isBlank()) {
+                    initCpuset(e.getValue(), jiso);
+                }
+                Path dir = jiso.resolve(name);
+                CgroupFs.mkdirNew(dir);
+                dirs.put(e.getKey(), dir);
+                if (cpuset && CgroupFs.read(dir.resolve("cpuset.cpus")).isBlank()) {
+                    initCpuset(jiso, dir); // jiso made by a JVM that stopped before setting clone_children
+                }
+                fds.add(Sys.open(dir.resolve("cgroup.procs").toString(), Errno.O_WRONLY | Errno.O_CLOEXEC, 0));
+            }
+        } catch (HostSetupException e) {
+            fds.forEach(Sys::close);
+            for (Path d : dirs.values()) {
+                try {
+                    CgroupFs.rmdir(d, 0);
+                } catch (HostSetupException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return new CgroupV1(dirs, fds.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * A new v1 cpuset starts with no CPUs and no memory nodes, and a task
+     * cannot join it (ENOSPC) until both are set: copy the parent's, and let
+     * jiso's children inherit from then on (clone_children).
+     */
+    private static void initCpuset(Path parent, Path child) throws HostSetupException {
+        CgroupFs.write(child.resolve("cpuset.cpus"), CgroupFs.read(parent.resolve("cpuset.cpus")).strip());
+        CgroupFs.write(child.resolve("cpuset.mems"), CgroupFs.read(parent.resolve("cpuset.mems")).strip());
+        if (child.getFileName().toString().equals("jiso")) {
+            CgroupFs.write(child.resolve("cgroup.clone_children"), "1");
+        }
+    }
+
+    /** Open O_WRONLY|O_CLOEXEC fds of each directory's cgroup.procs, for the spawn path's parent writes. */
+    int[] procsFds() {
+        return procsFds.clone();
+    }
+
+    /** The leaf directory of the hierarchy holding this controller, or null. */
+    Path dirFor(Controller c) {
+        for (Map.Entry<Layout.V1Hierarchy, Path> e : dirs.entrySet()) {
+            if (e.getKey().controllers().contains(c.v1Name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void apply(CgroupLimits l) throws IsolationException {
+        Path mem = dirFor(Controller.MEMORY);
+        if (mem != null) {
+            // What v1 memory cannot express fails here, before any process exists.
+            refuse(l.memoryMinBytes().isPresent(), "memoryMin", "v1 has no memory.min (hard protection)");
+            refuse(l.memoryHighBytes().isPresent(), "memoryHigh", "v1 has no memory.high (throttling threshold)");
+            refuse(l.zswapMaxBytes().isPresent(), "zswapMax", "v1 has no zswap limit");
+            refuse(l.oomGroup().orElse(false), "oomGroup", "v1 has no memory.oom.group; use killAll() on OOM");
+            refuse(l.swapMaxBytes().isPresent() && l.memoryMaxBytes().isEmpty(), "swapMax",
+                    "v1 limits memory+swap together (memory.memsw.limit_in_bytes), so it needs memoryMax too");
+            if (l.memoryMaxBytes().isPresent()) {
+                CgroupFs.writeLimit(mem.resolve("memory.limit_in_bytes"), Long.toString(l.memoryMaxBytes().getAsLong()), "memoryMax");
+            }
+            if (l.swapMaxBytes().isPresent()) {
+                // memsw must be >= limit_in_bytes, so it is written second
+                CgroupFs.writeLimit(mem.resolve("memory.memsw.limit_in_bytes"),
+                        Long.toString(l.memoryMaxBytes().getAsLong() + l.swapMaxBytes().getAsLong()), "swapMax");
+            }
+            if (l.memoryLowBytes().isPresent()) {
+                // as runc maps memory.low: the soft limit is what v1 reclaims down to under global pressure
+                CgroupFs.writeLimit(mem.resolve("memory.soft_limit_in_bytes"), Long.toString(l.memoryLowBytes().getAsLong()), "memoryLow");
+            }
+        }
+        Path cpu = dirFor(Controller.CPU);
+        if (cpu != null) {
+            if (l.cpuQuotaMicros().isPresent()) {
+                CgroupFs.writeLimit(cpu.resolve("cpu.cfs_period_us"), Long.toString(l.cpuPeriodMicros().getAsLong()), "cpuMax period");
+                CgroupFs.writeLimit(cpu.resolve("cpu.cfs_quota_us"), Long.toString(l.cpuQuotaMicros().getAsLong()), "cpuMax quota");
+            }
+            if (l.cpuWeight().isPresent()) {
+                CgroupFs.writeLimit(cpu.resolve("cpu.shares"), Long.toString(shares(l.cpuWeight().getAsInt())), "cpuWeight");
+            }
+        }
+        Path cpuset = dirFor(Controller.CPUSET);
+        if (cpuset != null) {
+            if (l.cpusetCpus().isPresent()) {
+                CgroupFs.writeLimit(cpuset.resolve("cpuset.cpus"), l.cpusetCpus().get(), "cpusetCpus");
+            }
+            if (l.cpusetMems().isPresent()) {
+                CgroupFs.writeLimit(cpuset.resolve("cpuset.mems"), l.cpusetMems().get(), "cpusetMems");
+            }
+        }
+        Path blkio = dirFor(Controller.IO);
+        if (blkio != null) {
+            for (CgroupLimits.IoMax m : l.ioMax().values()) {
+                throttle(blkio, "read_bps_device", m.device(), m.readBytesPerSecond());
+                throttle(blkio, "write_bps_device", m.device(), m.writeBytesPerSecond());
+                throttle(blkio, "read_iops_device", m.device(), m.readOpsPerSecond());
+                throttle(blkio, "write_iops_device", m.device(), m.writeOpsPerSecond());
+            }
+            if (l.ioWeight().isPresent()) {
+                // v1 weights run 10..1000 (BFQ: 1..1000); runc's conversion, inverted
+                long w = 10 + (l.ioWeight().getAsInt() - 1L) * 990 / 9999;
+                Path file = CgroupFs.exists(blkio.resolve("blkio.bfq.weight")) ? blkio.resolve("blkio.bfq.weight") : blkio.resolve("blkio.weight");
+                CgroupFs.writeLimit(file, Long.toString(w), "ioWeight");
+            }
+        }
+        Path pids = dirFor(Controller.PIDS);
+        if (pids != null && l.pidsMax().isPresent()) {
+            CgroupFs.writeLimit(pids.resolve("pids.max"), Long.toString(l.pidsMax().getAsLong()), "pidsMax");
+        }
+        Path huge = dirFor(Controller.HUGETLB);
+        if (huge != null) {
+            for (Map.Entry<String, Long> e : l.hugetlbMaxBytes().entrySet()) {
+                CgroupFs.writeLimit(huge.resolve("hugetlb." + e.getKey() + ".limit_in_bytes"), Long.toString(e.getValue()), "hugetlbMax " + e.getKey());
+            }
+        }
+    }
+
+    /** runc's cpu.shares to cpu.weight conversion, inverted: weight 100 is about 1024 shares. */
+    static long shares(int weight) {
+        return 2 + ((weight - 1L) * 262142) / 9999;
+    }
+
+    private static void throttle(Path dir, String file, String device, long value) throws IsolationException {
+        if (value != CgroupLimits.UNLIMITED) {
+            CgroupFs.writeLimit(dir.resolve("blkio.throttle." + file), device + " " + value, "ioMax " + device);
+        }
+    }
+
+    private static void refuse(boolean set, String field, String why) throws FeatureUnavailableException {
+        if (set) {
+            throw new FeatureUnavailableException("set " + field + " on cgroup v1", 0, "", why);
+        }
+    }
+
+    @Override
+    public void readUsage(UsageBuilder u) throws HostSetupException {
+        Path acct = dirFor(Controller.CPUACCT);
+        if (acct != null && !u.hasCpu()) {
+            u.cpuTotal = Duration.ofNanos(CgroupFs.readLong(acct.resolve("cpuacct.usage")));
+            long user = CgroupFs.readLong(acct.resolve("cpuacct.usage_user"));
+            long sys = CgroupFs.readLong(acct.resolve("cpuacct.usage_sys"));
+            if (user >= 0 && sys >= 0) {
+                u.cpuUser = Duration.ofNanos(user);
+                u.cpuSystem = Duration.ofNanos(sys);
+            } else {
+                // before Linux 4.11 only cpuacct.stat: USER_HZ ticks, which is 100 on every Linux ABI
+                Map<String, Long> stat = CgroupFs.keyValues(CgroupFs.readIfExists(acct.resolve("cpuacct.stat")));
+                u.cpuUser = Duration.ofMillis(10 * stat.getOrDefault("user", 0L));
+                u.cpuSystem = Duration.ofMillis(10 * stat.getOrDefault("system", 0L));
+            }
+        }
+        Path mem = dirFor(Controller.MEMORY);
+        if (mem != null) {
+            u.memoryCurrent = CgroupFs.readLong(mem.resolve("memory.usage_in_bytes"));
+            u.memoryPeak = CgroupFs.readLong(mem.resolve("memory.max_usage_in_bytes"));
+            // v1 has no swap-only peak (memsw.max_usage is memory+swap) and no count of OOM events
+            u.oomKills = UsageBuilder.orUnknown(CgroupFs.keyValues(CgroupFs.readIfExists(mem.resolve("memory.oom_control"))).get("oom_kill"));
+            u.memoryStat = CgroupFs.keyValues(CgroupFs.readIfExists(mem.resolve("memory.stat")));
+        }
+        Path pids = dirFor(Controller.PIDS);
+        if (pids != null) {
+            u.pidsCurrent = CgroupFs.readLong(pids.resolve("pids.current"));
+            u.pidsPeak = CgroupFs.readLong(pids.resolve("pids.peak"));
+        }
+        Path blkio = dirFor(Controller.IO);
+        if (blkio != null) {
+            Map<String, long[]> dev = new LinkedHashMap<>();
+            blkioStat(CgroupFs.readIfExists(blkio.resolve("blkio.throttle.io_service_bytes_recursive")), dev, 0);
+            blkioStat(CgroupFs.readIfExists(blkio.resolve("blkio.throttle.io_serviced_recursive")), dev, 2);
+            dev.forEach((d, v) -> u.io.put(d, new ResourceUsage.Io(v[0], v[1], v[2], v[3])));
+        }
+    }
+
+    /** Lines "8:0 Read 4096" into [readBytes, writeBytes, readOps, writeOps] per device. */
+    private static void blkioStat(String text, Map<String, long[]> dev, int offset) {
+        if (text == null) {
+            return;
+        }
+        for (String line : text.split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length == 3 && (f[1].equals("Read") || f[1].equals("Write"))) {
+                dev.computeIfAbsent(f[0], k -> new long[4])[offset + (f[1].equals("Read") ? 0 : 1)] = Long.parseLong(f[2]);
+            }
+        }
+    }
+
+    @Override
+    public Set<Integer> pids() throws HostSetupException {
+        Set<Integer> pids = new HashSet<>();
+        for (Path d : dirs.values()) {
+            pids.addAll(CgroupFs.pids(d.resolve("cgroup.procs")));
+        }
+        return pids;
+    }
+
+    @Override
+    public boolean populated() throws HostSetupException {
+        return !pids().isEmpty();
+    }
+
+    @Override
+    public boolean canFreeze() {
+        return dirFor(Controller.FREEZER) != null;
+    }
+
+    @Override
+    public void setFrozen(boolean frozen, long timeoutNanos) throws IsolationException {
+        Path state = dirFor(Controller.FREEZER).resolve("freezer.state");
+        String want = frozen ? "FROZEN" : "THAWED";
+        CgroupFs.write(state, want);
+        // FREEZING lasts until every task has stopped; a task in uninterruptible sleep can hold it there
+        if (!CgroupFs.await(() -> CgroupFs.read(state).strip().equals(want), timeoutNanos)) {
+            throw new HostSetupException((frozen ? "freeze " : "thaw ") + state.getParent(), 0, "",
+                    "freezer.state did not reach " + want + " in time");
+        }
+    }
+
+    @Override
+    public void attach(int pid) throws HostSetupException {
+        for (int fd : procsFds) {
+            Sys.writeString(fd, Integer.toString(pid), "write pid " + pid + " to a v1 cgroup.procs of " + dirs.values());
+        }
+    }
+
+    @Override
+    public void remove(long timeoutNanos) throws HostSetupException {
+        for (int i = 0; i < procsFds.length; i++) {
+            Sys.close(procsFds[i]);
+            procsFds[i] = -1;
+        }
+        HostSetupException first = null;
+        for (Path d : dirs.values()) {
+            try {
+                CgroupFs.rmdir(d, timeoutNanos);
+            } catch (HostSetupException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public List<Path> dirs() {
+        return List.copyOf(dirs.values());
+    }
+}

@@ -1,0 +1,294 @@
+package io.jiso.cgroup;
+
+import io.jiso.FeatureUnavailableException;
+import io.jiso.HostSetupException;
+import io.jiso.IsolationException;
+import io.jiso.ResourceUsage;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A leaf in the v2 tree: BASE/jiso/NAME. It carries the limits of the
+ * controllers that live in v2, and offers what every v2 cgroup has without a
+ * controller: CLONE_INTO_CGROUP, cgroup.kill, cgroup.freeze, cgroup.events,
+ * cpu.stat and PSI. On a hybrid host that is all it does.
+ */
+final class CgroupV2 implements Cgroup {
+    private final Path dir;
+    private final Set<String> enabled;
+    private int dirFd;
+
+    private CgroupV2(Path dir, Set<String> enabled, int dirFd) {
+        this.dir = dir;
+        this.enabled = enabled;
+        this.dirFd = dirFd;
+    }
+
+    /**
+     * Creates BASE/jiso if needed and the leaf below it. Controllers in
+     * {@code required} (limits were asked for) must be enabled in jiso's
+     * cgroup.subtree_control, else FeatureUnavailableException; those in
+     * {@code wanted} (accounting) are enabled when BASE offers them. Only
+     * jiso's subtree_control is ever written, never BASE's: BASE is not ours.
+     * jiso itself never holds a process (no-internal-processes rule).
+     */
+    static CgroupV2 create(Path jiso, String name, Set<Controller> required, Set<Controller> wanted,
+                           CgroupLimits limits) throws IsolationException {
+        CgroupFs.mkdir(jiso);
+        Set<String> available = words(CgroupFs.read(jiso.resolve("cgroup.controllers")));
+        Set<String> active = words(CgroupFs.read(jiso.resolve("cgroup.subtree_control")));
+        for (Controller c : required) {
+            if (!available.contains(c.v2Name)) {
+                throw new FeatureUnavailableException("use cgroup v2 controller " + c.v2Name + " for " + limits.fieldsUsing(c),
+                        0, "", whyMissing(jiso.getParent(), c.v2Name));
+            }
+        }
+        Set<Controller> toEnable = EnumSet.copyOf(required.isEmpty() ? EnumSet.noneOf(Controller.class) : required);
+        for (Controller c : wanted) {
+            if (available.contains(c.v2Name)) {
+                toEnable.add(c);
+            }
+        }
+        for (Controller c : toEnable) {
+            if (!active.contains(c.v2Name)) {
+                try {
+                    CgroupFs.write(jiso.resolve("cgroup.subtree_control"), "+" + c.v2Name);
+                } catch (HostSetupException e) {
+                    if (required.contains(c)) {
+                        throw new FeatureUnavailableException("enable " + c.v2Name + " in " + jiso.resolve("cgroup.subtree_control")
+                                + " for " + limits.fieldsUsing(c), e.errno(), e.errnoName(), "the kernel refused it");
+                    }
+                    // accounting only: the leaf goes without, and its numbers say unknown
+                }
+            }
+        }
+        Path dir = jiso.resolve(name);
+        CgroupFs.mkdirNew(dir);
+        int fd = -1;
+        try {
+            // O_RDONLY, not O_PATH: clone3 takes the fd through fdget(), which refuses O_PATH files.
+            fd = Sys.open(dir.toString(), Errno.O_RDONLY | Errno.O_DIRECTORY | Errno.O_CLOEXEC, 0);
+            return new CgroupV2(dir, words(CgroupFs.read(dir.resolve("cgroup.controllers"))), fd);
+        } catch (HostSetupException e) {
+            Sys.close(fd);
+            CgroupFs.rmdir(dir, 0);
+            throw e;
+        }
+    }
+
+    /** Why a controller is not available below BASE, in words for the exception. */
+    private static String whyMissing(Path base, String controller) throws HostSetupException {
+        Set<String> offered = words(CgroupFs.readIfExists(base.resolve("cgroup.controllers")));
+        if (!offered.contains(controller)) {
+            return base + " does not have it (its cgroup.controllers lacks " + controller
+                    + ": the kernel does not offer it here, or the cgroup above does not delegate it)";
+        }
+        boolean isRoot = !CgroupFs.exists(base.resolve("cgroup.events"));
+        boolean hasProcesses = !CgroupFs.pids(base.resolve("cgroup.procs")).isEmpty();
+        return "it is not enabled in " + base.resolve("cgroup.subtree_control")
+                + ", and jiso does not write to cgroups it did not create"
+                + (!isRoot && hasProcesses ? "; nor could it be enabled there while processes live in " + base
+                        + " (no-internal-processes rule: move them into a child cgroup first)" : "")
+                + "; enable it there, or give jiso a parent cgroup that delegates it (-D" + Cgroups.PARENT_PROPERTY + ")";
+    }
+
+    private static Set<String> words(String s) {
+        return s == null || s.isBlank() ? Set.of() : new HashSet<>(Arrays.asList(s.strip().split("\\s+")));
+    }
+
+    /** The O_DIRECTORY fd for clone3's CLONE_INTO_CGROUP. */
+    int fd() {
+        return dirFd;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    boolean has(Controller c) {
+        return enabled.contains(c.v2Name);
+    }
+
+    @Override
+    public void apply(CgroupLimits l) throws IsolationException {
+        if (has(Controller.MEMORY)) {
+            limit(l.memoryMinBytes().isPresent(), "memory.min", () -> Long.toString(l.memoryMinBytes().getAsLong()), "memoryMin");
+            limit(l.memoryLowBytes().isPresent(), "memory.low", () -> Long.toString(l.memoryLowBytes().getAsLong()), "memoryLow");
+            limit(l.memoryHighBytes().isPresent(), "memory.high", () -> Long.toString(l.memoryHighBytes().getAsLong()), "memoryHigh");
+            limit(l.memoryMaxBytes().isPresent(), "memory.max", () -> Long.toString(l.memoryMaxBytes().getAsLong()), "memoryMax");
+            limit(l.swapMaxBytes().isPresent(), "memory.swap.max", () -> Long.toString(l.swapMaxBytes().getAsLong()), "swapMax");
+            limit(l.zswapMaxBytes().isPresent(), "memory.zswap.max", () -> Long.toString(l.zswapMaxBytes().getAsLong()), "zswapMax");
+            limit(l.oomGroup().isPresent(), "memory.oom.group", () -> l.oomGroup().get() ? "1" : "0", "oomGroup");
+        }
+        if (has(Controller.CPU)) {
+            limit(l.cpuQuotaMicros().isPresent(), "cpu.max",
+                    () -> l.cpuQuotaMicros().getAsLong() + " " + l.cpuPeriodMicros().getAsLong(), "cpuMax");
+            limit(l.cpuWeight().isPresent(), "cpu.weight", () -> Integer.toString(l.cpuWeight().getAsInt()), "cpuWeight");
+        }
+        if (has(Controller.CPUSET)) {
+            limit(l.cpusetCpus().isPresent(), "cpuset.cpus", () -> l.cpusetCpus().get(), "cpusetCpus");
+            limit(l.cpusetMems().isPresent(), "cpuset.mems", () -> l.cpusetMems().get(), "cpusetMems");
+        }
+        if (has(Controller.IO)) {
+            for (CgroupLimits.IoMax m : l.ioMax().values()) {
+                limit(true, "io.max", () -> m.device() + " rbps=" + rate(m.readBytesPerSecond()) + " wbps="
+                        + rate(m.writeBytesPerSecond()) + " riops=" + rate(m.readOpsPerSecond())
+                        + " wiops=" + rate(m.writeOpsPerSecond()), "ioMax");
+            }
+            if (l.ioWeight().isPresent()) {
+                int w = l.ioWeight().getAsInt();
+                // io.weight belongs to iocost; without it, BFQ's io.bfq.weight (1..1000) is the knob.
+                if (CgroupFs.exists(dir.resolve("io.weight"))) {
+                    limit(true, "io.weight", () -> "default " + w, "ioWeight");
+                } else {
+                    limit(true, "io.bfq.weight", () -> Integer.toString(Math.min(1000, w)), "ioWeight");
+                }
+            }
+        }
+        if (has(Controller.PIDS)) {
+            limit(l.pidsMax().isPresent(), "pids.max", () -> Long.toString(l.pidsMax().getAsLong()), "pidsMax");
+        }
+        if (has(Controller.HUGETLB)) {
+            for (Map.Entry<String, Long> e : l.hugetlbMaxBytes().entrySet()) {
+                limit(true, "hugetlb." + e.getKey() + ".max", () -> Long.toString(e.getValue()), "hugetlbMax " + e.getKey());
+            }
+        }
+    }
+
+    private static String rate(long v) {
+        return v == CgroupLimits.UNLIMITED ? "max" : Long.toString(v);
+    }
+
+    private void limit(boolean set, String file, java.util.function.Supplier<String> value, String field)
+            throws IsolationException {
+        if (set) {
+            CgroupFs.writeLimit(dir.resolve(file), value.get(), field);
+        }
+    }
+
+    @Override
+    public void readUsage(UsageBuilder u) throws HostSetupException {
+        if (!u.hasCpu()) {
+            Map<String, Long> cpu = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("cpu.stat")));
+            u.cpuTotal = UsageBuilder.micros(cpu.get("usage_usec"));
+            u.cpuUser = UsageBuilder.micros(cpu.get("user_usec"));
+            u.cpuSystem = UsageBuilder.micros(cpu.get("system_usec"));
+        }
+        if (has(Controller.MEMORY)) {
+            u.memoryCurrent = CgroupFs.readLong(dir.resolve("memory.current"));
+            u.memoryPeak = CgroupFs.readLong(dir.resolve("memory.peak"));
+            u.swapPeak = CgroupFs.readLong(dir.resolve("memory.swap.peak"));
+            Map<String, Long> events = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("memory.events")));
+            u.oomEvents = UsageBuilder.orUnknown(events.get("oom"));
+            u.oomKills = UsageBuilder.orUnknown(events.get("oom_kill"));
+            u.memoryStat = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("memory.stat")));
+        }
+        if (has(Controller.PIDS)) {
+            u.pidsCurrent = CgroupFs.readLong(dir.resolve("pids.current"));
+            u.pidsPeak = CgroupFs.readLong(dir.resolve("pids.peak"));
+        }
+        if (has(Controller.IO)) {
+            for (Map.Entry<String, Map<String, String>> e : CgroupFs.fieldLines(CgroupFs.readIfExists(dir.resolve("io.stat"))).entrySet()) {
+                Map<String, String> f = e.getValue();
+                u.io.put(e.getKey(), new ResourceUsage.Io(num(f, "rbytes"), num(f, "wbytes"), num(f, "rios"), num(f, "wios")));
+            }
+        }
+    }
+
+    private static long num(Map<String, String> f, String k) {
+        return Long.parseLong(f.getOrDefault(k, "0"));
+    }
+
+    @Override
+    public Set<Integer> pids() throws HostSetupException {
+        return new HashSet<>(CgroupFs.pids(dir.resolve("cgroup.procs")));
+    }
+
+    @Override
+    public boolean populated() throws HostSetupException {
+        Long p = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("cgroup.events"))).get("populated");
+        return p == null ? !pids().isEmpty() : p != 0;
+    }
+
+    @Override
+    public boolean canFreeze() {
+        return CgroupFs.exists(dir.resolve("cgroup.freeze")); // Linux 5.2
+    }
+
+    @Override
+    public void setFrozen(boolean frozen, long timeoutNanos) throws IsolationException {
+        CgroupFs.write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
+        long want = frozen ? 1 : 0;
+        if (!CgroupFs.await(() -> {
+            Long f = CgroupFs.keyValues(CgroupFs.read(dir.resolve("cgroup.events"))).get("frozen");
+            return f == null || f == want;
+        }, timeoutNanos)) {
+            throw new HostSetupException((frozen ? "freeze " : "thaw ") + dir, 0, "",
+                    "cgroup.events did not report frozen " + want + " in time");
+        }
+    }
+
+    boolean canKill() {
+        return CgroupFs.exists(dir.resolve("cgroup.kill")); // Linux 5.14
+    }
+
+    /** SIGKILL to every task in the leaf, atomically with respect to forks. */
+    void kill() throws HostSetupException {
+        CgroupFs.write(dir.resolve("cgroup.kill"), "1");
+    }
+
+    /** memory.reclaim; false if the kernel could not reclaim that much (EAGAIN). */
+    boolean reclaim(long bytes) throws IsolationException {
+        Path file = dir.resolve("memory.reclaim");
+        if (!has(Controller.MEMORY) || !CgroupFs.exists(file)) {
+            throw new FeatureUnavailableException("reclaim " + bytes + " bytes from " + dir, 0, "",
+                    has(Controller.MEMORY) ? "memory.reclaim needs Linux 5.19" : "the memory controller is not on cgroup v2 here");
+        }
+        try {
+            CgroupFs.write(file, Long.toString(bytes));
+            return true;
+        } catch (HostSetupException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** PSI per resource ("cpu", "memory", "io", "irq"), for those the kernel reports. */
+    Map<String, ResourceUsage.Pressure> pressure() throws HostSetupException {
+        Map<String, ResourceUsage.Pressure> m = new LinkedHashMap<>();
+        for (String r : List.of("cpu", "memory", "io", "irq")) {
+            ResourceUsage.Pressure p = CgroupFs.pressure(dir.resolve(r + ".pressure"));
+            if (p != null) {
+                m.put(r, p);
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public void attach(int pid) throws HostSetupException {
+        CgroupFs.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
+    }
+
+    @Override
+    public void remove(long timeoutNanos) throws HostSetupException {
+        Sys.close(dirFd);
+        dirFd = -1;
+        CgroupFs.rmdir(dir, timeoutNanos);
+    }
+
+    @Override
+    public List<Path> dirs() {
+        return List.of(dir);
+    }
+}

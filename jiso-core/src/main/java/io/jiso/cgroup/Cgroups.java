@@ -1,0 +1,247 @@
+package io.jiso.cgroup;
+
+import io.jiso.FeatureUnavailableException;
+import io.jiso.HostSetupException;
+import io.jiso.IsolationException;
+import io.jiso.sys.Errno;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates cgroup leaves and cleans up after them.
+ *
+ * <p>Where leaves go: {@code BASE/jiso/jiso-PID-N} in each hierarchy used.
+ * BASE is the parent given to {@link #create(CgroupLimits, String)} or in the
+ * system property {@value #PARENT_PROPERTY} (a path inside the hierarchy, e.g.
+ * "/system.slice/judge.service/sandboxes"); by default, on v1, the JVM's own
+ * cgroup in each hierarchy (v1 allows children next to processes, and the
+ * JVM's own limits then cover its children), and on v2 the root of the tree
+ * when it is writable (running as root), else the JVM's own cgroup. On v2 the
+ * JVM's own cgroup can hold only controller-less leaves (no-internal-processes
+ * rule): a limit then fails with a FeatureUnavailableException that says so.
+ *
+ * <p>Which controllers: those the limits need, plus memory, pids and io (blkio)
+ * for accounting where available; on pure v1 also cpuacct and freezer (v2
+ * has cpu.stat and cgroup.freeze in every cgroup).
+ *
+ * <p>Cleanup: leaves still open at JVM exit are closed by a shutdown hook,
+ * which also removes jiso directories left empty. The first create() of a JVM
+ * sweeps leaves of JVMs that died without cleaning up ({@link #sweepStale}).
+ */
+public final class Cgroups {
+    /** System property naming the parent cgroup, relative to each hierarchy's root. */
+    public static final String PARENT_PROPERTY = "jiso.cgroup.parent";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
+    private static final long PID = ProcessHandle.current().pid();
+    private static final AtomicLong COUNTER = new AtomicLong();
+    private static final Set<CgroupLeaf> OPEN = ConcurrentHashMap.newKeySet();
+    private static final Set<Path> JISO_DIRS = ConcurrentHashMap.newKeySet();
+    private static final Set<String> SWEPT = ConcurrentHashMap.newKeySet();
+    private static volatile Layout layout;
+    private static volatile boolean hooked;
+
+    private Cgroups() {
+    }
+
+    /** This host's cgroup layout, detected once. */
+    public static Layout layout() throws IsolationException {
+        Layout l = layout;
+        if (l == null) {
+            synchronized (Cgroups.class) {
+                if (layout == null) {
+                    layout = Layout.detect();
+                }
+                l = layout;
+            }
+        }
+        return l;
+    }
+
+    /** A leaf with these limits under the default parent. */
+    public static CgroupLeaf create(CgroupLimits limits) throws IsolationException {
+        return create(limits, null);
+    }
+
+    /**
+     * A leaf with these limits. Every limit is written before this returns;
+     * one that this host cannot express is a FeatureUnavailableException and
+     * nothing is left behind.
+     *
+     * @param parent the parent cgroup inside each hierarchy ("/a/b"), or null for the default
+     */
+    public static CgroupLeaf create(CgroupLimits limits, String parent) throws IsolationException {
+        Layout l = layout();
+        String p = parent != null ? parent : System.getProperty(PARENT_PROPERTY);
+        Bases bases = bases(l, limits, p);
+        firstUse(bases);
+        for (int attempt = 1; ; attempt++) {
+            String name = "jiso-" + PID + "-" + COUNTER.incrementAndGet();
+            CgroupV2 v2 = null;
+            CgroupV1 v1 = null;
+            try {
+                if (bases.v2 != null) {
+                    v2 = CgroupV2.create(bases.v2.resolve("jiso"), name, bases.v2Required, bases.v2Wanted, limits);
+                }
+                if (!bases.v1.isEmpty()) {
+                    v1 = CgroupV1.create(bases.v1, name);
+                }
+            } catch (IsolationException e) {
+                new CgroupLeaf(name, v2, null).discard();
+                // ENOENT: another JVM's shutdown hook removed an empty jiso directory between our mkdirs;
+                // EEXIST: a dead JVM with our pid left a leaf of that name (the sweep removes it later)
+                if (e instanceof HostSetupException && (e.errno() == Errno.ENOENT || e.errno() == Errno.EEXIST) && attempt < 5) {
+                    continue;
+                }
+                throw e;
+            }
+            CgroupLeaf leaf = new CgroupLeaf(name, v2, v1);
+            try {
+                if (v2 != null) {
+                    v2.apply(limits);
+                }
+                if (v1 != null) {
+                    v1.apply(limits);
+                }
+            } catch (IsolationException | RuntimeException e) {
+                leaf.discard();
+                throw e;
+            }
+            OPEN.add(leaf);
+            return leaf;
+        }
+    }
+
+    /** Where the leaf's parts go and which controllers each needs. */
+    private record Bases(Path v2, Set<Controller> v2Required, Set<Controller> v2Wanted,
+                         Map<Layout.V1Hierarchy, Path> v1) {
+    }
+
+    private static Bases bases(Layout l, CgroupLimits limits, String parent) throws FeatureUnavailableException {
+        Set<Controller> v2Required = EnumSet.noneOf(Controller.class);
+        Set<Controller> v2Wanted = EnumSet.noneOf(Controller.class);
+        Map<Layout.V1Hierarchy, Path> v1 = new LinkedHashMap<>();
+        for (Controller c : limits.controllers()) {
+            Layout.V1Hierarchy h = l.v1For(c);
+            if (h != null) {
+                v1.put(h, base(h.mount(), h.ownDir(), parent, false));
+            } else if (l.v2Mount() != null) {
+                v2Required.add(c);
+            } else {
+                throw new FeatureUnavailableException("use cgroup controller " + c.v1Name + " for " + limits.fieldsUsing(c),
+                        0, "", "no cgroup v1 hierarchy mounts it and there is no cgroup v2 tree");
+            }
+        }
+        List<Controller> accounting = new ArrayList<>(List.of(Controller.MEMORY, Controller.PIDS, Controller.IO));
+        if (l.v2Mount() == null) {
+            accounting.add(Controller.CPUACCT);
+            accounting.add(Controller.FREEZER);
+        }
+        for (Controller c : accounting) {
+            Layout.V1Hierarchy h = l.v1For(c);
+            if (h != null) {
+                v1.putIfAbsent(h, base(h.mount(), h.ownDir(), parent, false));
+            } else if (l.v2Mount() != null && c.v2Name != null) {
+                v2Wanted.add(c);
+            }
+        }
+        Path v2 = l.v2Mount() == null ? null : base(l.v2Mount(), l.v2OwnDir(), parent, true);
+        return new Bases(v2, v2Required, v2Wanted, v1);
+    }
+
+    private static Path base(Path mount, Path ownDir, String parent, boolean v2) {
+        if (parent != null && !parent.isBlank()) {
+            String rel = parent.strip().replaceAll("^/+", "");
+            return rel.isEmpty() ? mount : mount.resolve(rel);
+        }
+        return v2 && Files.isWritable(mount) ? mount : ownDir;
+    }
+
+    /** Shutdown hook, and a sweep of each base once per JVM. */
+    private static void firstUse(Bases b) {
+        if (!hooked) {
+            synchronized (Cgroups.class) {
+                if (!hooked) {
+                    Runtime.getRuntime().addShutdownHook(new Thread(Cgroups::atExit, "jiso-cgroup-cleanup"));
+                    hooked = true;
+                }
+            }
+        }
+        List<Path> jisoDirs = new ArrayList<>();
+        if (b.v2 != null) {
+            jisoDirs.add(b.v2.resolve("jiso"));
+        }
+        b.v1.values().forEach(p -> jisoDirs.add(p.resolve("jiso")));
+        JISO_DIRS.addAll(jisoDirs);
+        List<Path> fresh = jisoDirs.stream().filter(d -> SWEPT.add(d.toString())).toList();
+        if (!fresh.isEmpty()) {
+            int n = StaleLeaves.sweep(fresh);
+            if (n > 0) {
+                LOG.info("removed {} cgroup leaves of JVMs that are gone", n);
+            }
+        }
+    }
+
+    /**
+     * Removes leaves named jiso-PID-N whose JVM is gone (no such pid, or a
+     * newer process reusing it), killing any task still in them, below every
+     * jiso directory this JVM has used plus the default ones. Returns how
+     * many leaves (names) were removed. Runs once per JVM at the first
+     * create(); callable again at any time.
+     */
+    public static int sweepStale() throws IsolationException {
+        Layout l = layout();
+        Bases b = bases(l, CgroupLimits.none(), System.getProperty(PARENT_PROPERTY));
+        Set<Path> dirs = new java.util.LinkedHashSet<>(JISO_DIRS);
+        if (b.v2 != null) {
+            dirs.add(b.v2.resolve("jiso"));
+        }
+        for (Layout.V1Hierarchy h : l.v1()) {
+            dirs.add(base(h.mount(), h.ownDir(), System.getProperty(PARENT_PROPERTY), false).resolve("jiso"));
+        }
+        return StaleLeaves.sweep(List.copyOf(dirs));
+    }
+
+    static void closed(CgroupLeaf leaf) {
+        OPEN.remove(leaf);
+    }
+
+    /** Leaves of this JVM that are still open (tests check it is empty after a suite). */
+    static Set<CgroupLeaf> open() {
+        return Set.copyOf(OPEN);
+    }
+
+    /** The jiso directories this JVM has used. */
+    static Set<Path> jisoDirs() {
+        return Set.copyOf(JISO_DIRS);
+    }
+
+    private static void atExit() {
+        for (CgroupLeaf leaf : List.copyOf(OPEN)) {
+            try {
+                leaf.close(TimeUnit.SECONDS.toNanos(5));
+            } catch (IsolationException | RuntimeException e) {
+                LOG.warn("could not remove cgroup leaf {} at exit: {}", leaf.name(), e.getMessage());
+            }
+        }
+        for (Path d : JISO_DIRS) {
+            try {
+                // fails with EBUSY while another JVM has leaves in it: then it is theirs to remove
+                CgroupFs.rmdir(d, 0);
+            } catch (HostSetupException ignored) {
+                // still in use
+            }
+        }
+    }
+}
