@@ -51,7 +51,8 @@ final class CgroupV2 implements Cgroup {
                         0, "", whyMissing(jiso.getParent(), c.v2Name));
             }
         }
-        Set<Controller> toEnable = EnumSet.copyOf(required.isEmpty() ? EnumSet.noneOf(Controller.class) : required);
+        Set<Controller> toEnable = EnumSet.noneOf(Controller.class);
+        toEnable.addAll(required);
         for (Controller c : wanted) {
             if (available.contains(c.v2Name)) {
                 toEnable.add(c);

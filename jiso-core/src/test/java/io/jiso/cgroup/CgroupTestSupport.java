@@ -1,0 +1,138 @@
+package io.jiso.cgroup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jiso.IsolationException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Helpers for the cgroup tests: children are plain ProcessBuilder processes
+ * that wait on stdin ("read x") until the test has moved them into a leaf,
+ * so the workload runs entirely inside it.
+ */
+final class CgroupTestSupport {
+    private CgroupTestSupport() {
+    }
+
+    /** Everything is ~25x slower in the TCG guest: scale waits, not assertions. */
+    static final long SLOW = Files.exists(Path.of("/run/vm")) ? 20 : 1;
+
+    static Layout layout() {
+        try {
+            return Cgroups.layout();
+        } catch (IsolationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whether this controller lives in the v2 tree here (pure v2, or hybrid's unified part). */
+    static boolean onV2(Controller c) {
+        return layout().v1For(c) == null;
+    }
+
+    /** Starts argv held at "read x" (stdin). */
+    static Process startHeld(String... argv) {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "read x; exec \"$@\"", "sh"));
+        cmd.addAll(List.of(argv));
+        try {
+            return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts argv, moves it into the leaf, then lets it run. */
+    static Process startIn(CgroupLeaf leaf, String... argv) throws IsolationException {
+        Process p = startHeld(argv);
+        leaf.attach(p.pid());
+        release(p);
+        return p;
+    }
+
+    /** Starts a shell script (which must begin by reading a line), moves it into the leaf, lets it run. */
+    static Process scriptIn(CgroupLeaf leaf, String script) throws IsolationException {
+        Process p;
+        try {
+            p = new ProcessBuilder("sh", "-c", script).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        leaf.attach(p.pid());
+        release(p);
+        return p;
+    }
+
+    static void release(Process p) {
+        try {
+            p.getOutputStream().write('\n');
+            p.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static BufferedReader stdout(Process p) {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    static int waitFor(Process p, long seconds) throws InterruptedException {
+        assertTrue(p.waitFor(seconds * SLOW, TimeUnit.SECONDS), "process did not exit in " + seconds * SLOW + " s");
+        return p.exitValue();
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A /proc/PID state letter, or 'X' if the process is gone. Z (zombie) and X both mean dead. */
+    static char state(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return s.charAt(s.lastIndexOf(')') + 2);
+        } catch (IOException e) {
+            return 'X';
+        }
+    }
+
+    static boolean dead(long pid) {
+        char s = state(pid);
+        return s == 'X' || s == 'Z';
+    }
+
+    static void awaitTrue(String what, long seconds, java.util.function.BooleanSupplier check) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds * SLOW);
+        while (!check.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + " did not happen in " + seconds * SLOW + " s");
+            Thread.sleep(10);
+        }
+    }
+
+    /** No leaf of this JVM is open or left in any jiso directory it used. */
+    static void assertNoLeftovers() throws IOException {
+        assertEquals(java.util.Set.of(), Cgroups.open(), "open leaves");
+        String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
+        for (Path jiso : Cgroups.jisoDirs()) {
+            if (Files.isDirectory(jiso)) {
+                try (Stream<Path> s = Files.list(jiso)) {
+                    List<String> mine = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).toList();
+                    assertEquals(List.of(), mine, "leaves of this JVM left in " + jiso);
+                }
+            }
+        }
+    }
+}
