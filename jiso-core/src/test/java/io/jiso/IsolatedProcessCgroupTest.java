@@ -115,11 +115,16 @@ class IsolatedProcessCgroupTest {
         // Without a pid namespace a double fork escapes the main process; the cgroup still holds it.
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
                 "(setsid sleep 1003.75 &) ; echo started; sleep 1000").share(Namespace.PID).start();
-        assertEquals("started\n", new String(p.getInputStream().readNBytes(8)));
-        assertEquals(1, ProcessApiTest.hostProcessesWithArgument("1003.75"));
-        p.killAll();
-        assertTrue(p.waitFor(SLOW.toSeconds(), TimeUnit.SECONDS));
-        assertEquals(0, ProcessApiTest.hostProcessesWithArgument("1003.75"));
+        try {
+            assertEquals("started\n", new String(p.getInputStream().readNBytes(8)));
+            ProcessApiTest.awaitProcesses("1003.75", 1); // the daemon may not have executed sleep yet
+            p.killAll();
+            assertTrue(p.waitFor(SLOW.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(0, ProcessApiTest.hostProcessesWithArgument("1003.75"));
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
     }
 
     @Test
@@ -153,9 +158,12 @@ class IsolatedProcessCgroupTest {
                 while time.monotonic() < end:
                     pass
                 """).cpuMax(50_000, 100_000).start();
+        long started = System.nanoTime();
         assertEquals(0, p.waitFor());
+        double wall = (System.nanoTime() - started) / 1e9;
         double cpu = p.resourceUsage().cpuTotal().toNanos() / 1e9;
-        assertTrue(cpu > 0.5 && cpu < 0.95, "half of 1.5 s of wall time, got " + cpu + " s of CPU");
+        // Over the whole life (the interpreter's start too, slow in the emulated guest), half a CPU.
+        assertTrue(cpu / wall > 0.3 && cpu / wall < 0.6, cpu + " s of CPU in " + wall + " s of wall time");
     }
 
     @Test

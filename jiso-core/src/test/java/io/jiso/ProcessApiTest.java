@@ -64,7 +64,7 @@ class ProcessApiTest {
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
                 "sleep 1001.25 & sleep 1001.25 & echo ready; wait").start();
         assertEquals("ready\n", new String(p.getInputStream().readNBytes(6)));
-        assertEquals(2, hostProcessesWithArgument("1001.25"));
+        awaitProcesses("1001.25", 2);
         p.destroyForcibly();
         p.waitFor();
         assertEquals(0, hostProcessesWithArgument("1001.25"), "no process of the sandbox lingers");
@@ -139,6 +139,15 @@ class ProcessApiTest {
         String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         Run r = Run.of(new IsolatedProcessBuilder("hostname").share(Namespace.values())).ok();
         assertEquals(host, r.out().strip());
+    }
+
+    /** Waits (up to 5 minutes: CI machines and the emulated guest are slow) until count processes run "sleep arg". */
+    static void awaitProcesses(String sleepArgument, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (hostProcessesWithArgument(sleepArgument) != count) {
+            assertTrue(System.nanoTime() < deadline, count + " processes running sleep " + sleepArgument);
+            Thread.sleep(20);
+        }
     }
 
     /** Processes on the host running exactly "sleep arg". */

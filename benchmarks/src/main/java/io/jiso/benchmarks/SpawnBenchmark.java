@@ -1,5 +1,6 @@
 package io.jiso.benchmarks;
 
+import io.jiso.Capability;
 import io.jiso.IsolatedProcessBuilder;
 import io.jiso.Namespace;
 import java.util.concurrent.TimeUnit;
@@ -11,21 +12,31 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Spawn to exit of /bin/true: the JDK's ProcessBuilder, and jiso with no,
- * default, and default-minus-network isolation. Streams are inherited in every
- * variant, so no pipes are made and only the spawn itself is compared. Run it
- * at two heap sizes (see README): spawn cost must not grow with the heap.
+ * Spawn to exit of /bin/true: the JDK's ProcessBuilder against jiso, from no
+ * isolation to full defaults, and what each part adds. Streams are inherited
+ * in every variant, so no pipes are made and only the spawn is compared. Run
+ * it at two heap sizes (see README): spawn cost must not grow with the heap.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class SpawnBenchmark {
     private final ProcessBuilder plain = new ProcessBuilder("/bin/true").inheritIO();
-    private final IsolatedProcessBuilder unisolated = new IsolatedProcessBuilder("/bin/true").inheritIO()
-            .share(Namespace.values());
-    private final IsolatedProcessBuilder isolated = new IsolatedProcessBuilder("/bin/true").inheritIO();
-    private final IsolatedProcessBuilder isolatedHostNetwork = new IsolatedProcessBuilder("/bin/true").inheritIO()
-            .share(Namespace.NET);
+
+    /** The host's namespaces, no leaf, no filter, root with every capability: a plain spawn through jiso. */
+    private final IsolatedProcessBuilder noIsolation = isolated().share(Namespace.values()).withoutCgroup()
+            .withoutSeccomp().runAsRoot().keepCapabilities(Capability.values()).noNewPrivileges(false);
+    /** Everything jiso does by default: namespaces, fresh root, cgroup leaf, nobody, no capabilities, seccomp. */
+    private final IsolatedProcessBuilder defaults = isolated();
+    private final IsolatedProcessBuilder defaultsHostNetwork = isolated().share(Namespace.NET);
+    private final IsolatedProcessBuilder defaultsWithoutCgroup = isolated().withoutCgroup();
+    private final IsolatedProcessBuilder defaultsWithoutSeccomp = isolated().withoutSeccomp();
+    private final IsolatedProcessBuilder defaultsAndThreeLimits = isolated().memoryMax(256L << 20).pidsMax(64)
+            .cpuMax(50_000, 100_000);
+
+    private static IsolatedProcessBuilder isolated() {
+        return new IsolatedProcessBuilder("/bin/true").inheritIO();
+    }
 
     @Benchmark
     public int processBuilder() throws Exception {
@@ -34,16 +45,31 @@ public class SpawnBenchmark {
 
     @Benchmark
     public int jisoNoIsolation() throws Exception {
-        return unisolated.start().waitFor();
+        return noIsolation.start().waitFor();
     }
 
     @Benchmark
-    public int jisoDefaultIsolation() throws Exception {
-        return isolated.start().waitFor();
+    public int jisoDefaults() throws Exception {
+        return defaults.start().waitFor();
     }
 
     @Benchmark
-    public int jisoDefaultWithoutNetNamespace() throws Exception {
-        return isolatedHostNetwork.start().waitFor();
+    public int jisoDefaultsWithoutNetNamespace() throws Exception {
+        return defaultsHostNetwork.start().waitFor();
+    }
+
+    @Benchmark
+    public int jisoDefaultsWithoutCgroupLeaf() throws Exception {
+        return defaultsWithoutCgroup.start().waitFor();
+    }
+
+    @Benchmark
+    public int jisoDefaultsWithoutSeccomp() throws Exception {
+        return defaultsWithoutSeccomp.start().waitFor();
+    }
+
+    @Benchmark
+    public int jisoDefaultsAndThreeLimits() throws Exception {
+        return defaultsAndThreeLimits.start().waitFor();
     }
 }
