@@ -57,6 +57,19 @@ class SecurityDefaultsTest {
     }
 
     @Test
+    void keepingACapabilityTheJvmLacksIsRefusedBeforeTheSpawn() throws Exception {
+        java.util.Set<Capability> held = java.util.EnumSet.noneOf(Capability.class);
+        long eff = Long.parseUnsignedLong(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))
+                .stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow().substring(7).trim(), 16);
+        Capability lacking = java.util.Arrays.stream(Capability.values())
+                .filter(c -> (eff & (1L << c.value())) == 0).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(lacking != null, "this JVM holds every capability");
+        FeatureUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(FeatureUnavailableException.class,
+                () -> new IsolatedProcessBuilder("true").keepCapabilities(lacking).start());
+        assertTrue(e.getMessage().contains(lacking.name()), e.getMessage());
+    }
+
+    @Test
     void defaultPolicyBlocksNamespacesMountsAndKeyrings() throws Exception {
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
                 "unshare -U true 2>/dev/null || echo unshare-refused;"

@@ -31,6 +31,7 @@ public final class Launcher {
         if (spec.landlock() != null) {
             io.jiso.landlock.LandlockSupport.require();
         }
+        io.jiso.capability.HeldCapabilities.requireHeld(spec.privileges().keep());
         Pipes pipes = new Pipes();
         CgroupLeaf leaf = null;
         try {
