@@ -42,6 +42,8 @@ public final class SeccompOverhead {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("jiso-seccomp-bench");
         try {
+            // The sandboxed program runs as nobody: it must be able to enter the directory.
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.writeString(dir.resolve("loop.c"), LOOP);
             Process cc = new ProcessBuilder("gcc", "-O2", "-o", dir.resolve("loop").toString(),
                     dir.resolve("loop.c").toString()).inheritIO().start();
