@@ -76,6 +76,7 @@ public final class IsolatedProcessBuilder {
     private final List<String> landlockReadWrite = new ArrayList<>();
     private final List<String> landlockExecutable = new ArrayList<>();
     private final CgroupLimits.Builder limits = CgroupLimits.builder();
+    private final List<DeviceRule> devices = new ArrayList<>(DeviceRule.MINIMAL);
     private boolean ownCgroup = true;
 
     public IsolatedProcessBuilder(String... command) {
@@ -389,7 +390,18 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** No cgroup leaf: no limits, no resourceUsage(); saves its creation and removal. */
+    /**
+     * Allows one more device through the leaf's device filter, e.g.
+     * {@code allowDevice(DeviceRule.parse("c 10:200 rw"))} for /dev/net/tun. By
+     * default only the devices of the minimal /dev ({@link DeviceRule#MINIMAL})
+     * can be opened or made, even by root with CAP_MKNOD.
+     */
+    public IsolatedProcessBuilder allowDevice(DeviceRule rule) {
+        devices.add(Objects.requireNonNull(rule, "allowDevice: rule"));
+        return this;
+    }
+
+    /** No cgroup leaf: no limits, no resourceUsage(), no device filter; saves its creation and removal. */
     public IsolatedProcessBuilder withoutCgroup() {
         this.ownCgroup = false;
         return this;
@@ -526,7 +538,7 @@ public final class IsolatedProcessBuilder {
         }
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, mounts, tmpSizeBytes, monotonicOffset, boottimeOffset,
-                uidMap, gidMap, privileges, landlock, seccomp, cgroupLimits());
+                uidMap, gidMap, privileges, landlock, seccomp, cgroupLimits(), devices);
     }
 
     private CgroupLimits cgroupLimits() {

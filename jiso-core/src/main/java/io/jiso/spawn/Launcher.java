@@ -5,6 +5,7 @@ import io.jiso.HostSetupException;
 import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
+import io.jiso.cgroup.DeviceFilter;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -75,7 +76,18 @@ public final class Launcher {
             return null;
         }
         try {
-            return Cgroups.create(spec.cgroup());
+            CgroupLeaf leaf = Cgroups.create(spec.cgroup());
+            try {
+                if (leaf.cloneIntoFd() >= 0) {
+                    DeviceFilter.attach(leaf.cloneIntoFd(), spec.devices());
+                } else {
+                    LOG.debug("no cgroup v2 tree: the device filter needs one (the v1 devices controller is not used yet)");
+                }
+            } catch (IOException | RuntimeException e) {
+                leaf.close();
+                throw e;
+            }
+            return leaf;
         } catch (IOException e) {
             if (!spec.cgroup().isNone()) {
                 throw e;

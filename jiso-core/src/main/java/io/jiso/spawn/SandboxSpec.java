@@ -29,6 +29,7 @@ import java.util.Set;
  * @param landlock      Landlock rules, or null for none
  * @param seccomp       the seccomp policy, or null for none
  * @param cgroup        limits for the process's own cgroup leaf, or null for no leaf
+ * @param devices       the devices the leaf's device filter allows
  */
 public record SandboxSpec(
         List<String> command,
@@ -49,7 +50,8 @@ public record SandboxSpec(
         io.jiso.capability.PrivilegeSpec privileges,
         io.jiso.landlock.LandlockRules landlock,
         io.jiso.SeccompPolicy seccomp,
-        io.jiso.cgroup.CgroupLimits cgroup) {
+        io.jiso.cgroup.CgroupLimits cgroup,
+        List<io.jiso.DeviceRule> devices) {
 
     public SandboxSpec {
         command = List.copyOf(command);
@@ -60,6 +62,7 @@ public record SandboxSpec(
         mounts = List.copyOf(mounts);
         uidMap = List.copyOf(uidMap);
         gidMap = List.copyOf(gidMap);
+        devices = List.copyOf(devices);
     }
 
     public boolean creates(Namespace ns) {

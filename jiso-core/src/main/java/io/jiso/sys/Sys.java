@@ -44,6 +44,8 @@ public final class Sys {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle SYSCALL_PTR_LONG_INT = variadic(Libc.syscall.address(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT), 1);
+    private static final MethodHandle SYSCALL_INT_PTR_INT = variadic(Libc.syscall.address(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), 1);
     private static final MethodHandle CLOSE = capturing(Libc.close$address(), Libc.close$descriptor());
     private static final MethodHandle READ = capturing(Libc.read$address(), Libc.read$descriptor());
     private static final MethodHandle WRITE = capturing(Libc.write$address(), Libc.write$descriptor());
@@ -298,6 +300,13 @@ public final class Sys {
     /** ioctl(2) with a pointer argument. */
     public static void ioctl(int fd, long request, MemorySegment arg, String what) throws HostSetupException {
         call(what, s -> (int) IOCTL.invokeExact(s, fd, request, arg));
+    }
+
+    /** bpf(2): cmd on attr (a union bpf_attr). Returns the result, e.g. a program fd. */
+    public static long bpf(int cmd, MemorySegment attr, String what) throws HostSetupException {
+        long nr = Abi.current().syscall("bpf");
+        int size = (int) attr.byteSize();
+        return call(what, s -> (long) SYSCALL_INT_PTR_INT.invokeExact(s, nr, cmd, attr, size));
     }
 
     /**

@@ -22,6 +22,18 @@ public final class Macros {
         return new long[] {code & 0xFFFF, jt, jf, k & 0xFFFF_FFFFL};
     }
 
+    /**
+     * linux/bpf.h struct bpf_insn, an eBPF instruction, as the 8 bytes the
+     * kernel reads (little-endian): code, dst_reg in the low and src_reg in the
+     * high nibble (bitfields, which jextract cannot emit), off, imm.
+     */
+    public static long bpfInsn(int code, int dst, int src, int off, int imm) {
+        if (dst < 0 || dst > 10 || src < 0 || src > 10 || off != (short) off) {
+            throw new IllegalArgumentException("bad eBPF instruction: dst=" + dst + " src=" + src + " off=" + off);
+        }
+        return (code & 0xFFL) | ((long) (dst | src << 4) << 8) | ((off & 0xFFFFL) << 16) | ((imm & 0xFFFF_FFFFL) << 32);
+    }
+
     /** linux/capability.h CAP_TO_INDEX: which 32-bit word of a capability set holds cap. */
     public static int capToIndex(int cap) {
         return cap >> 5;

@@ -1,0 +1,60 @@
+package io.jiso;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device filter jiso attaches to every leaf (a BPF_PROG_TYPE_CGROUP_DEVICE
+ * program): only the minimal set of devices can be opened or made, even by
+ * root with CAP_MKNOD on the host's own /dev. Runs here and in the cgroup v2 guest.
+ */
+class DeviceFilterCgroupTest {
+    /** Opens /dev/kmsg (c 1:11, on every Linux) for writing, writes nothing. */
+    private static final String OPEN_KMSG = "(exec 3>/dev/kmsg) 2>/dev/null && echo opened || echo refused";
+
+    private static IsolatedProcessBuilder rootOnHostDev(String script) {
+        return new IsolatedProcessBuilder("/bin/sh", "-c", script).hostRoot().runAsRoot()
+                .keepCapabilities(Capability.CAP_MKNOD);
+    }
+
+    @Test
+    void aDeviceOutsideTheMinimalSetCannotBeOpenedEvenByRoot() throws Exception {
+        assertEquals("refused\n", Run.of(rootOnHostDev(OPEN_KMSG)).ok().out());
+        assertEquals("opened\n", Run.of(rootOnHostDev(OPEN_KMSG).withoutCgroup()).ok().out(),
+                "without the leaf (and its filter) the same open works: the filter is what refuses");
+    }
+
+    @Test
+    void aDeviceCanBeAllowed() throws Exception {
+        assertEquals("opened\n", Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 w"))).ok().out());
+        assertEquals("refused\n", Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 r"))).ok().out(),
+                "read access does not allow writing");
+    }
+
+    @Test
+    void mknodOfABlockDeviceIsRefusedEvenWithCapMknod() throws Exception {
+        String mknod = "mknod /tmp/disk b 8 0 2>/dev/null && echo made || echo refused";
+        assertEquals("refused\n", Run.of(rootOnHostDev(mknod)).ok().out());
+        assertEquals("made\n", Run.of(rootOnHostDev(mknod).withoutCgroup()).ok().out());
+    }
+
+    @Test
+    void theMinimalDevicesWork() throws Exception {
+        Run r = Run.sh("echo x > /dev/null && head -c 8 /dev/urandom | wc -c && head -c 8 /dev/zero | wc -c").ok();
+        assertEquals("8\n8\n", r.out());
+    }
+
+    @Test
+    void rulesParseAndValidate() {
+        DeviceRule nullDevice = DeviceRule.parse("c 1:3 mr");
+        assertEquals(new DeviceRule('c', 1, 3, "mr"), nullDevice);
+        assertEquals("c 136:* rwm", DeviceRule.parse("c 136:* rwm").toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceRule.parse("x 1:3 r"));
+        assertTrue(e.getMessage().startsWith("DeviceRule must look like"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new DeviceRule('c', 1, 3, "rx"));
+        assertTrue(e.getMessage().startsWith("DeviceRule.access"), e.getMessage());
+    }
+}
