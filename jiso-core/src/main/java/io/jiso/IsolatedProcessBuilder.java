@@ -4,6 +4,7 @@ import io.jiso.capability.PrivilegeSpec;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.spawn.Launcher;
+import io.jiso.user.Rootless;
 import io.jiso.spawn.SandboxSpec;
 import io.jiso.spawn.SandboxSpec.Bind;
 import io.jiso.spawn.SandboxSpec.MountSpec;
@@ -501,12 +502,18 @@ public final class IsolatedProcessBuilder {
 
     /** The immutable snapshot a start() uses; checks the combinations. */
     SandboxSpec spec() {
+        Set<Namespace> created = EnumSet.copyOf(this.created);
+        List<IdMapping> uidMap = this.uidMap;
+        List<IdMapping> gidMap = this.gidMap;
+        if (!Rootless.jvmIsRoot() && !created.contains(Namespace.USER) && !created.isEmpty()) {
+            // Not root: every other namespace needs a user namespace of its own first.
+            created.add(Namespace.USER);
+            uidMap = Rootless.callerAsRootUids();
+            gidMap = Rootless.callerAsRootGids();
+        }
         boolean ownMounts = created.contains(Namespace.MOUNT);
-        if (!ownMounts && (!mounts.isEmpty() || freshRoot)) {
-            freshRoot = freshRoot && ownMounts;
-            if (!mounts.isEmpty()) {
-                throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
-            }
+        if (!ownMounts && !mounts.isEmpty()) {
+            throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
         }
         if (created.contains(Namespace.USER) && uidMap.isEmpty()) {
             throw new IllegalStateException("a user namespace needs userNamespace(uids, gids)");

@@ -16,37 +16,56 @@ public final class HeldCapabilities {
     private HeldCapabilities() {
     }
 
-    private static volatile Set<Capability> held;
+    private static volatile Set<Capability> effective;
+    private static volatile Set<Capability> bounding;
 
-    public static void requireHeld(Set<Capability> wanted) throws FeatureUnavailableException {
+    /**
+     * Throws unless the child can keep wanted: the JVM must hold them, or, in
+     * a new user namespace (where the child starts with every capability the
+     * bounding set allows), have them in its bounding set.
+     */
+    public static void requireHeld(Set<Capability> wanted, boolean inNewUserNamespace)
+            throws FeatureUnavailableException {
         if (wanted.isEmpty()) {
             return;
         }
         Set<Capability> missing = EnumSet.copyOf(wanted);
-        missing.removeAll(held());
+        missing.removeAll(inNewUserNamespace ? bounding() : effective());
         if (!missing.isEmpty()) {
             throw new FeatureUnavailableException("keep capabilities " + missing, 0, "",
                     "the JVM itself does not hold them, and a child can keep only what its parent has");
         }
     }
 
-    private static Set<Capability> held() {
-        Set<Capability> h = held;
-        if (h == null) {
-            h = EnumSet.noneOf(Capability.class);
-            try {
-                long mask = Sys.readFile("/proc/self/status").lines().filter(l -> l.startsWith("CapEff:"))
-                        .map(l -> Long.parseUnsignedLong(l.substring(7).trim(), 16)).findFirst().orElse(0L);
-                for (Capability c : Capability.values()) {
-                    if (c.value() < 64 && (mask & (1L << c.value())) != 0) {
-                        h.add(c);
-                    }
-                }
-            } catch (IOException e) {
-                // unreadable /proc: assume nothing is held, so keeping anything is refused with a reason
-            }
-            held = h;
+    private static Set<Capability> effective() {
+        Set<Capability> s = effective;
+        if (s == null) {
+            effective = s = read("CapEff:");
         }
-        return h;
+        return s;
+    }
+
+    private static Set<Capability> bounding() {
+        Set<Capability> s = bounding;
+        if (s == null) {
+            bounding = s = read("CapBnd:");
+        }
+        return s;
+    }
+
+    private static Set<Capability> read(String field) {
+        Set<Capability> set = EnumSet.noneOf(Capability.class);
+        try {
+            long mask = Sys.readFile("/proc/self/status").lines().filter(l -> l.startsWith(field))
+                    .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16)).findFirst().orElse(0L);
+            for (Capability c : Capability.values()) {
+                if (c.value() < 64 && (mask & (1L << c.value())) != 0) {
+                    set.add(c);
+                }
+            }
+        } catch (IOException e) {
+            // unreadable /proc: assume nothing is held, so keeping anything is refused with a reason
+        }
+        return set;
     }
 }

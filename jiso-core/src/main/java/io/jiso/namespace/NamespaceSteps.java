@@ -30,8 +30,10 @@ public final class NamespaceSteps {
      * (EOVERFLOW). It becomes the namespace's root (uid and gid 0 inside,
      * which the maps must contain) before any setup.
      */
-    public static void becomeRootOfUserNamespace(StepList steps) {
-        steps.call("drop supplementary groups in the user namespace", SETGROUPS, 0, 0);
+    public static void becomeRootOfUserNamespace(StepList steps, boolean canSetGroups) {
+        if (canSetGroups) {
+            steps.call("drop supplementary groups in the user namespace", SETGROUPS, 0, 0);
+        }
         steps.call("become gid 0 of the user namespace", SETRESGID, 0, 0, 0);
         steps.call("become uid 0 of the user namespace", SETRESUID, 0, 0, 0);
     }

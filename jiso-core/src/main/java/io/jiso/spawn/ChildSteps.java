@@ -63,7 +63,7 @@ final class ChildSteps {
             NamespaceSteps.unshare(steps, Namespace.CGROUP); // now that the parent has moved it into its leaf
         }
         if (spec.creates(Namespace.USER)) {
-            NamespaceSteps.becomeRootOfUserNamespace(steps);
+            NamespaceSteps.becomeRootOfUserNamespace(steps, canSetGroups());
         }
         NamespaceSteps.join(steps, pidfds(spec.joined()));
         if (spec.creates(Namespace.UTS)) {
@@ -96,7 +96,7 @@ final class ChildSteps {
         // Privileges go last, after everything that needs them; after the spawn of the main process,
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
-        CapabilitySteps.dropPrivileges(steps, spec.privileges(), true);
+        CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups());
         if (spec.landlock() != null) {
             LandlockSteps.restrict(steps, spec.landlock(), LandlockSupport.abiVersion(), LANDLOCK_SCRATCH_FD);
         }
@@ -118,6 +118,11 @@ final class ChildSteps {
             steps.call("execute jiso-init", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
                     argv.address(), argv(steps, List.of()).address(), AT_EMPTY_PATH);
         }
+    }
+
+    /** An unprivileged JVM's user namespace has setgroups denied (see Launcher). */
+    private static boolean canSetGroups() {
+        return io.jiso.user.Rootless.jvmIsRoot();
     }
 
     /** PR_SET_PDEATHSIG: the child dies with the spawner thread, which lives as long as the JVM. */

@@ -7,6 +7,7 @@ import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.DeviceFilter;
 import io.jiso.net.NetworkNamespacePool;
+import io.jiso.user.Rootless;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.File;
@@ -32,7 +33,7 @@ public final class Launcher {
         if (spec.landlock() != null) {
             io.jiso.landlock.LandlockSupport.require();
         }
-        io.jiso.capability.HeldCapabilities.requireHeld(spec.privileges().keep());
+        io.jiso.capability.HeldCapabilities.requireHeld(spec.privileges().keep(), spec.creates(Namespace.USER));
         Pipes pipes = new Pipes();
         CgroupLeaf leaf = null;
         try {
@@ -90,6 +91,13 @@ public final class Launcher {
             return leaf;
         } catch (IOException e) {
             if (!spec.cgroup().isNone()) {
+                if (!Rootless.jvmIsRoot() && e instanceof io.jiso.IsolationException ie
+                        && (ie.errno() == io.jiso.sys.Errno.EACCES || ie.errno() == io.jiso.sys.Errno.EPERM)) {
+                    throw new io.jiso.FeatureUnavailableException("create a cgroup leaf for " + spec.cgroup(),
+                            ie.errno(), ie.errnoName(), "the JVM is not root and no cgroup is delegated to it: run it"
+                            + " in a cgroup it owns (a systemd unit with Delegate=yes) or set -D"
+                            + Cgroups.PARENT_PROPERTY + " to one; " + ie.getMessage());
+                }
                 throw e;
             }
             LOG.debug("no cgroup leaf for accounting: {}", e.getMessage());
@@ -113,6 +121,9 @@ public final class Launcher {
         }
         if (spec.creates(Namespace.USER)) {
             plan.writeProcFile("uid_map", idMap(spec.uidMap()));
+            if (!Rootless.jvmIsRoot()) {
+                plan.writeProcFile("setgroups", "deny"); // the kernel's condition for an unprivileged gid_map
+            }
             plan.writeProcFile("gid_map", idMap(spec.gidMap()));
         }
         boolean lateCgroupNamespace = false;
