@@ -168,6 +168,12 @@ public final class Launcher {
             return new ChildSetupException(plan.steps.describe(step), o.errno(), errno, null);
         }
         if (step == StageFailure.CLONE) {
+            String why = (plan.cloneFlags & Namespace.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
+                    ? io.jiso.user.UserNamespacePolicy.refusalReason() : "";
+            if (!why.isEmpty()) {
+                return new io.jiso.FeatureUnavailableException("create the child in a new user namespace (clone3)",
+                        o.errno(), errno, "this host forbids unprivileged user namespaces: " + why);
+            }
             return new HostSetupException("create the child (clone3)", o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_WRITE) {
