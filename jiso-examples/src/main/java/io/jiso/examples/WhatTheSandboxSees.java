@@ -19,7 +19,8 @@ public final class WhatTheSandboxSees {
             echo "interfaces:  $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ')"
             echo "mounts:      $(wc -l < /proc/self/mountinfo)"
             echo "root:        $(ls / | tr '\\n' ' ')"
-            echo "cgroup:      $(head -1 /proc/self/cgroup)"
+            echo "cgroup:      $(grep -m1 -E ':memory:|^0::' /proc/self/cgroup)"
+            echo "user:        $(id -un 2>/dev/null || id -u), $(grep CapEff /proc/self/status | tr -d '\t')"
             echo "/usr:        $(test -w /usr && echo writable || echo read-only)"
             echo "host files:  $(test -e /home && echo /home visible || echo /home absent)"
             """;
@@ -28,6 +29,8 @@ public final class WhatTheSandboxSees {
         List<String> host = run(new ProcessBuilder("/bin/sh", "-c", SURVEY).redirectErrorStream(true).start());
         IsolatedProcess sandboxed = new IsolatedProcessBuilder("/bin/sh", "-c", SURVEY)
                 .hostname("sandbox")
+                .memoryMax(256L << 20)
+                .pidsMax(64)
                 .redirectErrorStream(true)
                 .start();
         List<String> inside = run(sandboxed);
@@ -36,7 +39,8 @@ public final class WhatTheSandboxSees {
         for (int i = 0; i < Math.max(host.size(), inside.size()); i++) {
             System.out.printf("%-70s | %s%n", clip(i < host.size() ? host.get(i) : ""), clip(i < inside.size() ? inside.get(i) : ""));
         }
-        System.out.println("sandbox exit value: " + sandboxed.exitValue());
+        System.out.println("sandbox exit value: " + sandboxed.exitValue() + (sandboxed.oomKilled() ? " (OOM-killed)" : ""));
+        System.out.println("sandbox used:       " + sandboxed.resourceUsage());
     }
 
     private static List<String> run(Process p) throws IOException, InterruptedException {
