@@ -80,7 +80,9 @@ class ProcessApiTest {
     @Test
     void pid1ReapsOrphanedZombies() throws Exception {
         // The grandchild is orphaned to PID 1 and exits; a PID 1 that did not reap would leave a zombie.
-        Run r = Run.sh("sh -c 'sleep 0.1 &'; sleep 0.6; ps -eo stat= | grep -c Z || true").ok();
+        // Wait until it no longer runs (reaped, or a zombie), so the count cannot pass before it exits.
+        Run r = Run.sh("sh -c 'sleep 0.1 &'; i=0; while ps -eo stat=,args= | grep -qE '^[^Z][^ ]* +sleep 0[.]1$'"
+                + " && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.2; ps -eo stat= | grep -c Z || true").ok();
         assertEquals("0", r.out().strip());
     }
 

@@ -131,12 +131,13 @@ public final class Launcher {
             // In the leaf before the first instruction of the program: CLONE_INTO_CGROUP on v2; on v1
             // the child waits while the parent writes its pid into each controller's cgroup.procs.
             plan.cgroupFd = leaf.cloneIntoFd();
-            for (int procs : leaf.procsFds()) {
+            int[] procsFds = leaf.procsFds();
+            for (int procs : procsFds) {
                 plan.writePid(procs, "move the child into cgroup " + leaf.name());
             }
             // A cgroup namespace made at clone time would be rooted where v1 placed the child
             // before the move; made after the move, it is rooted at the leaf in every hierarchy.
-            lateCgroupNamespace = leaf.procsFds().length > 0 && spec.creates(Namespace.CGROUP);
+            lateCgroupNamespace = procsFds.length > 0 && spec.creates(Namespace.CGROUP);
             if (lateCgroupNamespace) {
                 plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
             }
@@ -181,6 +182,15 @@ public final class Launcher {
         }
         if (step == StageFailure.NO_EXEC) {
             return new ChildSetupException("execute the program: the plan ended without execve", 0, "", null);
+        }
+        if (step == StageFailure.HANDSHAKE) {
+            return new ChildSetupException("wait for the parent's go-ahead", o.errno(), errno, null);
+        }
+        if (step == StageFailure.PIPE) {
+            return new HostSetupException("create the handshake pipe", o.errno(), errno, null);
+        }
+        if (step == StageFailure.BAD_PLAN) {
+            return new HostSetupException("hand the plan to the stage: it refused it as malformed", 0, "", null);
         }
         return new HostSetupException("run the spawn stage (failure " + step + ")", o.errno(), errno, null);
     }

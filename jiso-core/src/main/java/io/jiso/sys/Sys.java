@@ -53,7 +53,6 @@ public final class Sys {
     private static final MethodHandle MKDIRAT = capturing(Libc.mkdirat$address(), Libc.mkdirat$descriptor());
     private static final MethodHandle UNLINKAT = capturing(Libc.unlinkat$address(), Libc.unlinkat$descriptor());
     private static final MethodHandle KILL = capturing(Libc.kill$address(), Libc.kill$descriptor());
-    private static final MethodHandle PIDFD_OPEN = capturing(Libc.pidfd_open$address(), Libc.pidfd_open$descriptor());
     private static final MethodHandle PIDFD_SEND_SIGNAL =
             capturing(Libc.pidfd_send_signal$address(), Libc.pidfd_send_signal$descriptor());
     private static final MethodHandle WAITID = capturing(Libc.waitid$address(), Libc.waitid$descriptor());
@@ -235,11 +234,6 @@ public final class Sys {
      */
     public static boolean kill(int pid, int signal) throws HostSetupException {
         return call("kill " + pid + " " + signal, Errno.ESRCH, s -> (int) KILL.invokeExact(s, pid, signal)) == 0;
-    }
-
-    /** pidfd_open(2). */
-    public static int pidfdOpen(int pid) throws HostSetupException {
-        return (int) call("pidfd_open " + pid, s -> (int) PIDFD_OPEN.invokeExact(s, pid, 0));
     }
 
     /**

@@ -1721,67 +1721,6 @@ public class Libc extends Libc$shared {
         }
     }
 
-    private static class pidfd_open {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pidfd_open");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int pidfd_open(__pid_t __pid, unsigned int __flags)
-     * }
-     */
-    public static FunctionDescriptor pidfd_open$descriptor() {
-        return pidfd_open.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int pidfd_open(__pid_t __pid, unsigned int __flags)
-     * }
-     */
-    public static MethodHandle pidfd_open$handle() {
-        return pidfd_open.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int pidfd_open(__pid_t __pid, unsigned int __flags)
-     * }
-     */
-    public static MemorySegment pidfd_open$address() {
-        return pidfd_open.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int pidfd_open(__pid_t __pid, unsigned int __flags)
-     * }
-     */
-    public static int pidfd_open(int __pid, int __flags) {
-        var mh$ = pidfd_open.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("pidfd_open", __pid, __flags);
-            }
-            return (int)mh$.invokeExact(__pid, __flags);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class pidfd_send_signal {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Libc.C_INT,
