@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
  * kills what is left, waits until the leaf is empty and removes it.
  *
  * <p>Placement (the spawn path): clone3 with CLONE_INTO_CGROUP and
- * {@link #cloneIntoFd()} when it is not -1, and the child's pid written into
- * each of {@link #procsFds()} while the child waits, before it executes the
- * target. Both on a hybrid host. {@link #attach} does the same for a process
- * that is already running (tests, ProcessBuilder children).
+ * {@link #cloneIntoFd()} when it is not -1, and the child writing "0" into
+ * each of {@link #tasksFds()} before anything else; both on a hybrid host.
+ * {@link #attach} does the same for a process that is already running
+ * (tests, ProcessBuilder children).
  *
  * <p>Thread-safe; every method but close() may be called from any thread
  * while another one is in close() and then sees the leaf closed.
@@ -57,13 +57,13 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /**
-     * Open O_WRONLY|O_CLOEXEC fds of each v1 leaf's cgroup.procs, into which
-     * the parent writes the child's pid in decimal before the child runs;
-     * empty on pure v2. Owned by the leaf (a copy of the array).
+     * Open O_WRONLY|O_CLOEXEC fds of each v1 leaf's tasks file, into which
+     * the single-threaded child writes "0" to move itself before it does
+     * anything else; empty on pure v2. Owned by the leaf (a copy of the array).
      */
-    public synchronized int[] procsFds() {
+    public synchronized int[] tasksFds() {
         open();
-        return v1 == null ? new int[0] : v1.procsFds();
+        return v1 == null ? new int[0] : v1.tasksFds();
     }
 
     /** Moves a running process (and its future children) into the leaf, in every hierarchy. */

@@ -11,6 +11,7 @@ import static io.jiso.spawn.Syscalls.RT_SIGPROCMASK;
 
 import io.jiso.Namespace;
 import io.jiso.capability.CapabilitySteps;
+import io.jiso.cgroup.CgroupSteps;
 import io.jiso.landlock.LandlockSteps;
 import io.jiso.landlock.LandlockSupport;
 import io.jiso.seccomp.SeccompCompiler;
@@ -56,11 +57,27 @@ final class ChildSteps {
     record Fds(int in, int out, int err, int initStatus, int network) {
     }
 
-    static void plan(SandboxSpec spec, Fds fds, boolean lateCgroupNamespace, StepList steps) {
+    /**
+     * The leaf's v1 tasks fds, which the child writes itself into (empty
+     * without v1 controllers); the cgroup namespace is then made after the
+     * move, so that it is rooted at the leaf in every hierarchy.
+     */
+    record V1Leaf(String name, int[] tasksFds) {
+        static final V1Leaf NONE = new V1Leaf("", new int[0]);
+
+        boolean present() {
+            return tasksFds.length > 0;
+        }
+    }
+
+    static void plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, StepList steps) {
         // The first process: PID 1 of a new pid namespace, or the main process itself.
         dieWithTheJvm(steps);
-        if (lateCgroupNamespace) {
-            NamespaceSteps.unshare(steps, Namespace.CGROUP); // now that the parent has moved it into its leaf
+        if (v1Leaf.present()) {
+            CgroupSteps.moveSelfInto(steps, v1Leaf.name(), v1Leaf.tasksFds());
+            if (spec.creates(Namespace.CGROUP)) {
+                NamespaceSteps.unshare(steps, Namespace.CGROUP);
+            }
         }
         if (spec.creates(Namespace.USER)) {
             NamespaceSteps.becomeRootOfUserNamespace(steps, canSetGroups());

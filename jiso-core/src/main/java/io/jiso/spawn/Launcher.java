@@ -126,23 +126,17 @@ public final class Launcher {
             }
             plan.writeProcFile("gid_map", idMap(spec.gidMap()));
         }
-        boolean lateCgroupNamespace = false;
+        ChildSteps.V1Leaf v1Leaf = ChildSteps.V1Leaf.NONE;
         if (leaf != null) {
-            // In the leaf before the first instruction of the program: CLONE_INTO_CGROUP on v2; on v1
-            // the child waits while the parent writes its pid into each controller's cgroup.procs.
+            // In the leaf before the program's first instruction: CLONE_INTO_CGROUP on v2; on v1 the
+            // child's first step moves it, and its cgroup namespace is made after that move.
             plan.cgroupFd = leaf.cloneIntoFd();
-            int[] procsFds = leaf.procsFds();
-            for (int procs : procsFds) {
-                plan.writePid(procs, "move the child into cgroup " + leaf.name());
-            }
-            // A cgroup namespace made at clone time would be rooted where v1 placed the child
-            // before the move; made after the move, it is rooted at the leaf in every hierarchy.
-            lateCgroupNamespace = procsFds.length > 0 && spec.creates(Namespace.CGROUP);
-            if (lateCgroupNamespace) {
+            v1Leaf = new ChildSteps.V1Leaf(leaf.name(), leaf.tasksFds());
+            if (v1Leaf.present()) {
                 plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
             }
         }
-        ChildSteps.plan(spec, fds, lateCgroupNamespace, plan.steps);
+        ChildSteps.plan(spec, fds, v1Leaf, plan.steps);
         Plan.Outcome outcome = plan.run(memory);
         if (outcome.pid() < 0) {
             throw failure(plan, outcome);

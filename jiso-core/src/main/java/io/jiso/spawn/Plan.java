@@ -42,11 +42,6 @@ final class Plan {
         parentWrites.add(new ParentWrite(procFile, -1, data, "write " + procFile + " of the child"));
     }
 
-    /** Write the child's pid to fd, e.g. a v1 cgroup.procs. */
-    void writePid(int fd, String description) {
-        parentWrites.add(new ParentWrite(null, fd, null, description));
-    }
-
     String describeParentWrite(int index) {
         return parentWrites.get(index).description();
     }

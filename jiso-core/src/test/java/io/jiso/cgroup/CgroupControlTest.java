@@ -37,10 +37,10 @@ class CgroupControlTest {
         CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().pidsMax(100).build());
         try {
             int fd = leaf.cloneIntoFd();
-            int[] procs = leaf.procsFds();
+            int[] tasks = leaf.tasksFds();
             Layout l = Cgroups.layout();
             assertEquals(l.v2Mount() != null, fd >= 0, "a v2 leaf fd exactly when there is a v2 tree");
-            assertEquals(l.kind() == Layout.Kind.V2, procs.length == 0, "v1 procs fds exactly when v1 controllers are used");
+            assertEquals(l.kind() == Layout.Kind.V2, tasks.length == 0, "v1 tasks fds exactly when v1 controllers are used");
             if (fd >= 0) {
                 String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
                 assertTrue(target.endsWith("/jiso/" + leaf.name()), target);
@@ -48,27 +48,27 @@ class CgroupControlTest {
                 long f = Long.parseLong(flags.lines().filter(s -> s.startsWith("flags:")).findFirst().orElseThrow().substring(6).strip(), 8);
                 assertTrue((f & Errno.O_DIRECTORY) != 0 && (f & Errno.O_CLOEXEC) != 0, "O_DIRECTORY|O_CLOEXEC: " + Long.toOctalString(f));
             }
-            for (int p : procs) {
-                assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + p)).toString().endsWith(leaf.name() + "/cgroup.procs"));
+            for (int t : tasks) {
+                assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + t)).toString().endsWith(leaf.name() + "/tasks"));
             }
-            // the v1 contract: the parent writes the child's pid in decimal into each fd
+            // the v1 contract: a thread written into each fd moves (the child writes "0"; sh has one thread)
             Process held = CgroupTestSupport.startHeld("sleep", "1000");
             if (fd >= 0) {
                 CgroupFs.write(leaf.dirs().get(0).resolve("cgroup.procs"), Long.toString(held.pid()));
             }
-            for (int p : procs) {
-                Sys.writeString(p, Long.toString(held.pid()), "test write");
+            for (int t : tasks) {
+                Sys.writeString(t, Long.toString(held.pid()), "test write");
             }
             String cgroups = read(Path.of("/proc/" + held.pid() + "/cgroup"));
             long inLeaf = cgroups.lines().filter(s -> s.endsWith("/jiso/" + leaf.name())).count();
-            assertEquals(procs.length + (fd >= 0 ? 1 : 0), inLeaf, cgroups);
+            assertEquals(tasks.length + (fd >= 0 ? 1 : 0), inLeaf, cgroups);
             leaf.close();
             assertEquals(137, waitFor(held, 30), "close() killed what was left");
             for (Path d : leaf.dirs()) {
                 assertFalse(Files.exists(d), d + " removed");
             }
             assertThrows(IllegalStateException.class, leaf::cloneIntoFd);
-            assertTrue(Arrays.stream(procs).allMatch(p -> !Files.exists(Path.of("/proc/self/fd/" + p)) || !isOurs(p, leaf)),
+            assertTrue(Arrays.stream(tasks).allMatch(p -> !Files.exists(Path.of("/proc/self/fd/" + p)) || !isOurs(p, leaf)),
                     "fds closed");
         } finally {
             leaf.close();
