@@ -2,12 +2,17 @@
  * init.c: jiso-init, PID 1 of a sandbox's pid namespace.
  *
  *   jiso-init <main-pid> <status-fd>
+ *   jiso-init hold
  *
  * Reaps every process that ends up as its child, forwards every signal it
  * receives to <main-pid>, and when <main-pid> has been reaped writes its raw
  * 4-byte wait status to <status-fd> (unless -1) and exits with its exit code,
  * or 128 + the signal that killed it. Exits 127 on bad arguments or if the
  * main process is not (or no longer) its child. Prints nothing.
+ *
+ * "hold" keeps a process in a namespace until the JVM has opened it: it
+ * reads fd 0 until end of file (the JVM closes the pipe's other end) and
+ * exits 0. jiso builds its root templates that way.
  *
  * All signals are blocked and taken with rt_sigtimedwait: a pid namespace's
  * init ignores signals it has no handler for, but blocked signals are queued.
@@ -50,6 +55,21 @@ static long parse(const char *s)
     return v;
 }
 
+static int is_hold(const char *s)
+{
+    return s[0] == 'h' && s[1] == 'o' && s[2] == 'l' && s[3] == 'd' && s[4] == 0;
+}
+
+static __attribute__((noreturn)) void hold(void)
+{
+    char c;
+    long r;
+    do
+        r = CALL(SYS_read, 0, &c, 1, 0);
+    while (r > 0 || r == -4 /* EINTR */);
+    leave(r == 0 ? 0 : 127);
+}
+
 static __attribute__((noreturn)) void finish(int status, int status_fd)
 {
     if (status_fd >= 0) {
@@ -88,6 +108,8 @@ __attribute__((noreturn, used)) void jiso_init_main(long *sp)
 {
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
+    if (argc == 2 && is_hold(argv[1]))
+        hold();
     if (argc != 3)
         leave(127);
     long main_pid = parse(argv[1]);

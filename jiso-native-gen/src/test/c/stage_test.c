@@ -769,6 +769,27 @@ static void test_init(void)
     if (res.pidfd >= 0)
         CHECK(EXITED_WITH(reap(res.pidfd), 127), "init's exit code");
     report("jiso-init: main pid that is not its child -> 127", ok);
+
+    /* hold: alive until its stdin reaches end of file, then exits 0 */
+    ok = 1;
+    int hold[2];
+    if (pipe2(hold, O_CLOEXEC) != 0)
+        abort();
+    static char *argv_hold[] = {NULL, "hold", NULL};
+    argv_hold[0] = (char *)init_path;
+    tinit(&t, 0);
+    STEP(&t, SYS_dup3, hold[0], 0, 0);
+    EXEC(&t, argv_hold);
+    rc = spawn(&t, &res);
+    close(hold[0]);
+    CHECK(rc == 0, "rc %d", rc);
+    if (res.pidfd >= 0) {
+        struct pollfd p = {.fd = res.pidfd, .events = POLLIN};
+        CHECK(poll(&p, 1, 100) == 0, "hold exited before end of file");
+        close(hold[1]);
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "hold's exit code");
+    }
+    report("jiso-init hold: runs until its stdin is closed, then exits 0", ok);
 }
 
 int main(int argc, char **argv)
