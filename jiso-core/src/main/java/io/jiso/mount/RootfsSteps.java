@@ -55,36 +55,65 @@ public final class RootfsSteps {
     private static final String EMPTY = "/tmp/.jiso-empty";
     private static final long SHM_SIZE = 64L << 20;
 
-    /** Adds the mount steps for spec (which must create a mount namespace). */
+    /**
+     * Adds the mount steps for spec (which must create a mount namespace),
+     * starting from a copy of the host's. {@link RootTemplateSteps} does the
+     * same from a template, without the copy.
+     */
     public static void build(StepList steps, SandboxSpec spec) {
-        steps.call("make all mounts private", MOUNT, 0, steps.cStringAddress("/"), 0, MS_REC | MS_PRIVATE, 0);
+        makeAllPrivate(steps);
         String host = spec.freshRoot() ? OLD_ROOT : "";
         if (spec.freshRoot()) {
             enterEmptyRoot(steps);
-            for (HostLayout.Entry e : HostLayout.systemDirectories()) {
-                if (e.symlinkTarget() != null) {
-                    symlink(steps, e.symlinkTarget(), e.path());
-                } else {
-                    mkdir(steps, e.path(), 0755);
-                    bind(steps, OLD_ROOT + e.path(), e.path(), false);
-                }
-            }
-            minimalDev(steps);
+            systemDirectories(steps);
+            devTree(steps);
         }
         tmpfs(steps, "/tmp", spec.tmpSizeBytes(), "1777");
-        proc(steps, spec, host);
+        mkdir(steps, "/proc", 0555);
+        if (spec.creates(Namespace.PID)) {
+            mountProc(steps);
+        } else if (!host.isEmpty()) {
+            bind(steps, host + "/proc", "/proc", true);
+        }
+        if (spec.creates(Namespace.PID) || !host.isEmpty()) { // else the host's /proc stays, as it is
+            maskProc(steps);
+        }
+        if (spec.freshRoot()) {
+            devMounts(steps);
+        }
         for (MountSpec m : spec.mounts()) {
             userMount(steps, m, host, spec);
         }
         if (spec.freshRoot()) {
-            steps.call("detach the old root", UMOUNT2, steps.cStringAddress(OLD_ROOT), MNT_DETACH);
-            steps.call("remove " + OLD_ROOT, UNLINKAT, AT_FDCWD, steps.cStringAddress(OLD_ROOT), AT_REMOVEDIR);
-            setAttributes(steps, "/", ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, false, "make the root read-only");
+            leaveOldRoot(steps);
         }
     }
 
+    static void makeAllPrivate(StepList steps) {
+        steps.call("make all mounts private", MOUNT, 0, steps.cStringAddress("/"), 0, MS_REC | MS_PRIVATE, 0);
+    }
+
+    /** Read-only binds of the host's system directories, or their symlinks. */
+    static void systemDirectories(StepList steps) {
+        for (HostLayout.Entry e : HostLayout.systemDirectories()) {
+            if (e.symlinkTarget() != null) {
+                symlink(steps, e.symlinkTarget(), e.path());
+            } else {
+                mkdir(steps, e.path(), 0755);
+                bind(steps, OLD_ROOT + e.path(), e.path(), false);
+            }
+        }
+    }
+
+    /** Detaches the host's root (every unmount waits for an RCU grace period) and makes the new one read-only. */
+    static void leaveOldRoot(StepList steps) {
+        steps.call("detach the old root", UMOUNT2, steps.cStringAddress(OLD_ROOT), MNT_DETACH);
+        steps.call("remove " + OLD_ROOT, UNLINKAT, AT_FDCWD, steps.cStringAddress(OLD_ROOT), AT_REMOVEDIR);
+        setAttributes(steps, "/", ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, false, "make the root read-only");
+    }
+
     /** A tmpfs becomes / and the host's root moves to /oldroot until the binds are done. */
-    private static void enterEmptyRoot(StepList steps) {
+    static void enterEmptyRoot(StepList steps) {
         steps.call("mount the new root (tmpfs) on " + STAGING, MOUNT, steps.cStringAddress("jiso"),
                 steps.cStringAddress(STAGING), steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NODEV,
                 steps.cStringAddress("mode=0755,size=1m"));
@@ -96,12 +125,13 @@ public final class RootfsSteps {
     }
 
     /**
+     * A minimal /dev, and mount points for its own mounts ({@link #devMounts}).
      * /dev is a directory of the root tmpfs, not a tmpfs of its own: every
      * superblock costs the spawn a few hundred microseconds to make and tear
      * down. The root is nodev, so a node made with mknod is useless; the
      * device binds below are mounts of their own.
      */
-    private static void minimalDev(StepList steps) {
+    static void devTree(StepList steps) {
         mkdir(steps, "/dev", 0755);
         for (String node : new String[] {"null", "zero", "full", "random", "urandom", "tty"}) {
             String path = "/dev/" + node;
@@ -110,28 +140,30 @@ public final class RootfsSteps {
                     MS_BIND, 0);
         }
         mkdir(steps, "/dev/pts", 0755);
-        steps.call("mount devpts on /dev/pts", MOUNT, steps.cStringAddress("devpts"),
-                steps.cStringAddress("/dev/pts"), steps.cStringAddress("devpts"), MS_NOSUID | MS_NOEXEC,
-                steps.cStringAddress("newinstance,ptmxmode=0666,mode=0620"));
         symlink(steps, "pts/ptmx", "/dev/ptmx");
-        tmpfs(steps, "/dev/shm", SHM_SIZE, "1777");
+        mkdir(steps, "/dev/shm", 0755);
         symlink(steps, "/proc/self/fd", "/dev/fd");
         symlink(steps, "/proc/self/fd/0", "/dev/stdin");
         symlink(steps, "/proc/self/fd/1", "/dev/stdout");
         symlink(steps, "/proc/self/fd/2", "/dev/stderr");
     }
 
-    /** A new /proc for a new pid namespace (else the host's, bound); sensitive entries masked. */
-    private static void proc(StepList steps, SandboxSpec spec, String host) {
-        mkdir(steps, "/proc", 0555);
-        if (spec.creates(Namespace.PID)) {
-            steps.call("mount proc on /proc", MOUNT, steps.cStringAddress("proc"), steps.cStringAddress("/proc"),
-                    steps.cStringAddress("proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-        } else if (!host.isEmpty()) {
-            bind(steps, host + "/proc", "/proc", true);
-        } else {
-            return; // the host's /proc is already there
-        }
+    /** What each sandbox's /dev has of its own: ptys and shared memory. */
+    static void devMounts(StepList steps) {
+        steps.call("mount devpts on /dev/pts", MOUNT, steps.cStringAddress("devpts"),
+                steps.cStringAddress("/dev/pts"), steps.cStringAddress("devpts"), MS_NOSUID | MS_NOEXEC,
+                steps.cStringAddress("newinstance,ptmxmode=0666,mode=0620"));
+        mountTmpfs(steps, "/dev/shm", SHM_SIZE, "1777");
+    }
+
+    /** A new /proc, for a new pid namespace. */
+    static void mountProc(StepList steps) {
+        steps.call("mount proc on /proc", MOUNT, steps.cStringAddress("proc"), steps.cStringAddress("/proc"),
+                steps.cStringAddress("proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+    }
+
+    /** Hides what /proc tells of the host (see ProcMasks); needs a writable /tmp. */
+    static void maskProc(StepList steps) {
         for (String file : ProcMasks.HIDDEN_FILES) {
             steps.call("hide " + file, MOUNT, steps.cStringAddress("/dev/null"), steps.cStringAddress(file), 0,
                     MS_BIND, 0).tolerate(ENOENT);
@@ -161,23 +193,26 @@ public final class RootfsSteps {
     private static void userMount(StepList steps, MountSpec m, String host, SandboxSpec spec) {
         switch (m) {
             case Bind b -> {
-                int slash = b.target().lastIndexOf('/');
-                if (slash > 0) {
-                    mkdirs(steps, b.target().substring(0, slash), 0755);
-                }
-                if (HostLayout.isRegularFile(b.source())) {
-                    createFile(steps, b.target());
-                } else {
-                    mkdir(steps, b.target(), 0755);
-                }
+                mountPoint(steps, b.target(), HostLayout.isRegularFile(b.source()));
                 bind(steps, host + b.source(), b.target(), b.writable());
             }
             case Tmpfs t -> {
-                // Owned by the program's identity: a scratch space it could not write would be useless.
                 mkdirs(steps, t.target(), 0755);
-                tmpfs(steps, t.target(), t.sizeBytes(), "0755,uid=" + spec.privileges().uid() + ",gid="
-                        + spec.privileges().gid());
+                tmpfs(steps, t.target(), t.sizeBytes(), userTmpfsMode(spec));
             }
+        }
+    }
+
+    /** An empty file or directory to mount on, with its parents. */
+    static void mountPoint(StepList steps, String path, boolean file) {
+        int slash = path.lastIndexOf('/');
+        if (slash > 0) {
+            mkdirs(steps, path.substring(0, slash), 0755);
+        }
+        if (file) {
+            createFile(steps, path);
+        } else {
+            mkdir(steps, path, 0755);
         }
     }
 
@@ -185,6 +220,11 @@ public final class RootfsSteps {
         String shown = source.startsWith(OLD_ROOT) ? source.substring(OLD_ROOT.length()) : source;
         steps.call("bind " + shown + " on " + target, MOUNT, steps.cStringAddress(source),
                 steps.cStringAddress(target), 0, MS_BIND | MS_REC, 0);
+        restrictBind(steps, target, writable);
+    }
+
+    /** nosuid, nodev and, unless writable, read-only, over a whole bound tree. */
+    static void restrictBind(StepList steps, String target, boolean writable) {
         long attributes = ATTR_NOSUID | ATTR_NODEV | (writable ? 0 : ATTR_RDONLY);
         setAttributes(steps, target, attributes, true, "set " + (writable ? "nosuid,nodev" : "read-only") + " on "
                 + target);
@@ -192,9 +232,18 @@ public final class RootfsSteps {
 
     private static void tmpfs(StepList steps, String target, long sizeBytes, String mode) {
         mkdir(steps, target, 0755);
+        mountTmpfs(steps, target, sizeBytes, mode);
+    }
+
+    static void mountTmpfs(StepList steps, String target, long sizeBytes, String mode) {
         steps.call("mount tmpfs on " + target, MOUNT, steps.cStringAddress("tmpfs"), steps.cStringAddress(target),
                 steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NODEV,
                 steps.cStringAddress("mode=" + mode + ",size=" + sizeBytes));
+    }
+
+    /** A user tmpfs is owned by the program's identity: a scratch space it could not write would be useless. */
+    static String userTmpfsMode(SandboxSpec spec) {
+        return "0755,uid=" + spec.privileges().uid() + ",gid=" + spec.privileges().gid();
     }
 
     /** mount_setattr(2): unlike a remount it changes a whole bind tree, and it keeps locked flags. */

@@ -16,6 +16,7 @@ import io.jiso.landlock.LandlockSteps;
 import io.jiso.landlock.LandlockSupport;
 import io.jiso.seccomp.SeccompCompiler;
 import io.jiso.seccomp.SeccompSteps;
+import io.jiso.mount.RootTemplateSteps;
 import io.jiso.mount.RootfsSteps;
 import io.jiso.namespace.NamespaceSteps;
 import io.jiso.nativegen.Abi;
@@ -52,9 +53,10 @@ final class ChildSteps {
 
     /**
      * The fds of one spawn: what becomes the child's 0, 1, 2 (-1: the JVM's
-     * own), init's status pipe, and a ready-made network namespace (or -1).
+     * own), init's status pipe, a ready-made network namespace, and the mount
+     * namespace of a root template (-1: none).
      */
-    record Fds(int in, int out, int err, int initStatus, int network) {
+    record Fds(int in, int out, int err, int initStatus, int network, int rootTemplate) {
     }
 
     /**
@@ -91,7 +93,9 @@ final class ChildSteps {
         } else if (spec.creates(Namespace.NET)) {
             LoopbackSteps.up(steps);
         }
-        if (spec.creates(Namespace.MOUNT)) {
+        if (fds.rootTemplate() >= 0) {
+            RootTemplateSteps.enterCopy(steps, spec, fds.rootTemplate()); // made ahead, no host tree to detach
+        } else if (spec.creates(Namespace.MOUNT)) {
             RootfsSteps.build(steps, spec);
         }
         if (spec.creates(Namespace.TIME)) {
@@ -190,7 +194,7 @@ final class ChildSteps {
                 .toList();
     }
 
-    private static MemorySegment argv(StepList steps, List<String> args) {
+    static MemorySegment argv(StepList steps, List<String> args) {
         MemorySegment array = steps.memory().allocate(ValueLayout.ADDRESS, args.size() + 1);
         for (int i = 0; i < args.size(); i++) {
             array.setAtIndex(ValueLayout.ADDRESS, i, steps.cString(args.get(i)));

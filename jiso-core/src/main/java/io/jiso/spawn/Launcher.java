@@ -29,6 +29,11 @@ public final class Launcher {
     public record Started(ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr) {
     }
 
+    /** The fds jiso keeps open for the JVM's life to copy fresh roots from (for leak checks). */
+    public static java.util.Collection<Integer> rootTemplateFds() {
+        return RootTemplates.fds();
+    }
+
     public static Started start(SandboxSpec spec) throws IOException {
         if (spec.landlock() != null) {
             io.jiso.landlock.LandlockSupport.require();
@@ -46,7 +51,8 @@ public final class Launcher {
             if (spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)) {
                 pipes.network = NetworkNamespacePool.take();
             }
-            ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network);
+            ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
+                    RootTemplates.forSpec(spec));
             CgroupLeaf cgroup = leaf;
             ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0], cgroup,
                     memory));
@@ -118,6 +124,9 @@ public final class Launcher {
         }
         if (fds.network() >= 0) {
             plan.cloneFlags &= ~Namespace.NET.cloneFlag(); // joined instead: made ahead of time
+        }
+        if (fds.rootTemplate() >= 0) {
+            plan.cloneFlags &= ~Namespace.MOUNT.cloneFlag(); // copied from the template instead of the host
         }
         if (spec.creates(Namespace.USER)) {
             plan.writeProcFile("uid_map", idMap(spec.uidMap()));

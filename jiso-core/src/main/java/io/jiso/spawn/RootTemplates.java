@@ -1,0 +1,125 @@
+package io.jiso.spawn;
+
+import static io.jiso.spawn.Syscalls.CLOSE_RANGE;
+import static io.jiso.spawn.Syscalls.DUP3;
+import static io.jiso.spawn.Syscalls.EXECVEAT;
+import static io.jiso.spawn.Syscalls.PRCTL;
+
+import io.jiso.Namespace;
+import io.jiso.mount.RootTemplateSteps;
+import io.jiso.mount.RootTemplateSteps.MountPoint;
+import io.jiso.nativegen.Abi;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
+import io.jiso.user.Rootless;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mount namespaces that fresh roots are copied from (see
+ * {@link RootTemplateSteps}): one per set of mount points, built on first
+ * use and kept, as an open nsfs fd, for the JVM's life. A holder process
+ * builds one with the plan's machinery and execs {@code jiso-init hold},
+ * which keeps the namespace populated until the JVM has opened
+ * /proc/PID/ns/mnt; then the JVM closes the holder's stdin and it exits.
+ *
+ * <p>Only a root JVM creating no user namespace uses templates: a
+ * namespace's mounts belong to the user namespace that made them, and a new
+ * one may not enter a mount namespace of the host's. A template pins the
+ * host's system directories as they were mounted when it was built; with
+ * {@code -Djiso.rootTemplates=false} every root is built from the host's
+ * namespace instead.
+ */
+final class RootTemplates {
+    private RootTemplates() {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(RootTemplates.class);
+    private static final Abi ABI = Abi.current();
+    /** More distinct mount layouts than this build their roots from the host's namespace (each template pins mounts). */
+    private static final int MAX_TEMPLATES = 16;
+    private static final int PR_SET_PDEATHSIG = ABI.intConstant("PR_SET_PDEATHSIG");
+    private static final int SIGKILL = ABI.intConstant("SIGKILL");
+    private static final int CLOSE_RANGE_CLOEXEC = ABI.intConstant("CLOSE_RANGE_CLOEXEC");
+    private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
+    public static final String PROPERTY = "jiso.rootTemplates";
+    private static final Map<List<MountPoint>, Integer> TEMPLATES = new ConcurrentHashMap<>();
+    /** Set when a template could not be built: the host's way is used from then on. */
+    private static volatile String broken;
+
+    /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
+    static int forSpec(SandboxSpec spec) {
+        if (!spec.creates(Namespace.MOUNT) || !spec.freshRoot() || spec.creates(Namespace.USER)
+                || !Rootless.jvmIsRoot() || broken != null
+                || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+            return -1;
+        }
+        List<MountPoint> key = RootTemplateSteps.mountPoints(spec);
+        Integer fd = TEMPLATES.get(key);
+        if (fd != null) {
+            return fd;
+        }
+        synchronized (TEMPLATES) {
+            fd = TEMPLATES.get(key);
+            if (fd == null && TEMPLATES.size() < MAX_TEMPLATES && broken == null) {
+                try {
+                    fd = Spawner.run(memory -> build(key, memory));
+                    TEMPLATES.put(key, fd);
+                } catch (IOException | RuntimeException e) {
+                    broken = e.getMessage();
+                    LOG.warn("jiso builds fresh roots from the host's mount namespace: a root template failed: {}",
+                            broken);
+                }
+            }
+            return fd == null ? -1 : fd;
+        }
+    }
+
+    /** The fds of the templates built so far (they stay open for the JVM's life). */
+    static java.util.Collection<Integer> fds() {
+        return List.copyOf(TEMPLATES.values());
+    }
+
+    private static int build(List<MountPoint> mountPoints, SpawnMemory memory) throws IOException {
+        int[] stdin = Sys.pipe2(Errno.O_CLOEXEC);
+        try {
+            Plan plan = new Plan(memory);
+            plan.cloneFlags = Namespace.MOUNT.cloneFlag();
+            StepList steps = plan.steps;
+            steps.call("die with the JVM", PRCTL, PR_SET_PDEATHSIG, SIGKILL);
+            RootTemplateSteps.template(steps, mountPoints);
+            steps.call("take the pipe as standard input", DUP3, stdin[0], 0, 0);
+            steps.call("close the JVM's other files on exec", CLOSE_RANGE, 1, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
+            steps.call("execute jiso-init hold", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
+                    ChildSteps.argv(steps, List.of("jiso-init", "hold")).address(),
+                    ChildSteps.argv(steps, List.of()).address(), AT_EMPTY_PATH);
+            Plan.Outcome outcome = plan.run(memory);
+            if (outcome.pid() < 0) {
+                throw new IOException("create the root template's holder: " + Errno.name(outcome.errno()));
+            }
+            try {
+                if (!outcome.succeeded()) {
+                    String step = outcome.failedStep() >= 0 ? steps.describe(outcome.failedStep())
+                            : "stage failure " + outcome.failedStep();
+                    throw new IOException("build a root template: " + step + ": " + Errno.name(outcome.errno()));
+                }
+                return Sys.open("/proc/" + outcome.pid() + "/ns/mnt", Errno.O_RDONLY | Errno.O_CLOEXEC, 0);
+            } finally {
+                Sys.close(stdin[1]);
+                stdin[1] = -1;
+                Sys.pidfdSendSignal(outcome.pidfd(), SIGKILL); // a holder that never saw its end of file
+                Sys.waitPidfd(outcome.pidfd(), Errno.WEXITED);
+                Sys.close(outcome.pidfd());
+            }
+        } finally {
+            Sys.close(stdin[0]);
+            if (stdin[1] >= 0) {
+                Sys.close(stdin[1]);
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.jiso;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A root JVM copies fresh roots from templates (io.jiso.spawn.RootTemplates);
+ * -Djiso.rootTemplates=false builds them from the host's mount namespace.
+ * Both ways must give the sandbox the same mounts.
+ */
+class RootTemplateTest {
+    private static final String MOUNTS = "awk '{ d = index($0, \" - \"); split(substr($0, d + 3), fs, \" \");"
+            + " print $5, $6, fs[1] }' /proc/self/mountinfo | sort";
+
+    @BeforeAll
+    static void asRoot() {
+        assumeTrue(io.jiso.user.Rootless.jvmIsRoot(), "root templates are used by a root JVM only");
+    }
+
+    @Test
+    void aCopiedRootHasTheSameMountsAsOneBuiltFromTheHost(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("data"), "hello\n");
+        IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/sh", "-c", MOUNTS)
+                .bindReadOnly(dir, "/srv/in").bind(dir, "/srv/out").tmpfs("/scratch", 1 << 20);
+        String copied = Run.of(b).ok().out();
+        String built = withoutTemplates(() -> Run.of(b).ok().out());
+        System.out.println("[template mounts]\n" + copied);
+        assertEquals(built, copied);
+        assertTrue(copied.contains("/ ro,nosuid,nodev") && copied.contains("/proc rw,nosuid,nodev,noexec"), copied);
+        assertFalse(copied.contains("/oldroot"), copied);
+    }
+
+    @Test
+    void bindsComeFromTheHostWithTheirModes(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectory(dir.resolve("in"));
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Files.writeString(in.resolve("data"), "hello\n");
+        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
+                "cat /srv/in/data; touch /srv/in/x 2>/dev/null && echo in-writable; echo made > /srv/out/y")
+                .bindReadOnly(in, "/srv/in").bind(out, "/srv/out").runAsRoot());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("hello\n", r.out());
+        assertEquals("made\n", Files.readString(out.resolve("y")));
+        assertFalse(Files.exists(in.resolve("x")));
+    }
+
+    @Test
+    void oneTemplatePerMountLayout(@TempDir Path dir) throws Exception {
+        IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/layout/" + dir
+                .getFileName());
+        Run.of(b).ok();
+        long after1 = mountNamespaceFds();
+        Run.of(b).ok();
+        Run.of(b).ok();
+        assertEquals(after1, mountNamespaceFds(), "the same layout reuses its template");
+        Run.of(b.bindReadOnly(dir, "/layout2/" + dir.getFileName())).ok();
+        assertEquals(after1 + 1, mountNamespaceFds(), "a new layout adds one");
+    }
+
+    @Test
+    void withoutAPidNamespaceProcIsTheHosts() throws Exception {
+        String inside = Run.of(new IsolatedProcessBuilder("/bin/cat", "/proc/1/comm").share(Namespace.PID)).ok().out();
+        assertEquals(Files.readString(Path.of("/proc/1/comm")), inside);
+        String own = Run.of(new IsolatedProcessBuilder("/bin/cat", "/proc/1/comm")).ok().out();
+        assertNotEquals(inside, own, "with one, PID 1 is jiso-init");
+    }
+
+    @Test
+    void aBadBindSourceIsNamed(@TempDir Path dir) {
+        IsolationException e = org.junit.jupiter.api.Assertions.assertThrows(IsolationException.class,
+                () -> new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir.resolve("gone"), "/gone").start());
+        assertTrue(e.getMessage().contains("bind " + dir.resolve("gone") + " on /gone: ENOENT"), e.getMessage());
+    }
+
+    private static long mountNamespaceFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("mnt:[");
+                } catch (IOException closed) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
+    interface Body<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T withoutTemplates(Body<T> body) throws Exception {
+        System.setProperty("jiso.rootTemplates", "false");
+        try {
+            return body.run();
+        } finally {
+            System.clearProperty("jiso.rootTemplates");
+        }
+    }
+}
