@@ -193,10 +193,19 @@ class IsolatedProcessCgroupTest {
 
     @AfterAll
     static void noLeafOfThisJvmIsLeft() throws Exception {
+        // A leaf's directories are removed just after waitFor() returns, by the reaper thread.
+        long deadline = System.nanoTime() + SLOW.toNanos();
+        while (!leavesOfThisJvm().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(java.util.List.of(), leavesOfThisJvm(), "cgroup leaves left behind");
+    }
+
+    private static java.util.List<Path> leavesOfThisJvm() throws java.io.IOException {
         String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
         try (Stream<Path> all = Files.find(Path.of("/sys/fs/cgroup"), 5,
                 (path, attrs) -> attrs.isDirectory() && path.getFileName().toString().startsWith(prefix))) {
-            assertEquals(java.util.List.of(), all.toList(), "cgroup leaves left behind");
+            return all.toList();
         }
     }
 }

@@ -38,6 +38,7 @@ public final class CgroupLeaf implements AutoCloseable {
     private final CgroupV1 v1;
     private ResourceUsage last;
     private boolean closed;
+    private boolean removed;
 
     CgroupLeaf(String name, CgroupV2 v2, CgroupV1 v1) {
         this.name = name;
@@ -215,6 +216,20 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     synchronized void close(long timeoutNanos) throws IsolationException {
+        retire(timeoutNanos);
+        remove(timeoutNanos);
+    }
+
+    /**
+     * The first half of {@link #close()}: kills what remains, waits until the
+     * leaf is empty and takes the last usage reading; the leaf is closed from
+     * then on, but its directories stay until {@link #remove}. Idempotent.
+     */
+    public synchronized void retire() throws IsolationException {
+        retire(CLOSE_TIMEOUT);
+    }
+
+    private void retire(long timeoutNanos) throws IsolationException {
         if (closed) {
             return;
         }
@@ -227,6 +242,18 @@ public final class CgroupLeaf implements AutoCloseable {
         }
         last = read();
         closed = true;
+    }
+
+    /** The second half of {@link #close()}: removes the retired leaf's directories and closes its fds. */
+    public synchronized void remove() throws IsolationException {
+        remove(CLOSE_TIMEOUT);
+    }
+
+    private void remove(long timeoutNanos) throws IsolationException {
+        if (!closed || removed) {
+            return;
+        }
+        removed = true;
         Cgroups.closed(this);
         List<HostSetupException> errors = new ArrayList<>();
         for (Cgroup c : parts()) {
@@ -269,6 +296,7 @@ public final class CgroupLeaf implements AutoCloseable {
     /** Undoes a half-made leaf in Cgroups.create (no process was ever placed). */
     void discard() {
         closed = true;
+        removed = true;
         for (Cgroup c : parts()) {
             try {
                 c.remove(0);

@@ -28,6 +28,8 @@ public final class ChildProcess {
     private final int statusFd;
     private final CgroupLeaf cgroup;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    /** The child's mount namespace, held so that its teardown follows the exit instead of preceding it. */
+    private int mountNamespace = -1;
     /** Guarded by this: once set, pidfd is closed and its number may belong to another file. */
     private boolean reaped;
 
@@ -36,6 +38,23 @@ public final class ChildProcess {
         this.pidfd = pidfd;
         this.statusFd = statusFd;
         this.cgroup = cgroup;
+    }
+
+    /**
+     * Takes a reference to the child's mount namespace, before the Reaper
+     * watches it. The last process of a namespace unmounts all of it as it
+     * exits, and every unmount ends by waiting for an RCU grace period, so
+     * the exit would be seen that much later; with this reference the
+     * namespace outlives the child and goes when the reaper drops it, after
+     * the exit is reported. A child already gone (its /proc entry a zombie's)
+     * is simply not held.
+     */
+    void holdMountNamespace() {
+        try {
+            mountNamespace = Sys.open("/proc/" + pid + "/ns/mnt", Errno.O_RDONLY | Errno.O_CLOEXEC, 0);
+        } catch (IOException alreadyExited) {
+            mountNamespace = -1;
+        }
     }
 
     /** The child's cgroup leaf; it keeps its last usage reading after the child is gone. */
@@ -123,18 +142,39 @@ public final class ChildProcess {
             Sys.close(statusFd);
         }
         release();
-        closeCgroup();
-        exit.complete(status); // after the leaf is gone: waitFor() sees the final usage and no leaf
+        // The sandbox ends with its main process: what is left in the leaf is killed, and the final
+        // usage read, before waitFor() returns. Removing the directories is housekeeping that
+        // follows (on a v1 host the memory cgroup's rmdir alone takes about half a millisecond).
+        boolean retired = cgroup(CgroupLeaf::retire);
+        exit.complete(status);
+        if (retired) {
+            cgroup(CgroupLeaf::remove);
+        }
+        dropMountNamespace();
     }
 
-    /** Removes the leaf (killing what is left in it: the sandbox ends with its main process). */
-    private void closeCgroup() {
-        if (cgroup != null) {
-            try {
-                cgroup.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("could not remove cgroup leaf {}: {}", cgroup.name(), e.getMessage());
-            }
+    private void dropMountNamespace() {
+        if (mountNamespace >= 0) {
+            Sys.close(mountNamespace);
+            mountNamespace = -1;
+        }
+    }
+
+    private interface LeafStep {
+        void apply(CgroupLeaf leaf) throws IOException;
+    }
+
+    /** Applies a step to the leaf, if any; false if it failed (logged: the exit must still complete). */
+    private boolean cgroup(LeafStep step) {
+        if (cgroup == null) {
+            return false;
+        }
+        try {
+            step.apply(cgroup);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove cgroup leaf {}: {}", cgroup.name(), e.getMessage());
+            return false;
         }
     }
 
@@ -160,6 +200,7 @@ public final class ChildProcess {
             Sys.close(statusFd);
         }
         release();
+        dropMountNamespace();
         exit.complete(-1);
     }
 

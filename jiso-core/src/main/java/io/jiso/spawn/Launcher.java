@@ -154,7 +154,11 @@ public final class Launcher {
             new ChildProcess(outcome.pid(), outcome.pidfd(), -1, null).discard();
             throw failure(plan, outcome);
         }
-        return new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
+        ChildProcess child = new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
+        if (spec.creates(Namespace.MOUNT)) {
+            child.holdMountNamespace();
+        }
+        return child;
     }
 
     private static String idMap(java.util.List<io.jiso.IdMapping> map) {
