@@ -395,7 +395,11 @@ public final class IsolatedProcessBuilder {
      * Allows one more device through the leaf's device filter, e.g.
      * {@code allowDevice(DeviceRule.parse("c 10:200 rw"))} for /dev/net/tun. By
      * default only the devices of the minimal /dev ({@link DeviceRule#MINIMAL})
-     * can be opened or made, even by root with CAP_MKNOD.
+     * can be opened or made, even by root with CAP_MKNOD. The leaf enforces
+     * the rules: a BPF device program where there is a cgroup v2 tree (pure
+     * v2, hybrid), the v1 devices controller on pure v1. On a host with
+     * neither, start() fails with a FeatureUnavailableException once a rule
+     * is added; the default set alone is then skipped, with a warning.
      */
     public IsolatedProcessBuilder allowDevice(DeviceRule rule) {
         devices.add(Objects.requireNonNull(rule, "allowDevice: rule"));

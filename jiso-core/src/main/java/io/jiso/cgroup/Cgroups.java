@@ -1,5 +1,6 @@
 package io.jiso.cgroup;
 
+import io.jiso.DeviceRule;
 import io.jiso.FeatureUnavailableException;
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
@@ -33,7 +34,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which controllers: those the limits need, plus memory, pids and io (blkio)
  * for accounting where available; on pure v1 also cpuacct and freezer (v2
- * has cpu.stat and cgroup.freeze in every cgroup).
+ * has cpu.stat and cgroup.freeze in every cgroup); devices where its list
+ * restricts the leaf's devices.
+ *
+ * <p>Devices: given rules, a leaf lets its processes open or make only those
+ * devices, through a BPF device program on the v2 leaf wherever there is a
+ * v2 tree (pure v2 and hybrid), else through the v1 devices controller's list.
+ * The system property {@value #DEVICES_PROPERTY} ("bpf" or "v1") chooses
+ * one; "v1" makes a hybrid host use its devices hierarchy.
  *
  * <p>Cleanup: leaves still open at JVM exit are closed by a shutdown hook,
  * which also removes jiso directories left empty. The first create() of a JVM
@@ -42,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class Cgroups {
     /** System property naming the parent cgroup, relative to each hierarchy's root. */
     public static final String PARENT_PROPERTY = "jiso.cgroup.parent";
+    /** System property choosing how leaves restrict devices: "bpf" (needs a v2 tree) or "v1" (needs a devices hierarchy). */
+    public static final String DEVICES_PROPERTY = "jiso.cgroup.devices";
 
     private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
     private static final long PID = ProcessHandle.current().pid();
@@ -82,9 +92,39 @@ public final class Cgroups {
      * @param parent the parent cgroup inside each hierarchy ("/a/b"), or null for the default
      */
     public static CgroupLeaf create(CgroupLimits limits, String parent) throws IsolationException {
+        return create(limits, parent, null);
+    }
+
+    /**
+     * A leaf with these limits whose processes can open or make only the
+     * devices of these rules. Rules this host cannot enforce are a
+     * FeatureUnavailableException, never dropped.
+     *
+     * @param devices the devices allowed, or null to leave devices as the parent cgroup has them
+     */
+    public static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices)
+            throws IsolationException {
+        DeviceControl control = devices == null ? null
+                : DeviceControl.of(layout(), System.getProperty(DEVICES_PROPERTY), devices);
+        return create(limits, parent, devices, control);
+    }
+
+    /** Whether leaves can restrict devices here (a v2 tree or a v1 devices hierarchy, as {@value #DEVICES_PROPERTY} says). */
+    public static boolean canRestrictDevices() throws IsolationException {
+        try {
+            DeviceControl.of(layout(), System.getProperty(DEVICES_PROPERTY), List.of());
+            return true;
+        } catch (FeatureUnavailableException e) {
+            return false;
+        }
+    }
+
+    /** As above, with the device mechanism given (tests use the v1 list on a hybrid host). */
+    static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices, DeviceControl control)
+            throws IsolationException {
         Layout l = layout();
         String p = parent != null ? parent : System.getProperty(PARENT_PROPERTY);
-        Bases bases = bases(l, limits, p);
+        Bases bases = bases(l, limits, p, control);
         firstUse(bases);
         for (int attempt = 1; ; attempt++) {
             String name = "jiso-" + PID + "-" + COUNTER.incrementAndGet();
@@ -114,6 +154,7 @@ public final class Cgroups {
                 if (v1 != null) {
                     v1.apply(limits);
                 }
+                restrictDevices(v2, v1, devices, control);
             } catch (IsolationException | RuntimeException e) {
                 leaf.discard();
                 throw e;
@@ -123,12 +164,23 @@ public final class Cgroups {
         }
     }
 
+    /** Before any process is placed, so none ever sees more devices than the rules. */
+    private static void restrictDevices(CgroupV2 v2, CgroupV1 v1, List<DeviceRule> devices, DeviceControl control)
+            throws IsolationException {
+        if (control == DeviceControl.BPF) {
+            DeviceFilter.attach(v2.fd(), devices);
+        } else if (control == DeviceControl.V1) {
+            DeviceAllowList.write(v1.dirFor(Controller.DEVICES), devices);
+        }
+    }
+
     /** Where the leaf's parts go and which controllers each needs. */
     private record Bases(Path v2, Set<Controller> v2Required, Set<Controller> v2Wanted,
                          Map<Layout.V1Hierarchy, Path> v1) {
     }
 
-    private static Bases bases(Layout l, CgroupLimits limits, String parent) throws FeatureUnavailableException {
+    private static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices)
+            throws FeatureUnavailableException {
         Set<Controller> v2Required = EnumSet.noneOf(Controller.class);
         Set<Controller> v2Wanted = EnumSet.noneOf(Controller.class);
         Map<Layout.V1Hierarchy, Path> v1 = new LinkedHashMap<>();
@@ -143,12 +195,16 @@ public final class Cgroups {
                         0, "", "no cgroup v1 hierarchy mounts it and there is no cgroup v2 tree");
             }
         }
-        List<Controller> accounting = new ArrayList<>(List.of(Controller.MEMORY, Controller.PIDS, Controller.IO));
+        // controllers joined without limits: for accounting, control and the device list
+        List<Controller> joined = new ArrayList<>(List.of(Controller.MEMORY, Controller.PIDS, Controller.IO));
         if (l.v2Mount() == null) {
-            accounting.add(Controller.CPUACCT);
-            accounting.add(Controller.FREEZER);
+            joined.add(Controller.CPUACCT);
+            joined.add(Controller.FREEZER);
         }
-        for (Controller c : accounting) {
+        if (devices == DeviceControl.V1) {
+            joined.add(Controller.DEVICES); // DeviceControl.of made sure the hierarchy exists
+        }
+        for (Controller c : joined) {
             Layout.V1Hierarchy h = l.v1For(c);
             if (h != null) {
                 v1.putIfAbsent(h, base(h.mount(), h.ownDir(), parent, false));
@@ -202,7 +258,7 @@ public final class Cgroups {
      */
     public static int sweepStale() throws IsolationException {
         Layout l = layout();
-        Bases b = bases(l, CgroupLimits.none(), System.getProperty(PARENT_PROPERTY));
+        Bases b = bases(l, CgroupLimits.none(), System.getProperty(PARENT_PROPERTY), null);
         Set<Path> dirs = new java.util.LinkedHashSet<>(JISO_DIRS);
         if (b.v2 != null) {
             dirs.add(b.v2.resolve("jiso"));

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a BPF_PROG_TYPE_CGROUP_DEVICE program, loads it once per rule list, and
  * attaches it to each leaf. Anything no rule allows (opening, or creating with
  * mknod) fails with EPERM, also for root and whatever the mount flags say.
+ * The v1 way is a list: {@link DeviceAllowList}.
  */
 public final class DeviceFilter {
     private DeviceFilter() {

@@ -1,11 +1,11 @@
 package io.jiso.spawn;
 
 import io.jiso.ChildSetupException;
+import io.jiso.DeviceRule;
 import io.jiso.HostSetupException;
 import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
-import io.jiso.cgroup.DeviceFilter;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.user.Rootless;
 import io.jiso.sys.Errno;
@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * start(): opens the child's standard streams, plans its steps, runs the plan
@@ -74,29 +76,29 @@ public final class Launcher {
     }
 
     /**
-     * The child's cgroup leaf. Without limits it is only for accounting and
-     * control, so a host that gives jiso no cgroup (no delegation) just means
-     * none; with limits that is an error naming what is missing.
+     * The child's cgroup leaf. Without limits and without allowDevice rules it
+     * is for accounting, control and the minimal device set only, so a host
+     * that gives jiso no cgroup (no delegation) or no way to restrict devices
+     * just means going without; limits, or device rules the caller added,
+     * make that an error naming what is missing.
      */
     private static CgroupLeaf leafFor(SandboxSpec spec) throws IOException {
         if (spec.cgroup() == null) {
             return null;
         }
+        boolean ownDeviceRules = !spec.devices().equals(DeviceRule.MINIMAL);
         try {
-            CgroupLeaf leaf = Cgroups.create(spec.cgroup());
-            try {
-                if (leaf.cloneIntoFd() >= 0) {
-                    DeviceFilter.attach(leaf.cloneIntoFd(), spec.devices());
-                } else {
-                    LOG.debug("no cgroup v2 tree: the device filter needs one (the v1 devices controller is not used yet)");
+            List<DeviceRule> devices = spec.devices();
+            if (!ownDeviceRules && !Cgroups.canRestrictDevices()) {
+                if (!warnedNoDeviceControl.getAndSet(true)) {
+                    LOG.warn("cgroup layout {} has no way to restrict devices (no v2 tree, no v1 devices hierarchy):"
+                            + " the default device set is not enforced", Cgroups.layout());
                 }
-            } catch (IOException | RuntimeException e) {
-                leaf.close();
-                throw e;
+                devices = null;
             }
-            return leaf;
+            return Cgroups.create(spec.cgroup(), null, devices);
         } catch (IOException e) {
-            if (!spec.cgroup().isNone()) {
+            if (!spec.cgroup().isNone() || ownDeviceRules) {
                 if (!Rootless.jvmIsRoot() && e instanceof io.jiso.IsolationException ie
                         && (ie.errno() == io.jiso.sys.Errno.EACCES || ie.errno() == io.jiso.sys.Errno.EPERM)) {
                     throw new io.jiso.FeatureUnavailableException("create a cgroup leaf for " + spec.cgroup(),
@@ -112,6 +114,7 @@ public final class Launcher {
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Launcher.class);
+    private static final AtomicBoolean warnedNoDeviceControl = new AtomicBoolean();
 
     private static ChildProcess spawn(SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd, CgroupLeaf leaf,
             SpawnMemory memory) throws IOException {

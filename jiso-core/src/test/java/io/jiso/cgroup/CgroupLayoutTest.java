@@ -11,13 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /** Layout detection from mountinfo and /proc/self/cgroup of the three kinds of host. */
 class CgroupLayoutTest {
-    private static final String PURE_V2_MOUNTS = """
+    static final String PURE_V2_MOUNTS = """
             22 1 0:21 / /proc rw,nosuid - proc proc rw
             30 25 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
             """;
 
     // this machine: v1 controllers, a named systemd hierarchy, and a v2 tree at unified
-    private static final String HYBRID_MOUNTS = """
+    static final String HYBRID_MOUNTS = """
             31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
             32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
             33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
@@ -27,7 +27,7 @@ class CgroupLayoutTest {
             40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
             41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
             """;
-    private static final String HYBRID_CGROUP = """
+    static final String HYBRID_CGROUP = """
             9:name=systemd:/
             8:pids:/
             4:memory:/process_api/1e86
@@ -38,14 +38,16 @@ class CgroupLayoutTest {
             """;
 
     // an old distribution: cpu and cpuacct co-mounted, no cgroup2 at all
-    private static final String PURE_V1_MOUNTS = """
+    static final String PURE_V1_MOUNTS = """
             25 18 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755
             28 25 0:25 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:9 - cgroup cgroup rw,cpu,cpuacct
             29 25 0:26 / /sys/fs/cgroup/memory rw,nosuid shared:10 - cgroup cgroup rw,memory
             30 25 0:27 / /sys/fs/cgroup/freezer rw,nosuid shared:11 - cgroup cgroup rw,freezer
+            32 25 0:29 / /sys/fs/cgroup/devices rw,nosuid shared:13 - cgroup cgroup rw,devices
             31 25 0:28 / /sys/fs/cgroup/net_cls,net_prio rw,nosuid shared:12 - cgroup cgroup rw,net_cls,net_prio
             """;
-    private static final String PURE_V1_CGROUP = """
+    static final String PURE_V1_CGROUP = """
+            6:devices:/user.slice
             5:net_cls,net_prio:/
             4:freezer:/user/1000
             3:memory:/user.slice
@@ -80,6 +82,8 @@ class CgroupLayoutTest {
         assertEquals(l.v1For(Controller.CPU), l.v1For(Controller.CPUACCT));
         assertEquals(Path.of("/sys/fs/cgroup/cpu,cpuacct/user.slice"), l.v1For(Controller.CPU).ownDir());
         assertEquals(Path.of("/sys/fs/cgroup/freezer/user/1000"), l.v1For(Controller.FREEZER).ownDir());
+        assertEquals(Path.of("/sys/fs/cgroup/devices/user.slice"), l.v1For(Controller.DEVICES).ownDir(),
+                "the devices list is pure v1's device restriction");
     }
 
     @Test

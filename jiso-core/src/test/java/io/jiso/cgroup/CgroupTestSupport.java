@@ -3,6 +3,7 @@ package io.jiso.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -119,6 +122,57 @@ final class CgroupTestSupport {
         while (!check.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, what + " did not happen in " + seconds * SLOW + " s");
             Thread.sleep(10);
+        }
+    }
+
+    /**
+     * A parent cgroup the test makes as an administrator would: MOUNT/jiso/NAME
+     * in the v2 tree and in every v1 hierarchy (inside jiso's own folder, so no
+     * foreign cgroup is touched). close() removes it, the jiso folder create()
+     * made in it, and the MOUNT/jiso folders it made itself once they are empty.
+     */
+    static final class TestParent implements AutoCloseable {
+        /** The parent as create() takes it: "/jiso/NAME". */
+        final String path;
+        private final Map<Path, Path> dirs = new LinkedHashMap<>();
+        private final List<Path> madeJiso = new ArrayList<>();
+
+        TestParent(String name) throws HostSetupException {
+            path = "/jiso/" + name;
+            Layout l = layout();
+            List<Path> mounts = new ArrayList<>();
+            if (l.v2Mount() != null) {
+                mounts.add(l.v2Mount());
+            }
+            l.v1().forEach(h -> mounts.add(h.mount()));
+            for (Path mount : mounts) {
+                if (CgroupFs.mkdir(mount.resolve("jiso"))) {
+                    madeJiso.add(mount.resolve("jiso"));
+                }
+                Path dir = mount.resolve(path.substring(1));
+                CgroupFs.mkdir(dir);
+                dirs.put(mount, dir);
+            }
+        }
+
+        /** The parent's directory in the hierarchy mounted there. */
+        Path in(Path mount) {
+            return dirs.get(mount);
+        }
+
+        @Override
+        public void close() throws HostSetupException {
+            for (Path p : dirs.values()) {
+                CgroupFs.rmdir(p.resolve("jiso"), 1_000_000_000L);
+                CgroupFs.rmdir(p, 1_000_000_000L);
+            }
+            for (Path jiso : madeJiso) {
+                try {
+                    CgroupFs.rmdir(jiso, 0);
+                } catch (HostSetupException e) {
+                    // EBUSY: other leaves of this JVM still use it; the shutdown hook removes it
+                }
+            }
         }
     }
 
