@@ -659,30 +659,38 @@ static void add_run(struct tplan *t, char *const *argv, int pid_arg, char *outpu
     w->output_size = (int64_t)size;
 }
 
+/* A plan whose parent work is a pid write (index 0) and then argv (index 1),
+ * and whose child then calls getpid (result 0) and executes true. */
+static int spawn_running(struct tplan *t, char *const *argv, char *out, size_t size,
+                         struct jiso_result *res)
+{
+    int pidpipe[2];
+    if (pipe2(pidpipe, O_CLOEXEC) != 0)
+        abort();
+    tinit(t, 0);
+    add_write(t, NULL, pidpipe[1], NULL);
+    add_run(t, argv, 4, out, size);
+    STEP(t, SYS_getpid);
+    EXEC(t, argv_true);
+    int rc = spawn(t, res);
+    close(pidpipe[1]);
+    close(pidpipe[0]);
+    return rc;
+}
+
 static void test_parent_run(void)
 {
     int ok = 1;
     struct tplan t;
     struct jiso_result res;
     char out[256], expected[64], script[160];
-    int pidpipe[2];
-    int before = count_fds();
     /* A descriptor of ours without close-on-exec: the program must not get it. */
     int leaky = dup(1);
     snprintf(script, sizeof script, "echo pid=$1; echo to-stderr >&2; [ -e /proc/$$/fd/%d ] &&"
              " echo fd-leaked; readlink /proc/$$/fd/0", leaky);
     char *const argv_ok[] = {"/bin/sh", "-c", script, "sh", "<pid>", NULL};
 
-    tinit(&t, 0);
-    if (pipe2(pidpipe, O_CLOEXEC) != 0)
-        abort();
-    add_write(&t, NULL, pidpipe[1], NULL);
-    add_run(&t, argv_ok, 4, out, sizeof out);
-    STEP(&t, SYS_getpid);
-    EXEC(&t, argv_true);
-    int rc = spawn(&t, &res);
-    close(pidpipe[1]);
-    close(pidpipe[0]);
+    int rc = spawn_running(&t, argv_ok, out, sizeof out, &res);
     CHECK(rc == 0, "rc %d step %d errno %d detail %d status %d", rc, res.failed_step, res.error,
           res.failed_detail, res.wait_status);
     CHECK(res.wait_status == -1, "wait_status %d", res.wait_status);
@@ -698,16 +706,7 @@ static void test_parent_run(void)
     ok = 1;
     static char *const argv_fail[] = {"/bin/sh", "-c", "echo \"$1 is not allowed\" >&2; exit 3",
                                       "sh", "<pid>", NULL};
-    tinit(&t, 0);
-    if (pipe2(pidpipe, O_CLOEXEC) != 0)
-        abort();
-    add_write(&t, NULL, pidpipe[1], NULL);
-    add_run(&t, argv_fail, 4, out, sizeof out);
-    STEP(&t, SYS_getpid);
-    EXEC(&t, argv_true);
-    rc = spawn(&t, &res);
-    close(pidpipe[1]);
-    close(pidpipe[0]);
+    rc = spawn_running(&t, argv_fail, out, sizeof out, &res);
     CHECK(rc == -1 && res.failed_step == JISO_FAIL_PARENT_RUN && res.failed_detail == 1 &&
               res.error == 0 && EXITED_WITH(res.wait_status, 3),
           "rc %d step %d errno %d detail %d status %#x", rc, res.failed_step, res.error,
@@ -718,21 +717,27 @@ static void test_parent_run(void)
     if (res.pidfd >= 0)
         CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
     report("parent run exiting 3: JISO_FAIL_PARENT_RUN, its wait status and stderr; child gives up", ok);
+}
 
-    /* a missing program, and argv the stage refuses */
-    ok = 1;
+static void test_parent_run_refused(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    int before = count_fds();
     static char *const argv_missing[] = {"/nonexistent/newuidmap", "<pid>", NULL};
     static char *const argv_relative[] = {"sh", "<pid>", NULL};
+    static char *const argv_sh[] = {"/bin/sh", "-c", "true", "sh", "<pid>", NULL};
     struct {
         char *const *argv;
         int pid_arg, error;
-    } bad[] = {{argv_missing, 1, ENOENT}, {argv_relative, 1, EINVAL}, {argv_ok, 0, EINVAL},
-               {argv_ok, 5, EINVAL}};
+    } bad[] = {{argv_missing, 1, ENOENT}, {argv_relative, 1, EINVAL}, {argv_sh, 0, EINVAL},
+               {argv_sh, 5, EINVAL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         tinit(&t, 0);
         add_run(&t, bad[i].argv, bad[i].pid_arg, NULL, 0);
         EXEC(&t, argv_true);
-        rc = spawn(&t, &res);
+        int rc = spawn(&t, &res);
         CHECK(rc == -1 && res.failed_step == JISO_FAIL_PARENT_RUN && res.failed_detail == 0 &&
                   res.error == bad[i].error && res.wait_status == -1,
               "case %zu: rc %d step %d errno %d status %d", i, rc, res.failed_step, res.error,
@@ -747,10 +752,7 @@ static void test_parent_run(void)
     static char *const argv_much[] = {"/bin/sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x",
                                       "sh", "<pid>", NULL};
     char small[8];
-    tinit(&t, 0);
-    add_run(&t, argv_much, 4, small, sizeof small);
-    EXEC(&t, argv_true);
-    rc = spawn(&t, &res);
+    int rc = spawn_running(&t, argv_much, small, sizeof small, &res);
     CHECK(rc == 0, "rc %d step %d status %#x", rc, res.failed_step, res.wait_status);
     CHECK(strcmp(small, "xxxxxxx") == 0, "output '%s'", small);
     if (res.pidfd >= 0)
@@ -902,6 +904,7 @@ int main(int argc, char **argv)
     test_waits();
     test_fd_leak();
     test_parent_run();
+    test_parent_run_refused();
     test_threads();
     test_init();
     printf("# %d passed, %d failed\n", passes, failures);
