@@ -38,7 +38,16 @@ public final class Rootless {
 
     /** The user's name, as /etc/subuid may name it, or null if the user database has none. */
     static String userName() {
-        com.sun.security.auth.module.UnixSystem user = new com.sun.security.auth.module.UnixSystem();
-        return user.getUid() == EUID ? user.getUsername() : null; // it names the real uid
+        return UserName.NAME;
+    }
+
+    /** Looked up once (the user database may be remote): the name of this JVM's uid does not change. */
+    private static final class UserName {
+        static final String NAME = lookUp();
+
+        private static String lookUp() {
+            com.sun.security.auth.module.UnixSystem user = new com.sun.security.auth.module.UnixSystem();
+            return user.getUid() == EUID ? user.getUsername() : null; // it names the real uid
+        }
     }
 }
