@@ -25,6 +25,12 @@
  * while it runs the plan, so a plan that dup3()s onto or closes "unknown"
  * descriptors cannot break the stage, and another thread's child that
  * inherited a copy of our descriptors cannot delay us.
+ *
+ * While the child waits at the handshake, the parent does the plan's parent
+ * work: writes to the child's /proc files, and programs such as newuidmap
+ * that take the child's pid. Such a program is started the way the child is
+ * (vfork-style clone3, raw calls until its execve), so that none of the JVM's
+ * descriptors reaches it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,8 +38,11 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 
@@ -63,7 +72,7 @@
  * jiso_spawn's frame, which outlives every child's use of our memory. */
 struct ctx {
     const struct jiso_plan *plan;
-    int hs_read, hs_write;      /* handshake pipe, -1 without parent writes */
+    int hs_read, hs_write;      /* handshake pipe, -1 without parent work */
     /* 1 while the first child / a JISO_OP_SPAWN child uses our memory; the
      * kernel clears them (CLONE_CHILD_CLEARTID). Futex words: 32 bits. */
     volatile int32_t live;
@@ -166,6 +175,17 @@ static CHILD_NORETURN void child_fail(struct ctx *c, int32_t step, int32_t err)
         SYS4(SYS_exit, CHILD_FAILED, 0, 0, 0);
 }
 
+/* CHILD: every signal handler back to SIG_DFL: they are the JVM's. The kernel
+ * struct sigaction is {handler, flags, restorer, mask} on both architectures;
+ * all zero means SIG_DFL. */
+static void reset_signal_handlers(void)
+{
+    static const unsigned long dfl[4];
+    for (int sig = 1; sig <= 64; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            SYS4(SYS_rt_sigaction, sig, dfl, 0, 8); /* EINVAL etc. ignored */
+}
+
 static void spawned_main(void *arg);
 
 struct spawn_start {
@@ -251,17 +271,11 @@ static CHILD_NORETURN void child_main(void *arg)
     struct ctx *c = arg;
 
     /* Signals are blocked (the parent blocked them all around clone3) and
-     * stay blocked; the plan unblocks them right before execve. The handlers
-     * are the JVM's: reset them all. The kernel struct sigaction is
-     * {handler, flags, restorer, mask} on both architectures; all zero means
-     * SIG_DFL. */
-    static const unsigned long dfl[4];
-    for (int sig = 1; sig <= 64; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            SYS4(SYS_rt_sigaction, sig, dfl, 0, 8); /* EINVAL etc. ignored */
+     * stay blocked; the plan unblocks them right before execve. */
+    reset_signal_handlers();
 
     if (c->hs_read >= 0) {
-        /* Wait for the parent's writes (uid_map, cgroup.procs...). */
+        /* Wait for the parent's work (uid_map, newuidmap, cgroup.procs...). */
         unsigned char go = 0;
         long r;
         SYS4(SYS_close, c->hs_write, 0, 0, 0);
@@ -276,6 +290,44 @@ static CHILD_NORETURN void child_main(void *arg)
     run_steps(c, 0, 0);
 }
 
+/* Shared with the child that becomes a parent-work program (see parent_run). */
+struct program_start {
+    char *const *argv;
+    int out;                /* becomes its stdout and stderr; >= 3 */
+    volatile int32_t error; /* why it could not execute; 0 if it did */
+};
+
+/*
+ * CHILD: becomes the program of a jiso_parent_write: stdout and stderr into
+ * the output pipe, stdin from /dev/null, no other fd (the JVM's fds are not
+ * all close-on-exec, and the program may be setuid root), default signal
+ * handling, an empty environment.
+ */
+static CHILD_NORETURN void program_main(void *arg)
+{
+    struct program_start *s = arg;
+    static char *const no_env[] = {NULL};
+    static const uint64_t no_signals = 0;
+
+    reset_signal_handlers();
+    long r = SYS4(SYS_dup3, s->out, 1, 0, 0);
+    if (!is_error(r))
+        r = SYS4(SYS_dup3, s->out, 2, 0, 0);
+    if (!is_error(r))
+        r = SYS4(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY, 0);
+    if (!is_error(r) && r != 0)
+        r = SYS4(SYS_dup3, r, 0, 0, 0);
+    if (!is_error(r))
+        r = SYS4(SYS_close_range, 3, ~0U, 0, 0);
+    if (!is_error(r))
+        r = SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, 0, 8);
+    if (!is_error(r))
+        r = SYS4(SYS_execve, s->argv[0], s->argv, no_env, 0);
+    s->error = (int32_t)-r;
+    for (;;)
+        SYS4(SYS_exit, CHILD_FAILED, 0, 0, 0);
+}
+
 /* ---- the parent (the JVM thread; libc is fine here) ------------------------ */
 
 /* Waits until the kernel has cleared *word (the child left our memory). */
@@ -287,45 +339,168 @@ static void wait_cleared(volatile int32_t *word)
         raw_syscall6(SYS_futex, (long)word, FUTEX_WAIT, v, 0, 0, 0);
 }
 
-/* Does the parent writes; returns the index of the failed one, or -1. */
-static int parent_writes(const struct jiso_plan *p, pid_t pid, int *err)
+/* Writes data to /proc/<pid>/<proc_file>, or the pid to fd; returns 0 or an errno. */
+static int parent_write(const struct jiso_parent_write *w, pid_t pid)
+{
+    char buf[4096];
+    int fd = w->fd, err;
+    const char *data = w->data;
+    size_t len = (size_t)w->length;
+
+    if (w->proc_file) {
+        int n = snprintf(buf, sizeof buf, "/proc/%d/%s", (int)pid, w->proc_file);
+        if (n < 0 || (size_t)n >= sizeof buf)
+            return ENAMETOOLONG;
+        fd = open(buf, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return errno;
+    } else {
+        int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+        data = buf;
+        len = (size_t)n;
+    }
+    ssize_t r;
+    do
+        r = write(fd, data, len);
+    while (r < 0 && errno == EINTR);
+    /* Files like uid_map take one write; a short one is a failure. */
+    err = r < 0 ? errno : (size_t)r != len ? EIO : 0;
+    if (w->proc_file)
+        close(fd);
+    return err;
+}
+
+/* Reads fd to its end into out (at most size - 1 bytes, NUL-terminated); the
+ * rest is read and dropped, so that the writer never blocks on a full pipe. */
+static void read_output(int fd, char *out, size_t size)
+{
+    size_t used = 0;
+    char drop[512];
+    for (;;) {
+        int keep = out != NULL && used + 1 < size;
+        char *to = keep ? out + used : drop;
+        size_t room = keep ? size - 1 - used : sizeof drop;
+        ssize_t r = read(fd, to, room);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (keep)
+            used += (size_t)r;
+    }
+    if (out != NULL && size > 0)
+        out[used] = '\0';
+}
+
+#define PROGRAM_STACK (32 * 1024)
+
+/*
+ * Runs w's program with the child's pid in argv[pid_arg] and waits for it.
+ * Returns 0 if it exited 0. Otherwise *status is its wait status, or -1 with
+ * *err saying why it could not run. It is started the way the child is, not
+ * with posix_spawn: only glibc 2.34+ could close the JVM's other fds there.
+ */
+static int parent_run(const struct jiso_parent_write *w, pid_t child, int *err, int *status)
+{
+    *status = -1;
+    int argc = 0;
+    while (w->argv[argc] != NULL)
+        argc++;
+    if (argc == 0 || w->argv[0][0] != '/' || w->pid_arg < 1 || w->pid_arg >= argc) {
+        *err = EINVAL;
+        return -1;
+    }
+    size_t argv_size = ((size_t)argc + 1) * sizeof(char *);
+    char **argv = malloc(argv_size);
+    void *stack = malloc(PROGRAM_STACK);
+    int out[2] = {-1, -1};
+    if (argv == NULL || stack == NULL) {
+        *err = ENOMEM;
+        goto done;
+    }
+    memcpy(argv, w->argv, argv_size);
+    char child_pid[16];
+    snprintf(child_pid, sizeof child_pid, "%d", (int)child);
+    argv[w->pid_arg] = child_pid;
+
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        *err = errno;
+        goto done;
+    }
+    if (out[1] < 3) { /* the program's 1 and 2 are dup3()ed from it */
+        int moved = fcntl(out[1], F_DUPFD_CLOEXEC, 3);
+        close(out[1]);
+        out[1] = moved;
+        if (moved < 0) {
+            *err = errno;
+            goto done;
+        }
+    }
+    struct program_start start = {.argv = argv, .out = out[1]};
+    uintptr_t base = (uintptr_t)stack;
+    /* vfork-style: we are suspended until the program executes or exits. */
+    struct clone_args ca = {
+        .flags = CLONE_VM | CLONE_VFORK,
+        .exit_signal = SIGCHLD,
+        .stack = base,
+        .stack_size = ((base + PROGRAM_STACK) & ~(uintptr_t)15) - base,
+    };
+    uint64_t all = ~(uint64_t)0, old;
+    SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+    long pid = clone3_run(&ca, program_main, &start);
+    SYS4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+    close(out[1]);
+    out[1] = -1;
+    if (is_error(pid)) {
+        *err = (int)-pid;
+        goto done;
+    }
+    if (start.error == 0)
+        read_output(out[0], w->output_size > 0 ? w->output : NULL,
+                    w->output_size > 0 ? (size_t)w->output_size : 0);
+    int st;
+    pid_t r;
+    do
+        r = waitpid((pid_t)pid, &st, 0);
+    while (r < 0 && errno == EINTR);
+    if (start.error != 0)
+        *err = start.error;
+    else if (r < 0)
+        *err = errno;
+    else
+        *status = st;
+done:
+    if (out[0] >= 0)
+        close(out[0]);
+    if (out[1] >= 0)
+        close(out[1]);
+    free(stack);
+    free(argv);
+    return *status == 0 ? 0 : -1;
+}
+
+/* Does the plan's parent work in order; on a failure fills in *result and returns -1. */
+static int parent_work(const struct jiso_plan *p, pid_t pid, struct jiso_result *result)
 {
     for (uint32_t i = 0; i < p->parent_write_count; i++) {
         const struct jiso_parent_write *w = &p->parent_writes[i];
-        char buf[4096];
-        int fd = w->fd, opened = 0;
-        const char *data = w->data;
-        size_t len = (size_t)w->length;
-
-        if (w->proc_file) {
-            int n = snprintf(buf, sizeof buf, "/proc/%d/%s", (int)pid, w->proc_file);
-            if (n < 0 || (size_t)n >= sizeof buf) {
-                *err = ENAMETOOLONG;
-                return (int)i;
-            }
-            fd = open(buf, O_WRONLY | O_CLOEXEC);
-            if (fd < 0) {
-                *err = errno;
-                return (int)i;
-            }
-            opened = 1;
+        int err = 0, status = -1;
+        if (w->argv != NULL) {
+            if (parent_run(w, pid, &err, &status) == 0)
+                continue;
+            result->failed_step = JISO_FAIL_PARENT_RUN;
+            result->wait_status = status;
         } else {
-            int n = snprintf(buf, sizeof buf, "%d", (int)pid);
-            data = buf;
-            len = (size_t)n;
+            err = parent_write(w, pid);
+            if (err == 0)
+                continue;
+            result->failed_step = JISO_FAIL_PARENT_WRITE;
         }
-        ssize_t r;
-        do
-            r = write(fd, data, len);
-        while (r < 0 && errno == EINTR);
-        /* Files like uid_map take one write; a short one is a failure. */
-        *err = r < 0 ? errno : (size_t)r != len ? EIO : 0;
-        if (opened)
-            close(fd);
-        if (*err)
-            return (int)i;
+        result->failed_detail = (int32_t)i;
+        result->error = err;
+        return -1;
     }
-    return -1;
+    return 0;
 }
 
 JISO_EXPORT int jiso_spawn(const struct jiso_plan *plan, struct jiso_result *result)
@@ -335,7 +510,7 @@ JISO_EXPORT int jiso_spawn(const struct jiso_plan *plan, struct jiso_result *res
     result->failed_step = JISO_FAIL_NONE;
     result->error = 0;
     result->failed_detail = -1;
-    result->reserved = 0;
+    result->wait_status = -1;
 
     if (plan == NULL || plan->version != JISO_PLAN_VERSION || plan->step_count == 0 ||
         plan->steps == NULL || plan->results == NULL || plan->stack == NULL ||
@@ -398,17 +573,11 @@ JISO_EXPORT int jiso_spawn(const struct jiso_plan *plan, struct jiso_result *res
         /* Our copy of the read end stays open until the byte is written: the
          * pipe then always has a reader and a dead child cannot raise
          * SIGPIPE in the caller. */
-        int err = 0;
-        int failed = parent_writes(plan, (pid_t)pid, &err);
-        if (failed >= 0) {
-            result->failed_step = JISO_FAIL_PARENT_WRITE;
-            result->failed_detail = failed;
-            result->error = err;
-        }
+        int failed = parent_work(plan, (pid_t)pid, result);
         /* 1 = go on, 0 = give up. A byte rather than just closing: another
          * thread's child may hold a copy of the write end, so EOF could come
          * late. */
-        unsigned char b = failed < 0;
+        unsigned char b = failed == 0;
         ssize_t r;
         do
             r = write(c.hs_write, &b, 1);

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define JISO_PLAN_VERSION 1
+#define JISO_PLAN_VERSION 2
 
 /*
  * Stage operations that are not plain system calls. They use negative
@@ -36,6 +36,9 @@
 #define JISO_FAIL_NO_EXEC       (-5) /* the plan ended without a successful execve */
 #define JISO_FAIL_PIPE          (-6) /* the stage could not create its pipes */
 #define JISO_FAIL_BAD_PLAN      (-7) /* version, count or stack size is wrong */
+#define JISO_FAIL_PARENT_RUN    (-8) /* a jiso_parent_write's program failed; failed_detail = its
+                                        index, wait_status = how it ended, or -1 and error = why
+                                        it could not run */
 
 struct jiso_step {
     int64_t nr;           /* syscall number, or a JISO_OP_* */
@@ -51,17 +54,30 @@ struct jiso_step {
 
 /*
  * Work the parent does after clone3 and before the child starts its plan,
- * e.g. writing uid_map for a new user namespace or, on cgroup v1, moving the
- * child into each controller's cgroup.procs. The child waits for it.
+ * e.g. writing uid_map for a new user namespace, running newuidmap for it, or,
+ * on cgroup v1, moving the child into each controller's cgroup.procs. The
+ * child waits for it. Three kinds, by the first field that is set: argv,
+ * proc_file, else fd.
  */
 struct jiso_parent_write {
     /* Non-NULL: write data to /proc/<child pid>/<proc_file>. */
     const char *proc_file;
-    /* proc_file NULL: write the child's pid in decimal to this open fd. */
+    /* argv and proc_file NULL: write the child's pid in decimal to this open fd. */
     int32_t fd;
-    int32_t reserved;
+    /* argv non-NULL: argv[pid_arg] (1 <= pid_arg < argc) is replaced by the
+     * child's pid in decimal. */
+    int32_t pid_arg;
     const char *data;
     int64_t length;
+    /* Non-NULL: run argv[0] (an absolute path) with this NULL-terminated argv,
+     * an empty environment, stdin on /dev/null, no other fds, and wait for it.
+     * Anything but exit status 0 fails the spawn (JISO_FAIL_PARENT_RUN). Used
+     * for setuid helpers such as newuidmap, which take the child's pid. */
+    char *const *argv;
+    /* argv non-NULL and output non-NULL: what the program wrote to stdout and
+     * stderr, at most output_size - 1 bytes, NUL-terminated. */
+    char *output;
+    int64_t output_size;
 };
 
 struct jiso_plan {
@@ -83,7 +99,7 @@ struct jiso_result {
     int32_t failed_step;           /* a step index, or a JISO_FAIL_* */
     int32_t error;                 /* the errno of the failure, 0 if none */
     int32_t failed_detail;         /* e.g. which parent write failed */
-    int32_t reserved;
+    int32_t wait_status;           /* JISO_FAIL_PARENT_RUN: the program's wait status; else -1 */
 };
 
 /*

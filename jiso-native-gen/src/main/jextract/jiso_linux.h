@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <linux/audit.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>

@@ -414,7 +414,7 @@ static void test_bad_plans(void)
     CHECK(rc == -1 && res.failed_step == JISO_FAIL_BAD_PLAN && res.pid == -1 &&       \
               res.pidfd == -1,                                                        \
           "%s: rc %d step %d", #setup, rc, res.failed_step)
-    BAD(t.p.version = 2);
+    BAD(t.p.version = JISO_PLAN_VERSION + 1);
     BAD(t.p.step_count = 0);
     BAD(t.p.stack_size = 32 * 1024 - 16);
     BAD(t.p.stack = NULL);
@@ -649,6 +649,118 @@ static void test_fd_leak(void)
     report("no fd leaks over 1000 spawns (success, exec failure, parent writes, write failure)", ok);
 }
 
+/* Adds a parent write that runs argv with the child's pid as argv[pid_arg]. */
+static void add_run(struct tplan *t, char *const *argv, int pid_arg, char *output, size_t size)
+{
+    struct jiso_parent_write *w = &t->w[t->p.parent_write_count++];
+    w->argv = argv;
+    w->pid_arg = pid_arg;
+    w->output = output;
+    w->output_size = (int64_t)size;
+}
+
+/* A plan whose parent work is a pid write (index 0) and then argv (index 1),
+ * and whose child then calls getpid (result 0) and executes true. */
+static int spawn_running(struct tplan *t, char *const *argv, char *out, size_t size,
+                         struct jiso_result *res)
+{
+    int pidpipe[2];
+    if (pipe2(pidpipe, O_CLOEXEC) != 0)
+        abort();
+    tinit(t, 0);
+    add_write(t, NULL, pidpipe[1], NULL);
+    add_run(t, argv, 4, out, size);
+    STEP(t, SYS_getpid);
+    EXEC(t, argv_true);
+    int rc = spawn(t, res);
+    close(pidpipe[1]);
+    close(pidpipe[0]);
+    return rc;
+}
+
+static void test_parent_run(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    char out[256], expected[64], script[160];
+    /* A descriptor of ours without close-on-exec: the program must not get it. */
+    int leaky = dup(1);
+    snprintf(script, sizeof script, "echo pid=$1; echo to-stderr >&2; [ -e /proc/$$/fd/%d ] &&"
+             " echo fd-leaked; readlink /proc/$$/fd/0", leaky);
+    char *const argv_ok[] = {"/bin/sh", "-c", script, "sh", "<pid>", NULL};
+
+    int rc = spawn_running(&t, argv_ok, out, sizeof out, &res);
+    CHECK(rc == 0, "rc %d step %d errno %d detail %d status %d", rc, res.failed_step, res.error,
+          res.failed_detail, res.wait_status);
+    CHECK(res.wait_status == -1, "wait_status %d", res.wait_status);
+    snprintf(expected, sizeof expected, "pid=%d\nto-stderr\n/dev/null\n", res.pid);
+    CHECK(strcmp(out, expected) == 0, "output '%s', expected '%s'", out, expected);
+    CHECK(t.r[0] > 0, "the child did not go on: %lld", (long long)t.r[0]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "exit");
+    close(leaky);
+    report("parent run: child's pid in argv, stdout+stderr captured, stdin /dev/null, no other fd", ok);
+
+    /* exit 3: the spawn fails with the status and the output; the child runs no step */
+    ok = 1;
+    static char *const argv_fail[] = {"/bin/sh", "-c", "echo \"$1 is not allowed\" >&2; exit 3",
+                                      "sh", "<pid>", NULL};
+    rc = spawn_running(&t, argv_fail, out, sizeof out, &res);
+    CHECK(rc == -1 && res.failed_step == JISO_FAIL_PARENT_RUN && res.failed_detail == 1 &&
+              res.error == 0 && EXITED_WITH(res.wait_status, 3),
+          "rc %d step %d errno %d detail %d status %#x", rc, res.failed_step, res.error,
+          res.failed_detail, res.wait_status);
+    snprintf(expected, sizeof expected, "%d is not allowed\n", res.pid);
+    CHECK(strcmp(out, expected) == 0, "output '%s'", out);
+    CHECK(t.r[0] == 0x5a5a, "the child ran a step: %lld", (long long)t.r[0]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    report("parent run exiting 3: JISO_FAIL_PARENT_RUN, its wait status and stderr; child gives up", ok);
+}
+
+static void test_parent_run_refused(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    int before = count_fds();
+    static char *const argv_missing[] = {"/nonexistent/newuidmap", "<pid>", NULL};
+    static char *const argv_relative[] = {"sh", "<pid>", NULL};
+    static char *const argv_sh[] = {"/bin/sh", "-c", "true", "sh", "<pid>", NULL};
+    struct {
+        char *const *argv;
+        int pid_arg, error;
+    } bad[] = {{argv_missing, 1, ENOENT}, {argv_relative, 1, EINVAL}, {argv_sh, 0, EINVAL},
+               {argv_sh, 5, EINVAL}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tinit(&t, 0);
+        add_run(&t, bad[i].argv, bad[i].pid_arg, NULL, 0);
+        EXEC(&t, argv_true);
+        int rc = spawn(&t, &res);
+        CHECK(rc == -1 && res.failed_step == JISO_FAIL_PARENT_RUN && res.failed_detail == 0 &&
+                  res.error == bad[i].error && res.wait_status == -1,
+              "case %zu: rc %d step %d errno %d status %d", i, rc, res.failed_step, res.error,
+              res.wait_status);
+        if (res.pidfd >= 0)
+            CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    }
+    report("parent run of a missing program: ENOENT; relative path or bad pid_arg: EINVAL", ok);
+
+    /* more output than the buffer and the pipe hold: kept truncated, the rest drained */
+    ok = 1;
+    static char *const argv_much[] = {"/bin/sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x",
+                                      "sh", "<pid>", NULL};
+    char small[8];
+    int rc = spawn_running(&t, argv_much, small, sizeof small, &res);
+    CHECK(rc == 0, "rc %d step %d status %#x", rc, res.failed_step, res.wait_status);
+    CHECK(strcmp(small, "xxxxxxx") == 0, "output '%s'", small);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "exit");
+    CHECK(count_fds() == before, "fds before %d after %d", before, count_fds());
+    report("parent run with 300 KB of output: 7 bytes kept, NUL-terminated; no fd left", ok);
+}
+
 static void *thread_spawns(void *arg)
 {
     long bad = 0;
@@ -812,6 +924,8 @@ int main(int argc, char **argv)
     test_signals();
     test_waits();
     test_fd_leak();
+    test_parent_run();
+    test_parent_run_refused();
     test_threads();
     test_init();
     printf("# %d passed, %d failed\n", passes, failures);

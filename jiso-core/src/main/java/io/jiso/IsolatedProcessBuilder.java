@@ -5,6 +5,8 @@ import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.spawn.Launcher;
 import io.jiso.user.Rootless;
+import io.jiso.user.SubordinateIds;
+import io.jiso.user.UserNamespaceMaps;
 import io.jiso.spawn.SandboxSpec;
 import io.jiso.spawn.SandboxSpec.Bind;
 import io.jiso.spawn.SandboxSpec.MountSpec;
@@ -67,6 +69,7 @@ public final class IsolatedProcessBuilder {
     private Duration boottimeOffset = Duration.ZERO;
     private List<IdMapping> uidMap = List.of();
     private List<IdMapping> gidMap = List.of();
+    private long subordinateIds; // how many mapSubordinateIds asked for; 0: not asked
     private Long uid;
     private Long gid;
     private List<Long> groups = List.of();
@@ -284,7 +287,13 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** A new user namespace with these uid and gid mappings (written by the JVM before the child goes on). */
+    /**
+     * A new user namespace with these uid and gid mappings, written by the JVM
+     * before the child goes on. A JVM that is not root may map only its own
+     * ids itself; other outside ids must lie in its user's subordinate ranges
+     * (see {@link #mapSubordinateIds()}), and newuidmap / newgidmap write them.
+     * Replaces an earlier mapSubordinateIds.
+     */
     public IsolatedProcessBuilder userNamespace(List<IdMapping> uids, List<IdMapping> gids) {
         if (Objects.requireNonNull(uids, "userNamespace: uids").isEmpty()
                 || Objects.requireNonNull(gids, "userNamespace: gids").isEmpty()) {
@@ -292,6 +301,36 @@ public final class IsolatedProcessBuilder {
         }
         this.uidMap = List.copyOf(uids);
         this.gidMap = List.copyOf(gids);
+        this.subordinateIds = 0;
+        created.add(Namespace.USER);
+        return this;
+    }
+
+    /**
+     * For a JVM that is not root: a new user namespace in which 0 is the JVM's
+     * user and 1, 2, ... are the subordinate ids /etc/subuid and /etc/subgid
+     * give that user, all its ranges in file order (the layout of podman and
+     * rootlesskit), written by newuidmap and newgidmap. So a sandbox has many
+     * users, none of them a user of the host. If a helper is missing or
+     * powerless, the user has no range, or the JVM is root, start() throws
+     * FeatureUnavailableException saying which. Replaces userNamespace(..).
+     */
+    public IsolatedProcessBuilder mapSubordinateIds() {
+        return mapSubordinate(SubordinateIds.ALL);
+    }
+
+    /** As {@link #mapSubordinateIds()}, but only the first count subordinate ids: 0..count inside. */
+    public IsolatedProcessBuilder mapSubordinateIds(long count) {
+        if (count < 1 || count > 0xFFFF_FFFEL) {
+            throw new IllegalArgumentException("mapSubordinateIds: count must be 1..4294967294, was " + count);
+        }
+        return mapSubordinate(count);
+    }
+
+    private IsolatedProcessBuilder mapSubordinate(long count) {
+        this.subordinateIds = count;
+        this.uidMap = List.of();
+        this.gidMap = List.of();
         created.add(Namespace.USER);
         return this;
     }
@@ -504,27 +543,20 @@ public final class IsolatedProcessBuilder {
         return new IsolatedProcess(Launcher.start(spec()));
     }
 
-    /** The immutable snapshot a start() uses; checks the combinations. */
-    SandboxSpec spec() {
+    /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
+    SandboxSpec spec() throws FeatureUnavailableException {
         Set<Namespace> created = EnumSet.copyOf(this.created);
-        List<IdMapping> uidMap = this.uidMap;
-        List<IdMapping> gidMap = this.gidMap;
-        if (!Rootless.jvmIsRoot() && !created.contains(Namespace.USER) && !created.isEmpty()) {
-            // Not root: every other namespace needs a user namespace of its own first.
-            created.add(Namespace.USER);
-            uidMap = Rootless.callerAsRootUids();
-            gidMap = Rootless.callerAsRootGids();
-        }
         boolean ownMounts = created.contains(Namespace.MOUNT);
         if (!ownMounts && !mounts.isEmpty()) {
             throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
         }
-        if (created.contains(Namespace.USER) && uidMap.isEmpty()) {
-            throw new IllegalStateException("a user namespace needs userNamespace(uids, gids)");
-        }
-        if (created.contains(Namespace.USER) && !(mapsZero(uidMap) && mapsZero(gidMap))) {
-            throw new IllegalStateException("userNamespace: uid 0 and gid 0 must be mapped: the sandbox is set up"
-                    + " as the namespace's root");
+        UserNamespaceMaps userMaps = null;
+        if (created.contains(Namespace.USER)) {
+            userMaps = userMaps();
+        } else if (!Rootless.jvmIsRoot() && !created.isEmpty()) {
+            // Not root: every other namespace needs a user namespace of its own first.
+            created.add(Namespace.USER);
+            userMaps = Rootless.callerAsRoot();
         }
         for (Map.Entry<String, String> e : environment.entrySet()) {
             String k = Objects.requireNonNull(e.getKey(), "environment: null name");
@@ -549,7 +581,23 @@ public final class IsolatedProcessBuilder {
         }
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, mounts, tmpSizeBytes, monotonicOffset, boottimeOffset,
-                uidMap, gidMap, privileges, landlock, seccomp, cgroupLimits(), devices);
+                userMaps, privileges, landlock, seccomp, cgroupLimits(), devices);
+    }
+
+    /** The maps of the user namespace asked for, and who writes them. */
+    private UserNamespaceMaps userMaps() throws FeatureUnavailableException {
+        if (subordinateIds != 0) {
+            return SubordinateIds.callerAndSubordinates(subordinateIds);
+        }
+        if (uidMap.isEmpty()) {
+            throw new IllegalStateException("a user namespace needs userNamespace(uids, gids) or mapSubordinateIds()");
+        }
+        if (!(mapsZero(uidMap) && mapsZero(gidMap))) {
+            throw new IllegalStateException("userNamespace: uid 0 and gid 0 must be mapped: the sandbox is set up"
+                    + " as the namespace's root");
+        }
+        return Rootless.jvmIsRoot() ? UserNamespaceMaps.writtenByJvm(uidMap, gidMap)
+                : SubordinateIds.forUnprivileged(uidMap, gidMap);
     }
 
     private CgroupLimits cgroupLimits() {

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,12 +59,13 @@ class RootTemplateTest {
         IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/layout/" + dir
                 .getFileName());
         Run.of(b).ok();
-        long after1 = mountNamespaceFds();
+        long after1 = templates();
         Run.of(b).ok();
         Run.of(b).ok();
-        assertEquals(after1, mountNamespaceFds(), "the same layout reuses its template");
+        assertEquals(after1, templates(), "the same layout reuses its template");
         Run.of(b.bindReadOnly(dir, "/layout2/" + dir.getFileName())).ok();
-        assertEquals(after1 + 1, mountNamespaceFds(), "a new layout adds one");
+        assertEquals(after1 + 1, templates(), "a new layout adds one");
+        assertTrue(io.jiso.spawn.Launcher.rootTemplateFds().stream().allMatch(fd -> isMountNamespace(fd)));
     }
 
     @Test
@@ -84,15 +83,15 @@ class RootTemplateTest {
         assertTrue(e.getMessage().contains("bind " + dir.resolve("gone") + " on /gone: ENOENT"), e.getMessage());
     }
 
-    private static long mountNamespaceFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("mnt:[");
-                } catch (IOException closed) {
-                    return false;
-                }
-            }).count();
+    private static long templates() {
+        return io.jiso.spawn.Launcher.rootTemplateFds().size();
+    }
+
+    private static boolean isMountNamespace(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("mnt:[");
+        } catch (IOException closed) {
+            return false;
         }
     }
 

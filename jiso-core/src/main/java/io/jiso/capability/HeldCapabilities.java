@@ -37,6 +37,11 @@ public final class HeldCapabilities {
         }
     }
 
+    /** Whether c is in the JVM's bounding set: a setuid-root program it runs can have c only then. */
+    public static boolean inBoundingSet(Capability c) {
+        return bounding().contains(c);
+    }
+
     private static Set<Capability> effective() {
         Set<Capability> s = effective;
         if (s == null) {

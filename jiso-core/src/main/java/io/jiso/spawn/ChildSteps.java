@@ -82,7 +82,7 @@ final class ChildSteps {
             }
         }
         if (spec.creates(Namespace.USER)) {
-            NamespaceSteps.becomeRootOfUserNamespace(steps, canSetGroups());
+            NamespaceSteps.becomeRootOfUserNamespace(steps, canSetGroups(spec));
         }
         NamespaceSteps.join(steps, pidfds(spec.joined()));
         if (spec.creates(Namespace.UTS)) {
@@ -117,7 +117,7 @@ final class ChildSteps {
         // Privileges go last, after everything that needs them; after the spawn of the main process,
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
-        CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups());
+        CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec));
         if (spec.landlock() != null) {
             LandlockSteps.restrict(steps, spec.landlock(), LandlockSupport.abiVersion(), LANDLOCK_SCRATCH_FD);
         }
@@ -141,9 +141,9 @@ final class ChildSteps {
         }
     }
 
-    /** An unprivileged JVM's user namespace has setgroups denied (see Launcher). */
-    private static boolean canSetGroups() {
-        return io.jiso.user.Rootless.jvmIsRoot();
+    /** An unprivileged JVM's user namespace has setgroups denied unless newgidmap wrote its gid_map. */
+    private static boolean canSetGroups(SandboxSpec spec) {
+        return spec.userMaps() != null ? spec.userMaps().setGroupsAllowed() : io.jiso.user.Rootless.jvmIsRoot();
     }
 
     /** PR_SET_PDEATHSIG: the child dies with the spawner thread, which lives as long as the JVM. */
@@ -195,11 +195,7 @@ final class ChildSteps {
     }
 
     static MemorySegment argv(StepList steps, List<String> args) {
-        MemorySegment array = steps.memory().allocate(ValueLayout.ADDRESS, args.size() + 1);
-        for (int i = 0; i < args.size(); i++) {
-            array.setAtIndex(ValueLayout.ADDRESS, i, steps.cString(args.get(i)));
-        }
-        return array;
+        return steps.cStrings(args);
     }
 
     private static MemorySegment envp(StepList steps, Map<String, String> environment) {

@@ -7,7 +7,10 @@ import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.net.NetworkNamespacePool;
+import io.jiso.IdMapping;
 import io.jiso.user.Rootless;
+import io.jiso.user.UserNamespaceMaps;
+import io.jiso.sys.WaitStatus;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.File;
@@ -15,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -132,11 +136,12 @@ public final class Launcher {
             plan.cloneFlags &= ~Namespace.MOUNT.cloneFlag(); // copied from the template instead of the host
         }
         if (spec.creates(Namespace.USER)) {
-            plan.writeProcFile("uid_map", idMap(spec.uidMap()));
-            if (!Rootless.jvmIsRoot()) {
+            UserNamespaceMaps maps = spec.userMaps();
+            writeMap(plan, "uid_map", maps.uids(), maps.uidHelper());
+            if (!maps.setGroupsAllowed()) {
                 plan.writeProcFile("setgroups", "deny"); // the kernel's condition for an unprivileged gid_map
             }
-            plan.writeProcFile("gid_map", idMap(spec.gidMap()));
+            writeMap(plan, "gid_map", maps.gids(), maps.gidHelper());
         }
         ChildSteps.V1Leaf v1Leaf = ChildSteps.V1Leaf.NONE;
         if (leaf != null) {
@@ -164,12 +169,13 @@ public final class Launcher {
         return child;
     }
 
-    private static String idMap(java.util.List<io.jiso.IdMapping> map) {
-        StringBuilder b = new StringBuilder();
-        for (io.jiso.IdMapping m : map) {
-            b.append(m.inside()).append(' ').append(m.outside()).append(' ').append(m.count()).append('\n');
+    /** The JVM writes the map itself, or has newuidmap / newgidmap write it. */
+    private static void writeMap(Plan plan, String file, List<IdMapping> map, Path helper) {
+        if (helper == null) {
+            plan.writeProcFile(file, UserNamespaceMaps.procFileText(map));
+        } else {
+            plan.runWithChildPid(helper.toString(), UserNamespaceMaps.helperArguments(map));
         }
-        return b.toString();
     }
 
     private static IOException failure(Plan plan, Plan.Outcome o) {
@@ -189,6 +195,13 @@ public final class Launcher {
         }
         if (step == StageFailure.PARENT_WRITE) {
             return new HostSetupException(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
+        }
+        if (step == StageFailure.PARENT_RUN) {
+            String program = plan.describeParentWrite(o.detail()).replace("<child pid>", Integer.toString(o.pid()));
+            String output = plan.parentProgramOutput(o.detail());
+            String how = o.waitStatus() < 0 ? "" : WaitStatus.describe(o.waitStatus())
+                    + (output.isEmpty() ? "" : ": " + output);
+            return new HostSetupException(program, o.errno(), errno, how);
         }
         if (step == StageFailure.NO_EXEC) {
             return new ChildSetupException("execute the program: the plan ended without execve", 0, "", null);

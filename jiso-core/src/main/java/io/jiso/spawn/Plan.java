@@ -21,13 +21,21 @@ final class Plan {
     long cloneFlags;
     int cgroupFd = -1;
     private final List<ParentWrite> parentWrites = new ArrayList<>();
+    private final List<MemorySegment> outputs = new ArrayList<>();
 
-    /** Written by the parent after clone3, before the child runs a step. */
-    record ParentWrite(String procFile, int fd, String data, String description) {
+    /** How many bytes of a parent program's output a failure report keeps. */
+    private static final int OUTPUT_BYTES = 2048;
+
+    /**
+     * Done by the parent after clone3, before the child runs a step: a write to
+     * the child's procFile, of its pid to fd, or a program run with the child's
+     * pid as its first argument (argv non-null; output receives what it says).
+     */
+    record ParentWrite(String procFile, int fd, String data, List<String> argv, String description) {
     }
 
     /** What jiso_spawn said. failedStep is a step index or a JISO_FAIL_* value. */
-    record Outcome(int pid, int pidfd, int failedStep, int errno, int detail) {
+    record Outcome(int pid, int pidfd, int failedStep, int errno, int detail, int waitStatus) {
         boolean succeeded() {
             return failedStep == StageFailure.NONE;
         }
@@ -39,11 +47,24 @@ final class Plan {
 
     /** Write data to /proc/&lt;child&gt;/procFile, e.g. uid_map. */
     void writeProcFile(String procFile, String data) {
-        parentWrites.add(new ParentWrite(procFile, -1, data, "write " + procFile + " of the child"));
+        parentWrites.add(new ParentWrite(procFile, -1, data, null, "write " + procFile + " of the child"));
+    }
+
+    /** Run program (an absolute path) with the child's pid and then arguments, e.g. newuidmap; it must exit 0. */
+    void runWithChildPid(String program, List<String> arguments) {
+        List<String> argv = new ArrayList<>(List.of(program, "<child pid>"));
+        argv.addAll(arguments);
+        parentWrites.add(new ParentWrite(null, -1, null, argv, "run " + String.join(" ", argv)));
     }
 
     String describeParentWrite(int index) {
         return parentWrites.get(index).description();
+    }
+
+    /** What parent write index, a program, wrote to stdout and stderr (after run). */
+    String parentProgramOutput(int index) {
+        MemorySegment output = outputs.get(index);
+        return output == null ? "" : output.getString(0).strip();
     }
 
     Outcome run(SpawnMemory memory) {
@@ -62,7 +83,15 @@ final class Plan {
                 ParentWrite w = parentWrites.get(i);
                 MemorySegment e = jiso_parent_write.asSlice(writes, i);
                 jiso_parent_write.fd(e, w.fd());
-                if (w.procFile() != null) {
+                outputs.add(null);
+                if (w.argv() != null) {
+                    jiso_parent_write.argv(e, steps.cStrings(w.argv()));
+                    jiso_parent_write.pid_arg(e, 1);
+                    MemorySegment output = memory.allocate(OUTPUT_BYTES);
+                    jiso_parent_write.output(e, output);
+                    jiso_parent_write.output_size(e, OUTPUT_BYTES);
+                    outputs.set(i, output);
+                } else if (w.procFile() != null) {
                     jiso_parent_write.proc_file(e, memory.allocateFrom(w.procFile()));
                     MemorySegment data = memory.allocateFrom(w.data());
                     jiso_parent_write.data(e, data);
@@ -80,6 +109,6 @@ final class Plan {
             throw new IllegalStateException("jiso_spawn failed to run", t);
         }
         return new Outcome(jiso_result.pid(result), jiso_result.pidfd(result), jiso_result.failed_step(result),
-                jiso_result.error(result), jiso_result.failed_detail(result));
+                jiso_result.error(result), jiso_result.failed_detail(result), jiso_result.wait_status(result));
     }
 }

@@ -24,7 +24,7 @@ import java.util.Set;
  * @param mounts        user mounts, in order, after the default ones
  * @param tmpSizeBytes  size cap of the private /tmp
  * @param monotonicOffset,boottimeOffset clock offsets for a new time namespace
- * @param uidMap,gidMap id mappings for a new user namespace
+ * @param userMaps      the id maps of a new user namespace and who writes them, or null without one
  * @param privileges    who the program runs as, which capabilities it keeps, no_new_privs
  * @param landlock      Landlock rules, or null for none
  * @param seccomp       the seccomp policy, or null for none
@@ -45,8 +45,7 @@ public record SandboxSpec(
         long tmpSizeBytes,
         Duration monotonicOffset,
         Duration boottimeOffset,
-        List<io.jiso.IdMapping> uidMap,
-        List<io.jiso.IdMapping> gidMap,
+        io.jiso.user.UserNamespaceMaps userMaps,
         io.jiso.capability.PrivilegeSpec privileges,
         io.jiso.landlock.LandlockRules landlock,
         io.jiso.SeccompPolicy seccomp,
@@ -60,8 +59,6 @@ public record SandboxSpec(
         created = created.isEmpty() ? Set.of() : Set.copyOf(created);
         joined = Map.copyOf(joined);
         mounts = List.copyOf(mounts);
-        uidMap = List.copyOf(uidMap);
-        gidMap = List.copyOf(gidMap);
         devices = List.copyOf(devices);
     }
 

@@ -15,5 +15,6 @@ final class StageFailure {
     static final int NO_EXEC = ABI.intConstant("JISO_FAIL_NO_EXEC");
     static final int PIPE = ABI.intConstant("JISO_FAIL_PIPE");
     static final int BAD_PLAN = ABI.intConstant("JISO_FAIL_BAD_PLAN");
+    static final int PARENT_RUN = ABI.intConstant("JISO_FAIL_PARENT_RUN");
     static final int OP_SPAWN = ABI.intConstant("JISO_OP_SPAWN");
 }

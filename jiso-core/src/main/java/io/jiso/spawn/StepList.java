@@ -46,6 +46,15 @@ public final class StepList {
         return cString(s).address();
     }
 
+    /** A NULL-terminated array of C strings (an argv or envp) that the child can read. */
+    public MemorySegment cStrings(java.util.List<String> strings) {
+        MemorySegment array = memory.allocate(java.lang.foreign.ValueLayout.ADDRESS, strings.size() + 1);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(java.lang.foreign.ValueLayout.ADDRESS, i, cString(strings.get(i)));
+        }
+        return array;
+    }
+
     /** Zeroed memory for one structure of the given layout. */
     public MemorySegment allocate(MemoryLayout layout) {
         return memory.allocate(layout);

@@ -63,6 +63,7 @@ public final class Sys {
     private static final MethodHandle UNSHARE = capturing(Libc.unshare$address(), Libc.unshare$descriptor());
     private static final MethodHandle SETNS = capturing(Libc.setns$address(), Libc.setns$descriptor());
     private static final MethodHandle SOCKET = capturing(Libc.socket$address(), Libc.socket$descriptor());
+    private static final MethodHandle GETXATTR = capturing(Libc.getxattr$address(), Libc.getxattr$descriptor());
 
     private static MethodHandle capturing(MemorySegment address, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
@@ -289,6 +290,29 @@ public final class Sys {
     /** socket(2). */
     public static int socket(int domain, int type, int protocol) throws HostSetupException {
         return (int) call("socket", s -> (int) SOCKET.invokeExact(s, domain, type, protocol));
+    }
+
+    /**
+     * Whether a file has a non-empty extended attribute, e.g.
+     * "security.capability" (getxattr(2) asking only for its size). A file
+     * system without extended attributes has none.
+     */
+    public static boolean hasXattr(String path, String name) throws HostSetupException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocateFrom(path);
+            MemorySegment n = arena.allocateFrom(name);
+            long size;
+            try {
+                size = call("getxattr " + path + " " + name, Errno.ENODATA,
+                        s -> (long) GETXATTR.invokeExact(s, p, n, MemorySegment.NULL, 0L));
+            } catch (HostSetupException e) {
+                if (e.errno() != Errno.EOPNOTSUPP) {
+                    throw e;
+                }
+                size = 0;
+            }
+            return size > 0;
+        }
     }
 
     /** ioctl(2) with a pointer argument. */

@@ -37,4 +37,10 @@ public final class WaitStatus {
         }
         throw new IllegalStateException("waitid reported si_code " + code);
     }
+
+    /** A raw wait status in words: "exit status 1", "killed by signal 9". */
+    public static String describe(int status) {
+        int signal = status & 0x7f;
+        return signal == 0 ? "exit status " + ((status >> 8) & 0xff) : "killed by signal " + signal;
+    }
 }

@@ -1980,5 +1980,68 @@ public class Libc extends Libc$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class getxattr {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Libc.C_LONG,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_POINTER,
+            Libc.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("getxattr");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ssize_t getxattr(const char *__path, const char *__name, void *__value, size_t __size)
+     * }
+     */
+    public static FunctionDescriptor getxattr$descriptor() {
+        return getxattr.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ssize_t getxattr(const char *__path, const char *__name, void *__value, size_t __size)
+     * }
+     */
+    public static MethodHandle getxattr$handle() {
+        return getxattr.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ssize_t getxattr(const char *__path, const char *__name, void *__value, size_t __size)
+     * }
+     */
+    public static MemorySegment getxattr$address() {
+        return getxattr.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ssize_t getxattr(const char *__path, const char *__name, void *__value, size_t __size)
+     * }
+     */
+    public static long getxattr(MemorySegment __path, MemorySegment __name, MemorySegment __value, long __size) {
+        var mh$ = getxattr.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getxattr", __path, __name, __value, __size);
+            }
+            return (long)mh$.invokeExact(__path, __name, __value, __size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
 

@@ -18,9 +18,12 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * struct jiso_parent_write {
  *     const char *proc_file;
  *     int32_t fd;
- *     int32_t reserved;
+ *     int32_t pid_arg;
  *     const char *data;
  *     int64_t length;
+ *     char *const *argv;
+ *     char *output;
+ *     int64_t output_size;
  * }
  * }
  */
@@ -33,9 +36,12 @@ public class jiso_parent_write {
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         Libc.C_POINTER.withName("proc_file"),
         Libc.C_INT.withName("fd"),
-        Libc.C_INT.withName("reserved"),
+        Libc.C_INT.withName("pid_arg"),
         Libc.C_POINTER.withName("data"),
-        Libc.C_LONG.withName("length")
+        Libc.C_LONG.withName("length"),
+        Libc.C_POINTER.withName("argv"),
+        Libc.C_POINTER.withName("output"),
+        Libc.C_LONG.withName("output_size")
     ).withName("jiso_parent_write");
 
     /**
@@ -133,48 +139,48 @@ public class jiso_parent_write {
         struct.set(fd$LAYOUT, fd$OFFSET, fieldValue);
     }
 
-    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved"));
+    private static final OfInt pid_arg$LAYOUT = (OfInt)$LAYOUT.select(groupElement("pid_arg"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t pid_arg
      * }
      */
-    public static final OfInt reserved$layout() {
-        return reserved$LAYOUT;
+    public static final OfInt pid_arg$layout() {
+        return pid_arg$LAYOUT;
     }
 
-    private static final long reserved$OFFSET = $LAYOUT.byteOffset(groupElement("reserved"));
+    private static final long pid_arg$OFFSET = $LAYOUT.byteOffset(groupElement("pid_arg"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t pid_arg
      * }
      */
-    public static final long reserved$offset() {
-        return reserved$OFFSET;
+    public static final long pid_arg$offset() {
+        return pid_arg$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t pid_arg
      * }
      */
-    public static int reserved(MemorySegment struct) {
-        return struct.get(reserved$LAYOUT, reserved$OFFSET);
+    public static int pid_arg(MemorySegment struct) {
+        return struct.get(pid_arg$LAYOUT, pid_arg$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t pid_arg
      * }
      */
-    public static void reserved(MemorySegment struct, int fieldValue) {
-        struct.set(reserved$LAYOUT, reserved$OFFSET, fieldValue);
+    public static void pid_arg(MemorySegment struct, int fieldValue) {
+        struct.set(pid_arg$LAYOUT, pid_arg$OFFSET, fieldValue);
     }
 
     private static final AddressLayout data$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("data"));
@@ -263,6 +269,138 @@ public class jiso_parent_write {
      */
     public static void length(MemorySegment struct, long fieldValue) {
         struct.set(length$LAYOUT, length$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout argv$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("argv"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * char *const *argv
+     * }
+     */
+    public static final AddressLayout argv$layout() {
+        return argv$LAYOUT;
+    }
+
+    private static final long argv$OFFSET = $LAYOUT.byteOffset(groupElement("argv"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * char *const *argv
+     * }
+     */
+    public static final long argv$offset() {
+        return argv$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * char *const *argv
+     * }
+     */
+    public static MemorySegment argv(MemorySegment struct) {
+        return struct.get(argv$LAYOUT, argv$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * char *const *argv
+     * }
+     */
+    public static void argv(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(argv$LAYOUT, argv$OFFSET, fieldValue);
+    }
+
+    private static final AddressLayout output$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("output"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * char *output
+     * }
+     */
+    public static final AddressLayout output$layout() {
+        return output$LAYOUT;
+    }
+
+    private static final long output$OFFSET = $LAYOUT.byteOffset(groupElement("output"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * char *output
+     * }
+     */
+    public static final long output$offset() {
+        return output$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * char *output
+     * }
+     */
+    public static MemorySegment output(MemorySegment struct) {
+        return struct.get(output$LAYOUT, output$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * char *output
+     * }
+     */
+    public static void output(MemorySegment struct, MemorySegment fieldValue) {
+        struct.set(output$LAYOUT, output$OFFSET, fieldValue);
+    }
+
+    private static final OfLong output_size$LAYOUT = (OfLong)$LAYOUT.select(groupElement("output_size"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int64_t output_size
+     * }
+     */
+    public static final OfLong output_size$layout() {
+        return output_size$LAYOUT;
+    }
+
+    private static final long output_size$OFFSET = $LAYOUT.byteOffset(groupElement("output_size"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int64_t output_size
+     * }
+     */
+    public static final long output_size$offset() {
+        return output_size$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int64_t output_size
+     * }
+     */
+    public static long output_size(MemorySegment struct) {
+        return struct.get(output_size$LAYOUT, output_size$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int64_t output_size
+     * }
+     */
+    public static void output_size(MemorySegment struct, long fieldValue) {
+        struct.set(output_size$LAYOUT, output_size$OFFSET, fieldValue);
     }
 
     /**

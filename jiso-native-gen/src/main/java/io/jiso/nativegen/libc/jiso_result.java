@@ -21,7 +21,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t failed_step;
  *     int32_t error;
  *     int32_t failed_detail;
- *     int32_t reserved;
+ *     int32_t wait_status;
  * }
  * }
  */
@@ -37,7 +37,7 @@ public class jiso_result {
         Libc.C_INT.withName("failed_step"),
         Libc.C_INT.withName("error"),
         Libc.C_INT.withName("failed_detail"),
-        Libc.C_INT.withName("reserved")
+        Libc.C_INT.withName("wait_status")
     ).withName("jiso_result");
 
     /**
@@ -267,48 +267,48 @@ public class jiso_result {
         struct.set(failed_detail$LAYOUT, failed_detail$OFFSET, fieldValue);
     }
 
-    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved"));
+    private static final OfInt wait_status$LAYOUT = (OfInt)$LAYOUT.select(groupElement("wait_status"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t wait_status
      * }
      */
-    public static final OfInt reserved$layout() {
-        return reserved$LAYOUT;
+    public static final OfInt wait_status$layout() {
+        return wait_status$LAYOUT;
     }
 
-    private static final long reserved$OFFSET = $LAYOUT.byteOffset(groupElement("reserved"));
+    private static final long wait_status$OFFSET = $LAYOUT.byteOffset(groupElement("wait_status"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t wait_status
      * }
      */
-    public static final long reserved$offset() {
-        return reserved$OFFSET;
+    public static final long wait_status$offset() {
+        return wait_status$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t wait_status
      * }
      */
-    public static int reserved(MemorySegment struct) {
-        return struct.get(reserved$LAYOUT, reserved$OFFSET);
+    public static int wait_status(MemorySegment struct) {
+        return struct.get(wait_status$LAYOUT, wait_status$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t wait_status
      * }
      */
-    public static void reserved(MemorySegment struct, int fieldValue) {
-        struct.set(reserved$LAYOUT, reserved$OFFSET, fieldValue);
+    public static void wait_status(MemorySegment struct, int fieldValue) {
+        struct.set(wait_status$LAYOUT, wait_status$OFFSET, fieldValue);
     }
 
     /**

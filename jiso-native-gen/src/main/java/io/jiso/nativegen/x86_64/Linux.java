@@ -7461,5 +7461,14 @@ public class Linux extends Linux_1 {
     public static int JISO_FAIL_BAD_PLAN() {
         return JISO_FAIL_BAD_PLAN;
     }
+    private static final int JISO_FAIL_PARENT_RUN = (int)-8L;
+    /**
+     * {@snippet lang=c :
+     * #define JISO_FAIL_PARENT_RUN -8
+     * }
+     */
+    public static int JISO_FAIL_PARENT_RUN() {
+        return JISO_FAIL_PARENT_RUN;
+    }
 }
 
