@@ -106,15 +106,23 @@ public final class IsolatedProcess extends Process {
     /**
      * What the process and everything it started used, read from its cgroup:
      * CPU time, memory and swap peaks, OOM events, pids, io. After exit, the
-     * final reading (taken just before the leaf was removed).
+     * final reading: taken once, when what was left in the leaf has been
+     * killed, by the reaper thread or by this call, whichever comes first.
      */
     public ResourceUsage resourceUsage() throws IsolationException {
-        return leaf("resourceUsage()").usage();
+        return finalOnceExited(leaf("resourceUsage()")).usage();
     }
 
     /** Whether the kernel's OOM killer killed a process of this sandbox. */
     public boolean oomKilled() throws IsolationException {
-        return leaf("oomKilled()").oomKilled();
+        return finalOnceExited(leaf("oomKilled()")).oomKilled();
+    }
+
+    private CgroupLeaf finalOnceExited(CgroupLeaf leaf) throws IsolationException {
+        if (!isAlive()) {
+            leaf.retire();
+        }
+        return leaf;
     }
 
     /** Stops every process of the sandbox (cgroup.freeze, or the v1 freezer). */

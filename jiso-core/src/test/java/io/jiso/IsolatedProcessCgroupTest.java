@@ -132,7 +132,7 @@ class IsolatedProcessCgroupTest {
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "(setsid sleep 1004.25 &) ; echo started")
                 .share(Namespace.PID)).ok();
         assertEquals("started\n", r.out());
-        assertEquals(0, ProcessApiTest.hostProcessesWithArgument("1004.25"));
+        ProcessApiTest.awaitProcesses("1004.25", 0); // killed by the reaper just after it reports the exit
     }
 
     @Test

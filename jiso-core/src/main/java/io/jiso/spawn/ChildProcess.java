@@ -142,12 +142,12 @@ public final class ChildProcess {
             Sys.close(statusFd);
         }
         release();
-        // The sandbox ends with its main process: what is left in the leaf is killed, and the final
-        // usage read, before waitFor() returns. Removing the directories is housekeeping that
-        // follows (on a v1 host the memory cgroup's rmdir alone takes about half a millisecond).
-        boolean retired = cgroup(CgroupLeaf::retire);
         exit.complete(status);
-        if (retired) {
+        // The sandbox ends with its main process. What follows the report is housekeeping: what is
+        // left in the leaf is killed and its final usage read (IsolatedProcess.resourceUsage() does
+        // that itself if it comes first), the leaf removed (on a v1 host the memory cgroup's rmdir
+        // alone takes half a millisecond), the mount namespace unmounted (an RCU grace period).
+        if (cgroup(CgroupLeaf::retire)) {
             cgroup(CgroupLeaf::remove);
         }
         dropMountNamespace();
