@@ -27,6 +27,12 @@ public final class ChildProcess {
     private final int pidfd;
     private final int statusFd;
     private final CgroupLeaf cgroup;
+    private static final java.util.concurrent.Executor HOUSEKEEPING =
+            java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+                Thread t = new Thread(task, "jiso-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     /** The child's mount namespace, held so that its teardown follows the exit instead of preceding it. */
     private int mountNamespace = -1;
@@ -143,14 +149,17 @@ public final class ChildProcess {
         }
         release();
         exit.complete(status);
-        // The sandbox ends with its main process. What follows the report is housekeeping: what is
-        // left in the leaf is killed and its final usage read (IsolatedProcess.resourceUsage() does
-        // that itself if it comes first), the leaf removed (on a v1 host the memory cgroup's rmdir
-        // alone takes half a millisecond), the mount namespace unmounted (an RCU grace period).
-        if (cgroup(CgroupLeaf::retire)) {
-            cgroup(CgroupLeaf::remove);
-        }
-        dropMountNamespace();
+        // The sandbox ends with its main process. What follows the report is housekeeping, on a
+        // thread of its own so that it delays no other child's report: what is left in the leaf
+        // is killed and its final usage read (IsolatedProcess.resourceUsage() does that itself if
+        // it comes first), the leaf removed (on a v1 host the memory cgroup's rmdir alone takes
+        // half a millisecond), the mount namespace unmounted (an RCU grace period).
+        HOUSEKEEPING.execute(() -> {
+            if (cgroup(CgroupLeaf::retire)) {
+                cgroup(CgroupLeaf::remove);
+            }
+            dropMountNamespace();
+        });
     }
 
     private void dropMountNamespace() {
