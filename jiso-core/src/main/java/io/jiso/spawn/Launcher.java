@@ -25,8 +25,16 @@ public final class Launcher {
     private Launcher() {
     }
 
-    /** A child that runs its program, and the JVM's ends of its pipes (null where not piped). */
-    public record Started(ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr) {
+    /**
+     * A child that runs its program, the JVM's ends of its pipes (null where not piped), and why
+     * it has no cgroup leaf (null if it has one).
+     */
+    public record Started(ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr,
+            String whyNoCgroup) {
+    }
+
+    /** The child's cgroup leaf, or why it has none. */
+    private record LeafOrReason(CgroupLeaf leaf, String whyNone) {
     }
 
     public static Started start(SandboxSpec spec) throws IOException {
@@ -37,7 +45,8 @@ public final class Launcher {
         Pipes pipes = new Pipes();
         CgroupLeaf leaf = null;
         try {
-            leaf = leafFor(spec);
+            LeafOrReason cgroup = leafFor(spec);
+            leaf = cgroup.leaf();
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
@@ -47,13 +56,12 @@ public final class Launcher {
                 pipes.network = NetworkNamespacePool.take();
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network);
-            CgroupLeaf cgroup = leaf;
-            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0], cgroup,
-                    memory));
+            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0],
+                    cgroup.leaf(), memory));
             leaf = null; // the child owns it now
             pipes.closeChildEnds();
             Reaper.watch(child);
-            return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2));
+            return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2), cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();
             if (leaf != null) {
@@ -72,9 +80,9 @@ public final class Launcher {
      * control, so a host that gives jiso no cgroup (no delegation) just means
      * none; with limits that is an error naming what is missing.
      */
-    private static CgroupLeaf leafFor(SandboxSpec spec) throws IOException {
+    private static LeafOrReason leafFor(SandboxSpec spec) throws IOException {
         if (spec.cgroup() == null) {
-            return null;
+            return new LeafOrReason(null, "withoutCgroup() was asked for");
         }
         try {
             CgroupLeaf leaf = Cgroups.create(spec.cgroup());
@@ -88,20 +96,13 @@ public final class Launcher {
                 leaf.close();
                 throw e;
             }
-            return leaf;
+            return new LeafOrReason(leaf, null);
         } catch (IOException e) {
             if (!spec.cgroup().isNone()) {
-                if (!Rootless.jvmIsRoot() && e instanceof io.jiso.IsolationException ie
-                        && (ie.errno() == io.jiso.sys.Errno.EACCES || ie.errno() == io.jiso.sys.Errno.EPERM)) {
-                    throw new io.jiso.FeatureUnavailableException("create a cgroup leaf for " + spec.cgroup(),
-                            ie.errno(), ie.errnoName(), "the JVM is not root and no cgroup is delegated to it: run it"
-                            + " in a cgroup it owns (a systemd unit with Delegate=yes) or set -D"
-                            + Cgroups.PARENT_PROPERTY + " to one; " + ie.getMessage());
-                }
                 throw e;
             }
             LOG.debug("no cgroup leaf for accounting: {}", e.getMessage());
-            return null;
+            return new LeafOrReason(null, e.getMessage());
         }
     }
 

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.Privileges;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +24,11 @@ import org.junit.jupiter.api.Test;
 class CgroupParentTest {
     private static final String PARENT = "/jiso/parent-test-" + ProcessHandle.current().pid();
     private static final List<Path> createdJiso = new ArrayList<>();
+
+    @BeforeEach
+    void needsRoot() {
+        Privileges.assumeRoot("plays the administrator, who makes the parent at the root of each hierarchy");
+    }
 
     @AfterAll
     static void noLeftovers() throws Exception {
