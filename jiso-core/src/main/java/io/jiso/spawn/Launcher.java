@@ -38,10 +38,7 @@ public final class Launcher {
     }
 
     public static Started start(SandboxSpec spec) throws IOException {
-        if (spec.landlock() != null) {
-            io.jiso.landlock.LandlockSupport.require();
-        }
-        io.jiso.capability.HeldCapabilities.requireHeld(spec.privileges().keep(), spec.creates(Namespace.USER));
+        Preflight.check(spec);
         Pipes pipes = new Pipes();
         CgroupLeaf leaf = null;
         try {

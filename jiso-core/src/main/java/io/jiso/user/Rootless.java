@@ -1,6 +1,8 @@
 package io.jiso.user;
 
+import io.jiso.FeatureUnavailableException;
 import io.jiso.IdMapping;
+import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.libc.Libc;
 import java.util.List;
 
@@ -20,6 +22,32 @@ public final class Rootless {
     /** Whether the JVM runs as root (then jiso needs no user namespace). */
     public static boolean jvmIsRoot() {
         return EUID == 0;
+    }
+
+    /**
+     * Throws unless spec keeps the JVM's own identity. A child of a JVM that is
+     * not root, without a user namespace of its own, cannot change its uid or
+     * gid (CAP_SETUID, CAP_SETGID) nor set supplementary groups; it keeps the
+     * JVM's, which only root could drop.
+     */
+    public static void requireJvmIdentity(PrivilegeSpec spec) throws FeatureUnavailableException {
+        if (spec.uid() != EUID || spec.gid() != EGID || !spec.groups().isEmpty()) {
+            throw new FeatureUnavailableException("run as uid " + spec.uid() + ", gid " + spec.gid()
+                    + (spec.groups().isEmpty() ? "" : ", groups " + spec.groups()), 0, "", "the JVM is not root"
+                    + " and the sandbox shares its user namespace, so the program can only run as the JVM's own uid "
+                    + EUID + " and gid " + EGID + "; a sandbox with a namespace of its own gets a user namespace"
+                    + " in which it is root");
+        }
+    }
+
+    /** The JVM's effective uid: who a child without a user namespace of its own runs as, when it is not root. */
+    public static long jvmUid() {
+        return EUID;
+    }
+
+    /** The JVM's effective gid, likewise. */
+    public static long jvmGid() {
+        return EGID;
     }
 
     /** uid_map for a JVM that is not root: 0 inside is the caller outside. */
