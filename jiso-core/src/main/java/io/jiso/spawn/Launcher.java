@@ -176,6 +176,11 @@ public final class Launcher {
             return new HostSetupException("create the child (clone3)", o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_WRITE) {
+            String file = plan.parentWriteFile(o.detail());
+            if (!Rootless.jvmIsRoot() && o.errno() == Errno.EPERM && file != null && file.endsWith("_map")) {
+                return new io.jiso.FeatureUnavailableException(plan.describeParentWrite(o.detail()), o.errno(),
+                        errno, Rootless.whyMappingRefused());
+            }
             return new HostSetupException(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
         }
         if (step == StageFailure.NO_EXEC) {

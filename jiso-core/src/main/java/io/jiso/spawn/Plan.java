@@ -51,6 +51,11 @@ final class Plan {
         return parentWrites.get(index).description();
     }
 
+    /** The /proc file a parent write goes to, or null for a write to an fd. */
+    String parentWriteFile(int index) {
+        return parentWrites.get(index).procFile();
+    }
+
     Outcome run(SpawnMemory memory) {
         MemorySegment plan = memory.allocate(jiso_plan.layout());
         int count = steps.size();

@@ -50,6 +50,12 @@ public final class Rootless {
         return EGID;
     }
 
+    /** Why the kernel refused a uid_map or gid_map that a JVM which is not root wrote. */
+    public static String whyMappingRefused() {
+        return "the JVM is not root, and without root a user namespace can map only the JVM's own uid " + EUID
+                + " and gid " + EGID + ", one id each (jiso maps them to 0 by itself when it is not root)";
+    }
+
     /** uid_map for a JVM that is not root: 0 inside is the caller outside. */
     public static List<IdMapping> callerAsRootUids() {
         return List.of(new IdMapping(0, EUID, 1));
