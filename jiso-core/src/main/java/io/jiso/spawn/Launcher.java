@@ -152,7 +152,8 @@ public final class Launcher {
         return new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
     }
 
-    private static String idMap(java.util.List<io.jiso.IdMapping> map) {
+    /** uid_map or gid_map lines ("inside outside count"). */
+    static String idMap(java.util.List<io.jiso.IdMapping> map) {
         StringBuilder b = new StringBuilder();
         for (io.jiso.IdMapping m : map) {
             b.append(m.inside()).append(' ').append(m.outside()).append(' ').append(m.count()).append('\n');
