@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the native parts (src/main/c/build.sh) and runs stage_test against
-# the running kernel. Needs root (namespaces) on an x86_64 or aarch64 host.
+# the running kernel, on an x86_64 or aarch64 host, as root or as a user allowed
+# unprivileged user namespaces.
 #   run-tests.sh [<outdir>]   outdir as for build.sh; default: a temporary
 #                             directory that is removed afterwards
 set -euo pipefail

@@ -1,6 +1,8 @@
 /*
  * stage_test.c: tests of libjiso.so (jiso_spawn) and jiso-init against the
- * running kernel. Needs root (namespaces). Usage: stage_test <path of jiso-init>
+ * running kernel. As root, or as a user allowed unprivileged user namespaces:
+ * then a plan that makes namespaces makes a user namespace first, as jiso
+ * does for a JVM that is not root. Usage: stage_test <path of jiso-init>
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -53,9 +55,15 @@ struct tplan {
 
 static const uint64_t no_signals = 0;
 static char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
+/* "0 <our uid> 1": the one mapping an unprivileged process may write */
+static char caller_as_root[32];
+
+static void add_write(struct tplan *t, const char *proc_file, int fd, const char *data);
 
 static void tinit(struct tplan *t, uint64_t flags)
 {
+    const uint64_t namespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+                                CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
     memset(t, 0, offsetof(struct tplan, stack));
     t->p.version = JISO_PLAN_VERSION;
     t->p.clone_flags = flags;
@@ -67,6 +75,11 @@ static void tinit(struct tplan *t, uint64_t flags)
     t->p.stack_size = sizeof t->stack;
     for (int i = 0; i < MAXSTEPS; i++)
         t->r[i] = 0x5a5a;
+    /* Without root only the owner of a user namespace may make the others. */
+    if (getuid() != 0 && (flags & namespaces) && !(flags & CLONE_NEWUSER)) {
+        t->p.clone_flags |= CLONE_NEWUSER;
+        add_write(t, "uid_map", -1, caller_as_root);
+    }
 }
 
 /* Adds a step; returns its index. */
@@ -911,6 +924,7 @@ int main(int argc, char **argv)
         return 2;
     }
     init_path = argv[1];
+    snprintf(caller_as_root, sizeof caller_as_root, "0 %d 1", (int)getuid());
     setvbuf(stdout, NULL, _IOLBF, 0);
     test_plain();
     test_missing_exec();

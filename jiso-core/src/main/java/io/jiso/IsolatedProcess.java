@@ -30,9 +30,11 @@ public final class IsolatedProcess extends Process {
     private final InputStream stdout;
     private final InputStream stderr;
     private final CompletableFuture<Process> onExit;
+    private final String whyNoCgroup;
 
     IsolatedProcess(Launcher.Started started) {
         this.child = started.child();
+        this.whyNoCgroup = started.whyNoCgroup();
         this.stdin = new BufferedOutputStream(started.stdin());
         this.stdout = new BufferedInputStream(started.stdout());
         this.stderr = new BufferedInputStream(started.stderr());
@@ -100,7 +102,7 @@ public final class IsolatedProcess extends Process {
 
     private CgroupLeaf leaf(String what) {
         return child.cgroup().orElseThrow(() -> new IllegalStateException(what
-                + " needs a cgroup leaf, and this process has none (withoutCgroup(), or the host gave jiso no cgroup)"));
+                + " needs a cgroup leaf, and this process has none: " + whyNoCgroup));
     }
 
     /**

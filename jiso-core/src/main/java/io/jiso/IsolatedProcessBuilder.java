@@ -457,7 +457,9 @@ public final class IsolatedProcessBuilder {
      * The uid and gid the program runs as inside the sandbox (in its user
      * namespace, if it has one). Default: 65534 (nobody), or 0 in a new user
      * namespace, where root is an unprivileged id of the host. Either way with
-     * no capabilities unless {@link #keepCapabilities kept}.
+     * no capabilities unless {@link #keepCapabilities kept}. A JVM that is not
+     * root gets a user namespace for its sandboxes; one that shares every
+     * namespace runs its program as the JVM's own uid and gid, and no other.
      */
     public IsolatedProcessBuilder user(long uid, long gid) {
         this.uid = id("user: uid", uid);
@@ -567,9 +569,11 @@ public final class IsolatedProcessBuilder {
         }
         Map<Namespace, io.jiso.spawn.ChildProcess> join = new EnumMap<>(Namespace.class);
         joined.forEach((ns, p) -> join.put(ns, p.child()));
+        // Root of its own user namespace; nobody when root made it; else it cannot change who it is.
         boolean ownUsers = created.contains(Namespace.USER);
-        long defaultId = ownUsers ? 0 : PrivilegeSpec.NOBODY;
-        PrivilegeSpec privileges = new PrivilegeSpec(uid == null ? defaultId : uid, gid == null ? defaultId : gid,
+        long defaultUid = ownUsers ? 0 : Rootless.jvmIsRoot() ? PrivilegeSpec.NOBODY : Rootless.jvmUid();
+        long defaultGid = ownUsers ? 0 : Rootless.jvmIsRoot() ? PrivilegeSpec.NOBODY : Rootless.jvmGid();
+        PrivilegeSpec privileges = new PrivilegeSpec(uid == null ? defaultUid : uid, gid == null ? defaultGid : gid,
                 groups, keptCapabilities, noNewPrivileges);
         LandlockRules landlock = landlockReadOnly.isEmpty() && landlockReadWrite.isEmpty()
                 && landlockExecutable.isEmpty() ? null

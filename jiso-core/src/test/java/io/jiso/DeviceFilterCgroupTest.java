@@ -22,6 +22,7 @@ class DeviceFilterCgroupTest {
 
     @Test
     void aDeviceOutsideTheMinimalSetCannotBeOpenedEvenByRoot() throws Exception {
+        Privileges.assumeCgroupLeaves(); // the filter is attached to the leaf
         assertEquals("refused\n", Run.of(rootOnHostDev(OPEN_KMSG)).ok().out());
         assertEquals("opened\n", Run.of(rootOnHostDev(OPEN_KMSG).withoutCgroup()).ok().out(),
                 "without the leaf (and its filter) the same open works: the filter is what refuses");
@@ -29,6 +30,7 @@ class DeviceFilterCgroupTest {
 
     @Test
     void aDeviceCanBeAllowed() throws Exception {
+        Privileges.assumeCgroupLeaves(); // the filter is attached to the leaf
         assertEquals("opened\n", Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 w"))).ok().out());
         assertEquals("refused\n", Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 r"))).ok().out(),
                 "read access does not allow writing");
@@ -36,9 +38,17 @@ class DeviceFilterCgroupTest {
 
     @Test
     void mknodOfABlockDeviceIsRefusedEvenWithCapMknod() throws Exception {
+        Privileges.assumeCgroupLeaves(); // the filter is attached to the leaf
         String mknod = "mknod /tmp/disk b 8 0 2>/dev/null && echo made || echo refused";
         assertEquals("refused\n", Run.of(rootOnHostDev(mknod)).ok().out());
         assertEquals("made\n", Run.of(rootOnHostDev(mknod).withoutCgroup()).ok().out());
+    }
+
+    @Test
+    void withoutRootMknodIsRefusedEvenWithoutTheFilter() throws Exception {
+        Privileges.assumeNotRoot("its user namespace, not the filter, refuses mknod");
+        String mknod = "mknod /tmp/disk b 8 0 2>/dev/null && echo made || echo refused";
+        assertEquals("refused\n", Run.of(rootOnHostDev(mknod).withoutCgroup()).ok().out());
     }
 
     @Test

@@ -105,13 +105,25 @@ class FailureCleanupTest {
     }
 
     @Test
-    void conflictingChoicesAreRejectedAtStart() {
+    void conflictingChoicesAreRejectedAtStart() throws Exception {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new IsolatedProcessBuilder("true")
                 .tmpfs("/x", 4096).share(Namespace.MOUNT).start());
         assertTrue(e.getMessage().contains("MOUNT is shared"), e.getMessage());
         e = assertThrows(IllegalStateException.class, () -> new IsolatedProcessBuilder("true")
                 .userNamespace(List.of(new IdMapping(1, 100000, 10)), List.of(new IdMapping(0, 100000, 10))).start());
         assertTrue(e.getMessage().contains("uid 0 and gid 0 must be mapped"), e.getMessage());
+        if (Privileges.jvmIsRoot()) { // without root every sandbox has its own user namespace: see NamespaceIsolationTest
+            List<IdMapping> map = List.of(new IdMapping(0, 100000, 10));
+            IsolatedProcess other = new IsolatedProcessBuilder("sleep", "60").start();
+            try {
+                e = assertThrows(IllegalStateException.class, () -> new IsolatedProcessBuilder("true")
+                        .userNamespace(map, map).join(Namespace.NET, other).start());
+                assertTrue(e.getMessage().contains("userNamespace(..) gives this sandbox a user namespace of its own"),
+                        e.getMessage());
+            } finally {
+                other.destroyForcibly().waitFor();
+            }
+        }
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {

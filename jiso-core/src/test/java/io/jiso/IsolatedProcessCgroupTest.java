@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void pastMemoryMaxTheKernelKillsAndSaysSo() throws Exception {
+        Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", "x = bytearray(400 << 20); print('survived')")
                 .memoryMax(64 << 20).swapMax(0).start();
         assertEquals("", new String(p.getInputStream().readAllBytes()));
@@ -36,6 +38,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void aProcessWithinItsLimitIsNotKilled() throws Exception {
+        Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", "x = bytearray(16 << 20); print(len(x))")
                 .memoryMax(128 << 20).start();
         assertEquals("16777216\n", new String(p.getInputStream().readAllBytes()));
@@ -46,6 +49,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void pidsMaxStopsAForkBombAndTheHostStillForks() throws Exception {
+        Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", """
                 import os, time
                 children = 0
@@ -72,6 +76,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void freezeStopsTheSandboxAndThawResumesIt() throws Exception {
+        Privileges.assumeCgroupLeaves();
         Path dir = Files.createTempDirectory("jiso-freeze");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         Path counter = dir.resolve("count");
@@ -112,6 +117,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void killAllTakesDownADaemonThatLeftThePidNamespacesView() throws Exception {
+        Privileges.assumeCgroupLeaves();
         // Without a pid namespace a double fork escapes the main process; the cgroup still holds it.
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
                 "(setsid sleep 1003.75 &) ; echo started; sleep 1000").share(Namespace.PID).start();
@@ -129,6 +135,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void whenTheMainProcessExitsItsDaemonsGoWithTheLeaf() throws Exception {
+        Privileges.assumeCgroupLeaves();
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "(setsid sleep 1004.25 &) ; echo started")
                 .share(Namespace.PID)).ok();
         assertEquals("started\n", r.out());
@@ -137,6 +144,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void cpuTimeMatchesWhatTheProcessMeasuresItself() throws Exception {
+        Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", """
                 import time
                 end = time.process_time() + 0.3
@@ -152,6 +160,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void cpuMaxHoldsABusyLoopToItsShare() throws Exception {
+        Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", """
                 import time
                 end = time.monotonic() + 1.5
@@ -168,6 +177,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void cpusetPinsTheProcess() throws Exception {
+        Privileges.assumeCgroupLeaves();
         Run r = Run.of(new IsolatedProcessBuilder("grep", "Cpus_allowed_list", "/proc/self/status").cpusetCpus("0")).ok();
         assertEquals("Cpus_allowed_list:\t0\n", r.out());
     }
@@ -185,10 +195,26 @@ class IsolatedProcessCgroupTest {
     }
 
     @Test
+    void withoutADelegatedCgroupLimitsAreRefusedAndAProcessRunsWithoutALeaf() throws Exception {
+        Privileges.assumeNotRoot("limits and accounting without a delegated cgroup");
+        Assumptions.assumeFalse(Privileges.cgroupLeavesUnavailable().isEmpty(), "this JVM has a delegated cgroup");
+        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+                () -> new IsolatedProcessBuilder("true").memoryMax(64 << 20).start());
+        assertTrue(e.getMessage().startsWith("create a cgroup leaf for CgroupLimits[memoryMax=67108864]")
+                && e.getMessage().contains("no cgroup is delegated to it"), e.getMessage());
+        IsolatedProcess p = new IsolatedProcessBuilder("true").start();
+        assertEquals(0, p.waitFor());
+        IllegalStateException none = assertThrows(IllegalStateException.class, p::resourceUsage);
+        assertTrue(none.getMessage().startsWith("resourceUsage() needs a cgroup leaf, and this process has none:")
+                && none.getMessage().contains("no cgroup is delegated to it"), none.getMessage());
+    }
+
+    @Test
     void withoutCgroupThereIsNoAccounting() throws Exception {
         IsolatedProcess p = new IsolatedProcessBuilder("true").withoutCgroup().start();
         p.waitFor();
-        assertThrows(IllegalStateException.class, p::resourceUsage);
+        IllegalStateException e = assertThrows(IllegalStateException.class, p::resourceUsage);
+        assertTrue(e.getMessage().endsWith("has none: withoutCgroup() was asked for"), e.getMessage());
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -108,6 +109,7 @@ class NamespaceIsolationTest {
 
     @Test
     void twoProcessesJoinedIntoOneNetworkSeeEachOther() throws Exception {
+        Privileges.assumeRoot("without root each sandbox has a user namespace of its own, which owns its network");
         IsolatedProcess server = new IsolatedProcessBuilder("/usr/bin/python3", "-u", "-c", """
                 import socket, sys
                 s = socket.socket(); s.bind(("127.0.0.1", 8080)); s.listen()
@@ -136,7 +138,30 @@ class NamespaceIsolationTest {
     }
 
     @Test
+    void withoutRootJoiningAnotherSandboxIsRefusedWithTheReason() throws Exception {
+        Privileges.assumeNotRoot("join(NET, ..) between sandboxes with user namespaces of their own");
+        IsolatedProcess server = new IsolatedProcessBuilder("sleep", "60").start();
+        try {
+            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+                    () -> new IsolatedProcessBuilder("true").join(Namespace.NET, server).start());
+            assertTrue(e.getMessage().startsWith("join the [NET] namespace of process " + server.pid())
+                    && e.getMessage().contains("the JVM is not root") && e.getMessage().contains("CAP_SYS_ADMIN"),
+                    e.getMessage());
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void userNamespaceMapsRangesAsAsked() throws Exception {
+        if (!Privileges.jvmIsRoot()) {
+            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> new IsolatedProcessBuilder(
+                    "true").userNamespace(List.of(new IdMapping(0, 100000, 65536)), List.of(new IdMapping(0, 200000, 1000)))
+                    .start());
+            assertTrue(e.getMessage().startsWith("write uid_map of the child: EPERM")
+                    && e.getMessage().contains("only the JVM's own uid"), e.getMessage());
+            return;
+        }
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
                 "cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g")
                 .userNamespace(List.of(new IdMapping(0, 100000, 65536)),

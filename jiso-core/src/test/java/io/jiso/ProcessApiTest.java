@@ -122,8 +122,11 @@ class ProcessApiTest {
                 .bindReadOnly(dir, "/data").bind(outDir, "/out").tmpfs("/scratch", 1 << 20)
                 .runAsRoot()).ok(); // the host's out directory belongs to root
         assertEquals("host data\nro\ns\n", r.out());
+        // A directory the program's user does not own: as root the program is nobody and the JVM's out is
+        // root's; otherwise the program is the JVM's own user (root of its user namespace), so one of root's.
+        Path foreign = Privileges.jvmIsRoot() ? outDir : Path.of("/etc");
         Run nobody = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "echo s > /scratch/f && cat /scratch/f;"
-                + " echo x > /out/denied 2>/dev/null || echo denied").bind(outDir, "/out").tmpfs("/scratch", 1 << 20)).ok();
+                + " echo x > /out/denied 2>/dev/null || echo denied").bind(foreign, "/out").tmpfs("/scratch", 1 << 20)).ok();
         assertEquals("s\ndenied\n", nobody.out(), "a tmpfs is the program's own; a root-owned bind is not");
         assertEquals("written\n", Files.readString(outDir.resolve("result")));
     }
@@ -139,8 +142,10 @@ class ProcessApiTest {
     @Test
     void sharingEveryNamespaceRunsLikeAPlainChild() throws Exception {
         String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        Run r = Run.of(new IsolatedProcessBuilder("hostname").share(Namespace.values())).ok();
-        assertEquals(host, r.out().strip());
+        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "hostname; id -u").share(Namespace.values())).ok();
+        // Without a user namespace of its own, a JVM that is not root cannot make its child anyone else.
+        long uid = Privileges.jvmIsRoot() ? 65534 : io.jiso.user.Rootless.jvmUid();
+        assertEquals(host + "\n" + uid + "\n", r.out());
     }
 
     /** Waits (up to 5 minutes: CI machines and the emulated guest are slow) until count processes run "sleep arg". */

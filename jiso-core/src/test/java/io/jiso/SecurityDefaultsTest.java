@@ -23,8 +23,10 @@ class SecurityDefaultsTest {
     @Test
     void byDefaultNobodyWithoutCapabilitiesUnderSeccompAndNoNewPrivs() throws Exception {
         Map<String, String> s = status(new IsolatedProcessBuilder("true"));
-        assertEquals("65534\t65534\t65534\t65534", s.get("Uid"));
-        assertEquals("65534\t65534\t65534\t65534", s.get("Gid"));
+        // Not root: the JVM's user is root of the sandbox's user namespace, the only id it may map.
+        String id = Privileges.jvmIsRoot() ? "65534" : "0";
+        assertEquals(String.join("\t", id, id, id, id), s.get("Uid"));
+        assertEquals(String.join("\t", id, id, id, id), s.get("Gid"));
         for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
             assertEquals("0000000000000000", s.get(set), set);
         }
@@ -64,9 +66,30 @@ class SecurityDefaultsTest {
         Capability lacking = java.util.Arrays.stream(Capability.values())
                 .filter(c -> (eff & (1L << c.value())) == 0).findFirst().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(lacking != null, "this JVM holds every capability");
+        // Sharing every namespace: in a user namespace of its own the child could keep it (see keptCapabilityWorks).
         FeatureUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(FeatureUnavailableException.class,
-                () -> new IsolatedProcessBuilder("true").keepCapabilities(lacking).start());
+                () -> new IsolatedProcessBuilder("true").share(Namespace.values()).keepCapabilities(lacking).start());
         assertTrue(e.getMessage().contains(lacking.name()), e.getMessage());
+    }
+
+    @Test
+    void withoutRootOrAUserNamespaceTheProgramStaysTheJvmsUserUnderTheFilter() throws Exception {
+        Privileges.assumeNotRoot("the identity of a child that shares every namespace");
+        long uid = io.jiso.user.Rootless.jvmUid();
+        Map<String, String> s = status(new IsolatedProcessBuilder("true").share(Namespace.values()));
+        assertEquals(String.join("\t", "" + uid, "" + uid, "" + uid, "" + uid), s.get("Uid"));
+        assertEquals("0000000000000000", s.get("CapEff"));
+        assertEquals("1", s.get("NoNewPrivs"));
+        assertEquals("2", s.get("Seccomp"));
+        FeatureUnavailableException other = org.junit.jupiter.api.Assertions.assertThrows(
+                FeatureUnavailableException.class,
+                () -> new IsolatedProcessBuilder("true").share(Namespace.values()).runAsRoot().start());
+        assertTrue(other.getMessage().startsWith("run as uid 0, gid 0")
+                && other.getMessage().contains("only run as the JVM's own uid " + uid), other.getMessage());
+        FeatureUnavailableException bounding = org.junit.jupiter.api.Assertions.assertThrows(
+                FeatureUnavailableException.class, () -> new IsolatedProcessBuilder("true").share(Namespace.values())
+                        .noNewPrivileges(false).withoutSeccomp().start());
+        assertTrue(bounding.getMessage().contains("CAP_SETPCAP"), bounding.getMessage());
     }
 
     @Test

@@ -36,6 +36,7 @@ class SubordinateIdsTest {
 
     @BeforeAll
     static void userWithSubordinateRanges() throws Exception {
+        Privileges.assumeRoot("creates a user and adds its ranges to /etc/subuid and /etc/subgid");
         jvm = new UnprivilegedJvm();
         addLine(SUBUID, UnprivilegedJvm.USER + ":" + START + ":" + COUNT);
         addLine(SUBGID, UnprivilegedJvm.USER + ":" + GID_START + ":" + COUNT);

@@ -50,11 +50,23 @@ public final class CapabilitySteps {
     private static final int WORDS = ABI.intConstant("_LINUX_CAPABILITY_U32S_3");
     private static final int EINVAL = ABI.intConstant("EINVAL");
 
-    /** Identity, capabilities and no_new_privs, in order (see the class comment). */
+    /** Identity, capabilities and no_new_privs, in order (see the class comment), where CAP_SETPCAP is held. */
     public static void dropPrivileges(StepList steps, PrivilegeSpec spec, boolean canSetGroups) {
-        dropBoundingSet(steps, spec.keep());
-        steps.call("set securebits " + Integer.toHexString(securebits(spec)), PRCTL, PR_SET_SECUREBITS,
-                securebits(spec));
+        dropPrivileges(steps, spec, canSetGroups, true);
+    }
+
+    /**
+     * As above; without CAP_SETPCAP (canSetPcap false: a JVM that is not root,
+     * and a child that shares its user namespace) the bounding set and the
+     * securebits cannot be changed and are left as they are. no_new_privs, which
+     * HeldCapabilities requires then, keeps execve from granting what they allow.
+     */
+    public static void dropPrivileges(StepList steps, PrivilegeSpec spec, boolean canSetGroups, boolean canSetPcap) {
+        if (canSetPcap) {
+            dropBoundingSet(steps, spec.keep());
+            steps.call("set securebits " + Integer.toHexString(securebits(spec)), PRCTL, PR_SET_SECUREBITS,
+                    securebits(spec));
+        }
         IdentitySteps.change(steps, spec.uid(), spec.gid(), spec.groups(), canSetGroups);
         setCapabilities(steps, spec.keep());
         steps.call("clear the ambient capabilities", PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL);

@@ -42,6 +42,29 @@ public final class HeldCapabilities {
         return bounding().contains(c);
     }
 
+    /**
+     * Whether the child can empty its bounding set and lock its securebits:
+     * both need CAP_SETPCAP, which a new user namespace gives its first process.
+     */
+    public static boolean canSetPcap(boolean inNewUserNamespace) {
+        return inNewUserNamespace || effective().contains(Capability.CAP_SETPCAP);
+    }
+
+    /**
+     * Throws unless the privilege drop can be done as asked: the kept
+     * capabilities are held (see requireHeld), and a bounding set that stays
+     * full is harmless because no_new_privs is on.
+     */
+    public static void requireDroppable(PrivilegeSpec spec, boolean inNewUserNamespace)
+            throws FeatureUnavailableException {
+        requireHeld(spec.keep(), inNewUserNamespace);
+        if (!spec.noNewPrivs() && !canSetPcap(inNewUserNamespace)) {
+            throw new FeatureUnavailableException("empty the capability bounding set", 0, "", "it needs"
+                    + " CAP_SETPCAP, which the JVM lacks, and the sandbox has no user namespace of its own; with"
+                    + " noNewPrivileges(false) a full bounding set would let a setuid program gain every capability");
+        }
+    }
+
     private static Set<Capability> effective() {
         Set<Capability> s = effective;
         if (s == null) {

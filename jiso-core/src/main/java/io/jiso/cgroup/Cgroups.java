@@ -5,6 +5,7 @@ import io.jiso.FeatureUnavailableException;
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import io.jiso.sys.Errno;
+import io.jiso.user.Rootless;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class Cgroups {
                 if (e instanceof HostSetupException && (e.errno() == Errno.ENOENT || e.errno() == Errno.EEXIST) && attempt < 5) {
                     continue;
                 }
-                throw e;
+                throw explainDenied(e, limits);
             }
             CgroupLeaf leaf = new CgroupLeaf(name, v2, v1);
             try {
@@ -172,6 +173,21 @@ public final class Cgroups {
         } else if (control == DeviceControl.V1) {
             DeviceAllowList.write(v1.dirFor(Controller.DEVICES), devices);
         }
+    }
+
+    /**
+     * EACCES or EPERM while making the leaf: that part of the cgroup tree is
+     * not the JVM's to write. A missing privilege, not a broken host: say what
+     * would grant it.
+     */
+    private static IsolationException explainDenied(IsolationException e, CgroupLimits limits) {
+        if (e.errno() != Errno.EACCES && e.errno() != Errno.EPERM) {
+            return e;
+        }
+        String who = Rootless.jvmIsRoot() ? "the JVM may not write there" : "the JVM is not root";
+        return new FeatureUnavailableException("create a cgroup leaf" + (limits.isNone() ? "" : " for " + limits),
+                e.errno(), e.errnoName(), who + " and no cgroup is delegated to it: run it in a cgroup it owns (a"
+                + " systemd unit with Delegate=yes) or set -D" + PARENT_PROPERTY + " to one; " + e.getMessage());
     }
 
     /** Where the leaf's parts go and which controllers each needs. */

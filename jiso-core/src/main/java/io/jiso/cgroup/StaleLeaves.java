@@ -40,8 +40,8 @@ final class StaleLeaves {
     static int sweep(List<Path> jisoDirs) {
         Set<String> removed = new HashSet<>();
         for (Path jiso : jisoDirs) {
-            if (!Files.isDirectory(jiso)) {
-                continue;
+            if (!Files.isDirectory(jiso) || !Files.isWritable(jiso)) {
+                continue; // e.g. root's, seen by a JVM that is not root: nothing in it is this JVM's to remove
             }
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(jiso)) {
                 for (Path leaf : entries) {

@@ -11,6 +11,7 @@ import static io.jiso.spawn.Syscalls.RT_SIGPROCMASK;
 
 import io.jiso.Namespace;
 import io.jiso.capability.CapabilitySteps;
+import io.jiso.capability.HeldCapabilities;
 import io.jiso.cgroup.CgroupSteps;
 import io.jiso.landlock.LandlockSteps;
 import io.jiso.landlock.LandlockSupport;
@@ -117,7 +118,8 @@ final class ChildSteps {
         // Privileges go last, after everything that needs them; after the spawn of the main process,
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
-        CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec));
+        CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec),
+                HeldCapabilities.canSetPcap(spec.creates(Namespace.USER)));
         if (spec.landlock() != null) {
             LandlockSteps.restrict(steps, spec.landlock(), LandlockSupport.abiVersion(), LANDLOCK_SCRATCH_FD);
         }

@@ -31,8 +31,16 @@ public final class Launcher {
     private Launcher() {
     }
 
-    /** A child that runs its program, and the JVM's ends of its pipes (null where not piped). */
-    public record Started(ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr) {
+    /**
+     * A child that runs its program, the JVM's ends of its pipes (null where not piped), and why
+     * it has no cgroup leaf (null if it has one).
+     */
+    public record Started(ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr,
+            String whyNoCgroup) {
+    }
+
+    /** The child's cgroup leaf, or why it has none. */
+    private record LeafOrReason(CgroupLeaf leaf, String whyNone) {
     }
 
     /** The fds jiso keeps open for the JVM's life to copy fresh roots from (for leak checks). */
@@ -41,14 +49,12 @@ public final class Launcher {
     }
 
     public static Started start(SandboxSpec spec) throws IOException {
-        if (spec.landlock() != null) {
-            io.jiso.landlock.LandlockSupport.require();
-        }
-        io.jiso.capability.HeldCapabilities.requireHeld(spec.privileges().keep(), spec.creates(Namespace.USER));
+        Preflight.check(spec);
         Pipes pipes = new Pipes();
         CgroupLeaf leaf = null;
         try {
-            leaf = leafFor(spec);
+            LeafOrReason cgroup = leafFor(spec);
+            leaf = cgroup.leaf();
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
@@ -59,13 +65,12 @@ public final class Launcher {
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
                     RootTemplates.forSpec(spec));
-            CgroupLeaf cgroup = leaf;
-            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0], cgroup,
-                    memory));
+            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0],
+                    cgroup.leaf(), memory));
             leaf = null; // the child owns it now
             pipes.closeChildEnds();
             Reaper.watch(child);
-            return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2));
+            return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2), cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();
             if (leaf != null) {
@@ -86,9 +91,9 @@ public final class Launcher {
      * just means going without; limits, or device rules the caller added,
      * make that an error naming what is missing.
      */
-    private static CgroupLeaf leafFor(SandboxSpec spec) throws IOException {
+    private static LeafOrReason leafFor(SandboxSpec spec) throws IOException {
         if (spec.cgroup() == null) {
-            return null;
+            return new LeafOrReason(null, "withoutCgroup() was asked for");
         }
         boolean ownDeviceRules = !spec.devices().equals(DeviceRule.MINIMAL);
         try {
@@ -100,20 +105,13 @@ public final class Launcher {
                 }
                 devices = null;
             }
-            return Cgroups.create(spec.cgroup(), null, devices);
+            return new LeafOrReason(Cgroups.create(spec.cgroup(), null, devices), null);
         } catch (IOException e) {
             if (!spec.cgroup().isNone() || ownDeviceRules) {
-                if (!Rootless.jvmIsRoot() && e instanceof io.jiso.IsolationException ie
-                        && (ie.errno() == io.jiso.sys.Errno.EACCES || ie.errno() == io.jiso.sys.Errno.EPERM)) {
-                    throw new io.jiso.FeatureUnavailableException("create a cgroup leaf for " + spec.cgroup(),
-                            ie.errno(), ie.errnoName(), "the JVM is not root and no cgroup is delegated to it: run it"
-                            + " in a cgroup it owns (a systemd unit with Delegate=yes) or set -D"
-                            + Cgroups.PARENT_PROPERTY + " to one; " + ie.getMessage());
-                }
                 throw e;
             }
             LOG.debug("no cgroup leaf for accounting: {}", e.getMessage());
-            return null;
+            return new LeafOrReason(null, e.getMessage());
         }
     }
 
@@ -194,6 +192,11 @@ public final class Launcher {
             return new HostSetupException("create the child (clone3)", o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_WRITE) {
+            String file = plan.parentWriteFile(o.detail());
+            if (!Rootless.jvmIsRoot() && o.errno() == Errno.EPERM && file != null && file.endsWith("_map")) {
+                return new io.jiso.FeatureUnavailableException(plan.describeParentWrite(o.detail()), o.errno(),
+                        errno, Rootless.whyMappingRefused());
+            }
             return new HostSetupException(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_RUN) {

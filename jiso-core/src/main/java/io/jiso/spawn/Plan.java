@@ -67,6 +67,11 @@ final class Plan {
         return output == null ? "" : output.getString(0).strip();
     }
 
+    /** The /proc file a parent write goes to, or null for a write to an fd. */
+    String parentWriteFile(int index) {
+        return parentWrites.get(index).procFile();
+    }
+
     Outcome run(SpawnMemory memory) {
         MemorySegment plan = memory.allocate(jiso_plan.layout());
         int count = steps.size();

@@ -1,6 +1,8 @@
 package io.jiso.user;
 
+import io.jiso.FeatureUnavailableException;
 import io.jiso.IdMapping;
+import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.libc.Libc;
 import java.util.List;
 
@@ -26,6 +28,39 @@ public final class Rootless {
     /** The maps for a JVM that is not root when nothing else is asked: 0 inside is the caller outside. */
     public static UserNamespaceMaps callerAsRoot() {
         return UserNamespaceMaps.writtenByJvm(List.of(new IdMapping(0, EUID, 1)), List.of(new IdMapping(0, EGID, 1)));
+    }
+
+    /**
+     * Throws unless spec keeps the JVM's own identity. A child of a JVM that is
+     * not root, without a user namespace of its own, cannot change its uid or
+     * gid (CAP_SETUID, CAP_SETGID) nor set supplementary groups; it keeps the
+     * JVM's, which only root could drop.
+     */
+    public static void requireJvmIdentity(PrivilegeSpec spec) throws FeatureUnavailableException {
+        if (spec.uid() != EUID || spec.gid() != EGID || !spec.groups().isEmpty()) {
+            throw new FeatureUnavailableException("run as uid " + spec.uid() + ", gid " + spec.gid()
+                    + (spec.groups().isEmpty() ? "" : ", groups " + spec.groups()), 0, "", "the JVM is not root"
+                    + " and the sandbox shares its user namespace, so the program can only run as the JVM's own uid "
+                    + EUID + " and gid " + EGID + "; a sandbox with a namespace of its own gets a user namespace"
+                    + " in which it is root");
+        }
+    }
+
+    /** The JVM's effective uid: who a child without a user namespace of its own runs as, when it is not root. */
+    public static long jvmUid() {
+        return EUID;
+    }
+
+    /** The JVM's effective gid, likewise. */
+    public static long jvmGid() {
+        return EGID;
+    }
+
+    /** Why the kernel refused a uid_map or gid_map that a JVM which is not root wrote. */
+    public static String whyMappingRefused() {
+        return "the JVM is not root, and without root it can write a map of only its own uid " + EUID
+                + " and gid " + EGID + ", one id each (jiso maps them to 0 by itself when it is not root); ids"
+                + " beyond those need subordinate ranges in /etc/subuid and /etc/subgid (mapSubordinateIds())";
     }
 
     static long uid() {

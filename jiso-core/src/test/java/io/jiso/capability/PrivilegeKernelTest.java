@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.Capability;
+import io.jiso.Privileges;
 import io.jiso.nativegen.Abi;
 import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
+import io.jiso.user.Rootless;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,11 +31,6 @@ class PrivilegeKernelTest {
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void needsRoot() {
-        assumeTrue(io.jiso.nativegen.libc.Libc.geteuid() == 0, "the JVM must be root to change identity without a user namespace");
-    }
 
     static Map<String, String> status(Ran ran) {
         assertEquals(0, ran.exit(), ran.output());
@@ -54,6 +50,7 @@ class PrivilegeKernelTest {
 
     @Test
     void unprivilegedHasNothing() throws Exception {
+        Privileges.assumeRoot("becomes uid 65534, which only root can (a user namespace maps only the JVM's own uid)");
         Map<String, String> s = status(as(PrivilegeSpec.unprivileged(), "/bin/cat", "/proc/self/status"));
         assertEquals("65534 65534 65534 65534", s.get("Uid"));
         assertEquals("65534 65534 65534 65534", s.get("Gid"));
@@ -66,6 +63,7 @@ class PrivilegeKernelTest {
 
     @Test
     void rootWithoutCapabilitiesIsPowerless() throws Exception {
+        Privileges.assumeRoot("stays uid 0 of the host and sets supplementary groups 0 and 4 (CAP_SETGID)");
         PrivilegeSpec root = PrivilegeSpec.root().withIdentity(0, 0, List.of(0L, 4L));
         Map<String, String> s = status(as(root, "/bin/cat", "/proc/self/status"));
         assertEquals("0 0 0 0", s.get("Uid"));
@@ -109,6 +107,7 @@ class PrivilegeKernelTest {
 
     @Test
     void keptCapabilitySurvivesExecveForNobody() throws Exception {
+        Privileges.assumeRoot("gives uid 65534 a capability of the host's user namespace");
         PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_NET_BIND_SERVICE));
         String bit = String.format("%016x", 1L << Capability.CAP_NET_BIND_SERVICE.value());
         Map<String, String> s = status(as(spec, "/bin/cat", "/proc/self/status"));
@@ -125,6 +124,7 @@ class PrivilegeKernelTest {
 
     @Test
     void insideAUserNamespace() throws Exception {
+        Privileges.assumeRoot("maps 65536 uids from 100000 (newuidmap is not used; without root only the JVM's own)");
         // The way rootless sandboxes run: root of a new user namespace, mapped to unprivileged host ids.
         String map = "0 100000 65536\n";
         Ran ran = PlanHarness.run(ABI.longConstant("CLONE_NEWUSER"), map, map,
@@ -141,11 +141,13 @@ class PrivilegeKernelTest {
 
     @Test
     void anUnmappedUidIsAClearFailure() {
-        String map = "0 100000 1000\n";
+        // One id, the JVM's own, as 0: the map any JVM may write. 65534 is not in it.
+        String uidMap = "0 " + Rootless.jvmUid() + " 1\n";
+        String gidMap = "0 " + Rootless.jvmGid() + " 1\n";
         var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                () -> PlanHarness.run(ABI.longConstant("CLONE_NEWUSER"), map, map,
-                        steps -> CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged(), true),
-                        List.of("/bin/true")));
+                () -> PlanHarness.run(ABI.longConstant("CLONE_NEWUSER"), uidMap, gidMap,
+                        steps -> CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged(),
+                                Privileges.jvmIsRoot()), List.of("/bin/true")));
         assertEquals("set gid to 65534: EINVAL", e.getMessage());
     }
 }

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -23,10 +24,16 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Placement fds, freeze/thaw, killAll, pids.max, reclaim, PSI and teardown. */
 class CgroupControlTest {
+    @BeforeEach
+    void needsCgroupLeaves() {
+        Privileges.assumeCgroupLeaves();
+    }
+
     @AfterAll
     static void noLeftovers() throws Exception {
         CgroupTestSupport.assertNoLeftovers();

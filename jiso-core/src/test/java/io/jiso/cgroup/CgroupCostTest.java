@@ -2,12 +2,14 @@ package io.jiso.cgroup;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.Privileges;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class CgroupCostTest {
     private static final int ROUNDS = CgroupTestSupport.SLOW > 1 ? 40 : 300;
+
+    @BeforeEach
+    void needsCgroupLeaves() {
+        Privileges.assumeCgroupLeaves();
+    }
 
     @AfterAll
     static void noLeftovers() throws Exception {

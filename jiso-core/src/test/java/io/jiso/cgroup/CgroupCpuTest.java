@@ -7,15 +7,22 @@ import static io.jiso.cgroup.CgroupTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** cpu.max, cpu.weight, cpuset and CPU time accounting. */
 class CgroupCpuTest {
     /** Burns CPU until this process has used the given seconds of user time. */
     private static final String BURN = "until ((times)[0] >= %s) { for (1..20000) {} }";
+
+    @BeforeEach
+    void needsCgroupLeaves() {
+        Privileges.assumeCgroupLeaves();
+    }
 
     @AfterAll
     static void noLeftovers() throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -15,11 +16,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** io.max on a loop device, io.weight, and hugetlb limits. */
 class CgroupIoTest {
     private static final long MIB = 1 << 20;
+
+    @BeforeEach
+    void needsCgroupLeaves() {
+        Privileges.assumeCgroupLeaves();
+    }
 
     @AfterAll
     static void noLeftovers() throws Exception {
@@ -36,7 +43,7 @@ class CgroupIoTest {
             }
             loop = losetup(image);
             if (loop == null) {
-                String why = "no loop device can be set up here (no loop driver: the pure-v2 guest boots without "
+                String why = "no loop device can be set up here (losetup needs root and the loop driver; the pure-v2 guest boots without "
                         + "the loop module and has no other block device)";
                 System.out.println("[io.max] SKIPPED: " + why);
                 Assumptions.abort(why);

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +24,11 @@ import org.junit.jupiter.api.Test;
 class CgroupParentTest {
     private static final String NAME = "parent-test-" + ProcessHandle.current().pid();
     private static final String PARENT = "/jiso/" + NAME;
+
+    @BeforeEach
+    void needsRoot() {
+        Privileges.assumeRoot("plays the administrator, who makes the parent at the root of each hierarchy");
+    }
 
     @AfterAll
     static void noLeftovers() throws Exception {

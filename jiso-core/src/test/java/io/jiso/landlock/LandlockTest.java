@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiso.Privileges;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.Abi;
@@ -62,7 +63,8 @@ class LandlockTest {
                 + "echo x > " + rw + "/new && echo rw-ok; echo x > " + ro + "/new || echo ro-denied; "
                 + "cp /bin/true " + rw + "/t && " + rw + "/t || echo exec-denied; echo > /dev/null && echo null-ok";
         Ran ran = PlanHarness.run(steps -> {
-            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), true);
+            // without root the harness's user namespace denies setgroups
+            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
             LandlockSteps.restrict(steps, rules, abi, 3);
         }, "/bin/sh", "-c", script);
         String out = ran.output();
@@ -81,7 +83,7 @@ class LandlockTest {
         int abi = Sys.landlockAbiVersion();
         assumeTrue(abi > 0, "this kernel has no Landlock");
         var e = assertThrows(java.io.IOException.class, () -> PlanHarness.run(steps -> {
-            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), true);
+            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
             LandlockSteps.restrict(steps, new LandlockRules(List.of("/no/such/path"), List.of(), List.of("/usr")),
                     abi, 3);
         }, "/bin/true"));

@@ -4,6 +4,7 @@ import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Macros;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
+import io.jiso.user.Rootless;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,6 +25,7 @@ public final class PlanHarness {
     }
 
     private static final Abi ABI = Abi.current();
+    private static final long CLONE_NEWUSER = ABI.longConstant("CLONE_NEWUSER");
 
     /** The program's exit code (128 + signal if killed) and its output (stdout and stderr together). */
     public record Ran(int exit, String output) {
@@ -32,10 +34,17 @@ public final class PlanHarness {
     /**
      * Runs command (an absolute path) after the steps setup adds. cloneFlags
      * may hold CLONE_NEWUSER etc.; then uidMap and gidMap (uid_map lines) are
-     * written by the parent.
+     * written by the parent. A JVM that is not root runs the child in a user
+     * namespace of its own, as jiso does: where cloneFlags has none, one in
+     * which the JVM's uid and gid are 0.
      */
     public static Ran run(long cloneFlags, String uidMap, String gidMap, Consumer<StepList> setup,
             List<String> command) throws IOException {
+        if (!Rootless.jvmIsRoot() && (cloneFlags & CLONE_NEWUSER) == 0) {
+            cloneFlags |= CLONE_NEWUSER;
+            uidMap = io.jiso.user.UserNamespaceMaps.procFileText(Rootless.callerAsRoot().uids());
+            gidMap = io.jiso.user.UserNamespaceMaps.procFileText(Rootless.callerAsRoot().gids());
+        }
         int[] pipe = Sys.pipe2(Errno.O_CLOEXEC);
         int pidfd;
         try (SpawnMemory memory = new SpawnMemory()) {
@@ -43,6 +52,9 @@ public final class PlanHarness {
             plan.cloneFlags = cloneFlags;
             if (uidMap != null) {
                 plan.writeProcFile("uid_map", uidMap);
+                if (!Rootless.jvmIsRoot()) {
+                    plan.writeProcFile("setgroups", "deny"); // the kernel's condition for an unprivileged gid_map
+                }
                 plan.writeProcFile("gid_map", gidMap);
             }
             StepList steps = plan.steps;
@@ -89,7 +101,7 @@ public final class PlanHarness {
         return new Ran(exit, out.toString());
     }
 
-    /** Without new namespaces. */
+    /** Without new namespaces (but a user namespace when the JVM is not root). */
     public static Ran run(Consumer<StepList> setup, String... command) throws IOException {
         return run(0, null, null, setup, List.of(command));
     }
