@@ -915,6 +915,41 @@ static void test_init(void)
         CHECK(EXITED_WITH(reap(res.pidfd), 0), "hold's exit code");
     }
     report("jiso-init hold: runs until its stdin is closed, then exits 0", ok);
+
+    /* lifeline: init exits 137 when the process behind its pidfd exits, taking the main with it */
+    ok = 1;
+    pid_t jvm = fork();
+    if (jvm == 0) {
+        pause();
+        _exit(0);
+    }
+    int lifeline = (int)syscall(SYS_pidfd_open, jvm, 0);
+    if (pipe2(status, O_CLOEXEC) != 0 || lifeline < 0)
+        abort();
+    static char *argv_sleep[] = {"/bin/sleep", "1000", NULL};
+    static char *argv_watch[] = {NULL, "2", "10", "11", NULL};
+    argv_watch[0] = (char *)init_path;
+    tinit(&t, CLONE_NEWPID);
+    int sp = STEP(&t, JISO_OP_SPAWN, 0);
+    UNBLOCK(&t);
+    EXEC(&t, argv_sleep);
+    t.s[sp].arg[0] = STEP(&t, SYS_dup3, status[1], 10, 0);
+    STEP(&t, SYS_dup3, lifeline, 11, 0);
+    EXEC(&t, argv_watch);
+    rc = spawn(&t, &res);
+    close(status[1]);
+    close(lifeline);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    if (res.pidfd >= 0) {
+        struct pollfd p = {.fd = res.pidfd, .events = POLLIN};
+        CHECK(poll(&p, 1, 100) == 0, "init exited while the lifeline lived");
+        kill(jvm, SIGKILL);
+        waitpid(jvm, NULL, 0);
+        CHECK(EXITED_WITH(reap(res.pidfd), 128 + SIGKILL), "init's exit code");
+    }
+    CHECK(read(status[0], &raw, 4) == 0, "no status: the main was killed with the namespace");
+    close(status[0]);
+    report("jiso-init: exits 137 when its lifeline pidfd's process exits", ok);
 }
 
 int main(int argc, char **argv)
