@@ -74,8 +74,11 @@ final class ChildSteps {
     }
 
     static void plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, StepList steps) {
-        // The first process: PID 1 of a new pid namespace, or the main process itself.
-        dieWithTheJvm(steps);
+        // The first process: PID 1 of a new pid namespace, which watches the JVM itself once it is
+        // jiso-init (a lifeline pidfd), or the main process, made by a spawner thread that never ends.
+        if (!spec.creates(Namespace.PID)) {
+            dieWithTheJvm(steps);
+        }
         if (v1Leaf.present()) {
             CgroupSteps.moveSelfInto(steps, v1Leaf.name(), v1Leaf.tasksFds());
             if (spec.creates(Namespace.CGROUP)) {
@@ -120,6 +123,7 @@ final class ChildSteps {
         // jiso-init from a memfd that no Landlock rule names.
         CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec),
                 HeldCapabilities.canSetPcap(spec.creates(Namespace.USER)));
+        dieWithTheJvm(steps); // again: a change of uid or gid clears the parent-death signal
         if (spec.landlock() != null) {
             LandlockSteps.restrict(steps, spec.landlock(), LandlockSupport.abiVersion(), LANDLOCK_SCRATCH_FD);
         }
@@ -137,7 +141,9 @@ final class ChildSteps {
             if (fds.initStatus() >= 0) {
                 steps.call("keep the status pipe open for jiso-init", FCNTL, fds.initStatus(), F_SETFD, 0);
             }
-            MemorySegment argv = argv(steps, List.of("jiso-init", MAIN_PID, Integer.toString(fds.initStatus())));
+            steps.call("keep the JVM's pidfd open for jiso-init", FCNTL, NativeStage.JVM_PIDFD, F_SETFD, 0);
+            MemorySegment argv = argv(steps, List.of("jiso-init", MAIN_PID, Integer.toString(fds.initStatus()),
+                    Integer.toString(NativeStage.JVM_PIDFD)));
             steps.call("execute jiso-init", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
                     argv.address(), argv(steps, List.of()).address(), AT_EMPTY_PATH);
         }
@@ -148,7 +154,7 @@ final class ChildSteps {
         return spec.userMaps() != null ? spec.userMaps().setGroupsAllowed() : io.jiso.user.Rootless.jvmIsRoot();
     }
 
-    /** PR_SET_PDEATHSIG: the child dies with the spawner thread, which lives as long as the JVM. */
+    /** PR_SET_PDEATHSIG: the child dies with the thread that made it (a spawner thread lives as long as the JVM). */
     private static void dieWithTheJvm(StepList steps) {
         steps.call("die with the JVM", PRCTL, PR_SET_PDEATHSIG, SIGKILL);
     }

@@ -65,8 +65,11 @@ public final class Launcher {
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
                     RootTemplates.forSpec(spec));
-            ChildProcess child = Spawner.run(memory -> spawn(spec, fds, status == null ? -1 : status[0],
-                    cgroup.leaf(), memory));
+            Spawner.Job<ChildProcess> job = memory -> spawn(spec, fds, status == null ? -1 : status[0],
+                    cgroup.leaf(), memory);
+            // Under jiso-init the sandbox watches the JVM itself, so it may be made on this thread,
+            // whatever its life; a main process without one dies with its creator thread.
+            ChildProcess child = spec.creates(Namespace.PID) ? Spawner.runHere(job) : Spawner.run(job);
             leaf = null; // the child owns it now
             pipes.closeChildEnds();
             Reaper.watch(child);

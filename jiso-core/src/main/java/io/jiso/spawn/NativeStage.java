@@ -40,6 +40,11 @@ final class NativeStage {
     static final MethodHandle SPAWN;
     /** A close-on-exec memfd holding jiso-init, kept open for the JVM's life. */
     static final int INIT_FD;
+    /**
+     * A pidfd of the JVM itself, kept open for its life: jiso-init's lifeline.
+     * It turns readable when the JVM has exited, and init then ends its sandbox.
+     */
+    static final int JVM_PIDFD;
 
     static {
         try {
@@ -52,6 +57,7 @@ final class NativeStage {
                 Sys.close(lib); // the mapping outlives the fd
             }
             INIT_FD = memfdWith("jiso-init", true);
+            JVM_PIDFD = Sys.pidfdOpen(ProcessHandle.current().pid());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load jiso's native stage for " + ABI.arch(), e);
         }

@@ -6,9 +6,10 @@ import java.lang.foreign.SegmentAllocator;
 
 /**
  * Native memory for one spawn at a time: the plan, the strings and structures
- * it points to, and the child's stacks. Each spawner thread owns one and reuses
- * it, so the spawn path allocates no native memory in the common case; a plan
- * too big for the scratch area spills into a confined arena freed afterwards.
+ * it points to, and the child's stacks. Each spawner thread owns one, and
+ * spawns on callers' threads borrow spare ones, so the spawn path allocates no
+ * native memory in the common case; a plan too big for the scratch area
+ * spills into a confined arena freed afterwards.
  */
 final class SpawnMemory implements SegmentAllocator, AutoCloseable {
     private static final long SCRATCH_BYTES = 256 * 1024;

@@ -46,6 +46,8 @@ public final class Sys {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT), 1);
     private static final MethodHandle SYSCALL_INT_PTR_INT = variadic(Libc.syscall.address(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), 1);
+    private static final MethodHandle SYSCALL_INT_INT = variadic(Libc.syscall.address(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), 1);
     private static final MethodHandle CLOSE = capturing(Libc.close$address(), Libc.close$descriptor());
     private static final MethodHandle READ = capturing(Libc.read$address(), Libc.read$descriptor());
     private static final MethodHandle WRITE = capturing(Libc.write$address(), Libc.write$descriptor());
@@ -318,6 +320,13 @@ public final class Sys {
     /** ioctl(2) with a pointer argument. */
     public static void ioctl(int fd, long request, MemorySegment arg, String what) throws HostSetupException {
         call(what, s -> (int) IOCTL.invokeExact(s, fd, request, arg));
+    }
+
+    /** pidfd_open(2): a close-on-exec pidfd of process pid. */
+    public static int pidfdOpen(long pid) throws HostSetupException {
+        long nr = Abi.current().syscall("pidfd_open");
+        int p = Math.toIntExact(pid);
+        return (int) call("pidfd_open " + pid, s -> (long) SYSCALL_INT_INT.invokeExact(s, nr, p, 0));
     }
 
     /** bpf(2): cmd on attr (a union bpf_attr). Returns the result, e.g. a program fd. */
