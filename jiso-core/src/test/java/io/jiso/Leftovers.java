@@ -11,13 +11,17 @@ import java.util.stream.Stream;
  * network pool keeps up to four ready and refills in the background, and each
  * new mount layout adds a root template (up to 16, kept for the JVM's life),
  * so their number changes by design; RootTemplateTest checks that templates
- * are reused. A sandbox's own mount namespace is held by the JVM until the
- * reaper has reported its exit and dropped it; a snapshot waits (up to 10 s)
- * for those to go, so one that stays is counted as a leak.
+ * are reused. A sandbox's leaf and mount namespace are released just after
+ * its exit is reported; a snapshot first waits (up to 10 s) for that, so what
+ * stays is counted as a leak.
  */
 record Leftovers(long fds, String children, long mounts) {
     static Leftovers now() throws IOException {
-        awaitHeldMountNamespaces();
+        try {
+            io.jiso.spawn.Launcher.awaitHousekeeping(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         long fds;
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             fds = s.filter(fd -> !isNamespace(fd)).count();
@@ -34,30 +38,6 @@ record Leftovers(long fds, String children, long mounts) {
         }
         long mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
         return new Leftovers(fds, children.toString().trim(), mounts);
-    }
-
-    private static void awaitHeldMountNamespaces() throws IOException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (heldMountNamespaces() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static long heldMountNamespaces() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("mnt:[") && !isNamespace(fd);
-                } catch (IOException closedMeanwhile) {
-                    return false;
-                }
-            }).count();
-        }
     }
 
     private static boolean isNamespace(Path fd) {

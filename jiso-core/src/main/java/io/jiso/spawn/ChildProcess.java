@@ -33,6 +33,8 @@ public final class ChildProcess {
                 t.setDaemon(true);
                 return t;
             });
+    /** Exits whose housekeeping has not finished. */
+    private static final java.util.concurrent.atomic.AtomicInteger PENDING = new java.util.concurrent.atomic.AtomicInteger();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     /** The child's mount namespace, held so that its teardown follows the exit instead of preceding it. */
     private int mountNamespace = -1;
@@ -148,6 +150,7 @@ public final class ChildProcess {
             Sys.close(statusFd);
         }
         release();
+        PENDING.incrementAndGet(); // before the report: a leak check after waitFor() must see it
         exit.complete(status);
         // The sandbox ends with its main process. What follows the report is housekeeping, on a
         // thread of its own so that it delays no other child's report: what is left in the leaf
@@ -155,11 +158,27 @@ public final class ChildProcess {
         // it comes first), the leaf removed (on a v1 host the memory cgroup's rmdir alone takes
         // half a millisecond), the mount namespace unmounted (an RCU grace period).
         HOUSEKEEPING.execute(() -> {
-            if (cgroup(CgroupLeaf::retire)) {
-                cgroup(CgroupLeaf::remove);
+            try {
+                if (cgroup(CgroupLeaf::retire)) {
+                    cgroup(CgroupLeaf::remove);
+                }
+                dropMountNamespace();
+            } finally {
+                PENDING.decrementAndGet();
             }
-            dropMountNamespace();
         });
+    }
+
+    /** Waits (at most timeoutMillis) until every reported exit's housekeeping is done; false on timeout. */
+    static boolean awaitHousekeeping(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (PENDING.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
     }
 
     private void dropMountNamespace() {

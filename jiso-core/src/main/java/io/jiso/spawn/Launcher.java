@@ -43,6 +43,14 @@ public final class Launcher {
     private record LeafOrReason(CgroupLeaf leaf, String whyNone) {
     }
 
+    /**
+     * Waits until the cleanup after every exit reported so far is done (leaf
+     * removed, mount namespace dropped), for leak checks; false on timeout.
+     */
+    public static boolean awaitHousekeeping(long timeoutMillis) throws InterruptedException {
+        return ChildProcess.awaitHousekeeping(timeoutMillis);
+    }
+
     /** The fds jiso keeps open for the JVM's life to copy fresh roots from (for leak checks). */
     public static java.util.Collection<Integer> rootTemplateFds() {
         return RootTemplates.fds();
