@@ -293,6 +293,16 @@ public final class CgroupLeaf implements AutoCloseable {
         return d != null ? d : v2 == null ? null : v2.dir();
     }
 
+    /** Writes limits into every part; before any process is placed. */
+    void apply(CgroupLimits limits) throws IsolationException {
+        if (v2 != null) {
+            v2.apply(limits);
+        }
+        if (v1 != null) {
+            v1.apply(limits);
+        }
+    }
+
     /** Undoes a half-made leaf in Cgroups.create (no process was ever placed). */
     void discard() {
         closed = true;

@@ -58,6 +58,7 @@ public final class Cgroups {
     private static final long PID = ProcessHandle.current().pid();
     private static final AtomicLong COUNTER = new AtomicLong();
     private static final Set<CgroupLeaf> OPEN = ConcurrentHashMap.newKeySet();
+    private static final ReadyLeaves READY = new ReadyLeaves();
     private static final Set<Path> JISO_DIRS = ConcurrentHashMap.newKeySet();
     private static final Set<String> SWEPT = ConcurrentHashMap.newKeySet();
     private static volatile Layout layout;
@@ -123,10 +124,52 @@ public final class Cgroups {
     /** As above, with the device mechanism given (tests use the v1 list on a hybrid host). */
     static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices, DeviceControl control)
             throws IsolationException {
-        Layout l = layout();
-        String p = parent != null ? parent : System.getProperty(PARENT_PROPERTY);
-        Bases bases = bases(l, limits, p, control);
+        Bases bases = bases(layout(), limits, parent != null ? parent : System.getProperty(PARENT_PROPERTY), control);
         firstUse(bases);
+        CgroupLeaf leaf = make(bases, limits, devices, control);
+        OPEN.add(leaf);
+        return leaf;
+    }
+
+    /**
+     * As {@link #create(CgroupLimits, String, List)} under the default parent,
+     * from a leaf made ahead of need when one of the same shape is ready (its
+     * limits are written now); either way another is made in the background
+     * for the next spawn. For the spawn path; see ReadyLeaves.
+     */
+    public static CgroupLeaf createForSpawn(CgroupLimits limits, List<DeviceRule> devices) throws IsolationException {
+        DeviceControl control = devices == null ? null
+                : DeviceControl.of(layout(), System.getProperty(DEVICES_PROPERTY), devices);
+        Bases bases = bases(layout(), limits, System.getProperty(PARENT_PROPERTY), control);
+        firstUse(bases);
+        CgroupLeaf leaf = READY.take(new Shape(bases, devices, control),
+                () -> make(bases, CgroupLimits.none(), devices, control));
+        if (leaf == null) {
+            leaf = make(bases, limits, devices, control);
+        } else {
+            try {
+                leaf.apply(limits);
+            } catch (IsolationException | RuntimeException e) {
+                leaf.discard();
+                throw e;
+            }
+        }
+        OPEN.add(leaf);
+        return leaf;
+    }
+
+    /** Removes the leaves made ahead of need (the next spawns make them again); at exit, and for leak checks. */
+    public static void releaseReadyLeaves() {
+        READY.release();
+    }
+
+    /** What makes two leaves interchangeable before their limits are written. */
+    private record Shape(Bases bases, List<DeviceRule> devices, DeviceControl control) {
+    }
+
+    /** A new leaf with its limits and device rules written; not yet registered as open. */
+    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control)
+            throws IsolationException {
         for (int attempt = 1; ; attempt++) {
             String name = "jiso-" + PID + "-" + COUNTER.incrementAndGet();
             CgroupV2 v2 = null;
@@ -149,18 +192,12 @@ public final class Cgroups {
             }
             CgroupLeaf leaf = new CgroupLeaf(name, v2, v1);
             try {
-                if (v2 != null) {
-                    v2.apply(limits);
-                }
-                if (v1 != null) {
-                    v1.apply(limits);
-                }
+                leaf.apply(limits);
                 restrictDevices(v2, v1, devices, control);
             } catch (IsolationException | RuntimeException e) {
                 leaf.discard();
                 throw e;
             }
-            OPEN.add(leaf);
             return leaf;
         }
     }
@@ -300,6 +337,7 @@ public final class Cgroups {
     }
 
     private static void atExit() {
+        READY.release();
         for (CgroupLeaf leaf : List.copyOf(OPEN)) {
             try {
                 leaf.close(TimeUnit.SECONDS.toNanos(5));

@@ -116,7 +116,7 @@ public final class Launcher {
                 }
                 devices = null;
             }
-            return new LeafOrReason(Cgroups.create(spec.cgroup(), null, devices), null);
+            return new LeafOrReason(Cgroups.createForSpawn(spec.cgroup(), devices), null);
         } catch (IOException e) {
             if (!spec.cgroup().isNone() || ownDeviceRules) {
                 throw e;

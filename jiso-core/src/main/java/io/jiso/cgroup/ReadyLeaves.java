@@ -1,0 +1,99 @@
+package io.jiso.cgroup;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leaves made ahead of need, per shape (where the leaf goes, which
+ * controllers, which device rules; not its limits, which are written when it
+ * is taken). Creating a leaf is the costliest part of a spawn's cgroup work
+ * (on a v1 host a memory cgroup's creation alone takes a few hundred
+ * microseconds), and a background thread can do it while the previous
+ * sandbox runs. A few leaves per shape, for a few shapes; a shape whose
+ * leaves cannot be made ahead is made on demand as before.
+ */
+final class ReadyLeaves {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadyLeaves.class);
+    private static final int PER_SHAPE = 2;
+    private static final int SHAPES = 4;
+
+    interface Maker {
+        CgroupLeaf make() throws Exception;
+    }
+
+    private final Map<Object, Deque<CgroupLeaf>> ready = new HashMap<>();
+    private final Map<Object, Integer> making = new HashMap<>();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+        Thread t = new Thread(task, "jiso-cgroup-leaves");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Bumped by release(): leaves made for an older epoch are discarded, not kept. */
+    private long epoch;
+
+    /** A ready leaf of this shape, or null; asks for another one in the background either way. */
+    CgroupLeaf take(Object shape, Maker maker) {
+        CgroupLeaf leaf;
+        long asked;
+        synchronized (this) {
+            Deque<CgroupLeaf> q = ready.get(shape);
+            leaf = q == null ? null : q.poll();
+            if (q == null && ready.size() >= SHAPES) {
+                return null; // enough shapes kept ready; this one is made on demand
+            }
+            ready.computeIfAbsent(shape, k -> new ArrayDeque<>());
+            int inFlight = making.getOrDefault(shape, 0);
+            if (ready.get(shape).size() + inFlight >= PER_SHAPE) {
+                return leaf;
+            }
+            making.put(shape, inFlight + 1);
+            asked = epoch;
+        }
+        thread.execute(() -> makeOne(shape, maker, asked));
+        return leaf;
+    }
+
+    private void makeOne(Object shape, Maker maker, long asked) {
+        CgroupLeaf made = null;
+        try {
+            made = maker.make();
+        } catch (Exception e) {
+            LOG.debug("no cgroup leaf made ahead: {}", e.getMessage());
+        }
+        synchronized (this) {
+            making.merge(shape, -1, Integer::sum);
+            if (made != null && asked == epoch && ready.containsKey(shape)) {
+                ready.get(shape).add(made);
+                return;
+            }
+        }
+        if (made != null) {
+            made.discard();
+        }
+    }
+
+    /** Removes every ready leaf and waits for one being made; later take() calls make them again. */
+    void release() {
+        List<CgroupLeaf> all = new ArrayList<>();
+        synchronized (this) {
+            epoch++;
+            ready.values().forEach(all::addAll);
+            ready.clear();
+        }
+        all.forEach(CgroupLeaf::discard);
+        try {
+            thread.submit(() -> { }).get(10, TimeUnit.SECONDS); // what was being made is discarded by now
+        } catch (Exception e) {
+            LOG.debug("cgroup leaves still being made: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.jiso;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jiso.cgroup.Cgroups;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Spawns take cgroup leaves made ahead of need (Cgroups.createForSpawn):
+ * each still gets its own limits, and a released pool leaves no directory.
+ */
+class ReadyLeavesTest {
+    @BeforeAll
+    static void leaves() {
+        Privileges.assumeCgroupLeaves();
+    }
+
+    @AfterAll
+    static void released() throws Exception {
+        Cgroups.releaseReadyLeaves();
+        io.jiso.spawn.Launcher.awaitHousekeeping(10_000);
+        assertEquals(List.of(), leavesOfThisJvm(), "no leaf left once the ready ones are released");
+    }
+
+    @Test
+    void everyLeafGetsItsOwnLimitsEvenWhenMadeAhead() throws Exception {
+        List<IsolatedProcess> running = new ArrayList<>();
+        try {
+            for (int max = 20; max < 26; max++) { // the first makes the shape's ready leaves, the rest take them
+                IsolatedProcess p = new IsolatedProcessBuilder("sleep", "60").pidsMax(max).start();
+                running.add(p);
+                Path leaf = leafDir("pids", p.cgroupName().orElseThrow());
+                assertEquals(Integer.toString(max), Files.readString(leaf.resolve("pids.max")).strip(), leaf.toString());
+                assertTrue(Files.readString(leaf.resolve("cgroup.procs")).strip().contains(Long.toString(p.pid())));
+            }
+        } finally {
+            for (IsolatedProcess p : running) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** The leaf's directory in the hierarchy holding controller: v1 where mounted, else the v2 tree. */
+    private static Path leafDir(String controller, String name) throws Exception {
+        Path v1 = Path.of("/sys/fs/cgroup", controller);
+        Path root = Files.isDirectory(v1) ? v1
+                : Files.isDirectory(Path.of("/sys/fs/cgroup/unified")) ? Path.of("/sys/fs/cgroup/unified")
+                : Path.of("/sys/fs/cgroup");
+        try (Stream<Path> found = Files.find(root, 6, (p, a) -> a.isDirectory() && p.getFileName().toString()
+                .equals(name))) {
+            return found.findFirst().orElseThrow(() -> new AssertionError("no leaf " + name + " under " + root));
+        }
+    }
+
+    private static List<Path> leavesOfThisJvm() throws Exception {
+        String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
+        try (Stream<Path> all = Files.find(Path.of("/sys/fs/cgroup"), 5,
+                (path, attrs) -> attrs.isDirectory() && path.getFileName().toString().startsWith(prefix))) {
+            return all.toList();
+        }
+    }
+}
