@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Spawns take cgroup leaves made ahead of need (Cgroups.createForSpawn):
  * each still gets its own limits, and a released pool leaves no directory.
  */
-class ReadyLeavesTest {
+class ReadyCgroupLeavesTest {
     @BeforeAll
     static void leaves() {
         Privileges.assumeCgroupLeaves();
