@@ -32,6 +32,8 @@ final class ReadyLeaves {
 
     private final Map<Object, Deque<CgroupLeaf>> ready = new HashMap<>();
     private final Map<Object, Integer> making = new HashMap<>();
+    /** Shapes whose leaf could not be made ahead (e.g. no delegation): made on demand from then on. */
+    private final java.util.Set<Object> refused = new java.util.HashSet<>();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
         Thread t = new Thread(task, "jiso-cgroup-leaves");
         t.setDaemon(true);
@@ -47,7 +49,7 @@ final class ReadyLeaves {
         synchronized (this) {
             Deque<CgroupLeaf> q = ready.get(shape);
             leaf = q == null ? null : q.poll();
-            if (q == null && ready.size() >= SHAPES) {
+            if (refused.contains(shape) || q == null && ready.size() >= SHAPES) {
                 return null; // enough shapes kept ready; this one is made on demand
             }
             ready.computeIfAbsent(shape, k -> new ArrayDeque<>());
@@ -71,6 +73,9 @@ final class ReadyLeaves {
         }
         synchronized (this) {
             making.merge(shape, -1, Integer::sum);
+            if (made == null) {
+                refused.add(shape);
+            }
             if (made != null && asked == epoch && ready.containsKey(shape)) {
                 ready.get(shape).add(made);
                 return;
@@ -81,13 +86,14 @@ final class ReadyLeaves {
         }
     }
 
-    /** Removes every ready leaf and waits for one being made; later take() calls make them again. */
+    /** Removes every ready leaf and waits for one being made; later take() calls make them (and retry refused shapes) again. */
     void release() {
         List<CgroupLeaf> all = new ArrayList<>();
         synchronized (this) {
             epoch++;
             ready.values().forEach(all::addAll);
             ready.clear();
+            refused.clear();
         }
         all.forEach(CgroupLeaf::discard);
         try {

@@ -23,10 +23,7 @@ public final class ChildProcess {
     private static final int SIGTERM = Abi.current().intConstant("SIGTERM");
     private static final int SIGKILL = Abi.current().intConstant("SIGKILL");
 
-    private final int pid;
-    private final int pidfd;
-    private final int statusFd;
-    private final CgroupLeaf cgroup;
+    /** Cleanup after exits, off the reaper's thread. */
     private static final java.util.concurrent.Executor HOUSEKEEPING =
             java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
                 Thread t = new Thread(task, "jiso-housekeeping");
@@ -35,6 +32,11 @@ public final class ChildProcess {
             });
     /** Exits whose housekeeping has not finished. */
     private static final java.util.concurrent.atomic.AtomicInteger PENDING = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final int pid;
+    private final int pidfd;
+    private final int statusFd;
+    private final CgroupLeaf cgroup;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     /** The child's mount namespace, held so that its teardown follows the exit instead of preceding it. */
     private int mountNamespace = -1;
@@ -53,8 +55,8 @@ public final class ChildProcess {
      * watches it. The last process of a namespace unmounts all of it as it
      * exits, and every unmount ends by waiting for an RCU grace period, so
      * the exit would be seen that much later; with this reference the
-     * namespace outlives the child and goes when the reaper drops it, after
-     * the exit is reported. A child already gone (its /proc entry a zombie's)
+     * namespace outlives the child and goes when the housekeeping thread
+     * drops it, after the exit is reported. A child already gone (its /proc entry a zombie's)
      * is simply not held.
      */
     void holdMountNamespace() {
