@@ -31,13 +31,16 @@ class RootTemplateTest {
     void aCopiedRootHasTheSameMountsAsOneBuiltFromTheHost(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("data"), "hello\n");
         IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/sh", "-c", MOUNTS)
-                .bindReadOnly(dir, "/srv/in").bind(dir, "/srv/out").tmpfs("/scratch", 1 << 20);
+                .bindReadOnly(dir, "/srv/in").bind(dir, "/srv/out").tmpfs("/scratch", 1 << 20)
+                // beneath mounts each sandbox makes (its /tmp, an earlier mount): made per sandbox
+                .bindReadOnly(dir, "/tmp/in").tmpfs("/scratch/deep", 1 << 20);
         String copied = Run.of(b).ok().out();
         String built = withoutTemplates(() -> Run.of(b).ok().out());
         System.out.println("[template mounts]\n" + copied);
         assertEquals(built, copied);
         assertTrue(copied.contains("/ ro,nosuid,nodev") && copied.contains("/proc rw,nosuid,nodev,noexec"), copied);
         assertFalse(copied.contains("/oldroot"), copied);
+        assertTrue(copied.contains("/tmp/in ro,") && copied.contains("/scratch/deep rw,"), copied);
     }
 
     @Test

@@ -48,16 +48,43 @@ public final class RootTemplateSteps {
     public record MountPoint(String path, boolean file) {
     }
 
+    /** What every sandbox mounts of its own: a mount point beneath one of these is made per sandbox. */
+    private static final List<String> OWN_MOUNTS = List.of("/tmp", "/proc", "/dev/pts", "/dev/shm");
+
     /** The template a spec needs: the same for every spec with the same mount targets. */
     public static List<MountPoint> mountPoints(SandboxSpec spec) {
         List<MountPoint> points = new ArrayList<>();
-        for (MountSpec m : spec.mounts()) {
-            switch (m) {
-                case Bind b -> points.add(new MountPoint(b.target(), HostLayout.isRegularFile(b.source())));
-                case Tmpfs t -> points.add(new MountPoint(t.target(), false));
+        List<Boolean> inTemplate = inTemplate(spec);
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            if (inTemplate.get(i)) {
+                points.add(mountPoint(spec.mounts().get(i)));
             }
         }
         return List.copyOf(points);
+    }
+
+    private static MountPoint mountPoint(MountSpec m) {
+        return switch (m) {
+            case Bind b -> new MountPoint(b.target(), HostLayout.isRegularFile(b.source()));
+            case Tmpfs t -> new MountPoint(t.target(), false);
+        };
+    }
+
+    /**
+     * Per mount of spec, whether its mount point can be in the template: not
+     * when it lies beneath a mount made per sandbox (/tmp, an earlier mount of
+     * the spec...), which would hide it; that one is made in the sandbox's own
+     * tree just before its mount, as the host's way does.
+     */
+    private static List<Boolean> inTemplate(SandboxSpec spec) {
+        List<String> earlier = new ArrayList<>(OWN_MOUNTS);
+        List<Boolean> in = new ArrayList<>();
+        for (MountSpec m : spec.mounts()) {
+            String target = mountPoint(m).path();
+            in.add(earlier.stream().noneMatch(e -> target.equals(e) || target.startsWith(e + "/")));
+            earlier.add(target);
+        }
+        return in;
     }
 
     /** The builder's steps, in a new mount namespace: everything of a fresh root that no sandbox owns. */
@@ -100,7 +127,13 @@ public final class RootTemplateSteps {
         RootfsSteps.maskProc(steps);
         RootfsSteps.devMounts(steps);
         Iterator<StepList.Step> clone = clones.iterator();
-        for (MountSpec m : spec.mounts()) {
+        List<Boolean> inTemplate = inTemplate(spec);
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            MountSpec m = spec.mounts().get(i);
+            if (!inTemplate.get(i)) {
+                MountPoint p = mountPoint(m);
+                RootfsSteps.mountPoint(steps, p.path(), p.file());
+            }
             switch (m) {
                 case Bind b -> attach(steps, clone.next(), b.target(), b.writable());
                 case Tmpfs t -> RootfsSteps.mountTmpfs(steps, t.target(), t.sizeBytes(),
