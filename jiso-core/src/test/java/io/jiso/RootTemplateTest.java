@@ -72,6 +72,18 @@ class RootTemplateTest {
     }
 
     @Test
+    void aLayoutWithoutATemplateFailsAsTheHostsWayDoesAndOthersKeepTheirs(@TempDir Path dir) throws Exception {
+        long before = templates();
+        // a mount point inside the read-only /usr: neither a template nor the host's way can make it
+        ChildSetupException e = org.junit.jupiter.api.Assertions.assertThrows(ChildSetupException.class,
+                () -> new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/usr/jiso-no-such-dir").start());
+        assertTrue(e.getMessage().contains("/usr/jiso-no-such-dir: EROFS"), e.getMessage());
+        assertEquals(before, templates(), "no template for it");
+        Run.of(new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/srv/after-a-failure")).ok();
+        assertEquals(before + 1, templates(), "other layouts still get theirs");
+    }
+
+    @Test
     void withoutAPidNamespaceProcIsTheHosts() throws Exception {
         String inside = Run.of(new IsolatedProcessBuilder("/bin/cat", "/proc/1/comm").share(Namespace.PID)).ok().out();
         assertEquals(Files.readString(Path.of("/proc/1/comm")), inside);

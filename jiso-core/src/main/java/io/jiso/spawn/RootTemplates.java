@@ -48,13 +48,13 @@ final class RootTemplates {
     private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
     public static final String PROPERTY = "jiso.rootTemplates";
     private static final Map<List<MountPoint>, Integer> TEMPLATES = new ConcurrentHashMap<>();
-    /** Set when a template could not be built: the host's way is used from then on. */
-    private static volatile String broken;
+    /** Layouts whose template could not be built (e.g. a mount point the host's way cannot make either): they use the host's way. */
+    private static final java.util.Set<List<MountPoint>> FAILED = ConcurrentHashMap.newKeySet();
 
     /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
     static int forSpec(SandboxSpec spec) {
         if (!spec.creates(Namespace.MOUNT) || !spec.freshRoot() || spec.creates(Namespace.USER)
-                || !Rootless.jvmIsRoot() || broken != null
+                || !Rootless.jvmIsRoot()
                 || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return -1;
         }
@@ -65,14 +65,14 @@ final class RootTemplates {
         }
         synchronized (TEMPLATES) {
             fd = TEMPLATES.get(key);
-            if (fd == null && TEMPLATES.size() < MAX_TEMPLATES && broken == null) {
+            if (fd == null && !FAILED.contains(key) && TEMPLATES.size() + FAILED.size() < MAX_TEMPLATES) {
                 try {
                     fd = Spawner.run(memory -> build(key, memory));
                     TEMPLATES.put(key, fd);
                 } catch (IOException | RuntimeException e) {
-                    broken = e.getMessage();
-                    LOG.warn("jiso builds fresh roots from the host's mount namespace: a root template failed: {}",
-                            broken);
+                    FAILED.add(key);
+                    LOG.warn("no root template for mount points {}; such roots are built from the host's mount"
+                            + " namespace: {}", key, e.getMessage());
                 }
             }
             return fd == null ? -1 : fd;
