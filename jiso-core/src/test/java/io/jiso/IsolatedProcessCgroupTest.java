@@ -228,7 +228,7 @@ class IsolatedProcessCgroupTest {
         assertEquals(java.util.List.of(), leavesOfThisJvm(), "cgroup leaves left behind");
     }
 
-    private static java.util.List<Path> leavesOfThisJvm() throws java.io.IOException {
+    static java.util.List<Path> leavesOfThisJvm() throws java.io.IOException {
         String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
         try (Stream<Path> all = Files.find(Path.of("/sys/fs/cgroup"), 5,
                 (path, attrs) -> attrs.isDirectory() && path.getFileName().toString().startsWith(prefix))) {

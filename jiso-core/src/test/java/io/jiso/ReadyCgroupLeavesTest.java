@@ -34,13 +34,20 @@ class ReadyCgroupLeavesTest {
     void everyLeafGetsItsOwnLimitsEvenWhenMadeAhead() throws Exception {
         List<IsolatedProcess> running = new ArrayList<>();
         try {
+            int madeAhead = 0;
             for (int max = 20; max < 26; max++) { // the first makes the shape's ready leaves, the rest take them
+                List<String> existing = leavesOfThisJvm().stream().map(d -> d.getFileName().toString()).toList();
                 IsolatedProcess p = new IsolatedProcessBuilder("sleep", "60").pidsMax(max).start();
                 running.add(p);
+                if (existing.contains(p.cgroupName().orElseThrow())) {
+                    madeAhead++; // its directory existed before start()
+                }
                 Path leaf = leafDir("pids", p.cgroupName().orElseThrow());
                 assertEquals(Integer.toString(max), Files.readString(leaf.resolve("pids.max")).strip(), leaf.toString());
                 assertTrue(Files.readString(leaf.resolve("cgroup.procs")).strip().contains(Long.toString(p.pid())));
+                Thread.sleep(100); // time for the background thread to make the next one
             }
+            assertTrue(madeAhead > 0, "no spawn took a leaf made before it started");
         } finally {
             for (IsolatedProcess p : running) {
                 p.destroyForcibly().waitFor();
@@ -61,10 +68,6 @@ class ReadyCgroupLeavesTest {
     }
 
     private static List<Path> leavesOfThisJvm() throws Exception {
-        String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
-        try (Stream<Path> all = Files.find(Path.of("/sys/fs/cgroup"), 5,
-                (path, attrs) -> attrs.isDirectory() && path.getFileName().toString().startsWith(prefix))) {
-            return all.toList();
-        }
+        return IsolatedProcessCgroupTest.leavesOfThisJvm();
     }
 }

@@ -80,7 +80,10 @@ public final class RootTemplateSteps {
         List<String> earlier = new ArrayList<>(OWN_MOUNTS);
         List<Boolean> in = new ArrayList<>();
         for (MountSpec m : spec.mounts()) {
-            String target = mountPoint(m).path();
+            String target = switch (m) { // the path alone: no stat of the source on the spawn path
+                case Bind b -> b.target();
+                case Tmpfs t -> t.target();
+            };
             in.add(earlier.stream().noneMatch(e -> target.equals(e) || target.startsWith(e + "/")));
             earlier.add(target);
         }
