@@ -122,6 +122,7 @@ public final class IsolatedProcess extends Process {
 
     private CgroupLeaf finalOnceExited(CgroupLeaf leaf) throws IsolationException {
         if (!isAlive()) {
+            child.reap(); // PID 1 may still be on its way out after reporting the main process's end
             leaf.retire();
         }
         return leaf;

@@ -49,6 +49,24 @@ class ProcessApiTest {
     }
 
     @Test
+    void theExitIsReportedFromInitsReportAndInitIsReapedAfterwards() throws Exception {
+        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c", "exit 3").start();
+        Path init = Path.of("/proc/" + p.pid());
+        assertEquals(3, p.waitFor(), "the main process's status, as jiso-init reported it");
+        assertTrue(io.jiso.spawn.Launcher.awaitHousekeeping(10_000));
+        assertFalse(Files.exists(init), "PID 1 reaped after the report, not left a zombie");
+    }
+
+    @Test
+    void killingInitItselfReportsItsOwnDeath() throws Exception {
+        IsolatedProcess p = new IsolatedProcessBuilder("sleep", "30").start();
+        p.destroyForcibly(); // SIGKILL to PID 1: no report on the status pipe
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue());
+        assertEquals(9, p.terminationSignal().orElseThrow());
+    }
+
+    @Test
     void destroyDeliversSigtermToTheMainProcessThroughInit() throws Exception {
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
                 "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done").start();

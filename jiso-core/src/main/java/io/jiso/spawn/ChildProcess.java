@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A started child as the kernel knows it: its pid and pidfd, and, under
  * jiso-init, the pipe on which init reports the main process's raw wait
- * status. Completes {@link #exit()} when the {@link Reaper} has reaped it.
+ * status. Completes {@link #exit()} when the {@link Reaper} sees the main
+ * process end: under jiso-init as soon as init reports it (init then exits
+ * and is reaped by the housekeeping thread), otherwise when it is reaped.
  */
 public final class ChildProcess {
     private static final int SIGTERM = Abi.current().intConstant("SIGTERM");
@@ -42,6 +44,8 @@ public final class ChildProcess {
     private int mountNamespace = -1;
     /** Guarded by this: once set, pidfd is closed and its number may belong to another file. */
     private boolean reaped;
+    /** PID 1's own wait status once reaped (guarded by this). */
+    private int ownStatus = -1;
 
     ChildProcess(int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
         this.pid = pid;
@@ -76,13 +80,14 @@ public final class ChildProcess {
         return pid;
     }
 
-    int pidfd() {
-        return pidfd;
+    /** What turns readable when the main process has ended: init's status pipe, or the pidfd. */
+    int exitFd() {
+        return statusFd >= 0 ? statusFd : pidfd;
     }
 
     /** The pidfd for another sandbox to setns through; the process must still run. */
     synchronized int pidfdForJoin() {
-        if (reaped) {
+        if (reaped || exit.isDone()) {
             throw new IllegalStateException("cannot join the namespaces of process " + pid + ": it has exited");
         }
         return pidfd;
@@ -138,29 +143,50 @@ public final class ChildProcess {
         return reaped;
     }
 
-    /** Marks the child reaped and closes its pidfd, never while a signal is being sent through it. */
-    private synchronized void release() {
-        reaped = true;
-        Sys.close(pidfd);
+    /**
+     * Reaps PID 1 (blocking until it has exited), marks the child reaped and
+     * closes its pidfd, never while a signal is being sent through it.
+     * Idempotent; returns PID 1's own wait status, -1 if it could not be had.
+     */
+    public synchronized int reap() {
+        if (!reaped) {
+            try {
+                ownStatus = Sys.waitPidfd(pidfd, Errno.WEXITED);
+            } catch (IOException e) {
+                LOG.warn("could not reap process {}: {}", pid, e.getMessage());
+            }
+            reaped = true;
+            Sys.close(pidfd);
+        }
+        return ownStatus;
     }
 
-    /** Called by the reaper with init's (or the main process's) own wait status. */
-    void reaped(int ownStatus) {
-        int status = ownStatus;
+    /**
+     * Called by the reaper once {@link #exitFd()} is readable. Under jiso-init
+     * the main process's status is on the pipe and init is about to exit: the
+     * exit is reported now and init reaped afterwards, off this thread. An
+     * empty pipe means init itself was killed: it is reaped first, and its
+     * own status is the report.
+     */
+    void exited() {
+        int status;
         if (statusFd >= 0) {
-            status = readInitReport(ownStatus);
+            Integer reported = readInitReport();
             Sys.close(statusFd);
+            status = reported != null ? reported : reap();
+        } else {
+            status = reap();
         }
-        release();
         PENDING.incrementAndGet(); // before the report: a leak check after waitFor() must see it
         exit.complete(status);
         // The sandbox ends with its main process. What follows the report is housekeeping, on a
-        // thread of its own so that it delays no other child's report: what is left in the leaf
-        // is killed and its final usage read (IsolatedProcess.resourceUsage() does that itself if
-        // it comes first), the leaf removed (on a v1 host the memory cgroup's rmdir alone takes
-        // half a millisecond), the mount namespace unmounted (an RCU grace period).
+        // thread of its own so that it delays no other child's report: init reaped, what is left in
+        // the leaf killed and its final usage read (IsolatedProcess.resourceUsage() does that
+        // itself if it comes first), the leaf removed (on a v1 host the memory cgroup's rmdir
+        // alone takes half a millisecond), the mount namespace unmounted (an RCU grace period).
         HOUSEKEEPING.execute(() -> {
             try {
+                reap();
                 if (cgroup(CgroupLeaf::retire)) {
                     cgroup(CgroupLeaf::remove);
                 }
@@ -208,13 +234,13 @@ public final class ChildProcess {
         }
     }
 
-    /** jiso-init writes the main process's 4-byte wait status before it exits. */
-    private int readInitReport(int fallback) {
+    /** jiso-init writes the main process's 4-byte wait status before it exits; null if it did not. */
+    private Integer readInitReport() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(ValueLayout.JAVA_INT);
-            return Sys.read(statusFd, buf, 4) == 4 ? buf.get(ValueLayout.JAVA_INT, 0) : fallback;
+            return Sys.read(statusFd, buf, 4) == 4 ? buf.get(ValueLayout.JAVA_INT, 0) : null;
         } catch (IOException e) {
-            return fallback;
+            return null;
         }
     }
 
@@ -222,14 +248,13 @@ public final class ChildProcess {
     void discard() {
         try {
             Sys.pidfdSendSignal(pidfd, SIGKILL);
-            Sys.waitPidfd(pidfd, Errno.WEXITED);
         } catch (IOException e) {
-            // already reaped or gone; nothing else to release
+            // already gone; reap() collects it
         }
+        reap();
         if (statusFd >= 0) {
             Sys.close(statusFd);
         }
-        release();
         dropMountNamespace();
         exit.complete(-1);
     }

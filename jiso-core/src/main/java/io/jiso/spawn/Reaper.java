@@ -1,7 +1,6 @@
 package io.jiso.spawn;
 
 import io.jiso.nativegen.libc.pollfd;
-import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -15,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One daemon thread that waits for every child at once: poll(2) on their
  * pidfds plus an eventfd to learn of new ones. No thread per process, no
- * polling loop with a timeout; a pidfd turns readable when its process exits,
- * and only then is it reaped with waitid(P_PIDFD).
+ * polling loop with a timeout. A child's exit fd (see ChildProcess#exitFd)
+ * turns readable when its main process has ended.
  */
 final class Reaper {
     private Reaper() {
@@ -66,7 +65,7 @@ final class Reaper {
                 }
                 entry(fds, 0, WAKEUP);
                 for (int i = 0; i < children.size(); i++) {
-                    entry(fds, i + 1, children.get(i).pidfd());
+                    entry(fds, i + 1, children.get(i).exitFd());
                 }
                 Sys.poll(fds, children.size() + 1, -1);
                 if ((pollfd.revents(pollfd.asSlice(fds, 0)) & POLLIN) != 0) {
@@ -74,8 +73,7 @@ final class Reaper {
                 }
                 for (int i = children.size() - 1; i >= 0; i--) {
                     if (pollfd.revents(pollfd.asSlice(fds, i + 1)) != 0) {
-                        ChildProcess child = children.remove(i);
-                        child.reaped(Sys.waitPidfd(child.pidfd(), Errno.WEXITED));
+                        children.remove(i).exited();
                     }
                 }
             } catch (IOException | RuntimeException e) {
