@@ -61,7 +61,9 @@ public final class ChildProcess {
      * the exit would be seen that much later; with this reference the
      * namespace outlives the child and goes when the housekeeping thread
      * drops it, after the exit is reported. A child already gone (its /proc entry a zombie's)
-     * is simply not held.
+     * is simply not held. Only for a child without jiso-init: init reports the
+     * main process's end before it exits, so its unmount delays no report, and
+     * opening /proc/&lt;pid&gt;/ns/mnt costs the spawn more than it saves.
      */
     void holdMountNamespace() {
         try {

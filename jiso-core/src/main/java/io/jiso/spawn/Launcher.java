@@ -172,7 +172,7 @@ public final class Launcher {
             throw failure(plan, outcome);
         }
         ChildProcess child = new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
-        if (spec.creates(Namespace.MOUNT)) {
+        if (spec.creates(Namespace.MOUNT) && !spec.creates(Namespace.PID)) {
             child.holdMountNamespace();
         }
         return child;
