@@ -22,14 +22,43 @@ final class CgroupFs {
     private CgroupFs() {
     }
 
+    /**
+     * O_PATH fds of the leaf directories jiso made, from their creation to
+     * their removal. Their files are opened relative to them: a path under
+     * /sys/fs/cgroup has 5 to 8 components, each looked up again per open, and
+     * a leaf's final reading alone opens a dozen files. Every read and write
+     * of a leaf runs under the leaf's lock, as does its removal, so no fd is
+     * used after it was closed.
+     */
+    private static final Map<Path, Integer> DIRECTORIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Keeps an O_PATH fd of a new leaf directory until {@link #rmdir} (or {@link #forget}). */
+    static void remember(Path dir) throws HostSetupException {
+        int fd = Sys.open(dir.toString(), Errno.O_PATH | Errno.O_DIRECTORY | Errno.O_CLOEXEC, 0);
+        Integer old = DIRECTORIES.put(dir, fd);
+        if (old != null) {
+            Sys.close(old);
+        }
+    }
+
+    /** Closes the directory's fd, if one is kept. */
+    static void forget(Path dir) {
+        Integer fd = DIRECTORIES.remove(dir);
+        if (fd != null) {
+            Sys.close(fd);
+        }
+    }
+
     static String read(Path file) throws HostSetupException {
-        return Sys.readFile(file.toString());
+        Integer dir = DIRECTORIES.get(file.getParent());
+        return dir == null ? Sys.readFile(file.toString())
+                : Sys.readFileAt(dir, file.getFileName().toString(), file.toString());
     }
 
     /** The file's content, or null if it does not exist (a kernel too old for it, or a controller not enabled). */
     static String readIfExists(Path file) throws HostSetupException {
         try {
-            return Sys.readFile(file.toString());
+            return read(file);
         } catch (HostSetupException e) {
             if (e.errno() == Errno.ENOENT) {
                 return null;
@@ -39,7 +68,12 @@ final class CgroupFs {
     }
 
     static void write(Path file, String value) throws HostSetupException {
-        Sys.writeFile(file.toString(), value);
+        Integer dir = DIRECTORIES.get(file.getParent());
+        if (dir == null) {
+            Sys.writeFile(file.toString(), value);
+        } else {
+            Sys.writeFileAt(dir, file.getFileName().toString(), file.toString(), value);
+        }
     }
 
     /**
@@ -77,6 +111,11 @@ final class CgroupFs {
     /** mkdir of a leaf, which must be new (EEXIST otherwise): never adopt a directory another JVM left. */
     static void mkdirNew(Path dir) throws HostSetupException {
         Sys.mkdirat(Errno.AT_FDCWD, dir.toString(), 0755, false);
+        try {
+            remember(dir);
+        } catch (HostSetupException e) {
+            // e.g. out of fds: its files are then opened by their full paths
+        }
     }
 
     /**
@@ -85,6 +124,7 @@ final class CgroupFs {
      * cgroup's last charges). False if it was already gone.
      */
     static boolean rmdir(Path dir, long timeoutNanos) throws HostSetupException {
+        forget(dir);
         long deadline = System.nanoTime() + timeoutNanos;
         for (int i = 0; ; i++) {
             try {

@@ -116,9 +116,14 @@ public final class Sys {
 
     /** openat(2); dirfd may be {@link Errno#AT_FDCWD}. Returns the new fd. */
     public static int openat(int dirfd, String path, int flags, int mode) throws HostSetupException {
+        return openat(dirfd, path, flags, mode, path);
+    }
+
+    /** As above; a failure names the file as {@code shown} (its full path when path is relative to dirfd). */
+    private static int openat(int dirfd, String path, int flags, int mode, String shown) throws HostSetupException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
-            return (int) call("open " + path, s -> (int) OPENAT.invokeExact(s, dirfd, p, flags, mode));
+            return (int) call("open " + shown, s -> (int) OPENAT.invokeExact(s, dirfd, p, flags, mode));
         }
     }
 
@@ -173,7 +178,12 @@ public final class Sys {
 
     /** Writes a whole file in one write(2), as cgroup and /proc files expect. */
     public static void writeFile(String path, String content) throws HostSetupException {
-        int fd = open(path, Errno.O_WRONLY | Errno.O_CLOEXEC, 0);
+        writeFileAt(Errno.AT_FDCWD, path, path, content);
+    }
+
+    /** As {@link #writeFile}, for name relative to dirfd; failures name the file as {@code path}. */
+    public static void writeFileAt(int dirfd, String name, String path, String content) throws HostSetupException {
+        int fd = openat(dirfd, name, Errno.O_WRONLY | Errno.O_CLOEXEC, 0, path);
         try {
             writeString(fd, content, "write \"" + content.strip() + "\" to " + path);
         } finally {
@@ -183,7 +193,12 @@ public final class Sys {
 
     /** Reads a whole (small) file, such as a cgroup or /proc file. */
     public static String readFile(String path) throws HostSetupException {
-        int fd = open(path, Errno.O_RDONLY | Errno.O_CLOEXEC, 0);
+        return readFileAt(Errno.AT_FDCWD, path, path);
+    }
+
+    /** As {@link #readFile}, for name relative to dirfd; failures name the file as {@code path}. */
+    public static String readFileAt(int dirfd, String name, String path) throws HostSetupException {
+        int fd = openat(dirfd, name, Errno.O_RDONLY | Errno.O_CLOEXEC, 0, path);
         try (Arena arena = Arena.ofConfined()) {
             long size = 16384;
             MemorySegment buf = arena.allocate(size);
