@@ -37,3 +37,11 @@
 #include <linux/sockios.h>
 
 #include "jiso_plan.h"
+
+/* struct epoll_event is packed on x86_64 and not on aarch64, and the
+ * generated structures must be the same on every architecture: jiso reads it
+ * through these per-architecture values instead. */
+enum jiso_epoll_event_layout {
+    JISO_EPOLL_EVENT_SIZE = sizeof(struct epoll_event),
+    JISO_EPOLL_EVENT_DATA = __builtin_offsetof(struct epoll_event, data),
+};

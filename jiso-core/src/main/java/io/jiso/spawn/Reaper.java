@@ -1,34 +1,42 @@
 package io.jiso.spawn;
 
-import io.jiso.nativegen.libc.pollfd;
+import io.jiso.nativegen.Abi;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One daemon thread that waits for every child at once: poll(2) on their
- * pidfds plus an eventfd to learn of new ones. No thread per process, no
- * polling loop with a timeout. A child's exit fd (see ChildProcess#exitFd)
- * turns readable when its main process has ended.
+ * One daemon thread that waits for every child at once, in epoll_wait on
+ * their exit fds (see {@link ChildProcess#exitFd}). No thread per process, no
+ * polling loop with a timeout, and no wake-up when a child starts: the thread
+ * that started it adds its fd to the set, and the reaper sleeps until one
+ * ends. Each ready fd costs O(1), however many children run.
  */
 final class Reaper {
     private Reaper() {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Reaper.class);
-    private static final short POLLIN = (short) io.jiso.nativegen.Abi.current().intConstant("POLLIN");
-    private static final List<ChildProcess> ADDED = new ArrayList<>();
-    private static final int WAKEUP;
+    private static final Abi ABI = Abi.current();
+    /** One event per child: a fd that stays readable cannot wake the reaper again. */
+    private static final int ONE_EXIT = ABI.intConstant("EPOLLIN") | ABI.intConstant("EPOLLONESHOT");
+    private static final int EPOLL_CTL_ADD = ABI.intConstant("EPOLL_CTL_ADD");
+    private static final int EPOLL_CTL_DEL = ABI.intConstant("EPOLL_CTL_DEL");
+    private static final int BATCH = 64;
+    /** Children by the key their event carries: a number never reused, unlike an fd. */
+    private static final Map<Long, ChildProcess> WATCHED = new ConcurrentHashMap<>();
+    private static final AtomicLong KEYS = new AtomicLong();
+    private static final int EPOLL;
 
     static {
         try {
-            WAKEUP = Sys.eventfd(0, io.jiso.nativegen.Abi.current().intConstant("EFD_CLOEXEC"));
+            EPOLL = Sys.epollCreate(ABI.intConstant("EPOLL_CLOEXEC"));
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -37,55 +45,44 @@ final class Reaper {
         t.start();
     }
 
+    /** Reports the child's exit when it comes; if it cannot be watched, ends it and throws. */
     static void watch(ChildProcess child) {
-        synchronized (ADDED) {
-            ADDED.add(child);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
-            Sys.writeFully(WAKEUP, one, 8, "wake the reaper");
+        long key = KEYS.incrementAndGet();
+        WATCHED.put(key, child);
+        try {
+            Sys.epollCtl(EPOLL, EPOLL_CTL_ADD, child.exitFd(), ONE_EXIT, key);
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            WATCHED.remove(key);
+            child.kill();
+            child.exited(); // reaps it and removes its leaf
+            throw new IllegalStateException("cannot watch the child for its exit", e);
+        }
+    }
+
+    /** Removes the child's fd from the set, before exited() closes it. */
+    private static void forget(ChildProcess child) {
+        try {
+            Sys.epollCtl(EPOLL, EPOLL_CTL_DEL, child.exitFd(), 0, 0);
+        } catch (IOException e) {
+            LOG.warn("jiso reaper: {}", e.toString()); // disabled anyway (one-shot); the close removes it
         }
     }
 
     private static void run() {
-        List<ChildProcess> children = new ArrayList<>();
-        Arena arena = Arena.ofConfined();
-        MemorySegment fds = arena.allocate(pollfd.layout(), 64);
-        MemorySegment counter = arena.allocate(ValueLayout.JAVA_LONG);
+        MemorySegment events = Arena.ofAuto().allocate((long) Sys.EPOLL_EVENT_SIZE * BATCH, 8);
         while (true) {
             try {
-                synchronized (ADDED) {
-                    children.addAll(ADDED);
-                    ADDED.clear();
-                }
-                if (fds.byteSize() < pollfd.layout().byteSize() * (children.size() + 1)) {
-                    fds = arena.allocate(pollfd.layout(), 2L * (children.size() + 1));
-                }
-                entry(fds, 0, WAKEUP);
-                for (int i = 0; i < children.size(); i++) {
-                    entry(fds, i + 1, children.get(i).exitFd());
-                }
-                Sys.poll(fds, children.size() + 1, -1);
-                if ((pollfd.revents(pollfd.asSlice(fds, 0)) & POLLIN) != 0) {
-                    Sys.read(WAKEUP, counter, 8);
-                }
-                for (int i = children.size() - 1; i >= 0; i--) {
-                    if (pollfd.revents(pollfd.asSlice(fds, i + 1)) != 0) {
-                        children.remove(i).exited();
+                int ready = Sys.epollWait(EPOLL, events, BATCH, -1);
+                for (int i = 0; i < ready; i++) {
+                    ChildProcess child = WATCHED.remove(Sys.epollEventData(events, i));
+                    if (child != null) {
+                        forget(child);
+                        child.exited();
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.error("jiso reaper: {}", e.toString(), e);
             }
         }
-    }
-
-    private static void entry(MemorySegment fds, int index, int fd) {
-        MemorySegment e = pollfd.asSlice(fds, index);
-        pollfd.fd(e, fd);
-        pollfd.events(e, POLLIN);
-        pollfd.revents(e, (short) 0);
     }
 }

@@ -15,6 +15,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
@@ -58,8 +59,13 @@ public final class Sys {
     private static final MethodHandle PIDFD_SEND_SIGNAL =
             capturing(Libc.pidfd_send_signal$address(), Libc.pidfd_send_signal$descriptor());
     private static final MethodHandle WAITID = capturing(Libc.waitid$address(), Libc.waitid$descriptor());
-    private static final MethodHandle POLL = capturing(Libc.poll$address(), Libc.poll$descriptor());
-    private static final MethodHandle EVENTFD = capturing(Libc.eventfd$address(), Libc.eventfd$descriptor());
+    private static final MethodHandle EPOLL_CREATE1 = capturing(Libc.epoll_create1$address(),
+            Libc.epoll_create1$descriptor());
+    private static final MethodHandle EPOLL_CTL = capturing(Libc.epoll_ctl$address(), Libc.epoll_ctl$descriptor());
+    private static final MethodHandle EPOLL_WAIT = capturing(Libc.epoll_wait$address(), Libc.epoll_wait$descriptor());
+    /** struct epoll_event, packed on x86_64 only: its size and where its data field is, per architecture. */
+    public static final int EPOLL_EVENT_SIZE = Abi.current().intConstant("JISO_EPOLL_EVENT_SIZE");
+    private static final int EPOLL_EVENT_DATA = Abi.current().intConstant("JISO_EPOLL_EVENT_DATA");
     private static final MethodHandle MEMFD_CREATE =
             capturing(Libc.memfd_create$address(), Libc.memfd_create$descriptor());
     private static final MethodHandle UNSHARE = capturing(Libc.unshare$address(), Libc.unshare$descriptor());
@@ -276,14 +282,30 @@ public final class Sys {
         }
     }
 
-    /** poll(2), retrying EINTR. */
-    public static int poll(MemorySegment fds, long count, int timeoutMillis) throws HostSetupException {
-        return (int) call("poll", s -> (int) POLL.invokeExact(s, fds, count, timeoutMillis));
+    /** epoll_create1(2). */
+    public static int epollCreate(int flags) throws HostSetupException {
+        return (int) call("epoll_create1", s -> (int) EPOLL_CREATE1.invokeExact(s, flags));
     }
 
-    /** eventfd(2). */
-    public static int eventfd(int initial, int flags) throws HostSetupException {
-        return (int) call("eventfd", s -> (int) EVENTFD.invokeExact(s, initial, flags));
+    /** epoll_ctl(2) with one event: these events, this 64-bit data (both ignored by EPOLL_CTL_DEL). */
+    public static void epollCtl(int epfd, int op, int fd, int events, long data) throws HostSetupException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE, 8);
+            event.set(JAVA_INT, 0, events);
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA, data);
+            call("epoll_ctl " + op + " of fd " + fd, s -> (int) EPOLL_CTL.invokeExact(s, epfd, op, fd, event));
+        }
+    }
+
+    /** epoll_wait(2), retrying EINTR; events has room for max events. Returns how many are ready. */
+    public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis)
+            throws HostSetupException {
+        return (int) call("epoll_wait", s -> (int) EPOLL_WAIT.invokeExact(s, epfd, events, max, timeoutMillis));
+    }
+
+    /** The data of ready event i of an epoll_wait array. */
+    public static long epollEventData(MemorySegment events, int i) {
+        return events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EPOLL_EVENT_SIZE + EPOLL_EVENT_DATA);
     }
 
     /** memfd_create(2). */

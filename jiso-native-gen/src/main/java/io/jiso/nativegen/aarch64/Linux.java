@@ -18,6 +18,42 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int BPF_MAP_DELETE_BATCH = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_MAP_DELETE_BATCH = 27
+     * }
+     */
+    public static int BPF_MAP_DELETE_BATCH() {
+        return BPF_MAP_DELETE_BATCH;
+    }
+    private static final int BPF_LINK_CREATE = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_LINK_CREATE = 28
+     * }
+     */
+    public static int BPF_LINK_CREATE() {
+        return BPF_LINK_CREATE;
+    }
+    private static final int BPF_LINK_UPDATE = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_LINK_UPDATE = 29
+     * }
+     */
+    public static int BPF_LINK_UPDATE() {
+        return BPF_LINK_UPDATE;
+    }
+    private static final int BPF_LINK_GET_FD_BY_ID = (int)30L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_LINK_GET_FD_BY_ID = 30
+     * }
+     */
+    public static int BPF_LINK_GET_FD_BY_ID() {
+        return BPF_LINK_GET_FD_BY_ID;
+    }
     private static final int BPF_LINK_GET_NEXT_ID = (int)31L;
     /**
      * {@snippet lang=c :
@@ -4544,6 +4580,24 @@ public class Linux extends Linux_1 {
      */
     public static int LANDLOCK_RULE_PATH_BENEATH() {
         return LANDLOCK_RULE_PATH_BENEATH;
+    }
+    private static final int JISO_EPOLL_EVENT_SIZE = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum jiso_epoll_event_layout.JISO_EPOLL_EVENT_SIZE = 16
+     * }
+     */
+    public static int JISO_EPOLL_EVENT_SIZE() {
+        return JISO_EPOLL_EVENT_SIZE;
+    }
+    private static final int JISO_EPOLL_EVENT_DATA = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum jiso_epoll_event_layout.JISO_EPOLL_EVENT_DATA = 8
+     * }
+     */
+    public static int JISO_EPOLL_EVENT_DATA() {
+        return JISO_EPOLL_EVENT_DATA;
     }
     private static final int EWOULDBLOCK = (int)11L;
     /**

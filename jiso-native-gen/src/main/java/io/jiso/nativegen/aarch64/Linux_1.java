@@ -2481,6 +2481,33 @@ class Linux_1 extends Linux$shared {
     public static int SIGSTKSZ() {
         return SIGSTKSZ;
     }
+    private static final int EPOLL_CTL_ADD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_ADD 1
+     * }
+     */
+    public static int EPOLL_CTL_ADD() {
+        return EPOLL_CTL_ADD;
+    }
+    private static final int EPOLL_CTL_DEL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_DEL 2
+     * }
+     */
+    public static int EPOLL_CTL_DEL() {
+        return EPOLL_CTL_DEL;
+    }
+    private static final int EPOLL_CTL_MOD = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_MOD 3
+     * }
+     */
+    public static int EPOLL_CTL_MOD() {
+        return EPOLL_CTL_MOD;
+    }
     private static final int TIOCSCTTY = (int)21518L;
     /**
      * {@snippet lang=c :
@@ -8169,6 +8196,15 @@ class Linux_1 extends Linux$shared {
     public static int IFF_RUNNING() {
         return IFF_RUNNING;
     }
+    private static final int EPOLL_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.EPOLL_CLOEXEC = 524288
+     * }
+     */
+    public static int EPOLL_CLOEXEC() {
+        return EPOLL_CLOEXEC;
+    }
     private static final int EPOLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -8987,42 +9023,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int BPF_MAP_UPDATE_BATCH() {
         return BPF_MAP_UPDATE_BATCH;
-    }
-    private static final int BPF_MAP_DELETE_BATCH = (int)27L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_DELETE_BATCH = 27
-     * }
-     */
-    public static int BPF_MAP_DELETE_BATCH() {
-        return BPF_MAP_DELETE_BATCH;
-    }
-    private static final int BPF_LINK_CREATE = (int)28L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_CREATE = 28
-     * }
-     */
-    public static int BPF_LINK_CREATE() {
-        return BPF_LINK_CREATE;
-    }
-    private static final int BPF_LINK_UPDATE = (int)29L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_UPDATE = 29
-     * }
-     */
-    public static int BPF_LINK_UPDATE() {
-        return BPF_LINK_UPDATE;
-    }
-    private static final int BPF_LINK_GET_FD_BY_ID = (int)30L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_GET_FD_BY_ID = 30
-     * }
-     */
-    public static int BPF_LINK_GET_FD_BY_ID() {
-        return BPF_LINK_GET_FD_BY_ID;
     }
 }
 

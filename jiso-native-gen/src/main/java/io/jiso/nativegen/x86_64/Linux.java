@@ -18,6 +18,42 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int MS_ACTIVE = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_ACTIVE = 1073741824
+     * }
+     */
+    public static int MS_ACTIVE() {
+        return MS_ACTIVE;
+    }
+    private static final int MS_NOUSER = (int)-2147483648L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_NOUSER = -2147483648
+     * }
+     */
+    public static int MS_NOUSER() {
+        return MS_NOUSER;
+    }
+    private static final int MNT_FORCE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MNT_FORCE = 1
+     * }
+     */
+    public static int MNT_FORCE() {
+        return MNT_FORCE;
+    }
+    private static final int MNT_DETACH = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MNT_DETACH = 2
+     * }
+     */
+    public static int MNT_DETACH() {
+        return MNT_DETACH;
+    }
     private static final int MNT_EXPIRE = (int)4L;
     /**
      * {@snippet lang=c :
@@ -5156,6 +5192,24 @@ public class Linux extends Linux_1 {
      */
     public static int LANDLOCK_RULE_PATH_BENEATH() {
         return LANDLOCK_RULE_PATH_BENEATH;
+    }
+    private static final int JISO_EPOLL_EVENT_SIZE = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * enum jiso_epoll_event_layout.JISO_EPOLL_EVENT_SIZE = 12
+     * }
+     */
+    public static int JISO_EPOLL_EVENT_SIZE() {
+        return JISO_EPOLL_EVENT_SIZE;
+    }
+    private static final int JISO_EPOLL_EVENT_DATA = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum jiso_epoll_event_layout.JISO_EPOLL_EVENT_DATA = 4
+     * }
+     */
+    public static int JISO_EPOLL_EVENT_DATA() {
+        return JISO_EPOLL_EVENT_DATA;
     }
     private static final int EWOULDBLOCK = (int)11L;
     /**

@@ -2454,6 +2454,33 @@ class Linux_1 extends Linux$shared {
     public static int SIGSTKSZ() {
         return SIGSTKSZ;
     }
+    private static final int EPOLL_CTL_ADD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_ADD 1
+     * }
+     */
+    public static int EPOLL_CTL_ADD() {
+        return EPOLL_CTL_ADD;
+    }
+    private static final int EPOLL_CTL_DEL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_DEL 2
+     * }
+     */
+    public static int EPOLL_CTL_DEL() {
+        return EPOLL_CTL_DEL;
+    }
+    private static final int EPOLL_CTL_MOD = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define EPOLL_CTL_MOD 3
+     * }
+     */
+    public static int EPOLL_CTL_MOD() {
+        return EPOLL_CTL_MOD;
+    }
     private static final int TIOCSCTTY = (int)21518L;
     /**
      * {@snippet lang=c :
@@ -8736,6 +8763,15 @@ class Linux_1 extends Linux$shared {
     public static int IFF_RUNNING() {
         return IFF_RUNNING;
     }
+    private static final int EPOLL_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.EPOLL_CLOEXEC = 524288
+     * }
+     */
+    public static int EPOLL_CLOEXEC() {
+        return EPOLL_CLOEXEC;
+    }
     private static final int EPOLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -8987,42 +9023,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int MS_LAZYTIME() {
         return MS_LAZYTIME;
-    }
-    private static final int MS_ACTIVE = (int)1073741824L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_ACTIVE = 1073741824
-     * }
-     */
-    public static int MS_ACTIVE() {
-        return MS_ACTIVE;
-    }
-    private static final int MS_NOUSER = (int)-2147483648L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_NOUSER = -2147483648
-     * }
-     */
-    public static int MS_NOUSER() {
-        return MS_NOUSER;
-    }
-    private static final int MNT_FORCE = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MNT_FORCE = 1
-     * }
-     */
-    public static int MNT_FORCE() {
-        return MNT_FORCE;
-    }
-    private static final int MNT_DETACH = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MNT_DETACH = 2
-     * }
-     */
-    public static int MNT_DETACH() {
-        return MNT_DETACH;
     }
 }
 
