@@ -189,5 +189,21 @@ final class CgroupTestSupport {
                 }
             }
         }
+        // Nor any fd into one: a leaf's tasks files and the directory fds its files are opened through.
+        List<String> fds = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : s.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.contains("/" + prefix)) {
+                        fds.add(fd.getFileName() + " -> " + target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the listing's own fd, or one another thread closed
+                }
+            }
+        }
+        assertEquals(List.of(), fds.subList(0, Math.min(10, fds.size())),
+                "fds of this JVM into its leaves (" + fds.size() + "; the first 10)");
     }
 }
