@@ -6,6 +6,7 @@ import io.jiso.nativegen.Macros;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
 import io.jiso.nativegen.libc.__user_cap_header_struct;
 import io.jiso.spawn.StepList;
+import io.jiso.sys.Sys;
 import io.jiso.user.IdentitySteps;
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
@@ -79,18 +80,33 @@ public final class CapabilitySteps {
     }
 
     /**
-     * Every capability number a capset can express, not only those this
-     * enum knows: a newer kernel's capabilities are dropped too. Numbers past
-     * the kernel's last one fail with EINVAL, which is fine.
+     * Every capability the running kernel has, not only those this enum
+     * knows: a newer kernel's capabilities are dropped too. Its last one is
+     * read once from /proc/sys/kernel/cap_last_cap; without that file, every
+     * number a capset can express is tried, and those past the kernel's last
+     * fail with EINVAL, which is fine.
      */
     private static void dropBoundingSet(StepList steps, Set<Capability> keep) {
-        boolean[] kept = new boolean[32 * WORDS];
-        keep.forEach(c -> kept[c.value()] = true);
+        boolean[] kept = new boolean[BOUNDING_DROPS.length];
+        keep.stream().filter(c -> c.value() < kept.length).forEach(c -> kept[c.value()] = true);
         for (int cap = 0; cap < kept.length; cap++) {
             if (!kept[cap]) {
-                steps.call("drop capability " + cap + " from the bounding set", PRCTL, PR_CAPBSET_DROP, cap)
-                        .tolerate(EINVAL);
+                steps.call(BOUNDING_DROPS[cap], PRCTL, PR_CAPBSET_DROP, cap).tolerate(EINVAL);
             }
+        }
+    }
+
+    /** The bounding-set steps' descriptions, by capability number, up to the kernel's last. */
+    private static final String[] BOUNDING_DROPS = java.util.stream.IntStream.rangeClosed(0, lastCapability())
+            .mapToObj(cap -> "drop capability " + cap + " from the bounding set").toArray(String[]::new);
+
+    private static int lastCapability() {
+        try {
+            // Not Files.readString: on this project's JDK 25 and kernel it returned "4" for this file,
+            // which holds "40" (procfs reports size 0); Sys.readFile reads to the end.
+            return Math.min(32 * WORDS - 1, Integer.parseInt(Sys.readFile("/proc/sys/kernel/cap_last_cap").strip()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return 32 * WORDS - 1;
         }
     }
 

@@ -1,8 +1,6 @@
 package io.jiso.user;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +26,9 @@ public final class UserNamespacePolicy {
 
     private static void check(List<String> reasons, String file, String forbidding, String reason) {
         try {
-            if (Files.readString(Path.of(file)).strip().equals(forbidding)) {
+            // Sys.readFile, not Files.readString, which returned "4" for a sysctl file holding "40"
+            // (procfs reports size 0; see CapabilitySteps).
+            if (io.jiso.sys.Sys.readFile(file).strip().equals(forbidding)) {
                 reasons.add(reason);
             }
         } catch (IOException | RuntimeException absent) {
