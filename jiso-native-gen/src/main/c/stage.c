@@ -275,7 +275,7 @@ static CHILD_NORETURN void child_main(void *arg)
     reset_signal_handlers();
 
     if (c->hs_read >= 0) {
-        /* Wait for the parent's work (uid_map, newuidmap, cgroup.procs...). */
+        /* Wait for the parent's work (uid_map, newuidmap...). */
         unsigned char go = 0;
         long r;
         SYS4(SYS_close, c->hs_write, 0, 0, 0);
@@ -339,34 +339,26 @@ static void wait_cleared(volatile int32_t *word)
         raw_syscall6(SYS_futex, (long)word, FUTEX_WAIT, v, 0, 0, 0);
 }
 
-/* Writes data to /proc/<pid>/<proc_file>, or the pid to fd; returns 0 or an errno. */
+/* Writes data to /proc/<pid>/<proc_file>; returns 0 or an errno. */
 static int parent_write(const struct jiso_parent_write *w, pid_t pid)
 {
-    char buf[4096];
-    int fd = w->fd, err;
-    const char *data = w->data;
+    char path[4096];
+    if (w->proc_file == NULL)
+        return EINVAL;
+    int n = snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, w->proc_file);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return ENAMETOOLONG;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
     size_t len = (size_t)w->length;
-
-    if (w->proc_file) {
-        int n = snprintf(buf, sizeof buf, "/proc/%d/%s", (int)pid, w->proc_file);
-        if (n < 0 || (size_t)n >= sizeof buf)
-            return ENAMETOOLONG;
-        fd = open(buf, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-            return errno;
-    } else {
-        int n = snprintf(buf, sizeof buf, "%d", (int)pid);
-        data = buf;
-        len = (size_t)n;
-    }
     ssize_t r;
     do
-        r = write(fd, data, len);
+        r = write(fd, w->data, len);
     while (r < 0 && errno == EINTR);
     /* Files like uid_map take one write; a short one is a failure. */
-    err = r < 0 ? errno : (size_t)r != len ? EIO : 0;
-    if (w->proc_file)
-        close(fd);
+    int err = r < 0 ? errno : (size_t)r != len ? EIO : 0;
+    close(fd);
     return err;
 }
 

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define JISO_PLAN_VERSION 2
+#define JISO_PLAN_VERSION 3
 
 /*
  * Stage operations that are not plain system calls. They use negative
@@ -54,16 +54,12 @@ struct jiso_step {
 
 /*
  * Work the parent does after clone3 and before the child starts its plan,
- * e.g. writing uid_map for a new user namespace, running newuidmap for it, or,
- * on cgroup v1, moving the child into each controller's cgroup.procs. The
- * child waits for it. Three kinds, by the first field that is set: argv,
- * proc_file, else fd.
+ * e.g. writing uid_map for a new user namespace, or running newuidmap for
+ * it. The child waits for it. Two kinds: argv if set, else proc_file.
  */
 struct jiso_parent_write {
-    /* Non-NULL: write data to /proc/<child pid>/<proc_file>. */
+    /* argv NULL: write data to /proc/<child pid>/<proc_file>. */
     const char *proc_file;
-    /* argv and proc_file NULL: write the child's pid in decimal to this open fd. */
-    int32_t fd;
     /* argv non-NULL: argv[pid_arg] (1 <= pid_arg < argc) is replaced by the
      * child's pid in decimal. */
     int32_t pid_arg;

@@ -58,7 +58,7 @@ static char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
 /* "0 <our uid> 1": the one mapping an unprivileged process may write */
 static char caller_as_root[32];
 
-static void add_write(struct tplan *t, const char *proc_file, int fd, const char *data);
+static void add_write(struct tplan *t, const char *proc_file, const char *data);
 
 static void tinit(struct tplan *t, uint64_t flags)
 {
@@ -78,7 +78,7 @@ static void tinit(struct tplan *t, uint64_t flags)
     /* Without root only the owner of a user namespace may make the others. */
     if (getuid() != 0 && (flags & namespaces) && !(flags & CLONE_NEWUSER)) {
         t->p.clone_flags |= CLONE_NEWUSER;
-        add_write(t, "uid_map", -1, caller_as_root);
+        add_write(t, "uid_map", caller_as_root);
     }
 }
 
@@ -95,11 +95,10 @@ static int add_step(struct tplan *t, int64_t nr, const int64_t *a)
 #define UNBLOCK(t) STEP(t, SYS_rt_sigprocmask, SIG_SETMASK, ADDR(&no_signals), 0, 8)
 #define EXEC(t, argv) STEP(t, SYS_execve, ADDR((argv)[0]), ADDR(argv), ADDR(envp))
 
-static void add_write(struct tplan *t, const char *proc_file, int fd, const char *data)
+static void add_write(struct tplan *t, const char *proc_file, const char *data)
 {
     struct jiso_parent_write *w = &t->w[t->p.parent_write_count++];
     w->proc_file = proc_file;
-    w->fd = fd;
     w->data = data;
     w->length = data ? (int64_t)strlen(data) : 0;
 }
@@ -346,15 +345,10 @@ static void test_userns(void)
     char uid_map[64], gid_map[64];
     snprintf(uid_map, sizeof uid_map, "0 %d 1", (int)getuid());
     snprintf(gid_map, sizeof gid_map, "0 %d 1", (int)getgid());
-    int pidpipe[2];
-    if (pipe2(pidpipe, O_CLOEXEC) != 0)
-        abort();
-
     tinit(&t, CLONE_NEWUSER);
-    add_write(&t, "setgroups", -1, "deny");
-    add_write(&t, "uid_map", -1, uid_map);
-    add_write(&t, "gid_map", -1, gid_map);
-    add_write(&t, NULL, pidpipe[1], NULL);
+    add_write(&t, "setgroups", "deny");
+    add_write(&t, "uid_map", uid_map);
+    add_write(&t, "gid_map", gid_map);
     STEP(&t, SYS_getuid);
     STEP(&t, SYS_getgid);
     UNBLOCK(&t);
@@ -363,18 +357,13 @@ static void test_userns(void)
     CHECK(rc == 0, "rc %d step %d errno %d detail %d", rc, res.failed_step, res.error,
           res.failed_detail);
     CHECK(t.r[0] == 0 && t.r[1] == 0, "uid %lld gid %lld", (long long)t.r[0], (long long)t.r[1]);
-    close(pidpipe[1]);
-    char buf[32];
-    read_all(pidpipe[0], buf, sizeof buf);
-    close(pidpipe[0]);
-    CHECK(atoi(buf) == res.pid, "pid written '%s', pid %d", buf, res.pid);
     if (res.pidfd >= 0)
         CHECK(EXITED_WITH(reap(res.pidfd), 0), "id -u is not 0");
 
     /* a failing parent write: the child gives up, the write's failure is reported */
     tinit(&t, CLONE_NEWUSER);
-    add_write(&t, "setgroups", -1, "deny");
-    add_write(&t, "no_such_file", -1, "x");
+    add_write(&t, "setgroups", "deny");
+    add_write(&t, "no_such_file", "x");
     STEP(&t, SYS_getuid);
     EXEC(&t, argv_true);
     rc = spawn(&t, &res);
@@ -384,7 +373,7 @@ static void test_userns(void)
     CHECK(t.r[0] == 0x5a5a, "the child ran a step: %lld", (long long)t.r[0]);
     if (res.pidfd >= 0)
         CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
-    report("CLONE_NEWUSER with parent writes (setgroups, uid_map, gid_map, pid to fd); failure", ok);
+    report("CLONE_NEWUSER with parent writes (setgroups, uid_map, gid_map); failure", ok);
 }
 
 static void test_all_namespaces(void)
@@ -400,9 +389,9 @@ static void test_all_namespaces(void)
     snprintf(uid_map, sizeof uid_map, "0 %d 1", (int)getuid());
     tinit(&t, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
                   CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME);
-    add_write(&t, "uid_map", -1, uid_map);
+    add_write(&t, "uid_map", uid_map);
     /* CLONE_VM: the child enters the new time namespace at execve */
-    add_write(&t, "timens_offsets", -1, "monotonic 1000 0");
+    add_write(&t, "timens_offsets", "monotonic 1000 0");
     UNBLOCK(&t);
     EXEC(&t, argv);
     int rc = spawn(&t, &res);
@@ -613,12 +602,12 @@ static int one_spawn(int k)
     case 3:
         t->p.clone_flags = CLONE_NEWUSER;
         snprintf(map, sizeof map, "0 %d 1", (int)getuid());
-        add_write(t, "uid_map", -1, map);
+        add_write(t, "uid_map", map);
         EXEC(t, argv_true);
         break;
     default:
         t->p.clone_flags = CLONE_NEWUSER;
-        add_write(t, "no_such_file", -1, "x");
+        add_write(t, "no_such_file", "x");
         EXEC(t, argv_true);
         expect_rc = -1, expect_code = 127;
         break;
@@ -648,7 +637,7 @@ static void test_fd_leak(void)
     for (int i = 0; i < 100; i++) {
         tinit(&t, 0);
         EXEC(&t, argv_true);
-        add_write(&t, "uid_map", -1, "x");
+        add_write(&t, "uid_map", "x");
         t.p.cgroup_fd = 1000;
         spawn(&t, &res);
         t.p.version = 0;
@@ -672,23 +661,18 @@ static void add_run(struct tplan *t, char *const *argv, int pid_arg, char *outpu
     w->output_size = (int64_t)size;
 }
 
-/* A plan whose parent work is a pid write (index 0) and then argv (index 1),
- * and whose child then calls getpid (result 0) and executes true. */
+/* A plan whose parent work is a /proc write (index 0; raising oom_score_adj
+ * needs no privilege) and then argv (index 1), and whose child then calls
+ * getpid (result 0) and executes true. */
 static int spawn_running(struct tplan *t, char *const *argv, char *out, size_t size,
                          struct jiso_result *res)
 {
-    int pidpipe[2];
-    if (pipe2(pidpipe, O_CLOEXEC) != 0)
-        abort();
     tinit(t, 0);
-    add_write(t, NULL, pidpipe[1], NULL);
+    add_write(t, "oom_score_adj", "1000");
     add_run(t, argv, 4, out, size);
     STEP(t, SYS_getpid);
     EXEC(t, argv_true);
-    int rc = spawn(t, res);
-    close(pidpipe[1]);
-    close(pidpipe[0]);
-    return rc;
+    return spawn(t, res);
 }
 
 static void test_parent_run(void)

@@ -28,10 +28,10 @@ final class Plan {
 
     /**
      * Done by the parent after clone3, before the child runs a step: a write to
-     * the child's procFile, of its pid to fd, or a program run with the child's
-     * pid as its first argument (argv non-null; output receives what it says).
+     * the child's procFile, or a program run with the child's pid as its first
+     * argument (argv non-null; output receives what it says).
      */
-    record ParentWrite(String procFile, int fd, String data, List<String> argv, String description) {
+    record ParentWrite(String procFile, String data, List<String> argv, String description) {
     }
 
     /** What jiso_spawn said. failedStep is a step index or a JISO_FAIL_* value. */
@@ -47,14 +47,14 @@ final class Plan {
 
     /** Write data to /proc/&lt;child&gt;/procFile, e.g. uid_map. */
     void writeProcFile(String procFile, String data) {
-        parentWrites.add(new ParentWrite(procFile, -1, data, null, "write " + procFile + " of the child"));
+        parentWrites.add(new ParentWrite(procFile, data, null, "write " + procFile + " of the child"));
     }
 
     /** Run program (an absolute path) with the child's pid and then arguments, e.g. newuidmap; it must exit 0. */
     void runWithChildPid(String program, List<String> arguments) {
         List<String> argv = new ArrayList<>(List.of(program, "<child pid>"));
         argv.addAll(arguments);
-        parentWrites.add(new ParentWrite(null, -1, null, argv, "run " + String.join(" ", argv)));
+        parentWrites.add(new ParentWrite(null, null, argv, "run " + String.join(" ", argv)));
     }
 
     String describeParentWrite(int index) {
@@ -67,7 +67,7 @@ final class Plan {
         return output == null ? "" : output.getString(0).strip();
     }
 
-    /** The /proc file a parent write goes to, or null for a write to an fd. */
+    /** The /proc file a parent write goes to, or null for a program run. */
     String parentWriteFile(int index) {
         return parentWrites.get(index).procFile();
     }
@@ -87,7 +87,6 @@ final class Plan {
             for (int i = 0; i < parentWrites.size(); i++) {
                 ParentWrite w = parentWrites.get(i);
                 MemorySegment e = jiso_parent_write.asSlice(writes, i);
-                jiso_parent_write.fd(e, w.fd());
                 outputs.add(null);
                 if (w.argv() != null) {
                     jiso_parent_write.argv(e, steps.cStrings(w.argv()));

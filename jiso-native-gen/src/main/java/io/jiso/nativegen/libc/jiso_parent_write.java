@@ -17,7 +17,6 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * {@snippet lang=c :
  * struct jiso_parent_write {
  *     const char *proc_file;
- *     int32_t fd;
  *     int32_t pid_arg;
  *     const char *data;
  *     int64_t length;
@@ -35,8 +34,8 @@ public class jiso_parent_write {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         Libc.C_POINTER.withName("proc_file"),
-        Libc.C_INT.withName("fd"),
         Libc.C_INT.withName("pid_arg"),
+        MemoryLayout.paddingLayout(4),
         Libc.C_POINTER.withName("data"),
         Libc.C_LONG.withName("length"),
         Libc.C_POINTER.withName("argv"),
@@ -93,50 +92,6 @@ public class jiso_parent_write {
      */
     public static void proc_file(MemorySegment struct, MemorySegment fieldValue) {
         struct.set(proc_file$LAYOUT, proc_file$OFFSET, fieldValue);
-    }
-
-    private static final OfInt fd$LAYOUT = (OfInt)$LAYOUT.select(groupElement("fd"));
-
-    /**
-     * Layout for field:
-     * {@snippet lang=c :
-     * int32_t fd
-     * }
-     */
-    public static final OfInt fd$layout() {
-        return fd$LAYOUT;
-    }
-
-    private static final long fd$OFFSET = $LAYOUT.byteOffset(groupElement("fd"));
-
-    /**
-     * Offset for field:
-     * {@snippet lang=c :
-     * int32_t fd
-     * }
-     */
-    public static final long fd$offset() {
-        return fd$OFFSET;
-    }
-
-    /**
-     * Getter for field:
-     * {@snippet lang=c :
-     * int32_t fd
-     * }
-     */
-    public static int fd(MemorySegment struct) {
-        return struct.get(fd$LAYOUT, fd$OFFSET);
-    }
-
-    /**
-     * Setter for field:
-     * {@snippet lang=c :
-     * int32_t fd
-     * }
-     */
-    public static void fd(MemorySegment struct, int fieldValue) {
-        struct.set(fd$LAYOUT, fd$OFFSET, fieldValue);
     }
 
     private static final OfInt pid_arg$LAYOUT = (OfInt)$LAYOUT.select(groupElement("pid_arg"));
