@@ -18,33 +18,6 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
-    private static final int BPF_MAP_DELETE_BATCH = (int)27L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_DELETE_BATCH = 27
-     * }
-     */
-    public static int BPF_MAP_DELETE_BATCH() {
-        return BPF_MAP_DELETE_BATCH;
-    }
-    private static final int BPF_LINK_CREATE = (int)28L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_CREATE = 28
-     * }
-     */
-    public static int BPF_LINK_CREATE() {
-        return BPF_LINK_CREATE;
-    }
-    private static final int BPF_LINK_UPDATE = (int)29L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_UPDATE = 29
-     * }
-     */
-    public static int BPF_LINK_UPDATE() {
-        return BPF_LINK_UPDATE;
-    }
     private static final int BPF_LINK_GET_FD_BY_ID = (int)30L;
     /**
      * {@snippet lang=c :

@@ -8340,33 +8340,6 @@ class Linux_1 extends Linux$shared {
     public static int EPOLLET() {
         return EPOLLET;
     }
-    private static final int EFD_SEMAPHORE = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.EFD_SEMAPHORE = 1
-     * }
-     */
-    public static int EFD_SEMAPHORE() {
-        return EFD_SEMAPHORE;
-    }
-    private static final int EFD_CLOEXEC = (int)524288L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.EFD_CLOEXEC = 524288
-     * }
-     */
-    public static int EFD_CLOEXEC() {
-        return EFD_CLOEXEC;
-    }
-    private static final int EFD_NONBLOCK = (int)2048L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.EFD_NONBLOCK = 2048
-     * }
-     */
-    public static int EFD_NONBLOCK() {
-        return EFD_NONBLOCK;
-    }
     private static final int MS_POSIXACL = (int)65536L;
     /**
      * {@snippet lang=c :
@@ -9023,6 +8996,33 @@ class Linux_1 extends Linux$shared {
      */
     public static int BPF_MAP_UPDATE_BATCH() {
         return BPF_MAP_UPDATE_BATCH;
+    }
+    private static final int BPF_MAP_DELETE_BATCH = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_MAP_DELETE_BATCH = 27
+     * }
+     */
+    public static int BPF_MAP_DELETE_BATCH() {
+        return BPF_MAP_DELETE_BATCH;
+    }
+    private static final int BPF_LINK_CREATE = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_LINK_CREATE = 28
+     * }
+     */
+    public static int BPF_LINK_CREATE() {
+        return BPF_LINK_CREATE;
+    }
+    private static final int BPF_LINK_UPDATE = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_LINK_UPDATE = 29
+     * }
+     */
+    public static int BPF_LINK_UPDATE() {
+        return BPF_LINK_UPDATE;
     }
 }
 

@@ -1712,67 +1712,6 @@ public class Libc extends Libc$shared {
         }
     }
 
-    private static class eventfd {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Libc.C_INT,
-            Libc.C_INT,
-            Libc.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("eventfd");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern int eventfd(unsigned int __count, int __flags)
-     * }
-     */
-    public static FunctionDescriptor eventfd$descriptor() {
-        return eventfd.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern int eventfd(unsigned int __count, int __flags)
-     * }
-     */
-    public static MethodHandle eventfd$handle() {
-        return eventfd.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern int eventfd(unsigned int __count, int __flags)
-     * }
-     */
-    public static MemorySegment eventfd$address() {
-        return eventfd.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern int eventfd(unsigned int __count, int __flags)
-     * }
-     */
-    public static int eventfd(int __count, int __flags) {
-        var mh$ = eventfd.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("eventfd", __count, __flags);
-            }
-            return (int)mh$.invokeExact(__count, __flags);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     /**
      * Variadic invoker class for:
      * {@snippet lang=c :

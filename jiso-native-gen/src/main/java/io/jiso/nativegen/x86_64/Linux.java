@@ -18,33 +18,6 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
-    private static final int MS_ACTIVE = (int)1073741824L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_ACTIVE = 1073741824
-     * }
-     */
-    public static int MS_ACTIVE() {
-        return MS_ACTIVE;
-    }
-    private static final int MS_NOUSER = (int)-2147483648L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_NOUSER = -2147483648
-     * }
-     */
-    public static int MS_NOUSER() {
-        return MS_NOUSER;
-    }
-    private static final int MNT_FORCE = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MNT_FORCE = 1
-     * }
-     */
-    public static int MNT_FORCE() {
-        return MNT_FORCE;
-    }
     private static final int MNT_DETACH = (int)2L;
     /**
      * {@snippet lang=c :

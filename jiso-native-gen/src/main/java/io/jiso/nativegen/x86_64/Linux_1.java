@@ -8907,33 +8907,6 @@ class Linux_1 extends Linux$shared {
     public static int EPOLLET() {
         return EPOLLET;
     }
-    private static final int EFD_SEMAPHORE = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.EFD_SEMAPHORE = 1
-     * }
-     */
-    public static int EFD_SEMAPHORE() {
-        return EFD_SEMAPHORE;
-    }
-    private static final int EFD_CLOEXEC = (int)524288L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.EFD_CLOEXEC = 524288
-     * }
-     */
-    public static int EFD_CLOEXEC() {
-        return EFD_CLOEXEC;
-    }
-    private static final int EFD_NONBLOCK = (int)2048L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.EFD_NONBLOCK = 2048
-     * }
-     */
-    public static int EFD_NONBLOCK() {
-        return EFD_NONBLOCK;
-    }
     private static final int MS_POSIXACL = (int)65536L;
     /**
      * {@snippet lang=c :
@@ -9023,6 +8996,33 @@ class Linux_1 extends Linux$shared {
      */
     public static int MS_LAZYTIME() {
         return MS_LAZYTIME;
+    }
+    private static final int MS_ACTIVE = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_ACTIVE = 1073741824
+     * }
+     */
+    public static int MS_ACTIVE() {
+        return MS_ACTIVE;
+    }
+    private static final int MS_NOUSER = (int)-2147483648L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_NOUSER = -2147483648
+     * }
+     */
+    public static int MS_NOUSER() {
+        return MS_NOUSER;
+    }
+    private static final int MNT_FORCE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MNT_FORCE = 1
+     * }
+     */
+    public static int MNT_FORCE() {
+        return MNT_FORCE;
     }
 }
 
