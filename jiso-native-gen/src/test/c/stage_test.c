@@ -373,7 +373,18 @@ static void test_userns(void)
     CHECK(t.r[0] == 0x5a5a, "the child ran a step: %lld", (long long)t.r[0]);
     if (res.pidfd >= 0)
         CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
-    report("CLONE_NEWUSER with parent writes (setgroups, uid_map, gid_map); failure", ok);
+
+    /* a parent write with neither a program nor a /proc file: EINVAL */
+    tinit(&t, 0);
+    add_write(&t, NULL, "x");
+    EXEC(&t, argv_true);
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == JISO_FAIL_PARENT_WRITE && res.failed_detail == 0 &&
+              res.error == EINVAL,
+          "rc %d step %d errno %d detail %d", rc, res.failed_step, res.error, res.failed_detail);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    report("CLONE_NEWUSER with parent writes (setgroups, uid_map, gid_map); failures", ok);
 }
 
 static void test_all_namespaces(void)
