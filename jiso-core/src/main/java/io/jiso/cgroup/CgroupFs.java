@@ -26,9 +26,10 @@ final class CgroupFs {
      * O_PATH fds of the leaf directories jiso made, from their creation to
      * their removal. Their files are opened relative to them: a path under
      * /sys/fs/cgroup has 5 to 8 components, each looked up again per open, and
-     * a leaf's final reading alone opens a dozen files. Every read and write
-     * of a leaf runs under the leaf's lock, as does its removal, so no fd is
-     * used after it was closed.
+     * a leaf's final reading alone opens a dozen files. A leaf's files are
+     * read and written by the thread that makes it until it is handed out,
+     * then under the leaf's lock, as is its removal, so no fd is used after
+     * it was closed.
      */
     private static final Map<Path, Integer> DIRECTORIES = new java.util.concurrent.ConcurrentHashMap<>();
 
