@@ -2,6 +2,7 @@ package io.jiso.spawn;
 
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.nativegen.Abi;
+import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -46,6 +47,10 @@ public final class ChildProcess {
     private boolean reaped;
     /** PID 1's own wait status once reaped (guarded by this). */
     private int ownStatus = -1;
+    /** A pooled network namespace to give back after PID 1 is reaped, or -1 (guarded by this). */
+    private int network = -1;
+    /** Whether another sandbox joined this one's network namespace (guarded by this). */
+    private boolean networkJoined;
 
     ChildProcess(int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
         this.pid = pid;
@@ -88,11 +93,41 @@ public final class ChildProcess {
     }
 
     /** The pidfd for another sandbox to setns through; the process must still run. */
-    synchronized int pidfdForJoin() {
+    synchronized int pidfdForJoin(io.jiso.Namespace ns) {
         if (reaped || exit.isDone()) {
             throw new IllegalStateException("cannot join the namespaces of process " + pid + ": it has exited");
         }
+        if (ns == io.jiso.Namespace.NET) {
+            networkJoined = true; // the joiner may outlive this sandbox in its network namespace
+        }
         return pidfd;
+    }
+
+    /**
+     * Gives the pooled network namespace this child runs in back to the pool
+     * once its housekeeping has reaped PID 1 (every process of the pid
+     * namespace is gone by then), unless another sandbox joined it meanwhile.
+     */
+    synchronized void giveBackNetworkAtEnd(int fd) {
+        network = fd;
+    }
+
+    private void giveBackNetwork() {
+        int fd;
+        boolean joined;
+        synchronized (this) {
+            fd = network;
+            joined = networkJoined;
+            network = -1;
+        }
+        if (fd < 0) {
+            return;
+        }
+        if (joined) {
+            NetworkNamespacePool.discard(fd);
+        } else {
+            NetworkNamespacePool.giveBack(fd);
+        }
     }
 
     /**
@@ -189,6 +224,7 @@ public final class ChildProcess {
         HOUSEKEEPING.execute(() -> {
             try {
                 reap();
+                giveBackNetwork();
                 if (cgroup(CgroupLeaf::retire)) {
                     cgroup(CgroupLeaf::remove);
                 }
@@ -208,7 +244,8 @@ public final class ChildProcess {
             }
             Thread.sleep(1);
         }
-        return true;
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        return NetworkNamespacePool.awaitIdle(Math.max(left, 0)); // namespaces given back are checked there
     }
 
     private void dropMountNamespace() {
@@ -258,6 +295,7 @@ public final class ChildProcess {
             Sys.close(statusFd);
         }
         dropMountNamespace();
+        giveBackNetwork();
         exit.complete(-1);
     }
 

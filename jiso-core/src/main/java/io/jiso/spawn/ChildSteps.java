@@ -212,7 +212,7 @@ final class ChildSteps {
 
     private static Map<io.jiso.Namespace, Integer> pidfds(Map<io.jiso.Namespace, ChildProcess> joined) {
         Map<io.jiso.Namespace, Integer> fds = new HashMap<>();
-        joined.forEach((ns, process) -> fds.put(ns, process.pidfdForJoin()));
+        joined.forEach((ns, process) -> fds.put(ns, process.pidfdForJoin(ns)));
         return fds;
     }
 }

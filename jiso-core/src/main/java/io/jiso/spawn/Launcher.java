@@ -79,6 +79,10 @@ public final class Launcher {
             // whatever its life; a main process without one dies with its creator thread.
             ChildProcess child = spec.creates(Namespace.PID) ? Spawner.runHere(job) : Spawner.run(job);
             leaf = null; // the child owns it now
+            if (pipes.network >= 0 && mayGiveBackNetwork(spec)) {
+                child.giveBackNetworkAtEnd(pipes.network);
+                pipes.network = -1;
+            }
             pipes.closeChildEnds();
             Reaper.watch(child);
             return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2), cgroup.whyNone());
@@ -93,6 +97,17 @@ public final class Launcher {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether nothing the sandbox does can outlive it in its network
+     * namespace unseen by NetworkNamespacePool's check: its processes end
+     * with its PID 1, and it holds no capability (nor can gain one through
+     * execve) to change the namespace's addresses, routes, rules or sysctls.
+     */
+    private static boolean mayGiveBackNetwork(SandboxSpec spec) {
+        return spec.creates(Namespace.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
+                && NetworkNamespacePool.reuseEnabled();
     }
 
     /**
@@ -294,7 +309,7 @@ public final class Launcher {
             Sys.close(statusWrite);
             statusWrite = -1;
             statusRead = -1;
-            Sys.close(network);
+            NetworkNamespacePool.discard(network);
             network = -1;
         }
 
@@ -306,7 +321,7 @@ public final class Launcher {
             }
             Sys.close(statusRead);
             Sys.close(statusWrite);
-            Sys.close(network);
+            NetworkNamespacePool.discard(network);
             statusRead = statusWrite = network = -1;
         }
     }
