@@ -24,17 +24,17 @@ enum DeviceControl {
     static DeviceControl of(Layout layout, String setting, List<DeviceRule> rules) throws FeatureUnavailableException {
         boolean tree = layout.v2Mount() != null;
         boolean list = layout.v1For(Controller.DEVICES) != null;
-        String step = "restrict devices to " + rules;
         if (setting == null || setting.isBlank()) {
             if (tree) {
-                return BPF;
+                return BPF; // the spawn path: no string built for an exception that is not thrown
             }
             if (list) {
                 return V1;
             }
-            throw new FeatureUnavailableException(step, 0, "", "neither a cgroup v2 tree (for a device program)"
-                    + " nor a cgroup v1 devices hierarchy is mounted here (see /proc/self/mountinfo)");
+            throw new FeatureUnavailableException("restrict devices to " + rules, 0, "", "neither a cgroup v2 tree"
+                    + " (for a device program) nor a cgroup v1 devices hierarchy is mounted here (see /proc/self/mountinfo)");
         }
+        String step = "restrict devices to " + rules;
         String option = "-D" + Cgroups.DEVICES_PROPERTY + "=" + setting.strip();
         return switch (setting.strip()) {
             case "bpf" -> require(tree, BPF, step, option + ", but there is no cgroup v2 tree here");
