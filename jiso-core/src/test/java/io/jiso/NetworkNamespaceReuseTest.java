@@ -91,6 +91,13 @@ class NetworkNamespaceReuseTest {
         return new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
     }
 
+    @Test
+    void aSandboxRunningAsRootDoesNotGiveItsNamespaceBack() throws Exception {
+        String first = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", WHICH).runAsRoot()).ok().out();
+        settle();
+        assertNotEquals(first, Run.sh(WHICH).ok().out());
+    }
+
     /** Housekeeping, including the pool's check of what was given back, is done. */
     private static void settle() throws InterruptedException {
         assertTrue(Launcher.awaitHousekeeping(10_000));

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>Reuse. After a sandbox has ended, with every one of its processes gone,
  * the spawn side may {@link #giveBack give back} its namespace: only when the
  * sandbox could not change the namespace's configuration (it kept no
- * capability, under no_new_privs) and could not outlive its PID 1 (its own
- * pid namespace), and no other sandbox joined the namespace. The thread then
+ * capability, under no_new_privs, and did not run as root, who may write the
+ * namespace's sysctls where a /proc/sys is writable) and could not outlive
+ * its PID 1 (its own pid namespace), and no other sandbox joined the
+ * namespace. The thread then
  * compares what the namespace shows in /proc/net (lo's counters, the IPv4 and
  * IPv6 counters, the sockets in use and in TIME_WAIT) with what it showed
  * when it was made. Any difference (a packet sent, even one refused for want

@@ -102,12 +102,15 @@ public final class Launcher {
     /**
      * Whether nothing the sandbox does can outlive it in its network
      * namespace unseen by NetworkNamespacePool's check: its processes end
-     * with its PID 1, and it holds no capability (nor can gain one through
-     * execve) to change the namespace's addresses, routes, rules or sysctls.
+     * with its PID 1, it holds no capability (nor can gain one through
+     * execve) to change the namespace's addresses, routes or rules, and it
+     * is not root, whom the namespace's sysctl files (0644, owned by root)
+     * would let write them without a capability wherever a /proc/sys is
+     * writable (the host's, or a writable bind of it).
      */
     private static boolean mayGiveBackNetwork(SandboxSpec spec) {
         return spec.creates(Namespace.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
-                && NetworkNamespacePool.reuseEnabled();
+                && spec.privileges().uid() != 0 && NetworkNamespacePool.reuseEnabled();
     }
 
     /**
