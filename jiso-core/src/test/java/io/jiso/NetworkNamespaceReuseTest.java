@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.net.NetworkNamespacePool;
 import io.jiso.spawn.Launcher;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,6 +97,18 @@ class NetworkNamespaceReuseTest {
         String first = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", WHICH).runAsRoot()).ok().out();
         settle();
         assertNotEquals(first, Run.sh(WHICH).ok().out());
+    }
+
+    @Test
+    void reuseCanBeTurnedOff() throws Exception {
+        System.setProperty(NetworkNamespacePool.REUSE_PROPERTY, "false");
+        try {
+            String first = Run.sh(WHICH).ok().out();
+            settle();
+            assertNotEquals(first, Run.sh(WHICH).ok().out());
+        } finally {
+            System.clearProperty(NetworkNamespacePool.REUSE_PROPERTY);
+        }
     }
 
     /** Housekeeping, including the pool's check of what was given back, is done. */
