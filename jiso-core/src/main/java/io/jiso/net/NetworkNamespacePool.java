@@ -90,7 +90,7 @@ public final class NetworkNamespacePool {
      */
     public static void giveBack(int fd) {
         if (!PRISTINE.containsKey(fd) || broken || !reuseEnabled()) {
-            close(fd);
+            discard(fd);
             return;
         }
         ON_THEIR_WAY.incrementAndGet();
@@ -99,7 +99,7 @@ public final class NetworkNamespacePool {
                 if (READY.size() < MAX_READY && unused(fd)) {
                     READY.addFirst(fd);
                 } else {
-                    close(fd);
+                    discard(fd);
                 }
             } finally {
                 ON_THEIR_WAY.decrementAndGet();
@@ -213,12 +213,11 @@ public final class NetworkNamespacePool {
         }
     }
 
-    /** Closes a namespace from {@link #take()} that will not be given back. */
+    /**
+     * Closes a namespace from {@link #take()} that will not be given back;
+     * its record goes first, as the fd number may be reused at once.
+     */
     public static void discard(int fd) {
-        close(fd);
-    }
-
-    private static void close(int fd) {
         PRISTINE.remove(fd);
         Sys.close(fd);
     }
