@@ -1,0 +1,23 @@
+package io.jiso.spawn;
+
+import java.lang.foreign.Arena;
+
+/** Test support: how many steps the child's plan of a spec has, without running it. */
+public final class PlanSize {
+    private PlanSize() {
+    }
+
+    /**
+     * The steps of spec's child, with a ready-made network namespace, and a
+     * root template (the way of a root JVM) or the host's namespace to build
+     * the root from.
+     */
+    public static int steps(SandboxSpec spec, boolean fromTemplate) {
+        try (Arena arena = Arena.ofConfined()) {
+            StepList steps = new StepList(arena);
+            ChildSteps.plan(spec, new ChildSteps.Fds(-1, -1, -1, 10, 11, fromTemplate ? 12 : -1),
+                    ChildSteps.V1Leaf.NONE, steps);
+            return steps.size();
+        }
+    }
+}
