@@ -2481,6 +2481,105 @@ class Linux_1 extends Linux$shared {
     public static int SIGSTKSZ() {
         return SIGSTKSZ;
     }
+    private static final int CLOCK_REALTIME = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_REALTIME 0
+     * }
+     */
+    public static int CLOCK_REALTIME() {
+        return CLOCK_REALTIME;
+    }
+    private static final int CLOCK_MONOTONIC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_MONOTONIC 1
+     * }
+     */
+    public static int CLOCK_MONOTONIC() {
+        return CLOCK_MONOTONIC;
+    }
+    private static final int CLOCK_PROCESS_CPUTIME_ID = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_PROCESS_CPUTIME_ID 2
+     * }
+     */
+    public static int CLOCK_PROCESS_CPUTIME_ID() {
+        return CLOCK_PROCESS_CPUTIME_ID;
+    }
+    private static final int CLOCK_THREAD_CPUTIME_ID = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_THREAD_CPUTIME_ID 3
+     * }
+     */
+    public static int CLOCK_THREAD_CPUTIME_ID() {
+        return CLOCK_THREAD_CPUTIME_ID;
+    }
+    private static final int CLOCK_MONOTONIC_RAW = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_MONOTONIC_RAW 4
+     * }
+     */
+    public static int CLOCK_MONOTONIC_RAW() {
+        return CLOCK_MONOTONIC_RAW;
+    }
+    private static final int CLOCK_REALTIME_COARSE = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_REALTIME_COARSE 5
+     * }
+     */
+    public static int CLOCK_REALTIME_COARSE() {
+        return CLOCK_REALTIME_COARSE;
+    }
+    private static final int CLOCK_MONOTONIC_COARSE = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_MONOTONIC_COARSE 6
+     * }
+     */
+    public static int CLOCK_MONOTONIC_COARSE() {
+        return CLOCK_MONOTONIC_COARSE;
+    }
+    private static final int CLOCK_BOOTTIME = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_BOOTTIME 7
+     * }
+     */
+    public static int CLOCK_BOOTTIME() {
+        return CLOCK_BOOTTIME;
+    }
+    private static final int CLOCK_REALTIME_ALARM = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_REALTIME_ALARM 8
+     * }
+     */
+    public static int CLOCK_REALTIME_ALARM() {
+        return CLOCK_REALTIME_ALARM;
+    }
+    private static final int CLOCK_BOOTTIME_ALARM = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_BOOTTIME_ALARM 9
+     * }
+     */
+    public static int CLOCK_BOOTTIME_ALARM() {
+        return CLOCK_BOOTTIME_ALARM;
+    }
+    private static final int CLOCK_TAI = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_TAI 11
+     * }
+     */
+    public static int CLOCK_TAI() {
+        return CLOCK_TAI;
+    }
     private static final int EPOLL_CTL_ADD = (int)1L;
     /**
      * {@snippet lang=c :
@@ -7863,6 +7962,60 @@ class Linux_1 extends Linux$shared {
     public static int BPF_MEMWORDS() {
         return BPF_MEMWORDS;
     }
+    private static final int RESOLVE_NO_XDEV = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_NO_XDEV 1
+     * }
+     */
+    public static int RESOLVE_NO_XDEV() {
+        return RESOLVE_NO_XDEV;
+    }
+    private static final int RESOLVE_NO_MAGICLINKS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_NO_MAGICLINKS 2
+     * }
+     */
+    public static int RESOLVE_NO_MAGICLINKS() {
+        return RESOLVE_NO_MAGICLINKS;
+    }
+    private static final int RESOLVE_NO_SYMLINKS = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_NO_SYMLINKS 4
+     * }
+     */
+    public static int RESOLVE_NO_SYMLINKS() {
+        return RESOLVE_NO_SYMLINKS;
+    }
+    private static final int RESOLVE_BENEATH = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_BENEATH 8
+     * }
+     */
+    public static int RESOLVE_BENEATH() {
+        return RESOLVE_BENEATH;
+    }
+    private static final int RESOLVE_IN_ROOT = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_IN_ROOT 16
+     * }
+     */
+    public static int RESOLVE_IN_ROOT() {
+        return RESOLVE_IN_ROOT;
+    }
+    private static final int RESOLVE_CACHED = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_CACHED 32
+     * }
+     */
+    public static int RESOLVE_CACHED() {
+        return RESOLVE_CACHED;
+    }
     private static final int CLONE_ARGS_SIZE_VER0 = (int)64L;
     /**
      * {@snippet lang=c :
@@ -8150,6 +8303,15 @@ class Linux_1 extends Linux$shared {
      */
     public static int SOCK_RAW() {
         return SOCK_RAW;
+    }
+    private static final int SOCK_SEQPACKET = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_SEQPACKET = 5
+     * }
+     */
+    public static int SOCK_SEQPACKET() {
+        return SOCK_SEQPACKET;
     }
     private static final int SOCK_CLOEXEC = (int)524288L;
     /**
@@ -8574,6 +8736,42 @@ class Linux_1 extends Linux$shared {
     public static int RLIMIT_AS() {
         return RLIMIT_AS;
     }
+    private static final int TFD_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_CLOEXEC = 524288
+     * }
+     */
+    public static int TFD_CLOEXEC() {
+        return TFD_CLOEXEC;
+    }
+    private static final int TFD_NONBLOCK = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_NONBLOCK = 2048
+     * }
+     */
+    public static int TFD_NONBLOCK() {
+        return TFD_NONBLOCK;
+    }
+    private static final int TFD_TIMER_ABSTIME = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_TIMER_ABSTIME = 1
+     * }
+     */
+    public static int TFD_TIMER_ABSTIME() {
+        return TFD_TIMER_ABSTIME;
+    }
+    private static final int TFD_TIMER_CANCEL_ON_SET = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_TIMER_CANCEL_ON_SET = 2
+     * }
+     */
+    public static int TFD_TIMER_CANCEL_ON_SET() {
+        return TFD_TIMER_CANCEL_ON_SET;
+    }
     private static final int P_ALL = (int)0L;
     /**
      * {@snippet lang=c :
@@ -8825,204 +9023,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int BPF_PROG_ATTACH() {
         return BPF_PROG_ATTACH;
-    }
-    private static final int BPF_PROG_DETACH = (int)9L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_PROG_DETACH = 9
-     * }
-     */
-    public static int BPF_PROG_DETACH() {
-        return BPF_PROG_DETACH;
-    }
-    private static final int BPF_PROG_TEST_RUN = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_PROG_TEST_RUN = 10
-     * }
-     */
-    public static int BPF_PROG_TEST_RUN() {
-        return BPF_PROG_TEST_RUN;
-    }
-    private static final int BPF_PROG_RUN = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_PROG_RUN = 10
-     * }
-     */
-    public static int BPF_PROG_RUN() {
-        return BPF_PROG_RUN;
-    }
-    private static final int BPF_PROG_GET_NEXT_ID = (int)11L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_PROG_GET_NEXT_ID = 11
-     * }
-     */
-    public static int BPF_PROG_GET_NEXT_ID() {
-        return BPF_PROG_GET_NEXT_ID;
-    }
-    private static final int BPF_MAP_GET_NEXT_ID = (int)12L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_GET_NEXT_ID = 12
-     * }
-     */
-    public static int BPF_MAP_GET_NEXT_ID() {
-        return BPF_MAP_GET_NEXT_ID;
-    }
-    private static final int BPF_PROG_GET_FD_BY_ID = (int)13L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_PROG_GET_FD_BY_ID = 13
-     * }
-     */
-    public static int BPF_PROG_GET_FD_BY_ID() {
-        return BPF_PROG_GET_FD_BY_ID;
-    }
-    private static final int BPF_MAP_GET_FD_BY_ID = (int)14L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_GET_FD_BY_ID = 14
-     * }
-     */
-    public static int BPF_MAP_GET_FD_BY_ID() {
-        return BPF_MAP_GET_FD_BY_ID;
-    }
-    private static final int BPF_OBJ_GET_INFO_BY_FD = (int)15L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_OBJ_GET_INFO_BY_FD = 15
-     * }
-     */
-    public static int BPF_OBJ_GET_INFO_BY_FD() {
-        return BPF_OBJ_GET_INFO_BY_FD;
-    }
-    private static final int BPF_PROG_QUERY = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_PROG_QUERY = 16
-     * }
-     */
-    public static int BPF_PROG_QUERY() {
-        return BPF_PROG_QUERY;
-    }
-    private static final int BPF_RAW_TRACEPOINT_OPEN = (int)17L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_RAW_TRACEPOINT_OPEN = 17
-     * }
-     */
-    public static int BPF_RAW_TRACEPOINT_OPEN() {
-        return BPF_RAW_TRACEPOINT_OPEN;
-    }
-    private static final int BPF_BTF_LOAD = (int)18L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_BTF_LOAD = 18
-     * }
-     */
-    public static int BPF_BTF_LOAD() {
-        return BPF_BTF_LOAD;
-    }
-    private static final int BPF_BTF_GET_FD_BY_ID = (int)19L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_BTF_GET_FD_BY_ID = 19
-     * }
-     */
-    public static int BPF_BTF_GET_FD_BY_ID() {
-        return BPF_BTF_GET_FD_BY_ID;
-    }
-    private static final int BPF_TASK_FD_QUERY = (int)20L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_TASK_FD_QUERY = 20
-     * }
-     */
-    public static int BPF_TASK_FD_QUERY() {
-        return BPF_TASK_FD_QUERY;
-    }
-    private static final int BPF_MAP_LOOKUP_AND_DELETE_ELEM = (int)21L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21
-     * }
-     */
-    public static int BPF_MAP_LOOKUP_AND_DELETE_ELEM() {
-        return BPF_MAP_LOOKUP_AND_DELETE_ELEM;
-    }
-    private static final int BPF_MAP_FREEZE = (int)22L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_FREEZE = 22
-     * }
-     */
-    public static int BPF_MAP_FREEZE() {
-        return BPF_MAP_FREEZE;
-    }
-    private static final int BPF_BTF_GET_NEXT_ID = (int)23L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_BTF_GET_NEXT_ID = 23
-     * }
-     */
-    public static int BPF_BTF_GET_NEXT_ID() {
-        return BPF_BTF_GET_NEXT_ID;
-    }
-    private static final int BPF_MAP_LOOKUP_BATCH = (int)24L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_LOOKUP_BATCH = 24
-     * }
-     */
-    public static int BPF_MAP_LOOKUP_BATCH() {
-        return BPF_MAP_LOOKUP_BATCH;
-    }
-    private static final int BPF_MAP_LOOKUP_AND_DELETE_BATCH = (int)25L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25
-     * }
-     */
-    public static int BPF_MAP_LOOKUP_AND_DELETE_BATCH() {
-        return BPF_MAP_LOOKUP_AND_DELETE_BATCH;
-    }
-    private static final int BPF_MAP_UPDATE_BATCH = (int)26L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_UPDATE_BATCH = 26
-     * }
-     */
-    public static int BPF_MAP_UPDATE_BATCH() {
-        return BPF_MAP_UPDATE_BATCH;
-    }
-    private static final int BPF_MAP_DELETE_BATCH = (int)27L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_MAP_DELETE_BATCH = 27
-     * }
-     */
-    public static int BPF_MAP_DELETE_BATCH() {
-        return BPF_MAP_DELETE_BATCH;
-    }
-    private static final int BPF_LINK_CREATE = (int)28L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_CREATE = 28
-     * }
-     */
-    public static int BPF_LINK_CREATE() {
-        return BPF_LINK_CREATE;
-    }
-    private static final int BPF_LINK_UPDATE = (int)29L;
-    /**
-     * {@snippet lang=c :
-     * enum bpf_cmd.BPF_LINK_UPDATE = 29
-     * }
-     */
-    public static int BPF_LINK_UPDATE() {
-        return BPF_LINK_UPDATE;
     }
 }
 

@@ -18,6 +18,168 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int EPOLLRDHUP = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLRDHUP = 8192
+     * }
+     */
+    public static int EPOLLRDHUP() {
+        return EPOLLRDHUP;
+    }
+    private static final int EPOLLEXCLUSIVE = (int)268435456L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLEXCLUSIVE = 268435456
+     * }
+     */
+    public static int EPOLLEXCLUSIVE() {
+        return EPOLLEXCLUSIVE;
+    }
+    private static final int EPOLLWAKEUP = (int)536870912L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLWAKEUP = 536870912
+     * }
+     */
+    public static int EPOLLWAKEUP() {
+        return EPOLLWAKEUP;
+    }
+    private static final int EPOLLONESHOT = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLONESHOT = 1073741824
+     * }
+     */
+    public static int EPOLLONESHOT() {
+        return EPOLLONESHOT;
+    }
+    private static final int EPOLLET = (int)-2147483648L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLET = -2147483648
+     * }
+     */
+    public static int EPOLLET() {
+        return EPOLLET;
+    }
+    private static final int MS_POSIXACL = (int)65536L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_POSIXACL = 65536
+     * }
+     */
+    public static int MS_POSIXACL() {
+        return MS_POSIXACL;
+    }
+    private static final int MS_UNBINDABLE = (int)131072L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_UNBINDABLE = 131072
+     * }
+     */
+    public static int MS_UNBINDABLE() {
+        return MS_UNBINDABLE;
+    }
+    private static final int MS_PRIVATE = (int)262144L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_PRIVATE = 262144
+     * }
+     */
+    public static int MS_PRIVATE() {
+        return MS_PRIVATE;
+    }
+    private static final int MS_SLAVE = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_SLAVE = 524288
+     * }
+     */
+    public static int MS_SLAVE() {
+        return MS_SLAVE;
+    }
+    private static final int MS_SHARED = (int)1048576L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_SHARED = 1048576
+     * }
+     */
+    public static int MS_SHARED() {
+        return MS_SHARED;
+    }
+    private static final int MS_RELATIME = (int)2097152L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_RELATIME = 2097152
+     * }
+     */
+    public static int MS_RELATIME() {
+        return MS_RELATIME;
+    }
+    private static final int MS_KERNMOUNT = (int)4194304L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_KERNMOUNT = 4194304
+     * }
+     */
+    public static int MS_KERNMOUNT() {
+        return MS_KERNMOUNT;
+    }
+    private static final int MS_I_VERSION = (int)8388608L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_I_VERSION = 8388608
+     * }
+     */
+    public static int MS_I_VERSION() {
+        return MS_I_VERSION;
+    }
+    private static final int MS_STRICTATIME = (int)16777216L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_STRICTATIME = 16777216
+     * }
+     */
+    public static int MS_STRICTATIME() {
+        return MS_STRICTATIME;
+    }
+    private static final int MS_LAZYTIME = (int)33554432L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_LAZYTIME = 33554432
+     * }
+     */
+    public static int MS_LAZYTIME() {
+        return MS_LAZYTIME;
+    }
+    private static final int MS_ACTIVE = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_ACTIVE = 1073741824
+     * }
+     */
+    public static int MS_ACTIVE() {
+        return MS_ACTIVE;
+    }
+    private static final int MS_NOUSER = (int)-2147483648L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MS_NOUSER = -2147483648
+     * }
+     */
+    public static int MS_NOUSER() {
+        return MS_NOUSER;
+    }
+    private static final int MNT_FORCE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MNT_FORCE = 1
+     * }
+     */
+    public static int MNT_FORCE() {
+        return MNT_FORCE;
+    }
     private static final int MNT_DETACH = (int)2L;
     /**
      * {@snippet lang=c :
@@ -134,6 +296,42 @@ public class Linux extends Linux_1 {
      */
     public static int RLIMIT_AS() {
         return RLIMIT_AS;
+    }
+    private static final int TFD_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_CLOEXEC = 524288
+     * }
+     */
+    public static int TFD_CLOEXEC() {
+        return TFD_CLOEXEC;
+    }
+    private static final int TFD_NONBLOCK = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_NONBLOCK = 2048
+     * }
+     */
+    public static int TFD_NONBLOCK() {
+        return TFD_NONBLOCK;
+    }
+    private static final int TFD_TIMER_ABSTIME = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_TIMER_ABSTIME = 1
+     * }
+     */
+    public static int TFD_TIMER_ABSTIME() {
+        return TFD_TIMER_ABSTIME;
+    }
+    private static final int TFD_TIMER_CANCEL_ON_SET = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.TFD_TIMER_CANCEL_ON_SET = 2
+     * }
+     */
+    public static int TFD_TIMER_CANCEL_ON_SET() {
+        return TFD_TIMER_CANCEL_ON_SET;
     }
     private static final int P_ALL = (int)0L;
     /**
@@ -5715,6 +5913,24 @@ public class Linux extends Linux_1 {
     public static int FD_SETSIZE() {
         return FD_SETSIZE;
     }
+    private static final int AF_UNSPEC = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_UNSPEC 0
+     * }
+     */
+    public static int AF_UNSPEC() {
+        return AF_UNSPEC;
+    }
+    private static final int AF_LOCAL = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_LOCAL 1
+     * }
+     */
+    public static int AF_LOCAL() {
+        return AF_LOCAL;
+    }
     private static final int AF_UNIX = (int)1L;
     /**
      * {@snippet lang=c :
@@ -5723,6 +5939,15 @@ public class Linux extends Linux_1 {
      */
     public static int AF_UNIX() {
         return AF_UNIX;
+    }
+    private static final int AF_FILE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_FILE 1
+     * }
+     */
+    public static int AF_FILE() {
+        return AF_FILE;
     }
     private static final int AF_INET = (int)2L;
     /**
@@ -5733,6 +5958,69 @@ public class Linux extends Linux_1 {
     public static int AF_INET() {
         return AF_INET;
     }
+    private static final int AF_AX25 = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_AX25 3
+     * }
+     */
+    public static int AF_AX25() {
+        return AF_AX25;
+    }
+    private static final int AF_IPX = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_IPX 4
+     * }
+     */
+    public static int AF_IPX() {
+        return AF_IPX;
+    }
+    private static final int AF_APPLETALK = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_APPLETALK 5
+     * }
+     */
+    public static int AF_APPLETALK() {
+        return AF_APPLETALK;
+    }
+    private static final int AF_NETROM = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_NETROM 6
+     * }
+     */
+    public static int AF_NETROM() {
+        return AF_NETROM;
+    }
+    private static final int AF_BRIDGE = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_BRIDGE 7
+     * }
+     */
+    public static int AF_BRIDGE() {
+        return AF_BRIDGE;
+    }
+    private static final int AF_ATMPVC = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ATMPVC 8
+     * }
+     */
+    public static int AF_ATMPVC() {
+        return AF_ATMPVC;
+    }
+    private static final int AF_X25 = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_X25 9
+     * }
+     */
+    public static int AF_X25() {
+        return AF_X25;
+    }
     private static final int AF_INET6 = (int)10L;
     /**
      * {@snippet lang=c :
@@ -5741,6 +6029,51 @@ public class Linux extends Linux_1 {
      */
     public static int AF_INET6() {
         return AF_INET6;
+    }
+    private static final int AF_ROSE = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ROSE 11
+     * }
+     */
+    public static int AF_ROSE() {
+        return AF_ROSE;
+    }
+    private static final int AF_DECnet = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_DECnet 12
+     * }
+     */
+    public static int AF_DECnet() {
+        return AF_DECnet;
+    }
+    private static final int AF_NETBEUI = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_NETBEUI 13
+     * }
+     */
+    public static int AF_NETBEUI() {
+        return AF_NETBEUI;
+    }
+    private static final int AF_SECURITY = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_SECURITY 14
+     * }
+     */
+    public static int AF_SECURITY() {
+        return AF_SECURITY;
+    }
+    private static final int AF_KEY = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_KEY 15
+     * }
+     */
+    public static int AF_KEY() {
+        return AF_KEY;
     }
     private static final int AF_NETLINK = (int)16L;
     /**
@@ -5751,6 +6084,15 @@ public class Linux extends Linux_1 {
     public static int AF_NETLINK() {
         return AF_NETLINK;
     }
+    private static final int AF_ROUTE = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ROUTE 16
+     * }
+     */
+    public static int AF_ROUTE() {
+        return AF_ROUTE;
+    }
     private static final int AF_PACKET = (int)17L;
     /**
      * {@snippet lang=c :
@@ -5759,6 +6101,267 @@ public class Linux extends Linux_1 {
      */
     public static int AF_PACKET() {
         return AF_PACKET;
+    }
+    private static final int AF_ASH = (int)18L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ASH 18
+     * }
+     */
+    public static int AF_ASH() {
+        return AF_ASH;
+    }
+    private static final int AF_ECONET = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ECONET 19
+     * }
+     */
+    public static int AF_ECONET() {
+        return AF_ECONET;
+    }
+    private static final int AF_ATMSVC = (int)20L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ATMSVC 20
+     * }
+     */
+    public static int AF_ATMSVC() {
+        return AF_ATMSVC;
+    }
+    private static final int AF_RDS = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_RDS 21
+     * }
+     */
+    public static int AF_RDS() {
+        return AF_RDS;
+    }
+    private static final int AF_SNA = (int)22L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_SNA 22
+     * }
+     */
+    public static int AF_SNA() {
+        return AF_SNA;
+    }
+    private static final int AF_IRDA = (int)23L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_IRDA 23
+     * }
+     */
+    public static int AF_IRDA() {
+        return AF_IRDA;
+    }
+    private static final int AF_PPPOX = (int)24L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_PPPOX 24
+     * }
+     */
+    public static int AF_PPPOX() {
+        return AF_PPPOX;
+    }
+    private static final int AF_WANPIPE = (int)25L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_WANPIPE 25
+     * }
+     */
+    public static int AF_WANPIPE() {
+        return AF_WANPIPE;
+    }
+    private static final int AF_LLC = (int)26L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_LLC 26
+     * }
+     */
+    public static int AF_LLC() {
+        return AF_LLC;
+    }
+    private static final int AF_IB = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_IB 27
+     * }
+     */
+    public static int AF_IB() {
+        return AF_IB;
+    }
+    private static final int AF_MPLS = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_MPLS 28
+     * }
+     */
+    public static int AF_MPLS() {
+        return AF_MPLS;
+    }
+    private static final int AF_CAN = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_CAN 29
+     * }
+     */
+    public static int AF_CAN() {
+        return AF_CAN;
+    }
+    private static final int AF_TIPC = (int)30L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_TIPC 30
+     * }
+     */
+    public static int AF_TIPC() {
+        return AF_TIPC;
+    }
+    private static final int AF_BLUETOOTH = (int)31L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_BLUETOOTH 31
+     * }
+     */
+    public static int AF_BLUETOOTH() {
+        return AF_BLUETOOTH;
+    }
+    private static final int AF_IUCV = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_IUCV 32
+     * }
+     */
+    public static int AF_IUCV() {
+        return AF_IUCV;
+    }
+    private static final int AF_RXRPC = (int)33L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_RXRPC 33
+     * }
+     */
+    public static int AF_RXRPC() {
+        return AF_RXRPC;
+    }
+    private static final int AF_ISDN = (int)34L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ISDN 34
+     * }
+     */
+    public static int AF_ISDN() {
+        return AF_ISDN;
+    }
+    private static final int AF_PHONET = (int)35L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_PHONET 35
+     * }
+     */
+    public static int AF_PHONET() {
+        return AF_PHONET;
+    }
+    private static final int AF_IEEE802154 = (int)36L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_IEEE802154 36
+     * }
+     */
+    public static int AF_IEEE802154() {
+        return AF_IEEE802154;
+    }
+    private static final int AF_CAIF = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_CAIF 37
+     * }
+     */
+    public static int AF_CAIF() {
+        return AF_CAIF;
+    }
+    private static final int AF_ALG = (int)38L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_ALG 38
+     * }
+     */
+    public static int AF_ALG() {
+        return AF_ALG;
+    }
+    private static final int AF_NFC = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_NFC 39
+     * }
+     */
+    public static int AF_NFC() {
+        return AF_NFC;
+    }
+    private static final int AF_VSOCK = (int)40L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_VSOCK 40
+     * }
+     */
+    public static int AF_VSOCK() {
+        return AF_VSOCK;
+    }
+    private static final int AF_KCM = (int)41L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_KCM 41
+     * }
+     */
+    public static int AF_KCM() {
+        return AF_KCM;
+    }
+    private static final int AF_QIPCRTR = (int)42L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_QIPCRTR 42
+     * }
+     */
+    public static int AF_QIPCRTR() {
+        return AF_QIPCRTR;
+    }
+    private static final int AF_SMC = (int)43L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_SMC 43
+     * }
+     */
+    public static int AF_SMC() {
+        return AF_SMC;
+    }
+    private static final int AF_XDP = (int)44L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_XDP 44
+     * }
+     */
+    public static int AF_XDP() {
+        return AF_XDP;
+    }
+    private static final int AF_MCTP = (int)45L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_MCTP 45
+     * }
+     */
+    public static int AF_MCTP() {
+        return AF_MCTP;
+    }
+    private static final int AF_MAX = (int)46L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_MAX 46
+     * }
+     */
+    public static int AF_MAX() {
+        return AF_MAX;
     }
     private static final int IFNAMSIZ = (int)16L;
     /**

@@ -2454,6 +2454,105 @@ class Linux_1 extends Linux$shared {
     public static int SIGSTKSZ() {
         return SIGSTKSZ;
     }
+    private static final int CLOCK_REALTIME = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_REALTIME 0
+     * }
+     */
+    public static int CLOCK_REALTIME() {
+        return CLOCK_REALTIME;
+    }
+    private static final int CLOCK_MONOTONIC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_MONOTONIC 1
+     * }
+     */
+    public static int CLOCK_MONOTONIC() {
+        return CLOCK_MONOTONIC;
+    }
+    private static final int CLOCK_PROCESS_CPUTIME_ID = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_PROCESS_CPUTIME_ID 2
+     * }
+     */
+    public static int CLOCK_PROCESS_CPUTIME_ID() {
+        return CLOCK_PROCESS_CPUTIME_ID;
+    }
+    private static final int CLOCK_THREAD_CPUTIME_ID = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_THREAD_CPUTIME_ID 3
+     * }
+     */
+    public static int CLOCK_THREAD_CPUTIME_ID() {
+        return CLOCK_THREAD_CPUTIME_ID;
+    }
+    private static final int CLOCK_MONOTONIC_RAW = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_MONOTONIC_RAW 4
+     * }
+     */
+    public static int CLOCK_MONOTONIC_RAW() {
+        return CLOCK_MONOTONIC_RAW;
+    }
+    private static final int CLOCK_REALTIME_COARSE = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_REALTIME_COARSE 5
+     * }
+     */
+    public static int CLOCK_REALTIME_COARSE() {
+        return CLOCK_REALTIME_COARSE;
+    }
+    private static final int CLOCK_MONOTONIC_COARSE = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_MONOTONIC_COARSE 6
+     * }
+     */
+    public static int CLOCK_MONOTONIC_COARSE() {
+        return CLOCK_MONOTONIC_COARSE;
+    }
+    private static final int CLOCK_BOOTTIME = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_BOOTTIME 7
+     * }
+     */
+    public static int CLOCK_BOOTTIME() {
+        return CLOCK_BOOTTIME;
+    }
+    private static final int CLOCK_REALTIME_ALARM = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_REALTIME_ALARM 8
+     * }
+     */
+    public static int CLOCK_REALTIME_ALARM() {
+        return CLOCK_REALTIME_ALARM;
+    }
+    private static final int CLOCK_BOOTTIME_ALARM = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_BOOTTIME_ALARM 9
+     * }
+     */
+    public static int CLOCK_BOOTTIME_ALARM() {
+        return CLOCK_BOOTTIME_ALARM;
+    }
+    private static final int CLOCK_TAI = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOCK_TAI 11
+     * }
+     */
+    public static int CLOCK_TAI() {
+        return CLOCK_TAI;
+    }
     private static final int EPOLL_CTL_ADD = (int)1L;
     /**
      * {@snippet lang=c :
@@ -8430,6 +8529,60 @@ class Linux_1 extends Linux$shared {
     public static int BPF_MEMWORDS() {
         return BPF_MEMWORDS;
     }
+    private static final int RESOLVE_NO_XDEV = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_NO_XDEV 1
+     * }
+     */
+    public static int RESOLVE_NO_XDEV() {
+        return RESOLVE_NO_XDEV;
+    }
+    private static final int RESOLVE_NO_MAGICLINKS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_NO_MAGICLINKS 2
+     * }
+     */
+    public static int RESOLVE_NO_MAGICLINKS() {
+        return RESOLVE_NO_MAGICLINKS;
+    }
+    private static final int RESOLVE_NO_SYMLINKS = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_NO_SYMLINKS 4
+     * }
+     */
+    public static int RESOLVE_NO_SYMLINKS() {
+        return RESOLVE_NO_SYMLINKS;
+    }
+    private static final int RESOLVE_BENEATH = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_BENEATH 8
+     * }
+     */
+    public static int RESOLVE_BENEATH() {
+        return RESOLVE_BENEATH;
+    }
+    private static final int RESOLVE_IN_ROOT = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_IN_ROOT 16
+     * }
+     */
+    public static int RESOLVE_IN_ROOT() {
+        return RESOLVE_IN_ROOT;
+    }
+    private static final int RESOLVE_CACHED = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define RESOLVE_CACHED 32
+     * }
+     */
+    public static int RESOLVE_CACHED() {
+        return RESOLVE_CACHED;
+    }
     private static final int CLONE_ARGS_SIZE_VER0 = (int)64L;
     /**
      * {@snippet lang=c :
@@ -8718,6 +8871,15 @@ class Linux_1 extends Linux$shared {
     public static int SOCK_RAW() {
         return SOCK_RAW;
     }
+    private static final int SOCK_SEQPACKET = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_SEQPACKET = 5
+     * }
+     */
+    public static int SOCK_SEQPACKET() {
+        return SOCK_SEQPACKET;
+    }
     private static final int SOCK_CLOEXEC = (int)524288L;
     /**
      * {@snippet lang=c :
@@ -8861,168 +9023,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int EPOLLHUP() {
         return EPOLLHUP;
-    }
-    private static final int EPOLLRDHUP = (int)8192L;
-    /**
-     * {@snippet lang=c :
-     * enum EPOLL_EVENTS.EPOLLRDHUP = 8192
-     * }
-     */
-    public static int EPOLLRDHUP() {
-        return EPOLLRDHUP;
-    }
-    private static final int EPOLLEXCLUSIVE = (int)268435456L;
-    /**
-     * {@snippet lang=c :
-     * enum EPOLL_EVENTS.EPOLLEXCLUSIVE = 268435456
-     * }
-     */
-    public static int EPOLLEXCLUSIVE() {
-        return EPOLLEXCLUSIVE;
-    }
-    private static final int EPOLLWAKEUP = (int)536870912L;
-    /**
-     * {@snippet lang=c :
-     * enum EPOLL_EVENTS.EPOLLWAKEUP = 536870912
-     * }
-     */
-    public static int EPOLLWAKEUP() {
-        return EPOLLWAKEUP;
-    }
-    private static final int EPOLLONESHOT = (int)1073741824L;
-    /**
-     * {@snippet lang=c :
-     * enum EPOLL_EVENTS.EPOLLONESHOT = 1073741824
-     * }
-     */
-    public static int EPOLLONESHOT() {
-        return EPOLLONESHOT;
-    }
-    private static final int EPOLLET = (int)-2147483648L;
-    /**
-     * {@snippet lang=c :
-     * enum EPOLL_EVENTS.EPOLLET = -2147483648
-     * }
-     */
-    public static int EPOLLET() {
-        return EPOLLET;
-    }
-    private static final int MS_POSIXACL = (int)65536L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_POSIXACL = 65536
-     * }
-     */
-    public static int MS_POSIXACL() {
-        return MS_POSIXACL;
-    }
-    private static final int MS_UNBINDABLE = (int)131072L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_UNBINDABLE = 131072
-     * }
-     */
-    public static int MS_UNBINDABLE() {
-        return MS_UNBINDABLE;
-    }
-    private static final int MS_PRIVATE = (int)262144L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_PRIVATE = 262144
-     * }
-     */
-    public static int MS_PRIVATE() {
-        return MS_PRIVATE;
-    }
-    private static final int MS_SLAVE = (int)524288L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_SLAVE = 524288
-     * }
-     */
-    public static int MS_SLAVE() {
-        return MS_SLAVE;
-    }
-    private static final int MS_SHARED = (int)1048576L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_SHARED = 1048576
-     * }
-     */
-    public static int MS_SHARED() {
-        return MS_SHARED;
-    }
-    private static final int MS_RELATIME = (int)2097152L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_RELATIME = 2097152
-     * }
-     */
-    public static int MS_RELATIME() {
-        return MS_RELATIME;
-    }
-    private static final int MS_KERNMOUNT = (int)4194304L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_KERNMOUNT = 4194304
-     * }
-     */
-    public static int MS_KERNMOUNT() {
-        return MS_KERNMOUNT;
-    }
-    private static final int MS_I_VERSION = (int)8388608L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_I_VERSION = 8388608
-     * }
-     */
-    public static int MS_I_VERSION() {
-        return MS_I_VERSION;
-    }
-    private static final int MS_STRICTATIME = (int)16777216L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_STRICTATIME = 16777216
-     * }
-     */
-    public static int MS_STRICTATIME() {
-        return MS_STRICTATIME;
-    }
-    private static final int MS_LAZYTIME = (int)33554432L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_LAZYTIME = 33554432
-     * }
-     */
-    public static int MS_LAZYTIME() {
-        return MS_LAZYTIME;
-    }
-    private static final int MS_ACTIVE = (int)1073741824L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_ACTIVE = 1073741824
-     * }
-     */
-    public static int MS_ACTIVE() {
-        return MS_ACTIVE;
-    }
-    private static final int MS_NOUSER = (int)-2147483648L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MS_NOUSER = -2147483648
-     * }
-     */
-    public static int MS_NOUSER() {
-        return MS_NOUSER;
-    }
-    private static final int MNT_FORCE = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * enum <anonymous>.MNT_FORCE = 1
-     * }
-     */
-    public static int MNT_FORCE() {
-        return MNT_FORCE;
     }
 }
 
