@@ -3,14 +3,13 @@ package io.jiso;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
+import io.jiso.mount.FsOp;
+import io.jiso.mount.RootPresets;
 import io.jiso.spawn.Launcher;
 import io.jiso.user.Rootless;
 import io.jiso.user.SubordinateIds;
 import io.jiso.user.UserNamespaceMaps;
 import io.jiso.spawn.SandboxSpec;
-import io.jiso.spawn.SandboxSpec.Bind;
-import io.jiso.spawn.SandboxSpec.MountSpec;
-import io.jiso.spawn.SandboxSpec.Tmpfs;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -63,7 +62,8 @@ public final class IsolatedProcessBuilder {
     private final Map<Namespace, IsolatedProcess> joined = new EnumMap<>(Namespace.class);
     private String hostname = "jiso";
     private boolean freshRoot = true;
-    private final List<MountSpec> mounts = new ArrayList<>();
+    private final List<CallerMount> mounts = new ArrayList<>();
+    private Etc etc = Etc.HOST;
     private long tmpSizeBytes = 64L << 20;
     private Duration monotonicOffset = Duration.ZERO;
     private Duration boottimeOffset = Duration.ZERO;
@@ -223,40 +223,66 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** Makes a host file or directory visible read-only at sandboxPath. */
+    /**
+     * Makes a host file or directory visible read-only at sandboxPath. The
+     * source is opened as named: start() refuses it if it is a symbolic link
+     * (see {@link BindSource}; inside a directory a sandbox could write, use
+     * {@link #bindReadOnly(BindSource, String)} with {@link BindSource#beneath}).
+     */
     public IsolatedProcessBuilder bindReadOnly(Path hostPath, String sandboxPath) {
-        return addBind(hostPath, sandboxPath, false);
+        return bindReadOnly(BindSource.of(hostPath), sandboxPath);
     }
 
-    /** Makes a host file or directory visible and writable at sandboxPath. */
+    /** Makes a host file or directory visible and writable at sandboxPath; the source as in {@link #bindReadOnly(Path, String)}. */
     public IsolatedProcessBuilder bind(Path hostPath, String sandboxPath) {
-        return addBind(hostPath, sandboxPath, true);
+        return bind(BindSource.of(hostPath), sandboxPath);
     }
 
-    private IsolatedProcessBuilder addBind(Path hostPath, String sandboxPath, boolean writable) {
-        Objects.requireNonNull(hostPath, "bind: hostPath");
-        if (!hostPath.isAbsolute()) {
-            throw new IllegalArgumentException("bind: hostPath must be absolute, was " + hostPath);
-        }
-        String source = noNul("bind: hostPath", hostPath.normalize().toString());
-        return addMount(new Bind(source, sandboxPath("bind: sandboxPath", sandboxPath, false), writable));
+    /**
+     * Makes source visible read-only at sandboxPath. The mount point is made
+     * beneath the sandbox's root without following a symbolic link: one found
+     * there (e.g. planted in an earlier bind by an earlier sandbox) fails the
+     * start, naming the path.
+     */
+    public IsolatedProcessBuilder bindReadOnly(BindSource source, String sandboxPath) {
+        return addMount(new CallerMount(Objects.requireNonNull(source, "bind: source"),
+                sandboxPath("bind: sandboxPath", sandboxPath, false), false, 0));
     }
 
-    /** A private tmpfs of at most sizeBytes at sandboxPath. */
+    /** Makes source visible and writable at sandboxPath (nosuid, nodev); see {@link #bindReadOnly(BindSource, String)}. */
+    public IsolatedProcessBuilder bind(BindSource source, String sandboxPath) {
+        return addMount(new CallerMount(Objects.requireNonNull(source, "bind: source"),
+                sandboxPath("bind: sandboxPath", sandboxPath, false), true, 0));
+    }
+
+    /** A private tmpfs of at most sizeBytes at sandboxPath, owned by the program's user. */
     public IsolatedProcessBuilder tmpfs(String sandboxPath, long sizeBytes) {
         if (sizeBytes < MIN_TMPFS_BYTES) {
             throw new IllegalArgumentException("tmpfs: sizeBytes must be >= " + MIN_TMPFS_BYTES + ", was " + sizeBytes);
         }
-        return addMount(new Tmpfs(sandboxPath("tmpfs: sandboxPath", sandboxPath, false), sizeBytes));
+        return addMount(new CallerMount(null, sandboxPath("tmpfs: sandboxPath", sandboxPath, false), true, sizeBytes));
     }
 
-    private IsolatedProcessBuilder addMount(MountSpec mount) {
-        for (MountSpec m : mounts) {
+    /** A caller's bind (source set) or tmpfs, resolved by start(). */
+    private record CallerMount(BindSource source, String target, boolean writable, long tmpfsBytes) {
+    }
+
+    private IsolatedProcessBuilder addMount(CallerMount mount) {
+        for (CallerMount m : mounts) {
             if (m.target().equals(mount.target())) {
                 throw new IllegalArgumentException("two mounts at " + mount.target());
             }
         }
         mounts.add(mount);
+        return this;
+    }
+
+    /**
+     * What the fresh root's /etc is: the host's, read-only (default), or
+     * {@link Etc#MINIMAL}, which has no file of the host's.
+     */
+    public IsolatedProcessBuilder etc(Etc etc) {
+        this.etc = Objects.requireNonNull(etc, "etc");
         return this;
     }
 
@@ -546,11 +572,15 @@ public final class IsolatedProcessBuilder {
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
-    SandboxSpec spec() throws FeatureUnavailableException {
+    SandboxSpec spec() throws IsolationException {
         Set<Namespace> created = EnumSet.copyOf(this.created);
         boolean ownMounts = created.contains(Namespace.MOUNT);
         if (!ownMounts && !mounts.isEmpty()) {
             throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
+        }
+        if (etc != Etc.HOST && !(freshRoot && ownMounts)) {
+            throw new IllegalStateException("etc(" + etc + ") needs a fresh root, but " + (ownMounts ? "hostRoot()"
+                    + " keeps the host's" : "MOUNT is shared"));
         }
         UserNamespaceMaps userMaps = null;
         if (created.contains(Namespace.USER)) {
@@ -583,9 +613,25 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("noNewPrivileges(false) needs CAP_SYS_ADMIN kept to install seccomp or"
                     + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
         }
+        boolean ownPids = created.contains(Namespace.PID);
+        List<FsOp> preset = !ownMounts ? List.of() : freshRoot ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids)
+                : RootPresets.hostRoot(tmpSizeBytes, ownPids);
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
-                join, hostname, freshRoot && ownMounts, mounts, tmpSizeBytes, monotonicOffset, boottimeOffset,
+                join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
+                boottimeOffset,
                 userMaps, privileges, landlock, seccomp, cgroupLimits(), devices);
+    }
+
+    /** The caller's mounts as ops; bind sources are resolved now (see BindSource). */
+    private List<FsOp> callerMounts(PrivilegeSpec privileges) throws HostSetupException {
+        List<FsOp> ops = new ArrayList<>(mounts.size());
+        for (CallerMount m : mounts) {
+            // A scratch space the program could not write would be useless: its user owns it.
+            ops.add(m.source() != null ? m.source().resolve(m.target(), m.writable())
+                    : new FsOp.Tmpfs(m.target(), m.tmpfsBytes(), "0755,uid=" + privileges.uid() + ",gid="
+                            + privileges.gid()));
+        }
+        return ops;
     }
 
     /** The maps of the user namespace asked for, and who writes them. */

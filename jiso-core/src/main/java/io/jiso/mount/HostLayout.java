@@ -21,11 +21,41 @@ final class HostLayout {
     }
 
     private static final List<String> CANDIDATES = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
-            "/libx32", "/etc");
+            "/libx32");
     private static final List<Entry> SYSTEM = probe();
+    private static final boolean HAS_ETC = Files.isDirectory(Path.of("/etc"), LinkOption.NOFOLLOW_LINKS);
+    private static final List<String> PACKAGE_ETC = probePackageEtc();
 
+    /** The system directories but /etc. */
     static List<Entry> systemDirectories() {
         return SYSTEM;
+    }
+
+    static boolean hasEtc() {
+        return HAS_ETC;
+    }
+
+    /** Directories of /etc that programs under /usr need (see io.jiso.Etc.MINIMAL) and the host has. */
+    static List<String> packageEtc() {
+        return PACKAGE_ETC;
+    }
+
+    private static List<String> probePackageEtc() {
+        List<String> dirs = new ArrayList<>();
+        if (Files.isDirectory(Path.of("/etc/alternatives"), LinkOption.NOFOLLOW_LINKS)) {
+            dirs.add("/etc/alternatives");
+        }
+        try (var java = Files.newDirectoryStream(Path.of("/etc"), "java-*")) {
+            for (Path p : java) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    dirs.add(p.toString());
+                }
+            }
+        } catch (IOException e) {
+            // no /etc: nothing to bind
+        }
+        dirs.sort(null);
+        return List.copyOf(dirs);
     }
 
     static boolean isRegularFile(String hostPath) {

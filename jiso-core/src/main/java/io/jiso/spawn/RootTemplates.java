@@ -7,7 +7,7 @@ import static io.jiso.spawn.Syscalls.PRCTL;
 
 import io.jiso.Namespace;
 import io.jiso.mount.RootTemplateSteps;
-import io.jiso.mount.RootTemplateSteps.MountPoint;
+import io.jiso.mount.FsOp;
 import io.jiso.nativegen.Abi;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -47,9 +47,9 @@ final class RootTemplates {
     private static final int CLOSE_RANGE_CLOEXEC = ABI.intConstant("CLOSE_RANGE_CLOEXEC");
     private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
     public static final String PROPERTY = "jiso.rootTemplates";
-    private static final Map<List<MountPoint>, Integer> TEMPLATES = new ConcurrentHashMap<>();
+    private static final Map<List<FsOp>, Integer> TEMPLATES = new ConcurrentHashMap<>();
     /** Layouts whose template could not be built (e.g. a mount point the host's way cannot make either): they use the host's way. */
-    private static final java.util.Set<List<MountPoint>> FAILED = ConcurrentHashMap.newKeySet();
+    private static final java.util.Set<List<FsOp>> FAILED = ConcurrentHashMap.newKeySet();
 
     /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
     static int forSpec(SandboxSpec spec) {
@@ -58,7 +58,7 @@ final class RootTemplates {
                 || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return -1;
         }
-        List<MountPoint> key = RootTemplateSteps.mountPoints(spec);
+        List<FsOp> key = RootTemplateSteps.template(spec);
         Integer fd = TEMPLATES.get(key);
         if (fd != null) {
             return fd;
@@ -71,8 +71,8 @@ final class RootTemplates {
                     TEMPLATES.put(key, fd);
                 } catch (IOException | RuntimeException e) {
                     FAILED.add(key);
-                    LOG.warn("no root template for mount points {}; such roots are built from the host's mount"
-                            + " namespace: {}", key, e.getMessage());
+                    LOG.warn("no root template for the mount points {}; such roots are built from the host's mount"
+                            + " namespace: {}", key.stream().filter(FsOp.MountPoint.class::isInstance).toList(), e.getMessage());
                 }
             }
             return fd == null ? -1 : fd;
@@ -84,14 +84,14 @@ final class RootTemplates {
         return List.copyOf(TEMPLATES.values());
     }
 
-    private static int build(List<MountPoint> mountPoints, SpawnMemory memory) throws IOException {
+    private static int build(List<FsOp> template, SpawnMemory memory) throws IOException {
         int[] stdin = Sys.pipe2(Errno.O_CLOEXEC);
         try {
             Plan plan = new Plan(memory);
             plan.cloneFlags = Namespace.MOUNT.cloneFlag();
             StepList steps = plan.steps;
             steps.call("die with the JVM", PRCTL, PR_SET_PDEATHSIG, SIGKILL);
-            RootTemplateSteps.template(steps, mountPoints);
+            RootTemplateSteps.template(steps, template);
             steps.call("take the pipe as standard input", DUP3, stdin[0], 0, 0);
             steps.call("close the JVM's other files on exec", CLOSE_RANGE, 1, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
             steps.call("execute jiso-init hold", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),

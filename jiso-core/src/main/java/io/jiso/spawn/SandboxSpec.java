@@ -1,6 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.Namespace;
+import io.jiso.mount.FsOp;
 import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +22,8 @@ import java.util.Set;
  * @param joined        namespaces taken from another running sandbox
  * @param hostname      the UTS hostname (new UTS namespace only)
  * @param freshRoot     build a new root on tmpfs (otherwise the host's root, in a private mount namespace)
- * @param mounts        user mounts, in order, after the default ones
- * @param tmpSizeBytes  size cap of the private /tmp
+ * @param rootPreset    the file system's default ops (io.jiso.mount.RootPresets), for a new mount namespace
+ * @param mounts        the caller's mounts, in order, after the preset's
  * @param monotonicOffset,boottimeOffset clock offsets for a new time namespace
  * @param userMaps      the id maps of a new user namespace and who writes them, or null without one
  * @param privileges    who the program runs as, which capabilities it keeps, no_new_privs
@@ -41,8 +42,8 @@ public record SandboxSpec(
         Map<Namespace, ChildProcess> joined,
         String hostname,
         boolean freshRoot,
-        List<MountSpec> mounts,
-        long tmpSizeBytes,
+        List<FsOp> rootPreset,
+        List<FsOp> mounts,
         Duration monotonicOffset,
         Duration boottimeOffset,
         io.jiso.user.UserNamespaceMaps userMaps,
@@ -58,24 +59,12 @@ public record SandboxSpec(
         environment = Map.copyOf(environment);
         created = created.isEmpty() ? Set.of() : Set.copyOf(created);
         joined = Map.copyOf(joined);
+        rootPreset = List.copyOf(rootPreset);
         mounts = List.copyOf(mounts);
         devices = List.copyOf(devices);
     }
 
     public boolean creates(Namespace ns) {
         return created.contains(ns);
-    }
-
-    /** A bind or tmpfs mount at target inside the sandbox. */
-    public sealed interface MountSpec permits Bind, Tmpfs {
-        String target();
-    }
-
-    /** Binds host path source at target; read-only unless writable. */
-    public record Bind(String source, String target, boolean writable) implements MountSpec {
-    }
-
-    /** A tmpfs of at most sizeBytes at target. */
-    public record Tmpfs(String target, long sizeBytes) implements MountSpec {
     }
 }

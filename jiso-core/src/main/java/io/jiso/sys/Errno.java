@@ -30,6 +30,7 @@ public final class Errno {
     public static final int ENOTEMPTY = ABI.intConstant("ENOTEMPTY");
     public static final int EOPNOTSUPP = ABI.intConstant("EOPNOTSUPP");
     public static final int ENODATA = ABI.intConstant("ENODATA");
+    public static final int ELOOP = ABI.intConstant("ELOOP");
 
     public static final int AT_FDCWD = ABI.intConstant("AT_FDCWD");
     public static final int AT_REMOVEDIR = ABI.intConstant("AT_REMOVEDIR");
