@@ -233,7 +233,10 @@ public final class IsolatedProcessBuilder {
         return bindReadOnly(BindSource.of(hostPath), sandboxPath);
     }
 
-    /** Makes a host file or directory visible and writable at sandboxPath; the source as in {@link #bindReadOnly(Path, String)}. */
+    /**
+     * Makes a host file or directory visible and writable at sandboxPath; the
+     * source as in {@link #bindReadOnly(Path, String)}.
+     */
     public IsolatedProcessBuilder bind(Path hostPath, String sandboxPath) {
         return bind(BindSource.of(hostPath), sandboxPath);
     }
@@ -249,7 +252,10 @@ public final class IsolatedProcessBuilder {
                 sandboxPath("bind: sandboxPath", sandboxPath, false), false, 0));
     }
 
-    /** Makes source visible and writable at sandboxPath (nosuid, nodev); see {@link #bindReadOnly(BindSource, String)}. */
+    /**
+     * Makes source visible and writable at sandboxPath (nosuid, nodev); see
+     * {@link #bindReadOnly(BindSource, String)}.
+     */
     public IsolatedProcessBuilder bind(BindSource source, String sandboxPath) {
         return addMount(new CallerMount(Objects.requireNonNull(source, "bind: source"),
                 sandboxPath("bind: sandboxPath", sandboxPath, false), true, 0));

@@ -72,7 +72,8 @@ final class RootTemplates {
                 } catch (IOException | RuntimeException e) {
                     FAILED.add(key);
                     LOG.warn("no root template for the mount points {}; such roots are built from the host's mount"
-                            + " namespace: {}", key.stream().filter(FsOp.MountPoint.class::isInstance).toList(), e.getMessage());
+                            + " namespace: {}", key.stream().filter(FsOp.MountPoint.class::isInstance).toList(),
+                            e.getMessage());
                 }
             }
             return fd == null ? -1 : fd;

@@ -1,8 +1,10 @@
 package io.jiso.spawn;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Test support: how many steps the child's plan of a spec has, without running it. */
+/** Test support: the steps of a spec's child plan, in words, without running it. */
 public final class PlanSize {
     private PlanSize() {
     }
@@ -12,12 +14,16 @@ public final class PlanSize {
      * root template (the way of a root JVM) or the host's namespace to build
      * the root from.
      */
-    public static int steps(SandboxSpec spec, boolean fromTemplate) {
+    public static List<String> steps(SandboxSpec spec, boolean fromTemplate) {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             ChildSteps.plan(spec, new ChildSteps.Fds(-1, -1, -1, 10, 11, fromTemplate ? 12 : -1),
                     ChildSteps.V1Leaf.NONE, steps);
-            return steps.size();
+            List<String> described = new ArrayList<>();
+            for (int i = 0; i < steps.size(); i++) {
+                described.add(steps.describe(i));
+            }
+            return described;
         }
     }
 }
