@@ -31,23 +31,13 @@ class PlantedSymlinkTest {
     @Test
     void fromTheHostsNamespace(@TempDir Path dir) throws Exception {
         Privileges.assumeRoot("an unprivileged JVM is tested below");
-        System.setProperty("jiso.rootTemplates", "false");
-        try {
-            assertAllOk(PlantAttacks.runAll(dir, false));
-        } finally {
-            System.clearProperty("jiso.rootTemplates");
-        }
+        assertAllOk(withoutTemplates(dir, false));
     }
 
     @Test
     void fromTheHostsNamespaceAsRoot(@TempDir Path dir) throws Exception {
         Privileges.assumeRoot("an unprivileged JVM is tested below");
-        System.setProperty("jiso.rootTemplates", "false");
-        try {
-            assertAllOk(PlantAttacks.runAll(dir, true));
-        } finally {
-            System.clearProperty("jiso.rootTemplates");
-        }
+        assertAllOk(withoutTemplates(dir, true));
     }
 
     @Test
@@ -58,6 +48,15 @@ class PlantedSymlinkTest {
         }
         try (UnprivilegedJvm jvm = new UnprivilegedJvm()) {
             assertAllOk(jvm.run(UnprivilegedJvm.USER, UnprivilegedJvm.NO_PRIVILEGES, PlantAttacks.class));
+        }
+    }
+
+    private static List<String> withoutTemplates(Path dir, boolean asRoot) throws Exception {
+        System.setProperty("jiso.rootTemplates", "false");
+        try {
+            return PlantAttacks.runAll(dir, asRoot);
+        } finally {
+            System.clearProperty("jiso.rootTemplates");
         }
     }
 

@@ -29,44 +29,32 @@ public sealed interface FsOp {
         return false;
     }
 
-    /** A directory of the host bound read-only at the same path (/usr, /etc...). */
-    record SystemBind(String path) implements FsOp {
+    /** An op that is the same for every sandbox with the same list: built once into a template. */
+    sealed interface TemplatePart extends FsOp permits SystemBind, Symlink, DeviceNode, Directory, File, MountPoint {
         @Override
-        public boolean perSandbox() {
+        default boolean perSandbox() {
             return false;
         }
+    }
+
+    /** A directory of the host bound read-only at the same path (/usr, /etc...). */
+    record SystemBind(String path) implements TemplatePart {
     }
 
     /** A symbolic link, e.g. /bin -> usr/bin on a merged-/usr host. */
-    record Symlink(String target, String path) implements FsOp {
-        @Override
-        public boolean perSandbox() {
-            return false;
-        }
+    record Symlink(String target, String path) implements TemplatePart {
     }
 
     /** A device node of the host bound on an empty file of the same path. */
-    record DeviceNode(String path) implements FsOp {
-        @Override
-        public boolean perSandbox() {
-            return false;
-        }
+    record DeviceNode(String path) implements TemplatePart {
     }
 
     /** A directory of the root. */
-    record Directory(String path, int mode) implements FsOp {
-        @Override
-        public boolean perSandbox() {
-            return false;
-        }
+    record Directory(String path, int mode) implements TemplatePart {
     }
 
     /** A file of the root (0644), with its content written once. */
-    record File(String path, String content) implements FsOp {
-        @Override
-        public boolean perSandbox() {
-            return false;
-        }
+    record File(String path, String content) implements TemplatePart {
     }
 
     /** A tmpfs of at most sizeBytes; mode is the tmpfs's mode option and what follows it (uid=, gid=). */
@@ -117,10 +105,6 @@ public sealed interface FsOp {
     }
 
     /** An empty directory or file for a per-sandbox mount, made in a template. */
-    record MountPoint(String path, boolean file) implements FsOp {
-        @Override
-        public boolean perSandbox() {
-            return false;
-        }
+    record MountPoint(String path, boolean file) implements TemplatePart {
     }
 }
