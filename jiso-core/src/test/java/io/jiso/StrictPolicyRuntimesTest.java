@@ -38,6 +38,7 @@ class StrictPolicyRuntimesTest {
 
     @BeforeAll
     static void writeSources() throws IOException {
+        Privileges.assumeCgroupLeaves();
         Files.setPosixFilePermissions(programs, PosixFilePermissions.fromString("rwxr-xr-x"));
         write("Sum.java", """
                 import java.nio.channels.FileChannel;
@@ -78,7 +79,6 @@ class StrictPolicyRuntimesTest {
 
     /** A judge's sandbox: strict policy, memory and pids limits, the programs at /programs, work in /tmp. */
     private static Run judge(String... command) throws Exception {
-        Privileges.assumeCgroupLeaves();
         return Run.of(new IsolatedProcessBuilder(command)
                 .seccomp(SeccompPolicy.strict())
                 .memoryMax(MEMORY_MAX).pidsMax(PIDS_MAX)

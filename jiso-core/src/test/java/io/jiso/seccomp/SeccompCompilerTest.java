@@ -325,6 +325,17 @@ class SeccompCompilerTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aarch64sTableLengthIsNoCall() {
+        // __NR_syscalls is the number the next kernel's first new call gets (cachestat on 6.5):
+        // unknown to the tables, so ENOSYS, not allowed as if it were a call named "syscalls".
+        Abi arm = Abi.of("aarch64");
+        assertTrue(!arm.syscalls().containsKey("syscalls") && !arm.syscalls().containsKey("arch_specific_syscall"));
+        Subject s = Subject.of(SeccompPolicy.defaultPolicy(), "aarch64");
+        assertEquals(encode(arm, Action.errno(ENOSYS)), s.verdict(arm.intConstant("__NR_syscalls")));
+        assertEquals(encode(arm, Action.errno(ENOSYS)), s.verdict(arm.intConstant("__NR_arch_specific_syscall")));
+    }
+
+    @org.junit.jupiter.api.Test
     void x32IsKilledOnX86_64() {
         Subject s = Subject.of(SeccompPolicy.defaultPolicy(), "x86_64");
         int x32 = (int) s.abi().longConstant("__X32_SYSCALL_BIT");
