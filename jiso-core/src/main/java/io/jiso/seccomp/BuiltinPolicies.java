@@ -20,25 +20,25 @@ import io.jiso.nativegen.Abi;
  * calls, argument filters included (clone with namespace flags, personality but for its
  * five safe values, socket of AF_ALG and AF_VSOCK, clone3 with ENOSYS), except:
  * <pre>
- * call                           Docker  jiso    why
- * ptrace, process_vm_readv/writev allow  EPERM   a sandbox has no business reading or
- *                                                writing the memory of another process of
- *                                                its uid (a same-uid sandbox next to it)
- * name_to_handle_at              allow   EPERM   handles are the currency of
- *                                                open_by_handle_at; nothing else needs them
- * adjtimex, clock_adjtime        allow   EPERM   without CAP_SYS_TIME they only read the
- *                                                clock's state; nothing portable calls them
- * ioctl TIOCSTI, TIOCLINUX       allow   EPERM   they fake input on a terminal the sandbox
- *                                                shares (the kernel's own switch, 6.2+, is
- *                                                a host-wide setting)
- * socketpair of AF_ALG, AF_VSOCK allow   EPERM   creates a socket of the family (module
- *                                                autoload, the family's create) like socket
- * afs_syscall, getpmsg, putpmsg, EPERM   ENOSYS  Linux implements none of them (x86_64
- * security, tuxcall, vserver                     table entries): ENOSYS as the kernel says
- * calls newer than jiso's tables allow   ENOSYS  so that libc falls back to an older call
+ * call                            Docker  jiso    why
+ * ptrace, process_vm_readv/writev allow   EPERM   a sandbox has no business reading or
+ *                                                 writing the memory of another process of
+ *                                                 its uid (a same-uid sandbox next to it)
+ * name_to_handle_at               allow   EPERM   handles are the currency of
+ *                                                 open_by_handle_at; nothing else needs them
+ * adjtimex, clock_adjtime         allow   EPERM   without CAP_SYS_TIME they only read the
+ *                                                 clock's state; nothing portable calls them
+ * ioctl TIOCSTI, TIOCLINUX        allow   EPERM   they fake input on a terminal the sandbox
+ *                                                 shares (the kernel's own switch, 6.2+, is
+ *                                                 a host-wide setting)
+ * socketpair of AF_ALG, AF_VSOCK  allow   EPERM   creates a socket of the family (module
+ *                                                 autoload, the family's create) like socket
+ * afs_syscall, getpmsg, putpmsg,  EPERM   ENOSYS  Linux implements none of them (x86_64
+ * security, tuxcall, vserver                      table entries): ENOSYS as the kernel says
+ * calls newer than jiso's tables  allow   ENOSYS  so that libc falls back to an older call
  *   (cachestat, fchmodat2, futex_wake, mseal, statmount, listmount, map_shadow_stack...)
- * personality, ioctl, socket     64-bit  32-bit  the kernel reads an int: garbage in the
- *   arguments                                    upper half must not slip past a rule
+ * personality, ioctl, socket      64-bit  32-bit  the kernel reads an int: garbage in the
+ *   arguments                                     upper half must not slip past a rule
  * </pre>
  * Docker lets a process that keeps a capability make the calls that capability guards
  * (CAP_SYS_ADMIN: mount, unshare, setns, clone with namespace flags, clone3, bpf,
