@@ -208,6 +208,8 @@ class StrictPolicyRuntimesTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), command + " did not finish");
         assertEquals(0, p.exitValue(), command + ": " + out);
-        Files.walk(programs).forEach(f -> f.toFile().setReadable(true, false));
+        try (Stream<Path> files = Files.walk(programs)) {
+            files.forEach(f -> f.toFile().setReadable(true, false));
+        }
     }
 }
