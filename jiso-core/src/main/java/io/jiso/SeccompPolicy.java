@@ -43,16 +43,21 @@ public final class SeccompPolicy {
      * Modelled on Docker's default profile: everything is allowed except what
      * reaches kernel surface a contained process has no business with (module
      * loading, kexec, bpf, perf, keyrings, userfaultfd, io_uring, mounts, new
-     * namespaces, ptrace, clock setting, TIOCSTI, ...), which fails with EPERM.
+     * namespaces, ptrace, pidfd_getfd, process_madvise, AF_ALG and AF_VSOCK
+     * sockets, clock setting, TIOCSTI, ...), which fails with EPERM. It denies
+     * what Docker's denies to a process without capabilities, and a few calls
+     * more; {@code docs/SECURITY.md} tables the differences.
      */
     public static SeccompPolicy defaultPolicy() {
         return BuiltinPolicies.DEFAULT;
     }
 
     /**
-     * An allow-list for judges: what python3, gcc-compiled C, sh pipelines and
-     * a JVM need, and nothing for networking, file ownership, other users'
-     * processes or system administration; the rest fails with EPERM.
+     * An allow-list for judges: what the JDKs (17 and later), CPython, PyPy,
+     * gcc, g++, clang, node, Go and Rust binaries and sh pipelines need, and
+     * nothing for networking (no socket but a pair of Unix sockets), file
+     * ownership, other users' processes or system administration; the rest
+     * fails with EPERM.
      */
     public static SeccompPolicy strict() {
         return BuiltinPolicies.STRICT;

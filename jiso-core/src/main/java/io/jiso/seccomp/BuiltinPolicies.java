@@ -12,6 +12,43 @@ import io.jiso.nativegen.Abi;
  * tables (so glibc falls back, e.g. from fchmodat2 to fchmodat) and for clone3,
  * whose flags sit in memory a filter cannot read, so that glibc falls back to
  * clone, whose flags it can.
+ *
+ * <p>The default policy against Docker's default profile (moby's
+ * {@code profiles/seccomp/default.json}) for a process without capabilities, which is
+ * what a sandbox is unless the caller keeps some. Docker allows everything on its list and
+ * answers EPERM to the rest; jiso allows everything and denies a list. Both deny the same
+ * calls, argument filters included (clone with namespace flags, personality but for its
+ * five safe values, socket of AF_ALG and AF_VSOCK, clone3 with ENOSYS), except:
+ * <pre>
+ * call                            Docker  jiso    why
+ * ptrace, process_vm_readv/writev allow   EPERM   a sandbox has no business reading or
+ *                                                 writing the memory of another process of
+ *                                                 its uid (a same-uid sandbox next to it)
+ * name_to_handle_at               allow   EPERM   handles are the currency of
+ *                                                 open_by_handle_at; nothing else needs them
+ * adjtimex, clock_adjtime         allow   EPERM   without CAP_SYS_TIME they only read the
+ *                                                 clock's state; nothing portable calls them
+ * ioctl TIOCSTI, TIOCLINUX        allow   EPERM   they fake input on a terminal the sandbox
+ *                                                 shares (the kernel's own switch, 6.2+, is
+ *                                                 a host-wide setting)
+ * socketpair of AF_ALG, AF_VSOCK  allow   EPERM   creates a socket of the family (module
+ *                                                 autoload, the family's create) like socket
+ * afs_syscall, getpmsg, putpmsg,  EPERM   ENOSYS  Linux implements none of them (x86_64
+ * security, tuxcall, vserver                      table entries): ENOSYS as the kernel says
+ * calls newer than jiso's tables  allow   ENOSYS  so that libc falls back to an older call
+ *   (cachestat, fchmodat2, futex_wake, mseal, statmount, listmount, map_shadow_stack...)
+ * personality, ioctl, socket      64-bit  32-bit  the kernel reads an int: garbage in the
+ *   arguments                                     upper half must not slip past a rule
+ * </pre>
+ * Docker lets a process that keeps a capability make the calls that capability guards
+ * (CAP_SYS_ADMIN: mount, unshare, setns, clone with namespace flags, clone3, bpf,
+ * fanotify_init, sethostname, setdomainname, quotactl, syslog, perf_event_open...;
+ * CAP_SYS_PTRACE: ptrace, process_vm_*, kcmp, pidfd_getfd, process_madvise; CAP_SYS_CHROOT:
+ * chroot; CAP_SYS_NICE: mbind, get/set_mempolicy; CAP_SYS_TIME: clock setting;
+ * CAP_SYS_BOOT, CAP_SYS_MODULE, CAP_SYS_PACCT, CAP_SYS_RAWIO, CAP_SYS_TTY_CONFIG, CAP_SYSLOG,
+ * CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH likewise). jiso's policies do not change with
+ * the capabilities kept: a caller who keeps one for such a call allows it too, with
+ * {@code policy.toBuilder().allow(...)}.
  */
 public final class BuiltinPolicies {
     private BuiltinPolicies() {
@@ -42,11 +79,28 @@ public final class BuiltinPolicies {
                 "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
                 "open_tree", "mount_setattr", "open_by_handle_at", "name_to_handle_at",
                 "swapon", "swapoff", "quotactl", "quotactl_fd", "acct", "sysfs", "ustat", "_sysctl",
-                // other processes and namespaces
-                "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "setns",
-                // host-wide state
+                // fail without CAP_SYS_CHROOT and CAP_SYS_ADMIN; fanotify_init would watch whole mounts
+                "chroot", "fanotify_init",
+                // other processes and namespaces; pidfd_getfd copies a file descriptor out of,
+                // and process_madvise acts on the memory of, a process of the same uid
+                "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "setns", "pidfd_getfd",
+                "process_madvise",
+                // memory placement: other processes' pages (move_pages, migrate_pages) and NUMA
+                // policy, which the JVM and libnuma treat as optional
+                "mbind", "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", "move_pages",
+                "migrate_pages",
+                // host-wide state (the sandbox's own UTS namespace is named before the filter)
                 "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", "syslog", "vhangup",
-                "iopl", "ioperm");
+                "iopl", "ioperm", "sethostname", "setdomainname");
+        // Table entries Linux does not implement: the kernel's own answer.
+        b.rules(ENOSYS, "afs_syscall", "getpmsg", "putpmsg", "security", "tuxcall", "vserver");
+        // Kernel crypto (AF_ALG) and virtual machine sockets (AF_VSOCK): kernel surface a
+        // program has no need for. socketpair creates a socket of its family just like socket.
+        for (String call : new String[] {"socket", "socketpair"}) {
+            for (String family : new String[] {"AF_ALG", "AF_VSOCK"}) {
+                b.rule(call, EPERM, arg32(0).eq(ABI.intConstant(family)));
+            }
+        }
         b.rules(ENOSYS, "clone3")
                 .rule("clone", EPERM)
                 .rule("clone", Action.allow(), arg(0).maskedEq(CLONE_NAMESPACES, 0))
@@ -92,6 +146,11 @@ public final class BuiltinPolicies {
                 "getrandom");
         b.rules(ENOSYS, "clone3")
                 .rule("clone", Action.allow(), arg(0).maskedEq(CLONE_NAMESPACES, 0));
+        // A connected pair of Unix sockets, no address and no other family: JDK 17's
+        // FileDispatcherImpl makes one at class initialisation (the end it closes is what it
+        // dup2s over a file descriptor closed under a blocked thread), so without it no
+        // FileChannel, and javac, works.
+        b.rule("socketpair", Action.allow(), arg32(0).eq(ABI.intConstant("AF_UNIX")));
         return personalityAndTerminal(b).build();
     }
 

@@ -235,6 +235,106 @@ class SeccompCompilerTest {
         assertEquals(eperm, s.verdict(s.nr("personality"), 0x0040000));
     }
 
+    /**
+     * What Docker's default profile (moby, {@code profiles/seccomp/default.json}) answers
+     * EPERM to for a process without capabilities, read call by call: the names of jiso's
+     * x86_64 and aarch64 tables on none of its allow-lists, and the calls it allows only
+     * with some arguments (clone, personality, socket; clone3 gets ENOSYS).
+     */
+    static final List<String> DOCKER_DENIES = List.of("_sysctl", "acct", "add_key", "afs_syscall", "bpf",
+            "chroot", "clock_settime", "create_module", "delete_module", "fanotify_init", "finit_module", "fsconfig",
+            "fsmount", "fsopen", "fspick", "get_kernel_syms", "get_mempolicy", "getpmsg", "init_module",
+            "io_uring_enter", "io_uring_register", "io_uring_setup", "ioperm", "iopl", "kcmp", "kexec_file_load",
+            "kexec_load", "keyctl", "lookup_dcookie", "mbind", "migrate_pages", "mount", "mount_setattr",
+            "move_mount", "move_pages", "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open",
+            "pidfd_getfd", "pivot_root", "process_madvise", "putpmsg", "query_module", "quotactl", "quotactl_fd",
+            "reboot", "request_key", "security", "set_mempolicy", "set_mempolicy_home_node", "setdomainname",
+            "sethostname", "setns", "settimeofday", "swapoff", "swapon", "sysfs", "syslog", "tuxcall", "umount2",
+            "uselib", "userfaultfd", "ustat", "vhangup", "vserver");
+    /** Not implemented by Linux: jiso answers ENOSYS as the kernel would, Docker EPERM. */
+    static final Set<String> UNIMPLEMENTED = Set.of("afs_syscall", "getpmsg", "putpmsg", "security", "tuxcall",
+            "vserver");
+    /** Denied by jiso's default policy beyond Docker's, as BuiltinPolicies' table says. */
+    static final List<String> DENIED_BEYOND_DOCKER = List.of("ptrace", "process_vm_readv", "process_vm_writev",
+            "name_to_handle_at", "adjtimex", "clock_adjtime");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "aarch64"})
+    void defaultPolicyDeniesWhatDockerDenies(String arch) {
+        Subject s = Subject.of(SeccompPolicy.defaultPolicy(), arch);
+        Abi abi = s.abi();
+        int allow = encode(abi, Action.allow());
+        int eperm = encode(abi, Action.errno(EPERM));
+        int enosys = encode(abi, Action.errno(ENOSYS));
+        for (String name : DOCKER_DENIES) {
+            if (abi.syscalls().containsKey(name)) {
+                assertEquals(UNIMPLEMENTED.contains(name) ? enosys : eperm, s.verdict(s.nr(name)), name);
+            }
+        }
+        for (String name : DENIED_BEYOND_DOCKER) {
+            assertEquals(eperm, s.verdict(s.nr(name)), name);
+        }
+        // Nothing else is denied without arguments: the table in BuiltinPolicies is complete.
+        for (var e : abi.syscalls().entrySet()) {
+            if (!DOCKER_DENIES.contains(e.getKey()) && !DENIED_BEYOND_DOCKER.contains(e.getKey())
+                    && !e.getKey().equals("clone3")) {
+                assertEquals(allow, s.verdict(e.getValue()), e.getKey() + " is denied but neither Docker nor the table says so");
+            }
+        }
+        // Docker's socket filter: every family but AF_ALG and AF_VSOCK; jiso also for socketpair,
+        // and on the 32 bits the kernel reads.
+        for (String call : List.of("socket", "socketpair")) {
+            for (String family : List.of("AF_ALG", "AF_VSOCK")) {
+                long f = abi.longConstant(family);
+                assertEquals(eperm, s.verdict(s.nr(call), f, abi.longConstant("SOCK_SEQPACKET")), call + " " + family);
+                assertEquals(eperm, s.verdict(s.nr(call), f | 0xABCD_0000_0000L), call + " " + family + " | garbage");
+            }
+            for (String family : List.of("AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_NFC")) {
+                assertEquals(allow, s.verdict(s.nr(call), abi.longConstant(family), abi.longConstant("SOCK_STREAM")),
+                        call + " " + family);
+            }
+        }
+        // Docker's clone filter (no CLONE_NEW* flag) and clone3 with ENOSYS
+        assertEquals(eperm, s.verdict(s.nr("clone"), abi.longConstant("CLONE_NEWNET")));
+        assertEquals(allow, s.verdict(s.nr("clone"), abi.longConstant("SIGCHLD")));
+        assertEquals(enosys, s.verdict(s.nr("clone3")));
+        // Docker's personality values, and one it refuses (ADDR_NO_RANDOMIZE)
+        for (String persona : List.of("PER_LINUX", "PER_LINUX32", "UNAME26")) {
+            assertEquals(allow, s.verdict(s.nr("personality"), abi.longConstant(persona)), persona);
+        }
+        assertEquals(allow, s.verdict(s.nr("personality"), abi.longConstant("UNAME26") | abi.longConstant("PER_LINUX32")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "aarch64"})
+    void strictAllowsUnixSocketPairsOnly(String arch) {
+        Subject s = Subject.of(SeccompPolicy.strict(), arch);
+        Abi abi = s.abi();
+        int allow = encode(abi, Action.allow());
+        int eperm = encode(abi, Action.errno(EPERM));
+        long stream = abi.longConstant("SOCK_STREAM") | abi.longConstant("SOCK_CLOEXEC");
+        assertEquals(allow, s.verdict(s.nr("socketpair"), abi.longConstant("AF_UNIX"), stream));
+        assertEquals(allow, s.verdict(s.nr("socketpair"), abi.longConstant("AF_UNIX") | 1L << 40, stream),
+                "the family is an int: the kernel ignores the upper half, so does the rule");
+        for (String family : List.of("AF_INET", "AF_INET6", "AF_NETLINK", "AF_ALG", "AF_VSOCK")) {
+            assertEquals(eperm, s.verdict(s.nr("socketpair"), abi.longConstant(family), stream), family);
+        }
+        for (String call : List.of("socket", "connect", "bind", "sendto", "pidfd_getfd", "process_madvise", "ptrace")) {
+            assertEquals(eperm, s.verdict(s.nr(call), abi.longConstant("AF_UNIX")), call);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aarch64sTableLengthIsNoCall() {
+        // __NR_syscalls is the number the next kernel's first new call gets (cachestat on 6.5):
+        // unknown to the tables, so ENOSYS, not allowed as if it were a call named "syscalls".
+        Abi arm = Abi.of("aarch64");
+        assertTrue(!arm.syscalls().containsKey("syscalls") && !arm.syscalls().containsKey("arch_specific_syscall"));
+        Subject s = Subject.of(SeccompPolicy.defaultPolicy(), "aarch64");
+        assertEquals(encode(arm, Action.errno(ENOSYS)), s.verdict(arm.intConstant("__NR_syscalls")));
+        assertEquals(encode(arm, Action.errno(ENOSYS)), s.verdict(arm.intConstant("__NR_arch_specific_syscall")));
+    }
+
     @org.junit.jupiter.api.Test
     void x32IsKilledOnX86_64() {
         Subject s = Subject.of(SeccompPolicy.defaultPolicy(), "x86_64");

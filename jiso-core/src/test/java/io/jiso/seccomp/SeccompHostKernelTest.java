@@ -187,6 +187,10 @@ class SeccompHostKernelTest {
         Process gcc = new ProcessBuilder("/usr/bin/gcc", "-o", dir.resolve("i386").toString(),
                 dir.resolve("i386.c").toString()).inheritIO().start();
         assertEquals(0, gcc.waitFor());
+        // Without a filter the call reaches the kernel and returns; a kernel without ia32
+        // emulation (ia32_emulation=0, or a VM's) answers int 0x80 with SIGSEGV instead.
+        Process bare = new ProcessBuilder(dir.resolve("i386").toString()).start();
+        assumeTrue(bare.waitFor() == 0, "this kernel does not run int 0x80 calls (exit " + bare.exitValue() + ")");
         assertEquals(SIGSYS_EXIT, run(SeccompPolicy.defaultPolicy(), "", "./i386").exit());
     }
 

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -84,12 +85,20 @@ public final class Abi {
         return intConstant("__NR_" + name);
     }
 
+    /**
+     * Macros of the asm-generic table that share the prefix but name no call:
+     * {@code __NR_syscalls} is the table's length (the number of the next call
+     * a newer kernel adds), {@code __NR_arch_specific_syscall} the start of a
+     * block aarch64 leaves empty.
+     */
+    private static final Set<String> NOT_SYSCALLS = Set.of("__NR_syscalls", "__NR_arch_specific_syscall");
+
     /** Every system call of this architecture, by name (without the __NR_ prefix). */
     public Map<String, Integer> syscalls() {
         Map<String, Integer> table = new TreeMap<>();
         for (Method m : constants.getMethods()) {
             if (m.getName().startsWith("__NR_") && m.getParameterCount() == 0
-                    && Modifier.isStatic(m.getModifiers())) {
+                    && Modifier.isStatic(m.getModifiers()) && !NOT_SYSCALLS.contains(m.getName())) {
                 table.put(m.getName().substring(5), (int) longConstant(m.getName()));
             }
         }
