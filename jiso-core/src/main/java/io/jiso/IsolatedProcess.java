@@ -45,16 +45,38 @@ public final class IsolatedProcess extends Process {
         return child;
     }
 
+    /**
+     * The program's standard input, buffered as ProcessBuilder's is. As with
+     * ProcessBuilder, it is closed when the process exits: a write that
+     * reaches the pipe after that throws IOException ("Stream closed").
+     */
     @Override
     public OutputStream getOutputStream() {
         return stdin;
     }
 
+    /**
+     * The program's standard output, with the life cycle of ProcessBuilder's:
+     * when the process exits, what it wrote and nobody has read yet (what the
+     * pipe holds at that moment, without waiting for more) moves to a heap
+     * buffer and the pipe and its fd are released; reading goes on through
+     * those bytes to EOF. So {@code start().waitFor()} without touching the
+     * streams leaks nothing, and output is still readable after waitFor().
+     * A reader blocked in read() at the exit keeps the pipe until its read
+     * returns, then the rest is buffered the same way. Processes of the
+     * sandbox that outlive the main process (possible without a pid
+     * namespace) may keep writing: what they write after the exit is lost,
+     * as with ProcessBuilder. Until the exit, output is not buffered: a
+     * program that fills the pipe (64 KiB) waits for a reader, and has then
+     * not exited. close() drops the buffered bytes; a stream that becomes
+     * unreachable is closed by a Cleaner.
+     */
     @Override
     public InputStream getInputStream() {
         return stdout;
     }
 
+    /** The program's standard error, with the life cycle of {@link #getInputStream()}. */
     @Override
     public InputStream getErrorStream() {
         return stderr;

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -51,6 +52,8 @@ public final class ChildProcess {
     private int network = -1;
     /** Whether another sandbox joined this one's network namespace (guarded by this). */
     private boolean networkJoined;
+    /** The JVM's ends of the child's stdio pipes: drained and closed when the exit is reported. */
+    private List<FdStreams.Pipe> stdio = List.of();
 
     ChildProcess(int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
         this.pid = pid;
@@ -76,6 +79,11 @@ public final class ChildProcess {
         } catch (IOException alreadyExited) {
             mountNamespace = -1;
         }
+    }
+
+    /** Set once, before the Reaper watches the child. */
+    void closeAtExit(List<FdStreams.Pipe> pipes) {
+        stdio = List.copyOf(pipes);
     }
 
     /** The child's cgroup leaf; it keeps its last usage reading after the child is gone. */
@@ -213,6 +221,10 @@ public final class ChildProcess {
             status = reported != null ? reported : reap();
         } else {
             status = reap();
+        }
+        // As ProcessImpl does at exit, but before the report: after waitFor() the fds are gone.
+        for (FdStreams.Pipe pipe : stdio) {
+            pipe.processExited();
         }
         PENDING.incrementAndGet(); // before the report: a leak check after waitFor() must see it
         exit.complete(status);

@@ -84,8 +84,12 @@ public final class Launcher {
                 pipes.network = -1;
             }
             pipes.closeChildEnds();
+            OutputStream stdin = pipes.outStream(0);
+            InputStream stdout = pipes.inStream(1);
+            InputStream stderr = pipes.inStream(2);
+            child.closeAtExit(pipes.streamPipes);
             Reaper.watch(child);
-            return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2), cgroup.whyNone());
+            return new Started(child, stdin, stdout, stderr, cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();
             if (leaf != null) {
@@ -289,12 +293,21 @@ public final class Launcher {
             return p;
         }
 
+        /** The JVM's ends of the pipes made into streams, for the exit to drain and close. */
+        final List<FdStreams.Pipe> streamPipes = new java.util.ArrayList<>(3);
+
         OutputStream outStream(int fd) {
-            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(take(fd));
+            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(pipe(fd, false));
         }
 
         InputStream inStream(int fd) {
-            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(take(fd));
+            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(pipe(fd, true));
+        }
+
+        private FdStreams.Pipe pipe(int fd, boolean readEnd) {
+            FdStreams.Pipe pipe = new FdStreams.Pipe(take(fd), readEnd);
+            streamPipes.add(pipe);
+            return pipe;
         }
 
         private int take(int fd) {
