@@ -213,6 +213,11 @@ public final class Launcher {
         int step = o.failedStep();
         String errno = Errno.name(o.errno());
         if (step >= 0) {
+            ProgramSearch search = plan.steps.programSearch;
+            if (search != null && search.covers(step) && (o.errno() == Errno.ENOENT || o.errno() == Errno.EACCES
+                    || o.errno() == Errno.ENOTDIR)) {
+                return new ChildSetupException("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
+            }
             return new ChildSetupException(plan.steps.describe(step), o.errno(), errno, null);
         }
         if (step == StageFailure.CLONE) {
