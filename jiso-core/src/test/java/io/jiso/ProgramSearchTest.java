@@ -41,8 +41,8 @@ class ProgramSearchTest {
                 + program + ", /usr/bin/jiso-host-only, /bin/jiso-host-only; the host has " + program
                 + ", but it is not visible in the sandbox"), e.getMessage());
 
-        // Bound into the sandbox, the same PATH finds it.
-        b.bindReadOnly(dir, dir.toString());
+        // Bound into the sandbox (outside its private /tmp) and in its PATH, it is found.
+        b.bindReadOnly(dir, "/jiso-bin").environment().put("PATH", "/jiso-bin:/usr/bin:/bin");
         assertEquals("hi\n", Run.of(b).ok().out());
     }
 

@@ -185,9 +185,9 @@ final class ChildSteps {
         steps.programSearch = new ProgramSearch(command, command.contains("/") ? null : searchPath(path), candidates,
                 steps.size());
         for (int i = 0; i < candidates.size(); i++) {
-            String path = candidates.get(i);
-            var step = steps.call("execute " + command + (path.equals(command) ? "" : " (" + path + ")"), EXECVE,
-                    steps.cStringAddress(path), argv.address(), envp.address());
+            String file = candidates.get(i);
+            var step = steps.call("execute " + command + (file.equals(command) ? "" : " (" + file + ")"), EXECVE,
+                    steps.cStringAddress(file), argv.address(), envp.address());
             if (i < candidates.size() - 1) {
                 step.tolerate(ENOENT).tolerate(EACCES).tolerate(ENOTDIR);
             }
