@@ -34,6 +34,7 @@ class ProgramSearchTest {
         Path program = dir.resolve("jiso-host-only");
         Files.writeString(program, "#!/bin/sh\necho hi\n");
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // for nobody inside
         IsolatedProcessBuilder b = new IsolatedProcessBuilder("jiso-host-only");
         b.environment().put("PATH", dir + ":/usr/bin:/bin");
         ChildSetupException e = assertThrows(ChildSetupException.class, b::start);
