@@ -8,6 +8,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeoutException;
  * <p>{@link #pid()} is the pid as the host sees it. With a new pid namespace
  * that is jiso-init, the sandbox's PID 1, which passes signals on to the main
  * process and exits with its status; {@link #destroyForcibly()} then ends
- * every process of the sandbox.
+ * every process of the sandbox. {@link #toHandle()}, {@link #info()},
+ * {@link #children()} and {@link #descendants()} are about the user's
+ * program, not jiso-init.
  */
 public final class IsolatedProcess extends Process {
     private final ChildProcess child;
@@ -31,9 +34,13 @@ public final class IsolatedProcess extends Process {
     private final InputStream stderr;
     private final CompletableFuture<Process> onExit;
     private final String whyNoCgroup;
+    private final List<String> command;
+    /** The main process's handle, once toHandle() found it while it ran. */
+    private volatile ProcessHandle mainHandle;
 
-    IsolatedProcess(Launcher.Started started) {
+    IsolatedProcess(Launcher.Started started, List<String> command) {
         this.child = started.child();
+        this.command = command;
         this.whyNoCgroup = started.whyNoCgroup();
         this.stdin = new BufferedOutputStream(started.stdin());
         this.stdout = new BufferedInputStream(started.stdout());
@@ -218,9 +225,29 @@ public final class IsolatedProcess extends Process {
         return onExit;
     }
 
+    /**
+     * The handle of the user's program, as ProcessBuilder's process gives the
+     * handle of its program; so {@link #info()}, {@link #children()} and
+     * {@link #descendants()} (which go through it) describe the program and
+     * what it started, never jiso-init. While the program runs this is the
+     * host's handle of its main process (under jiso-init, init's child: its
+     * pid is then not {@link #pid()}); after the exit a handle that is not
+     * alive, with no children, whose pid is the main process's if a handle
+     * was asked for while it ran (else {@link #pid()}), and whose info() has
+     * only the command and arguments given to the builder.
+     */
     @Override
     public ProcessHandle toHandle() {
-        return ProcessHandle.of(pid()).orElseThrow(() -> new IllegalStateException("process " + pid() + " has exited"));
+        ProcessHandle h = mainHandle;
+        if (h == null && isAlive()) {
+            long main = child.mainPid();
+            h = main < 0 ? null : ProcessHandle.of(main).orElse(null);
+            mainHandle = h;
+        }
+        if (h != null && h.isAlive() && isAlive()) {
+            return h;
+        }
+        return new ExitedHandle(h != null ? h.pid() : pid(), command);
     }
 
     @Override
