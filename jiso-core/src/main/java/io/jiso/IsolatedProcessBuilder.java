@@ -11,6 +11,8 @@ import io.jiso.spawn.SandboxSpec;
 import io.jiso.spawn.SandboxSpec.Bind;
 import io.jiso.spawn.SandboxSpec.MountSpec;
 import io.jiso.spawn.SandboxSpec.Tmpfs;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -572,6 +574,72 @@ public final class IsolatedProcessBuilder {
     public IsolatedProcess start() throws IOException {
         SandboxSpec spec = spec();
         return new IsolatedProcess(Launcher.start(spec), spec.command());
+    }
+
+    /**
+     * Starts one sandbox per builder, the standard output of each the
+     * standard input of the next, as {@link ProcessBuilder#startPipeline}
+     * does: the pipe between two sandboxes is the kernel's, the JVM holds
+     * neither end, and the streams of the ends that are connected read as
+     * empty (getInputStream() of all but the last, getOutputStream() of all
+     * but the first, which discards). Every builder is checked before any
+     * sandbox starts; if one cannot start, those already started are killed
+     * and waited for, and the exception is thrown.
+     *
+     * @return the processes, in the order of the builders
+     * @throws IllegalArgumentException as ProcessBuilder's: a redirect other
+     *         than PIPE for the standard input of a builder but the first, or
+     *         the standard output of a builder but the last
+     * @throws IllegalStateException a builder's contradictory choices, as start()
+     * @throws NullPointerException if builders or one of them is null
+     */
+    public static List<IsolatedProcess> startPipeline(List<IsolatedProcessBuilder> builders) throws IOException {
+        int n = Objects.requireNonNull(builders, "builders").size();
+        List<SandboxSpec> specs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            IsolatedProcessBuilder b = Objects.requireNonNull(builders.get(i), "builders: element " + i);
+            if (i > 0 && b.redirectInput() != Redirect.PIPE) {
+                throw new IllegalArgumentException("builder redirectInput() must be PIPE except for the first"
+                        + " builder: " + b.redirectInput());
+            }
+            if (i < n - 1 && b.redirectOutput() != Redirect.PIPE) {
+                throw new IllegalArgumentException("builder redirectOutput() must be PIPE except for the last"
+                        + " builder: " + b.redirectOutput());
+            }
+            specs.add(b.spec());
+        }
+        List<IsolatedProcess> started = new ArrayList<>(n);
+        int previousRead = -1;
+        try {
+            for (int i = 0; i < n; i++) {
+                int[] next = i < n - 1 ? Sys.pipe2(Errno.O_CLOEXEC) : null;
+                try {
+                    started.add(new IsolatedProcess(Launcher.start(specs.get(i), previousRead,
+                            next == null ? -1 : next[1]), specs.get(i).command()));
+                } finally {
+                    Sys.close(previousRead);
+                    previousRead = -1;
+                    if (next != null) {
+                        Sys.close(next[1]);
+                        previousRead = next[0];
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Sys.close(previousRead);
+            for (IsolatedProcess p : started) {
+                p.destroyForcibly();
+            }
+            for (IsolatedProcess p : started) {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            throw e;
+        }
+        return started;
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */

@@ -57,8 +57,19 @@ public final class Launcher {
     }
 
     public static Started start(SandboxSpec spec) throws IOException {
+        return start(spec, -1, -1);
+    }
+
+    /**
+     * As {@link #start(SandboxSpec)}, with fds of the JVM's (-1: none) as the
+     * child's stdin and stdout instead of its redirects, for a pipeline; the
+     * caller keeps and closes them.
+     */
+    public static Started start(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
         Preflight.check(spec);
         Pipes pipes = new Pipes();
+        pipes.given[0] = stdinFd;
+        pipes.given[1] = stdoutFd;
         CgroupLeaf leaf = null;
         try {
             LeafOrReason cgroup = leafFor(spec);
@@ -263,11 +274,16 @@ public final class Launcher {
     private static final class Pipes {
         private final int[] parentEnds = {-1, -1, -1};
         private final int[] childEnds = {-1, -1, -1};
+        /** The caller's fds to use as the child's 0, 1, 2 instead of a redirect; not closed here. */
+        final int[] given = {-1, -1, -1};
         private int statusRead = -1;
         private int statusWrite = -1;
         int network = -1;
 
         int childEnd(Redirect r, int fd) throws IOException {
+            if (given[fd] >= 0) {
+                return given[fd];
+            }
             int cloexec = Errno.O_CLOEXEC;
             switch (r.type()) {
                 case PIPE -> {
