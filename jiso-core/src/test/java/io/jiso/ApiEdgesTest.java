@@ -135,7 +135,11 @@ class ApiEdgesTest {
         IsolatedProcess p = new IsolatedProcessBuilder("sleep", "30").share(Namespace.PID).start();
         try {
             assertEquals(p.pid(), p.toHandle().pid());
-            assertEquals("sleep\0" + "30\0", Files.readString(Path.of("/proc/" + p.toHandle().pid() + "/cmdline")));
+            Path cmdline = Path.of("/proc/" + p.toHandle().pid() + "/cmdline");
+            for (int i = 0; i < 500 && Files.readString(cmdline).isEmpty(); i++) {
+                Thread.sleep(10); // execve may still be setting up the arguments when start() returns
+            }
+            assertEquals("sleep\0" + "30\0", Files.readString(cmdline));
         } finally {
             p.destroyForcibly().waitFor();
         }
