@@ -1,6 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.nativegen.Abi;
+import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,6 @@ final class FdStreams {
     }
 
     private static final int CHUNK = 8192;
-    private static final int F_GETFL = Abi.current().intConstant("F_GETFL");
     private static final int F_SETFL = Abi.current().intConstant("F_SETFL");
     /**
      * One native transfer buffer per thread, instead of one per stream: a
@@ -72,6 +72,8 @@ final class FdStreams {
         private int busy;
         private boolean exited;
         private boolean closed;
+        /** A read saw end of file: nothing is left to drain. */
+        private boolean atEof;
         private byte[] left;
         private int leftPos;
 
@@ -119,7 +121,7 @@ final class FdStreams {
                 return;
             }
             if (readEnd && !closed) {
-                left = drain(fd);
+                left = atEof ? new byte[0] : drain(fd);
             }
             Sys.close(fd);
             fd = -1;
@@ -129,7 +131,8 @@ final class FdStreams {
         private static byte[] drain(int fd) {
             byte[] bytes = new byte[0];
             try {
-                Sys.fcntl(fd, F_SETFL, Sys.fcntl(fd, F_GETFL, 0) | io.jiso.sys.Errno.O_NONBLOCK);
+                // Only the JVM has this end, opened by pipe2 without status flags: nothing to keep but these.
+                Sys.fcntl(fd, F_SETFL, Errno.O_NONBLOCK);
                 MemorySegment buffer = BUFFER.get();
                 long n;
                 while ((n = Sys.readNow(fd, buffer, CHUNK)) > 0) {
@@ -156,6 +159,10 @@ final class FdStreams {
             System.arraycopy(left, leftPos, b, off, n);
             leftPos += n;
             return n;
+        }
+
+        synchronized void sawEof() {
+            atEof = true;
         }
 
         synchronized int availableLeft() {
@@ -191,6 +198,7 @@ final class FdStreams {
                     MemorySegment buffer = BUFFER.get();
                     int n = (int) Sys.read(fd, buffer, Math.min(len, CHUNK));
                     if (n == 0) {
+                        pipe.sawEof();
                         return -1;
                     }
                     MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, b, off, n);
