@@ -8,6 +8,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeoutException;
  * <p>{@link #pid()} is the pid as the host sees it. With a new pid namespace
  * that is jiso-init, the sandbox's PID 1, which passes signals on to the main
  * process and exits with its status; {@link #destroyForcibly()} then ends
- * every process of the sandbox.
+ * every process of the sandbox. {@link #toHandle()}, {@link #info()},
+ * {@link #children()} and {@link #descendants()} are about the user's
+ * program, not jiso-init.
  */
 public final class IsolatedProcess extends Process {
     private final ChildProcess child;
@@ -31,9 +34,13 @@ public final class IsolatedProcess extends Process {
     private final InputStream stderr;
     private final CompletableFuture<Process> onExit;
     private final String whyNoCgroup;
+    private final List<String> command;
+    /** The main process's handle, once toHandle() found it while it ran. */
+    private volatile ProcessHandle mainHandle;
 
-    IsolatedProcess(Launcher.Started started) {
+    IsolatedProcess(Launcher.Started started, List<String> command) {
         this.child = started.child();
+        this.command = command;
         this.whyNoCgroup = started.whyNoCgroup();
         this.stdin = new BufferedOutputStream(started.stdin());
         this.stdout = new BufferedInputStream(started.stdout());
@@ -45,16 +52,38 @@ public final class IsolatedProcess extends Process {
         return child;
     }
 
+    /**
+     * The program's standard input, buffered as ProcessBuilder's is. As with
+     * ProcessBuilder, it is closed when the process exits: a write that
+     * reaches the pipe after that throws IOException ("Stream closed").
+     */
     @Override
     public OutputStream getOutputStream() {
         return stdin;
     }
 
+    /**
+     * The program's standard output, with the life cycle of ProcessBuilder's:
+     * when the process exits, what it wrote and nobody has read yet (what the
+     * pipe holds at that moment, without waiting for more) moves to a heap
+     * buffer and the pipe and its fd are released; reading goes on through
+     * those bytes to EOF. So {@code start().waitFor()} without touching the
+     * streams leaks nothing, and output is still readable after waitFor().
+     * A reader blocked in read() at the exit keeps the pipe until its read
+     * returns, then the rest is buffered the same way. Processes of the
+     * sandbox that outlive the main process (possible without a pid
+     * namespace) may keep writing: what they write after the exit is lost,
+     * as with ProcessBuilder. Until the exit, output is not buffered: a
+     * program that fills the pipe (64 KiB) waits for a reader, and has then
+     * not exited. close() drops the buffered bytes; a stream that becomes
+     * unreachable is closed by a Cleaner.
+     */
     @Override
     public InputStream getInputStream() {
         return stdout;
     }
 
+    /** The program's standard error, with the life cycle of {@link #getInputStream()}. */
     @Override
     public InputStream getErrorStream() {
         return stderr;
@@ -196,9 +225,29 @@ public final class IsolatedProcess extends Process {
         return onExit;
     }
 
+    /**
+     * The handle of the user's program, as ProcessBuilder's process gives the
+     * handle of its program; so {@link #info()}, {@link #children()} and
+     * {@link #descendants()} (which go through it) describe the program and
+     * what it started, never jiso-init. While the program runs this is the
+     * host's handle of its main process (under jiso-init, init's child: its
+     * pid is then not {@link #pid()}); after the exit a handle that is not
+     * alive, with no children, whose pid is the main process's if a handle
+     * was asked for while it ran (else {@link #pid()}), and whose info() has
+     * only the command and arguments given to the builder.
+     */
     @Override
     public ProcessHandle toHandle() {
-        return ProcessHandle.of(pid()).orElseThrow(() -> new IllegalStateException("process " + pid() + " has exited"));
+        ProcessHandle h = mainHandle;
+        if (h == null && isAlive()) {
+            long main = child.mainPid();
+            h = main < 0 ? null : ProcessHandle.of(main).orElse(null);
+            mainHandle = h;
+        }
+        if (h != null && h.isAlive() && isAlive()) {
+            return h;
+        }
+        return new ExitedHandle(h != null ? h.pid() : pid(), command);
     }
 
     @Override

@@ -10,6 +10,8 @@ import io.jiso.user.Rootless;
 import io.jiso.user.SubordinateIds;
 import io.jiso.user.UserNamespaceMaps;
 import io.jiso.spawn.SandboxSpec;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -48,6 +50,14 @@ import java.util.regex.Pattern;
  * IllegalStateException.
  */
 public final class IsolatedProcessBuilder {
+    /**
+     * No limit: for {@link #memoryMax}, {@link #memoryHigh}, {@link #swapMax},
+     * {@link #zswapMax} and {@link #pidsMax} it is the kernel's default (the
+     * same as not calling them), for {@link #ioMax} a rate left unlimited.
+     * {@code Long.MAX_VALUE} is refused instead of being taken as unlimited.
+     */
+    public static final long UNLIMITED = CgroupLimits.UNLIMITED;
+
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62}[A-Za-z0-9])?");
     private static final long MIN_TMPFS_BYTES = 4096;
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -61,10 +71,12 @@ public final class IsolatedProcessBuilder {
             Namespace.NET, Namespace.CGROUP);
     private final Map<Namespace, IsolatedProcess> joined = new EnumMap<>(Namespace.class);
     private String hostname = "jiso";
+    private boolean hostnameSet;
     private boolean freshRoot = true;
     private final List<CallerMount> mounts = new ArrayList<>();
     private Etc etc = Etc.HOST;
     private long tmpSizeBytes = 64L << 20;
+    private boolean tmpSizeSet;
     private Duration monotonicOffset = Duration.ZERO;
     private Duration boottimeOffset = Duration.ZERO;
     private List<IdMapping> uidMap = List.of();
@@ -212,7 +224,7 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** The hostname inside (default "jiso"); needs a new UTS namespace. */
+    /** The hostname inside (default "jiso"); needs a new UTS namespace (start() refuses a shared or joined one). */
     public IsolatedProcessBuilder hostname(String hostname) {
         Objects.requireNonNull(hostname, "hostname");
         if (!HOSTNAME.matcher(hostname).matches()) {
@@ -220,6 +232,7 @@ public final class IsolatedProcessBuilder {
                     + " ending with '-' or '.', was \"" + hostname + "\"");
         }
         this.hostname = hostname;
+        this.hostnameSet = true;
         return this;
     }
 
@@ -261,8 +274,14 @@ public final class IsolatedProcessBuilder {
                 sandboxPath("bind: sandboxPath", sandboxPath, false), true, 0));
     }
 
-    /** A private tmpfs of at most sizeBytes at sandboxPath, owned by the program's user. */
+    /**
+     * A private tmpfs of at most sizeBytes at sandboxPath, owned by the
+     * program's user. The size is a cap,
+     * not an allocation (pages are used as files are written), and there is
+     * no unlimited one: Long.MAX_VALUE is refused.
+     */
     public IsolatedProcessBuilder tmpfs(String sandboxPath, long sizeBytes) {
+        notMaxValue("tmpfs: sizeBytes", sizeBytes, "give the largest size the sandbox may fill");
         if (sizeBytes < MIN_TMPFS_BYTES) {
             throw new IllegalArgumentException("tmpfs: sizeBytes must be >= " + MIN_TMPFS_BYTES + ", was " + sizeBytes);
         }
@@ -292,12 +311,17 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** The size cap of the private /tmp (default 64 MiB). */
+    /**
+     * The size cap of the private /tmp (default 64 MiB), which needs a new
+     * mount namespace; as for {@link #tmpfs}, Long.MAX_VALUE is refused.
+     */
     public IsolatedProcessBuilder tmpSize(long bytes) {
+        notMaxValue("tmpSize", bytes, "give the largest size the sandbox may fill");
         if (bytes < MIN_TMPFS_BYTES) {
             throw new IllegalArgumentException("tmpSize must be >= " + MIN_TMPFS_BYTES + " bytes, was " + bytes);
         }
         this.tmpSizeBytes = bytes;
+        this.tmpSizeSet = true;
         return this;
     }
 
@@ -371,15 +395,18 @@ public final class IsolatedProcessBuilder {
     // Every process gets a cgroup leaf of its own (for resourceUsage(), freeze, killAll) unless
     // withoutCgroup(); these set its limits. A limit the host cannot express fails start().
 
-    /** memory.max in bytes: above it the kernel reclaims, then OOM-kills (see IsolatedProcess.oomKilled()). */
+    /**
+     * memory.max in bytes: above it the kernel reclaims, then OOM-kills (see
+     * IsolatedProcess.oomKilled()); {@link #UNLIMITED} for none.
+     */
     public IsolatedProcessBuilder memoryMax(long bytes) {
-        limits.memoryMaxBytes(bytes);
+        limits.memoryMaxBytes(notMaxValue("memoryMax", bytes, "use UNLIMITED for no limit"));
         return this;
     }
 
-    /** memory.high in bytes: above it the kernel throttles and reclaims hard, without killing. */
+    /** memory.high in bytes: above it the kernel throttles and reclaims hard, without killing; {@link #UNLIMITED} for none. */
     public IsolatedProcessBuilder memoryHigh(long bytes) {
-        limits.memoryHighBytes(bytes);
+        limits.memoryHighBytes(notMaxValue("memoryHigh", bytes, "use UNLIMITED for no limit"));
         return this;
     }
 
@@ -395,15 +422,15 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** memory.swap.max in bytes; 0 forbids swapping. */
+    /** memory.swap.max in bytes; 0 forbids swapping, {@link #UNLIMITED} allows any. */
     public IsolatedProcessBuilder swapMax(long bytes) {
-        limits.swapMaxBytes(bytes);
+        limits.swapMaxBytes(notMaxValue("swapMax", bytes, "use UNLIMITED for no limit"));
         return this;
     }
 
-    /** memory.zswap.max in bytes (cgroup v2 only). */
+    /** memory.zswap.max in bytes (cgroup v2 only); {@link #UNLIMITED} for none. */
     public IsolatedProcessBuilder zswapMax(long bytes) {
-        limits.zswapMaxBytes(bytes);
+        limits.zswapMaxBytes(notMaxValue("zswapMax", bytes, "use UNLIMITED for no limit"));
         return this;
     }
 
@@ -437,7 +464,7 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** io.max for one block device (CgroupLimits.UNLIMITED where not limited). */
+    /** io.max for one block device: rates per second, {@link #UNLIMITED} where not limited. */
     public IsolatedProcessBuilder ioMax(int major, int minor, long readBytesPerSecond, long writeBytesPerSecond,
             long readOpsPerSecond, long writeOpsPerSecond) {
         limits.ioMax(major, minor, readBytesPerSecond, writeBytesPerSecond, readOpsPerSecond, writeOpsPerSecond);
@@ -450,9 +477,9 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** pids.max: at most this many processes and threads (a fork bomb hits a wall). */
+    /** pids.max: at most this many processes and threads (a fork bomb hits a wall); {@link #UNLIMITED} for none. */
     public IsolatedProcessBuilder pidsMax(long max) {
-        limits.pidsMax(max);
+        limits.pidsMax(notMaxValue("pidsMax", max, "use UNLIMITED for no limit"));
         return this;
     }
 
@@ -477,7 +504,11 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** No cgroup leaf: no limits, no resourceUsage(), no device filter; saves its creation and removal. */
+    /**
+     * No cgroup leaf: no limits, no resourceUsage(), no device filter; saves
+     * its creation and removal. start() refuses it together with limits or
+     * {@link #allowDevice} rules.
+     */
     public IsolatedProcessBuilder withoutCgroup() {
         this.ownCgroup = false;
         return this;
@@ -574,7 +605,74 @@ public final class IsolatedProcessBuilder {
      * the failed step and errno if it cannot; nothing is left behind then.
      */
     public IsolatedProcess start() throws IOException {
-        return new IsolatedProcess(Launcher.start(spec()));
+        SandboxSpec spec = spec();
+        return new IsolatedProcess(Launcher.start(spec), spec.command());
+    }
+
+    /**
+     * Starts one sandbox per builder, the standard output of each the
+     * standard input of the next, as {@link ProcessBuilder#startPipeline}
+     * does: the pipe between two sandboxes is the kernel's, the JVM holds
+     * neither end, and the streams of the ends that are connected read as
+     * empty (getInputStream() of all but the last, getOutputStream() of all
+     * but the first, which discards). Every builder is checked before any
+     * sandbox starts; if one cannot start, those already started are killed
+     * and waited for, and the exception is thrown.
+     *
+     * @return the processes, in the order of the builders
+     * @throws IllegalArgumentException as ProcessBuilder's: a redirect other
+     *         than PIPE for the standard input of a builder but the first, or
+     *         the standard output of a builder but the last
+     * @throws IllegalStateException a builder's contradictory choices, as start()
+     * @throws NullPointerException if builders or one of them is null
+     */
+    public static List<IsolatedProcess> startPipeline(List<IsolatedProcessBuilder> builders) throws IOException {
+        int n = Objects.requireNonNull(builders, "builders").size();
+        List<SandboxSpec> specs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            IsolatedProcessBuilder b = Objects.requireNonNull(builders.get(i), "builders: element " + i);
+            if (i > 0 && b.redirectInput() != Redirect.PIPE) {
+                throw new IllegalArgumentException("builder redirectInput() must be PIPE except for the first"
+                        + " builder: " + b.redirectInput());
+            }
+            if (i < n - 1 && b.redirectOutput() != Redirect.PIPE) {
+                throw new IllegalArgumentException("builder redirectOutput() must be PIPE except for the last"
+                        + " builder: " + b.redirectOutput());
+            }
+            specs.add(b.spec());
+        }
+        List<IsolatedProcess> started = new ArrayList<>(n);
+        int previousRead = -1;
+        try {
+            for (int i = 0; i < n; i++) {
+                int[] next = i < n - 1 ? Sys.pipe2(Errno.O_CLOEXEC) : null;
+                try {
+                    started.add(new IsolatedProcess(Launcher.start(specs.get(i), previousRead,
+                            next == null ? -1 : next[1]), specs.get(i).command()));
+                } finally {
+                    Sys.close(previousRead);
+                    previousRead = -1;
+                    if (next != null) {
+                        Sys.close(next[1]);
+                        previousRead = next[0];
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Sys.close(previousRead);
+            for (IsolatedProcess p : started) {
+                p.destroyForcibly();
+            }
+            for (IsolatedProcess p : started) {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            throw e;
+        }
+        return started;
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
@@ -587,6 +685,19 @@ public final class IsolatedProcessBuilder {
         if (etc != Etc.HOST && !(freshRoot && ownMounts)) {
             throw new IllegalStateException("etc(" + etc + ") needs a fresh root, but " + (ownMounts ? "hostRoot()"
                     + " keeps the host's" : "MOUNT is shared"));
+        }
+        if (!ownMounts && tmpSizeSet) {
+            throw new IllegalStateException("tmpSize(" + tmpSizeBytes + ") sizes the private /tmp of a new mount"
+                    + " namespace, but share(MOUNT) keeps the host's mounts");
+        }
+        if (hostnameSet && !created.contains(Namespace.UTS)) {
+            throw new IllegalStateException("hostname(\"" + hostname + "\") needs a new UTS namespace, but "
+                    + (joined.containsKey(Namespace.UTS) ? "join(UTS, ..) takes another sandbox's"
+                            : "share(UTS) keeps the host's"));
+        }
+        if (!ownCgroup && !devices.equals(DeviceRule.MINIMAL)) {
+            throw new IllegalStateException("allowDevice(..) adds to the device filter of the cgroup leaf, but"
+                    + " withoutCgroup() asks for no leaf");
         }
         UserNamespaceMaps userMaps = null;
         if (created.contains(Namespace.USER)) {
@@ -706,6 +817,13 @@ public final class IsolatedProcessBuilder {
             throw new IllegalArgumentException(field + " must not be /");
         }
         return normal;
+    }
+
+    private static long notMaxValue(String field, long value, String instead) {
+        if (value == Long.MAX_VALUE) {
+            throw new IllegalArgumentException(field + ": Long.MAX_VALUE is not a limit; " + instead);
+        }
+        return value;
     }
 
     private static String noNul(String field, String s) {

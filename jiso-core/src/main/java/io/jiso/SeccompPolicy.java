@@ -95,7 +95,7 @@ public final class SeccompPolicy {
 
     /** What the kernel does with a call. */
     public enum Kind {
-        ALLOW, ERRNO, KILL_PROCESS, TRAP, LOG, USER_NOTIF
+        ALLOW, ERRNO, KILL_PROCESS, TRAP, LOG
     }
 
     /** An action; {@code data} is the errno for {@link Kind#ERRNO}, otherwise 0. */
@@ -136,14 +136,6 @@ public final class SeccompPolicy {
         /** Allowed, and logged by the kernel's audit. */
         public static Action log() {
             return new Action(Kind.LOG, 0);
-        }
-
-        /**
-         * The call waits for a supervisor holding the filter's listener fd
-         * (kernel 5.0+); with no listener it fails with ENOSYS.
-         */
-        public static Action userNotification() {
-            return new Action(Kind.USER_NOTIF, 0);
         }
     }
 

@@ -35,7 +35,8 @@ class FailureCleanupTest {
         assertEquals("ENOENT", e.errnoName());
         ChildSetupException searched = assertThrows(ChildSetupException.class,
                 () -> new IsolatedProcessBuilder("no-such-jiso-program").start());
-        assertTrue(searched.getMessage().startsWith("execute no-such-jiso-program ("), searched.getMessage());
+        assertEquals("execute no-such-jiso-program", searched.step());
+        assertTrue(searched.getMessage().contains("tried /usr/local/sbin/no-such-jiso-program,"), searched.getMessage());
     }
 
     @Test

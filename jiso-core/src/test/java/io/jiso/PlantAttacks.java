@@ -139,7 +139,7 @@ public final class PlantAttacks {
         Files.delete(prog);
         Files.createSymbolicLink(prog, h.secret);
         try {
-            IsolatedProcess p = new IsolatedProcess(io.jiso.spawn.Launcher.start(spec));
+            IsolatedProcess p = new IsolatedProcess(io.jiso.spawn.Launcher.start(spec), spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");
         } catch (ChildSetupException e) {

@@ -21,7 +21,10 @@ import java.util.regex.Pattern;
  * unset stays at the kernel's default (no limit).
  */
 public final class CgroupLimits {
-    /** For {@link Builder#ioMax}: no limit on this rate. */
+    /**
+     * No limit: for an ioMax rate, and for memoryMax, memoryHigh, swapMax,
+     * zswapMax and pidsMax, where it means the kernel's default (unset).
+     */
     public static final long UNLIMITED = -1;
 
     private static final CgroupLimits NONE = new Builder().build();
@@ -278,13 +281,13 @@ public final class CgroupLimits {
 
         /** memory.max: above it the kernel reclaims, then OOM-kills. */
         public Builder memoryMaxBytes(long bytes) {
-            memoryMax = atLeast("memoryMax", bytes, MIN_MEMORY, " bytes");
+            memoryMax = bytes == UNLIMITED ? null : atLeast("memoryMax", bytes, MIN_MEMORY, " bytes");
             return this;
         }
 
         /** memory.high: above it the kernel reclaims hard and throttles, but does not kill. */
         public Builder memoryHighBytes(long bytes) {
-            memoryHigh = atLeast("memoryHigh", bytes, MIN_MEMORY, " bytes");
+            memoryHigh = bytes == UNLIMITED ? null : atLeast("memoryHigh", bytes, MIN_MEMORY, " bytes");
             return this;
         }
 
@@ -302,13 +305,13 @@ public final class CgroupLimits {
 
         /** memory.swap.max; 0 forbids swapping (v1: memsw = memoryMax + this). */
         public Builder swapMaxBytes(long bytes) {
-            swapMax = atLeast("swapMax", bytes, 0, " bytes");
+            swapMax = bytes == UNLIMITED ? null : atLeast("swapMax", bytes, 0, " bytes");
             return this;
         }
 
         /** memory.zswap.max (v2 only). */
         public Builder zswapMaxBytes(long bytes) {
-            zswapMax = atLeast("zswapMax", bytes, 0, " bytes");
+            zswapMax = bytes == UNLIMITED ? null : atLeast("zswapMax", bytes, 0, " bytes");
             return this;
         }
 
@@ -380,7 +383,7 @@ public final class CgroupLimits {
 
         /** pids.max: tasks (processes and threads) the cgroup may hold. */
         public Builder pidsMax(long max) {
-            pidsMax = atLeast("pidsMax", max, 1, "");
+            pidsMax = max == UNLIMITED ? null : atLeast("pidsMax", max, 1, "");
             return this;
         }
 

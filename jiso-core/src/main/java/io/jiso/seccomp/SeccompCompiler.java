@@ -41,7 +41,6 @@ public final class SeccompCompiler {
     private final int archOffset;
     private final int nrOffset;
     private final int argsOffset;
-    private boolean usesUserNotification;
     /** What the accumulator holds where the next instruction goes, as load(); -1 if not known. */
     private long accumulator = -1;
 
@@ -97,7 +96,7 @@ public final class SeccompCompiler {
             throw new IllegalArgumentException("the seccomp policy compiles to " + code.length
                     + " instructions for " + abi.arch() + "; the kernel accepts at most " + max);
         }
-        return new SeccompProgram(abi.arch(), code, usesUserNotification);
+        return new SeccompProgram(abi.arch(), code);
     }
 
     /** Every 32-bit syscall number, cut into ranges that share one outcome. */
@@ -300,10 +299,6 @@ public final class SeccompCompiler {
             case KILL_PROCESS -> abi.intConstant("SECCOMP_RET_KILL_PROCESS");
             case TRAP -> abi.intConstant("SECCOMP_RET_TRAP");
             case LOG -> abi.intConstant("SECCOMP_RET_LOG");
-            case USER_NOTIF -> {
-                usesUserNotification = true;
-                yield abi.intConstant("SECCOMP_RET_USER_NOTIF");
-            }
         };
     }
 }

@@ -9,12 +9,10 @@ import java.util.Arrays;
 public final class SeccompProgram {
     private final String arch;
     private final long[][] instructions;
-    private final boolean usesUserNotification;
 
-    SeccompProgram(String arch, long[][] instructions, boolean usesUserNotification) {
+    SeccompProgram(String arch, long[][] instructions) {
         this.arch = arch;
         this.instructions = instructions;
-        this.usesUserNotification = usesUserNotification;
     }
 
     /** The kernel name of the architecture it was compiled for ({@code x86_64}, {@code aarch64}). */
@@ -38,11 +36,6 @@ public final class SeccompProgram {
             copy[i] = instructions[i].clone();
         }
         return copy;
-    }
-
-    /** Whether an action is USER_NOTIF, so the filter must be installed with a listener. */
-    public boolean usesUserNotification() {
-        return usesUserNotification;
     }
 
     /** One line per instruction, in the format of bpf_asm's -c output, for debugging. */

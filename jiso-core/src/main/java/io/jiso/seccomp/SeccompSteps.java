@@ -24,13 +24,8 @@ public final class SeccompSteps {
     private static final Abi ABI = Abi.current();
     private static final int SECCOMP = ABI.syscall("seccomp");
     private static final int SET_MODE_FILTER = ABI.intConstant("SECCOMP_SET_MODE_FILTER");
-    private static final int NEW_LISTENER = ABI.intConstant("SECCOMP_FILTER_FLAG_NEW_LISTENER");
 
-    /**
-     * Adds the install step. If the program uses USER_NOTIF, the filter is
-     * installed with SECCOMP_FILTER_FLAG_NEW_LISTENER and the step's result is
-     * the listener fd (close-on-exec: hand it to a supervisor before execve).
-     */
+    /** Adds the install step. */
     public static StepList.Step install(StepList steps, SeccompProgram program) {
         if (!program.arch().equals(ABI.arch())) {
             throw new IllegalArgumentException("a filter compiled for " + program.arch()
@@ -49,8 +44,7 @@ public final class SeccompSteps {
         MemorySegment prog = steps.allocate(sock_fprog.layout());
         sock_fprog.len(prog, (short) n); // unsigned short; n <= BPF_MAXINSNS
         sock_fprog.filter(prog, filter);
-        int flags = program.usesUserNotification() ? NEW_LISTENER : 0;
         return steps.call("install the seccomp filter (" + n + " instructions)", SECCOMP,
-                SET_MODE_FILTER, flags, prog.address());
+                SET_MODE_FILTER, 0, prog.address());
     }
 }

@@ -10,6 +10,9 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -25,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class ChildProcess {
     private static final int SIGTERM = Abi.current().intConstant("SIGTERM");
     private static final int SIGKILL = Abi.current().intConstant("SIGKILL");
+    /** jiso-init is 1 in its pid namespace and the first process it starts, the main process, is 2. */
+    private static final String MAIN_PID_INSIDE = "2";
 
     /** Cleanup after exits, off the reaper's thread. */
     private static final java.util.concurrent.Executor HOUSEKEEPING =
@@ -51,6 +56,8 @@ public final class ChildProcess {
     private int network = -1;
     /** Whether another sandbox joined this one's network namespace (guarded by this). */
     private boolean networkJoined;
+    /** The JVM's ends of the child's stdio pipes: drained and closed when the exit is reported. */
+    private List<FdStreams.Pipe> stdio = List.of();
 
     ChildProcess(int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
         this.pid = pid;
@@ -78,6 +85,11 @@ public final class ChildProcess {
         }
     }
 
+    /** Set once, before the Reaper watches the child. */
+    void closeAtExit(List<FdStreams.Pipe> pipes) {
+        stdio = List.copyOf(pipes);
+    }
+
     /** The child's cgroup leaf; it keeps its last usage reading after the child is gone. */
     public Optional<CgroupLeaf> cgroup() {
         return Optional.ofNullable(cgroup);
@@ -85,6 +97,43 @@ public final class ChildProcess {
 
     public int pid() {
         return pid;
+    }
+
+    /**
+     * The host pid of the main process while it runs: the child itself, or,
+     * under jiso-init, init's child whose pid in the sandbox is 2 (found in
+     * /proc, so only when asked). -1 if it is not (or no longer) there.
+     */
+    public long mainPid() {
+        if (statusFd < 0) {
+            return pid;
+        }
+        try {
+            String children = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).strip();
+            for (String child : children.isEmpty() ? new String[0] : children.split(" ")) {
+                if (pidInside(child).equals(MAIN_PID_INSIDE)) {
+                    return Long.parseLong(child);
+                }
+            }
+        } catch (IOException gone) {
+            // init has exited, or this kernel has no children file (CONFIG_PROC_CHILDREN)
+        }
+        return -1;
+    }
+
+    /** The innermost pid of a process (the last NSpid field), "" if unknown. */
+    private static String pidInside(String hostPid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + hostPid + "/status"))) {
+                if (line.startsWith("NSpid:")) {
+                    String[] ids = line.substring(6).strip().split("\\s+");
+                    return ids[ids.length - 1];
+                }
+            }
+        } catch (IOException gone) {
+            // exited meanwhile
+        }
+        return "";
     }
 
     /** What turns readable when the main process has ended: init's status pipe, or the pidfd. */
@@ -213,6 +262,10 @@ public final class ChildProcess {
             status = reported != null ? reported : reap();
         } else {
             status = reap();
+        }
+        // As ProcessImpl does at exit, but before the report: after waitFor() the fds are gone.
+        for (FdStreams.Pipe pipe : stdio) {
+            pipe.processExited();
         }
         PENDING.incrementAndGet(); // before the report: a leak check after waitFor() must see it
         exit.complete(status);

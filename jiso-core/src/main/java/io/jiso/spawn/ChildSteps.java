@@ -180,11 +180,14 @@ final class ChildSteps {
         String command = spec.command().get(0);
         MemorySegment argv = argv(steps, spec.command());
         MemorySegment envp = envp(steps, spec.environment());
-        List<String> candidates = candidates(command, spec.environment().get("PATH"));
+        String path = spec.environment().get("PATH");
+        List<String> candidates = candidates(command, path);
+        steps.programSearch = new ProgramSearch(command, command.contains("/") ? null : searchPath(path), candidates,
+                steps.size());
         for (int i = 0; i < candidates.size(); i++) {
-            String path = candidates.get(i);
-            var step = steps.call("execute " + command + (path.equals(command) ? "" : " (" + path + ")"), EXECVE,
-                    steps.cStringAddress(path), argv.address(), envp.address());
+            String file = candidates.get(i);
+            var step = steps.call("execute " + command + (file.equals(command) ? "" : " (" + file + ")"), EXECVE,
+                    steps.cStringAddress(file), argv.address(), envp.address());
             if (i < candidates.size() - 1) {
                 step.tolerate(ENOENT).tolerate(EACCES).tolerate(ENOTDIR);
             }
@@ -195,11 +198,15 @@ final class ChildSteps {
         if (command.contains("/")) {
             return List.of(command);
         }
-        String search = path == null || path.isEmpty() ? "/usr/bin:/bin" : path;
-        return java.util.Arrays.stream(search.split(":"))
+        return java.util.Arrays.stream(searchPath(path).split(":"))
                 .map(dir -> (dir.isEmpty() ? "." : dir) + "/" + command)
                 .distinct()
                 .toList();
+    }
+
+    /** PATH, or where execvp looks without one. */
+    private static String searchPath(String path) {
+        return path == null || path.isEmpty() ? "/usr/bin:/bin" : path;
     }
 
     static MemorySegment argv(StepList steps, List<String> args) {

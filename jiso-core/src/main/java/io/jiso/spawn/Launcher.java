@@ -57,8 +57,19 @@ public final class Launcher {
     }
 
     public static Started start(SandboxSpec spec) throws IOException {
+        return start(spec, -1, -1);
+    }
+
+    /**
+     * As {@link #start(SandboxSpec)}, with fds of the JVM's (-1: none) as the
+     * child's stdin and stdout instead of its redirects, for a pipeline; the
+     * caller keeps and closes them.
+     */
+    public static Started start(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
         Preflight.check(spec);
         Pipes pipes = new Pipes();
+        pipes.given[0] = stdinFd;
+        pipes.given[1] = stdoutFd;
         CgroupLeaf leaf = null;
         try {
             LeafOrReason cgroup = leafFor(spec);
@@ -84,8 +95,12 @@ public final class Launcher {
                 pipes.network = -1;
             }
             pipes.closeChildEnds();
+            OutputStream stdin = pipes.outStream(0);
+            InputStream stdout = pipes.inStream(1);
+            InputStream stderr = pipes.inStream(2);
+            child.closeAtExit(pipes.streamPipes);
             Reaper.watch(child);
-            return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2), cgroup.whyNone());
+            return new Started(child, stdin, stdout, stderr, cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();
             if (leaf != null) {
@@ -209,6 +224,11 @@ public final class Launcher {
         int step = o.failedStep();
         String errno = Errno.name(o.errno());
         if (step >= 0) {
+            ProgramSearch search = plan.steps.programSearch;
+            if (search != null && search.covers(step) && (o.errno() == Errno.ENOENT || o.errno() == Errno.EACCES
+                    || o.errno() == Errno.ENOTDIR)) {
+                return new ChildSetupException("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
+            }
             return new ChildSetupException(plan.steps.describe(step), o.errno(), errno, null);
         }
         if (step == StageFailure.CLONE) {
@@ -254,11 +274,16 @@ public final class Launcher {
     private static final class Pipes {
         private final int[] parentEnds = {-1, -1, -1};
         private final int[] childEnds = {-1, -1, -1};
+        /** The caller's fds to use as the child's 0, 1, 2 instead of a redirect; not closed here. */
+        final int[] given = {-1, -1, -1};
         private int statusRead = -1;
         private int statusWrite = -1;
         int network = -1;
 
         int childEnd(Redirect r, int fd) throws IOException {
+            if (given[fd] >= 0) {
+                return given[fd];
+            }
             int cloexec = Errno.O_CLOEXEC;
             switch (r.type()) {
                 case PIPE -> {
@@ -289,12 +314,21 @@ public final class Launcher {
             return p;
         }
 
+        /** The JVM's ends of the pipes made into streams, for the exit to drain and close. */
+        final List<FdStreams.Pipe> streamPipes = new java.util.ArrayList<>(3);
+
         OutputStream outStream(int fd) {
-            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(take(fd));
+            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(pipe(fd, false));
         }
 
         InputStream inStream(int fd) {
-            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(take(fd));
+            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(pipe(fd, true));
+        }
+
+        private FdStreams.Pipe pipe(int fd, boolean readEnd) {
+            FdStreams.Pipe pipe = new FdStreams.Pipe(take(fd), readEnd);
+            streamPipes.add(pipe);
+            return pipe;
         }
 
         private int take(int fd) {

@@ -26,6 +26,8 @@ public final class StepList {
     private final List<long[]> calls = new ArrayList<>();
     private final List<String> descriptions = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
+    /** The execve steps of the program's PATH search, to explain their failure. */
+    ProgramSearch programSearch;
 
     public StepList(SegmentAllocator memory) {
         this.memory = memory;

@@ -162,6 +162,15 @@ public final class Sys {
         return call("read", s -> (long) READ.invokeExact(s, fd, buffer, count));
     }
 
+    /**
+     * read(2) of an fd set O_NONBLOCK: the byte count, 0 at end of file, or -1
+     * when nothing is there to read now (EAGAIN).
+     */
+    public static long readNow(int fd, MemorySegment buffer, long count) throws HostSetupException {
+        long n = call("read", Errno.EAGAIN, s -> (long) READ.invokeExact(s, fd, buffer, count));
+        return n < 0 ? -1 : n;
+    }
+
     /** write(2), retrying EINTR and short writes until all count bytes are written. */
     public static void writeFully(int fd, MemorySegment buffer, long count, String what) throws HostSetupException {
         long done = 0;

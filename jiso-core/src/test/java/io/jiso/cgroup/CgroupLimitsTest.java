@@ -22,7 +22,7 @@ class CgroupLimitsTest {
         rejects("memoryHigh", ">= 4096 bytes", b -> b.memoryHighBytes(0));
         rejects("memoryLow", ">= 0 bytes, was -1", b -> b.memoryLowBytes(-1));
         rejects("memoryMin", ">= 0 bytes", b -> b.memoryMinBytes(-5));
-        rejects("swapMax", ">= 0 bytes", b -> b.swapMaxBytes(-1));
+        rejects("swapMax", ">= 0 bytes", b -> b.swapMaxBytes(-2));
         rejects("zswapMax", ">= 0 bytes", b -> b.zswapMaxBytes(-2));
         rejects("cpuMax period", "1000..1000000 microseconds, was 999", b -> b.cpuMaxMicros(5000, 999));
         rejects("cpuMax period", "was 2000000", b -> b.cpuMaxMicros(5000, 2_000_000));

@@ -74,7 +74,6 @@ class SeccompCompilerTest {
             case KILL_PROCESS -> abi.intConstant("SECCOMP_RET_KILL_PROCESS");
             case TRAP -> abi.intConstant("SECCOMP_RET_TRAP");
             case LOG -> abi.intConstant("SECCOMP_RET_LOG");
-            case USER_NOTIF -> abi.intConstant("SECCOMP_RET_USER_NOTIF");
         };
     }
 
@@ -424,15 +423,12 @@ class SeccompCompilerTest {
                 .rule("mount", Action.errno(77))
                 .rule("getpid", Action.trap())
                 .rule("gettid", Action.log())
-                .rule("getppid", Action.userNotification())
                 .build();
         Subject s = Subject.of(p, arch);
         assertEquals(encode(s.abi(), Action.allow()), s.verdict(s.nr("ptrace")));
         assertEquals(encode(s.abi(), Action.errno(77)), s.verdict(s.nr("mount")));
         assertEquals(encode(s.abi(), Action.trap()), s.verdict(s.nr("getpid")));
         assertEquals(encode(s.abi(), Action.log()), s.verdict(s.nr("gettid")));
-        assertEquals(encode(s.abi(), Action.userNotification()), s.verdict(s.nr("getppid")));
-        assertTrue(s.program().usesUserNotification());
         s.agreeEverywhere(5);
     }
 
