@@ -44,6 +44,8 @@ public final class Errno {
     public static final int O_DIRECTORY = ABI.intConstant("O_DIRECTORY");
     public static final int O_NONBLOCK = ABI.intConstant("O_NONBLOCK");
     public static final int O_PATH = ABI.intConstant("O_PATH");
+    public static final int O_EXCL = ABI.intConstant("O_EXCL");
+    public static final int O_NOFOLLOW = ABI.intConstant("O_NOFOLLOW");
     public static final int P_PIDFD = ABI.intConstant("P_PIDFD");
     public static final int WEXITED = ABI.intConstant("WEXITED");
     public static final int WNOHANG = ABI.intConstant("WNOHANG");
