@@ -330,14 +330,7 @@ public final class Cgroups {
 
     /** Shutdown hook, the jiso directories to remove at exit, and a sweep once per JVM. */
     private static void firstUse(Bases b) {
-        if (!hooked) {
-            synchronized (Cgroups.class) {
-                if (!hooked) {
-                    Runtime.getRuntime().addShutdownHook(new Thread(Cgroups::atExit, "jiso-cgroup-cleanup"));
-                    hooked = true;
-                }
-            }
-        }
+        hook();
         List<Path> jisoDirs = new ArrayList<>();
         if (b.v2 != null) {
             jisoDirs.add(b.v2.resolve("jiso"));
@@ -374,12 +367,26 @@ public final class Cgroups {
             mounts.add(l.v2Mount());
         }
         l.v1().forEach(h -> mounts.add(h.mount()));
+        hook();
         return DeadLeaves.sweep(RECORDS.disk().base(), mounts);
     }
 
     /** This JVM's run-state directory (made if it was not yet). */
     static Path runStateDir() throws IsolationException {
+        hook();
         return RECORDS.disk().dir();
+    }
+
+    /** The shutdown hook, registered before the run-state directory or a leaf is made. */
+    private static void hook() {
+        if (!hooked) {
+            synchronized (Cgroups.class) {
+                if (!hooked) {
+                    Runtime.getRuntime().addShutdownHook(new Thread(Cgroups::atExit, "jiso-cgroup-cleanup"));
+                    hooked = true;
+                }
+            }
+        }
     }
 
     /** After the last rmdir of a leaf: its record goes. */

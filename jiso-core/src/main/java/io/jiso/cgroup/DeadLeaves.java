@@ -106,8 +106,16 @@ public final class DeadLeaves {
             try (DirectoryStream<Path> records = Files.newDirectoryStream(leaves)) {
                 for (Path record : records) {
                     String name = record.getFileName().toString();
+                    List<Path> dirs;
                     try {
-                        List<Path> dirs = parse(Files.readString(record), name, pid, cgroupMounts);
+                        dirs = parse(Files.readString(record), name, pid, cgroupMounts);
+                    } catch (IOException | RuntimeException e) {
+                        // not written by jiso: never acted on, and not kept to be refused again
+                        LOG.warn("ignored and removed the record {}: {}", record, e.getMessage());
+                        Files.deleteIfExists(record);
+                        continue;
+                    }
+                    try {
                         Set<Integer> killed = remove(dirs);
                         Sys.unlinkat(Errno.AT_FDCWD, record.toString(), 0, true);
                         removed.add(new Removed(pid, name, dirs, killed));
