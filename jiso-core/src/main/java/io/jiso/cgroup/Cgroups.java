@@ -389,6 +389,11 @@ public final class Cgroups {
         }
     }
 
+    /** Whether the JVM is shutting down: the hook removes every leaf, so their users' failures are expected. */
+    public static boolean shuttingDown() {
+        return RECORDS.closing();
+    }
+
     /** After the last rmdir of a leaf: its record goes. */
     static void removed(String name) {
         RECORDS.gone(name);

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * cgroups the sweeping JVM itself is in: kills what still runs in a leaf
  * (cgroup.kill; else freeze, SIGKILL each task, thaw), waits until it is
  * empty, removes it children first, then its record.
+ *
+ * <p>Files are opened by path, never through CgroupFs's directory fds: at
+ * exit a spawning thread may be closing those while the hook runs.
  */
 public final class DeadLeaves {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLeaves.class);
@@ -212,15 +215,15 @@ public final class DeadLeaves {
         Path v2 = dirs.stream().filter(d -> Files.exists(d.resolve("cgroup.kill"))).findFirst().orElse(null);
         Path freezer = dirs.stream().filter(d -> Files.exists(d.resolve("freezer.state"))).findFirst().orElse(null);
         if (v2 != null) {
-            CgroupFs.write(v2.resolve("cgroup.kill"), "1");
+            Sys.writeFile(v2.resolve("cgroup.kill").toString(), "1");
         } else if (freezer != null) {
             Path state = freezer.resolve("freezer.state");
-            CgroupFs.write(state, "FROZEN");
+            Sys.writeFile(state.toString(), "FROZEN");
             try {
-                CgroupFs.await(() -> CgroupFs.read(state).strip().equals("FROZEN"), FREEZE_TIMEOUT);
+                CgroupFs.await(() -> Sys.readFile(state.toString()).strip().equals("FROZEN"), FREEZE_TIMEOUT);
                 killEach(tasks(dirs));
             } finally {
-                CgroupFs.write(state, "THAWED"); // v1 frozen tasks act on SIGKILL only once thawed
+                Sys.writeFile(state.toString(), "THAWED"); // v1 frozen tasks act on SIGKILL only once thawed
             }
         } else {
             for (int round = 0; round < 100 && !tasks(dirs).isEmpty(); round++) {
@@ -230,7 +233,7 @@ public final class DeadLeaves {
         killEach(tasks(dirs)); // a task only in a v1 directory of a hybrid leaf
         for (Path d : dirs) {
             if (Files.exists(d.resolve("cgroup.freeze"))) {
-                CgroupFs.write(d.resolve("cgroup.freeze"), "0"); // a frozen v2 leaf's tasks die once thawed
+                Sys.writeFile(d.resolve("cgroup.freeze").toString(), "0"); // a frozen v2 leaf's tasks die once thawed
             }
         }
         return pids;
@@ -247,7 +250,20 @@ public final class DeadLeaves {
         Set<Integer> pids = new TreeSet<>();
         for (Path d : dirs) {
             for (Path c : tree(d)) {
-                pids.addAll(CgroupFs.pids(c.resolve("cgroup.procs")));
+                String procs;
+                try {
+                    procs = Sys.readFile(c.resolve("cgroup.procs").toString());
+                } catch (HostSetupException e) {
+                    if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENODEV) {
+                        continue; // removed meanwhile
+                    }
+                    throw e;
+                }
+                for (String line : procs.split("\n")) {
+                    if (!line.isBlank()) {
+                        pids.add(Integer.parseInt(line.strip()));
+                    }
+                }
             }
         }
         return pids;
@@ -267,9 +283,21 @@ public final class DeadLeaves {
         return all;
     }
 
+    /** rmdir children first, retrying EBUSY a while (a cgroup whose last task just exited). */
     private static void removeTree(Path dir) throws HostSetupException {
         for (Path d : tree(dir)) {
-            CgroupFs.rmdir(d, TimeUnit.SECONDS.toNanos(2));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (int i = 0; ; i++) {
+                try {
+                    Sys.unlinkat(Errno.AT_FDCWD, d.toString(), Errno.AT_REMOVEDIR, true);
+                    break;
+                } catch (HostSetupException e) {
+                    if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    CgroupFs.pause(i);
+                }
+            }
         }
     }
 }

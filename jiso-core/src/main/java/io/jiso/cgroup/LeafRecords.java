@@ -68,6 +68,11 @@ final class LeafRecords {
         }
     }
 
+    /** Whether the shutdown hook has started: leaves may vanish under their users from then on. */
+    synchronized boolean closing() {
+        return closing;
+    }
+
     /** The leaf begun is complete (or undone): the hook may remove it from now on. */
     synchronized void made() {
         making--;

@@ -26,6 +26,7 @@ public final class Errno {
     public static final int ENOTDIR = ABI.intConstant("ENOTDIR");
     public static final int EINVAL = ABI.intConstant("EINVAL");
     public static final int ENOSPC = ABI.intConstant("ENOSPC");
+    public static final int ENODEV = ABI.intConstant("ENODEV");
     public static final int ENOSYS = ABI.intConstant("ENOSYS");
     public static final int ENOTEMPTY = ABI.intConstant("ENOTEMPTY");
     public static final int EOPNOTSUPP = ABI.intConstant("EOPNOTSUPP");
