@@ -27,24 +27,32 @@ final class LeafRecords {
     private volatile RunState disk;
     private int making;
     private boolean closing;
+    private boolean warned;
 
     /** This JVM's run-state directory, made at the first leaf; its failure fails that leaf. */
     RunState disk() throws HostSetupException {
         RunState d = disk;
-        if (d == null) {
-            synchronized (this) {
-                if (disk == null) {
-                    RunState.Base base = RunState.base(Rootless.jvmUid(), System.getenv("XDG_RUNTIME_DIR"),
-                            Path.of("/run"), Path.of("/tmp"));
-                    if (base.why() != null) {
-                        LOG.info("jiso's run state is in {}: {}", base.dir(), base.why());
-                    }
-                    disk = RunState.create(base.dir(), RunState.Owner.of(ProcessHandle.current().pid()));
+        return d != null ? d : makeDisk();
+    }
+
+    private synchronized RunState makeDisk() throws HostSetupException {
+        if (disk == null) {
+            try {
+                RunState.Base base = RunState.base(Rootless.jvmUid(), System.getenv("XDG_RUNTIME_DIR"),
+                        Path.of("/run"), Path.of("/tmp"));
+                if (base.why() != null) {
+                    LOG.info("jiso's run state is in {}: {}", base.dir(), base.why());
                 }
-                d = disk;
+                disk = RunState.create(base.dir(), RunState.Owner.of(ProcessHandle.current().pid()));
+            } catch (HostSetupException e) {
+                if (!warned) { // spawns without limits then go without a leaf: say why once
+                    warned = true;
+                    LOG.warn("no cgroup leaves: {}", e.getMessage());
+                }
+                throw e;
             }
         }
-        return d;
+        return disk;
     }
 
     /**
