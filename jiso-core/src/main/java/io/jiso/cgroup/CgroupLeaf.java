@@ -265,8 +265,9 @@ public final class CgroupLeaf implements AutoCloseable {
         }
         if (!errors.isEmpty()) {
             errors.subList(1, errors.size()).forEach(errors.get(0)::addSuppressed);
-            throw errors.get(0);
+            throw errors.get(0); // the record stays: the shutdown hook, or the next JVM's sweep, tries again
         }
+        Cgroups.removed(name);
     }
 
     private List<Cgroup> parts() {
@@ -303,17 +304,26 @@ public final class CgroupLeaf implements AutoCloseable {
         }
     }
 
-    /** Undoes a half-made leaf in Cgroups.create (no process was ever placed). */
+    /** Undoes a leaf in which no process was ever placed (half made, or made ahead and not used), and its record. */
     void discard() {
+        if (discardParts()) {
+            Cgroups.removed(name);
+        }
+    }
+
+    /** Removes the parts; false if one could not be (its record then stays for the sweep). */
+    boolean discardParts() {
         closed = true;
         removed = true;
+        boolean all = true;
         for (Cgroup c : parts()) {
             try {
                 c.remove(0);
-            } catch (HostSetupException ignored) {
-                // best effort: the sweep of a later JVM removes what is left
+            } catch (HostSetupException e) {
+                all = false;
             }
         }
+        return all;
     }
 
     private void open() {

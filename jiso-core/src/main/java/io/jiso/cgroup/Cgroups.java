@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * The system property {@value #DEVICES_PROPERTY} ("bpf" or "v1") chooses
  * one; "v1" makes a hybrid host use its devices hierarchy.
  *
- * <p>Cleanup: leaves still open at JVM exit are closed by a shutdown hook,
- * which also removes jiso directories left empty. The first create() of a JVM
- * sweeps leaves of JVMs that died without cleaning up ({@link #sweepStale}).
+ * <p>Cleanup: every leaf is recorded in jiso's run-state directory before
+ * its first mkdir ({@link RunState}). At exit a shutdown hook kills and
+ * removes every leaf recorded, also those being made, and the jiso
+ * directories left empty. The first create() of a JVM sweeps the recorded
+ * leaves of JVMs that died without their hook ({@link #sweepDead}).
  */
 public final class Cgroups {
     /** System property naming the parent cgroup, relative to each hierarchy's root. */
@@ -60,7 +61,8 @@ public final class Cgroups {
     private static final Set<CgroupLeaf> OPEN = ConcurrentHashMap.newKeySet();
     private static final ReadyLeaves READY = new ReadyLeaves();
     private static final Set<Path> JISO_DIRS = ConcurrentHashMap.newKeySet();
-    private static final Set<String> SWEPT = ConcurrentHashMap.newKeySet();
+    private static final LeafRecords RECORDS = new LeafRecords();
+    private static volatile boolean swept;
     private static volatile Layout layout;
     private static volatile boolean hooked;
 
@@ -190,34 +192,64 @@ public final class Cgroups {
             throws IsolationException {
         for (int attempt = 1; ; attempt++) {
             String name = "jiso-" + PID + "-" + COUNTER.incrementAndGet();
-            CgroupV2 v2 = null;
-            CgroupV1 v1 = null;
+            List<Path> dirs = dirs(bases, name);
+            RECORDS.begin(name, dirs);
             try {
-                if (bases.v2 != null) {
-                    v2 = CgroupV2.create(bases.v2.resolve("jiso"), name, bases.v2Required, bases.v2Wanted, limits);
-                }
-                if (!bases.v1.isEmpty()) {
-                    v1 = CgroupV1.create(bases.v1, name);
-                }
-            } catch (IsolationException e) {
-                new CgroupLeaf(name, v2, null).discard();
+                return make(bases, limits, devices, control, name, dirs);
+            } catch (HostSetupException e) {
                 // ENOENT: another JVM's shutdown hook removed an empty jiso directory between our mkdirs;
                 // EEXIST: a dead JVM with our pid left a leaf of that name (the sweep removes it later)
-                if (e instanceof HostSetupException && (e.errno() == Errno.ENOENT || e.errno() == Errno.EEXIST) && attempt < 5) {
+                if ((e.errno() == Errno.ENOENT || e.errno() == Errno.EEXIST) && attempt < 5) {
                     continue;
                 }
-                throw explainDenied(e, limits);
-            }
-            CgroupLeaf leaf = new CgroupLeaf(name, v2, v1);
-            try {
-                leaf.apply(limits);
-                restrictDevices(v2, v1, devices, control);
-            } catch (IsolationException | RuntimeException e) {
-                leaf.discard();
                 throw e;
+            } finally {
+                RECORDS.made();
             }
-            return leaf;
         }
+    }
+
+    /** The leaf's directory in every hierarchy, as recorded before they are made. */
+    private static List<Path> dirs(Bases bases, String name) {
+        List<Path> dirs = new ArrayList<>(1 + bases.v1.size());
+        if (bases.v2 != null) {
+            dirs.add(bases.v2.resolve("jiso").resolve(name));
+        }
+        bases.v1.values().forEach(b -> dirs.add(b.resolve("jiso").resolve(name)));
+        return dirs;
+    }
+
+    /** One attempt; whatever fails is undone, and the record goes with the last directory. */
+    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control,
+                                   String name, List<Path> dirs) throws IsolationException {
+        CgroupV2 v2 = null;
+        CgroupV1 v1 = null;
+        try {
+            if (bases.v2 != null) {
+                v2 = CgroupV2.create(bases.v2.resolve("jiso"), name, bases.v2Required, bases.v2Wanted, limits);
+            }
+            if (!bases.v1.isEmpty()) {
+                v1 = CgroupV1.create(bases.v1, name);
+            }
+        } catch (IsolationException | RuntimeException e) {
+            new CgroupLeaf(name, v2, null).discardParts();
+            if (dirs.stream().noneMatch(Files::exists)) {
+                RECORDS.gone(name); // else the record stays for the sweep
+            }
+            if (e instanceof IsolationException ie) {
+                throw explainDenied(ie, limits);
+            }
+            throw e;
+        }
+        CgroupLeaf leaf = new CgroupLeaf(name, v2, v1);
+        try {
+            leaf.apply(limits);
+            restrictDevices(v2, v1, devices, control);
+        } catch (IsolationException | RuntimeException e) {
+            leaf.discard();
+            throw e;
+        }
+        return leaf;
     }
 
     /** Before any process is placed, so none ever sees more devices than the rules. */
@@ -295,8 +327,57 @@ public final class Cgroups {
         return v2 && Files.isWritable(mount) ? mount : ownDir;
     }
 
-    /** Shutdown hook, and a sweep of each base once per JVM. */
+    /** Shutdown hook, the jiso directories to remove at exit, and a sweep once per JVM. */
     private static void firstUse(Bases b) {
+        hook();
+        List<Path> jisoDirs = new ArrayList<>();
+        if (b.v2 != null) {
+            jisoDirs.add(b.v2.resolve("jiso"));
+        }
+        b.v1.values().forEach(p -> jisoDirs.add(p.resolve("jiso")));
+        JISO_DIRS.addAll(jisoDirs);
+        if (!swept) {
+            synchronized (Cgroups.class) {
+                if (!swept) {
+                    swept = true;
+                    try {
+                        List<DeadLeaves.Removed> removed = sweepDead();
+                        if (!removed.isEmpty()) {
+                            LOG.info("removed {} cgroup leaves of JVMs that are gone: {}", removed.size(), removed);
+                        }
+                    } catch (IsolationException e) {
+                        LOG.warn("no sweep of cgroup leaves of JVMs that are gone: {}", e.getMessage()); // make() says why too
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes the leaves recorded by JVMs that are gone (no process with the
+     * recorded pid and start time), wherever their records say they are,
+     * killing any task still in them, and their records. Runs once per JVM
+     * at the first create(); callable again at any time.
+     */
+    public static List<DeadLeaves.Removed> sweepDead() throws IsolationException {
+        Layout l = layout();
+        List<Path> mounts = new ArrayList<>();
+        if (l.v2Mount() != null) {
+            mounts.add(l.v2Mount());
+        }
+        l.v1().forEach(h -> mounts.add(h.mount()));
+        hook();
+        return DeadLeaves.sweep(RECORDS.disk().base(), mounts);
+    }
+
+    /** This JVM's run-state directory (made if it was not yet). */
+    static Path runStateDir() throws IsolationException {
+        hook();
+        return RECORDS.disk().dir();
+    }
+
+    /** The shutdown hook, registered before the run-state directory or a leaf is made. */
+    private static void hook() {
         if (!hooked) {
             synchronized (Cgroups.class) {
                 if (!hooked) {
@@ -305,39 +386,16 @@ public final class Cgroups {
                 }
             }
         }
-        List<Path> jisoDirs = new ArrayList<>();
-        if (b.v2 != null) {
-            jisoDirs.add(b.v2.resolve("jiso"));
-        }
-        b.v1.values().forEach(p -> jisoDirs.add(p.resolve("jiso")));
-        JISO_DIRS.addAll(jisoDirs);
-        List<Path> fresh = jisoDirs.stream().filter(d -> SWEPT.add(d.toString())).toList();
-        if (!fresh.isEmpty()) {
-            int n = StaleLeaves.sweep(fresh);
-            if (n > 0) {
-                LOG.info("removed {} cgroup leaves of JVMs that are gone", n);
-            }
-        }
     }
 
-    /**
-     * Removes leaves named jiso-PID-N whose JVM is gone (no such pid, or a
-     * newer process reusing it), killing any task still in them, below every
-     * jiso directory this JVM has used plus the default ones. Returns how
-     * many leaves (names) were removed. Runs once per JVM at the first
-     * create(); callable again at any time.
-     */
-    public static int sweepStale() throws IsolationException {
-        Layout l = layout();
-        Bases b = bases(l, CgroupLimits.none(), System.getProperty(PARENT_PROPERTY), null);
-        Set<Path> dirs = new java.util.LinkedHashSet<>(JISO_DIRS);
-        if (b.v2 != null) {
-            dirs.add(b.v2.resolve("jiso"));
-        }
-        for (Layout.V1Hierarchy h : l.v1()) {
-            dirs.add(base(h.mount(), h.ownDir(), System.getProperty(PARENT_PROPERTY), false).resolve("jiso"));
-        }
-        return StaleLeaves.sweep(List.copyOf(dirs));
+    /** Whether the JVM is shutting down: the hook removes every leaf, so their users' failures are expected. */
+    public static boolean shuttingDown() {
+        return RECORDS.closing();
+    }
+
+    /** After the last rmdir of a leaf: its record goes. */
+    static void removed(String name) {
+        RECORDS.gone(name);
     }
 
     static void closed(CgroupLeaf leaf) {
@@ -355,14 +413,7 @@ public final class Cgroups {
     }
 
     private static void atExit() {
-        READY.release();
-        for (CgroupLeaf leaf : List.copyOf(OPEN)) {
-            try {
-                leaf.close(TimeUnit.SECONDS.toNanos(5));
-            } catch (IsolationException | RuntimeException e) {
-                LOG.warn("could not remove cgroup leaf {} at exit: {}", leaf.name(), e.getMessage());
-            }
-        }
+        RECORDS.removeAllAtExit();
         for (Path d : JISO_DIRS) {
             try {
                 // fails with EBUSY while another JVM has leaves in it: then it is theirs to remove

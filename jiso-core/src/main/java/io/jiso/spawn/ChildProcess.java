@@ -1,6 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.cgroup.CgroupLeaf;
+import io.jiso.cgroup.Cgroups;
 import io.jiso.nativegen.Abi;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
@@ -321,7 +322,9 @@ public final class ChildProcess {
             step.apply(cgroup);
             return true;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not remove cgroup leaf {}: {}", cgroup.name(), e.getMessage());
+            if (!Cgroups.shuttingDown()) { // else the shutdown hook removed it meanwhile
+                LOG.warn("could not remove cgroup leaf {}: {}", cgroup.name(), e.getMessage());
+            }
             return false;
         }
     }

@@ -26,6 +26,7 @@ public final class Errno {
     public static final int ENOTDIR = ABI.intConstant("ENOTDIR");
     public static final int EINVAL = ABI.intConstant("EINVAL");
     public static final int ENOSPC = ABI.intConstant("ENOSPC");
+    public static final int ENODEV = ABI.intConstant("ENODEV");
     public static final int ENOSYS = ABI.intConstant("ENOSYS");
     public static final int ENOTEMPTY = ABI.intConstant("ENOTEMPTY");
     public static final int EOPNOTSUPP = ABI.intConstant("EOPNOTSUPP");
@@ -45,6 +46,8 @@ public final class Errno {
     public static final int O_DIRECTORY = ABI.intConstant("O_DIRECTORY");
     public static final int O_NONBLOCK = ABI.intConstant("O_NONBLOCK");
     public static final int O_PATH = ABI.intConstant("O_PATH");
+    public static final int O_EXCL = ABI.intConstant("O_EXCL");
+    public static final int O_NOFOLLOW = ABI.intConstant("O_NOFOLLOW");
     public static final int P_PIDFD = ABI.intConstant("P_PIDFD");
     public static final int WEXITED = ABI.intConstant("WEXITED");
     public static final int WNOHANG = ABI.intConstant("WNOHANG");
