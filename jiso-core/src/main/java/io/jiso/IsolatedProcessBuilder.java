@@ -38,8 +38,8 @@ import java.util.regex.Pattern;
  * with read-only binds of the host's /usr, /bin, /sbin, /lib*, /etc, a minimal
  * /dev, its own /proc with sensitive entries masked, a private /tmp; no /sys;
  * it runs as nobody (65534) with every capability dropped, no_new_privs and
- * the default seccomp policy; it dies with the JVM. The methods below opt out
- * or adjust.
+ * the default seccomp policy; it leads a session of its own (no controlling
+ * terminal); it dies with the JVM. The methods below opt out or adjust.
  *
  * <p>Unlike ProcessBuilder, the environment starts nearly empty (PATH and
  * HOME), not as a copy of the JVM's: a sandbox should not inherit the JVM's
