@@ -4,6 +4,11 @@
  *   jiso-init <main-pid> <status-fd> [<lifeline-fd>]
  *   jiso-init hold
  *
+ * First sends SIGCONT to <main-pid>: jiso's main process waits for it before
+ * its last steps (JISO_OP_AWAIT_CREATOR in jiso_plan.h), so that it runs none
+ * of its own code before PID 1 is this program; to a process that does not
+ * wait for it, SIGCONT does nothing.
+ *
  * Reaps every process that ends up as its child, forwards every signal it
  * receives to <main-pid>, and when <main-pid> has been reaped writes its raw
  * 4-byte wait status to <status-fd> (unless -1) and exits with its exit code,
@@ -125,6 +130,7 @@ __attribute__((noreturn, used)) void jiso_init_main(long *sp)
     int lifeline = argc == 4 ? (int)parse(argv[3]) : -1;
     if (main_pid <= 0)
         leave(127);
+    CALL(SYS_kill, main_pid, SIGCONT, 0, 0);
 
     uint64_t all = ~(uint64_t)0;
     CALL(SYS_rt_sigprocmask, SIG_SETMASK, &all, 0, sizeof all);

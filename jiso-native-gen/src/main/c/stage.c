@@ -56,6 +56,9 @@
 
 #define MIN_STACK (32 * 1024)
 #define CHILD_FAILED 127
+#define SPAWNED_AWAITING 2
+/* How often JISO_OP_AWAIT_CREATOR checks that its creator is still there. */
+#define AWAIT_CHECK_NS (100 * 1000 * 1000)
 
 /* The plan's clone_flags must not break the stage's own mechanics: the child
  * must have its own fd table, fs info, signal handlers and thread group, and
@@ -74,11 +77,16 @@ struct ctx {
     const struct jiso_plan *plan;
     int hs_read, hs_write;      /* handshake pipe, -1 without parent work */
     /* 1 while the first child / a JISO_OP_SPAWN child uses our memory; the
-     * kernel clears them (CLONE_CHILD_CLEARTID). Futex words: 32 bits. */
+     * kernel clears them (CLONE_CHILD_CLEARTID). Futex words: 32 bits.
+     * live_spawned is SPAWNED_AWAITING while the spawned process waits in
+     * JISO_OP_AWAIT_CREATOR (it still uses our memory). */
     volatile int32_t live;
     volatile int32_t live_spawned;
-    /* The report. Only one process of the plan runs at a time (the spawn is
-     * vfork-style), so there is never more than one writer. */
+    /* The report. Only one process of the plan runs steps at a time: the
+     * creator waits while the spawned process runs up to its
+     * JISO_OP_AWAIT_CREATOR, and the spawned process goes on from there only
+     * once the creator has executed (or, failing, exited). So there is never
+     * more than one writer. */
     volatile int32_t failed;
     int32_t fail_step;
     int32_t fail_errno;
@@ -191,10 +199,47 @@ static void spawned_main(void *arg);
 struct spawn_start {
     struct ctx *c;
     uint32_t first_step;
+    long creator; /* the creator's pid; both are in the same pid namespace */
 };
 
-/* CHILD: run the steps from index i; `spawned` tells a JISO_OP_SPAWN child. */
-static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, int spawned)
+/* CHILD: wake every futex waiter on *word (shared, as the kernel's
+ * CLONE_CHILD_CLEARTID wake-up is). */
+static void wake_all(volatile int32_t *word)
+{
+    raw_syscall6(SYS_futex, (long)word, FUTEX_WAKE, INT32_MAX, 0, 0, 0);
+}
+
+/*
+ * CHILD: JISO_OP_AWAIT_CREATOR at step i in the spawned process: tell the
+ * creator (waiting in run_steps) to go on, then wait for the SIGCONT its new
+ * program sends. All signals are blocked, so a SIGCONT sent before we wait is
+ * pending, not lost.
+ */
+static void await_creator(struct ctx *c, uint32_t i, long creator)
+{
+    __atomic_store_n(&c->live_spawned, SPAWNED_AWAITING, __ATOMIC_RELEASE);
+    wake_all(&c->live_spawned);
+    const uint64_t cont = 1ull << (SIGCONT - 1);
+    const struct timespec tick = {0, AWAIT_CHECK_NS};
+    for (;;) {
+        siginfo_t info;
+        long r = SYS4(SYS_rt_sigtimedwait, &cont, &info, &tick, 8);
+        if (r == SIGCONT && info.si_code == SI_USER && info.si_pid == creator)
+            return;
+        if (r == SIGCONT || r == -EAGAIN || r == -EINTR) {
+            /* someone else's SIGCONT, or time to check: reparented means the
+             * creator is gone (if it failed, its report is already there) */
+            if (SYS4(SYS_getppid, 0, 0, 0, 0) != creator)
+                child_fail(c, (int32_t)i, ESRCH);
+            continue;
+        }
+        child_fail(c, (int32_t)i, (int32_t)-r);
+    }
+}
+
+/* CHILD: run the steps from index i; `creator` is the pid of a JISO_OP_SPAWN
+ * child's creator as it sees it, 0 in the first child. */
+static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, long creator)
 {
     const struct jiso_plan *p = c->plan;
     const uint32_t n = p->step_count;
@@ -214,16 +259,19 @@ static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, int spawned)
 
         if (s->nr == JISO_OP_SPAWN) {
             /* The new process shares memory and runs on the upper half of the
-             * stack while we (on the lower half) are suspended by
-             * CLONE_VFORK. A spawned process must not spawn again: its child
-             * would overwrite the upper half under it. */
-            if (spawned || a[0] < 0 || (uint64_t)a[0] > n)
+             * stack while we (on the lower half) wait. Nobody spawns again
+             * while it lives: a second child would overwrite the upper half
+             * under it. */
+            if (creator != 0 || __atomic_load_n(&c->live_spawned, __ATOMIC_ACQUIRE) != 0 ||
+                a[0] < 0 || (uint64_t)a[0] > n)
                 child_fail(c, (int32_t)i, EINVAL);
             uintptr_t base = (uintptr_t)p->stack + (uint64_t)p->stack_size / 2;
             uintptr_t top = ((uintptr_t)p->stack + (uint64_t)p->stack_size) & ~(uintptr_t)15;
-            struct spawn_start start = {c, i + 1};
+            struct spawn_start start = {c, i + 1, SYS4(SYS_getpid, 0, 0, 0, 0)};
+            /* Not CLONE_VFORK: the creator must go on once the new process
+             * reaches its JISO_OP_AWAIT_CREATOR, before that one executes. */
             struct clone_args ca = {
-                .flags = CLONE_VM | CLONE_VFORK | CLONE_CHILD_CLEARTID,
+                .flags = CLONE_VM | CLONE_CHILD_CLEARTID,
                 .child_tid = (uintptr_t)&c->live_spawned,
                 .exit_signal = SIGCHLD,
                 .stack = base,
@@ -235,12 +283,24 @@ static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, int spawned)
                 c->live_spawned = 0;
                 child_fail(c, (int32_t)i, (int32_t)-r);
             }
-            /* The new process has executed or exited; it reported if it failed. */
+            /* Until it awaits us, executes or exits (then it reported if it
+             * failed); start stays valid meanwhile. */
+            int32_t v;
+            while ((v = __atomic_load_n(&c->live_spawned, __ATOMIC_ACQUIRE)) == 1)
+                SYS4(SYS_futex, &c->live_spawned, FUTEX_WAIT, v, 0);
             if (__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE))
                 for (;;)
                     SYS4(SYS_exit, CHILD_FAILED, 0, 0, 0);
             p->results[i] = r;
             i = (uint32_t)a[0];
+            continue;
+        }
+        if (s->nr == JISO_OP_AWAIT_CREATOR) {
+            if (creator == 0)
+                child_fail(c, (int32_t)i, EINVAL);
+            await_creator(c, i, creator);
+            p->results[i] = 0;
+            i++;
             continue;
         }
         if (s->nr < 0)
@@ -262,7 +322,7 @@ static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, int spawned)
 static CHILD_NORETURN void spawned_main(void *arg)
 {
     struct spawn_start *start = arg;
-    run_steps(start->c, start->first_step, 1);
+    run_steps(start->c, start->first_step, start->creator);
 }
 
 /* CHILD: entry of the first child (see clone3_run). */
@@ -578,9 +638,10 @@ JISO_EXPORT int jiso_spawn(const struct jiso_plan *plan, struct jiso_result *res
         close(c.hs_read);
     }
 
-    /* vfork semantics: our frame (c) and the caller's stack and plan memory
-     * are in use until the child executes or exits; a JISO_OP_SPAWN child
-     * can outlive its creator only if the creator was killed. */
+    /* Our frame (c) and the caller's stack and plan memory are in use until
+     * the child executes or exits, and a JISO_OP_SPAWN child until it does:
+     * it outlives its creator's use of them when it executes after a
+     * JISO_OP_AWAIT_CREATOR, or when the creator was killed. */
     wait_cleared(&c.live);
     wait_cleared(&c.live_spawned);
 

@@ -12,21 +12,35 @@
 
 #include <stdint.h>
 
-#define JISO_PLAN_VERSION 3
+#define JISO_PLAN_VERSION 4
 
 /*
  * Stage operations that are not plain system calls. They use negative
  * numbers so they can never collide with a syscall number.
  *
- * JISO_OP_SPAWN: create a second process in vfork style (CLONE_VM|CLONE_VFORK,
- *   exit signal SIGCHLD, on the upper half of the stack). The new process goes
- *   on with the next step; the creator waits until it has executed (or failed)
- *   and then continues at step arg[0]. The result is the new process's pid (as
- *   the creator sees it). If the new process failed, the creator exits at once
- *   with status 127 instead of continuing. Used to run the target under a
+ * JISO_OP_SPAWN: create a second process (CLONE_VM, exit signal SIGCHLD, on
+ *   the upper half of the stack). The new process goes on with the next step;
+ *   the creator waits until the new process has reached a
+ *   JISO_OP_AWAIT_CREATOR step, executed or exited, and then continues at step
+ *   arg[0]. The result is the new process's pid (as the creator sees it). If
+ *   the new process failed, the creator exits at once with status 127 instead
+ *   of continuing. Neither process may spawn again while the new one lives
+ *   (it runs on the upper half of the stack). Used to run the target under a
  *   minimal init that is PID 1 of a new pid namespace.
+ *
+ * JISO_OP_AWAIT_CREATOR: only in a process made by JISO_OP_SPAWN. Lets the
+ *   creator go on, then waits until the creator's new program (after the
+ *   creator's execve) sends this process SIGCONT (si_code SI_USER, from the
+ *   creator's pid); a SIGCONT from anyone else is dropped. So the spawned
+ *   process runs none of its own code while its creator still shares the
+ *   caller's memory or is half-way through its execve: jiso-init sends it as
+ *   its first act, and the main process starts only once PID 1 is jiso-init.
+ *   Fails with ESRCH if the creator exits without sending it (noticed within
+ *   100 ms, if the plan did not make the process die with its creator).
+ *   Result: 0.
  */
 #define JISO_OP_SPAWN (-1)
+#define JISO_OP_AWAIT_CREATOR (-2)
 
 /* Pseudo step indices in jiso_result.failed_step for failures outside the plan. */
 #define JISO_FAIL_NONE          (-1) /* the child executed its program */

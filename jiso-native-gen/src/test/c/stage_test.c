@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -947,6 +948,226 @@ static void test_init(void)
     report("jiso-init: exits 137 when its lifeline pidfd's process exits", ok);
 }
 
+/* ---- JISO_OP_AWAIT_CREATOR -------------------------------------------------- */
+
+#define AWAIT(t) STEP(t, JISO_OP_AWAIT_CREATOR)
+#define CLOCK(t, ts) STEP(t, SYS_clock_gettime, CLOCK_MONOTONIC, ADDR(ts))
+static double secs(const struct timespec *ts) { return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9; }
+
+/* PID 1 mounts a /proc of its pid namespace; the main process's first steps
+ * after its await read /proc/1/cmdline and /proc/1/comm into our memory; PID 1
+ * executes jiso-init. 200 times: the main must always see jiso-init, never the
+ * creator still sharing our memory (our cmdline) or half-way through execve. */
+static void test_await_sees_init(void)
+{
+    int ok = 1, wrong = 0;
+    static char *argv_init[] = {NULL, "2", "-1", NULL};
+    argv_init[0] = (char *)init_path;
+    char expected[4200];
+    int expected_len = snprintf(expected, sizeof expected, "%s%c2%c-1", init_path, 0, 0) + 1;
+    for (int n = 0; n < 200; n++) {
+        struct tplan t;
+        struct jiso_result res;
+        static char cmdline[4200], comm[64];
+        memset(cmdline, 0, sizeof cmdline);
+        memset(comm, 0, sizeof comm);
+        tinit(&t, CLONE_NEWNS | CLONE_NEWPID);
+        STEP(&t, SYS_mount, 0, ADDR("/"), 0, MS_REC | MS_PRIVATE, 0);
+        STEP(&t, SYS_mount, ADDR("proc"), ADDR("/proc"), ADDR("proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+        int sp = STEP(&t, JISO_OP_SPAWN, 0);
+        AWAIT(&t);
+        int fd = STEP(&t, SYS_openat, AT_FDCWD, ADDR("/proc/1/cmdline"), O_RDONLY | O_CLOEXEC);
+        int len = STEP(&t, SYS_read, fd, ADDR(cmdline), sizeof cmdline - 1);
+        t.s[len].result_args = 1u << 0;
+        fd = STEP(&t, SYS_openat, AT_FDCWD, ADDR("/proc/1/comm"), O_RDONLY | O_CLOEXEC);
+        STEP(&t, SYS_read, fd, ADDR(comm), sizeof comm - 1);
+        t.s[fd + 1].result_args = 1u << 0;
+        EXEC(&t, argv_true);
+        t.s[sp].arg[0] = EXEC(&t, argv_init);
+        int rc = spawn(&t, &res);
+        if (res.pidfd >= 0)
+            CHECK(EXITED_WITH(reap(res.pidfd), 0), "init's exit");
+        CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+        if (rc != 0)
+            break;
+        if ((t.r[len] != expected_len || memcmp(cmdline, expected, (size_t)expected_len) != 0 ||
+             strcmp(comm, "jiso-init\n") != 0) &&
+            wrong++ == 0) {
+            for (int i = 0; i < t.r[len] && i < (int)sizeof cmdline; i++)
+                cmdline[i] = cmdline[i] ? cmdline[i] : ' ';
+            fprintf(stderr, "  PID 1 seen as '%s' (%lld bytes), comm '%s'\n", cmdline, (long long)t.r[len], comm);
+        }
+    }
+    CHECK(wrong == 0, "%d of 200 main processes saw PID 1 before it was jiso-init", wrong);
+    report("await: the main process's first read of /proc/1 always shows jiso-init (200 runs)", ok);
+}
+
+struct foreign_cont {
+    volatile int64_t *pid_slot;
+    int sent;
+};
+
+/* Sends SIGCONT to the spawned process from us (not its creator) as soon as
+ * its pid shows up in the plan's results, a few times. */
+static void *send_foreign_cont(void *arg)
+{
+    struct foreign_cont *f = arg;
+    for (int i = 0; i < 2000 && *f->pid_slot == 0x5a5a; i++)
+        usleep(1000);
+    for (int i = 0; i < 5 && *f->pid_slot != 0x5a5a; i++) {
+        f->sent += kill((pid_t)*f->pid_slot, SIGCONT) == 0;
+        usleep(20000);
+    }
+    return NULL;
+}
+
+/* The spawned process passes its AWAIT only after the creator's program has
+ * sent SIGCONT (here after 0.3 s), not on a SIGCONT from anyone else; the
+ * creator goes on only after the spawned process reached the AWAIT. */
+static void test_await_order(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv_creator[] = {
+        "/bin/sh", "-c",
+        "sleep 0.3; for p in $(cat /proc/$$/task/$$/children); do kill -CONT $p 2>/dev/null; done; wait",
+        NULL};
+    struct timespec before_await = {0}, after_await = {0}, creator_goes_on = {0}, start;
+    tinit(&t, 0);
+    int sp = STEP(&t, JISO_OP_SPAWN, 0);
+    int own_pid = STEP(&t, SYS_getpid);
+    CLOCK(&t, &before_await);
+    int await = AWAIT(&t);
+    CLOCK(&t, &after_await);
+    UNBLOCK(&t);
+    EXEC(&t, argv_true);
+    t.s[sp].arg[0] = CLOCK(&t, &creator_goes_on);
+    EXEC(&t, argv_creator);
+    struct foreign_cont f = {.pid_slot = &t.r[own_pid]};
+    pthread_t th;
+    pthread_create(&th, NULL, send_foreign_cont, &f);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int rc = spawn(&t, &res);
+    pthread_join(th, NULL);
+    CHECK(rc == 0, "rc %d step %d errno %d", rc, res.failed_step, res.error);
+    CHECK(t.r[await] == 0, "await result %lld", (long long)t.r[await]);
+    CHECK(f.sent > 0, "no foreign SIGCONT could be sent");
+    CHECK(secs(&before_await) > 0 && secs(&before_await) <= secs(&creator_goes_on),
+          "the creator went on (%.6f) before the spawned process reached the await (%.6f)",
+          secs(&creator_goes_on), secs(&before_await));
+    CHECK(secs(&after_await) - secs(&start) >= 0.3,
+          "passed the await %.3f s after the start: before the creator's SIGCONT",
+          secs(&after_await) - secs(&start));
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 0), "creator's exit");
+    report("await: creator goes on once the spawned awaits; only the creator's program releases it", ok);
+}
+
+/* Failures on either side are reported and nothing hangs. */
+static void test_await_failures(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    static char *const argv_missing[] = {"/nonexistent/jiso", NULL};
+    static char *argv_init[] = {NULL, "2", "-1", NULL};
+    argv_init[0] = (char *)init_path;
+    double t0;
+
+    /* the spawned process fails before its await: the creator does not go on */
+    tinit(&t, CLONE_NEWPID);
+    int sp = STEP(&t, JISO_OP_SPAWN, 0);
+    int bad = STEP(&t, SYS_close, 1000);
+    AWAIT(&t);
+    EXEC(&t, argv_true);
+    int cont = STEP(&t, SYS_getpid);
+    t.s[sp].arg[0] = cont;
+    EXEC(&t, argv_init);
+    int rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == bad && res.error == EBADF, "before: rc %d step %d errno %d", rc,
+          res.failed_step, res.error);
+    CHECK(t.r[cont] == 0x5a5a, "the creator went on: %lld", (long long)t.r[cont]);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "creator's exit");
+
+    /* the spawned process fails after its await: reported; jiso-init reaps it and exits 127 */
+    tinit(&t, CLONE_NEWPID);
+    sp = STEP(&t, JISO_OP_SPAWN, 0);
+    AWAIT(&t);
+    int exec_step = EXEC(&t, argv_missing);
+    t.s[sp].arg[0] = EXEC(&t, argv_init);
+    t0 = now();
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == exec_step && res.error == ENOENT, "after: rc %d step %d errno %d", rc,
+          res.failed_step, res.error);
+    CHECK(now() - t0 < 5, "took %.1f s", now() - t0);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "init's exit");
+
+    /* the creator fails while the spawned process awaits, as PID 1: the
+     * namespace ends, the creator's failure is reported */
+    tinit(&t, CLONE_NEWPID);
+    sp = STEP(&t, JISO_OP_SPAWN, 0);
+    AWAIT(&t);
+    EXEC(&t, argv_true);
+    int creator_exec = EXEC(&t, argv_missing);
+    t.s[sp].arg[0] = creator_exec;
+    t0 = now();
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == creator_exec && res.error == ENOENT, "PID 1: rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    CHECK(now() - t0 < 5, "took %.1f s", now() - t0);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "creator's exit");
+
+    /* the same without a pid namespace or a parent-death signal: the spawned
+     * process notices the creator is gone (ESRCH, but the creator's report wins) */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    tinit(&t, 0);
+    sp = STEP(&t, JISO_OP_SPAWN, 0);
+    int own_pid = STEP(&t, SYS_getpid);
+    AWAIT(&t);
+    EXEC(&t, argv_true);
+    creator_exec = EXEC(&t, argv_missing);
+    t.s[sp].arg[0] = creator_exec;
+    t0 = now();
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == creator_exec && res.error == ENOENT, "no pid ns: rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    CHECK(now() - t0 < 5, "took %.1f s", now() - t0);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "creator's exit");
+    int st = -1;
+    CHECK(t.r[own_pid] > 0 && waitpid((pid_t)t.r[own_pid], &st, 0) == (pid_t)t.r[own_pid] &&
+              EXITED_WITH(st, 127),
+          "spawned status %#x", st);
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+
+    /* an await outside a spawned process; a second spawn while the spawned one lives */
+    tinit(&t, 0);
+    AWAIT(&t);
+    EXEC(&t, argv_true);
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == 0 && res.error == EINVAL, "await in the first child: rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    tinit(&t, CLONE_NEWPID);
+    sp = STEP(&t, JISO_OP_SPAWN, 0);
+    AWAIT(&t);
+    EXEC(&t, argv_true);
+    int again = STEP(&t, JISO_OP_SPAWN, 0);
+    t.s[sp].arg[0] = again;
+    t.s[again].arg[0] = EXEC(&t, argv_true);
+    rc = spawn(&t, &res);
+    CHECK(rc == -1 && res.failed_step == again && res.error == EINVAL, "second spawn: rc %d step %d errno %d",
+          rc, res.failed_step, res.error);
+    if (res.pidfd >= 0)
+        CHECK(EXITED_WITH(reap(res.pidfd), 127), "exit");
+    report("await: failures before/after it, of the creator (with and without a pid ns), misuse; none hangs", ok);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -972,6 +1193,9 @@ int main(int argc, char **argv)
     test_parent_run_refused();
     test_threads();
     test_init();
+    test_await_sees_init();
+    test_await_order();
+    test_await_failures();
     printf("# %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

@@ -15,6 +15,7 @@ import io.jiso.sys.Sys;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +39,8 @@ import java.util.regex.Pattern;
  * with read-only binds of the host's /usr, /bin, /sbin, /lib*, /etc, a minimal
  * /dev, its own /proc with sensitive entries masked, a private /tmp; no /sys;
  * it runs as nobody (65534) with every capability dropped, no_new_privs and
- * the default seccomp policy; it dies with the JVM. The methods below opt out
- * or adjust.
+ * the default seccomp policy; it leads a session of its own (no controlling
+ * terminal); it dies with the JVM. The methods below opt out or adjust.
  *
  * <p>Unlike ProcessBuilder, the environment starts nearly empty (PATH and
  * HOME), not as a copy of the JVM's: a sandbox should not inherit the JVM's
@@ -94,6 +95,9 @@ public final class IsolatedProcessBuilder {
     private final CgroupLimits.Builder limits = CgroupLimits.builder();
     private final List<DeviceRule> devices = new ArrayList<>(DeviceRule.MINIMAL);
     private boolean ownCgroup = true;
+    private boolean newSession = true;
+    private String appArmorProfile;
+    private String selinuxLabel;
 
     public IsolatedProcessBuilder(String... command) {
         this(Arrays.asList(command));
@@ -191,8 +195,38 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
+    /**
+     * Like ProcessBuilder's: the program's stdin, stdout and stderr are the
+     * JVM's. On a terminal the program reads and writes it through these
+     * descriptors, but by default it has no controlling terminal (see
+     * {@link #newSession(boolean)}): /dev/tty cannot be opened, Ctrl-C and
+     * Ctrl-Z reach the JVM rather than the program, and a program that wants
+     * job control or a password prompt on /dev/tty needs
+     * {@code newSession(false)}.
+     */
     public IsolatedProcessBuilder inheritIO() {
         Arrays.fill(redirects, Redirect.INHERIT);
+        return this;
+    }
+
+    /**
+     * Whether the program starts a session of its own (default true), as
+     * {@code setsid} does: it then has no controlling terminal, so even when
+     * the JVM runs on a terminal the sandbox cannot open /dev/tty (ENXIO) to
+     * read from it, change its modes or send it signals, and signals from
+     * that terminal (Ctrl-C, hang-up) do not reach it; PID 1 of its pid
+     * namespace leaves the JVM's session and process group too. The program
+     * keeps its standard streams: with {@link #inheritIO()} it still reads
+     * and writes the JVM's terminal through them.
+     *
+     * <p>false: the sandbox stays in the JVM's session and process group and
+     * shares its controlling terminal, like a child of ProcessBuilder: for an
+     * interactive program (a shell with job control, a prompt on /dev/tty)
+     * run with inheritIO(). It can then also change the terminal's modes
+     * and read what is typed there; seccomp still refuses TIOCSTI.
+     */
+    public IsolatedProcessBuilder newSession(boolean newSession) {
+        this.newSession = newSession;
         return this;
     }
 
@@ -598,6 +632,33 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
+    /**
+     * Runs the program confined by this AppArmor profile, which must be
+     * loaded: the main process asks for it on its execve (as
+     * aa_change_onexec does, through /proc/self/attr/apparmor/exec or
+     * /proc/self/attr/exec), after the sandbox is built and before Landlock
+     * and seccomp. start() throws FeatureUnavailableException where the
+     * kernel does not enforce AppArmor, and ChildSetupException naming the
+     * errno when AppArmor refuses the profile (ENOENT: not loaded).
+     */
+    public IsolatedProcessBuilder apparmorProfile(String profile) {
+        this.appArmorProfile = lsmName("apparmorProfile", profile);
+        return this;
+    }
+
+    /**
+     * Runs the program with this SELinux context, e.g.
+     * "system_u:system_r:container_t:s0:c1,c2", written to
+     * /proc/self/attr/exec by the main process before its execve; the policy
+     * must allow the transition (with no_new_privs, the default, only to a
+     * bounded domain or with nnp_transition). start() throws
+     * FeatureUnavailableException where SELinux is not enabled.
+     */
+    public IsolatedProcessBuilder selinuxLabel(String label) {
+        this.selinuxLabel = lsmName("selinuxLabel", label);
+        return this;
+    }
+
     // ---- start --------------------------------------------------------------------------------
 
     /**
@@ -735,8 +796,8 @@ public final class IsolatedProcessBuilder {
                 : RootPresets.hostRoot(tmpSizeBytes, ownPids);
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
-                boottimeOffset,
-                userMaps, privileges, landlock, seccomp, cgroupLimits(), devices);
+                boottimeOffset, userMaps, privileges, landlock, seccomp, cgroupLimits(), devices, newSession,
+                appArmorProfile, selinuxLabel);
     }
 
     /** The caller's mounts as ops; bind sources are resolved now (see BindSource). */
@@ -824,6 +885,28 @@ public final class IsolatedProcessBuilder {
             throw new IllegalArgumentException(field + ": Long.MAX_VALUE is not a limit; " + instead);
         }
         return value;
+    }
+
+    /** The kernel takes an LSM attribute in one write of at most a page, "exec " included. */
+    private static final int MAX_LSM_NAME_BYTES = 4000;
+
+    private static String lsmName(String field, String name) {
+        if (name == null) {
+            throw new IllegalArgumentException(field + " must not be null");
+        }
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException(field + " must not be empty");
+        }
+        noNul(field, name);
+        if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException(field + " must not contain control characters (newline, tab...), was \""
+                    + name.replaceAll("\\p{Cntrl}", "?") + "\"");
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_LSM_NAME_BYTES) {
+            throw new IllegalArgumentException(field + " must be at most " + MAX_LSM_NAME_BYTES + " bytes in UTF-8, was "
+                    + name.getBytes(StandardCharsets.UTF_8).length);
+        }
+        return name;
     }
 
     private static String noNul(String field, String s) {

@@ -8,6 +8,7 @@ import static io.jiso.spawn.Syscalls.EXECVEAT;
 import static io.jiso.spawn.Syscalls.FCNTL;
 import static io.jiso.spawn.Syscalls.PRCTL;
 import static io.jiso.spawn.Syscalls.RT_SIGPROCMASK;
+import static io.jiso.spawn.Syscalls.SETSID;
 
 import io.jiso.Namespace;
 import io.jiso.capability.CapabilitySteps;
@@ -15,6 +16,7 @@ import io.jiso.capability.HeldCapabilities;
 import io.jiso.cgroup.CgroupSteps;
 import io.jiso.landlock.LandlockSteps;
 import io.jiso.landlock.LandlockSupport;
+import io.jiso.lsm.LsmSteps;
 import io.jiso.seccomp.SeccompCompiler;
 import io.jiso.seccomp.SeccompSteps;
 import io.jiso.mount.RootTemplateSteps;
@@ -108,22 +110,41 @@ final class ChildSteps {
         StepList.Step spawnMain = null;
         if (spec.creates(Namespace.PID)) {
             // PID 1 must reap orphans and pass signals on; the main process is its child.
+            if (spec.newSession()) {
+                newSession(steps); // out of the JVM's process group too: no signal from its terminal
+            }
             spawnMain = steps.spawn("start the main process under jiso-init");
             dieWithTheJvm(steps);
         }
 
         // The main process.
+        if (spec.newSession()) {
+            newSession(steps); // no controlling terminal: /dev/tty and the JVM's terminal are out of reach
+        }
         redirect(steps, fds.in(), 0);
         redirect(steps, fds.out(), 1);
         redirect(steps, fds.err(), 2);
         steps.call("close every other file descriptor on exec", CLOSE_RANGE, 3, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
         steps.call("change directory to " + spec.directory(), CHDIR, steps.cStringAddress(spec.directory()));
+        // Labels for the execve, while the process may still open its /proc files as itself.
+        if (spec.appArmorProfile() != null) {
+            LsmSteps.appArmorOnExec(steps, spec.appArmorProfile());
+        }
+        if (spec.selinuxLabel() != null) {
+            LsmSteps.selinuxOnExec(steps, spec.selinuxLabel());
+        }
         // Privileges go last, after everything that needs them; after the spawn of the main process,
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
         CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec),
                 HeldCapabilities.canSetPcap(spec.creates(Namespace.USER)));
         dieWithTheJvm(steps); // again: a change of uid or gid clears the parent-death signal
+        if (spawnMain != null) {
+            // Not one instruction of the program while PID 1 still shares the JVM's memory (its
+            // command line, its comm in /proc/1): jiso-init's first act releases us. Before
+            // Landlock and seccomp, which a user policy may make deny the calls of the wait.
+            steps.awaitCreator("wait until PID 1 is jiso-init");
+        }
         if (spec.landlock() != null) {
             LandlockSteps.restrict(steps, spec.landlock(), LandlockSupport.abiVersion(), LANDLOCK_SCRATCH_FD);
         }
@@ -134,7 +155,7 @@ final class ChildSteps {
         execute(steps, spec);
 
         if (spawnMain != null) {
-            // PID 1 again, once the main process has executed: become jiso-init.
+            // PID 1 again, once the main process waits for it: become jiso-init.
             spawnMain.continueAtNext();
             steps.call("close file descriptors jiso-init does not need", CLOSE_RANGE, 0, 0xFFFF_FFFFL,
                     CLOSE_RANGE_CLOEXEC);
@@ -152,6 +173,10 @@ final class ChildSteps {
     /** An unprivileged JVM's user namespace has setgroups denied unless newgidmap wrote its gid_map. */
     private static boolean canSetGroups(SandboxSpec spec) {
         return spec.userMaps() != null ? spec.userMaps().setGroupsAllowed() : io.jiso.user.Rootless.jvmIsRoot();
+    }
+
+    private static void newSession(StepList steps) {
+        steps.call("start a new session", SETSID);
     }
 
     /** PR_SET_PDEATHSIG: the child dies with the thread that made it (a spawner thread lives as long as the JVM). */

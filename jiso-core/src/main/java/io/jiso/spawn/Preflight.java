@@ -4,6 +4,7 @@ import io.jiso.FeatureUnavailableException;
 import io.jiso.Namespace;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.landlock.LandlockSupport;
+import io.jiso.lsm.LsmSupport;
 import io.jiso.user.Rootless;
 
 /**
@@ -18,6 +19,12 @@ final class Preflight {
     static void check(SandboxSpec spec) throws FeatureUnavailableException {
         if (spec.landlock() != null) {
             LandlockSupport.require();
+        }
+        if (spec.appArmorProfile() != null) {
+            LsmSupport.requireAppArmor();
+        }
+        if (spec.selinuxLabel() != null) {
+            LsmSupport.requireSelinux();
         }
         boolean ownUsers = spec.creates(Namespace.USER);
         HeldCapabilities.requireDroppable(spec.privileges(), ownUsers);

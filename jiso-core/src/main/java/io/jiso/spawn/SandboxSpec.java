@@ -31,6 +31,9 @@ import java.util.Set;
  * @param seccomp       the seccomp policy, or null for none
  * @param cgroup        limits for the process's own cgroup leaf, or null for no leaf
  * @param devices       the devices the leaf's device filter allows
+ * @param newSession    the main process (and PID 1) start sessions of their own, away from the JVM's terminal
+ * @param appArmorProfile the AppArmor profile the program runs in, or null
+ * @param selinuxLabel  the SELinux context the program runs in, or null
  */
 public record SandboxSpec(
         List<String> command,
@@ -51,7 +54,10 @@ public record SandboxSpec(
         io.jiso.landlock.LandlockRules landlock,
         io.jiso.SeccompPolicy seccomp,
         io.jiso.cgroup.CgroupLimits cgroup,
-        List<io.jiso.DeviceRule> devices) {
+        List<io.jiso.DeviceRule> devices,
+        boolean newSession,
+        String appArmorProfile,
+        String selinuxLabel) {
 
     public SandboxSpec {
         command = List.copyOf(command);

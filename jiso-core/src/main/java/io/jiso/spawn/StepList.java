@@ -79,12 +79,23 @@ public final class StepList {
     /**
      * JISO_OP_SPAWN: from here on two processes run the plan. The new one (the
      * main process) goes on with the next step; the creator waits until it
-     * has executed and then continues where {@link Step#continueAt} says.
+     * reaches {@link #awaitCreator}, executes or exits, and then continues
+     * where {@link Step#continueAtNext} says.
      */
     Step spawn(String what) {
         long[] encoded = new long[1 + MAX_ARGS];
         encoded[0] = StageFailure.OP_SPAWN;
         return add(what, encoded);
+    }
+
+    /**
+     * JISO_OP_AWAIT_CREATOR, in the spawned process: lets the creator go on and
+     * waits for the SIGCONT its next program (jiso-init) sends first thing.
+     */
+    void awaitCreator(String what) {
+        long[] encoded = new long[1 + MAX_ARGS];
+        encoded[0] = StageFailure.OP_AWAIT_CREATOR;
+        add(what, encoded);
     }
 
     Step add(String what, long[] encoded) {

@@ -26,6 +26,7 @@ public final class Syscalls {
     public static final int RT_SIGPROCMASK = ABI.syscall("rt_sigprocmask");
     public static final int EXECVE = ABI.syscall("execve");
     public static final int EXECVEAT = ABI.syscall("execveat");
+    public static final int SETSID = ABI.syscall("setsid");
 
     public static final int AT_FDCWD = ABI.intConstant("AT_FDCWD");
     public static final int EEXIST = ABI.intConstant("EEXIST");

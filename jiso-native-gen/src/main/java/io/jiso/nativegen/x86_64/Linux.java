@@ -8028,6 +8028,15 @@ public class Linux extends Linux_1 {
     public static int JISO_OP_SPAWN() {
         return JISO_OP_SPAWN;
     }
+    private static final int JISO_OP_AWAIT_CREATOR = (int)-2L;
+    /**
+     * {@snippet lang=c :
+     * #define JISO_OP_AWAIT_CREATOR -2
+     * }
+     */
+    public static int JISO_OP_AWAIT_CREATOR() {
+        return JISO_OP_AWAIT_CREATOR;
+    }
     private static final int JISO_FAIL_NONE = (int)-1L;
     /**
      * {@snippet lang=c :

@@ -8745,10 +8745,10 @@ class Linux_1 extends Linux$shared {
     public static int SECURE_NO_CAP_AMBIENT_RAISE_LOCKED() {
         return SECURE_NO_CAP_AMBIENT_RAISE_LOCKED;
     }
-    private static final int JISO_PLAN_VERSION = (int)3L;
+    private static final int JISO_PLAN_VERSION = (int)4L;
     /**
      * {@snippet lang=c :
-     * #define JISO_PLAN_VERSION 3
+     * #define JISO_PLAN_VERSION 4
      * }
      */
     public static int JISO_PLAN_VERSION() {
