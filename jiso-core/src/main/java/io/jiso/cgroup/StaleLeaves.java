@@ -87,10 +87,17 @@ final class StaleLeaves {
         }
     }
 
-    /** Kills whatever is left in one stale leaf directory and removes it. */
+    /** Kills whatever is left in one stale leaf directory and removes it, its frozen part first. */
     static void remove(Path leaf) throws IsolationException {
         Path kill = leaf.resolve("cgroup.kill");
         Path freezer = leaf.resolve("freezer.state");
+        Path part = leaf.resolve(FrozenPart.NAME);
+        if (Files.isDirectory(part)) {
+            if (Files.exists(freezer)) {
+                CgroupFs.write(freezer, "THAWED"); // a JVM that died while freezing: the part's tasks must wake to die
+            }
+            remove(part);
+        }
         if (Files.exists(kill)) {
             CgroupFs.write(kill, "1");
         } else {
