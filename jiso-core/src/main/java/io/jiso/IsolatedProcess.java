@@ -157,9 +157,15 @@ public final class IsolatedProcess extends Process {
         return leaf;
     }
 
-    /** Stops every process of the sandbox (cgroup.freeze, or the v1 freezer). */
+    /**
+     * Stops every process of the sandbox (cgroup.freeze, or the v1 freezer)
+     * but jiso-init, which keeps watching the JVM: on cgroup v2 a frozen
+     * sandbox still dies with the JVM. {@link #destroyForcibly()} and
+     * {@link #killAll()} end a frozen sandbox at once; the SIGTERM of
+     * {@link #destroy()} reaches the program when it is thawed.
+     */
     public void freeze() throws IsolationException {
-        leaf("freeze()").freeze();
+        leaf("freeze()").freeze(child.underInit() ? child.pid() : -1);
     }
 
     /** Resumes what {@link #freeze()} stopped. */

@@ -24,6 +24,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void pastMemoryMaxTheKernelKillsAndSaysSo() throws Exception {
+        Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", "x = bytearray(400 << 20); print('survived')")
                 .memoryMax(64 << 20).swapMax(0).start();
@@ -38,6 +39,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void aProcessWithinItsLimitIsNotKilled() throws Exception {
+        Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", "x = bytearray(16 << 20); print(len(x))")
                 .memoryMax(128 << 20).start();
@@ -49,6 +51,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void pidsMaxStopsAForkBombAndTheHostStillForks() throws Exception {
+        Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", """
                 import os, time
@@ -144,6 +147,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void cpuTimeMatchesWhatTheProcessMeasuresItself() throws Exception {
+        Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", """
                 import time
@@ -160,6 +164,7 @@ class IsolatedProcessCgroupTest {
 
     @Test
     void cpuMaxHoldsABusyLoopToItsShare() throws Exception {
+        Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", """
                 import time
@@ -230,9 +235,6 @@ class IsolatedProcessCgroupTest {
 
     static java.util.List<Path> leavesOfThisJvm() throws java.io.IOException {
         String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
-        try (Stream<Path> all = Files.find(Path.of("/sys/fs/cgroup"), 5,
-                (path, attrs) -> attrs.isDirectory() && path.getFileName().toString().startsWith(prefix))) {
-            return all.toList();
-        }
+        return FrozenSandboxCgroupTest.cgroupDirsNamed(n -> n.startsWith(prefix)); // passes over leaves removed meanwhile
     }
 }

@@ -40,6 +40,7 @@ class NamespaceIsolationTest {
 
     @Test
     void onlyLoopbackExistsAndItIsUp() throws Exception {
+        Privileges.assumeTool("python3");
         Run r = Run.of(new IsolatedProcessBuilder("/usr/bin/python3", "-c", """
                 import socket
                 print(sorted(name for _, name in socket.if_nameindex()))
@@ -100,6 +101,7 @@ class NamespaceIsolationTest {
 
     @Test
     void ipcObjectsCreatedInsideAreInvisibleOutside() throws Exception {
+        Privileges.assumeTool("ipcmk");
         Run r = Run.sh("ipcmk -M 4096 >/dev/null && ipcs -m | grep -c '^0x'").ok();
         assertEquals("1", r.out().strip(), "the segment exists inside");
         String hostSegments = Files.readString(Path.of("/proc/sysvipc/shm"));
@@ -109,6 +111,7 @@ class NamespaceIsolationTest {
 
     @Test
     void twoProcessesJoinedIntoOneNetworkSeeEachOther() throws Exception {
+        Privileges.assumeTool("python3");
         Privileges.assumeRoot("without root each sandbox has a user namespace of its own, which owns its network");
         IsolatedProcess server = new IsolatedProcessBuilder("/usr/bin/python3", "-u", "-c", """
                 import socket, sys

@@ -3,6 +3,9 @@ package io.jiso;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.user.Rootless;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -31,6 +34,16 @@ public final class Privileges {
     /** Skips the calling test when the JVM is root: it checks what jiso does without root. */
     public static void assumeNotRoot(String what) {
         Assumptions.assumeTrue(!jvmIsRoot(), "checks what happens without root: " + what);
+    }
+
+    /**
+     * Skips the calling test unless the host has this program in /usr/bin or
+     * /bin (a sandbox's PATH finds programs there): python3, ipcmk and the like
+     * are not on every host.
+     */
+    public static void assumeTool(String name) {
+        boolean found = Stream.of("/usr/bin/", "/bin/").anyMatch(d -> Files.isExecutable(Path.of(d + name)));
+        Assumptions.assumeTrue(found, "needs " + name + " on the host (/usr/bin or /bin), which it lacks");
     }
 
     /** Skips the calling test unless the JVM can make cgroup leaves (root, or a delegated cgroup). */

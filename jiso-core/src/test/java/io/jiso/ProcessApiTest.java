@@ -10,7 +10,10 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -151,8 +154,13 @@ class ProcessApiTest {
 
     @Test
     void hostRootKeepsTheHostsFiles() throws Exception {
-        String cwd = Path.of("").toAbsolutePath().toString();
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "test -d '" + cwd + "' && echo seen; ls /tmp | wc -l")
+        // A host directory outside /tmp, which hostRoot() keeps private: the checkout may lie in /tmp, the JDK hardly
+        Optional<String> outsideTmp = Stream.of(Path.of("").toAbsolutePath(), Path.of(System.getProperty("java.home")))
+                .map(Path::toString).filter(d -> !d.equals("/tmp") && !d.startsWith("/tmp/")).findFirst();
+        Assumptions.assumeTrue(outsideTmp.isPresent(),
+                "needs a host directory outside /tmp: the working directory and the JDK both lie under /tmp");
+        String seen = outsideTmp.get();
+        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "test -d \"$0\" && echo seen; ls /tmp | wc -l", seen)
                 .hostRoot()).ok();
         assertEquals("seen\n0\n", r.out(), "host files visible, /tmp still private");
     }

@@ -47,6 +47,7 @@ class SecurityDefaultsTest {
 
     @Test
     void keptCapabilityWorks() throws Exception {
+        Privileges.assumeTool("python3");
         String bind = """
                 import socket
                 s = socket.socket(); s.bind(("127.0.0.1", 80)); print("bound 80")
@@ -94,6 +95,7 @@ class SecurityDefaultsTest {
 
     @Test
     void defaultPolicyBlocksNamespacesMountsAndKeyrings() throws Exception {
+        Privileges.assumeTool("python3");
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
                 "unshare -U true 2>/dev/null || echo unshare-refused;"
                         + " mount -t tmpfs x /tmp 2>/dev/null || echo mount-refused;"
@@ -107,6 +109,7 @@ class SecurityDefaultsTest {
 
     @Test
     void realRuntimesWorkUnderTheDefaultPolicy() throws Exception {
+        Privileges.assumeTool("python3");
         assertEquals("1\n", Run.of(new IsolatedProcessBuilder("python3", "-c", "print(1)")).ok().out());
         assertEquals("3\n", Run.sh("printf 'a\\nb\\nc\\n' | sort -r | wc -l").ok().out());
         Run gcc = Run.sh("cd /tmp && printf '#include <stdio.h>\\nint main(void){puts(\"hello\");return 0;}\\n' > h.c"
@@ -119,6 +122,7 @@ class SecurityDefaultsTest {
 
     @Test
     void judgeProgramsWorkUnderTheStrictPolicy() throws Exception {
+        Privileges.assumeTool("python3");
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c",
                 "import sys; print(sum(int(x) for x in sys.stdin.read().split()))")
                 .seccomp(SeccompPolicy.strict()).start();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.jiso.user.SubordinateIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +52,15 @@ class SubordinateIdsTest {
         }
     }
 
+    /** Skips a test that runs newuidmap and newgidmap where they are not installed, with jiso's own reason. */
+    private static void assumeHelpersInstalled() {
+        String missing = SubordinateIds.helpersNotInstalled();
+        Assumptions.assumeTrue(missing.isEmpty(), "needs newuidmap and newgidmap: " + missing);
+    }
+
     @Test
     void subordinateIdsGiveTheSandboxManyUsersThatAreNotTheHosts() throws Exception {
+        assumeHelpersInstalled();
         Map<String, List<String>> out = byKey(jvm.run(UnprivilegedJvm.USER, HELPERS_CAN_WORK,
                 SubordinateIdsProbe.class, "map", Long.toString(START), Long.toString(GID_START)));
         long uid = UnprivilegedJvm.uidOf(UnprivilegedJvm.USER);
@@ -100,6 +109,7 @@ class SubordinateIdsTest {
 
     @Test
     void helpersThatCannotGainPrivilegesAreNamed() throws Exception {
+        assumeHelpersInstalled();
         String refused = byKey(jvm.run(UnprivilegedJvm.USER, UnprivilegedJvm.NO_PRIVILEGES,
                 SubordinateIdsProbe.class, "refused")).get("refused").get(0);
         assertTrue(refused.startsWith("FeatureUnavailableException")

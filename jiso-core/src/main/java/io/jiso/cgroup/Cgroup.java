@@ -22,7 +22,7 @@ sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** Adds what this driver measures; fields already set by another driver are kept. */
     void readUsage(UsageBuilder into) throws HostSetupException;
 
-    /** Processes in the leaf (their thread-group ids). */
+    /** Processes in the leaf and its frozen part (their thread-group ids). */
     Set<Integer> pids() throws HostSetupException;
 
     /** Whether any task is still in the leaf. */
@@ -31,8 +31,14 @@ sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** Whether this driver can freeze its leaf (cgroup.freeze, or a v1 freezer directory). */
     boolean canFreeze();
 
-    /** Freezes or thaws, and waits (bounded) until the kernel reports it done. */
+    /** Freezes or thaws the whole leaf, and waits (bounded) until the kernel reports it done. */
     void setFrozen(boolean frozen, long timeoutNanos) throws IsolationException;
+
+    /** Freezes every process of the leaf but {@code keep} (-1: none), in its {@link FrozenPart}. */
+    void freeze(int keep, long timeoutNanos) throws IsolationException;
+
+    /** Lets what {@link #freeze(int, long)} stopped run again. */
+    void thaw(long timeoutNanos) throws IsolationException;
 
     /** Moves a running process into the leaf. */
     void attach(int pid) throws HostSetupException;

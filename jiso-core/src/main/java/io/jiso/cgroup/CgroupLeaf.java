@@ -108,16 +108,28 @@ public final class CgroupLeaf implements AutoCloseable {
         return (v2 != null && v2.populated()) || (v1 != null && v1.populated());
     }
 
-    /** Stops every task in the leaf (cgroup.freeze, or the v1 freezer) and waits until they are stopped. */
+    /** Stops every task in the leaf and waits until they are stopped; as {@link #freeze(long)} with no exception. */
     public synchronized void freeze() throws IsolationException {
+        freeze(-1);
+    }
+
+    /**
+     * Stops every task in the leaf but {@code keepRunning} (-1 for none), and
+     * waits until they are stopped: cgroup.freeze, or the v1 freezer, of a
+     * child cgroup of the leaf that they move into (see FrozenPart). A
+     * sandbox's jiso-init is kept running, so that it still ends the sandbox
+     * when the JVM dies. Stopped tasks still die of SIGKILL on cgroup v2; on
+     * v1 only once thawed, which {@link #killAll()} does.
+     */
+    public synchronized void freeze(long keepRunning) throws IsolationException {
         open();
-        freezer("freeze").setFrozen(true, FREEZE_TIMEOUT);
+        freezer("freeze").freeze(Math.toIntExact(keepRunning), FREEZE_TIMEOUT);
     }
 
     /** Lets frozen tasks run again. */
     public synchronized void thaw() throws IsolationException {
         open();
-        freezer("thaw").setFrozen(false, FREEZE_TIMEOUT);
+        freezer("thaw").thaw(FREEZE_TIMEOUT);
     }
 
     private Cgroup freezer(String what) throws FeatureUnavailableException {
@@ -151,6 +163,7 @@ public final class CgroupLeaf implements AutoCloseable {
                 killEach(pids());
             } finally {
                 f.setFrozen(false, FREEZE_TIMEOUT); // v1 frozen tasks act on SIGKILL only once thawed
+                f.thaw(FREEZE_TIMEOUT); // and those in the frozen part too
             }
         } else {
             // No freezer at all: a forking task can escape a round, so repeat while pids remain.

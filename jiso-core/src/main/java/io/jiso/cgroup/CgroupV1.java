@@ -26,10 +26,14 @@ final class CgroupV1 implements Cgroup {
     /** Leaf directory per hierarchy, in creation order. */
     private final Map<Layout.V1Hierarchy, Path> dirs;
     private final int[] tasksFds;
+    /** In the freezer hierarchy's directory, or null without one. */
+    private final FrozenPart frozen;
 
     private CgroupV1(Map<Layout.V1Hierarchy, Path> dirs, int[] tasksFds) {
         this.dirs = dirs;
         this.tasksFds = tasksFds;
+        Path freezer = dirFor(Controller.FREEZER);
+        this.frozen = freezer == null ? null : new FrozenPart(freezer);
     }
 
     /** Creates BASE/jiso/NAME in each hierarchy, BASE given per hierarchy; undoes everything on failure. */
@@ -246,6 +250,9 @@ final class CgroupV1 implements Cgroup {
         for (Path d : dirs.values()) {
             pids.addAll(CgroupFs.pids(d.resolve("cgroup.procs")));
         }
+        if (frozen != null) {
+            pids.addAll(frozen.pids());
+        }
         return pids;
     }
 
@@ -261,7 +268,23 @@ final class CgroupV1 implements Cgroup {
 
     @Override
     public void setFrozen(boolean frozen, long timeoutNanos) throws IsolationException {
-        Path state = dirFor(Controller.FREEZER).resolve("freezer.state");
+        setFrozen(dirFor(Controller.FREEZER), frozen, timeoutNanos);
+    }
+
+    @Override
+    public void freeze(int keep, long timeoutNanos) throws IsolationException {
+        frozen.freeze(CgroupV1::setFrozen, keep, timeoutNanos);
+    }
+
+    /** Thaws the frozen part; a v1-frozen task acts on SIGKILL only then, so killing needs it too. */
+    @Override
+    public void thaw(long timeoutNanos) throws IsolationException {
+        frozen.thaw(CgroupV1::setFrozen, timeoutNanos);
+    }
+
+    /** freezer.state of the leaf or its frozen part (a child is frozen while its parent is). */
+    private static void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws IsolationException {
+        Path state = dir.resolve("freezer.state");
         String want = frozen ? "FROZEN" : "THAWED";
         CgroupFs.write(state, want);
         // FREEZING lasts until every task has stopped; a task in uninterruptible sleep can hold it there
@@ -285,6 +308,13 @@ final class CgroupV1 implements Cgroup {
             tasksFds[i] = -1;
         }
         HostSetupException first = null;
+        if (frozen != null) {
+            try {
+                frozen.remove(timeoutNanos);
+            } catch (HostSetupException e) {
+                first = e;
+            }
+        }
         for (Path d : dirs.values()) {
             try {
                 CgroupFs.rmdir(d, timeoutNanos);

@@ -24,12 +24,14 @@ import java.util.Set;
 final class CgroupV2 implements Cgroup {
     private final Path dir;
     private final Set<String> enabled;
+    private final FrozenPart frozen;
     private int dirFd;
 
     private CgroupV2(Path dir, Set<String> enabled, int dirFd) {
         this.dir = dir;
         this.enabled = enabled;
         this.dirFd = dirFd;
+        this.frozen = new FrozenPart(dir);
     }
 
     /**
@@ -210,7 +212,9 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public Set<Integer> pids() throws HostSetupException {
-        return new HashSet<>(CgroupFs.pids(dir.resolve("cgroup.procs")));
+        Set<Integer> pids = new HashSet<>(CgroupFs.pids(dir.resolve("cgroup.procs")));
+        pids.addAll(frozen.pids());
+        return pids;
     }
 
     @Override
@@ -226,6 +230,21 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public void setFrozen(boolean frozen, long timeoutNanos) throws IsolationException {
+        setFrozen(dir, frozen, timeoutNanos);
+    }
+
+    @Override
+    public void freeze(int keep, long timeoutNanos) throws IsolationException {
+        frozen.freeze(CgroupV2::setFrozen, keep, timeoutNanos);
+    }
+
+    @Override
+    public void thaw(long timeoutNanos) throws IsolationException {
+        frozen.thaw(CgroupV2::setFrozen, timeoutNanos);
+    }
+
+    /** cgroup.freeze of the leaf or its frozen part; a v2-frozen task still dies of SIGKILL. */
+    private static void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws IsolationException {
         CgroupFs.write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
         long want = frozen ? 1 : 0;
         if (!CgroupFs.await(() -> {
@@ -241,7 +260,7 @@ final class CgroupV2 implements Cgroup {
         return CgroupFs.exists(dir.resolve("cgroup.kill")); // Linux 5.14
     }
 
-    /** SIGKILL to every task in the leaf, atomically with respect to forks. */
+    /** SIGKILL to every task in the leaf and its frozen part, atomically with respect to forks. */
     void kill() throws HostSetupException {
         CgroupFs.write(dir.resolve("cgroup.kill"), "1");
     }
@@ -285,6 +304,7 @@ final class CgroupV2 implements Cgroup {
     public void remove(long timeoutNanos) throws HostSetupException {
         Sys.close(dirFd);
         dirFd = -1;
+        frozen.remove(timeoutNanos);
         CgroupFs.rmdir(dir, timeoutNanos);
     }
 

@@ -223,7 +223,9 @@ public final class DeadLeaves {
                 CgroupFs.await(() -> Sys.readFile(state.toString()).strip().equals("FROZEN"), FREEZE_TIMEOUT);
                 killEach(tasks(dirs));
             } finally {
-                Sys.writeFile(state.toString(), "THAWED"); // v1 frozen tasks act on SIGKILL only once thawed
+                for (Path c : tree(freezer)) { // the leaf and its frozen part: v1 frozen tasks act on SIGKILL only once thawed
+                    Sys.writeFile(c.resolve("freezer.state").toString(), "THAWED");
+                }
             }
         } else {
             for (int round = 0; round < 100 && !tasks(dirs).isEmpty(); round++) {
@@ -232,8 +234,10 @@ public final class DeadLeaves {
         }
         killEach(tasks(dirs)); // a task only in a v1 directory of a hybrid leaf
         for (Path d : dirs) {
-            if (Files.exists(d.resolve("cgroup.freeze"))) {
-                Sys.writeFile(d.resolve("cgroup.freeze").toString(), "0"); // a frozen v2 leaf's tasks die once thawed
+            for (Path c : tree(d)) {
+                if (Files.exists(c.resolve("cgroup.freeze"))) {
+                    Sys.writeFile(c.resolve("cgroup.freeze").toString(), "0"); // and its frozen part's
+                }
             }
         }
         return pids;

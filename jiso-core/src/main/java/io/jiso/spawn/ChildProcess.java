@@ -137,6 +137,11 @@ public final class ChildProcess {
         return "";
     }
 
+    /** Whether {@link #pid()} is jiso-init, PID 1 of the sandbox's own pid namespace. */
+    public boolean underInit() {
+        return statusFd >= 0;
+    }
+
     /** What turns readable when the main process has ended: init's status pipe, or the pidfd. */
     int exitFd() {
         return statusFd >= 0 ? statusFd : pidfd;

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * newuidmap and newgidmap, shadow's helpers that write a user namespace's map
@@ -35,11 +37,9 @@ enum IdMapHelper {
 
     /** The helper's path, or null with the reason added to problems. */
     Path locate(List<String> problems) {
-        Path found = DIRECTORIES.stream().map(d -> d.resolve(name)).filter(Files::isRegularFile).findFirst()
-                .orElse(null);
+        Path found = find(DIRECTORIES);
         if (found == null) {
-            problems.add(name + " is not installed (looked in /usr/bin, /bin and /usr/sbin; Debian and Ubuntu"
-                    + " have it in the package uidmap, Fedora in shadow-utils)");
+            problems.add(whyMissing(DIRECTORIES));
             return null;
         }
         String problem = problemWith(found);
@@ -48,6 +48,27 @@ enum IdMapHelper {
             return null;
         }
         return found;
+    }
+
+    /** The helper in the first of these directories that has it, or null. */
+    Path find(List<Path> directories) {
+        return directories.stream().map(d -> d.resolve(name)).filter(Files::isRegularFile).findFirst().orElse(null);
+    }
+
+    /** Why the helper is not installed here, naming where it was looked for, or "" if it is. */
+    String whyMissing(List<Path> directories) {
+        if (find(directories) != null) {
+            return "";
+        }
+        return name + " is not installed (looked in " + directories.stream().map(Path::toString)
+                .collect(Collectors.joining(", ")) + "; Debian and Ubuntu have it in the package uidmap,"
+                + " Fedora in shadow-utils)";
+    }
+
+    /** Why newuidmap or newgidmap is not installed where jiso looks for them, or "" if both are. */
+    static String whyNotInstalled() {
+        return Stream.of(values()).map(h -> h.whyMissing(DIRECTORIES)).filter(w -> !w.isEmpty())
+                .collect(Collectors.joining("; "));
     }
 
     private String problemWith(Path helper) {

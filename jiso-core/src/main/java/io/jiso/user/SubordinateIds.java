@@ -25,6 +25,15 @@ public final class SubordinateIds {
     private static final int MAX_RANGES = 339;
 
     /**
+     * Why subordinate ids cannot be mapped on this host whoever asks: newuidmap
+     * or newgidmap is not installed where jiso looks for them (the reason in
+     * words), or "" if both are.
+     */
+    public static String helpersNotInstalled() {
+        return IdMapHelper.whyNotInstalled();
+    }
+
+    /**
      * The podman / rootlesskit layout: 0 inside is the caller, 1..count are
      * the first count ids of the user's ranges, in file order (ALL: every one).
      */
