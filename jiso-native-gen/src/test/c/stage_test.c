@@ -2,7 +2,13 @@
  * stage_test.c: tests of libjiso.so (jiso_spawn) and jiso-init against the
  * running kernel. As root, or as a user allowed unprivileged user namespaces:
  * then a plan that makes namespaces makes a user namespace first, as jiso
- * does for a JVM that is not root. Usage: stage_test <path of jiso-init>
+ * does for a JVM that is not root. Usage:
+ *   stage_test <path of jiso-init>
+ *   stage_test --emulator=<qemu-user binary> <path of jiso-init>
+ * The second form runs under a user-mode emulator (qemu-aarch64 on an x86_64
+ * host): jiso-init is then executed through the emulator, and if the emulator
+ * refuses jiso_spawn's clone3 (see probe_emulator) only the tests that need no
+ * spawn run, and the rest is reported as skipped with the emulator's errno.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -23,6 +29,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "jiso_plan.h"
 
@@ -32,6 +40,7 @@
 
 static int failures, passes;
 static const char *init_path;
+static const char *emulator; /* NULL, or the qemu-user binary this test runs under */
 
 #define CHECK(cond, ...)                                            \
     do {                                                            \
@@ -414,7 +423,8 @@ static void test_all_namespaces(void)
     report("all eight namespaces in clone_flags (incl. CLONE_NEWTIME = 0x80)", ok);
 }
 
-static void test_bad_plans(void)
+/* Plans jiso_spawn refuses before it creates anything: no clone3 needed. */
+static void test_plan_validation(void)
 {
     int ok = 1;
     struct tplan t;
@@ -436,6 +446,15 @@ static void test_bad_plans(void)
     BAD(t.p.clone_flags = CLONE_VFORK);
     BAD(t.p.clone_flags = SIGCHLD);
     BAD((t.p.parent_write_count = 1, t.p.parent_writes = NULL));
+    report("plan validation: version, step count, stack, forbidden clone flags, parent writes", ok);
+}
+
+static void test_bad_plans(void)
+{
+    int ok = 1;
+    struct tplan t;
+    struct jiso_result res;
+    int rc;
 
     /* no execve */
     tinit(&t, 0);
@@ -466,7 +485,7 @@ static void test_bad_plans(void)
     CHECK(rc == 0, "32 KiB stack: rc %d step %d errno %d", rc, res.failed_step, res.error);
     if (res.pidfd >= 0)
         CHECK(EXITED_WITH(reap(res.pidfd), 0), "exit");
-    report("bad plans, no execve, clone3 failure, minimal stack", ok);
+    report("no execve, clone3 failure, minimal stack", ok);
 }
 
 static void must_not_run(int sig)
@@ -1168,15 +1187,277 @@ static void test_await_failures(void)
     report("await: failures before/after it, of the creator (with and without a pid ns), misuse; none hangs", ok);
 }
 
+/* ---- jiso-init without a spawn: forked and executed like any program ------ */
+
+/* Executes jiso-init with these arguments (through the emulator, if any). */
+static __attribute__((noreturn)) void exec_init(char *const *args)
+{
+    char *argv[8];
+    int n = 0;
+    if (emulator)
+        argv[n++] = (char *)emulator;
+    argv[n++] = (char *)init_path;
+    while (*args && n < 7)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    execve(argv[0], argv, envp);
+    _exit(126);
+}
+
+static int wait_for(pid_t pid)
+{
+    int st = -1;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return st;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void on_term(int sig)
+{
+    (void)sig;
+    _exit(7);
+}
+
+/* What the main process does in test_init_forked. */
+enum main_kind { MAIN_EXITS_3, MAIN_TRAPS_TERM, MAIN_KILLS_ITSELF, MAIN_SLEEPS };
+
+/* Forks a process that forks the main process and then becomes jiso-init
+ * <main> 10 [11], with every signal blocked (as the stage leaves it), the
+ * status pipe on fd 10 and, if lifeline >= 0, that pidfd on fd 11. The main
+ * writes its pid to ready_w when it is ready. */
+static pid_t fork_init_with_main(enum main_kind kind, int status_w, int lifeline, int ready_w)
+{
+    pid_t init = fork();
+    if (init != 0)
+        return init;
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    pid_t main_pid = fork();
+    if (main_pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        signal(SIGTERM, kind == MAIN_TRAPS_TERM ? on_term : SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        pid_t self = getpid();
+        if (write(ready_w, &self, sizeof self) != sizeof self)
+            _exit(120);
+        switch (kind) {
+        case MAIN_EXITS_3:
+            sleep_ms(200);
+            _exit(3);
+        case MAIN_KILLS_ITSELF:
+            kill(getpid(), SIGKILL);
+            _exit(121);
+        case MAIN_TRAPS_TERM:
+        case MAIN_SLEEPS:
+            for (;;)
+                pause();
+        }
+    }
+    char pid_arg[16];
+    snprintf(pid_arg, sizeof pid_arg, "%d", (int)main_pid);
+    if (dup2(status_w, 10) != 10 || (lifeline >= 0 && dup2(lifeline, 11) != 11))
+        _exit(122);
+    char *args[] = {pid_arg, "10", lifeline >= 0 ? "11" : NULL, NULL};
+    exec_init(args);
+}
+
+static void test_init_arguments(void)
+{
+    int ok = 1;
+    static char *const bad[][5] = {
+        {NULL},                       /* no argument */
+        {"holdx", NULL},              /* one argument that is not "hold" */
+        {"2", "10", "11", "12", NULL}, /* four */
+        {"0", "-1", NULL},            /* main pid 0 */
+        {"-1", "-1", NULL},           /* main pid -1 */
+        {"x2", "-1", NULL},           /* not a number */
+        {"", "-1", NULL},             /* empty */
+        {"2", "-2", NULL},            /* below -1 */
+        {"99999999999", "-1", NULL},  /* beyond an int */
+        {"5", "-1", NULL},            /* a pid that is not its child */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pid_t p = fork();
+        if (p == 0)
+            exec_init(bad[i]);
+        int st = wait_for(p);
+        CHECK(EXITED_WITH(st, 127), "case %zu (%s %s): status %#x", i, bad[i][0] ? bad[i][0] : "",
+              bad[i][0] && bad[i][1] ? bad[i][1] : "", st);
+    }
+    report("jiso-init: bad arguments and a main that is not its child -> 127", ok);
+
+    ok = 1;
+    int hold[2];
+    if (pipe2(hold, O_CLOEXEC) != 0)
+        abort();
+    pid_t p = fork();
+    if (p == 0) {
+        if (dup2(hold[0], 0) != 0)
+            _exit(122);
+        char *args[] = {"hold", NULL};
+        exec_init(args);
+    }
+    close(hold[0]);
+    sleep_ms(emulator ? 500 : 100);
+    CHECK(waitpid(p, NULL, WNOHANG) == 0, "hold exited before end of file");
+    close(hold[1]);
+    int st = wait_for(p);
+    CHECK(EXITED_WITH(st, 0), "hold's status %#x", st);
+    report("jiso-init hold (forked): runs until its stdin is closed, then exits 0", ok);
+}
+
+/* jiso-init as a plain parent (no pid namespace): reaping, the status pipe,
+ * signal forwarding, the lifeline. */
+static void test_init_forked(void)
+{
+    static const struct {
+        enum main_kind kind;
+        const char *name;
+    } cases[] = {
+        {MAIN_EXITS_3, "jiso-init (forked): main exits 3 -> init exits 3, raw status on the pipe"},
+        {MAIN_TRAPS_TERM, "jiso-init (forked): SIGTERM to init is forwarded (main exits 7)"},
+        {MAIN_KILLS_ITSELF, "jiso-init (forked): main killed by SIGKILL -> init exits 137"},
+        {MAIN_SLEEPS, "jiso-init (forked): exits 137 when its lifeline pidfd's process exits"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int ok = 1;
+        enum main_kind kind = cases[i].kind;
+        int status[2], ready[2];
+        if (pipe2(status, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0)
+            abort();
+        pid_t jvm = -1;
+        int lifeline = -1;
+        if (kind == MAIN_SLEEPS) {
+            jvm = fork();
+            if (jvm == 0) {
+                for (;;)
+                    pause();
+            }
+            lifeline = (int)syscall(SYS_pidfd_open, jvm, 0);
+            CHECK(lifeline >= 0, "pidfd_open: %m");
+        }
+        pid_t init = fork_init_with_main(kind, status[1], lifeline, ready[1]);
+        close(status[1]);
+        close(ready[1]);
+        if (lifeline >= 0)
+            close(lifeline);
+        pid_t main_pid = -1;
+        CHECK(read(ready[0], &main_pid, sizeof main_pid) == sizeof main_pid, "main not ready");
+        close(ready[0]);
+        int raw = -1, st;
+        switch (kind) {
+        case MAIN_EXITS_3:
+            st = wait_for(init);
+            CHECK(EXITED_WITH(st, 3), "init's status %#x", st);
+            CHECK(read(status[0], &raw, 4) == 4 && EXITED_WITH(raw, 3), "raw status %#x", raw);
+            CHECK(read(status[0], &raw, 4) == 0, "more than 4 bytes");
+            break;
+        case MAIN_TRAPS_TERM:
+            sleep_ms(emulator ? 500 : 50); /* init waits in ppoll, or the signal stays pending */
+            CHECK(kill(init, SIGTERM) == 0, "%m");
+            st = wait_for(init);
+            CHECK(EXITED_WITH(st, 7), "init's status %#x", st);
+            CHECK(read(status[0], &raw, 4) == 4 && EXITED_WITH(raw, 7), "raw status %#x", raw);
+            break;
+        case MAIN_KILLS_ITSELF:
+            st = wait_for(init);
+            CHECK(EXITED_WITH(st, 128 + SIGKILL), "init's status %#x", st);
+            CHECK(read(status[0], &raw, 4) == 4 && WIFSIGNALED(raw) && WTERMSIG(raw) == SIGKILL,
+                  "raw status %#x", raw);
+            break;
+        case MAIN_SLEEPS:
+            sleep_ms(emulator ? 500 : 100);
+            CHECK(waitpid(init, NULL, WNOHANG) == 0, "init exited while the lifeline lived");
+            kill(jvm, SIGKILL);
+            wait_for(jvm);
+            st = wait_for(init);
+            CHECK(EXITED_WITH(st, 128 + SIGKILL), "init's status %#x", st);
+            break;
+        }
+        /* without a pid namespace a main can outlive init: it is ours to end */
+        if (main_pid > 0)
+            kill(main_pid, SIGKILL);
+        close(status[0]);
+        report(cases[i].name, ok);
+    }
+}
+
+/* Under an emulator: does it run jiso_spawn (clone3 with CLONE_VM, without
+ * CLONE_THREAD)? Prints what it answers to that, to clone(CLONE_VM) and to a
+ * seccomp filter, and returns 0 if jiso_spawn cannot run there. */
+static int child_of_clone(void *arg)
+{
+    (void)arg;
+    _exit(0);
+}
+
+static int probe_emulator(void)
+{
+    struct tplan t;
+    struct jiso_result res;
+    tinit(&t, 0);
+    UNBLOCK(&t);
+    EXEC(&t, argv_true);
+    int rc = spawn(&t, &res);
+    if (rc == 0) {
+        reap(res.pidfd);
+        printf("# %s runs jiso_spawn: every test runs\n", emulator);
+        return 1;
+    }
+    printf("# %s: jiso_spawn fails at step %d (JISO_FAIL_CLONE = %d) with %s: clone3 refused\n",
+           emulator, res.failed_step, JISO_FAIL_CLONE, strerrorname_np(res.error));
+
+    static _Alignas(16) char stack[64 * 1024];
+    pid_t p = clone(child_of_clone, stack + sizeof stack, CLONE_VM | SIGCHLD, NULL);
+    if (p > 0)
+        wait_for(p);
+    printf("# %s: clone(CLONE_VM | SIGCHLD) without CLONE_THREAD -> %s\n", emulator,
+           p > 0 ? "a child" : strerrorname_np(errno));
+
+    pid_t f = fork();
+    if (f == 0) {
+        struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        struct sock_fprog prog = {1, &allow};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+            _exit(200);
+        _exit(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno);
+    }
+    int st = wait_for(f);
+    int e = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    printf("# %s: prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, allow-all) -> %s\n", emulator,
+           e == 0 ? "installed" : e > 0 && e < 200 ? strerrorname_np(e) : "no answer");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s <jiso-init>\n", argv[0]);
+    if (argc == 3 && strncmp(argv[1], "--emulator=", 11) == 0)
+        emulator = argv[1] + 11;
+    else if (argc != 2) {
+        fprintf(stderr, "usage: %s [--emulator=<qemu-user binary>] <jiso-init>\n", argv[0]);
         return 2;
     }
-    init_path = argv[1];
+    init_path = argv[argc - 1];
     snprintf(caller_as_root, sizeof caller_as_root, "0 %d 1", (int)getuid());
     setvbuf(stdout, NULL, _IOLBF, 0);
+    test_plan_validation();
+    test_init_arguments();
+    test_init_forked();
+    if (emulator && !probe_emulator()) {
+        /* every test below spawns through jiso_spawn */
+        printf("# SKIP the tests that spawn through jiso_spawn: the emulator refuses its clone3\n");
+        printf("# %d passed, %d failed, the spawn tests skipped\n", passes, failures);
+        return failures != 0;
+    }
     test_plain();
     test_missing_exec();
     test_tolerated();

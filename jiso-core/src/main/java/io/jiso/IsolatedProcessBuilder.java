@@ -517,7 +517,7 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
-    /** hugetlb.&lt;pageSize&gt;.max, e.g. ("2MB", 64 << 20). */
+    /** hugetlb.&lt;pageSize&gt;.max, e.g. {@code hugetlbMax("2MB", 64 << 20)}. */
     public IsolatedProcessBuilder hugetlbMax(String pageSize, long bytes) {
         limits.hugetlbMaxBytes(pageSize, bytes);
         return this;
