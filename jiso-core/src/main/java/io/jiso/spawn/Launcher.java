@@ -67,12 +67,20 @@ public final class Launcher {
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
             int[] status = spec.creates(Namespace.PID) ? pipes.statusPipe() : null;
+            if (status != null && spec.runLimits().watched()) {
+                // jiso-init enforces the limits; with an output limit the main process writes to its relay
+                pipes.initLimits = InitLimits.open(spec, leaf, out, err);
+                if (pipes.initLimits.mainOut() >= 0) {
+                    out = pipes.initLimits.mainOut();
+                    err = pipes.initLimits.mainErr();
+                }
+            }
             // A pooled network namespace belongs to the init user namespace: not joinable from a new one.
             if (spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)) {
                 pipes.network = NetworkNamespacePool.take();
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
-                    RootTemplates.forSpec(spec));
+                    RootTemplates.forSpec(spec), pipes.initLimits);
             Spawner.Job<ChildProcess> job = memory -> spawn(spec, fds, status == null ? -1 : status[0],
                     cgroup.leaf(), memory);
             // Under jiso-init the sandbox watches the JVM itself, so it may be made on this thread,
@@ -84,6 +92,10 @@ public final class Launcher {
                 pipes.network = -1;
             }
             pipes.closeChildEnds();
+            if (spec.runLimits().watched()) {
+                child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()),
+                        status == null));
+            }
             Reaper.watch(child);
             return new Started(child, pipes.outStream(0), pipes.inStream(1), pipes.inStream(2), cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
@@ -257,6 +269,7 @@ public final class Launcher {
         private int statusRead = -1;
         private int statusWrite = -1;
         int network = -1;
+        InitLimits initLimits;
 
         int childEnd(Redirect r, int fd) throws IOException {
             int cloexec = Errno.O_CLOEXEC;
@@ -314,6 +327,14 @@ public final class Launcher {
             statusRead = -1;
             NetworkNamespacePool.discard(network);
             network = -1;
+            closeInitLimits();
+        }
+
+        private void closeInitLimits() {
+            if (initLimits != null) {
+                initLimits.close();
+                initLimits = null;
+            }
         }
 
         void closeAll() {
@@ -326,6 +347,7 @@ public final class Launcher {
             Sys.close(statusWrite);
             NetworkNamespacePool.discard(network);
             statusRead = statusWrite = network = -1;
+            closeInitLimits();
         }
     }
 }

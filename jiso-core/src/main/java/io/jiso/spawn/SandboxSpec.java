@@ -30,6 +30,7 @@ import java.util.Set;
  * @param seccomp       the seccomp policy, or null for none
  * @param cgroup        limits for the process's own cgroup leaf, or null for no leaf
  * @param devices       the devices the leaf's device filter allows
+ * @param runLimits     resource limits of the main process; CPU, wall time and output limits of the run
  */
 public record SandboxSpec(
         List<String> command,
@@ -50,7 +51,8 @@ public record SandboxSpec(
         io.jiso.landlock.LandlockRules landlock,
         io.jiso.SeccompPolicy seccomp,
         io.jiso.cgroup.CgroupLimits cgroup,
-        List<io.jiso.DeviceRule> devices) {
+        List<io.jiso.DeviceRule> devices,
+        io.jiso.limits.RunLimits runLimits) {
 
     public SandboxSpec {
         command = List.copyOf(command);
