@@ -128,7 +128,7 @@ public final class IsolatedProcess extends Process {
                 : watch != null ? watch.killedFor() : InitReport.KILLED_NONE;
         long end = exitNanos;
         Duration wall = init != null ? Duration.ofNanos(init.wallNanos())
-                : Duration.ofNanos((end == 0 ? System.nanoTime() : end) - startNanos);
+                : Duration.ofNanos((end == 0 ? System.nanoTime() : end) - (watch != null ? watch.startNanos() : startNanos));
         ResourceUsage usage = child.cgroup().isPresent() ? resourceUsage() : null;
         return Verdicts.judge(new Verdicts.Facts(status, killedFor,
                 usage == null ? ResourceUsage.UNKNOWN_TIME : usage.cpuTotal(),

@@ -29,11 +29,17 @@ public final class LimitWatch {
     private volatile ScheduledFuture<?> wall;
     private volatile ScheduledFuture<?> cpu;
     private final int cpus;
+    private final long startNanos = System.nanoTime();
 
     private LimitWatch(RunLimits limits, ChildProcess child, int cpus) {
         this.limits = limits;
         this.child = child;
         this.cpus = cpus;
+    }
+
+    /** System.nanoTime() when the watch began, just after the main program's execve: where wall time starts. */
+    public long startNanos() {
+        return startNanos;
     }
 
     public RunLimits limits() {
