@@ -126,9 +126,9 @@ public final class IsolatedProcess extends Process {
         InitReport init = child.initReport();
         int killedFor = init != null && init.killedFor() != InitReport.KILLED_NONE ? init.killedFor()
                 : watch != null ? watch.killedFor() : InitReport.KILLED_NONE;
-        long end = exitNanos;
-        Duration wall = init != null ? Duration.ofNanos(init.wallNanos())
-                : Duration.ofNanos((end == 0 ? System.nanoTime() : end) - (watch != null ? watch.startNanos() : startNanos));
+        long end = exitNanos == 0 ? System.nanoTime() : exitNanos;
+        long start = watch != null ? watch.startNanos() : startNanos;
+        Duration wall = init != null ? Duration.ofNanos(init.wallNanos()) : Duration.ofNanos(end - start);
         ResourceUsage usage = child.cgroup().isPresent() ? resourceUsage() : null;
         return Verdicts.judge(new Verdicts.Facts(status, killedFor,
                 usage == null ? ResourceUsage.UNKNOWN_TIME : usage.cpuTotal(),

@@ -477,7 +477,8 @@ public final class IsolatedProcessBuilder {
                     + " were " + soft + ", " + hard);
         }
         if (!ResourceLimit.ordered(soft, hard)) {
-            throw new IllegalArgumentException("rlimit " + limit + ": soft must be <= hard, were " + soft + ", " + hard);
+            throw new IllegalArgumentException("rlimit " + limit + ": soft must be <= hard, were " + soft + ", "
+                    + hard);
         }
         if (limit == ResourceLimit.NOFILE) {
             long nrOpen = Rlimits.nrOpen();

@@ -62,9 +62,6 @@ class ResourceLimitTest {
         assertEquals("0 0", l.get("Max realtime priority"));
         assertEquals("0 0", l.get("Max nice priority"));
         assertEquals("819200 819200", l.get("Max msgqueue size"));
-        for (ResourceLimit r : ResourceLimit.values()) { // every one is set, none inherited
-            assertTrue(l.size() >= ResourceLimit.values().length, l.toString());
-        }
     }
 
     @Test
@@ -103,11 +100,7 @@ class ResourceLimitTest {
 
     @Test
     void aDeepRecursionNeedsTheLargeStackItIsGiven() throws Exception {
-        // ~200 MB of stack: 8 KiB per frame, 25,000 frames deep
-        String script = "import sys, resource, threading\n"
-                + "sys.setrecursionlimit(10**6)\n"
-                + "def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\n"
-                + "print(f(int(sys.argv[1])))\n";
+        // about 200 MB of stack: 8 KiB per frame, 25,000 frames deep
         String c = "#include <stdio.h>\n#include <stdlib.h>\n"
                 + "static long f(long n){volatile char pad[8192]; pad[0]=(char)n; return n==0?0:1+f(n-1)+pad[0]*0;}\n"
                 + "int main(int c,char**v){printf(\"%ld\\n\",f(atol(v[1])));return 0;}\n";

@@ -3,6 +3,7 @@ package io.jiso.limits;
 import io.jiso.ResourceLimit;
 import io.jiso.nativegen.Abi;
 import io.jiso.spawn.StepList;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
@@ -18,11 +19,12 @@ public final class RlimitSteps {
     }
 
     private static final int PRLIMIT64 = Abi.current().syscall("prlimit64");
+    private static final MemoryLayout RLIMIT = MemoryLayout.sequenceLayout(2, ValueLayout.JAVA_LONG);
 
     public static void set(StepList steps, Map<ResourceLimit, RunLimits.Rlimit> rlimits) {
         for (Map.Entry<ResourceLimit, RunLimits.Rlimit> e : rlimits.entrySet()) {
             RunLimits.Rlimit r = e.getValue();
-            MemorySegment value = steps.allocate(java.lang.foreign.MemoryLayout.sequenceLayout(2, ValueLayout.JAVA_LONG));
+            MemorySegment value = steps.allocate(RLIMIT); // struct rlimit: soft, hard
             value.setAtIndex(ValueLayout.JAVA_LONG, 0, r.soft()); // -1 is RLIM_INFINITY
             value.setAtIndex(ValueLayout.JAVA_LONG, 1, r.hard());
             steps.call("set RLIMIT_" + e.getKey() + " to " + text(r.soft()) + " (soft), " + text(r.hard()) + " (hard)",

@@ -25,6 +25,7 @@ import io.jiso.nativegen.Abi;
 import io.jiso.net.LoopbackSteps;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +146,7 @@ final class ChildSteps {
                 steps.call("keep the status pipe open for jiso-init", FCNTL, fds.initStatus(), F_SETFD, 0);
             }
             steps.call("keep the JVM's pidfd open for jiso-init", FCNTL, NativeStage.JVM_PIDFD, F_SETFD, 0);
-            List<String> initArgs = new java.util.ArrayList<>(List.of("jiso-init", MAIN_PID,
+            List<String> initArgs = new ArrayList<>(List.of("jiso-init", MAIN_PID,
                     Integer.toString(fds.initStatus()), Integer.toString(NativeStage.JVM_PIDFD)));
             if (fds.initLimits() != null) {
                 for (int fd : fds.initLimits().keepOpen()) {

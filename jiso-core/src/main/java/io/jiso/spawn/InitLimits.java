@@ -1,5 +1,6 @@
 package io.jiso.spawn;
 
+import io.jiso.FeatureUnavailableException;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.limits.RunLimits;
@@ -34,8 +35,8 @@ final class InitLimits implements AutoCloseable {
             if (limits.cpuTime() != null) {
                 CgroupLeaf.CpuCounter counter = leaf == null ? null : leaf.openCpuCounter();
                 if (counter == null) {
-                    throw new IllegalStateException("cpuTimeLimit needs the sandbox's cgroup leaf and its CPU counter"
-                            + " (cpu.stat on cgroup v2, cpuacct.usage on v1); this one has none");
+                    throw new FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "jiso-init reads the leaf's"
+                            + " CPU counter, cpu.stat on cgroup v2 or cpuacct.usage on v1, and this host has neither");
                 }
                 l.owned.add(counter.fd());
                 l.keepOpen.add(counter.fd());

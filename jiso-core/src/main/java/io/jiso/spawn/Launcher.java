@@ -63,6 +63,10 @@ public final class Launcher {
         try {
             LeafOrReason cgroup = leafFor(spec);
             leaf = cgroup.leaf();
+            if (spec.runLimits().cpuTime() != null && leaf == null) {
+                throw new io.jiso.FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "it counts the CPU"
+                        + " time of the sandbox's cgroup leaf, and this sandbox has none: " + cgroup.whyNone());
+            }
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
