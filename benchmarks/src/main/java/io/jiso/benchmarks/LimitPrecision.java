@@ -91,6 +91,9 @@ public final class LimitPrecision {
             }
             Duration over = cpu ? r.cpuTime().minus(CPU_LIMIT) : r.wallTime().minus(WALL_LIMIT);
             overshoot[i] = over.toNanos() / 1e6;
+            if (overshoot[i] > 20) {
+                System.out.printf(Locale.ROOT, "  (run %d: %.2f ms over: %s)%n", i, overshoot[i], r.message());
+            }
         }
         return overshoot;
     }
