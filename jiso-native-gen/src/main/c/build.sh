@@ -56,7 +56,7 @@ build() {
             -o "$dir/libjiso.so.tmp" stage.c
         mv -f "$dir/libjiso.so.tmp" "$dir/libjiso.so"
     fi
-    if stale "$dir/jiso-init" "$src/init.c" "$src/raw_syscall.h" "$src/build.sh"; then
+    if stale "$dir/jiso-init" "$src/init.c" "$src/init_limits.h" "$src/raw_syscall.h" "$src/build.sh"; then
         # Freestanding: no libc, no startup files, its own _start.
         "$cc" "${common[@]}" -static -nostdlib -ffreestanding -fno-stack-protector -fno-builtin \
             -Wl,-z,noexecstack -s -o "$dir/jiso-init.tmp" init.c

@@ -1,7 +1,7 @@
 /*
  * init.c: jiso-init, PID 1 of a sandbox's pid namespace.
  *
- *   jiso-init <main-pid> <status-fd> [<lifeline-fd>]
+ *   jiso-init <main-pid> <status-fd> [<lifeline-fd> [<limit>...]]
  *   jiso-init hold
  *
  * First sends SIGCONT to <main-pid>: jiso's main process waits for it before
@@ -10,10 +10,15 @@
  * wait for it, SIGCONT does nothing.
  *
  * Reaps every process that ends up as its child, forwards every signal it
- * receives to <main-pid>, and when <main-pid> has been reaped writes its raw
- * 4-byte wait status to <status-fd> (unless -1) and exits with its exit code,
- * or 128 + the signal that killed it. Exits 127 on bad arguments or if the
- * main process is not (or no longer) its child. Prints nothing.
+ * receives to <main-pid>, and when <main-pid> has been reaped writes a
+ * struct report (init_limits.h: its raw wait status, whether init killed the
+ * sandbox for a limit, the wall time since init started and the bytes of
+ * output relayed) to <status-fd> (unless -1) in one write, and exits with its
+ * exit code, or 128 + the signal that killed it. Exits 127 on bad arguments
+ * or if the main process is not (or no longer) its child. Prints nothing.
+ *
+ * <limit> arguments (CPU time, wall time, output) are described in
+ * init_limits.h.
  *
  * <lifeline-fd>, if given and not -1, is a pidfd of the JVM: when it turns
  * readable (the JVM has exited) init exits 137, and the kernel kills every
@@ -40,6 +45,7 @@
 #include <linux/signalfd.h>
 
 #include "raw_syscall.h"
+#include "init_limits.h"
 
 #define CALL(nr, a, b, c, d) raw_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
@@ -83,12 +89,17 @@ static __attribute__((noreturn)) void hold(void)
     leave(r == 0 ? 0 : 127);
 }
 
+static struct limits limits;
+
 static __attribute__((noreturn)) void finish(int status, int status_fd)
 {
+    limits_drain(&limits);
     if (status_fd >= 0) {
+        struct report report = {.status = status};
+        limits_report(&limits, &report);
         long r;
         do
-            r = CALL(SYS_write, status_fd, &status, sizeof status, 0);
+            r = CALL(SYS_write, status_fd, &report, sizeof report, 0);
         while (r == -4 /* EINTR */);
     }
     leave(WIFEXITED(status) ? WEXITSTATUS(status)
@@ -123,13 +134,17 @@ __attribute__((noreturn, used)) void jiso_init_main(long *sp)
     char **argv = (char **)(sp + 1);
     if (argc == 2 && is_hold(argv[1]))
         hold();
-    if (argc != 3 && argc != 4)
+    if (argc < 3)
         leave(127);
     long main_pid = parse(argv[1]);
     int status_fd = (int)parse(argv[2]);
-    int lifeline = argc == 4 ? (int)parse(argv[3]) : -1;
+    int lifeline = argc >= 4 ? (int)parse(argv[3]) : -1;
     if (main_pid <= 0)
         leave(127);
+    limits_init(&limits);
+    for (long i = 4; i < argc; i++)
+        if (limits_arg(&limits, argv[i]))
+            leave(127);
     CALL(SYS_kill, main_pid, SIGCONT, 0, 0);
 
     uint64_t all = ~(uint64_t)0;
@@ -140,14 +155,21 @@ __attribute__((noreturn, used)) void jiso_init_main(long *sp)
     if (signals < 0)
         leave(127);
 
+    if (limits_start(&limits))
+        leave(127);
+
     reap(main_pid, status_fd); /* its SIGCHLD may be pending already */
     for (;;) {
         /* a negative fd is ignored by ppoll: without a lifeline only signals wake us */
-        struct pollfd wait[2] = {{(int)signals, POLLIN, 0}, {lifeline, POLLIN, 0}};
-        if (CALL(SYS_ppoll, wait, 2, 0, 0) < 0)
+        struct pollfd wait[2 + 3] = {{(int)signals, POLLIN, 0}, {lifeline, POLLIN, 0}};
+        int extra = limits_pollfds(&limits, wait + 2);
+        if (CALL(SYS_ppoll, wait, 2 + extra, 0, 0) < 0)
             continue; /* EINTR */
         if (wait[1].revents)
             leave(128 + SIGKILL); /* the JVM is gone: so is the sandbox */
+        limits_ready(&limits, wait + 2, extra);
+        if (!wait[0].revents)
+            continue;
         struct signalfd_siginfo info;
         if (CALL(SYS_read, signals, &info, sizeof info, 0) != sizeof info)
             continue;

@@ -854,11 +854,14 @@ static void test_init(void)
     CHECK(t.r[0] == 2, "main pid %lld", (long long)t.r[0]);
     if (res.pidfd >= 0)
         CHECK(EXITED_WITH(reap(res.pidfd), 3), "init's exit code");
-    int raw = -1;
-    CHECK(read(status[0], &raw, 4) == 4 && EXITED_WITH(raw, 3), "raw status %#x", raw);
-    CHECK(read(status[0], &raw, 4) == 0, "more than 4 bytes");
+    struct { int32_t status, killed_for; int64_t wall_ns, output_bytes; } rep = {-1, -1, -1, 0};
+    CHECK(read(status[0], &rep, sizeof rep) == sizeof rep && EXITED_WITH(rep.status, 3), "raw status %#x", rep.status);
+    CHECK(rep.killed_for == 0 && rep.output_bytes == -1, "killed_for %d, output %lld", rep.killed_for,
+          (long long)rep.output_bytes);
+    CHECK(rep.wall_ns >= 150000000 && rep.wall_ns < 5000000000LL, "wall %lld ns", (long long)rep.wall_ns);
+    CHECK(read(status[0], &rep, sizeof rep) == 0, "more than one report");
     close(status[0]);
-    report("jiso-init: main exits 3 -> init exits 3, raw status on the pipe", ok);
+    report("jiso-init: main exits 3 -> init exits 3, its report on the pipe (status, wall time)", ok);
 
     /* SIGTERM to init's pidfd reaches the main */
     ok = 1;
@@ -878,7 +881,7 @@ static void test_init(void)
         CHECK(syscall(SYS_pidfd_send_signal, res.pidfd, SIGTERM, NULL, 0) == 0, "%m");
         CHECK(EXITED_WITH(reap(res.pidfd), 7), "init's exit code");
     }
-    raw = -1;
+    int raw = -1;
     CHECK(read(status[0], &raw, 4) == 4 && EXITED_WITH(raw, 7), "raw status %#x", raw);
     close(status[0]);
     report("jiso-init: SIGTERM to init's pidfd is forwarded (trap exits 7)", ok);

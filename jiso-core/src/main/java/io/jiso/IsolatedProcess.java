@@ -1,13 +1,17 @@
 package io.jiso;
 
 import io.jiso.cgroup.CgroupLeaf;
+import io.jiso.limits.RunLimits;
 import io.jiso.nativegen.Macros;
 import io.jiso.spawn.ChildProcess;
+import io.jiso.spawn.InitReport;
+import io.jiso.spawn.LimitWatch;
 import io.jiso.spawn.Launcher;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +41,9 @@ public final class IsolatedProcess extends Process {
     private final List<String> command;
     /** The main process's handle, once toHandle() found it while it ran. */
     private volatile ProcessHandle mainHandle;
+    /** When start() returned and when the exit was reported: the wall time where no jiso-init measures it. */
+    private final long startNanos;
+    private volatile long exitNanos;
 
     IsolatedProcess(Launcher.Started started, List<String> command) {
         this.child = started.child();
@@ -46,6 +53,8 @@ public final class IsolatedProcess extends Process {
         this.stdout = new BufferedInputStream(started.stdout());
         this.stderr = new BufferedInputStream(started.stderr());
         this.onExit = child.exit().thenApply(status -> this);
+        this.startNanos = System.nanoTime();
+        child.exit().thenRun(() -> exitNanos = System.nanoTime());
     }
 
     ChildProcess child() {
@@ -125,6 +134,37 @@ public final class IsolatedProcess extends Process {
     public Optional<Integer> terminationSignal() {
         Integer status = child.exit().getNow(null);
         return status != null && Macros.wifSignaled(status) ? Optional.of(Macros.wtermSig(status)) : Optional.empty();
+    }
+
+    // ---- a judged run --------------------------------------------------------------------------
+
+    /**
+     * Waits for the end and says how the run went: the verdict (with the
+     * precedence of {@link RunStatus}), exit code or signal, CPU and wall
+     * time, memory peak, output, and whether jiso killed it for a limit.
+     */
+    public RunReport report() throws InterruptedException, IsolationException {
+        int status;
+        try {
+            status = child.exit().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        LimitWatch watch = child.limits();
+        RunLimits limits = watch == null ? null : watch.limits();
+        InitReport init = child.initReport();
+        int killedFor = init != null && init.killedFor() != InitReport.KILLED_NONE ? init.killedFor()
+                : watch != null ? watch.killedFor() : InitReport.KILLED_NONE;
+        long end = exitNanos == 0 ? System.nanoTime() : exitNanos;
+        long start = watch != null ? watch.startNanos() : startNanos;
+        Duration wall = init != null ? Duration.ofNanos(init.wallNanos()) : Duration.ofNanos(end - start);
+        ResourceUsage usage = child.cgroup().isPresent() ? resourceUsage() : null;
+        return Verdicts.judge(new Verdicts.Facts(status, killedFor,
+                usage == null ? ResourceUsage.UNKNOWN_TIME : usage.cpuTotal(),
+                limits == null ? null : limits.cpuTime(), wall, limits == null ? null : limits.wallTime(),
+                usage == null ? ResourceUsage.UNKNOWN : usage.oomKills(),
+                usage == null ? ResourceUsage.UNKNOWN : usage.memoryPeakBytes(),
+                init == null ? ResourceUsage.UNKNOWN : init.outputBytes(), limits == null ? -1 : limits.outputBytes()));
     }
 
     // ---- the cgroup leaf ----------------------------------------------------------------------

@@ -5,6 +5,8 @@ import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.mount.FsOp;
 import io.jiso.mount.RootPresets;
+import io.jiso.limits.Rlimits;
+import io.jiso.limits.RunLimits;
 import io.jiso.spawn.Launcher;
 import io.jiso.user.Rootless;
 import io.jiso.user.SubordinateIds;
@@ -98,6 +100,10 @@ public final class IsolatedProcessBuilder {
     private boolean newSession = true;
     private String appArmorProfile;
     private String selinuxLabel;
+    private final Map<ResourceLimit, RunLimits.Rlimit> rlimits = new EnumMap<>(ResourceLimit.class);
+    private Duration cpuTimeLimit;
+    private Duration wallTimeLimit;
+    private long outputLimit = -1;
 
     public IsolatedProcessBuilder(String... command) {
         this(Arrays.asList(command));
@@ -548,6 +554,91 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
+    // ---- Limits of a judged run ----------------------------------------------------------------
+
+    /**
+     * A resource limit (setrlimit(2)) of the main process and everything it
+     * starts, set before the privilege drop so that a hard limit may be
+     * raised above the JVM's (as root; a JVM that is not root cannot). Every
+     * limit not set here gets its documented default, not the JVM's (see
+     * {@link ResourceLimit}), e.g. a large stack for deep recursion:
+     * {@code rlimit(ResourceLimit.STACK, 256L << 20, 256L << 20)}.
+     *
+     * @param soft the limit the kernel enforces, or {@link ResourceLimit#UNLIMITED}
+     * @param hard the ceiling of the soft limit, or {@link ResourceLimit#UNLIMITED}
+     */
+    public IsolatedProcessBuilder rlimit(ResourceLimit limit, long soft, long hard) {
+        Objects.requireNonNull(limit, "rlimit: limit");
+        if ((soft < 0 && soft != ResourceLimit.UNLIMITED) || (hard < 0 && hard != ResourceLimit.UNLIMITED)) {
+            throw new IllegalArgumentException("rlimit " + limit + ": values must be >= 0 or ResourceLimit.UNLIMITED,"
+                    + " were " + soft + ", " + hard);
+        }
+        if (!ResourceLimit.ordered(soft, hard)) {
+            throw new IllegalArgumentException("rlimit " + limit + ": soft must be <= hard, were " + soft + ", "
+                    + hard);
+        }
+        if (limit == ResourceLimit.NOFILE) {
+            long nrOpen = Rlimits.nrOpen();
+            if (soft == ResourceLimit.UNLIMITED || hard == ResourceLimit.UNLIMITED || hard > nrOpen) {
+                throw new IllegalArgumentException("rlimit NOFILE: values must be <= fs.nr_open (" + nrOpen
+                        + "), were " + soft + ", " + hard);
+            }
+        }
+        rlimits.put(limit, new RunLimits.Rlimit(soft, hard));
+        return this;
+    }
+
+    /**
+     * CPU time of the whole sandbox (every process and thread, from its
+     * cgroup): over it, every process of the sandbox is killed and
+     * {@link IsolatedProcess#report()} says {@link RunStatus#CPU_TIME_EXCEEDED};
+     * a run that used more exited or not. With a pid namespace jiso-init
+     * enforces it from inside the sandbox, independent of the JVM; without
+     * one, a timer thread of the JVM does. Each process also gets an
+     * RLIMIT_CPU a second above it (unless {@link #rlimit} sets one) as a
+     * backstop. Needs the cgroup leaf.
+     */
+    public IsolatedProcessBuilder cpuTimeLimit(Duration limit) {
+        this.cpuTimeLimit = positive("cpuTimeLimit", limit);
+        return this;
+    }
+
+    /**
+     * Wall-clock time from the moment the main program starts executing: at
+     * the deadline every process of the sandbox is killed
+     * ({@link RunStatus#WALL_TIME_EXCEEDED}). Enforced by jiso-init with a
+     * pid namespace, by a JVM timer thread without one.
+     */
+    public IsolatedProcessBuilder wallTimeLimit(Duration limit) {
+        this.wallTimeLimit = positive("wallTimeLimit", limit);
+        return this;
+    }
+
+    /**
+     * Bytes the sandbox may write to its stdout and stderr together, whatever
+     * their redirect: jiso-init relays both through pipes of its own and
+     * counts; past the limit nothing more is passed on and every process is
+     * killed ({@link RunStatus#OUTPUT_EXCEEDED}). The program then sees pipes
+     * as its stdout and stderr, not the files or terminal they lead to.
+     * Files written elsewhere are bounded by {@code rlimit(ResourceLimit.FSIZE, ..)}.
+     * Needs a pid namespace (jiso-init).
+     */
+    public IsolatedProcessBuilder outputLimit(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("outputLimit must be >= 0 bytes, was " + bytes);
+        }
+        this.outputLimit = bytes;
+        return this;
+    }
+
+    private static Duration positive(String field, Duration d) {
+        Objects.requireNonNull(d, field);
+        if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalArgumentException(field + " must be positive and at most 365 days, was " + d);
+        }
+        return d;
+    }
+
     // ---- Privileges ---------------------------------------------------------------------------
 
     /**
@@ -736,6 +827,41 @@ public final class IsolatedProcessBuilder {
         return started;
     }
 
+    /**
+     * Runs the command to its end, the one call of a judge: feeds it stdin
+     * (the builder's input redirect is ignored), collects stdout and stderr
+     * when they are pipes (each at most {@link #outputLimit} bytes, unbounded
+     * without one), all concurrently so no size deadlocks, and returns them
+     * with the {@link RunReport}. A setup failure is an IsolationException,
+     * as from {@link #start()}.
+     */
+    public RunResult run(byte[] stdin) throws IOException, InterruptedException {
+        Objects.requireNonNull(stdin, "run: stdin");
+        return Runs.run(startWithInput(Redirect.PIPE), stdin, outputLimit, outputPiped());
+    }
+
+    /** As {@link #run(byte[])}, with stdin read from a file of the host. */
+    public RunResult run(Path stdinFile) throws IOException, InterruptedException {
+        Objects.requireNonNull(stdinFile, "run: stdinFile");
+        return Runs.run(startWithInput(Redirect.from(stdinFile.toFile())), null, outputLimit, outputPiped());
+    }
+
+    private boolean outputPiped() {
+        return Runs.piped(redirects[1], redirects[2], redirectErrorStream);
+    }
+
+    private IsolatedProcess startWithInput(Redirect input) throws IOException {
+        Redirect saved = redirects[0];
+        redirects[0] = input;
+        SandboxSpec spec;
+        try {
+            spec = spec();
+        } finally {
+            redirects[0] = saved;
+        }
+        return new IsolatedProcess(Launcher.start(spec), spec.command());
+    }
+
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
     SandboxSpec spec() throws IsolationException {
         Set<Namespace> created = EnumSet.copyOf(this.created);
@@ -797,7 +923,7 @@ public final class IsolatedProcessBuilder {
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
                 boottimeOffset, userMaps, privileges, landlock, seccomp, cgroupLimits(), devices, newSession,
-                appArmorProfile, selinuxLabel);
+                appArmorProfile, selinuxLabel, runLimits(created));
     }
 
     /** The caller's mounts as ops; bind sources are resolved now (see BindSource). */
@@ -826,6 +952,19 @@ public final class IsolatedProcessBuilder {
         }
         return Rootless.jvmIsRoot() ? UserNamespaceMaps.writtenByJvm(uidMap, gidMap)
                 : SubordinateIds.forUnprivileged(uidMap, gidMap);
+    }
+
+    private RunLimits runLimits(Set<Namespace> created) throws FeatureUnavailableException {
+        if (cpuTimeLimit != null && !ownCgroup) {
+            throw new IllegalStateException("cpuTimeLimit counts the CPU time of the sandbox's cgroup leaf, but"
+                    + " withoutCgroup() asks for none");
+        }
+        if (outputLimit >= 0 && !created.contains(Namespace.PID)) {
+            throw new IllegalStateException("outputLimit is enforced by jiso-init, PID 1 of a new pid namespace,"
+                    + " but PID is shared");
+        }
+        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(Namespace.USER)), cpuTimeLimit,
+                wallTimeLimit, outputLimit);
     }
 
     private CgroupLimits cgroupLimits() {

@@ -37,6 +37,11 @@ public final class HeldCapabilities {
         }
     }
 
+    /** Whether the JVM holds c in its effective set. */
+    public static boolean held(Capability c) {
+        return effective().contains(c);
+    }
+
     /** Whether c is in the JVM's bounding set: a setuid-root program it runs can have c only then. */
     public static boolean inBoundingSet(Capability c) {
         return bounding().contains(c);

@@ -5,6 +5,7 @@ import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import io.jiso.ResourceUsage;
 import io.jiso.nativegen.Abi;
+import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,6 +93,26 @@ public final class CgroupLeaf implements AutoCloseable {
             v1.readUsage(u);
         }
         return u.build();
+    }
+
+    /**
+     * The leaf's CPU time counter, for jiso-init to read: kind 2, the v2
+     * cpu.stat (its first line is usage_usec, there even without the cpu
+     * controller); kind 1, the v1 cpuacct.usage (nanoseconds). The fd is
+     * O_RDONLY|O_CLOEXEC and the caller's to close.
+     */
+    public record CpuCounter(int fd, int kind) {
+    }
+
+    /** Opens the leaf's CPU time counter; null where the layout has none. */
+    public synchronized CpuCounter openCpuCounter() throws HostSetupException {
+        open();
+        if (v2 != null) {
+            return new CpuCounter(Sys.openat(v2.fd(), "cpu.stat", Errno.O_RDONLY | Errno.O_CLOEXEC, 0), 2);
+        }
+        Path acct = v1 == null ? null : v1.dirFor(Controller.CPUACCT);
+        return acct == null ? null
+                : new CpuCounter(Sys.open(acct.resolve("cpuacct.usage").toString(), Errno.O_RDONLY | Errno.O_CLOEXEC, 0), 1);
     }
 
     /** Whether an OOM killer (the cgroup's or the system's) killed a process of this leaf. False where unknown. */

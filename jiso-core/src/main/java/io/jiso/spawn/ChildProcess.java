@@ -59,6 +59,10 @@ public final class ChildProcess {
     private boolean networkJoined;
     /** The JVM's ends of the child's stdio pipes: drained and closed when the exit is reported. */
     private List<FdStreams.Pipe> stdio = List.of();
+    /** What jiso-init reported besides the status; null without init, or before its report. */
+    private volatile InitReport initReport;
+    /** The run's limits, or null if it has none. */
+    private LimitWatch limits;
 
     ChildProcess(int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
         this.pid = pid;
@@ -334,14 +338,33 @@ public final class ChildProcess {
         }
     }
 
-    /** jiso-init writes the main process's 4-byte wait status before it exits; null if it did not. */
+    /** jiso-init writes its report (the main process's wait status first) before it exits; null if it did not. */
     private Integer readInitReport() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(ValueLayout.JAVA_INT);
-            return Sys.read(statusFd, buf, 4) == 4 ? buf.get(ValueLayout.JAVA_INT, 0) : null;
+            MemorySegment buf = arena.allocate(InitReport.SIZE);
+            long n = Sys.read(statusFd, buf, InitReport.SIZE);
+            if (n == InitReport.SIZE) {
+                initReport = InitReport.read(buf);
+            }
+            return n >= 4 ? buf.get(ValueLayout.JAVA_INT, 0) : null;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** What jiso-init reported with the exit (limits, wall time, output); null without init or if it was killed. */
+    public InitReport initReport() {
+        return initReport;
+    }
+
+    /** The run's limits, set by the Launcher before the child is watched. */
+    void limits(LimitWatch watch) {
+        this.limits = watch;
+    }
+
+    /** The run's limits and who enforced what; null if it has none. */
+    public LimitWatch limits() {
+        return limits;
     }
 
     /** After a failed start: kill, reap and release everything; the child never ran its program. */

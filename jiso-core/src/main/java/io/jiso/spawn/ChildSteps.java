@@ -15,6 +15,7 @@ import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.cgroup.CgroupSteps;
 import io.jiso.landlock.LandlockSteps;
+import io.jiso.limits.RlimitSteps;
 import io.jiso.landlock.LandlockSupport;
 import io.jiso.lsm.LsmSteps;
 import io.jiso.seccomp.SeccompCompiler;
@@ -26,6 +27,7 @@ import io.jiso.nativegen.Abi;
 import io.jiso.net.LoopbackSteps;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +58,11 @@ final class ChildSteps {
 
     /**
      * The fds of one spawn: what becomes the child's 0, 1, 2 (-1: the JVM's
-     * own), init's status pipe, a ready-made network namespace, and the mount
-     * namespace of a root template (-1: none).
+     * own), init's status pipe, a ready-made network namespace, the mount
+     * namespace of a root template (-1: none), and the limits jiso-init
+     * enforces (null: none).
      */
-    record Fds(int in, int out, int err, int initStatus, int network, int rootTemplate) {
+    record Fds(int in, int out, int err, int initStatus, int network, int rootTemplate, InitLimits initLimits) {
     }
 
     /**
@@ -133,6 +136,7 @@ final class ChildSteps {
         if (spec.selinuxLabel() != null) {
             LsmSteps.selinuxOnExec(steps, spec.selinuxLabel());
         }
+        RlimitSteps.set(steps, spec.runLimits().rlimits()); // before the drop: raising a hard limit is a privilege
         // Privileges go last, after everything that needs them; after the spawn of the main process,
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
@@ -163,8 +167,15 @@ final class ChildSteps {
                 steps.call("keep the status pipe open for jiso-init", FCNTL, fds.initStatus(), F_SETFD, 0);
             }
             steps.call("keep the JVM's pidfd open for jiso-init", FCNTL, NativeStage.JVM_PIDFD, F_SETFD, 0);
-            MemorySegment argv = argv(steps, List.of("jiso-init", MAIN_PID, Integer.toString(fds.initStatus()),
-                    Integer.toString(NativeStage.JVM_PIDFD)));
+            List<String> initArgs = new ArrayList<>(List.of("jiso-init", MAIN_PID,
+                    Integer.toString(fds.initStatus()), Integer.toString(NativeStage.JVM_PIDFD)));
+            if (fds.initLimits() != null) {
+                for (int fd : fds.initLimits().keepOpen()) {
+                    steps.call("keep fd " + fd + " open for jiso-init's limits", FCNTL, fd, F_SETFD, 0);
+                }
+                initArgs.addAll(fds.initLimits().arguments());
+            }
+            MemorySegment argv = argv(steps, initArgs);
             steps.call("execute jiso-init", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
                     argv.address(), argv(steps, List.of()).address(), AT_EMPTY_PATH);
         }

@@ -74,16 +74,28 @@ public final class Launcher {
         try {
             LeafOrReason cgroup = leafFor(spec);
             leaf = cgroup.leaf();
+            if (spec.runLimits().cpuTime() != null && leaf == null) {
+                throw new io.jiso.FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "it counts the CPU"
+                        + " time of the sandbox's cgroup leaf, and this sandbox has none: " + cgroup.whyNone());
+            }
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
             int[] status = spec.creates(Namespace.PID) ? pipes.statusPipe() : null;
+            if (status != null && spec.runLimits().watched()) {
+                // jiso-init enforces the limits; with an output limit the main process writes to its relay
+                pipes.initLimits = InitLimits.open(spec, leaf, out, err);
+                if (pipes.initLimits.mainOut() >= 0) {
+                    out = pipes.initLimits.mainOut();
+                    err = pipes.initLimits.mainErr();
+                }
+            }
             // A pooled network namespace belongs to the init user namespace: not joinable from a new one.
             if (spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)) {
                 pipes.network = NetworkNamespacePool.take();
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
-                    RootTemplates.forSpec(spec));
+                    RootTemplates.forSpec(spec), pipes.initLimits);
             Spawner.Job<ChildProcess> job = memory -> spawn(spec, fds, status == null ? -1 : status[0],
                     cgroup.leaf(), memory);
             // Under jiso-init the sandbox watches the JVM itself, so it may be made on this thread,
@@ -99,6 +111,10 @@ public final class Launcher {
             InputStream stdout = pipes.inStream(1);
             InputStream stderr = pipes.inStream(2);
             child.closeAtExit(pipes.streamPipes);
+            if (spec.runLimits().watched()) {
+                child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()),
+                        status == null));
+            }
             Reaper.watch(child);
             return new Started(child, stdin, stdout, stderr, cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
@@ -279,6 +295,7 @@ public final class Launcher {
         private int statusRead = -1;
         private int statusWrite = -1;
         int network = -1;
+        InitLimits initLimits;
 
         int childEnd(Redirect r, int fd) throws IOException {
             if (given[fd] >= 0) {
@@ -348,6 +365,14 @@ public final class Launcher {
             statusRead = -1;
             NetworkNamespacePool.discard(network);
             network = -1;
+            closeInitLimits();
+        }
+
+        private void closeInitLimits() {
+            if (initLimits != null) {
+                initLimits.close();
+                initLimits = null;
+            }
         }
 
         void closeAll() {
@@ -360,6 +385,7 @@ public final class Launcher {
             Sys.close(statusWrite);
             NetworkNamespacePool.discard(network);
             statusRead = statusWrite = network = -1;
+            closeInitLimits();
         }
     }
 }

@@ -34,6 +34,7 @@ import java.util.Set;
  * @param newSession    the main process (and PID 1) start sessions of their own, away from the JVM's terminal
  * @param appArmorProfile the AppArmor profile the program runs in, or null
  * @param selinuxLabel  the SELinux context the program runs in, or null
+ * @param runLimits     resource limits of the main process; CPU, wall time and output limits of the run
  */
 public record SandboxSpec(
         List<String> command,
@@ -57,7 +58,8 @@ public record SandboxSpec(
         List<io.jiso.DeviceRule> devices,
         boolean newSession,
         String appArmorProfile,
-        String selinuxLabel) {
+        String selinuxLabel,
+        io.jiso.limits.RunLimits runLimits) {
 
     public SandboxSpec {
         command = List.copyOf(command);

@@ -17,7 +17,7 @@ public final class PlanSize {
     public static List<String> steps(SandboxSpec spec, boolean fromTemplate) {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
-            ChildSteps.plan(spec, new ChildSteps.Fds(-1, -1, -1, 10, 11, fromTemplate ? 12 : -1),
+            ChildSteps.plan(spec, new ChildSteps.Fds(-1, -1, -1, 10, 11, fromTemplate ? 12 : -1, null),
                     ChildSteps.V1Leaf.NONE, steps);
             List<String> described = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) {

@@ -1,0 +1,102 @@
+package io.jiso.limits;
+
+import io.jiso.Capability;
+import io.jiso.FeatureUnavailableException;
+import io.jiso.ResourceLimit;
+import io.jiso.capability.HeldCapabilities;
+import io.jiso.sys.Sys;
+import io.jiso.user.Rootless;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The resource limits a sandbox's main process gets: those the caller set,
+ * the documented defaults for the others ({@link ResourceLimit#defaultSoft()}),
+ * and RLIMIT_CPU as a per-process backstop of a CPU time limit.
+ */
+public final class Rlimits {
+    private Rlimits() {
+    }
+
+    /** The kernel's ceiling of RLIMIT_NOFILE (fs.nr_open); Integer.MAX_VALUE if it cannot be read. */
+    public static long nrOpen() {
+        try {
+            // one read: a sysctl file read in small pieces (as Files.readString does) gives its first byte only
+            return Long.parseLong(Sys.readFile("/proc/sys/fs/nr_open").strip());
+        } catch (IOException | NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Every limit's value. Raising a hard limit above the JVM's own needs
+     * CAP_SYS_RESOURCE in the host's user namespace (a sandbox's own user
+     * namespace does not give it): a JVM without it gets the defaults
+     * lowered to its hard limits, and a value set above them refused here.
+     */
+    public static Map<ResourceLimit, RunLimits.Rlimit> effective(Map<ResourceLimit, RunLimits.Rlimit> explicit,
+            Duration cpuTime, boolean newUserNamespace) throws FeatureUnavailableException {
+        Map<ResourceLimit, RunLimits.Rlimit> all = new EnumMap<>(ResourceLimit.class);
+        boolean canRaise = !newUserNamespace && Rootless.jvmIsRoot()
+                && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
+        Map<ResourceLimit, Long> ceilings = canRaise ? Map.of() : JvmHardLimits.VALUES;
+        for (Map.Entry<ResourceLimit, RunLimits.Rlimit> e : explicit.entrySet()) {
+            Long ceiling = ceilings.get(e.getKey());
+            long hard = e.getValue().hard();
+            if (ceiling != null && ceiling != ResourceLimit.UNLIMITED
+                    && (hard == ResourceLimit.UNLIMITED || hard > ceiling)) {
+                throw new FeatureUnavailableException("set RLIMIT_" + e.getKey() + " to a hard limit of "
+                        + (hard == ResourceLimit.UNLIMITED ? "unlimited" : hard), 0, "", "the JVM's own is " + ceiling
+                        + ", and raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the JVM lacks");
+            }
+        }
+        for (ResourceLimit r : ResourceLimit.values()) {
+            RunLimits.Rlimit value = explicit.get(r);
+            if (value == null && r == ResourceLimit.CPU && cpuTime != null) {
+                // SIGXCPU one second after the limit, SIGKILL a second later: should the sandbox-wide
+                // enforcement fail, no single process runs on. Whole seconds, as the kernel counts.
+                long seconds = (cpuTime.toNanos() + 999_999_999L) / 1_000_000_000L + 1;
+                value = clamp(new RunLimits.Rlimit(seconds, seconds + 1), ceilings.get(r));
+            }
+            if (value == null) {
+                value = clamp(new RunLimits.Rlimit(r.defaultSoft(), r.defaultHard()), ceilings.get(r));
+            }
+            all.put(r, value);
+        }
+        return all;
+    }
+
+    private static RunLimits.Rlimit clamp(RunLimits.Rlimit r, Long ceiling) {
+        if (ceiling == null || ceiling == ResourceLimit.UNLIMITED) {
+            return r;
+        }
+        long hard = r.hard() == ResourceLimit.UNLIMITED ? ceiling : Math.min(r.hard(), ceiling);
+        long soft = r.soft() == ResourceLimit.UNLIMITED ? hard : Math.min(r.soft(), hard);
+        return new RunLimits.Rlimit(soft, hard);
+    }
+
+    /** The JVM's own hard limits, from /proc/self/limits (one line per RLIMIT_* number, in order). */
+    private static final class JvmHardLimits {
+        static final Map<ResourceLimit, Long> VALUES = read();
+
+        private static Map<ResourceLimit, Long> read() {
+            Map<ResourceLimit, Long> m = new EnumMap<>(ResourceLimit.class);
+            try {
+                List<String> lines = Files.readAllLines(Path.of("/proc/self/limits"));
+                for (ResourceLimit r : ResourceLimit.values()) {
+                    String line = lines.get(1 + r.kernelNumber()); // after the header
+                    String[] cols = line.substring(26).trim().split("\\s+");
+                    m.put(r, cols[1].equals("unlimited") ? ResourceLimit.UNLIMITED : Long.parseLong(cols[1]));
+                }
+            } catch (IOException | RuntimeException e) {
+                return Map.of(); // unknown: the spawn reports any refused value
+            }
+            return m;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.jiso.limits;
+
+import io.jiso.ResourceLimit;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The limits of a judged run, frozen by the builder: every resource limit of
+ * the main process (the defaults filled in), and the sandbox-wide CPU time,
+ * wall time and output limits (null or -1: none).
+ *
+ * @param rlimits     soft and hard value of every {@link ResourceLimit}
+ * @param cpuTime     CPU time of every process of the sandbox together, or null
+ * @param wallTime    time from the main program's start, or null
+ * @param outputBytes bytes written to stdout and stderr together, or -1
+ */
+public record RunLimits(Map<ResourceLimit, Rlimit> rlimits, Duration cpuTime, Duration wallTime, long outputBytes) {
+
+    /** One soft/hard pair; {@link ResourceLimit#UNLIMITED} is RLIM_INFINITY. */
+    public record Rlimit(long soft, long hard) {
+    }
+
+    public RunLimits {
+        rlimits = Map.copyOf(new EnumMap<>(rlimits));
+    }
+
+    /** Whether anything is enforced over the run as a whole (by jiso-init, or the JVM without it). */
+    public boolean watched() {
+        return cpuTime != null || wallTime != null || outputBytes >= 0;
+    }
+}

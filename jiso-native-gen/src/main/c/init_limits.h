@@ -1,0 +1,349 @@
+/*
+ * init_limits.h: the limits jiso-init enforces for a judged run, included by
+ * init.c only. Optional arguments after the lifeline, each "key=n,n,...":
+ *
+ *   c=<fd>,<kind>,<limit-us>,<cpus>  CPU time of the whole sandbox: <fd> is the
+ *        leaf's counter, read with pread (kind 2: the v2 cpu.stat, its
+ *        usage_usec line; kind 1: the v1 cpuacct.usage, nanoseconds). Checked
+ *        when the remaining budget divided by <cpus> (the CPUs the sandbox may
+ *        use) has passed, at least every MIN_CHECK_NS, so a run that sleeps
+ *        costs a read now and then and one about to run out is watched closely.
+ *   w=<limit-us>  wall time from init's start, just after the main program's
+ *        execve.
+ *   o=<limit>,<in>,<out>[,<in2>,<out2>]  output: the main process's stdout (and
+ *        stderr) are pipes whose read end <in> init relays to <out>, counting;
+ *        past <limit> bytes in all, nothing more is relayed.
+ *
+ * Over a limit, init kills every other process of its pid namespace
+ * (kill(-1, SIGKILL) from PID 1), remembers why (the first reason only) and
+ * reports it with the main process's status. Everything is checked from one
+ * timerfd in init's ppoll, so it does not depend on the JVM being responsive.
+ */
+#ifndef JISO_INIT_LIMITS_H
+#define JISO_INIT_LIMITS_H
+
+#include <stdint.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <linux/fcntl.h>
+#include <sys/syscall.h>
+#include <linux/time_types.h>
+#include <linux/timerfd.h>
+
+#include "raw_syscall.h"
+
+#define LIM_CALL(nr, a, b, c, d) raw_syscall6((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+
+/* Why init killed the sandbox; the JVM reads the same numbers (InitReport). */
+enum { KILLED_NONE = 0, KILLED_CPU = 1, KILLED_WALL = 2, KILLED_OUTPUT = 3 };
+
+/* The shortest interval between two CPU checks: what a run about to reach its
+ * limit can overshoot by, per CPU, beyond the kernel's own accounting lag. */
+#define MIN_CHECK_NS 500000L
+/* After the main process's end: how long the relay may wait for the JVM to
+ * take what is still buffered, in all. */
+#define DRAIN_NS 100000000L
+#define RELAY_BUF 4096
+#define PRIO_PROCESS_ 0 /* <sys/resource.h> wants libc */
+
+struct relay {
+    int in, out;
+    int eof;
+    int len, off;
+    char buf[RELAY_BUF];
+};
+
+/* What init sends the JVM on its status pipe, in one write. */
+struct report {
+    int32_t status;
+    int32_t killed_for;
+    int64_t wall_ns;
+    int64_t output_bytes; /* -1: not relayed, so not counted */
+};
+
+struct limits {
+    int cpu_fd, cpu_kind;
+    int64_t cpu_limit_us, cpus;
+    int64_t wall_limit_ns; /* -1: none */
+    int64_t out_limit;     /* -1: no relay */
+    int64_t out_bytes;
+    int nrelay;
+    struct relay relay[2];
+    int timer;
+    int64_t start_ns;
+    int killed_for;
+};
+
+static int64_t now_ns(void)
+{
+    struct __kernel_timespec t;
+    LIM_CALL(SYS_clock_gettime, CLOCK_MONOTONIC, &t, 0, 0);
+    return (int64_t)t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+/* "n,n,..." into out[0..max); the count parsed, -1 if malformed. */
+static int parse_list(const char *s, int64_t *out, int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        int neg = *s == '-';
+        int64_t v = 0;
+        s += neg;
+        if (*s < '0' || *s > '9')
+            return -1;
+        for (; *s >= '0' && *s <= '9'; s++) {
+            if (v > INT64_MAX / 10 - 10)
+                return -1;
+            v = v * 10 + (*s - '0');
+        }
+        out[n++] = neg ? -v : v;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return -1;
+    }
+    return *s ? -1 : n;
+}
+
+/* One "key=..." argument; 0 if understood. */
+static int limits_arg(struct limits *l, const char *arg)
+{
+    int64_t v[5];
+    if (arg[0] == 0 || arg[1] != '=')
+        return -1;
+    int n = parse_list(arg + 2, v, 5);
+    switch (arg[0]) {
+    case 'c':
+        if (n != 4 || v[0] < 0 || v[2] < 0 || v[3] < 1)
+            return -1;
+        l->cpu_fd = (int)v[0];
+        l->cpu_kind = (int)v[1];
+        l->cpu_limit_us = v[2];
+        l->cpus = v[3];
+        return 0;
+    case 'w':
+        if (n != 1 || v[0] < 0)
+            return -1;
+        l->wall_limit_ns = v[0] * 1000;
+        return 0;
+    case 'o':
+        if ((n != 3 && n != 5) || v[0] < 0)
+            return -1;
+        l->out_limit = v[0];
+        l->nrelay = (n - 1) / 2;
+        for (int i = 0; i < l->nrelay; i++) {
+            l->relay[i].in = (int)v[1 + 2 * i];
+            l->relay[i].out = (int)v[2 + 2 * i];
+        }
+        return 0;
+    }
+    return -1;
+}
+
+static void limits_init(struct limits *l)
+{
+    l->cpu_fd = -1;
+    l->wall_limit_ns = -1;
+    l->out_limit = -1;
+    l->timer = -1;
+    l->start_ns = now_ns();
+}
+
+/* The sandbox's CPU time in microseconds, -1 if it cannot be read. */
+static int64_t cpu_usage_us(const struct limits *l)
+{
+    char buf[512];
+    long n = LIM_CALL(SYS_pread64, l->cpu_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    const char *s = buf;
+    if (l->cpu_kind == 2) { /* "usage_usec N\n..." */
+        static const char key[] = "usage_usec ";
+        for (unsigned i = 0; i < sizeof key - 1; i++)
+            if (s[i] != key[i])
+                return -1;
+        s += sizeof key - 1;
+    }
+    int64_t v = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    for (; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (*s - '0');
+    return l->cpu_kind == 2 ? v : v / 1000;
+}
+
+static void kill_all(struct limits *l, int why)
+{
+    if (!l->killed_for)
+        l->killed_for = why;
+    LIM_CALL(SYS_kill, -1, SIGKILL, 0, 0);
+}
+
+/* Arms the timer for the next check (absolute, CLOCK_MONOTONIC); nothing left to watch disarms it. */
+static void arm(struct limits *l, int64_t at_ns)
+{
+    struct __kernel_itimerspec t = {{0, 0}, {0, 0}};
+    if (at_ns > 0) {
+        t.it_value.tv_sec = at_ns / 1000000000L;
+        t.it_value.tv_nsec = at_ns % 1000000000L;
+    }
+    LIM_CALL(SYS_timerfd_settime, l->timer, TFD_TIMER_ABSTIME, &t, 0);
+}
+
+/* Checks the time limits now and arms the timer for the next check. */
+static void check_time(struct limits *l)
+{
+    if (l->killed_for)
+        return arm(l, 0);
+    int64_t now = now_ns();
+    int64_t next = 0;
+    if (l->wall_limit_ns >= 0) {
+        int64_t deadline = l->start_ns + l->wall_limit_ns;
+        if (now >= deadline)
+            return kill_all(l, KILLED_WALL), arm(l, 0);
+        next = deadline;
+    }
+    if (l->cpu_fd >= 0) {
+        int64_t used = cpu_usage_us(l);
+        if (used >= 0) {
+            int64_t left = l->cpu_limit_us - used;
+            if (left <= 0)
+                return kill_all(l, KILLED_CPU), arm(l, 0);
+            int64_t wait = left * 1000 / l->cpus;
+            int64_t at = now + (wait < MIN_CHECK_NS ? MIN_CHECK_NS : wait);
+            if (!next || at < next)
+                next = at;
+        }
+    }
+    arm(l, next);
+}
+
+/* Sets up the timer if a time limit is asked for; -1 if it cannot be had. */
+static int limits_start(struct limits *l)
+{
+    if (l->wall_limit_ns < 0 && l->cpu_fd < 0)
+        return 0;
+    /* The sandbox's own busy threads, or anything else on a loaded machine, must not keep the
+     * checks waiting for a CPU: the highest nice value init may take (CAP_SYS_NICE; else it
+     * stays as it is). It sleeps between checks, so it takes almost nothing from anyone. */
+    LIM_CALL(SYS_setpriority, PRIO_PROCESS_, 0, -20, 0);
+    long fd = LIM_CALL(SYS_timerfd_create, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK, 0, 0);
+    if (fd < 0)
+        return -1;
+    l->timer = (int)fd;
+    check_time(l);
+    return 0;
+}
+
+/* Takes what the relay's pipe holds into its buffer, counting; 0 at end of file. */
+static void relay_read(struct limits *l, struct relay *r)
+{
+    long n = LIM_CALL(SYS_read, r->in, r->buf, RELAY_BUF, 0);
+    if (n == -4 /* EINTR */ || n == -11 /* EAGAIN */)
+        return;
+    if (n <= 0) {
+        r->eof = 1;
+        return;
+    }
+    int64_t before = l->out_bytes;
+    l->out_bytes += n;
+    int64_t room = l->out_limit - before;
+    r->off = 0;
+    r->len = room <= 0 ? 0 : room < n ? (int)room : (int)n;
+    if (l->out_bytes > l->out_limit)
+        kill_all(l, KILLED_OUTPUT);
+}
+
+static void relay_write(struct relay *r)
+{
+    long n = LIM_CALL(SYS_write, r->out, r->buf + r->off, r->len - r->off, 0);
+    if (n == -4 || n == -11)
+        return;
+    if (n < 0) { /* the reader is gone: what follows is dropped, as a closed pipe would */
+        r->len = r->off = 0;
+        return;
+    }
+    r->off += (int)n;
+    if (r->off == r->len)
+        r->len = r->off = 0;
+}
+
+/* Adds the fds to watch: the timer, each relay's pipe (buffer empty) or its destination (buffer full). */
+static int limits_pollfds(struct limits *l, struct pollfd *p)
+{
+    int n = 0;
+    if (l->timer >= 0)
+        p[n++] = (struct pollfd){l->timer, POLLIN, 0};
+    for (int i = 0; i < l->nrelay; i++) {
+        struct relay *r = &l->relay[i];
+        if (r->len)
+            p[n++] = (struct pollfd){r->out, POLLOUT, 0};
+        else if (!r->eof)
+            p[n++] = (struct pollfd){r->in, POLLIN, 0};
+    }
+    return n;
+}
+
+/* Handles what ppoll reported for the fds limits_pollfds added. */
+static void limits_ready(struct limits *l, const struct pollfd *p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (!p[i].revents)
+            continue;
+        if (p[i].fd == l->timer) {
+            uint64_t expirations;
+            LIM_CALL(SYS_read, l->timer, &expirations, sizeof expirations, 0);
+            check_time(l);
+            continue;
+        }
+        for (int j = 0; j < l->nrelay; j++) {
+            struct relay *r = &l->relay[j];
+            if (p[i].fd == r->out && r->len)
+                relay_write(r);
+            else if (p[i].fd == r->in && !r->len && !r->eof)
+                relay_read(l, r);
+        }
+    }
+}
+
+/* After the main process's end: relays what its pipes still hold, waiting at most DRAIN_NS for the JVM. */
+static void limits_drain(struct limits *l)
+{
+    int64_t until = now_ns() + DRAIN_NS;
+    for (int i = 0; i < l->nrelay; i++)
+        LIM_CALL(SYS_fcntl, l->relay[i].in, F_SETFL, O_NONBLOCK, 0); /* only init holds this end */
+    for (;;) {
+        struct pollfd p[2];
+        int n = 0;
+        for (int i = 0; i < l->nrelay; i++) {
+            struct relay *r = &l->relay[i];
+            if (!r->len && !r->eof)
+                relay_read(l, r);
+            if (!r->len && !r->eof) /* nothing left in the pipe now */
+                r->eof = 1;
+            if (r->len)
+                p[n++] = (struct pollfd){r->out, POLLOUT, 0};
+        }
+        int64_t left = until - now_ns();
+        if (!n || left <= 0)
+            return;
+        struct __kernel_timespec t = {left / 1000000000L, left % 1000000000L};
+        if (LIM_CALL(SYS_ppoll, p, n, &t, 0) <= 0)
+            continue;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < l->nrelay; j++)
+                if (p[i].revents && p[i].fd == l->relay[j].out)
+                    relay_write(&l->relay[j]);
+    }
+}
+
+static void limits_report(struct limits *l, struct report *r)
+{
+    r->killed_for = l->killed_for;
+    r->wall_ns = now_ns() - l->start_ns;
+    r->output_bytes = l->nrelay ? l->out_bytes : -1;
+}
+
+#endif
