@@ -40,8 +40,12 @@ final class RootTemplates {
 
     private static final Logger LOG = LoggerFactory.getLogger(RootTemplates.class);
     private static final Abi ABI = Abi.current();
-    /** More distinct mount layouts than this build their roots from the host's namespace (each template pins mounts). */
-    private static final int MAX_TEMPLATES = 16;
+    /**
+     * More distinct mount layouts than this build their roots from the host's namespace. A
+     * template is a mount namespace of about twenty mounts, a few kilobytes of kernel memory;
+     * the cap only bounds a caller that makes a new layout for every sandbox.
+     */
+    private static final int MAX_TEMPLATES = 64;
     private static final int PR_SET_PDEATHSIG = ABI.intConstant("PR_SET_PDEATHSIG");
     private static final int SIGKILL = ABI.intConstant("SIGKILL");
     private static final int CLOSE_RANGE_CLOEXEC = ABI.intConstant("CLOSE_RANGE_CLOEXEC");
