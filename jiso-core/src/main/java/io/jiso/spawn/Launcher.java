@@ -66,6 +66,31 @@ public final class Launcher {
      * caller keeps and closes them.
      */
     public static Started start(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
+        try {
+            return startOnce(spec, stdinFd, stdoutFd);
+        } catch (HostSetupException e) {
+            // jiso's own background work (a final usage reading, a leaf or a network namespace made
+            // ahead, the housekeeping after an exit) holds fds for a moment; near the JVM's fd limit
+            // a spawn waits for that work once before it fails.
+            if (e.errno() != Errno.EMFILE || !awaitHousekeepingQuietly()) {
+                throw e;
+            }
+            return startOnce(spec, stdinFd, stdoutFd);
+        }
+    }
+
+    private static boolean awaitHousekeepingQuietly() {
+        try {
+            return ChildProcess.awaitHousekeeping(EMFILE_WAIT_MILLIS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static final long EMFILE_WAIT_MILLIS = 2000;
+
+    private static Started startOnce(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
         Preflight.check(spec);
         Pipes pipes = new Pipes();
         pipes.given[0] = stdinFd;

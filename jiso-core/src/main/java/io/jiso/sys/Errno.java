@@ -19,6 +19,7 @@ public final class Errno {
     public static final int ESRCH = ABI.intConstant("ESRCH");
     public static final int EINTR = ABI.intConstant("EINTR");
     public static final int EAGAIN = ABI.intConstant("EAGAIN");
+    public static final int EMFILE = ABI.intConstant("EMFILE");
     public static final int EACCES = ABI.intConstant("EACCES");
     public static final int EBADF = ABI.intConstant("EBADF");
     public static final int EBUSY = ABI.intConstant("EBUSY");
