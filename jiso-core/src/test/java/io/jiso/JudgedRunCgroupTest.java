@@ -107,14 +107,18 @@ class JudgedRunCgroupTest {
         }
     }
 
-    /** Stops this JVM (every thread: a stand-in for a long GC pause) for the given time. */
-    private static long stopThisJvm(Duration pause) throws Exception {
+    /**
+     * Stops this JVM (every thread: a stand-in for a long GC pause) for the given time; returns the
+     * wall clock (epoch milliseconds) at which the stop was sent, and how long this JVM was away.
+     */
+    private static long[] stopThisJvm(Duration pause) throws Exception {
         long jvm = ProcessHandle.current().pid();
         long before = System.nanoTime();
-        Process stopper = new ProcessBuilder("sh", "-c",
-                "kill -STOP " + jvm + "; sleep " + pause.toMillis() / 1000.0 + "; kill -CONT " + jvm).start();
+        Process stopper = new ProcessBuilder("sh", "-c", "date +%s%3N; kill -STOP " + jvm + "; sleep "
+                + pause.toMillis() / 1000.0 + "; kill -CONT " + jvm).start();
+        long sentAt = Long.parseLong(new String(stopper.getInputStream().readAllBytes()).strip());
         stopper.waitFor();
-        return (System.nanoTime() - before) / 1_000_000;
+        return new long[] {sentAt, (System.nanoTime() - before) / 1_000_000};
     }
 
     @Test
@@ -124,8 +128,9 @@ class JudgedRunCgroupTest {
         IsolatedProcess cpu = new IsolatedProcessBuilder("sh", "-c", BUSY).cpuTimeLimit(Duration.ofMillis(500)).start();
         IsolatedProcess fallback = new IsolatedProcessBuilder("sleep", "30").share(Namespace.PID)
                 .wallTimeLimit(Duration.ofMillis(500)).start();
-        long stoppedMillis = stopThisJvm(Duration.ofSeconds(2));
-        assertTrue(stoppedMillis >= 2000, "the JVM was stopped for " + stoppedMillis + " ms");
+        long fallbackStarted = System.currentTimeMillis();
+        long[] stop = stopThisJvm(Duration.ofSeconds(2));
+        assertTrue(stop[1] >= 2000, "the JVM was stopped for " + stop[1] + " ms");
         RunReport w = wall.report();
         assertEquals(RunStatus.WALL_TIME_EXCEEDED, w.status(), w.message());
         assertTrue(w.wallTime().toMillis() < 1500, "jiso-init's timer ran while the JVM was stopped: " + w.message());
@@ -135,7 +140,12 @@ class JudgedRunCgroupTest {
         // without a pid namespace the JVM's own timer enforces the limit, and it was stopped too
         RunReport f = fallback.report();
         assertEquals(RunStatus.WALL_TIME_EXCEEDED, f.status(), f.message());
-        assertTrue(f.wallTime().toMillis() >= 1500, "the documented weakness of the fallback: " + f.message());
+        if (stop[0] - fallbackStarted < 400) {
+            assertTrue(f.wallTime().toMillis() >= 1500, "the documented weakness of the fallback: " + f.message());
+        } else { // a slow machine (the emulated guest) took longer to stop this JVM than the limit
+            System.out.println("[not checked] the fallback's stretched limit: this JVM was stopped only "
+                    + (stop[0] - fallbackStarted) + " ms after the fallback sandbox started");
+        }
     }
 
     @Test
@@ -152,9 +162,10 @@ class JudgedRunCgroupTest {
     @Test
     void anOomKillDuringATimeoutIsTheTimeout() throws Exception {
         Privileges.assumeCgroupLeaves();
-        // a child is OOM-killed, then the main process sleeps until the wall time limit
+        // a child is OOM-killed (tail keeps every line of /dev/zero's endless first one: its memory
+        // grows fast, even in the emulated guest), then the main process sleeps until the wall time limit
         RunReport r = run(new IsolatedProcessBuilder("sh", "-c",
-                "python3 -c 'x = bytearray(400 << 20)'; sleep 30").memoryMax(64 << 20).swapMax(0)
+                "tail /dev/zero; sleep 30").memoryMax(64 << 20).swapMax(0)
                 .wallTimeLimit(Duration.ofSeconds(2)));
         assertEquals(RunStatus.WALL_TIME_EXCEEDED, r.status(), r.message());
         assertTrue(r.killedByJiso());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,8 +57,10 @@ class SessionTest {
     void onTheJvmsTerminalTheSandboxCannotOpenDevTtyUnlessItSharesTheSession() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) to give a JVM a terminal");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String command = String.join(" ", java, "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), TtyProbe.class.getName());
+        // script(1) hands its command to sh -c: every word is quoted, since a checkout's path may hold a space
+        String command = Stream.of(java, "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), TtyProbe.class.getName())
+                .map(w -> "'" + w.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
         Process jvm = new ProcessBuilder("/usr/bin/script", "-qec", command, "/dev/null")
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true).start();

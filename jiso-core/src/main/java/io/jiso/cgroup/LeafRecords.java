@@ -41,7 +41,7 @@ final class LeafRecords {
                 RunState.Base base = RunState.base(Rootless.jvmUid(), System.getenv("XDG_RUNTIME_DIR"),
                         Path.of("/run"), Path.of("/tmp"));
                 if (base.why() != null) {
-                    LOG.info("jiso's run state is in {}: {}", base.dir(), base.why());
+                    LOG.debug("jiso's run state is in {}: {}", base.dir(), base.why());
                 }
                 disk = RunState.create(base.dir(), RunState.Owner.of(ProcessHandle.current().pid()));
             } catch (HostSetupException e) {
