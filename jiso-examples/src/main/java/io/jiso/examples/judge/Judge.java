@@ -91,7 +91,7 @@ public final class Judge {
             throw new IllegalStateException(language + " submissions cannot be judged here: " + why);
         });
         List<String> testNames = testNames();
-        Path work = Files.createTempDirectory("judge");
+        Path work = Files.createTempDirectory("jiso-judge");
         try {
             // The box is the sandboxes' only writable host directory; the judge's own 0700
             // directory around it keeps other host users out.

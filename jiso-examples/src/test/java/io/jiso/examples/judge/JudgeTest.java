@@ -41,7 +41,7 @@ class JudgeTest {
 
     private static List<Path> workDirs() throws Exception {
         try (Stream<Path> s = Files.list(TMP)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("judge")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("jiso-judge")).sorted().toList();
         }
     }
 
