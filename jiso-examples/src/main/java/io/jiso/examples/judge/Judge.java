@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -46,15 +47,17 @@ public final class Judge {
     }
 
     /** gcc, javac: a JVM and a C compiler's passes fit, a runaway compiler does not. */
-    public static final Limits COMPILE = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(20), 512L << 20, 128,
+    public static final Limits COMPILE = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 512L << 20, 128,
             1 << 20, 8L << 20);
     /** Largest file the compiler may write (RLIMIT_FSIZE): the executable, or the assembler's object in /tmp. */
     public static final long COMPILE_FILE_MAX = 32L << 20;
     /**
-     * A typical problem's limits, the same for every language. The stack is large for deep
-     * recursion (the default is 8 MiB); what a program uses of it counts against its memory.
+     * A typical problem's limits, the same for every language. The wall time is generous, five
+     * times the CPU time: it catches a program that sleeps or blocks, and a busy host should not
+     * turn a CPU-bound run into a wall-time TLE. The stack is large for deep recursion (the
+     * default is 8 MiB); what a program uses of it counts against its memory.
      */
-    public static final Limits RUN = new Limits(Duration.ofSeconds(2), Duration.ofSeconds(6), 256L << 20, 64,
+    public static final Limits RUN = new Limits(Duration.ofSeconds(2), Duration.ofSeconds(10), 256L << 20, 64,
             16L << 20, 256L << 20);
 
     /** One test's outcome; the program's output (its head) is kept for callers, not printed. */
@@ -172,8 +175,8 @@ public final class Judge {
     }
 
     private static List<List<String>> tokens(String text) {
-        List<List<String>> lines = new ArrayList<>(text.lines().map(l -> Arrays.asList(l.trim().split("\\s+")))
-                .map(t -> t.equals(List.of("")) ? List.<String>of() : t).toList());
+        List<List<String>> lines = new ArrayList<>(text.lines()
+                .map(l -> l.isBlank() ? List.<String>of() : List.of(l.strip().split("\\s+"))).toList());
         while (!lines.isEmpty() && lines.getLast().isEmpty()) {
             lines.removeLast();
         }
@@ -183,7 +186,7 @@ public final class Judge {
     /** One test as isolate's meta file would say it, on one line. */
     static String metaLine(TestResult t) {
         StringBuilder s = new StringBuilder(t.test()).append(" status:").append(t.verdict())
-                .append(String.format(" time:%.3f time-wall:%.3f", t.time(), t.timeWall()));
+                .append(String.format(Locale.ROOT, " time:%.3f time-wall:%.3f", t.time(), t.timeWall()));
         if (t.cgMemKiB() != null) {
             s.append(" cg-mem:").append(t.cgMemKiB());
         }
