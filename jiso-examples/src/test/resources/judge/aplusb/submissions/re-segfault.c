@@ -1,0 +1,4 @@
+int main(void) {
+    volatile int *p = 0;
+    return *p;
+}
