@@ -35,6 +35,7 @@ import java.util.Set;
  * @param appArmorProfile the AppArmor profile the program runs in, or null
  * @param selinuxLabel  the SELinux context the program runs in, or null
  * @param runLimits     resource limits of the main process; CPU, wall time and output limits of the run
+ * @param host          the facts of the JVM and host the spec was made under, which its plan follows
  */
 public record SandboxSpec(
         List<String> command,
@@ -59,7 +60,8 @@ public record SandboxSpec(
         boolean newSession,
         String appArmorProfile,
         String selinuxLabel,
-        io.jiso.limits.RunLimits runLimits) {
+        io.jiso.limits.RunLimits runLimits,
+        HostFacts host) {
 
     public SandboxSpec {
         command = List.copyOf(command);
