@@ -4,6 +4,8 @@ import io.jiso.Namespace;
 import io.jiso.mount.FsOp;
 import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,7 +68,8 @@ public record SandboxSpec(
     public SandboxSpec {
         command = List.copyOf(command);
         redirects = List.copyOf(redirects);
-        environment = Map.copyOf(environment);
+        // In the caller's order, the same in every JVM: it is the child's envp (Map.copyOf's order varies).
+        environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
         created = created.isEmpty() ? Set.of() : Set.copyOf(created);
         joined = Map.copyOf(joined);
         rootPreset = List.copyOf(rootPreset);
