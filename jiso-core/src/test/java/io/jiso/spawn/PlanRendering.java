@@ -332,7 +332,7 @@ public final class PlanRendering {
             }
 
             String octal(int i) {
-                return "0" + Long.toOctalString(a[i]);
+                return PlanRendering.octal(a[i]);
             }
 
             String pointer(int i) {
@@ -380,8 +380,8 @@ public final class PlanRendering {
 
             String openHow(int i) {
                 MemorySegment how = at(a[i], open_how.layout());
-                return "{flags=" + PlanRendering.openFlags(open_how.flags(how)) + ", mode=0"
-                        + Long.toOctalString(open_how.mode(how)) + ", resolve=" + PlanRendering.flags(
+                return "{flags=" + PlanRendering.openFlags(open_how.flags(how)) + ", mode="
+                        + PlanRendering.octal(open_how.mode(how)) + ", resolve=" + PlanRendering.flags(
                                 open_how.resolve(how), "RESOLVE_BENEATH", "RESOLVE_NO_SYMLINKS", "RESOLVE_NO_XDEV",
                                 "RESOLVE_NO_MAGICLINKS", "RESOLVE_IN_ROOT", "RESOLVE_CACHED") + "}";
             }
@@ -593,6 +593,10 @@ public final class PlanRendering {
             set.add("0x" + Long.toHexString(rest));
         }
         return set.isEmpty() ? "0" : String.join("|", set);
+    }
+
+    static String octal(long value) {
+        return value == 0 ? "0" : "0" + Long.toOctalString(value);
     }
 
     static String openFlags(long value) {
