@@ -10,6 +10,7 @@ import io.jiso.spawn.PlanRendering;
 import io.jiso.spawn.PlanRendering.Leaf;
 import io.jiso.spawn.PlanRendering.Root;
 import io.jiso.spawn.SandboxSpec;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +93,7 @@ class GoldenPlanTest {
                 new IsolatedProcessBuilder("/bin/true"), ROOT, Root.TEMPLATE, Leaf.HYBRID));
         c.add(new Case("judge", "a judge's run: strict seccomp, limits, a minimal /etc, a read-only bind, PATH"
                 + " search", new IsolatedProcessBuilder("python3", "solution.py")
-                        .bindReadOnly(tmp.resolve("judge/42"), "/judge").directory(new java.io.File("/judge"))
+                        .bindReadOnly(tmp.resolve("judge/42"), "/judge").directory(new File("/judge"))
                         .etc(Etc.MINIMAL).memoryMax(256 << 20).swapMax(0).pidsMax(64)
                         .wallTimeLimit(Duration.ofSeconds(3)).outputLimit(64 << 20)
                         .rlimit(ResourceLimit.STACK, 256L << 20, 256L << 20).seccomp(SeccompPolicy.strict()),

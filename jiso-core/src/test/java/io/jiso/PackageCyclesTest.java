@@ -1,6 +1,7 @@
 package io.jiso;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.tngtech.archunit.ArchConfiguration;
@@ -78,8 +79,7 @@ class PackageCyclesTest {
     @Test
     void theClassesWereRead() {
         // A test that read nothing would find no cycle: make sure it saw the spawn path.
-        assertEquals(true, graph.containsKey("io.jiso.spawn") && graph.containsKey("io.jiso.plan"), graph.keySet()
-                .toString());
+        assertTrue(graph.containsKey("io.jiso.spawn") && graph.containsKey("io.jiso.plan"), graph.keySet().toString());
     }
 
     @Test
