@@ -11,6 +11,7 @@ import io.jiso.spawn.Launcher;
 import io.jiso.user.Rootless;
 import io.jiso.user.SubordinateIds;
 import io.jiso.user.UserNamespaceMaps;
+import io.jiso.spawn.HostFacts;
 import io.jiso.spawn.SandboxSpec;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -864,6 +865,11 @@ public final class IsolatedProcessBuilder {
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
     SandboxSpec spec() throws IsolationException {
+        return spec(HostFacts.current());
+    }
+
+    /** As {@link #spec()}, for a JVM and host with the given facts (tests plan as another would). */
+    SandboxSpec spec(HostFacts host) throws IsolationException {
         Set<Namespace> created = EnumSet.copyOf(this.created);
         boolean ownMounts = created.contains(Namespace.MOUNT);
         if (!ownMounts && !mounts.isEmpty()) {
@@ -888,11 +894,11 @@ public final class IsolatedProcessBuilder {
         }
         UserNamespaceMaps userMaps = null;
         if (created.contains(Namespace.USER)) {
-            userMaps = userMaps();
-        } else if (!Rootless.jvmIsRoot() && !created.isEmpty()) {
+            userMaps = userMaps(host);
+        } else if (!host.jvmIsRoot() && !created.isEmpty()) {
             // Not root: every other namespace needs a user namespace of its own first.
             created.add(Namespace.USER);
-            userMaps = Rootless.callerAsRoot();
+            userMaps = Rootless.callerAsRoot(host.jvmUid(), host.jvmGid());
         }
         for (Map.Entry<String, String> e : environment.entrySet()) {
             String k = Objects.requireNonNull(e.getKey(), "environment: null name");
@@ -905,8 +911,8 @@ public final class IsolatedProcessBuilder {
         joined.forEach((ns, p) -> join.put(ns, p.child()));
         // Root of its own user namespace; nobody when root made it; else it cannot change who it is.
         boolean ownUsers = created.contains(Namespace.USER);
-        long defaultUid = ownUsers ? 0 : Rootless.jvmIsRoot() ? PrivilegeSpec.NOBODY : Rootless.jvmUid();
-        long defaultGid = ownUsers ? 0 : Rootless.jvmIsRoot() ? PrivilegeSpec.NOBODY : Rootless.jvmGid();
+        long defaultUid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmUid();
+        long defaultGid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmGid();
         PrivilegeSpec privileges = new PrivilegeSpec(uid == null ? defaultUid : uid, gid == null ? defaultGid : gid,
                 groups, keptCapabilities, noNewPrivileges);
         LandlockRules landlock = landlockReadOnly.isEmpty() && landlockReadWrite.isEmpty()
@@ -918,12 +924,13 @@ public final class IsolatedProcessBuilder {
                     + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
         }
         boolean ownPids = created.contains(Namespace.PID);
-        List<FsOp> preset = !ownMounts ? List.of() : freshRoot ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids)
+        List<FsOp> preset = !ownMounts ? List.of() : freshRoot
+                ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids, host.layout())
                 : RootPresets.hostRoot(tmpSizeBytes, ownPids);
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
                 boottimeOffset, userMaps, privileges, landlock, seccomp, cgroupLimits(), devices, newSession,
-                appArmorProfile, selinuxLabel, runLimits(created));
+                appArmorProfile, selinuxLabel, runLimits(created, host), host);
     }
 
     /** The caller's mounts as ops; bind sources are resolved now (see BindSource). */
@@ -939,7 +946,7 @@ public final class IsolatedProcessBuilder {
     }
 
     /** The maps of the user namespace asked for, and who writes them. */
-    private UserNamespaceMaps userMaps() throws FeatureUnavailableException {
+    private UserNamespaceMaps userMaps(HostFacts host) throws FeatureUnavailableException {
         if (subordinateIds != 0) {
             return SubordinateIds.callerAndSubordinates(subordinateIds);
         }
@@ -950,11 +957,11 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("userNamespace: uid 0 and gid 0 must be mapped: the sandbox is set up"
                     + " as the namespace's root");
         }
-        return Rootless.jvmIsRoot() ? UserNamespaceMaps.writtenByJvm(uidMap, gidMap)
+        return host.jvmIsRoot() ? UserNamespaceMaps.writtenByJvm(uidMap, gidMap)
                 : SubordinateIds.forUnprivileged(uidMap, gidMap);
     }
 
-    private RunLimits runLimits(Set<Namespace> created) throws FeatureUnavailableException {
+    private RunLimits runLimits(Set<Namespace> created, HostFacts host) throws FeatureUnavailableException {
         if (cpuTimeLimit != null && !ownCgroup) {
             throw new IllegalStateException("cpuTimeLimit counts the CPU time of the sandbox's cgroup leaf, but"
                     + " withoutCgroup() asks for none");
@@ -963,8 +970,8 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("outputLimit is enforced by jiso-init, PID 1 of a new pid namespace,"
                     + " but PID is shared");
         }
-        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(Namespace.USER)), cpuTimeLimit,
-                wallTimeLimit, outputLimit);
+        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(Namespace.USER),
+                host.jvmMayRaiseRlimits(), host.jvmHardLimits()), cpuTimeLimit, wallTimeLimit, outputLimit);
     }
 
     private CgroupLimits cgroupLimits() {

@@ -5,9 +5,8 @@ import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Macros;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
 import io.jiso.nativegen.libc.__user_cap_header_struct;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import io.jiso.sys.Sys;
-import io.jiso.user.IdentitySteps;
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package io.jiso.cgroup;
 
-import io.jiso.spawn.StepList;
-import io.jiso.spawn.Syscalls;
+import io.jiso.plan.StepList;
+import io.jiso.plan.Syscalls;
 import java.lang.foreign.MemorySegment;
 
 /** The child's own part of joining its leaf on v1, where clone3 cannot place it (no CLONE_INTO_CGROUP). */

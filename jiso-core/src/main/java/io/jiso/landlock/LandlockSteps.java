@@ -3,7 +3,7 @@ package io.jiso.landlock;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.landlock_path_beneath_attr;
 import io.jiso.nativegen.libc.landlock_ruleset_attr;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.jiso.limits;
 
 import io.jiso.ResourceLimit;
 import io.jiso.nativegen.Abi;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

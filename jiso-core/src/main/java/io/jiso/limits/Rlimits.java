@@ -36,15 +36,16 @@ public final class Rlimits {
     /**
      * Every limit's value. Raising a hard limit above the JVM's own needs
      * CAP_SYS_RESOURCE in the host's user namespace (a sandbox's own user
-     * namespace does not give it): a JVM without it gets the defaults
-     * lowered to its hard limits, and a value set above them refused here.
+     * namespace does not give it): a JVM without it ({@code jvmMayRaise}
+     * false) gets the defaults lowered to its hard limits
+     * ({@code jvmHardLimits}), and a value set above them refused here.
      */
     public static Map<ResourceLimit, RunLimits.Rlimit> effective(Map<ResourceLimit, RunLimits.Rlimit> explicit,
-            Duration cpuTime, boolean newUserNamespace) throws FeatureUnavailableException {
+            Duration cpuTime, boolean newUserNamespace, boolean jvmMayRaise, Map<ResourceLimit, Long> jvmHardLimits)
+            throws FeatureUnavailableException {
         Map<ResourceLimit, RunLimits.Rlimit> all = new EnumMap<>(ResourceLimit.class);
-        boolean canRaise = !newUserNamespace && Rootless.jvmIsRoot()
-                && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
-        Map<ResourceLimit, Long> ceilings = canRaise ? Map.of() : JvmHardLimits.VALUES;
+        boolean canRaise = !newUserNamespace && jvmMayRaise;
+        Map<ResourceLimit, Long> ceilings = canRaise ? Map.of() : jvmHardLimits;
         for (Map.Entry<ResourceLimit, RunLimits.Rlimit> e : explicit.entrySet()) {
             Long ceiling = ceilings.get(e.getKey());
             long hard = e.getValue().hard();
@@ -69,6 +70,16 @@ public final class Rlimits {
             all.put(r, value);
         }
         return all;
+    }
+
+    /** Whether this JVM may raise a hard limit above its own: root with CAP_SYS_RESOURCE. */
+    public static boolean jvmMayRaise() {
+        return Rootless.jvmIsRoot() && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
+    }
+
+    /** This JVM's own hard limits (empty if /proc/self/limits cannot be read). */
+    public static Map<ResourceLimit, Long> jvmHardLimits() {
+        return JvmHardLimits.VALUES;
     }
 
     private static RunLimits.Rlimit clamp(RunLimits.Rlimit r, Long ceiling) {

@@ -2,6 +2,7 @@ package io.jiso.limits;
 
 import io.jiso.ResourceLimit;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -22,7 +23,8 @@ public record RunLimits(Map<ResourceLimit, Rlimit> rlimits, Duration cpuTime, Du
     }
 
     public RunLimits {
-        rlimits = Map.copyOf(new EnumMap<>(rlimits));
+        // In the enum's order, the same in every JVM: the plan sets them in this order (Map.copyOf's varies).
+        rlimits = Collections.unmodifiableMap(new EnumMap<>(rlimits));
     }
 
     /** Whether anything is enforced over the run as a whole (by jiso-init, or the JVM without it). */

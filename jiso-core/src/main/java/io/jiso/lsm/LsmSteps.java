@@ -1,12 +1,12 @@
 package io.jiso.lsm;
 
-import static io.jiso.spawn.Syscalls.AT_FDCWD;
-import static io.jiso.spawn.Syscalls.CLOSE;
-import static io.jiso.spawn.Syscalls.OPENAT;
-import static io.jiso.spawn.Syscalls.WRITE;
+import static io.jiso.plan.Syscalls.AT_FDCWD;
+import static io.jiso.plan.Syscalls.CLOSE;
+import static io.jiso.plan.Syscalls.OPENAT;
+import static io.jiso.plan.Syscalls.WRITE;
 
 import io.jiso.nativegen.Abi;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
 
 /**

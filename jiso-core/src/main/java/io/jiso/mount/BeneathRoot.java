@@ -1,14 +1,14 @@
 package io.jiso.mount;
 
-import static io.jiso.spawn.Syscalls.AT_FDCWD;
-import static io.jiso.spawn.Syscalls.EEXIST;
-import static io.jiso.spawn.Syscalls.MKDIRAT;
-import static io.jiso.spawn.Syscalls.OPENAT;
+import static io.jiso.plan.Syscalls.AT_FDCWD;
+import static io.jiso.plan.Syscalls.EEXIST;
+import static io.jiso.plan.Syscalls.MKDIRAT;
+import static io.jiso.plan.Syscalls.OPENAT;
 
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.open_how;
-import io.jiso.spawn.StepList;
-import io.jiso.spawn.StepList.Step;
+import io.jiso.plan.StepList;
+import io.jiso.plan.StepList.Step;
 import java.lang.foreign.MemorySegment;
 
 /**

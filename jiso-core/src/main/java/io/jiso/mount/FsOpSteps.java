@@ -1,13 +1,13 @@
 package io.jiso.mount;
 
-import static io.jiso.spawn.Syscalls.AT_FDCWD;
-import static io.jiso.spawn.Syscalls.CLOSE;
-import static io.jiso.spawn.Syscalls.OPENAT;
-import static io.jiso.spawn.Syscalls.UNLINKAT;
-import static io.jiso.spawn.Syscalls.WRITE;
-import static io.jiso.spawn.Syscalls.createFile;
-import static io.jiso.spawn.Syscalls.mkdir;
-import static io.jiso.spawn.Syscalls.symlink;
+import static io.jiso.plan.Syscalls.AT_FDCWD;
+import static io.jiso.plan.Syscalls.CLOSE;
+import static io.jiso.plan.Syscalls.OPENAT;
+import static io.jiso.plan.Syscalls.UNLINKAT;
+import static io.jiso.plan.Syscalls.WRITE;
+import static io.jiso.plan.Syscalls.createFile;
+import static io.jiso.plan.Syscalls.mkdir;
+import static io.jiso.plan.Syscalls.symlink;
 
 import io.jiso.mount.FsOp.Bind;
 import io.jiso.mount.FsOp.Devpts;
@@ -22,8 +22,8 @@ import io.jiso.mount.FsOp.SystemBind;
 import io.jiso.mount.FsOp.Tmpfs;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.mount_attr;
-import io.jiso.spawn.StepList;
-import io.jiso.spawn.StepList.Step;
+import io.jiso.plan.StepList;
+import io.jiso.plan.StepList.Step;
 import java.lang.foreign.MemorySegment;
 import java.util.IdentityHashMap;
 import java.util.List;

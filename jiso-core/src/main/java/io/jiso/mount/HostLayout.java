@@ -10,34 +10,34 @@ import java.util.List;
 /**
  * What the host's system directories are: on merged-/usr systems /bin, /lib
  * and friends are symlinks into /usr and are recreated as symlinks, not bound.
- * Read once per JVM; the host's layout does not change under a running JVM.
+ * The running host's is read once per JVM ({@link #current()}); the host's
+ * layout does not change under a running JVM. Another layout plans a fresh
+ * root as such a host would (tests).
+ *
+ * @param systemDirectories the system directories but /etc
+ * @param hasEtc            whether the host has an /etc directory
+ * @param packageEtc        directories of /etc that programs under /usr need (see io.jiso.Etc.MINIMAL) and the
+ *                          host has
  */
-final class HostLayout {
-    private HostLayout() {
+public record HostLayout(List<Entry> systemDirectories, boolean hasEtc, List<String> packageEtc) {
+
+    public HostLayout {
+        systemDirectories = List.copyOf(systemDirectories);
+        packageEtc = List.copyOf(packageEtc);
     }
 
-    /** A system directory: bound read-only, or a symlink recreated as is. */
-    record Entry(String path, String symlinkTarget) {
+    /** A system directory: bound read-only, or a symlink recreated as is (symlinkTarget non-null). */
+    public record Entry(String path, String symlinkTarget) {
     }
 
     private static final List<String> CANDIDATES = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
             "/libx32");
-    private static final List<Entry> SYSTEM = probe();
-    private static final boolean HAS_ETC = Files.isDirectory(Path.of("/etc"), LinkOption.NOFOLLOW_LINKS);
-    private static final List<String> PACKAGE_ETC = probePackageEtc();
+    private static final HostLayout CURRENT = new HostLayout(probe(),
+            Files.isDirectory(Path.of("/etc"), LinkOption.NOFOLLOW_LINKS), probePackageEtc());
 
-    /** The system directories but /etc. */
-    static List<Entry> systemDirectories() {
-        return SYSTEM;
-    }
-
-    static boolean hasEtc() {
-        return HAS_ETC;
-    }
-
-    /** Directories of /etc that programs under /usr need (see io.jiso.Etc.MINIMAL) and the host has. */
-    static List<String> packageEtc() {
-        return PACKAGE_ETC;
+    /** The running host's layout. */
+    public static HostLayout current() {
+        return CURRENT;
     }
 
     private static List<String> probePackageEtc() {
@@ -56,10 +56,6 @@ final class HostLayout {
         }
         dirs.sort(null);
         return List.copyOf(dirs);
-    }
-
-    static boolean isRegularFile(String hostPath) {
-        return Files.isRegularFile(Path.of(hostPath));
     }
 
     private static List<Entry> probe() {

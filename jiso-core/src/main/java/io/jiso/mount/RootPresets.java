@@ -24,12 +24,13 @@ public final class RootPresets {
     }
 
     private static final long SHM_SIZE = 64L << 20;
-    private static final List<FsOp> WITH_HOST_ETC = fixedPart(Etc.HOST);
-    private static final List<FsOp> WITH_MINIMAL_ETC = fixedPart(Etc.MINIMAL);
+    private static final List<FsOp> WITH_HOST_ETC = fixedPart(Etc.HOST, HostLayout.current());
+    private static final List<FsOp> WITH_MINIMAL_ETC = fixedPart(Etc.MINIMAL, HostLayout.current());
 
-    /** A fresh root on tmpfs; /proc is new with a new pid namespace, else the host's. */
-    public static List<FsOp> freshRoot(Etc etc, long tmpSizeBytes, boolean ownPidNamespace) {
-        List<FsOp> fixed = etc == Etc.MINIMAL ? WITH_MINIMAL_ETC : WITH_HOST_ETC;
+    /** A fresh root on tmpfs of a host with layout; /proc is new with a new pid namespace, else the host's. */
+    public static List<FsOp> freshRoot(Etc etc, long tmpSizeBytes, boolean ownPidNamespace, HostLayout layout) {
+        List<FsOp> fixed = layout != HostLayout.current() ? fixedPart(etc, layout)
+                : etc == Etc.MINIMAL ? WITH_MINIMAL_ETC : WITH_HOST_ETC;
         List<FsOp> ops = new ArrayList<>(fixed.size() + 5);
         ops.addAll(fixed);
         ops.add(new Tmpfs("/tmp", tmpSizeBytes, "1777"));
@@ -47,14 +48,14 @@ public final class RootPresets {
     }
 
     /** The part of a fresh root that is the same for every sandbox: built once into a template. */
-    private static List<FsOp> fixedPart(Etc etc) {
+    private static List<FsOp> fixedPart(Etc etc, HostLayout layout) {
         List<FsOp> ops = new ArrayList<>();
-        for (HostLayout.Entry e : HostLayout.systemDirectories()) {
+        for (HostLayout.Entry e : layout.systemDirectories()) {
             ops.add(e.symlinkTarget() != null ? new Symlink(e.symlinkTarget(), e.path()) : new SystemBind(e.path()));
         }
         if (etc == Etc.MINIMAL) {
-            ops.addAll(minimalEtc());
-        } else if (HostLayout.hasEtc()) {
+            ops.addAll(minimalEtc(layout));
+        } else if (layout.hasEtc()) {
             ops.add(new SystemBind("/etc"));
         }
         // /dev is a directory of the root tmpfs, not a tmpfs of its own: every superblock costs the
@@ -73,7 +74,7 @@ public final class RootPresets {
     }
 
     /** See io.jiso.Etc.MINIMAL. */
-    private static List<FsOp> minimalEtc() {
+    private static List<FsOp> minimalEtc(HostLayout layout) {
         List<FsOp> ops = new ArrayList<>();
         ops.add(new Directory("/etc", 0755));
         ops.add(new File("/etc/passwd", """
@@ -97,7 +98,7 @@ public final class RootPresets {
                 protocols: files
                 services: files
                 """));
-        for (String dir : HostLayout.packageEtc()) {
+        for (String dir : layout.packageEtc()) {
             ops.add(new SystemBind(dir));
         }
         return ops;

@@ -3,8 +3,7 @@ package io.jiso.mount;
 import io.jiso.Namespace;
 import io.jiso.mount.FsOp.MountPoint;
 import io.jiso.nativegen.Abi;
-import io.jiso.spawn.SandboxSpec;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,16 +32,16 @@ public final class RootTemplateSteps {
     private static final long CLONE_NEWNS = Namespace.MOUNT.cloneFlag();
 
     /**
-     * The template a spec needs, as ops: the preset's that are not per
+     * The template a sandbox needs, as ops: the preset's that are not per
      * sandbox, and a mount point for each mount made per sandbox, unless it
      * lies beneath an earlier one (/tmp, an earlier mount of the caller's...),
      * which would hide it: that one is made in the sandbox's own tree just
      * before its mount. Specs with equal lists share a template.
      */
-    public static List<FsOp> template(SandboxSpec spec) {
+    public static List<FsOp> template(List<FsOp> preset, List<FsOp> mounts) {
         List<FsOp> ops = new ArrayList<>();
         List<String> mounted = new ArrayList<>();
-        for (FsOp op : spec.rootPreset()) {
+        for (FsOp op : preset) {
             if (!op.perSandbox()) {
                 ops.add(op);
             } else if (op.mountPoint() != null) {
@@ -50,7 +49,7 @@ public final class RootTemplateSteps {
                 mounted.add(op.mountPoint());
             }
         }
-        for (FsOp op : spec.mounts()) {
+        for (FsOp op : mounts) {
             if (RootfsSteps.deepestMounted(mounted, op.mountPoint(), null) == null) {
                 ops.add(new MountPoint(op.mountPoint(), op.fileMountPoint()));
             }
@@ -72,24 +71,24 @@ public final class RootTemplateSteps {
 
     /**
      * A sandbox's steps, from the host's mount namespace (the clone3 made
-     * none) into a private copy of the template {@link #template(SandboxSpec)}
-     * gives for spec.
+     * none) into a private copy of the template {@link #template(List, List)}
+     * gives for preset and mounts.
      */
-    public static void enterCopy(StepList steps, SandboxSpec spec, int templateFd) {
+    public static void enterCopy(StepList steps, List<FsOp> preset, List<FsOp> mounts, int templateFd) {
         // What comes from the host is cloned while the host's tree is in sight.
         FsOpSteps ops = new FsOpSteps(steps);
-        ops.cloneHostTrees(spec.mounts(), false);
-        ops.cloneHostTrees(spec.rootPreset(), true);
+        ops.cloneHostTrees(mounts, false);
+        ops.cloneHostTrees(preset, true);
         steps.call("enter the root template's mount namespace", SETNS, templateFd, CLONE_NEWNS);
         steps.call("copy the root template into a mount namespace of its own", UNSHARE, CLONE_NEWNS);
         List<String> mounted = new ArrayList<>();
-        for (FsOp op : spec.rootPreset()) {
+        for (FsOp op : preset) {
             if (op.perSandbox()) {
                 ops.mountPreset(op, "", false);
                 RootfsSteps.addMountPoint(mounted, op);
             }
         }
-        for (FsOp op : spec.mounts()) {
+        for (FsOp op : mounts) {
             // In the template unless beneath an earlier mount of the sandbox's own.
             ops.mountCaller(op, RootfsSteps.deepestMounted(mounted, op.mountPoint(), op.mountPoint()));
             mounted.add(op.mountPoint());

@@ -1,14 +1,13 @@
 package io.jiso.mount;
 
-import static io.jiso.spawn.Syscalls.AT_FDCWD;
-import static io.jiso.spawn.Syscalls.CHDIR;
-import static io.jiso.spawn.Syscalls.UNLINKAT;
-import static io.jiso.spawn.Syscalls.mkdir;
+import static io.jiso.plan.Syscalls.AT_FDCWD;
+import static io.jiso.plan.Syscalls.CHDIR;
+import static io.jiso.plan.Syscalls.UNLINKAT;
+import static io.jiso.plan.Syscalls.mkdir;
 
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.mount_attr;
-import io.jiso.spawn.SandboxSpec;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,21 +44,22 @@ public final class RootfsSteps {
     static final String OLD_ROOT = "/oldroot";
 
     /**
-     * Adds the mount steps for spec (which must create a mount namespace),
-     * starting from a copy of the host's. The caller's sources are cloned
+     * Adds the mount steps of a sandbox in a new mount namespace, starting
+     * from a copy of the host's: a fresh root or the host's, the preset's ops,
+     * then the caller's mounts. The caller's sources are cloned
      * before pivot_root, and the host's tree is detached before the first
      * of the caller's mount points is resolved: no path of theirs can reach it.
      */
-    public static void build(StepList steps, SandboxSpec spec) {
+    public static void build(StepList steps, boolean freshRoot, List<FsOp> preset, List<FsOp> mounts) {
         makeAllPrivate(steps);
         FsOpSteps ops = new FsOpSteps(steps);
-        ops.cloneHostTrees(spec.mounts(), false);
-        String host = spec.freshRoot() ? OLD_ROOT : "";
-        if (spec.freshRoot()) {
+        ops.cloneHostTrees(mounts, false);
+        String host = freshRoot ? OLD_ROOT : "";
+        if (freshRoot) {
             enterEmptyRoot(steps);
         }
         List<String> mounted = new ArrayList<>();
-        for (FsOp op : spec.rootPreset()) {
+        for (FsOp op : preset) {
             if (op.perSandbox()) {
                 ops.mountPreset(op, host, true);
                 addMountPoint(mounted, op);
@@ -67,14 +67,14 @@ public final class RootfsSteps {
                 ops.build(op, host);
             }
         }
-        if (spec.freshRoot()) {
+        if (freshRoot) {
             detachOldRoot(steps);
         }
-        for (FsOp op : spec.mounts()) {
+        for (FsOp op : mounts) {
             ops.mountCaller(op, deepestMounted(mounted, op.mountPoint(), "/"));
             addMountPoint(mounted, op);
         }
-        if (spec.freshRoot()) {
+        if (freshRoot) {
             setAttributes(steps, "/", ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, "make the root read-only");
         }
     }

@@ -2,9 +2,8 @@ package io.jiso.namespace;
 
 import io.jiso.Namespace;
 import io.jiso.nativegen.Abi;
-import io.jiso.spawn.SandboxSpec;
-import io.jiso.spawn.StepList;
-import io.jiso.spawn.Syscalls;
+import io.jiso.plan.StepList;
+import io.jiso.plan.Syscalls;
 import java.time.Duration;
 import java.util.Map;
 
@@ -70,10 +69,10 @@ public final class NamespaceSteps {
      * offsets written before any of them exists (the kernel refuses them
      * later). Needs the sandbox's own /proc.
      */
-    public static void timeNamespace(StepList steps, SandboxSpec spec) {
+    public static void timeNamespace(StepList steps, Duration monotonicOffset, Duration boottimeOffset) {
         unshare(steps, Namespace.TIME);
         Syscalls.writeFile(steps, "/proc/self/timens_offsets",
-                "monotonic " + offset(spec.monotonicOffset()) + "\nboottime " + offset(spec.boottimeOffset()) + "\n");
+                "monotonic " + offset(monotonicOffset) + "\nboottime " + offset(boottimeOffset) + "\n");
     }
 
     private static String offset(Duration d) {

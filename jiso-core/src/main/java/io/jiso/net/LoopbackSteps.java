@@ -2,8 +2,8 @@ package io.jiso.net;
 
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.ifreq;
-import io.jiso.spawn.StepList;
-import io.jiso.spawn.Syscalls;
+import io.jiso.plan.StepList;
+import io.jiso.plan.Syscalls;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;

@@ -3,7 +3,7 @@ package io.jiso.seccomp;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.sock_filter;
 import io.jiso.nativegen.libc.sock_fprog;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,23 +1,22 @@
 package io.jiso.spawn;
 
-import static io.jiso.spawn.Syscalls.CHDIR;
-import static io.jiso.spawn.Syscalls.CLOSE_RANGE;
-import static io.jiso.spawn.Syscalls.DUP3;
-import static io.jiso.spawn.Syscalls.EXECVE;
-import static io.jiso.spawn.Syscalls.EXECVEAT;
-import static io.jiso.spawn.Syscalls.FCNTL;
-import static io.jiso.spawn.Syscalls.PRCTL;
-import static io.jiso.spawn.Syscalls.RT_SIGPROCMASK;
-import static io.jiso.spawn.Syscalls.SETSID;
+import static io.jiso.plan.Syscalls.CHDIR;
+import static io.jiso.plan.Syscalls.CLOSE_RANGE;
+import static io.jiso.plan.Syscalls.DUP3;
+import static io.jiso.plan.Syscalls.EXECVE;
+import static io.jiso.plan.Syscalls.EXECVEAT;
+import static io.jiso.plan.Syscalls.FCNTL;
+import static io.jiso.plan.Syscalls.PRCTL;
+import static io.jiso.plan.Syscalls.RT_SIGPROCMASK;
+import static io.jiso.plan.Syscalls.SETSID;
 
 import io.jiso.Namespace;
 import io.jiso.capability.CapabilitySteps;
-import io.jiso.capability.HeldCapabilities;
 import io.jiso.cgroup.CgroupSteps;
 import io.jiso.landlock.LandlockSteps;
 import io.jiso.limits.RlimitSteps;
-import io.jiso.landlock.LandlockSupport;
 import io.jiso.lsm.LsmSteps;
+import io.jiso.plan.StepList;
 import io.jiso.seccomp.SeccompCompiler;
 import io.jiso.seccomp.SeccompSteps;
 import io.jiso.mount.RootTemplateSteps;
@@ -78,7 +77,11 @@ final class ChildSteps {
         }
     }
 
-    static void plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, StepList steps) {
+    /**
+     * Writes the child's steps for spec (under the host facts it carries) into steps. Returns the
+     * execve steps of the program's PATH search, to explain their failure.
+     */
+    static ProgramSearch plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, StepList steps) {
         // The first process: PID 1 of a new pid namespace, which watches the JVM itself once it is
         // jiso-init (a lifeline pidfd), or the main process, made by a spawner thread that never ends.
         if (!spec.creates(Namespace.PID)) {
@@ -103,12 +106,13 @@ final class ChildSteps {
             LoopbackSteps.up(steps);
         }
         if (fds.rootTemplate() >= 0) {
-            RootTemplateSteps.enterCopy(steps, spec, fds.rootTemplate()); // made ahead, no host tree to detach
+            // made ahead, no host tree to detach
+            RootTemplateSteps.enterCopy(steps, spec.rootPreset(), spec.mounts(), fds.rootTemplate());
         } else if (spec.creates(Namespace.MOUNT)) {
-            RootfsSteps.build(steps, spec);
+            RootfsSteps.build(steps, spec.freshRoot(), spec.rootPreset(), spec.mounts());
         }
         if (spec.creates(Namespace.TIME)) {
-            NamespaceSteps.timeNamespace(steps, spec);
+            NamespaceSteps.timeNamespace(steps, spec.monotonicOffset(), spec.boottimeOffset());
         }
         StepList.Step spawnMain = null;
         if (spec.creates(Namespace.PID)) {
@@ -141,7 +145,7 @@ final class ChildSteps {
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
         CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec),
-                HeldCapabilities.canSetPcap(spec.creates(Namespace.USER)));
+                spec.creates(Namespace.USER) || spec.host().jvmHoldsSetPcap());
         dieWithTheJvm(steps); // again: a change of uid or gid clears the parent-death signal
         if (spawnMain != null) {
             // Not one instruction of the program while PID 1 still shares the JVM's memory (its
@@ -150,13 +154,13 @@ final class ChildSteps {
             steps.awaitCreator("wait until PID 1 is jiso-init");
         }
         if (spec.landlock() != null) {
-            LandlockSteps.restrict(steps, spec.landlock(), LandlockSupport.abiVersion(), LANDLOCK_SCRATCH_FD);
+            LandlockSteps.restrict(steps, spec.landlock(), spec.host().landlockAbi(), LANDLOCK_SCRATCH_FD);
         }
         if (spec.seccomp() != null) {
             SeccompSteps.install(steps, SeccompCompiler.forCurrentArch(spec.seccomp())); // last
         }
         unblockSignals(steps);
-        execute(steps, spec);
+        ProgramSearch search = execute(steps, spec);
 
         if (spawnMain != null) {
             // PID 1 again, once the main process waits for it: become jiso-init.
@@ -179,11 +183,13 @@ final class ChildSteps {
             steps.call("execute jiso-init", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
                     argv.address(), argv(steps, List.of()).address(), AT_EMPTY_PATH);
         }
+        return search;
     }
 
     /** An unprivileged JVM's user namespace has setgroups denied unless newgidmap wrote its gid_map. */
     private static boolean canSetGroups(SandboxSpec spec) {
-        return spec.userMaps() != null ? spec.userMaps().setGroupsAllowed() : io.jiso.user.Rootless.jvmIsRoot();
+        boolean root = spec.host().jvmIsRoot();
+        return spec.userMaps() != null ? spec.userMaps().setGroupsAllowed(root) : root;
     }
 
     private static void newSession(StepList steps) {
@@ -212,14 +218,14 @@ final class ChildSteps {
      * slash, inside the sandbox's root: each candidate may fail with ENOENT,
      * EACCES or ENOTDIR and the next is tried; the last one's error is reported.
      */
-    private static void execute(StepList steps, SandboxSpec spec) {
+    private static ProgramSearch execute(StepList steps, SandboxSpec spec) {
         String command = spec.command().get(0);
         MemorySegment argv = argv(steps, spec.command());
         MemorySegment envp = envp(steps, spec.environment());
         String path = spec.environment().get("PATH");
         List<String> candidates = candidates(command, path);
-        steps.programSearch = new ProgramSearch(command, command.contains("/") ? null : searchPath(path), candidates,
-                steps.size());
+        ProgramSearch search = new ProgramSearch(command, command.contains("/") ? null : searchPath(path),
+                candidates, steps.size());
         for (int i = 0; i < candidates.size(); i++) {
             String file = candidates.get(i);
             var step = steps.call("execute " + command + (file.equals(command) ? "" : " (" + file + ")"), EXECVE,
@@ -228,6 +234,7 @@ final class ChildSteps {
                 step.tolerate(ENOENT).tolerate(EACCES).tolerate(ENOTDIR);
             }
         }
+        return search;
     }
 
     static List<String> candidates(String command, String path) {

@@ -17,6 +17,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
 import java.util.List;
@@ -205,6 +206,33 @@ public final class Launcher {
 
     private static ChildProcess spawn(SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd, CgroupLeaf leaf,
             SpawnMemory memory) throws IOException {
+        // In the leaf before the program's first instruction: CLONE_INTO_CGROUP on v2; on v1 the
+        // child's first step moves it, and its cgroup namespace is made after that move.
+        Plan plan = plan(spec, fds, leaf == null ? -1 : leaf.cloneIntoFd(),
+                leaf == null ? ChildSteps.V1Leaf.NONE : new ChildSteps.V1Leaf(leaf.name(), leaf.tasksFds()), memory);
+        Plan.Outcome outcome = plan.run(memory);
+        if (outcome.pid() < 0) {
+            throw failure(plan, outcome);
+        }
+        if (!outcome.succeeded()) {
+            new ChildProcess(outcome.pid(), outcome.pidfd(), -1, null).discard();
+            throw failure(plan, outcome);
+        }
+        ChildProcess child = new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
+        if (spec.creates(Namespace.MOUNT) && !spec.creates(Namespace.PID)) {
+            child.holdMountNamespace();
+        }
+        return child;
+    }
+
+    /**
+     * The whole plan of a spawn: clone flags, what the parent writes (id
+     * maps), the cgroup to start in (cgroupFd, -1: none; v1Leaf on v1) and
+     * the child's steps. A function of its arguments and of the host facts
+     * spec carries: nothing is read from the host here.
+     */
+    static Plan plan(SandboxSpec spec, ChildSteps.Fds fds, int cgroupFd, ChildSteps.V1Leaf v1Leaf,
+            SegmentAllocator memory) {
         Plan plan = new Plan(memory);
         for (Namespace ns : spec.created()) {
             plan.cloneFlags |= ns.cloneFlag();
@@ -221,35 +249,17 @@ public final class Launcher {
         if (spec.creates(Namespace.USER)) {
             UserNamespaceMaps maps = spec.userMaps();
             writeMap(plan, "uid_map", maps.uids(), maps.uidHelper());
-            if (!maps.setGroupsAllowed()) {
+            if (!maps.setGroupsAllowed(spec.host().jvmIsRoot())) {
                 plan.writeProcFile("setgroups", "deny"); // the kernel's condition for an unprivileged gid_map
             }
             writeMap(plan, "gid_map", maps.gids(), maps.gidHelper());
         }
-        ChildSteps.V1Leaf v1Leaf = ChildSteps.V1Leaf.NONE;
-        if (leaf != null) {
-            // In the leaf before the program's first instruction: CLONE_INTO_CGROUP on v2; on v1 the
-            // child's first step moves it, and its cgroup namespace is made after that move.
-            plan.cgroupFd = leaf.cloneIntoFd();
-            v1Leaf = new ChildSteps.V1Leaf(leaf.name(), leaf.tasksFds());
-            if (v1Leaf.present()) {
-                plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
-            }
+        plan.cgroupFd = cgroupFd;
+        if (v1Leaf.present()) {
+            plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
         }
-        ChildSteps.plan(spec, fds, v1Leaf, plan.steps);
-        Plan.Outcome outcome = plan.run(memory);
-        if (outcome.pid() < 0) {
-            throw failure(plan, outcome);
-        }
-        if (!outcome.succeeded()) {
-            new ChildProcess(outcome.pid(), outcome.pidfd(), -1, null).discard();
-            throw failure(plan, outcome);
-        }
-        ChildProcess child = new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
-        if (spec.creates(Namespace.MOUNT) && !spec.creates(Namespace.PID)) {
-            child.holdMountNamespace();
-        }
-        return child;
+        plan.programSearch = ChildSteps.plan(spec, fds, v1Leaf, plan.steps);
+        return plan;
     }
 
     /** The JVM writes the map itself, or has newuidmap / newgidmap write it. */
@@ -265,7 +275,7 @@ public final class Launcher {
         int step = o.failedStep();
         String errno = Errno.name(o.errno());
         if (step >= 0) {
-            ProgramSearch search = plan.steps.programSearch;
+            ProgramSearch search = plan.programSearch;
             if (search != null && search.covers(step) && (o.errno() == Errno.ENOENT || o.errno() == Errno.EACCES
                     || o.errno() == Errno.ENOTDIR)) {
                 return new ChildSetupException("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));

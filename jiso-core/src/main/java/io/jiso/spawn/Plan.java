@@ -3,7 +3,9 @@ package io.jiso.spawn;
 import io.jiso.nativegen.libc.jiso_parent_write;
 import io.jiso.nativegen.libc.jiso_plan;
 import io.jiso.nativegen.libc.jiso_result;
+import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,8 @@ final class Plan {
     private static final int VERSION = io.jiso.nativegen.Abi.current().intConstant("JISO_PLAN_VERSION");
 
     final StepList steps;
+    /** The execve steps of the program's PATH search, to explain their failure; null if none. */
+    ProgramSearch programSearch;
     long cloneFlags;
     int cgroupFd = -1;
     private final List<ParentWrite> parentWrites = new ArrayList<>();
@@ -41,7 +45,7 @@ final class Plan {
         }
     }
 
-    Plan(SpawnMemory memory) {
+    Plan(SegmentAllocator memory) {
         this.steps = new StepList(memory);
     }
 
@@ -55,6 +59,11 @@ final class Plan {
         List<String> argv = new ArrayList<>(List.of(program, "<child pid>"));
         argv.addAll(arguments);
         parentWrites.add(new ParentWrite(null, null, argv, "run " + String.join(" ", argv)));
+    }
+
+    /** The parent's writes and program runs, in order. */
+    List<ParentWrite> parentWrites() {
+        return List.copyOf(parentWrites);
     }
 
     String describeParentWrite(int index) {

@@ -1,17 +1,17 @@
 package io.jiso.spawn;
 
-import static io.jiso.spawn.Syscalls.CLOSE_RANGE;
-import static io.jiso.spawn.Syscalls.DUP3;
-import static io.jiso.spawn.Syscalls.EXECVEAT;
-import static io.jiso.spawn.Syscalls.PRCTL;
+import static io.jiso.plan.Syscalls.CLOSE_RANGE;
+import static io.jiso.plan.Syscalls.DUP3;
+import static io.jiso.plan.Syscalls.EXECVEAT;
+import static io.jiso.plan.Syscalls.PRCTL;
 
 import io.jiso.Namespace;
 import io.jiso.mount.RootTemplateSteps;
 import io.jiso.mount.FsOp;
 import io.jiso.nativegen.Abi;
+import io.jiso.plan.StepList;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
-import io.jiso.user.Rootless;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +58,11 @@ final class RootTemplates {
     /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
     static int forSpec(SandboxSpec spec) {
         if (!spec.creates(Namespace.MOUNT) || !spec.freshRoot() || spec.creates(Namespace.USER)
-                || !Rootless.jvmIsRoot()
+                || !spec.host().jvmIsRoot()
                 || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return -1;
         }
-        List<FsOp> key = RootTemplateSteps.template(spec);
+        List<FsOp> key = RootTemplateSteps.template(spec.rootPreset(), spec.mounts());
         Integer fd = TEMPLATES.get(key);
         if (fd != null) {
             return fd;

@@ -4,6 +4,8 @@ import io.jiso.Namespace;
 import io.jiso.mount.FsOp;
 import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +37,7 @@ import java.util.Set;
  * @param appArmorProfile the AppArmor profile the program runs in, or null
  * @param selinuxLabel  the SELinux context the program runs in, or null
  * @param runLimits     resource limits of the main process; CPU, wall time and output limits of the run
+ * @param host          the facts of the JVM and host the spec was made under, which its plan follows
  */
 public record SandboxSpec(
         List<String> command,
@@ -59,12 +62,14 @@ public record SandboxSpec(
         boolean newSession,
         String appArmorProfile,
         String selinuxLabel,
-        io.jiso.limits.RunLimits runLimits) {
+        io.jiso.limits.RunLimits runLimits,
+        HostFacts host) {
 
     public SandboxSpec {
         command = List.copyOf(command);
         redirects = List.copyOf(redirects);
-        environment = Map.copyOf(environment);
+        // In the caller's order, the same in every JVM: it is the child's envp (Map.copyOf's order varies).
+        environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
         created = created.isEmpty() ? Set.of() : Set.copyOf(created);
         joined = Map.copyOf(joined);
         rootPreset = List.copyOf(rootPreset);

@@ -16,6 +16,4 @@ final class StageFailure {
     static final int PIPE = ABI.intConstant("JISO_FAIL_PIPE");
     static final int BAD_PLAN = ABI.intConstant("JISO_FAIL_BAD_PLAN");
     static final int PARENT_RUN = ABI.intConstant("JISO_FAIL_PARENT_RUN");
-    static final int OP_SPAWN = ABI.intConstant("JISO_OP_SPAWN");
-    static final int OP_AWAIT_CREATOR = ABI.intConstant("JISO_OP_AWAIT_CREATOR");
 }

@@ -27,7 +27,12 @@ public final class Rootless {
 
     /** The maps for a JVM that is not root when nothing else is asked: 0 inside is the caller outside. */
     public static UserNamespaceMaps callerAsRoot() {
-        return UserNamespaceMaps.writtenByJvm(List.of(new IdMapping(0, EUID, 1)), List.of(new IdMapping(0, EGID, 1)));
+        return callerAsRoot(EUID, EGID);
+    }
+
+    /** As {@link #callerAsRoot()}, for a JVM running as uid and gid. */
+    public static UserNamespaceMaps callerAsRoot(long uid, long gid) {
+        return UserNamespaceMaps.writtenByJvm(List.of(new IdMapping(0, uid, 1)), List.of(new IdMapping(0, gid, 1)));
     }
 
     /**

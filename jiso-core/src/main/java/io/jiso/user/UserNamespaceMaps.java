@@ -25,8 +25,8 @@ public record UserNamespaceMaps(List<IdMapping> uids, List<IdMapping> gids, Path
      * could drop a group that denies it access); newgidmap, privileged,
      * leaves it allowed when it maps subordinate gids.
      */
-    public boolean setGroupsAllowed() {
-        return Rootless.jvmIsRoot() || gidHelper != null;
+    public boolean setGroupsAllowed(boolean jvmIsRoot) {
+        return jvmIsRoot || gidHelper != null;
     }
 
     /** A map as uid_map and gid_map take it: "inside outside count" lines. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.Capability;
 import io.jiso.nativegen.Abi;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.HashSet;

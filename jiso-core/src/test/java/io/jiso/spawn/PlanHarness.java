@@ -2,6 +2,8 @@ package io.jiso.spawn;
 
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Macros;
+import io.jiso.plan.StepList;
+import io.jiso.plan.Syscalls;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import io.jiso.user.Rootless;

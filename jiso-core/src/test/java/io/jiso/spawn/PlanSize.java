@@ -1,5 +1,6 @@
 package io.jiso.spawn;
 
+import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;

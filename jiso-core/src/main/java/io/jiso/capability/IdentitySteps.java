@@ -1,7 +1,7 @@
-package io.jiso.user;
+package io.jiso.capability;
 
 import io.jiso.nativegen.Abi;
-import io.jiso.spawn.StepList;
+import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.List;
  * kept. The ids are those of the child's user namespace and must be mapped in
  * it (EINVAL otherwise).
  */
-public final class IdentitySteps {
+final class IdentitySteps {
     private IdentitySteps() {
     }
 

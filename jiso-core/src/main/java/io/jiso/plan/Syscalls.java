@@ -1,7 +1,7 @@
-package io.jiso.spawn;
+package io.jiso.plan;
 
 import io.jiso.nativegen.Abi;
-import io.jiso.spawn.StepList.Step;
+import io.jiso.plan.StepList.Step;
 
 /**
  * System calls that several child-side concerns use, with their numbers for

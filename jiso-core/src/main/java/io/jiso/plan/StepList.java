@@ -1,9 +1,11 @@
-package io.jiso.spawn;
+package io.jiso.plan;
 
+import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.jiso_step;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,19 +17,19 @@ import java.util.List;
  * (CLONE_VM), so an address is passed as is.
  *
  * <p>Every package that contributes child-side steps (mount, namespace,
- * capability, seccomp...) writes them here; {@link ChildSteps} says in which
- * order.
+ * capability, seccomp...) writes them here; io.jiso.spawn.ChildSteps says in
+ * which order. This package is below them all: it knows no concern.
  */
 public final class StepList {
     /** Arguments per step, as in struct jiso_step. */
     public static final int MAX_ARGS = 6;
+    private static final int OP_SPAWN = Abi.current().intConstant("JISO_OP_SPAWN");
+    private static final int OP_AWAIT_CREATOR = Abi.current().intConstant("JISO_OP_AWAIT_CREATOR");
 
     private final SegmentAllocator memory;
     private final List<long[]> calls = new ArrayList<>();
     private final List<String> descriptions = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
-    /** The execve steps of the program's PATH search, to explain their failure. */
-    ProgramSearch programSearch;
 
     public StepList(SegmentAllocator memory) {
         this.memory = memory;
@@ -49,10 +51,10 @@ public final class StepList {
     }
 
     /** A NULL-terminated array of C strings (an argv or envp) that the child can read. */
-    public MemorySegment cStrings(java.util.List<String> strings) {
-        MemorySegment array = memory.allocate(java.lang.foreign.ValueLayout.ADDRESS, strings.size() + 1);
+    public MemorySegment cStrings(List<String> strings) {
+        MemorySegment array = memory.allocate(ValueLayout.ADDRESS, strings.size() + 1);
         for (int i = 0; i < strings.size(); i++) {
-            array.setAtIndex(java.lang.foreign.ValueLayout.ADDRESS, i, cString(strings.get(i)));
+            array.setAtIndex(ValueLayout.ADDRESS, i, cString(strings.get(i)));
         }
         return array;
     }
@@ -82,9 +84,9 @@ public final class StepList {
      * reaches {@link #awaitCreator}, executes or exits, and then continues
      * where {@link Step#continueAtNext} says.
      */
-    Step spawn(String what) {
+    public Step spawn(String what) {
         long[] encoded = new long[1 + MAX_ARGS];
-        encoded[0] = StageFailure.OP_SPAWN;
+        encoded[0] = OP_SPAWN;
         return add(what, encoded);
     }
 
@@ -92,13 +94,13 @@ public final class StepList {
      * JISO_OP_AWAIT_CREATOR, in the spawned process: lets the creator go on and
      * waits for the SIGCONT its next program (jiso-init) sends first thing.
      */
-    void awaitCreator(String what) {
+    public void awaitCreator(String what) {
         long[] encoded = new long[1 + MAX_ARGS];
-        encoded[0] = StageFailure.OP_AWAIT_CREATOR;
+        encoded[0] = OP_AWAIT_CREATOR;
         add(what, encoded);
     }
 
-    Step add(String what, long[] encoded) {
+    private Step add(String what, long[] encoded) {
         Step s = new Step(steps.size(), encoded);
         calls.add(encoded);
         descriptions.add(what);
@@ -116,7 +118,7 @@ public final class StepList {
     }
 
     /** Writes the steps as struct jiso_step[] into memory the stage reads. */
-    MemorySegment encode() {
+    public MemorySegment encode() {
         MemorySegment array = memory.allocate(jiso_step.layout(), steps.size());
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
@@ -168,7 +170,7 @@ public final class StepList {
         }
 
         /** For a JISO_OP_SPAWN step: the creator continues at the next step added after this call. */
-        void continueAtNext() {
+        public void continueAtNext() {
             encoded[1] = steps.size();
         }
     }
