@@ -97,6 +97,8 @@ public final class IsolatedProcessBuilder {
     private final CgroupLimits.Builder limits = CgroupLimits.builder();
     private final List<DeviceRule> devices = new ArrayList<>(DeviceRule.MINIMAL);
     private boolean ownCgroup = true;
+    /** cgroupfs(..): null until called, then the caller's choice. */
+    private Boolean cgroupFs;
     private boolean newSession = true;
     private String appArmorProfile;
     private String selinuxLabel;
@@ -554,6 +556,24 @@ public final class IsolatedProcessBuilder {
         return this;
     }
 
+    /**
+     * Whether the sandbox sees its own cgroup, read-only, at /sys/fs/cgroup,
+     * rooted at its leaf through its cgroup namespace (as in a Docker
+     * container), so that runtimes that size their heap and thread pools
+     * from the cgroup (the JVM's container support, Go, .NET, Node) see its
+     * limits. A cgroup2 mount on a pure v2 host; on a hybrid or v1 host a
+     * tmpfs holding the v1 memory, cpu, cpuacct, cpuset and pids hierarchies
+     * under the host's names for them (the leaf then joins each) and the v2
+     * tree at unified. Nothing above the leaf is visible. Needs the fresh root, its own mount
+     * and cgroup namespaces and a leaf; start() refuses true without them.
+     * The default: on when memoryMax or cpuMax is set (the mounts cost each
+     * spawn some 0.1 to 0.3 ms), off otherwise.
+     */
+    public IsolatedProcessBuilder cgroupfs(boolean visible) {
+        this.cgroupFs = visible;
+        return this;
+    }
+
     // ---- Limits of a judged run ----------------------------------------------------------------
 
     /**
@@ -918,11 +938,14 @@ public final class IsolatedProcessBuilder {
                     + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
         }
         boolean ownPids = created.contains(Namespace.PID);
-        List<FsOp> preset = !ownMounts ? List.of() : freshRoot ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids)
+        CgroupLimits cgroupLimits = cgroupLimits();
+        boolean mountCgroupFs = mountCgroupFs(created, ownMounts, cgroupLimits);
+        List<FsOp> preset = !ownMounts ? List.of() : freshRoot
+                ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids, mountCgroupFs)
                 : RootPresets.hostRoot(tmpSizeBytes, ownPids);
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
-                boottimeOffset, userMaps, privileges, landlock, seccomp, cgroupLimits(), devices, newSession,
+                boottimeOffset, userMaps, privileges, landlock, seccomp, cgroupLimits, devices, newSession,
                 appArmorProfile, selinuxLabel, runLimits(created));
     }
 
@@ -965,6 +988,27 @@ public final class IsolatedProcessBuilder {
         }
         return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(Namespace.USER)), cpuTimeLimit,
                 wallTimeLimit, outputLimit);
+    }
+
+    /**
+     * Whether /sys/fs/cgroup shows the leaf (see cgroupfs): as asked, else
+     * when a limit runtimes read is set and the sandbox has what it needs.
+     */
+    private boolean mountCgroupFs(Set<Namespace> created, boolean ownMounts, CgroupLimits limits) {
+        String missing = limits == null ? "withoutCgroup() asks for no cgroup leaf"
+                : !created.contains(Namespace.CGROUP) ? (joined.containsKey(Namespace.CGROUP)
+                        ? "join(CGROUP, ..) takes another sandbox's cgroup namespace"
+                        : "share(CGROUP) keeps the host's cgroup namespace")
+                : !ownMounts ? "share(MOUNT) keeps the host's mounts"
+                : !freshRoot ? "hostRoot() keeps the host's /sys" : null;
+        if (cgroupFs == null) {
+            return missing == null && limits.sizesRuntimes();
+        }
+        if (cgroupFs && missing != null) {
+            throw new IllegalStateException("cgroupfs(true) mounts the sandbox's cgroup leaf, rooted at it by its own"
+                    + " cgroup namespace, at /sys/fs/cgroup of a fresh root, but " + missing);
+        }
+        return cgroupFs;
     }
 
     private CgroupLimits cgroupLimits() {

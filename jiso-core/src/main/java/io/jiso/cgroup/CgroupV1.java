@@ -95,6 +95,18 @@ final class CgroupV1 implements Cgroup {
         return tasksFds.clone();
     }
 
+    /** The hierarchies of Cgroups.RUNTIME_CONTROLLERS the leaf is in, named as the host mounts them. */
+    List<LeafHierarchies.V1> runtimeHierarchies() {
+        List<LeafHierarchies.V1> list = new ArrayList<>(dirs.size());
+        for (Layout.V1Hierarchy h : dirs.keySet()) {
+            if (Cgroups.RUNTIME_CONTROLLERS.stream().anyMatch(c -> h.controllers().contains(c.v1Name))) {
+                list.add(new LeafHierarchies.V1(h.mount().getFileName().toString(), String.join(",",
+                        h.controllers().stream().sorted().toList())));
+            }
+        }
+        return list;
+    }
+
     /** The leaf directory of the hierarchy holding this controller, or null. */
     Path dirFor(Controller c) {
         for (Map.Entry<Layout.V1Hierarchy, Path> e : dirs.entrySet()) {

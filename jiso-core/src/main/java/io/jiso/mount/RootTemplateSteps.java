@@ -1,6 +1,7 @@
 package io.jiso.mount;
 
 import io.jiso.Namespace;
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.MountPoint;
 import io.jiso.nativegen.Abi;
 import io.jiso.spawn.SandboxSpec;
@@ -73,11 +74,11 @@ public final class RootTemplateSteps {
     /**
      * A sandbox's steps, from the host's mount namespace (the clone3 made
      * none) into a private copy of the template {@link #template(SandboxSpec)}
-     * gives for spec.
+     * gives for spec; cgroups: the leaf's hierarchies for a FsOp.CgroupFs, or null.
      */
-    public static void enterCopy(StepList steps, SandboxSpec spec, int templateFd) {
+    public static void enterCopy(StepList steps, SandboxSpec spec, int templateFd, LeafHierarchies cgroups) {
         // What comes from the host is cloned while the host's tree is in sight.
-        FsOpSteps ops = new FsOpSteps(steps);
+        FsOpSteps ops = new FsOpSteps(steps, cgroups);
         ops.cloneHostTrees(spec.mounts(), false);
         ops.cloneHostTrees(spec.rootPreset(), true);
         steps.call("enter the root template's mount namespace", SETNS, templateFd, CLONE_NEWNS);

@@ -5,6 +5,7 @@ import static io.jiso.spawn.Syscalls.CHDIR;
 import static io.jiso.spawn.Syscalls.UNLINKAT;
 import static io.jiso.spawn.Syscalls.mkdir;
 
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.mount_attr;
 import io.jiso.spawn.SandboxSpec;
@@ -49,10 +50,11 @@ public final class RootfsSteps {
      * starting from a copy of the host's. The caller's sources are cloned
      * before pivot_root, and the host's tree is detached before the first
      * of the caller's mount points is resolved: no path of theirs can reach it.
+     * cgroups: the leaf's hierarchies for a FsOp.CgroupFs, or null for none.
      */
-    public static void build(StepList steps, SandboxSpec spec) {
+    public static void build(StepList steps, SandboxSpec spec, LeafHierarchies cgroups) {
         makeAllPrivate(steps);
-        FsOpSteps ops = new FsOpSteps(steps);
+        FsOpSteps ops = new FsOpSteps(steps, cgroups);
         ops.cloneHostTrees(spec.mounts(), false);
         String host = spec.freshRoot() ? OLD_ROOT : "";
         if (spec.freshRoot()) {

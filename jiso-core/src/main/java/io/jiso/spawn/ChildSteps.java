@@ -14,6 +14,7 @@ import io.jiso.Namespace;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.cgroup.CgroupSteps;
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.landlock.LandlockSteps;
 import io.jiso.limits.RlimitSteps;
 import io.jiso.landlock.LandlockSupport;
@@ -78,7 +79,11 @@ final class ChildSteps {
         }
     }
 
-    static void plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, StepList steps) {
+    /**
+     * cgroups: the hierarchies of the child's leaf to mount at /sys/fs/cgroup
+     * when the spec's root asks for it (FsOp.CgroupFs), or null (no leaf).
+     */
+    static void plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, LeafHierarchies cgroups, StepList steps) {
         // The first process: PID 1 of a new pid namespace, which watches the JVM itself once it is
         // jiso-init (a lifeline pidfd), or the main process, made by a spawner thread that never ends.
         if (!spec.creates(Namespace.PID)) {
@@ -103,9 +108,9 @@ final class ChildSteps {
             LoopbackSteps.up(steps);
         }
         if (fds.rootTemplate() >= 0) {
-            RootTemplateSteps.enterCopy(steps, spec, fds.rootTemplate()); // made ahead, no host tree to detach
+            RootTemplateSteps.enterCopy(steps, spec, fds.rootTemplate(), cgroups); // made ahead, no host tree to detach
         } else if (spec.creates(Namespace.MOUNT)) {
-            RootfsSteps.build(steps, spec);
+            RootfsSteps.build(steps, spec, cgroups);
         }
         if (spec.creates(Namespace.TIME)) {
             NamespaceSteps.timeNamespace(steps, spec);

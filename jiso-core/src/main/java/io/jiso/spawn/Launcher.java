@@ -6,6 +6,8 @@ import io.jiso.HostSetupException;
 import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
+import io.jiso.cgroup.LeafHierarchies;
+import io.jiso.mount.RootPresets;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.IdMapping;
 import io.jiso.user.Rootless;
@@ -181,6 +183,7 @@ public final class Launcher {
             return new LeafOrReason(null, "withoutCgroup() was asked for");
         }
         boolean ownDeviceRules = !spec.devices().equals(DeviceRule.MINIMAL);
+        boolean cgroupFs = RootPresets.mountsCgroupFs(spec.rootPreset()); // its hierarchies, rooted at the leaf
         try {
             List<DeviceRule> devices = spec.devices();
             if (!ownDeviceRules && !Cgroups.canRestrictDevices()) {
@@ -190,9 +193,9 @@ public final class Launcher {
                 }
                 devices = null;
             }
-            return new LeafOrReason(Cgroups.createForSpawn(spec.cgroup(), devices), null);
+            return new LeafOrReason(Cgroups.createForSpawn(spec.cgroup(), devices, cgroupFs), null);
         } catch (IOException e) {
-            if (!spec.cgroup().isNone() || ownDeviceRules) {
+            if (!spec.cgroup().isNone() || ownDeviceRules || cgroupFs) {
                 throw e;
             }
             LOG.debug("no cgroup leaf for accounting: {}", e.getMessage());
@@ -227,7 +230,11 @@ public final class Launcher {
             writeMap(plan, "gid_map", maps.gids(), maps.gidHelper());
         }
         ChildSteps.V1Leaf v1Leaf = ChildSteps.V1Leaf.NONE;
+        LeafHierarchies cgroupFs = null;
         if (leaf != null) {
+            if (RootPresets.mountsCgroupFs(spec.rootPreset())) {
+                cgroupFs = leaf.runtimeHierarchies();
+            }
             // In the leaf before the program's first instruction: CLONE_INTO_CGROUP on v2; on v1 the
             // child's first step moves it, and its cgroup namespace is made after that move.
             plan.cgroupFd = leaf.cloneIntoFd();
@@ -236,7 +243,7 @@ public final class Launcher {
                 plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
             }
         }
-        ChildSteps.plan(spec, fds, v1Leaf, plan.steps);
+        ChildSteps.plan(spec, fds, v1Leaf, cgroupFs, plan.steps);
         Plan.Outcome outcome = plan.run(memory);
         if (outcome.pid() < 0) {
             throw failure(plan, outcome);
