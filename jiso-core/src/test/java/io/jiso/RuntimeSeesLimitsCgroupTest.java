@@ -27,6 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RuntimeSeesLimitsCgroupTest {
     private static final long MEMORY_MAX = 256L << 20;
+    /** A JVM's start in the emulated cgroup v2 guest may take a minute or more. */
+    private static final long SLOW_SECONDS = 300;
 
     @TempDir
     static Path programs;
@@ -42,9 +44,13 @@ class RuntimeSeesLimitsCgroupTest {
                     }
                 }
                 """);
+        // compiled here: the source launcher's javac takes minutes in the emulated v2 guest
+        Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(), "-d",
+                programs.toString(), programs.resolve("Limits.java").toString()).inheritIO().start();
+        assertEquals(0, javac.waitFor(), "javac Limits.java on the host");
         programs.toFile().setReadable(true, false);
         programs.toFile().setExecutable(true, false);
-        programs.resolve("Limits.java").toFile().setReadable(true, false);
+        programs.resolve("Limits.class").toFile().setReadable(true, false);
         if (Privileges.cgroupLeavesUnavailable().isEmpty()) {
             kind = Cgroups.layout().kind();
         }
@@ -64,10 +70,23 @@ class RuntimeSeesLimitsCgroupTest {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    @Test
-    void theLeafIsAllTheSandboxSeesAtSysFsCgroupAndItIsReadOnly() throws Exception {
+    /** From a root template (a root JVM's way) and from a copy of the host's mount namespace. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void theLeafIsAllTheSandboxSeesAtSysFsCgroupAndItIsReadOnly(boolean rootTemplates) throws Exception {
         Privileges.assumeCgroupLeaves();
-        Run r = Run.of(sandbox("/bin/sh", "-c", """
+        Run r;
+        System.setProperty("jiso.rootTemplates", Boolean.toString(rootTemplates));
+        try {
+            r = readCgroupFs();
+        } finally {
+            System.clearProperty("jiso.rootTemplates");
+        }
+        checkCgroupFs(r);
+    }
+
+    private static Run readCgroupFs() throws Exception {
+        return Run.of(sandbox("/bin/sh", "-c", """
                 cd /sys/fs/cgroup || exit 9
                 echo "cgroup $(cat /proc/self/cgroup | tr '\\n' ' ')"
                 echo "mounts $(grep ' /sys/fs/cgroup' /proc/self/mountinfo | awk '{print $4 "@" $5 "@" $6}' | tr '\\n' ' ')"
@@ -87,6 +106,9 @@ class RuntimeSeesLimitsCgroupTest {
                 mkdir ./child 2>/dev/null && echo "made a child cgroup"
                 exit 0
                 """).memoryMax(MEMORY_MAX).cpuMax(50_000, 100_000)).ok();
+    }
+
+    private static void checkCgroupFs(Run r) {
         List<String> lines = Arrays.asList(r.out().split("\n"));
         String all = r.out();
         assertTrue(all.contains("memory " + MEMORY_MAX + "\n"), all);
@@ -136,7 +158,7 @@ class RuntimeSeesLimitsCgroupTest {
     @Test
     void aJdkWithoutFlagsSizesItsHeapFromMemoryMax() throws Exception {
         Privileges.assumeCgroupLeaves();
-        Run r = Run.of(sandbox(java(), "/programs/Limits.java").memoryMax(MEMORY_MAX)).ok();
+        Run r = Run.of(sandbox(java(), "-cp", "/programs", "Limits").memoryMax(MEMORY_MAX), SLOW_SECONDS).ok();
         long maxHeap = Long.parseLong(r.out().trim().split(" ")[0]);
         assertTrue(maxHeap < MEMORY_MAX, "Runtime.maxMemory() " + maxHeap + " below the 256 MiB limit: " + r);
     }
@@ -146,13 +168,13 @@ class RuntimeSeesLimitsCgroupTest {
     void aJdkCountsTheProcessorsItMayUse(String limit) throws Exception {
         Privileges.assumeCgroupLeaves();
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one CPU here: a limit to one changes nothing");
-        IsolatedProcessBuilder b = sandbox(java(), "/programs/Limits.java").memoryMax(MEMORY_MAX);
+        IsolatedProcessBuilder b = sandbox(java(), "-cp", "/programs", "Limits").memoryMax(MEMORY_MAX);
         if (limit.equals("cpuMax")) {
             b.cpuMax(50_000, 100_000); // half a CPU: the JDK rounds up to one
         } else {
             b.cpusetCpus("0");
         }
-        Run r = Run.of(b).ok();
+        Run r = Run.of(b, SLOW_SECONDS).ok();
         assertEquals("1", r.out().trim().split(" ")[1], limit + ": " + r);
     }
 
@@ -160,7 +182,7 @@ class RuntimeSeesLimitsCgroupTest {
     void theJdkSaysItFoundTheContainer() throws Exception {
         Privileges.assumeCgroupLeaves();
         Run r = Run.of(sandbox(java(), "-Xlog:os+container=debug", "-XshowSettings:system", "-version")
-                .memoryMax(MEMORY_MAX)).ok();
+                .memoryMax(MEMORY_MAX), SLOW_SECONDS).ok();
         String all = r.out() + r.err();
         assertTrue(all.contains(kind == Layout.Kind.V2 ? "Detected cgroups v2 unified hierarchy"
                 : "Detected cgroups hybrid or legacy hierarchy, using cgroups v1 controllers"), all);
