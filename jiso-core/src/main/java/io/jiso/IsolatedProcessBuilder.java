@@ -2,6 +2,8 @@ package io.jiso;
 
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.cgroup.CgroupLimits;
+import io.jiso.cgroup.Cgroups;
+import io.jiso.cgroup.Layout;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.mount.FsOp;
 import io.jiso.mount.RootPresets;
@@ -567,7 +569,9 @@ public final class IsolatedProcessBuilder {
      * tree at unified. Nothing above the leaf is visible. Needs the fresh root, its own mount
      * and cgroup namespaces and a leaf; start() refuses true without them.
      * The default: on when memoryMax or cpuMax is set (the mounts cost each
-     * spawn some 0.1 to 0.3 ms), off otherwise.
+     * spawn some 0.2 to 0.3 ms of CPU), off otherwise; for a JVM that is not
+     * root only on pure v2 (elsewhere the leaf's extra v1 hierarchies need a
+     * delegation it may lack: ask with cgroupfs(true)).
      */
     public IsolatedProcessBuilder cgroupfs(boolean visible) {
         this.cgroupFs = visible;
@@ -1002,13 +1006,29 @@ public final class IsolatedProcessBuilder {
                 : !ownMounts ? "share(MOUNT) keeps the host's mounts"
                 : !freshRoot ? "hostRoot() keeps the host's /sys" : null;
         if (cgroupFs == null) {
-            return missing == null && limits.sizesRuntimes();
+            return missing == null && limits.sizesRuntimes() && leafMayJoinWhatRuntimesRead();
         }
         if (cgroupFs && missing != null) {
             throw new IllegalStateException("cgroupfs(true) mounts the sandbox's cgroup leaf, rooted at it by its own"
                     + " cgroup namespace, at /sys/fs/cgroup of a fresh root, but " + missing);
         }
         return cgroupFs;
+    }
+
+    /**
+     * On v1 and hybrid the mount makes the leaf join the cpu, cpuacct and
+     * cpuset hierarchies too: a root JVM can, an unprivileged one only where
+     * those are delegated to it, so by default it mounts only on pure v2.
+     */
+    private static boolean leafMayJoinWhatRuntimesRead() {
+        if (Rootless.jvmIsRoot()) {
+            return true;
+        }
+        try {
+            return Cgroups.layout().kind() == Layout.Kind.V2;
+        } catch (IsolationException e) {
+            return false; // no cgroup file system: start() says so when it makes the leaf
+        }
     }
 
     private CgroupLimits cgroupLimits() {
