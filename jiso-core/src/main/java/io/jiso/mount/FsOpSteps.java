@@ -203,7 +203,7 @@ final class FsOpSteps {
      * cgroup mount made here is rooted at the leaf and shows nothing above
      * it. path is resolved beneath the root without following a link, and
      * the v1 mounts go into a tmpfs made here, which nothing else can see yet.
-     * A no-op without a leaf (the mount point stays an empty directory).
+     * A no-op without a leaf (only plans printed by tests lack one: a spec that mounts its cgroup needs it).
      */
     private void mountCgroups(String path, String existing) {
         if (cgroups == null || (cgroups.v1().isEmpty() && !cgroups.unified())) {
