@@ -3,6 +3,7 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.spawn.PlanSize;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,5 +42,36 @@ class PlanSizeTest {
                 "open /srv/in/doc/deep beneath the root, following no symlink",
                 "open /scratch beneath the root, following no symlink"),
                 template.stream().filter(s -> s.contains("beneath the root")).toList());
+    }
+
+    @Test
+    void aLeafRuntimesReadIsMountedReadOnlyOnlyWhenTheSpawnHasALeaf() throws Exception {
+        var limited = new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).spec();
+        LeafHierarchies v2 = new LeafHierarchies(true, List.of());
+        LeafHierarchies hybrid = new LeafHierarchies(true, List.of(new LeafHierarchies.V1("memory", "memory"),
+                new LeafHierarchies.V1("cpu,cpuacct", "cpu,cpuacct")));
+        List<String> none = PlanSize.steps(limited, true, null);
+        List<String> pure = PlanSize.steps(limited, true, v2);
+        List<String> mixed = PlanSize.steps(limited, true, hybrid);
+        System.out.println("[memoryMax plan from a template] without a leaf: " + none.size() + " steps, v2 leaf: "
+                + pure.size() + ", hybrid leaf (two v1 hierarchies): " + mixed.size()
+                + "; from the host, v2 leaf: " + PlanSize.steps(limited, false, v2).size());
+        assertEquals(List.of(), none.stream().filter(s -> s.contains("cgroup")).toList(), "no leaf, no mount");
+        // the mount point is in the template: one open beneath the root, enter it, mount
+        assertEquals(List.of("open /sys/fs/cgroup beneath the root, following no symlink", "enter /sys/fs/cgroup",
+                "mount cgroup2 on /sys/fs/cgroup read-only"),
+                pure.stream().filter(s -> s.contains("cgroup") && !s.contains("move into")).toList());
+        assertEquals(List.of("open /sys/fs/cgroup beneath the root, following no symlink", "enter /sys/fs/cgroup",
+                "mount tmpfs on /sys/fs/cgroup", "open /sys/fs/cgroup beneath the root, following no symlink",
+                "enter the tmpfs on /sys/fs/cgroup", "create directory /sys/fs/cgroup/memory",
+                "mount cgroup (memory) on /sys/fs/cgroup/memory read-only",
+                "create directory /sys/fs/cgroup/cpu,cpuacct",
+                "mount cgroup (cpu,cpuacct) on /sys/fs/cgroup/cpu,cpuacct read-only",
+                "create directory /sys/fs/cgroup/unified", "mount cgroup2 on /sys/fs/cgroup/unified read-only",
+                "make the tmpfs on /sys/fs/cgroup read-only"),
+                mixed.stream().filter(s -> s.contains("cgroup") && !s.contains("move into")).toList());
+        var unlimited = new IsolatedProcessBuilder("/bin/true").spec();
+        assertEquals(PlanSize.steps(unlimited, true).size(), PlanSize.steps(unlimited, true, v2).size(),
+                "no limit runtimes read: no cgroup mount by default");
     }
 }

@@ -10,13 +10,18 @@ import java.util.concurrent.TimeUnit;
 /** Test helper: starts a builder's process, collects both streams, waits with a timeout. */
 record Run(int exit, String out, String err) {
     static Run of(IsolatedProcessBuilder builder) throws IOException, InterruptedException {
+        return of(builder, 60);
+    }
+
+    /** As above, waiting up to timeoutSeconds (a JVM in the emulated cgroup v2 guest takes a minute). */
+    static Run of(IsolatedProcessBuilder builder, long timeoutSeconds) throws IOException, InterruptedException {
         IsolatedProcess p = builder.start();
         p.getOutputStream().close();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("the sandboxed process did not exit within 60 s");
+            throw new AssertionError("the sandboxed process did not exit within " + timeoutSeconds + " s");
         }
         return new Run(p.exitValue(), out.join(), err.join());
     }

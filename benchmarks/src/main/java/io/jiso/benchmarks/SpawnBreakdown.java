@@ -24,6 +24,9 @@ public final class SpawnBreakdown {
         Map<String, Supplier<IsolatedProcessBuilder>> variants = new LinkedHashMap<>();
         variants.put("defaults", () -> isolated());
         variants.put("- cgroup leaf", () -> isolated().withoutCgroup());
+        variants.put("memoryMax", () -> isolated().memoryMax(256 << 20));
+        variants.put("memoryMax - cgroupfs", () -> isolated().memoryMax(256 << 20).cgroupfs(false));
+        variants.put("defaults + cgroupfs", () -> isolated().cgroupfs(true));
         variants.put("- leaf - pid ns", () -> isolated().withoutCgroup().share(Namespace.PID));
         variants.put("- leaf - ipc ns", () -> isolated().withoutCgroup().share(Namespace.IPC));
         variants.put("- leaf - uts ns", () -> isolated().withoutCgroup().share(Namespace.UTS));

@@ -35,6 +35,8 @@ public final class SpawnCpu {
         variants.put("jiso defaults - leaf - net ns", start(isolated().withoutCgroup().share(Namespace.NET)));
         variants.put("jiso defaults - leaf", start(isolated().withoutCgroup()));
         variants.put("jiso defaults", start(isolated()));
+        variants.put("jiso defaults + memoryMax", start(isolated().memoryMax(256 << 20)));
+        variants.put("jiso defaults + memoryMax - cgroupfs", start(isolated().memoryMax(256 << 20).cgroupfs(false)));
         System.out.printf("%-32s %12s %18s %10s%n", "variant", "wall (us)", "machine CPU (us)", "CPU/wall");
         for (Map.Entry<String, Spawn> v : variants.entrySet()) {
             for (int i = 0; i < 300; i++) {

@@ -58,6 +58,12 @@ public final class CgroupLeaf implements AutoCloseable {
         return v2 == null ? -1 : v2.fd();
     }
 
+    /** The hierarchies runtimes read their limits from that the leaf is in (see LeafHierarchies). */
+    public synchronized LeafHierarchies runtimeHierarchies() {
+        open();
+        return new LeafHierarchies(v2 != null, v1 == null ? List.of() : v1.runtimeHierarchies());
+    }
+
     /**
      * Open O_WRONLY|O_CLOEXEC fds of each v1 leaf's tasks file, into which
      * the single-threaded child writes "0" to move itself before it does

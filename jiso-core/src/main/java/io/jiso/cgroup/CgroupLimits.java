@@ -157,6 +157,14 @@ public final class CgroupLimits {
         return hugetlbMax;
     }
 
+    /**
+     * Whether these limits set what runtimes size their heap or thread pools
+     * from when they can read it: memoryMax or cpuMax.
+     */
+    public boolean sizesRuntimes() {
+        return memoryMax != null || cpuQuota != null;
+    }
+
     /** The controllers these limits need. */
     Set<Controller> controllers() {
         Set<Controller> c = EnumSet.noneOf(Controller.class);

@@ -45,14 +45,15 @@ final class CgroupV1 implements Cgroup {
                 Path jiso = e.getValue().resolve("jiso");
                 boolean cpuset = e.getKey().controllers().contains("cpuset");
                 CgroupFs.mkdir(jiso);
-                if (cpuset && CgroupFs.read(jiso.resolve("cpuset.cpus")).isBlank()) {
+                if (cpuset && cpusetIncomplete(jiso)) {
                     initCpuset(e.getValue(), jiso);
                 }
                 Path dir = jiso.resolve(name);
                 CgroupFs.mkdirNew(dir);
                 dirs.put(e.getKey(), dir);
-                if (cpuset && CgroupFs.read(dir.resolve("cpuset.cpus")).isBlank()) {
-                    initCpuset(jiso, dir); // jiso made by a JVM that stopped before setting clone_children
+                if (cpuset && cpusetIncomplete(dir)) {
+                    // jiso made by a JVM that stopped before setting clone_children, or still setting it up
+                    initCpuset(jiso, dir);
                 }
                 fds.add(Sys.open(dir.resolve("tasks").toString(), Errno.O_WRONLY | Errno.O_CLOEXEC, 0));
             }
@@ -68,6 +69,11 @@ final class CgroupV1 implements Cgroup {
             throw e;
         }
         return new CgroupV1(dirs, fds.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Whether a v1 cpuset lacks CPUs or memory nodes (another JVM may be between writing the two). */
+    private static boolean cpusetIncomplete(Path dir) throws HostSetupException {
+        return CgroupFs.read(dir.resolve("cpuset.cpus")).isBlank() || CgroupFs.read(dir.resolve("cpuset.mems")).isBlank();
     }
 
     /**
@@ -93,6 +99,18 @@ final class CgroupV1 implements Cgroup {
      */
     int[] tasksFds() {
         return tasksFds.clone();
+    }
+
+    /** The hierarchies of Cgroups.RUNTIME_CONTROLLERS the leaf is in, named as the host mounts them. */
+    List<LeafHierarchies.V1> runtimeHierarchies() {
+        List<LeafHierarchies.V1> list = new ArrayList<>(dirs.size());
+        for (Layout.V1Hierarchy h : dirs.keySet()) {
+            if (Cgroups.RUNTIME_CONTROLLERS.stream().anyMatch(c -> h.controllers().contains(c.v1Name))) {
+                list.add(new LeafHierarchies.V1(h.mount().getFileName().toString(), String.join(",",
+                        h.controllers().stream().sorted().toList())));
+            }
+        }
+        return list;
     }
 
     /** The leaf directory of the hierarchy holding this controller, or null. */

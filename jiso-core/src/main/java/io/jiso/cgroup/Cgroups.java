@@ -126,7 +126,8 @@ public final class Cgroups {
     /** As above, with the device mechanism given (tests use the v1 list on a hybrid host). */
     static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices, DeviceControl control)
             throws IsolationException {
-        Bases bases = bases(layout(), limits, parent != null ? parent : System.getProperty(PARENT_PROPERTY), control);
+        Bases bases = bases(layout(), limits, parent != null ? parent : System.getProperty(PARENT_PROPERTY), control,
+                false);
         firstUse(bases);
         CgroupLeaf leaf = make(bases, limits, devices, control);
         OPEN.add(leaf);
@@ -139,14 +140,15 @@ public final class Cgroups {
      * limits are written now); either way another is made in the background
      * for the next spawn. For the spawn path; see ReadyLeaves.
      */
-    public static CgroupLeaf createForSpawn(CgroupLimits limits, List<DeviceRule> devices) throws IsolationException {
+    public static CgroupLeaf createForSpawn(CgroupLimits limits, List<DeviceRule> devices, boolean forRuntimes)
+            throws IsolationException {
         DeviceControl control = devices == null ? null
                 : DeviceControl.of(layout(), System.getProperty(DEVICES_PROPERTY), devices);
         String parent = System.getProperty(PARENT_PROPERTY);
-        SpawnRequest request = new SpawnRequest(limits.controllers(), parent, control);
+        SpawnRequest request = new SpawnRequest(limits.controllers(), parent, control, forRuntimes);
         Bases bases = SPAWN_BASES.get(request);
         if (bases == null) {
-            bases = bases(layout(), limits, parent, control);
+            bases = bases(layout(), limits, parent, control, forRuntimes);
             firstUse(bases);
             SPAWN_BASES.put(request, bases);
         }
@@ -173,7 +175,8 @@ public final class Cgroups {
     }
 
     /** What decides a spawn's bases: the controllers its limits need, the parent, the device mechanism. */
-    private record SpawnRequest(Set<Controller> controllers, String parent, DeviceControl control) {
+    private record SpawnRequest(Set<Controller> controllers, String parent, DeviceControl control,
+                                boolean forRuntimes) {
     }
 
     /**
@@ -282,8 +285,21 @@ public final class Cgroups {
                          Map<Layout.V1Hierarchy, Path> v1) {
     }
 
-    private static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices)
-            throws FeatureUnavailableException {
+    /**
+     * The controllers whose files runtimes read to size themselves (the JDK
+     * needs all four of memory, cpu, cpuacct and cpuset on v1 to see a
+     * container at all; pids is optional).
+     */
+    static final List<Controller> RUNTIME_CONTROLLERS = List.of(Controller.MEMORY, Controller.CPU,
+            Controller.CPUACCT, Controller.CPUSET, Controller.PIDS);
+
+    /**
+     * forRuntimes: the leaf also joins the v1 hierarchies of
+     * RUNTIME_CONTROLLERS, so that each can be mounted in the sandbox rooted
+     * at the leaf (v2 needs nothing more: one tree holds them all).
+     */
+    private static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices,
+                               boolean forRuntimes) throws FeatureUnavailableException {
         Set<Controller> v2Required = EnumSet.noneOf(Controller.class);
         Set<Controller> v2Wanted = EnumSet.noneOf(Controller.class);
         Map<Layout.V1Hierarchy, Path> v1 = new LinkedHashMap<>();
@@ -306,6 +322,14 @@ public final class Cgroups {
         }
         if (devices == DeviceControl.V1) {
             joined.add(Controller.DEVICES); // DeviceControl.of made sure the hierarchy exists
+        }
+        if (forRuntimes) {
+            for (Controller c : RUNTIME_CONTROLLERS) {
+                Layout.V1Hierarchy h = l.v1For(c);
+                if (h != null) {
+                    v1.putIfAbsent(h, base(h.mount(), h.ownDir(), parent, false));
+                }
+            }
         }
         for (Controller c : joined) {
             Layout.V1Hierarchy h = l.v1For(c);

@@ -77,6 +77,22 @@ public sealed interface FsOp {
     record MaskProc() implements FsOp {
     }
 
+    /**
+     * The sandbox's own cgroup, read-only at path (/sys/fs/cgroup), rooted at
+     * its leaf through its cgroup namespace: a cgroup2 mount on a pure v2
+     * host; else a tmpfs with a mount of each v1 hierarchy runtimes read
+     * (memory, cpu, cpuacct, cpuset, pids) under the host's name for it, and
+     * the v2 tree at unified, then the tmpfs made read-only. Which
+     * hierarchies is known only at the spawn, from the leaf (see
+     * io.jiso.cgroup.LeafHierarchies); without a leaf nothing is mounted.
+     */
+    record CgroupFs(String path) implements FsOp {
+        @Override
+        public String mountPoint() {
+            return path;
+        }
+    }
+
     /** A new devpts instance (its own ptmx) at path. */
     record Devpts(String path) implements FsOp {
         @Override

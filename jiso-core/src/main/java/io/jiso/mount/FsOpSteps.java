@@ -2,6 +2,7 @@ package io.jiso.mount;
 
 import static io.jiso.plan.Syscalls.AT_FDCWD;
 import static io.jiso.plan.Syscalls.CLOSE;
+import static io.jiso.plan.Syscalls.MKDIRAT;
 import static io.jiso.plan.Syscalls.OPENAT;
 import static io.jiso.plan.Syscalls.UNLINKAT;
 import static io.jiso.plan.Syscalls.WRITE;
@@ -9,7 +10,9 @@ import static io.jiso.plan.Syscalls.createFile;
 import static io.jiso.plan.Syscalls.mkdir;
 import static io.jiso.plan.Syscalls.symlink;
 
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.Bind;
+import io.jiso.mount.FsOp.CgroupFs;
 import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.DeviceNode;
 import io.jiso.mount.FsOp.Directory;
@@ -53,6 +56,7 @@ final class FsOpSteps {
     private static final long MS_NOSUID = ABI.longConstant("MS_NOSUID");
     private static final long MS_NODEV = ABI.longConstant("MS_NODEV");
     private static final long MS_NOEXEC = ABI.longConstant("MS_NOEXEC");
+    private static final long MS_RDONLY = ABI.longConstant("MS_RDONLY");
     private static final int AT_RECURSIVE = ABI.intConstant("AT_RECURSIVE");
     private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
     private static final int OPEN_TREE_CLONE = ABI.intConstant("OPEN_TREE_CLONE");
@@ -74,12 +78,19 @@ final class FsOpSteps {
 
     private final StepList steps;
     private final BeneathRoot beneath;
+    /** The leaf's hierarchies for a CgroupFs op, or null: no leaf, nothing to mount there. */
+    private final LeafHierarchies cgroups;
     /** The detached trees cloned from the host, by op (identity: two equal binds are two trees). */
     private final Map<FsOp, Step> trees = new IdentityHashMap<>();
 
     FsOpSteps(StepList steps) {
+        this(steps, null);
+    }
+
+    FsOpSteps(StepList steps, LeafHierarchies cgroups) {
         this.steps = steps;
         this.beneath = new BeneathRoot(steps);
+        this.cgroups = cgroups;
     }
 
     /**
@@ -131,6 +142,10 @@ final class FsOpSteps {
      * mount point first when makeMountPoint (a template has it already).
      */
     void mountPreset(FsOp op, String host, boolean makeMountPoint) {
+        if (op instanceof CgroupFs c) {
+            mountCgroups(c.path(), makeMountPoint ? "/" : c.path());
+            return;
+        }
         if (makeMountPoint && op.mountPoint() != null) {
             mkdir(steps, op.mountPoint(), op instanceof Proc ? 0555 : 0755);
         }
@@ -180,6 +195,49 @@ final class FsOpSteps {
             }
             default -> throw new IllegalArgumentException("not a caller's mount: " + op);
         }
+    }
+
+    /**
+     * The leaf's hierarchies, read-only at path (see FsOp.CgroupFs). The
+     * cgroup namespace was made once the child was in its leaf, so every
+     * cgroup mount made here is rooted at the leaf and shows nothing above
+     * it. path is resolved beneath the root without following a link, and
+     * the v1 mounts go into a tmpfs made here, which nothing else can see yet.
+     * A no-op without a leaf (only plans printed by tests lack one: a spec that mounts its cgroup needs it).
+     */
+    private void mountCgroups(String path, String existing) {
+        if (cgroups == null || (cgroups.v1().isEmpty() && !cgroups.unified())) {
+            return;
+        }
+        long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        Step target = beneath.mountPoint(existing, path, false);
+        // mount(2) takes a path: "." after fchdir to the resolved fd is that directory, with no lookup.
+        steps.call("enter " + path, FCHDIR, 0).argFromStep(0, target);
+        if (cgroups.v1().isEmpty()) {
+            steps.call("mount cgroup2 on " + path + " read-only", MOUNT, steps.cStringAddress("cgroup2"),
+                    steps.cStringAddress("."), steps.cStringAddress("cgroup2"), flags, 0);
+            return;
+        }
+        mountTmpfsAt(".", path, 64 << 10, "0755");
+        // "." still names the directory under the new tmpfs: resolve path again to enter the tmpfs.
+        Step tmpfs = beneath.mountPoint(path, path, false);
+        steps.call("enter the tmpfs on " + path, FCHDIR, 0).argFromStep(0, tmpfs);
+        for (LeafHierarchies.V1 h : cgroups.v1()) {
+            mountCgroupIn(path, h.name(), "cgroup", h.options(), flags);
+        }
+        if (cgroups.unified()) {
+            mountCgroupIn(path, "unified", "cgroup2", null, flags);
+        }
+        setAttributes(AT_FDCWD, ".", 0, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, "make the tmpfs on " + path
+                + " read-only");
+    }
+
+    /** A cgroup mount in a directory made in the tmpfs that is the current directory. */
+    private void mountCgroupIn(String path, String name, String type, String options, long flags) {
+        steps.call("create directory " + path + "/" + name, MKDIRAT, AT_FDCWD, steps.cStringAddress(name), 0555);
+        steps.call("mount " + type + (options == null ? "" : " (" + options + ")") + " on " + path + "/" + name
+                + " read-only", MOUNT, steps.cStringAddress(type), steps.cStringAddress(name),
+                steps.cStringAddress(type), flags, options == null ? 0 : steps.cStringAddress(options));
     }
 
     /** Hides what /proc tells of the host (see ProcMasks); needs a writable /tmp. */

@@ -1,6 +1,7 @@
 package io.jiso.mount;
 
 import io.jiso.Etc;
+import io.jiso.mount.FsOp.CgroupFs;
 import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.DeviceNode;
 import io.jiso.mount.FsOp.Directory;
@@ -27,18 +28,39 @@ public final class RootPresets {
     private static final List<FsOp> WITH_HOST_ETC = fixedPart(Etc.HOST, HostLayout.current());
     private static final List<FsOp> WITH_MINIMAL_ETC = fixedPart(Etc.MINIMAL, HostLayout.current());
 
-    /** A fresh root on tmpfs of a host with layout; /proc is new with a new pid namespace, else the host's. */
-    public static List<FsOp> freshRoot(Etc etc, long tmpSizeBytes, boolean ownPidNamespace, HostLayout layout) {
+    /** Where the sandbox's own cgroup is mounted (see FsOp.CgroupFs). */
+    public static final String CGROUP_FS = "/sys/fs/cgroup";
+
+    /**
+     * A fresh root on tmpfs of a host with layout; /proc is new with a new pid
+     * namespace, else the host's; with cgroupFs, the sandbox's own cgroup at
+     * /sys/fs/cgroup (the only thing in /sys: the host's /sys is never in a fresh root).
+     */
+    public static List<FsOp> freshRoot(Etc etc, long tmpSizeBytes, boolean ownPidNamespace, HostLayout layout,
+            boolean cgroupFs) {
         List<FsOp> fixed = layout != HostLayout.current() ? fixedPart(etc, layout)
                 : etc == Etc.MINIMAL ? WITH_MINIMAL_ETC : WITH_HOST_ETC;
-        List<FsOp> ops = new ArrayList<>(fixed.size() + 5);
+        List<FsOp> ops = new ArrayList<>(fixed.size() + 6);
         ops.addAll(fixed);
         ops.add(new Tmpfs("/tmp", tmpSizeBytes, "1777"));
         ops.add(new Proc(ownPidNamespace));
         ops.add(new MaskProc());
         ops.add(new Devpts("/dev/pts"));
         ops.add(new Tmpfs("/dev/shm", SHM_SIZE, "1777"));
+        if (cgroupFs) {
+            ops.add(new CgroupFs(CGROUP_FS));
+        }
         return List.copyOf(ops);
+    }
+
+    /** Whether ops mount the sandbox's own cgroup (its leaf must then exist). */
+    public static boolean mountsCgroupFs(List<FsOp> ops) {
+        for (FsOp op : ops) {
+            if (op instanceof CgroupFs) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The host's root: a private /tmp, and a new /proc (masked) with a new pid namespace. */

@@ -1,6 +1,7 @@
 package io.jiso.mount;
 
 import io.jiso.Namespace;
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.MountPoint;
 import io.jiso.nativegen.Abi;
 import io.jiso.plan.StepList;
@@ -72,11 +73,12 @@ public final class RootTemplateSteps {
     /**
      * A sandbox's steps, from the host's mount namespace (the clone3 made
      * none) into a private copy of the template {@link #template(List, List)}
-     * gives for preset and mounts.
+     * gives for preset and mounts; cgroups: the leaf's hierarchies for a FsOp.CgroupFs, or null.
      */
-    public static void enterCopy(StepList steps, List<FsOp> preset, List<FsOp> mounts, int templateFd) {
+    public static void enterCopy(StepList steps, List<FsOp> preset, List<FsOp> mounts, int templateFd,
+            LeafHierarchies cgroups) {
         // What comes from the host is cloned while the host's tree is in sight.
-        FsOpSteps ops = new FsOpSteps(steps);
+        FsOpSteps ops = new FsOpSteps(steps, cgroups);
         ops.cloneHostTrees(mounts, false);
         ops.cloneHostTrees(preset, true);
         steps.call("enter the root template's mount namespace", SETNS, templateFd, CLONE_NEWNS);

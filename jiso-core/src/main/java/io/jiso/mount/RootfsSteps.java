@@ -5,6 +5,7 @@ import static io.jiso.plan.Syscalls.CHDIR;
 import static io.jiso.plan.Syscalls.UNLINKAT;
 import static io.jiso.plan.Syscalls.mkdir;
 
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.libc.mount_attr;
 import io.jiso.plan.StepList;
@@ -49,10 +50,12 @@ public final class RootfsSteps {
      * then the caller's mounts. The caller's sources are cloned
      * before pivot_root, and the host's tree is detached before the first
      * of the caller's mount points is resolved: no path of theirs can reach it.
+     * cgroups: the leaf's hierarchies for a FsOp.CgroupFs, or null for none.
      */
-    public static void build(StepList steps, boolean freshRoot, List<FsOp> preset, List<FsOp> mounts) {
+    public static void build(StepList steps, boolean freshRoot, List<FsOp> preset, List<FsOp> mounts,
+            LeafHierarchies cgroups) {
         makeAllPrivate(steps);
-        FsOpSteps ops = new FsOpSteps(steps);
+        FsOpSteps ops = new FsOpSteps(steps, cgroups);
         ops.cloneHostTrees(mounts, false);
         String host = freshRoot ? OLD_ROOT : "";
         if (freshRoot) {

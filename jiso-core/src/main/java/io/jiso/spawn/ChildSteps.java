@@ -13,6 +13,7 @@ import static io.jiso.plan.Syscalls.SETSID;
 import io.jiso.Namespace;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.cgroup.CgroupSteps;
+import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.landlock.LandlockSteps;
 import io.jiso.limits.RlimitSteps;
 import io.jiso.lsm.LsmSteps;
@@ -79,9 +80,11 @@ final class ChildSteps {
 
     /**
      * Writes the child's steps for spec (under the host facts it carries) into steps. Returns the
-     * execve steps of the program's PATH search, to explain their failure.
+     * execve steps of the program's PATH search, to explain their failure. cgroups: the
+     * hierarchies of the child's leaf to mount at /sys/fs/cgroup when the spec's root asks for it
+     * (FsOp.CgroupFs), or null (no leaf).
      */
-    static ProgramSearch plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, StepList steps) {
+    static ProgramSearch plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, LeafHierarchies cgroups, StepList steps) {
         // The first process: PID 1 of a new pid namespace, which watches the JVM itself once it is
         // jiso-init (a lifeline pidfd), or the main process, made by a spawner thread that never ends.
         if (!spec.creates(Namespace.PID)) {
@@ -107,9 +110,9 @@ final class ChildSteps {
         }
         if (fds.rootTemplate() >= 0) {
             // made ahead, no host tree to detach
-            RootTemplateSteps.enterCopy(steps, spec.rootPreset(), spec.mounts(), fds.rootTemplate());
+            RootTemplateSteps.enterCopy(steps, spec.rootPreset(), spec.mounts(), fds.rootTemplate(), cgroups);
         } else if (spec.creates(Namespace.MOUNT)) {
-            RootfsSteps.build(steps, spec.freshRoot(), spec.rootPreset(), spec.mounts());
+            RootfsSteps.build(steps, spec.freshRoot(), spec.rootPreset(), spec.mounts(), cgroups);
         }
         if (spec.creates(Namespace.TIME)) {
             NamespaceSteps.timeNamespace(steps, spec.monotonicOffset(), spec.boottimeOffset());

@@ -6,6 +6,8 @@ import io.jiso.HostSetupException;
 import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
+import io.jiso.cgroup.LeafHierarchies;
+import io.jiso.mount.RootPresets;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.IdMapping;
 import io.jiso.user.Rootless;
@@ -182,6 +184,7 @@ public final class Launcher {
             return new LeafOrReason(null, "withoutCgroup() was asked for");
         }
         boolean ownDeviceRules = !spec.devices().equals(DeviceRule.MINIMAL);
+        boolean cgroupFs = RootPresets.mountsCgroupFs(spec.rootPreset()); // its hierarchies, rooted at the leaf
         try {
             List<DeviceRule> devices = spec.devices();
             if (!ownDeviceRules && !Cgroups.canRestrictDevices()) {
@@ -191,9 +194,9 @@ public final class Launcher {
                 }
                 devices = null;
             }
-            return new LeafOrReason(Cgroups.createForSpawn(spec.cgroup(), devices), null);
+            return new LeafOrReason(Cgroups.createForSpawn(spec.cgroup(), devices, cgroupFs), null);
         } catch (IOException e) {
-            if (!spec.cgroup().isNone() || ownDeviceRules) {
+            if (!spec.cgroup().isNone() || ownDeviceRules || cgroupFs) {
                 throw e;
             }
             LOG.debug("no cgroup leaf for accounting: {}", e.getMessage());
@@ -209,7 +212,9 @@ public final class Launcher {
         // In the leaf before the program's first instruction: CLONE_INTO_CGROUP on v2; on v1 the
         // child's first step moves it, and its cgroup namespace is made after that move.
         Plan plan = plan(spec, fds, leaf == null ? -1 : leaf.cloneIntoFd(),
-                leaf == null ? ChildSteps.V1Leaf.NONE : new ChildSteps.V1Leaf(leaf.name(), leaf.tasksFds()), memory);
+                leaf == null ? ChildSteps.V1Leaf.NONE : new ChildSteps.V1Leaf(leaf.name(), leaf.tasksFds()),
+                leaf != null && RootPresets.mountsCgroupFs(spec.rootPreset()) ? leaf.runtimeHierarchies() : null,
+                memory);
         Plan.Outcome outcome = plan.run(memory);
         if (outcome.pid() < 0) {
             throw failure(plan, outcome);
@@ -228,11 +233,12 @@ public final class Launcher {
     /**
      * The whole plan of a spawn: clone flags, what the parent writes (id
      * maps), the cgroup to start in (cgroupFd, -1: none; v1Leaf on v1) and
-     * the child's steps. A function of its arguments and of the host facts
+     * the child's steps; cgroupFs: the leaf's hierarchies to mount at
+     * /sys/fs/cgroup when the spec's root asks for it, or null. A function of its arguments and of the host facts
      * spec carries: nothing is read from the host here.
      */
     static Plan plan(SandboxSpec spec, ChildSteps.Fds fds, int cgroupFd, ChildSteps.V1Leaf v1Leaf,
-            SegmentAllocator memory) {
+            LeafHierarchies cgroupFs, SegmentAllocator memory) {
         Plan plan = new Plan(memory);
         for (Namespace ns : spec.created()) {
             plan.cloneFlags |= ns.cloneFlag();
@@ -258,7 +264,7 @@ public final class Launcher {
         if (v1Leaf.present()) {
             plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
         }
-        plan.programSearch = ChildSteps.plan(spec, fds, v1Leaf, plan.steps);
+        plan.programSearch = ChildSteps.plan(spec, fds, v1Leaf, cgroupFs, plan.steps);
         return plan;
     }
 

@@ -131,7 +131,7 @@ public final class PlanRendering {
                 }
             }
             ChildSteps.Fds childFds = new ChildSteps.Fds(in, out, err, status, network, template, limits);
-            Plan plan = Launcher.plan(spec, childFds, cgroupFd, v1, arena);
+            Plan plan = Launcher.plan(spec, childFds, cgroupFd, v1, null, arena);
             String text = new Renderer(fds, spec).render(plan);
             for (Map.Entry<String, String> e : pathNames.entrySet()) {
                 text = text.replace(e.getKey(), e.getValue());

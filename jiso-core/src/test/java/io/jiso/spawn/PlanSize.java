@@ -1,6 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.plan.StepList;
+import io.jiso.cgroup.LeafHierarchies;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +17,15 @@ public final class PlanSize {
      * the root from.
      */
     public static List<String> steps(SandboxSpec spec, boolean fromTemplate) {
+        return steps(spec, fromTemplate, null);
+    }
+
+    /** As above, with a leaf in the hierarchies given (null: no leaf) for a spec that mounts its cgroup. */
+    public static List<String> steps(SandboxSpec spec, boolean fromTemplate, LeafHierarchies cgroups) {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             ChildSteps.plan(spec, new ChildSteps.Fds(-1, -1, -1, 10, 11, fromTemplate ? 12 : -1, null),
-                    ChildSteps.V1Leaf.NONE, steps);
+                    ChildSteps.V1Leaf.NONE, cgroups, steps);
             List<String> described = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) {
                 described.add(steps.describe(i));
