@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.spawn.Launcher;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,8 +21,10 @@ final class StreamLoopProbe {
         List<FileInputStream> held = new ArrayList<>();
         if (args.length > 1) {
             for (int i = 0; i < 20; i++) {
-                new IsolatedProcessBuilder("/bin/true").start().waitFor(); // jiso's pools are full now
+                new IsolatedProcessBuilder("/bin/true").start().waitFor();
             }
+            Launcher.awaitHousekeeping(10_000);
+            Thread.sleep(500); // jiso's threads have made what they make ahead
             try {
                 while (true) {
                     held.add(new FileInputStream("/dev/null"));
