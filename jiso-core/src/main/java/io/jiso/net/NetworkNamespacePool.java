@@ -130,6 +130,16 @@ public final class NetworkNamespacePool {
     private static final int FD_LIMIT_PAUSE = 16;
     private static final AtomicInteger PAUSED = new AtomicInteger();
 
+    /** Whether this refill is one of the paused ones (the count never goes below zero). */
+    private static boolean tookPause() {
+        for (int n = PAUSED.get(); n > 0; n = PAUSED.get()) {
+            if (PAUSED.compareAndSet(n, n - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Waits until the thread has nothing left to do (for leak checks and tests); false on timeout. */
     public static boolean awaitIdle(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -143,7 +153,7 @@ public final class NetworkNamespacePool {
     }
 
     private static void refill() {
-        if (broken || PAUSED.get() > 0 && PAUSED.getAndDecrement() > 0) {
+        if (broken || tookPause()) {
             return;
         }
         while (true) {
