@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.cgroup.Cgroups;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,9 +63,16 @@ class ReadyCgroupLeavesTest {
         Path root = Files.isDirectory(v1) ? v1
                 : Files.isDirectory(Path.of("/sys/fs/cgroup/unified")) ? Path.of("/sys/fs/cgroup/unified")
                 : Path.of("/sys/fs/cgroup");
-        try (Stream<Path> found = Files.find(root, 6, (p, a) -> a.isDirectory() && p.getFileName().toString()
-                .equals(name))) {
-            return found.findFirst().orElseThrow(() -> new AssertionError("no leaf " + name + " under " + root));
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> found = Files.find(root, 6, (p, a) -> a.isDirectory() && p.getFileName().toString()
+                    .equals(name))) {
+                return found.findFirst().orElseThrow(() -> new AssertionError("no leaf " + name + " under " + root));
+            } catch (UncheckedIOException e) {
+                // another JVM's leaf was removed during the walk (other test runs on the host)
+                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -47,6 +47,11 @@ public final class CgroupLeaf implements AutoCloseable {
         this.v1 = v1;
     }
 
+    /** The fds the leaf holds while it exists: two per hierarchy (see {@link Cgroups#fdsPerLeaf}). */
+    int fds() {
+        return Cgroups.fdsPerLeaf((v2 == null ? 0 : 1) + (v1 == null ? 0 : v1.tasksFdCount()));
+    }
+
     /** The leaf's directory name, jiso-PID-N, the same in every hierarchy. */
     public String name() {
         return name;

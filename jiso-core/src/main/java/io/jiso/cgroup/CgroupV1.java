@@ -312,6 +312,10 @@ final class CgroupV1 implements Cgroup {
         }
     }
 
+    int tasksFdCount() {
+        return tasksFds.length;
+    }
+
     @Override
     public void attach(int pid) throws HostSetupException {
         for (Path dir : dirs.values()) {

@@ -153,7 +153,7 @@ public final class Cgroups {
             SPAWN_BASES.put(request, bases);
         }
         Bases b = bases;
-        CgroupLeaf leaf = READY.take(new Shape(bases, devices, control),
+        CgroupLeaf leaf = READY.take(new Shape(bases, devices, control), b.fds(),
                 () -> make(b, CgroupLimits.none(), devices, control));
         if (leaf == null) {
             leaf = make(bases, limits, devices, control);
@@ -171,8 +171,19 @@ public final class Cgroups {
 
     /** Removes the leaves made ahead of need (the next spawns make them again); at exit, and for leak checks. */
     public static void releaseReadyLeaves() {
-        READY.release();
+        READY.release(0);
     }
+
+    /**
+     * At the JVM's fd limit: removes the leaves made ahead of need, and the next spawns make none
+     * ahead, so that they find those fds free.
+     */
+    public static void releaseReadyLeavesAtFdLimit() {
+        READY.release(FD_LIMIT_PAUSE);
+    }
+
+    /** How many spawns after a release at the fd limit make no leaf ahead. */
+    private static final int FD_LIMIT_PAUSE = 16;
 
     /** What decides a spawn's bases: the controllers its limits need, the parent, the device mechanism. */
     private record SpawnRequest(Set<Controller> controllers, String parent, DeviceControl control,
@@ -283,6 +294,18 @@ public final class Cgroups {
     /** Where the leaf's parts go and which controllers each needs. */
     private record Bases(Path v2, Set<Controller> v2Required, Set<Controller> v2Wanted,
                          Map<Layout.V1Hierarchy, Path> v1) {
+        /** The fds a leaf of these bases holds. */
+        int fds() {
+            return fdsPerLeaf((v2 == null ? 0 : 1) + v1.size());
+        }
+    }
+
+    /**
+     * The fds a leaf in this many hierarchies holds: in each, its directory's O_PATH fd (CgroupFs)
+     * and the fd the spawn uses (the v2 directory for CLONE_INTO_CGROUP, a v1 tasks file).
+     */
+    static int fdsPerLeaf(int hierarchies) {
+        return 2 * hierarchies;
     }
 
     /**

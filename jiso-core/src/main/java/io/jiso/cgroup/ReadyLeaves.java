@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.jiso.IsolationException;
+import io.jiso.sys.Errno;
+import io.jiso.sys.FdLimit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +22,16 @@ import org.slf4j.LoggerFactory;
  * (on a v1 host a memory cgroup's creation alone takes a few hundred
  * microseconds), and a background thread can do it while the previous
  * sandbox runs. A few leaves per shape, for a few shapes; a shape whose
- * leaves cannot be made ahead is made on demand as before.
+ * leaves cannot be made ahead is made on demand as before. A leaf holds an fd
+ * per hierarchy (up to a dozen on a v1 host): all the ready leaves together
+ * hold no more fds than {@link FdLimit#readyLeaves()} allows, so near a low fd
+ * limit there are fewer of them, or none.
  */
 final class ReadyLeaves {
     private static final Logger LOG = LoggerFactory.getLogger(ReadyLeaves.class);
     private static final int PER_SHAPE = 2;
     private static final int SHAPES = 4;
+    private static final long FD_BUDGET = FdLimit.readyLeaves();
 
     interface Maker {
         CgroupLeaf make() throws Exception;
@@ -41,57 +48,83 @@ final class ReadyLeaves {
     });
     /** Bumped by release(): leaves made for an older epoch are discarded, not kept. */
     private long epoch;
+    /** The fds of the leaves ready or being made. */
+    private long heldFds;
+    /** After a release at the fd limit: how many more takes make no leaf ahead. */
+    private int paused;
 
-    /** A ready leaf of this shape, or null; asks for another one in the background either way. */
-    CgroupLeaf take(Object shape, Maker maker) {
+    /**
+     * A ready leaf of this shape, whose leaves hold fds each, or null; asks for another one in the
+     * background either way.
+     */
+    CgroupLeaf take(Object shape, int fds, Maker maker) {
         CgroupLeaf leaf;
         long asked;
         synchronized (this) {
             Deque<CgroupLeaf> q = ready.get(shape);
             leaf = q == null ? null : q.poll();
+            if (leaf != null) {
+                heldFds -= fds;
+            }
             if (refused.contains(shape) || q == null && ready.size() >= SHAPES) {
                 return null; // enough shapes kept ready; this one is made on demand
             }
             ready.computeIfAbsent(shape, k -> new ArrayDeque<>());
             int inFlight = making.getOrDefault(shape, 0);
-            if (ready.get(shape).size() + inFlight >= PER_SHAPE) {
+            if (ready.get(shape).size() + inFlight >= PER_SHAPE || heldFds + fds > FD_BUDGET) {
+                return leaf;
+            }
+            if (paused > 0) {
+                paused--;
                 return leaf;
             }
             making.put(shape, inFlight + 1);
+            heldFds += fds;
             asked = epoch;
         }
-        thread.execute(() -> makeOne(shape, maker, asked));
+        thread.execute(() -> makeOne(shape, fds, maker, asked));
         return leaf;
     }
 
-    private void makeOne(Object shape, Maker maker, long asked) {
+    private void makeOne(Object shape, int fds, Maker maker, long asked) {
         CgroupLeaf made = null;
+        boolean atFdLimit = false;
         try {
             made = maker.make();
         } catch (Exception e) {
+            atFdLimit = e instanceof IsolationException i && i.errno() == Errno.EMFILE;
             LOG.debug("no cgroup leaf made ahead: {}", e.getMessage());
         }
         synchronized (this) {
             making.merge(shape, -1, Integer::sum);
-            if (made == null) {
+            if (made == null && !atFdLimit) {
                 refused.add(shape);
             }
             if (made != null && asked == epoch && ready.containsKey(shape)) {
                 ready.get(shape).add(made);
                 return;
             }
+            heldFds -= fds;
         }
         if (made != null) {
             made.discard();
         }
     }
 
-    /** Removes every ready leaf and waits for one being made; later take() calls make them (and retry refused shapes) again. */
-    void release() {
+    /**
+     * Removes every ready leaf and waits for one being made; later take() calls make them (and
+     * retry refused shapes) again, after pauseTakes of them that make none (at the fd limit, so
+     * that the spawns that follow find the fds free).
+     */
+    void release(int pauseTakes) {
         List<CgroupLeaf> all = new ArrayList<>();
         synchronized (this) {
+            paused = pauseTakes;
             epoch++;
             ready.values().forEach(all::addAll);
+            for (CgroupLeaf leaf : all) {
+                heldFds -= leaf.fds();
+            }
             ready.clear();
             refused.clear();
         }

@@ -1,7 +1,9 @@
 package io.jiso.net;
 
 import io.jiso.Namespace;
+import io.jiso.IsolationException;
 import io.jiso.sys.Errno;
+import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -51,10 +53,10 @@ public final class NetworkNamespacePool {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkNamespacePool.class);
     public static final String REUSE_PROPERTY = "jiso.netns.reuse";
-    /** Fresh namespaces are made while fewer than this many are ready or on their way. */
-    private static final int TARGET = 2;
-    /** A namespace given back while this many are ready is closed. */
-    private static final int MAX_READY = 4;
+    /** A namespace given back while this many are ready is closed: 4, fewer near a low fd limit (each is an fd). */
+    private static final int MAX_READY = (int) Math.min(4, FdLimit.pooledNamespaces());
+    /** Fresh namespaces are made while fewer than this many are ready or on their way: 2, or 1 near a low fd limit, or none. */
+    private static final int TARGET = Math.min(2, MAX_READY / 2 + MAX_READY % 2);
     private static final long CLONE_NEWNET = Namespace.NET.cloneFlag();
     /** LIFO: the namespace used last is handed out first (its memory is the most likely cached). */
     private static final BlockingDeque<Integer> READY = new LinkedBlockingDeque<>();
@@ -96,7 +98,7 @@ public final class NetworkNamespacePool {
         ON_THEIR_WAY.incrementAndGet();
         submit(() -> {
             try {
-                if (READY.size() < MAX_READY && unused(fd)) {
+                if (READY.size() < MAX_READY && PAUSED.get() == 0 && unused(fd)) {
                     READY.addFirst(fd);
                 } else {
                     discard(fd);
@@ -113,6 +115,31 @@ public final class NetworkNamespacePool {
         return Boolean.parseBoolean(System.getProperty(REUSE_PROPERTY, "true"));
     }
 
+    /**
+     * Closes every namespace that is ready, for a spawn that met the fd limit; the next takes make
+     * none ahead, so that they find those fds free, later ones make new ones again.
+     */
+    public static void release() {
+        PAUSED.set(FD_LIMIT_PAUSE);
+        for (Integer fd = READY.pollFirst(); fd != null; fd = READY.pollFirst()) {
+            discard(fd);
+        }
+    }
+
+    /** How many takes after a {@link #release()} make no namespace ahead. */
+    private static final int FD_LIMIT_PAUSE = 16;
+    private static final AtomicInteger PAUSED = new AtomicInteger();
+
+    /** Whether this refill is one of the paused ones (the count never goes below zero). */
+    private static boolean tookPause() {
+        for (int n = PAUSED.get(); n > 0; n = PAUSED.get()) {
+            if (PAUSED.compareAndSet(n, n - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Waits until the thread has nothing left to do (for leak checks and tests); false on timeout. */
     public static boolean awaitIdle(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -126,7 +153,7 @@ public final class NetworkNamespacePool {
     }
 
     private static void refill() {
-        if (broken) {
+        if (broken || tookPause()) {
             return;
         }
         while (true) {
@@ -144,8 +171,12 @@ public final class NetworkNamespacePool {
                     READY.addLast(create());
                 }
             } catch (IOException | RuntimeException e) {
-                broken = true; // e.g. not root: spawns create their own, and fail there if they must
-                LOG.debug("no network namespace pool: {}", e.getMessage());
+                // e.g. not root: spawns create their own, and fail there if they must; at the fd limit
+                // (EMFILE) only this one is not made
+                if (!(e instanceof IsolationException i && i.errno() == Errno.EMFILE)) {
+                    broken = true;
+                }
+                LOG.debug("no network namespace made ahead: {}", e.getMessage());
             } finally {
                 ON_THEIR_WAY.decrementAndGet();
             }

@@ -1,10 +1,12 @@
 package io.jiso.spawn;
 
+import io.jiso.IsolationException;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.nativegen.Abi;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
+import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -298,6 +300,30 @@ public final class ChildProcess {
         });
     }
 
+    /**
+     * Waits while more exits than {@link FdLimit#pendingExits()} await their cleanup, each holding
+     * fds (a pidfd, its cgroup leaf's, maybe a network namespace), so that spawns that outrun the
+     * housekeeping thread do not pile them up against the JVM's fd limit; at most
+     * {@value #BACKLOG_WAIT_MILLIS} ms.
+     */
+    static void awaitBacklog() {
+        if (PENDING.get() < MAX_PENDING) {
+            return;
+        }
+        long deadline = System.nanoTime() + BACKLOG_WAIT_MILLIS * 1_000_000;
+        while (PENDING.get() >= MAX_PENDING && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static final long MAX_PENDING = FdLimit.pendingExits();
+    private static final long BACKLOG_WAIT_MILLIS = 2000;
+
     /** Waits (at most timeoutMillis) until every reported exit's housekeeping is done; false on timeout. */
     static boolean awaitHousekeeping(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
@@ -328,7 +354,16 @@ public final class ChildProcess {
             return false;
         }
         try {
-            step.apply(cgroup);
+            try {
+                step.apply(cgroup);
+            } catch (IsolationException e) {
+                if (e.errno() != Errno.EMFILE) {
+                    throw e;
+                }
+                // Reading the leaf opens its files: at the fd limit jiso's pools give way, once.
+                Launcher.releasePooledFds();
+                step.apply(cgroup);
+            }
             return true;
         } catch (IOException | RuntimeException e) {
             if (!Cgroups.shuttingDown()) { // else the shutdown hook removed it meanwhile

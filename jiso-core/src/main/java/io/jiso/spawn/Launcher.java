@@ -3,6 +3,7 @@ package io.jiso.spawn;
 import io.jiso.ChildSetupException;
 import io.jiso.DeviceRule;
 import io.jiso.HostSetupException;
+import io.jiso.IsolationException;
 import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
@@ -69,29 +70,64 @@ public final class Launcher {
      * caller keeps and closes them.
      */
     public static Started start(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
+        ChildProcess.awaitBacklog();
         try {
             return startOnce(spec, stdinFd, stdoutFd);
-        } catch (HostSetupException e) {
-            // jiso's own background work (a final usage reading, a leaf or a network namespace made
-            // ahead, the housekeeping after an exit) holds fds for a moment; near the JVM's fd limit
-            // a spawn waits for that work once before it fails.
-            if (e.errno() != Errno.EMFILE || !awaitHousekeepingQuietly()) {
+        } catch (IsolationException e) {
+            // At the JVM's fd limit jiso's own fds go first: the cleanup after earlier exits is
+            // awaited, the leaves and network namespaces made ahead are closed, then the spawn
+            // tries once more. Only a table full of the program's own fds fails it.
+            if (e.errno() != Errno.EMFILE) {
                 throw e;
             }
+            releaseBackgroundFds();
             return startOnce(spec, stdinFd, stdoutFd);
         }
     }
 
-    private static boolean awaitHousekeepingQuietly() {
+    private static void releaseBackgroundFds() {
         try {
-            return ChildProcess.awaitHousekeeping(EMFILE_WAIT_MILLIS);
+            ChildProcess.awaitHousekeeping(EMFILE_WAIT_MILLIS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            return false;
+        }
+        releasePooledFds();
+    }
+
+    /** Closes the network namespaces and cgroup leaves made ahead of need, and makes none for the next spawns. */
+    static void releasePooledFds() {
+        NetworkNamespacePool.release();
+        if (cgroupsUsed) {
+            Cgroups.releaseReadyLeavesAtFdLimit();
+        }
+    }
+
+    /** Closes a leaf no child got; at the fd limit (its files are opened to read it) once more after releasing the pools. */
+    private static void closeUnused(CgroupLeaf leaf) throws IOException {
+        try {
+            leaf.close();
+        } catch (IsolationException e) {
+            if (e.errno() != Errno.EMFILE) {
+                throw e;
+            }
+            releasePooledFds();
+            leaf.close();
         }
     }
 
     private static final long EMFILE_WAIT_MILLIS = 2000;
+    /**
+     * Whether a spawn asked for a cgroup leaf, so leaves may be ready: otherwise the EMFILE path
+     * leaves Cgroups alone, as initializing it there would load classes, an fd each from a
+     * classes directory.
+     */
+    private static boolean cgroupsUsed;
+
+    static {
+        // The EMFILE path runs when no fd is free, and loading a class from a directory takes one:
+        // the exception it catches is loaded now.
+        new ChildSetupException("", 0, "", null).getMessage();
+    }
 
     private static Started startOnce(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
         Preflight.check(spec);
@@ -149,7 +185,7 @@ public final class Launcher {
             pipes.closeAll();
             if (leaf != null) {
                 try {
-                    leaf.close();
+                    closeUnused(leaf);
                 } catch (IOException closing) {
                     e.addSuppressed(closing);
                 }
@@ -193,6 +229,9 @@ public final class Launcher {
                             + " the default device set is not enforced", Cgroups.layout());
                 }
                 devices = null;
+            }
+            if (!cgroupsUsed) {
+                cgroupsUsed = true;
             }
             return new LeafOrReason(Cgroups.createForSpawn(spec.cgroup(), devices, cgroupFs), null);
         } catch (IOException e) {

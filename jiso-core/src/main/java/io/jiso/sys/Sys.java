@@ -73,6 +73,12 @@ public final class Sys {
     private static final MethodHandle SOCKET = capturing(Libc.socket$address(), Libc.socket$descriptor());
     private static final MethodHandle GETXATTR = capturing(Libc.getxattr$address(), Libc.getxattr$descriptor());
 
+    static {
+        // A failure is named by its errno, and near the fd limit it may be EMFILE itself, when
+        // loading a class from a directory (one fd each) fails too: what names it is loaded now.
+        new HostSetupException("", Errno.EMFILE, Errno.name(Errno.EMFILE), null).getMessage();
+    }
+
     private static MethodHandle capturing(MemorySegment address, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
     }
