@@ -104,8 +104,8 @@ final class HostFacts {
         for (String name : USED) {
             String v1Name = name.equals("io") ? "blkio" : name;
             if (v1.containsKey(v1Name)) {
-                controllers.put(name, "v1 at " + v1.get(v1Name) + ", own " + ownDir(v1.get(v1Name),
-                        v1Root.get(v1Name), ownV1(own, v1Name)));
+                controllers.put(name, "v1 at " + v1.get(v1Name) + ", leaves under " + ownDir(v1.get(v1Name),
+                        v1Root.get(v1Name), ownV1(own, v1Name)) + "/jiso");
             } else if (name.equals("devices") && v2Mount != null) {
                 controllers.put(name, "v2 (a BPF device program on the leaf)");
             } else if (name.equals("freezer") && v2Mount != null) {
