@@ -80,6 +80,10 @@ final class HostFacts {
         m.put("layout", v2Mount == null && v1.isEmpty() ? "none: no cgroup file system is mounted"
                 : v1.isEmpty() ? "v2 (unified)" : v2Mount == null ? "v1 (legacy)" : "hybrid (v1 controllers and a v2 tree)");
         Map<String, String> own = ownCgroups();
+        String parent = System.getProperty("jiso.cgroup.parent");
+        if (parent != null && !parent.isBlank()) {
+            m.put("parent", parent + " (-Djiso.cgroup.parent: in each hierarchy, instead of the defaults below)");
+        }
         if (v2Mount != null) {
             String ownDir = ownDir(v2Mount, v2Root, own.get(""));
             m.put("v2Mount", v2Mount);

@@ -1,6 +1,7 @@
 package io.jiso.cli;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * slf4j-simple reads its configuration from system properties once, when
@@ -13,7 +14,8 @@ final class Logging {
     }
 
     static void configure(String[] args) {
-        boolean quiet = Arrays.asList(args).subList(0, dashDash(args)).contains("--quiet");
+        List<String> own = Arrays.asList(args).subList(0, dashDash(args));
+        boolean quiet = own.contains("--quiet") || own.contains("-q");
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", quiet ? "off" : "warn");
         setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
         setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");

@@ -196,6 +196,36 @@ class RunCommandTest {
     }
 
     @Test
+    void namespacesCapabilitiesFiltersAndEtc() throws Exception {
+        String status = "grep -E '^(CapEff|Seccomp):' /proc/self/status";
+        Cli.Result defaults = jiso("run", "--", "sh", "-c", status + "; cat /proc/net/dev | grep -c :");
+        assertEquals("CapEff:\t0000000000000000\nSeccomp:\t2\n1\n", defaults.out(), "no capability, a filter,"
+                + " only lo: " + defaults);
+        Cli.Result opened = jiso("run", "--keep-cap", "NET_RAW", "--seccomp", "none", "--share", "net", "--", "sh",
+                "-c", status + "; cat /proc/net/dev | grep -c :");
+        String[] lines = opened.out().split("\n");
+        assertEquals("CapEff:\t0000000000002000", lines[0], "CAP_NET_RAW (13) kept: " + opened);
+        assertEquals("Seccomp:\t0", lines[1], "no filter: " + opened);
+        assertTrue(Integer.parseInt(lines[2]) >= 1, opened.toString());
+        assertEquals(Files.readAllLines(Path.of("/proc/net/dev")).stream().filter(l -> l.contains(":")).count(),
+                Long.parseLong(lines[2]), "the host's interfaces with --share net: " + opened);
+
+        Cli.Result etc = jiso("run", "--minimal-etc", "--", "cut", "-d:", "-f1", "/etc/passwd");
+        assertEquals("root\nnobody\n", etc.out(), etc.toString());
+
+        double hostUptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+        Cli.Result time = jiso("run", "--time-offset", "2h", "--", "cat", "/proc/uptime");
+        assertEquals(0, time.exit(), time.toString());
+        double uptime = Double.parseDouble(time.out().split(" ")[0]);
+        assertTrue(uptime >= hostUptime + 7200 && uptime < hostUptime + 7200 + 600, "uptime " + uptime + " vs host "
+                + hostUptime);
+
+        Cli.Result landlock = jiso("run", "--landlock-exec", "/usr", "--landlock-ro", "/etc", "--", "sh", "-c",
+                "head -c 0 /etc/passwd && echo etc; ls /proc >/dev/null 2>&1 || echo no-proc");
+        assertEquals("etc\nno-proc\n", landlock.out(), landlock.toString());
+    }
+
+    @Test
     void stdinStdoutStderrFiles() throws Exception {
         Files.writeString(tmp.resolve("input"), "line from a file\n");
         Cli.Result r = jiso(tmp, Map.of(), "run", "-i", "input", "-o", "output", "-e", "errors", "--", "sh", "-c",
