@@ -30,6 +30,8 @@ public final class Main {
     static int execute(String... args) {
         Logging.configure(args);
         CommandLine cli = new CommandLine(new Main());
+        // jiso run ls -la: the first word that is not a flag of jiso's starts the command, "--" or not.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler(Main::badUsage);
         cli.setExecutionExceptionHandler((e, command, parsed) -> failed(command.getErr(), e));
         return cli.execute(args);

@@ -46,6 +46,10 @@ class RunCommandTest {
         assertEquals(3, r.exit(), r.toString());
         assertEquals("out\n", r.out());
         assertEquals("err\n", r.err(), "a non-zero exit is the program's business: jiso says nothing");
+
+        Cli.Result noDashDash = jiso("run", "--hostname", "h", "sh", "-c", "echo $0 $1", "-x", "--memory");
+        assertEquals("-x --memory\n", noDashDash.out(), "without --, the command starts at its first word: "
+                + noDashDash);
     }
 
     @Test
