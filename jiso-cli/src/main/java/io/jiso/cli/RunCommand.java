@@ -162,7 +162,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         IsolatedProcessBuilder builder = new IsolatedProcessBuilder(command);
-        new RunOptions(this, spec).apply(builder);
+        new RunOptions(this).apply(builder);
         PrintWriter err = spec.commandLine().getErr();
         IsolatedProcess process;
         try {

@@ -9,7 +9,6 @@ import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Carries jiso run's flags over to the builder, one setter each. A value a
@@ -19,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class RunOptions {
     private final RunCommand o;
 
-    RunOptions(RunCommand options, CommandSpec spec) {
+    RunOptions(RunCommand options) {
         this.o = options;
     }
 
