@@ -1,0 +1,281 @@
+package io.jiso.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What jiso check reports about the host, read from /proc and /sys (and a
+ * few probing system calls) as jiso-core reads them, without its internal
+ * packages. Each section is a map of names to values; where something is
+ * missing, the value says why.
+ */
+final class HostFacts {
+    private HostFacts() {
+    }
+
+    private static final List<String> V1_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset", "memory", "devices",
+            "freezer", "blkio", "pids", "hugetlb", "rdma", "misc", "net_cls", "net_prio", "perf_event");
+    /** The controllers jiso's limits and accounting use, by their v2 names (blkio is v1's io). */
+    private static final List<String> USED = List.of("memory", "cpu", "cpuset", "io", "pids", "hugetlb", "devices",
+            "freezer");
+
+    static String read(String path) {
+        try {
+            return Files.readString(Path.of(path)).strip();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static boolean jvmIsRoot() {
+        String status = read("/proc/self/status");
+        return status != null && status.lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
+    }
+
+    static Map<String, Object> kernel() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("release", read("/proc/sys/kernel/osrelease"));
+        m.put("architecture", System.getProperty("os.arch"));
+        m.put("jvmUser", System.getProperty("user.name") + (jvmIsRoot() ? " (root)" : " (not root)"));
+        return m;
+    }
+
+    /** The layout, the directories jiso makes its leaves under, and each controller's place. */
+    static Map<String, Object> cgroups() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String v2Mount = null;
+        String v2Root = null;
+        Map<String, String> v1 = new LinkedHashMap<>(); // controller -> mount point
+        Map<String, String> v1Root = new LinkedHashMap<>();
+        String mountinfo = read("/proc/self/mountinfo");
+        for (String line : mountinfo == null ? new String[0] : mountinfo.split("\n")) {
+            int dash = line.indexOf(" - ");
+            if (dash < 0) {
+                continue;
+            }
+            String[] pre = line.substring(0, dash).split(" ");
+            String[] post = line.substring(dash + 3).split(" ");
+            if (pre.length < 5 || post.length < 3) {
+                continue;
+            }
+            if (post[0].equals("cgroup2") && v2Mount == null) {
+                v2Mount = pre[4];
+                v2Root = pre[3];
+            } else if (post[0].equals("cgroup")) {
+                for (String opt : post[2].split(",")) {
+                    if (V1_CONTROLLERS.contains(opt) && !v1.containsKey(opt)) {
+                        v1.put(opt, pre[4]);
+                        v1Root.put(opt, pre[3]);
+                    }
+                }
+            }
+        }
+        m.put("layout", v2Mount == null && v1.isEmpty() ? "none: no cgroup file system is mounted"
+                : v1.isEmpty() ? "v2 (unified)" : v2Mount == null ? "v1 (legacy)" : "hybrid (v1 controllers and a v2 tree)");
+        Map<String, String> own = ownCgroups();
+        String parent = System.getProperty("jiso.cgroup.parent");
+        if (parent != null && !parent.isBlank()) {
+            m.put("parent", parent + " (-Djiso.cgroup.parent: in each hierarchy, instead of the defaults below)");
+        }
+        if (v2Mount != null) {
+            String ownDir = ownDir(v2Mount, v2Root, own.get(""));
+            m.put("v2Mount", v2Mount);
+            m.put("v2Own", ownDir);
+            // As jiso-core: directly under the v2 root when it may write there, else under its own cgroup.
+            String base = Files.isWritable(Path.of(v2Mount)) ? v2Mount : ownDir;
+            m.put("v2Parent", base + "/jiso" + (Files.isWritable(Path.of(base)) ? ""
+                    : " (not writable: no delegated subtree; set -Djiso.cgroup.parent or use a systemd unit with"
+                            + " Delegate=yes)"));
+        }
+        Map<String, Object> controllers = new LinkedHashMap<>();
+        Set<String> v2Available = new LinkedHashSet<>();
+        if (v2Mount != null) {
+            String c = read(ownDir(v2Mount, v2Root, own.get("")) + "/cgroup.controllers");
+            String rootControllers = read(v2Mount + "/cgroup.controllers");
+            for (String s : ((c == null ? "" : c) + " " + (rootControllers == null ? "" : rootControllers)).split("\\s+")) {
+                if (!s.isEmpty()) {
+                    v2Available.add(s);
+                }
+            }
+        }
+        for (String name : USED) {
+            String v1Name = name.equals("io") ? "blkio" : name;
+            if (v1.containsKey(v1Name)) {
+                controllers.put(name, "v1 at " + v1.get(v1Name) + ", leaves under " + ownDir(v1.get(v1Name),
+                        v1Root.get(v1Name), ownV1(own, v1Name)) + "/jiso");
+            } else if (name.equals("devices") && v2Mount != null) {
+                controllers.put(name, "v2 (a BPF device program on the leaf)");
+            } else if (name.equals("freezer") && v2Mount != null) {
+                controllers.put(name, "v2 (cgroup.freeze, no controller needed)");
+            } else if (v2Available.contains(name)) {
+                controllers.put(name, "v2");
+            } else {
+                controllers.put(name, "missing: neither a v1 hierarchy nor the v2 tree offers it");
+            }
+        }
+        m.put("controllers", controllers);
+        return m;
+    }
+
+    /** /proc/self/cgroup: hierarchy controllers ("" for v2) -> path. */
+    private static Map<String, String> ownCgroups() {
+        Map<String, String> own = new LinkedHashMap<>();
+        String text = read("/proc/self/cgroup");
+        for (String line : text == null ? new String[0] : text.split("\n")) {
+            String[] f = line.split(":", 3);
+            if (f.length == 3) {
+                own.put(f[0].equals("0") ? "" : f[1], f[2]);
+            }
+        }
+        return own;
+    }
+
+    private static String ownV1(Map<String, String> own, String controller) {
+        for (Map.Entry<String, String> e : own.entrySet()) {
+            if (List.of(e.getKey().split(",")).contains(controller)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static String ownDir(String mount, String mountRoot, String ownPath) {
+        if (ownPath == null) {
+            return mount;
+        }
+        String root = mountRoot.equals("/") ? "" : mountRoot;
+        if (!ownPath.equals(root) && !ownPath.startsWith(root + "/")) {
+            return mount;
+        }
+        String rel = ownPath.substring(root.length());
+        return rel.isEmpty() || rel.equals("/") ? mount : mount + rel;
+    }
+
+    /** Whether this user may create user namespaces, and the sysctls that decide it. */
+    static Map<String, Object> userNamespaces() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String max = read("/proc/sys/user/max_user_namespaces");
+        String clone = read("/proc/sys/kernel/unprivileged_userns_clone");
+        String apparmor = read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+        m.put("user.max_user_namespaces", max == null ? "absent" : max);
+        m.put("kernel.unprivileged_userns_clone", clone == null ? "absent (not a Debian kernel switch here)" : clone);
+        m.put("kernel.apparmor_restrict_unprivileged_userns", apparmor == null ? "absent" : apparmor);
+        List<String> forbids = new ArrayList<>();
+        if ("0".equals(max)) {
+            forbids.add("user.max_user_namespaces is 0");
+        }
+        if ("0".equals(clone)) {
+            forbids.add("kernel.unprivileged_userns_clone is 0 (unprivileged users only)");
+        }
+        if ("1".equals(apparmor)) {
+            forbids.add("kernel.apparmor_restrict_unprivileged_userns is 1 (unprivileged users only, unless an"
+                    + " AppArmor profile allows userns)");
+        }
+        boolean root = jvmIsRoot();
+        boolean allowed = !"0".equals(max) && (root || forbids.isEmpty());
+        m.put("allowed", allowed ? "yes" + (root ? " (root)" : "")
+                : "no: " + String.join("; ", forbids));
+        return m;
+    }
+
+    static Map<String, Object> kernelFeatures() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        long abi = Syscalls.call(Syscalls.LANDLOCK_CREATE_RULESET, 0, 0, Syscalls.LANDLOCK_CREATE_RULESET_VERSION);
+        m.put("landlock", abi > 0 ? "ABI " + abi
+                : abi == -Syscalls.EOPNOTSUPP ? "no: built in but not enabled ('landlock' missing from lsm=)"
+                : abi == -Syscalls.ENOSYS ? "no: the kernel has no Landlock (CONFIG_SECURITY_LANDLOCK)"
+                : "no: errno " + -abi);
+        String status = read("/proc/self/status");
+        boolean seccomp = status != null && status.lines().anyMatch(l -> l.startsWith("Seccomp:"));
+        String actions = read("/proc/sys/kernel/seccomp/actions_avail");
+        m.put("seccomp", !seccomp ? "no: the kernel has no CONFIG_SECCOMP"
+                : actions == null ? "no filter mode: the kernel has no CONFIG_SECCOMP_FILTER"
+                : "filters; actions " + actions);
+        long clone3 = Syscalls.call(Syscalls.CLONE3, 0, 0, 0);
+        m.put("clone3", clone3 == -Syscalls.EINVAL ? "yes"
+                : clone3 == -Syscalls.ENOSYS ? "no: ENOSYS (kernel before 5.3, or a seccomp filter refuses it)"
+                : "errno " + -clone3);
+        m.put("CLONE_INTO_CGROUP", atLeast(5, 7) ? "yes (kernel 5.7 or newer)" : "no: needs kernel 5.7");
+        long pidfd = Syscalls.call(Syscalls.PIDFD_OPEN, ProcessHandle.current().pid(), 0, 0);
+        if (pidfd >= 0) {
+            Syscalls.close(pidfd);
+        }
+        m.put("pidfd", pidfd >= 0 ? "yes" : "no: pidfd_open gives errno " + -pidfd);
+        return m;
+    }
+
+    static boolean atLeast(int major, int minor) {
+        String release = read("/proc/sys/kernel/osrelease");
+        if (release == null || !release.matches("\\d+\\.\\d+.*")) {
+            return false;
+        }
+        String[] v = release.split("[.-]");
+        int ma = Integer.parseInt(v[0]);
+        int mi = Integer.parseInt(v[1].replaceAll("\\D.*", ""));
+        return ma > major || ma == major && mi >= minor;
+    }
+
+    /** newuidmap/newgidmap and this user's subordinate ranges, for a JVM that is not root. */
+    static Map<String, Object> subordinateIds() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String helper : List.of("newuidmap", "newgidmap")) {
+            m.put(helper, helper(helper));
+        }
+        String user = System.getProperty("user.name");
+        m.put("user", user);
+        for (String file : List.of("/etc/subuid", "/etc/subgid")) {
+            String text = read(file);
+            List<String> ranges = new ArrayList<>();
+            for (String line : text == null ? new String[0] : text.split("\n")) {
+                String[] f = line.split(":");
+                if (f.length == 3 && f[0].equals(user)) {
+                    ranges.add(f[1] + "+" + f[2]);
+                }
+            }
+            m.put(file, text == null ? "absent" : ranges.isEmpty() ? "no range for " + user : String.join(", ", ranges));
+        }
+        return m;
+    }
+
+    private static String helper(String name) {
+        for (String dir : List.of("/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/")) {
+            Path p = Path.of(dir + name);
+            if (Files.isExecutable(p)) {
+                try {
+                    int mode = (Integer) Files.getAttribute(p, "unix:mode");
+                    return p + ((mode & 04000) != 0 ? " (setuid)" : " (no setuid bit; it may have file capabilities)");
+                } catch (IOException | RuntimeException e) {
+                    return p.toString();
+                }
+            }
+        }
+        return "missing (the uidmap package)";
+    }
+
+    static Map<String, Object> securityModules() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String lsm = read("/sys/kernel/security/lsm");
+        m.put("lsm", lsm == null ? "unknown (securityfs not mounted)" : lsm);
+        String apparmor = read("/sys/module/apparmor/parameters/enabled");
+        m.put("apparmor", "Y".equals(apparmor) && lsm != null && lsm.contains("apparmor") ? "enabled"
+                : "no: " + (apparmor == null ? "not in this kernel" : "not enabled"));
+        String selinux = read("/sys/fs/selinux/enforce");
+        m.put("selinux", selinux == null ? "no: selinuxfs not mounted" : "1".equals(selinux) ? "enforcing" : "permissive");
+        return m;
+    }
+
+    static String rootTemplates() {
+        if (!Boolean.parseBoolean(System.getProperty("jiso.rootTemplates", "true"))) {
+            return "off: -Djiso.rootTemplates=false";
+        }
+        return jvmIsRoot() ? "on: a root JVM copies each fresh root from a template"
+                : "off: only a root JVM uses them; each root is built from a copy of the host's mounts";
+    }
+}
