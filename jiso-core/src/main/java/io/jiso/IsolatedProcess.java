@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A process started by {@link IsolatedProcessBuilder}: a {@link Process} like
@@ -36,14 +37,19 @@ public final class IsolatedProcess extends Process {
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
-    private final CompletableFuture<Process> onExit;
+    /**
+     * Made at the first onExit(): until then nothing the reaper holds refers to
+     * this process, so a process the caller dropped while it runs becomes
+     * unreachable and the Cleaner closes its streams.
+     */
+    private CompletableFuture<Process> onExit;
     private final String whyNoCgroup;
     private final List<String> command;
     /** The main process's handle, once toHandle() found it while it ran. */
     private volatile ProcessHandle mainHandle;
     /** When start() returned and when the exit was reported: the wall time where no jiso-init measures it. */
     private final long startNanos;
-    private volatile long exitNanos;
+    private final AtomicLong exitNanos = new AtomicLong();
 
     IsolatedProcess(Launcher.Started started, List<String> command) {
         this.child = started.child();
@@ -52,9 +58,9 @@ public final class IsolatedProcess extends Process {
         this.stdin = new BufferedOutputStream(started.stdin());
         this.stdout = new BufferedInputStream(started.stdout());
         this.stderr = new BufferedInputStream(started.stderr());
-        this.onExit = child.exit().thenApply(status -> this);
         this.startNanos = System.nanoTime();
-        child.exit().thenRun(() -> exitNanos = System.nanoTime());
+        AtomicLong exitAt = exitNanos; // not this: what the reaper holds must not keep the process reachable
+        child.exit().thenRun(() -> exitAt.set(System.nanoTime()));
     }
 
     ChildProcess child() {
@@ -155,7 +161,8 @@ public final class IsolatedProcess extends Process {
         InitReport init = child.initReport();
         int killedFor = init != null && init.killedFor() != InitReport.KILLED_NONE ? init.killedFor()
                 : watch != null ? watch.killedFor() : InitReport.KILLED_NONE;
-        long end = exitNanos == 0 ? System.nanoTime() : exitNanos;
+        long exitAt = exitNanos.get();
+        long end = exitAt == 0 ? System.nanoTime() : exitAt;
         long start = watch != null ? watch.startNanos() : startNanos;
         Duration wall = init != null ? Duration.ofNanos(init.wallNanos()) : Duration.ofNanos(end - start);
         ResourceUsage usage = child.cgroup().isPresent() ? resourceUsage() : null;
@@ -267,7 +274,10 @@ public final class IsolatedProcess extends Process {
     }
 
     @Override
-    public CompletableFuture<Process> onExit() {
+    public synchronized CompletableFuture<Process> onExit() {
+        if (onExit == null) {
+            onExit = child.exit().thenApply(status -> this);
+        }
         return onExit;
     }
 
