@@ -1,7 +1,7 @@
 import java.util.ArrayList;
 import java.util.List;
 
-/** 1 GiB in 1 MiB arrays: the JVM's default heap (a quarter of the host's RAM) lets it grow past the sandbox's memory. */
+/** 1 GiB in 1 MiB arrays: more than the heap the JVM sizes from the sandbox's memory limit. */
 public class Main {
     public static void main(String[] args) {
         List<byte[]> chunks = new ArrayList<>();

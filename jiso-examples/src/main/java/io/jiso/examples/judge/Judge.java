@@ -119,7 +119,7 @@ public final class Judge {
                 RunResult r = sandbox(language, language.runCommand, run)
                         .bindReadOnly(box, "/box")
                         .run(tests.resolve(test + ".in"));
-                TestResult t = result(test, r, Files.readString(tests.resolve(test + ".out")));
+                TestResult t = result(test, r, Files.readString(tests.resolve(test + ".out")), language);
                 System.out.println(name + " " + metaLine(t));
                 results.add(t);
                 if (t.verdict() != Verdict.AC) {
@@ -149,12 +149,14 @@ public final class Judge {
         return b;
     }
 
-    private static TestResult result(String test, RunResult r, String expected) {
+    private static TestResult result(String test, RunResult r, String expected, Language language) {
         RunReport report = r.report();
         String output = new String(r.stdout(), StandardCharsets.UTF_8);
         Verdict verdict = switch (report.status()) {
             case OK -> sameAnswer(output, expected) ? Verdict.AC : Verdict.WA;
-            case RUNTIME_ERROR, SIGNALED -> Verdict.RE;
+            // the JVM sizes its heap from the sandbox's memory limit (/sys/fs/cgroup): a full heap ends it first
+            case RUNTIME_ERROR -> language == Language.JAVA && javaHeapExhausted(r) ? Verdict.MLE : Verdict.RE;
+            case SIGNALED -> Verdict.RE;
             case CPU_TIME_EXCEEDED, WALL_TIME_EXCEEDED -> Verdict.TLE;
             case MEMORY_EXCEEDED -> Verdict.MLE;
             case OUTPUT_EXCEEDED -> Verdict.OLE;
@@ -164,6 +166,10 @@ public final class Judge {
                 report.signal() == 0 ? report.exitCode() : null, report.signal() != 0 ? report.signal() : null,
                 report.killedByJiso(), report.status() == RunStatus.OK ? null : report.message(),
                 output.substring(0, Math.min(output.length(), 256)));
+    }
+
+    private static boolean javaHeapExhausted(RunResult r) {
+        return new String(r.stderr(), StandardCharsets.UTF_8).contains("java.lang.OutOfMemoryError");
     }
 
     /**

@@ -106,13 +106,23 @@ class JudgeTest {
 
     @Test
     void mleIsTheKernelsOomKillNearTheLimit() throws Exception {
-        for (String submission : List.of("mle-1gib.c", "mle-1gib.py", "mle-1gib.java")) {
+        for (String submission : List.of("mle-1gib.c", "mle-1gib.py")) {
             TestResult t = judge(submission).tests().getFirst();
             assertEquals(Verdict.MLE, t.verdict(), t.toString());
             assertFalse(t.killed(), "the OOM killer, not jiso, killed it: " + t);
             assertEquals(9, t.exitSignal(), t.toString());
             assertTrue(t.cgMemKiB() > (200 << 10), "it got near the 256 MiB limit: " + t);
         }
+    }
+
+    @Test
+    void javaMleIsAFullHeapSizedFromTheSandboxLimit() throws Exception {
+        // the JVM reads the limit at /sys/fs/cgroup and picks a heap below it: OutOfMemoryError, not the OOM killer
+        TestResult t = judge("mle-1gib.java").tests().getFirst();
+        assertEquals(Verdict.MLE, t.verdict(), t.toString());
+        assertFalse(t.killed(), t.toString());
+        assertEquals(1, t.exitCode(), "the JVM's exit status after an uncaught OutOfMemoryError: " + t);
+        assertTrue(t.cgMemKiB() < (256 << 10), t.toString());
     }
 
     @Test
