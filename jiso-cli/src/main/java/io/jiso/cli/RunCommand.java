@@ -12,9 +12,13 @@ import io.jiso.SeccompPolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -119,7 +123,8 @@ final class RunCommand implements Callable<Integer> {
             description = "a capability the program keeps, e.g. NET_RAW, repeatable")
     List<Capability> keepCaps = new ArrayList<>();
     @Option(names = "--seccomp", paramLabel = "POLICY", defaultValue = "default",
-            description = "default (Docker's denials and more), strict (an allow-list for judges) or none")
+            description = "default (Docker's denials and more), strict (an allow-list for judges), none, or a"
+                    + " profile FILE in Docker's (the OCI runtime spec's) JSON format")
     String seccomp;
     @Option(names = "--landlock-ro", paramLabel = "PATH", description = "Landlock: PATH readable; once any"
             + " --landlock-* path is given only those are reachable; repeatable")
@@ -215,10 +220,27 @@ final class RunCommand implements Callable<Integer> {
             case "default" -> SeccompPolicy.defaultPolicy();
             case "strict" -> SeccompPolicy.strict();
             case "none" -> null;
-            default -> throw badValue("--seccomp", seccomp, new IllegalArgumentException("must be default, strict or"
-                    + " none: jiso has no file format for seccomp policies (build one in Java with"
-                    + " SeccompPolicy.builder)"));
+            default -> profile();
         };
+    }
+
+    /** A profile file in Docker's and the OCI runtime spec's JSON format. */
+    private SeccompPolicy profile() {
+        Path file = Path.of(seccomp);
+        if (!Files.isRegularFile(file)) {
+            throw badValue("--seccomp", seccomp, new IllegalArgumentException("must be default, strict, none or a"
+                    + " profile file in Docker's JSON format, and no such file exists"));
+        }
+        try {
+            Set<Capability> kept = EnumSet.noneOf(Capability.class);
+            kept.addAll(keepCaps);
+            return SeccompProfile.read(file, kept);
+        } catch (IOException e) {
+            throw badValue("--seccomp", seccomp, new IllegalArgumentException("cannot read the profile: "
+                    + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw badValue("--seccomp", seccomp, e);
+        }
     }
 
     DeviceRule deviceRule(String rule) {
