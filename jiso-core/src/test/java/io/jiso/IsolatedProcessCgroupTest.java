@@ -159,7 +159,11 @@ class IsolatedProcessCgroupTest {
         double self = Double.parseDouble(new String(p.getInputStream().readAllBytes()).trim());
         assertEquals(0, p.waitFor());
         double cgroup = p.resourceUsage().cpuTotal().toNanos() / 1e9;
-        assertTrue(Math.abs(cgroup - self) <= 0.1 * self, "cgroup " + cgroup + " s against the process's own " + self + " s");
+        // The leaf also counts the sandbox's setup before python runs and jiso-init: next to nothing here,
+        // about 0.1 s in the emulated guest.
+        double setup = Files.exists(Path.of("/run/vm")) ? 0.15 : 0;
+        assertTrue(cgroup >= 0.9 * self && cgroup <= 1.1 * self + setup,
+                "cgroup " + cgroup + " s against the process's own " + self + " s");
     }
 
     @Test
