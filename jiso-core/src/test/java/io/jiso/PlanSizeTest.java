@@ -46,7 +46,8 @@ class PlanSizeTest {
 
     @Test
     void aLeafRuntimesReadIsMountedReadOnlyOnlyWhenTheSpawnHasALeaf() throws Exception {
-        var limited = new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).spec();
+        // cgroupfs(true): by default a JVM that is not root mounts it on pure v2 only
+        var limited = new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).cgroupfs(true).spec();
         LeafHierarchies v2 = new LeafHierarchies(true, List.of());
         LeafHierarchies hybrid = new LeafHierarchies(true, List.of(new LeafHierarchies.V1("memory", "memory"),
                 new LeafHierarchies.V1("cpu,cpuacct", "cpu,cpuacct")));
