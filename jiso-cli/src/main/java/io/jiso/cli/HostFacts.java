@@ -1,5 +1,8 @@
 package io.jiso.cli;
 
+import io.jiso.IsolationException;
+import io.jiso.cgroup.Cgroups;
+import io.jiso.cgroup.Layout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +15,15 @@ import java.util.Set;
 
 /**
  * What jiso check reports about the host, read from /proc and /sys (and a
- * few probing system calls) as jiso-core reads them, without its internal
- * packages. Each section is a map of names to values; where something is
+ * few probing system calls); the cgroup layout and where leaves go come from
+ * jiso-core's own detection, so the report cannot drift from what a spawn
+ * does. Each section is a map of names to values; where something is
  * missing, the value says why.
  */
 final class HostFacts {
     private HostFacts() {
     }
 
-    private static final List<String> V1_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset", "memory", "devices",
-            "freezer", "blkio", "pids", "hugetlb", "rdma", "misc", "net_cls", "net_prio", "perf_event");
     /** The controllers jiso's limits and accounting use, by their v2 names (blkio is v1's io). */
     private static final List<String> USED = List.of("memory", "cpu", "cpuset", "io", "pids", "hugetlb", "devices",
             "freezer");
@@ -50,66 +52,44 @@ final class HostFacts {
     /** The layout, the directories jiso makes its leaves under, and each controller's place. */
     static Map<String, Object> cgroups() {
         Map<String, Object> m = new LinkedHashMap<>();
-        String v2Mount = null;
-        String v2Root = null;
-        Map<String, String> v1 = new LinkedHashMap<>(); // controller -> mount point
-        Map<String, String> v1Root = new LinkedHashMap<>();
-        String mountinfo = read("/proc/self/mountinfo");
-        for (String line : mountinfo == null ? new String[0] : mountinfo.split("\n")) {
-            int dash = line.indexOf(" - ");
-            if (dash < 0) {
-                continue;
-            }
-            String[] pre = line.substring(0, dash).split(" ");
-            String[] post = line.substring(dash + 3).split(" ");
-            if (pre.length < 5 || post.length < 3) {
-                continue;
-            }
-            if (post[0].equals("cgroup2") && v2Mount == null) {
-                v2Mount = pre[4];
-                v2Root = pre[3];
-            } else if (post[0].equals("cgroup")) {
-                for (String opt : post[2].split(",")) {
-                    if (V1_CONTROLLERS.contains(opt) && !v1.containsKey(opt)) {
-                        v1.put(opt, pre[4]);
-                        v1Root.put(opt, pre[3]);
-                    }
-                }
-            }
+        Layout layout;
+        try {
+            layout = Cgroups.layout();
+        } catch (IsolationException e) {
+            m.put("layout", "none: " + e.getMessage());
+            return m;
         }
-        m.put("layout", v2Mount == null && v1.isEmpty() ? "none: no cgroup file system is mounted"
-                : v1.isEmpty() ? "v2 (unified)" : v2Mount == null ? "v1 (legacy)" : "hybrid (v1 controllers and a v2 tree)");
-        Map<String, String> own = ownCgroups();
-        String parent = System.getProperty("jiso.cgroup.parent");
+        m.put("layout", switch (layout.kind()) {
+            case V2 -> "v2 (unified)";
+            case V1 -> "v1 (legacy)";
+            case HYBRID -> "hybrid (v1 controllers and a v2 tree)";
+        });
+        String parent = System.getProperty(Cgroups.PARENT_PROPERTY);
         if (parent != null && !parent.isBlank()) {
-            m.put("parent", parent + " (-Djiso.cgroup.parent: in each hierarchy, instead of the defaults below)");
+            m.put("parent", parent + " (-D" + Cgroups.PARENT_PROPERTY + ": in each hierarchy, instead of the defaults)");
         }
-        if (v2Mount != null) {
-            String ownDir = ownDir(v2Mount, v2Root, own.get(""));
-            m.put("v2Mount", v2Mount);
-            m.put("v2Own", ownDir);
-            // As jiso-core: directly under the v2 root when it may write there, else under its own cgroup.
-            String base = Files.isWritable(Path.of(v2Mount)) ? v2Mount : ownDir;
-            m.put("v2Parent", base + "/jiso" + (Files.isWritable(Path.of(base)) ? ""
-                    : " (not writable: no delegated subtree; set -Djiso.cgroup.parent or use a systemd unit with"
-                            + " Delegate=yes)"));
-        }
-        Map<String, Object> controllers = new LinkedHashMap<>();
+        Path v2Mount = layout.v2Mount();
         Set<String> v2Available = new LinkedHashSet<>();
         if (v2Mount != null) {
-            String c = read(ownDir(v2Mount, v2Root, own.get("")) + "/cgroup.controllers");
-            String rootControllers = read(v2Mount + "/cgroup.controllers");
-            for (String s : ((c == null ? "" : c) + " " + (rootControllers == null ? "" : rootControllers)).split("\\s+")) {
-                if (!s.isEmpty()) {
-                    v2Available.add(s);
-                }
+            Path base = Cgroups.leafBase(v2Mount, layout.v2OwnDir(), true);
+            m.put("v2Mount", v2Mount.toString());
+            m.put("v2Own", layout.v2OwnDir().toString());
+            m.put("v2Parent", base.resolve("jiso") + (Files.isWritable(base) ? ""
+                    : " (not writable: no delegated subtree; set -D" + Cgroups.PARENT_PROPERTY
+                            + " or use a systemd unit with Delegate=yes)"));
+            for (Path dir : List.of(layout.v2OwnDir(), v2Mount)) {
+                String c = read(dir.resolve("cgroup.controllers").toString());
+                v2Available.addAll(List.of((c == null ? "" : c).split("\\s+")));
             }
         }
+        Map<String, Object> controllers = new LinkedHashMap<>();
         for (String name : USED) {
             String v1Name = name.equals("io") ? "blkio" : name;
-            if (v1.containsKey(v1Name)) {
-                controllers.put(name, "v1 at " + v1.get(v1Name) + ", leaves under " + ownDir(v1.get(v1Name),
-                        v1Root.get(v1Name), ownV1(own, v1Name)) + "/jiso");
+            Layout.V1Hierarchy h = layout.v1().stream().filter(x -> x.controllers().contains(v1Name)).findFirst()
+                    .orElse(null);
+            if (h != null) {
+                controllers.put(name, "v1 at " + h.mount() + ", leaves under "
+                        + Cgroups.leafBase(h.mount(), h.ownDir(), false).resolve("jiso"));
             } else if (name.equals("devices") && v2Mount != null) {
                 controllers.put(name, "v2 (a BPF device program on the leaf)");
             } else if (name.equals("freezer") && v2Mount != null) {
@@ -122,40 +102,6 @@ final class HostFacts {
         }
         m.put("controllers", controllers);
         return m;
-    }
-
-    /** /proc/self/cgroup: hierarchy controllers ("" for v2) -> path. */
-    private static Map<String, String> ownCgroups() {
-        Map<String, String> own = new LinkedHashMap<>();
-        String text = read("/proc/self/cgroup");
-        for (String line : text == null ? new String[0] : text.split("\n")) {
-            String[] f = line.split(":", 3);
-            if (f.length == 3) {
-                own.put(f[0].equals("0") ? "" : f[1], f[2]);
-            }
-        }
-        return own;
-    }
-
-    private static String ownV1(Map<String, String> own, String controller) {
-        for (Map.Entry<String, String> e : own.entrySet()) {
-            if (List.of(e.getKey().split(",")).contains(controller)) {
-                return e.getValue();
-            }
-        }
-        return null;
-    }
-
-    private static String ownDir(String mount, String mountRoot, String ownPath) {
-        if (ownPath == null) {
-            return mount;
-        }
-        String root = mountRoot.equals("/") ? "" : mountRoot;
-        if (!ownPath.equals(root) && !ownPath.startsWith(root + "/")) {
-            return mount;
-        }
-        String rel = ownPath.substring(root.length());
-        return rel.isEmpty() || rel.equals("/") ? mount : mount + rel;
     }
 
     /** Whether this user may create user namespaces, and the sysctls that decide it. */

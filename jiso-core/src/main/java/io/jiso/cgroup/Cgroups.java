@@ -366,6 +366,15 @@ public final class Cgroups {
         return new Bases(v2, v2Required, v2Wanted, v1);
     }
 
+    /**
+     * The directory under which this JVM's leaves go (in its "jiso"
+     * subdirectory) in one hierarchy of layout(): under -Djiso.cgroup.parent when
+     * set, else the v2 root where the JVM may write it, else the JVM's own cgroup.
+     */
+    public static Path leafBase(Path mount, Path ownDir, boolean v2) {
+        return base(mount, ownDir, System.getProperty(PARENT_PROPERTY), v2);
+    }
+
     private static Path base(Path mount, Path ownDir, String parent, boolean v2) {
         if (parent != null && !parent.isBlank()) {
             String rel = parent.strip().replaceAll("^/+", "");

@@ -23,7 +23,7 @@ public final class Layout {
     public enum Kind { V2, HYBRID, V1 }
 
     /** A mounted v1 hierarchy: its mount point, its controllers, the JVM's cgroup directory in it. */
-    record V1Hierarchy(Path mount, Set<String> controllers, Path ownDir) {
+    public record V1Hierarchy(Path mount, Set<String> controllers, Path ownDir) {
     }
 
     private static final Set<String> V1_CONTROLLERS = Set.of("cpu", "cpuacct", "cpuset", "memory", "devices",
@@ -142,16 +142,17 @@ public final class Layout {
     }
 
     /** The cgroup2 mount point, or null on pure v1. */
-    Path v2Mount() {
+    public Path v2Mount() {
         return v2Mount;
     }
 
     /** The JVM's own v2 cgroup directory, or null on pure v1. */
-    Path v2OwnDir() {
+    public Path v2OwnDir() {
         return v2OwnDir;
     }
 
-    List<V1Hierarchy> v1() {
+    /** The mounted v1 hierarchies, none on pure v2. */
+    public List<V1Hierarchy> v1() {
         return v1;
     }
 
