@@ -56,7 +56,6 @@
 
 #define MIN_STACK (32 * 1024)
 #define CHILD_FAILED 127
-#define SPAWNED_AWAITING 2
 /* How often JISO_OP_AWAIT_CREATOR checks that its creator is still there. */
 #define AWAIT_CHECK_NS (100 * 1000 * 1000)
 
@@ -77,16 +76,19 @@ struct ctx {
     const struct jiso_plan *plan;
     int hs_read, hs_write;      /* handshake pipe, -1 without parent work */
     /* 1 while the first child / a JISO_OP_SPAWN child uses our memory; the
-     * kernel clears them (CLONE_CHILD_CLEARTID). Futex words: 32 bits.
-     * live_spawned is SPAWNED_AWAITING while the spawned process waits in
-     * JISO_OP_AWAIT_CREATOR (it still uses our memory). */
+     * kernel clears them (CLONE_CHILD_CLEARTID). Futex words: 32 bits. */
     volatile int32_t live;
     volatile int32_t live_spawned;
-    /* The report. Only one process of the plan runs steps at a time: the
-     * creator waits while the spawned process runs up to its
-     * JISO_OP_AWAIT_CREATOR, and the spawned process goes on from there only
-     * once the creator has executed (or, failing, exited). So there is never
-     * more than one writer. */
+    /* The report. After a JISO_OP_SPAWN the creator and the spawned process
+     * run their steps at the same time and either may fail: the first to
+     * claim the report writes it, and sets failed once it is written. The
+     * parent reads it only after both left our memory. */
+    volatile int32_t claimed;
+    /* Where a JISO_OP_SPAWN child starts: its first step and its creator's
+     * pid (both are in the same pid namespace). Here rather than in the
+     * creator's frame, which the creator reuses as it goes on. */
+    uint32_t spawned_first_step;
+    long spawned_creator;
     volatile int32_t failed;
     int32_t fail_step;
     int32_t fail_errno;
@@ -174,7 +176,7 @@ static inline int is_error(long r) { return (unsigned long)r > -4096UL; }
 /* CHILD: report (step, errno) to the parent and exit 127. */
 static CHILD_NORETURN void child_fail(struct ctx *c, int32_t step, int32_t err)
 {
-    if (!c->failed) {
+    if (__atomic_exchange_n(&c->claimed, 1, __ATOMIC_ACQ_REL) == 0) {
         c->fail_step = step;
         c->fail_errno = err;
         __atomic_store_n(&c->failed, 1, __ATOMIC_RELEASE);
@@ -196,29 +198,14 @@ static void reset_signal_handlers(void)
 
 static void spawned_main(void *arg);
 
-struct spawn_start {
-    struct ctx *c;
-    uint32_t first_step;
-    long creator; /* the creator's pid; both are in the same pid namespace */
-};
-
-/* CHILD: wake every futex waiter on *word (shared, as the kernel's
- * CLONE_CHILD_CLEARTID wake-up is). */
-static void wake_all(volatile int32_t *word)
-{
-    raw_syscall6(SYS_futex, (long)word, FUTEX_WAKE, INT32_MAX, 0, 0, 0);
-}
-
 /*
- * CHILD: JISO_OP_AWAIT_CREATOR at step i in the spawned process: tell the
- * creator (waiting in run_steps) to go on, then wait for the SIGCONT its new
- * program sends. All signals are blocked, so a SIGCONT sent before we wait is
+ * CHILD: JISO_OP_AWAIT_CREATOR at step i in the spawned process: wait for the
+ * SIGCONT the creator's new program sends. All signals are blocked, so a
+ * SIGCONT sent before we wait (the creator runs on at the same time) is
  * pending, not lost.
  */
 static void await_creator(struct ctx *c, uint32_t i, long creator)
 {
-    __atomic_store_n(&c->live_spawned, SPAWNED_AWAITING, __ATOMIC_RELEASE);
-    wake_all(&c->live_spawned);
     const uint64_t cont = 1ull << (SIGCONT - 1);
     const struct timespec tick = {0, AWAIT_CHECK_NS};
     for (;;) {
@@ -259,7 +246,7 @@ static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, long creator)
 
         if (s->nr == JISO_OP_SPAWN) {
             /* The new process shares memory and runs on the upper half of the
-             * stack while we (on the lower half) wait. Nobody spawns again
+             * stack while we (on the lower half) go on. Nobody spawns again
              * while it lives: a second child would overwrite the upper half
              * under it. */
             if (creator != 0 || __atomic_load_n(&c->live_spawned, __ATOMIC_ACQUIRE) != 0 ||
@@ -267,9 +254,11 @@ static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, long creator)
                 child_fail(c, (int32_t)i, EINVAL);
             uintptr_t base = (uintptr_t)p->stack + (uint64_t)p->stack_size / 2;
             uintptr_t top = ((uintptr_t)p->stack + (uint64_t)p->stack_size) & ~(uintptr_t)15;
-            struct spawn_start start = {c, i + 1, SYS4(SYS_getpid, 0, 0, 0, 0)};
-            /* Not CLONE_VFORK: the creator must go on once the new process
-             * reaches its JISO_OP_AWAIT_CREATOR, before that one executes. */
+            c->spawned_first_step = i + 1;
+            c->spawned_creator = SYS4(SYS_getpid, 0, 0, 0, 0);
+            /* Not CLONE_VFORK: the creator goes on at once, its steps and
+             * execve overlapping the new process's steps up to its
+             * JISO_OP_AWAIT_CREATOR. */
             struct clone_args ca = {
                 .flags = CLONE_VM | CLONE_CHILD_CLEARTID,
                 .child_tid = (uintptr_t)&c->live_spawned,
@@ -278,19 +267,11 @@ static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, long creator)
                 .stack_size = top - base,
             };
             c->live_spawned = 1;
-            long r = clone3_run(&ca, spawned_main, &start);
+            long r = clone3_run(&ca, spawned_main, c);
             if (is_error(r)) {
                 c->live_spawned = 0;
                 child_fail(c, (int32_t)i, (int32_t)-r);
             }
-            /* Until it awaits us, executes or exits (then it reported if it
-             * failed); start stays valid meanwhile. */
-            int32_t v;
-            while ((v = __atomic_load_n(&c->live_spawned, __ATOMIC_ACQUIRE)) == 1)
-                SYS4(SYS_futex, &c->live_spawned, FUTEX_WAIT, v, 0);
-            if (__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE))
-                for (;;)
-                    SYS4(SYS_exit, CHILD_FAILED, 0, 0, 0);
             p->results[i] = r;
             i = (uint32_t)a[0];
             continue;
@@ -321,8 +302,8 @@ static CHILD_NORETURN void run_steps(struct ctx *c, uint32_t i, long creator)
 /* CHILD: entry of a JISO_OP_SPAWN child (see clone3_run). */
 static CHILD_NORETURN void spawned_main(void *arg)
 {
-    struct spawn_start *start = arg;
-    run_steps(start->c, start->first_step, start->creator);
+    struct ctx *c = arg;
+    run_steps(c, c->spawned_first_step, c->spawned_creator);
 }
 
 /* CHILD: entry of the first child (see clone3_run). */

@@ -20,18 +20,17 @@
  *
  * JISO_OP_SPAWN: create a second process (CLONE_VM, exit signal SIGCHLD, on
  *   the upper half of the stack). The new process goes on with the next step;
- *   the creator waits until the new process has reached a
- *   JISO_OP_AWAIT_CREATOR step, executed or exited, and then continues at step
- *   arg[0]. The result is the new process's pid (as the creator sees it). If
- *   the new process failed, the creator exits at once with status 127 instead
- *   of continuing. Neither process may spawn again while the new one lives
- *   (it runs on the upper half of the stack). Used to run the target under a
- *   minimal init that is PID 1 of a new pid namespace.
+ *   the creator goes on at once at step arg[0], so the two run their steps at
+ *   the same time. The result is the new process's pid (as the creator sees
+ *   it). Whichever fails first writes the report. Neither process may spawn
+ *   again while the new one lives (it runs on the upper half of the stack).
+ *   Used to run the target under a minimal init that is PID 1 of a new pid
+ *   namespace.
  *
- * JISO_OP_AWAIT_CREATOR: only in a process made by JISO_OP_SPAWN. Lets the
- *   creator go on, then waits until the creator's new program (after the
- *   creator's execve) sends this process SIGCONT (si_code SI_USER, from the
- *   creator's pid); a SIGCONT from anyone else is dropped. So the spawned
+ * JISO_OP_AWAIT_CREATOR: only in a process made by JISO_OP_SPAWN. Waits
+ *   until the creator's new program (after the creator's execve) sends this
+ *   process SIGCONT (si_code SI_USER, from the creator's pid); a SIGCONT
+ *   from anyone else is dropped. So the spawned
  *   process runs none of its own code while its creator still shares the
  *   caller's memory or is half-way through its execve: jiso-init sends it as
  *   its first act, and the main process starts only once PID 1 is jiso-init.

@@ -80,9 +80,8 @@ public final class StepList {
 
     /**
      * JISO_OP_SPAWN: from here on two processes run the plan. The new one (the
-     * main process) goes on with the next step; the creator waits until it
-     * reaches {@link #awaitCreator}, executes or exits, and then continues
-     * where {@link Step#continueAtNext} says.
+     * main process) goes on with the next step; the creator goes on at once
+     * where {@link Step#continueAtNext} says, so their steps overlap.
      */
     public Step spawn(String what) {
         long[] encoded = new long[1 + MAX_ARGS];
@@ -91,8 +90,8 @@ public final class StepList {
     }
 
     /**
-     * JISO_OP_AWAIT_CREATOR, in the spawned process: lets the creator go on and
-     * waits for the SIGCONT its next program (jiso-init) sends first thing.
+     * JISO_OP_AWAIT_CREATOR, in the spawned process: waits for the SIGCONT the
+     * creator's next program (jiso-init) sends first thing.
      */
     public void awaitCreator(String what) {
         long[] encoded = new long[1 + MAX_ARGS];

@@ -166,7 +166,7 @@ final class ChildSteps {
         ProgramSearch search = execute(steps, spec);
 
         if (spawnMain != null) {
-            // PID 1 again, once the main process waits for it: become jiso-init.
+            // PID 1 again, at once, while the main process runs its steps: become jiso-init.
             spawnMain.continueAtNext();
             steps.call("close file descriptors jiso-init does not need", CLOSE_RANGE, 0, 0xFFFF_FFFFL,
                     CLOSE_RANGE_CLOEXEC);
