@@ -77,14 +77,19 @@ public final class JisoRuntime implements AutoCloseable {
         return s != null ? s : Services.defaultServices();
     }
 
+    /** This runtime's configuration; the default's is read without starting its threads. */
+    private RuntimeSettings settings() {
+        return services != null ? services.settings() : Services.defaultSettings();
+    }
+
     /** The parent cgroup of the leaves in each hierarchy ("/a/b"), empty for the default. */
     public Optional<String> cgroupParent() {
-        return Optional.ofNullable(services().settings().cgroupParent());
+        return Optional.ofNullable(settings().cgroupParent());
     }
 
     /** How leaves restrict devices (the default runtime: as its system property says, AUTOMATIC if unset or invalid). */
     public DeviceControl deviceControl() {
-        String setting = services().settings().deviceControl();
+        String setting = settings().deviceControl();
         if (setting == null) {
             return DeviceControl.AUTOMATIC;
         }
@@ -97,12 +102,12 @@ public final class JisoRuntime implements AutoCloseable {
 
     /** Whether pooled network namespaces that show no trace of use are handed out again. */
     public boolean reuseNetworkNamespaces() {
-        return services().settings().reuseNetworkNamespaces();
+        return settings().reuseNetworkNamespaces();
     }
 
     /** Whether a root JVM copies fresh roots from root templates. */
     public boolean rootTemplates() {
-        return services().settings().rootTemplates();
+        return settings().rootTemplates();
     }
 
     /** Whether {@link #close()} was called; never for the default runtime. */
@@ -112,7 +117,7 @@ public final class JisoRuntime implements AutoCloseable {
 
     /** The prefix of this runtime's thread names. */
     String threadPrefix() {
-        return services().threadPrefix();
+        return services != null ? services.threadPrefix() : "jiso-";
     }
 
     /**

@@ -47,6 +47,11 @@ public final class LeafSite implements AutoCloseable {
         return parent;
     }
 
+    /** How leaves restrict devices: "bpf", "v1", or null to choose by the host's layout. */
+    public String deviceSetting() {
+        return deviceSetting;
+    }
+
     /** What decides a spawn's bases: the controllers its limits need, the device mechanism. */
     private record SpawnRequest(Set<Controller> controllers, DeviceControl control, boolean forRuntimes) {
     }

@@ -1,6 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.cgroup.Cgroups;
+import io.jiso.cgroup.LeafSite;
 import io.jiso.net.NetworkNamespacePool;
 
 /**
@@ -14,10 +15,13 @@ import io.jiso.net.NetworkNamespacePool;
  */
 public record RuntimeSettings(String cgroupParent, String deviceControl, boolean reuseNetworkNamespaces,
                               boolean rootTemplates) {
-    /** The default runtime's settings: the system properties, where set. */
-    public static RuntimeSettings fromSystemProperties() {
-        return new RuntimeSettings(System.getProperty(Cgroups.PARENT_PROPERTY),
-                System.getProperty(Cgroups.DEVICES_PROPERTY),
+    /**
+     * The default runtime's settings: the system properties, where set; the cgroup ones as the
+     * default cgroup site read them ({@link Cgroups#defaultSite()}).
+     */
+    static RuntimeSettings fromSystemProperties() {
+        LeafSite site = Cgroups.defaultSite();
+        return new RuntimeSettings(site.parent(), site.deviceSetting(),
                 Boolean.parseBoolean(System.getProperty(NetworkNamespacePool.REUSE_PROPERTY, "true")),
                 Boolean.parseBoolean(System.getProperty(RootTemplates.PROPERTY, "true")));
     }

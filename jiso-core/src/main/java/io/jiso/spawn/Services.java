@@ -33,6 +33,7 @@ public final class Services {
     /** The services not closed, for the leak checks' list of the fds jiso keeps open. */
     private static final Set<Services> LIVE = ConcurrentHashMap.newKeySet();
     private static volatile Services defaultServices;
+    private static volatile RuntimeSettings defaultSettings;
 
     private final RuntimeSettings settings;
     private final String threadPrefix;
@@ -82,10 +83,23 @@ public final class Services {
         if (s == null) {
             synchronized (Services.class) {
                 if (defaultServices == null) {
-                    defaultServices = new Services(RuntimeSettings.fromSystemProperties(), "jiso-",
-                            Cgroups.defaultSite());
+                    defaultServices = new Services(defaultSettings(), "jiso-", Cgroups.defaultSite());
                 }
                 s = defaultServices;
+            }
+        }
+        return s;
+    }
+
+    /** The default services' settings, read from the system properties once, without starting anything. */
+    public static RuntimeSettings defaultSettings() {
+        RuntimeSettings s = defaultSettings;
+        if (s == null) {
+            synchronized (Services.class) {
+                if (defaultSettings == null) {
+                    defaultSettings = RuntimeSettings.fromSystemProperties();
+                }
+                s = defaultSettings;
             }
         }
         return s;
