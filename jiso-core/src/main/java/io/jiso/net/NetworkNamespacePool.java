@@ -7,6 +7,7 @@ import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
@@ -303,8 +304,8 @@ public final class NetworkNamespacePool implements AutoCloseable {
         }
     }
 
-    /** The namespaces ready (for tests: a closed pool has none). */
-    public int readyCount() {
-        return ready.size();
+    /** The fds of the namespaces ready (for leak checks: a closed pool has none). */
+    public List<Integer> readyFds() {
+        return List.copyOf(ready);
     }
 }
