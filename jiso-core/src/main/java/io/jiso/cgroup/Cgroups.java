@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * Creates cgroup leaves and cleans up after them.
  *
  * <p>Where leaves go: {@code BASE/jiso/jiso-PID-N} in each hierarchy used.
- * BASE is the parent given to {@link #create(CgroupLimits, String)} or in the
- * system property {@value #PARENT_PROPERTY} (a path inside the hierarchy, e.g.
- * "/system.slice/judge.service/sandboxes"); by default, on v1, the JVM's own
+ * BASE is the parent given to {@link #create(CgroupLimits, String)} or the
+ * {@link LeafSite}'s (a runtime's cgroupParent; the default site's is the
+ * system property {@value #PARENT_PROPERTY}), a path inside the hierarchy, e.g.
+ * "/system.slice/judge.service/sandboxes"; by default, on v1, the JVM's own
  * cgroup in each hierarchy (v1 allows children next to processes, and the
  * JVM's own limits then cover its children), and on v2 the root of the tree
  * when it is writable (running as root), else the JVM's own cgroup. On v2 the
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Devices: given rules, a leaf lets its processes open or make only those
  * devices, through a BPF device program on the v2 leaf wherever there is a
  * v2 tree (pure v2 and hybrid), else through the v1 devices controller's list.
- * The system property {@value #DEVICES_PROPERTY} ("bpf" or "v1") chooses
- * one; "v1" makes a hybrid host use its devices hierarchy.
+ * The site's device setting ("bpf" or "v1"; the default site's is the system
+ * property {@value #DEVICES_PROPERTY}) chooses one; "v1" makes a hybrid host
+ * use its devices hierarchy.
  *
  * <p>Cleanup: every leaf is recorded in jiso's run-state directory before
  * its first mkdir ({@link RunState}). At exit a shutdown hook kills and
@@ -252,7 +254,8 @@ public final class Cgroups {
         String who = Rootless.jvmIsRoot() ? "the JVM may not write there" : "the JVM is not root";
         return new FeatureUnavailableException("create a cgroup leaf" + (limits.isNone() ? "" : " for " + limits),
                 e.errno(), e.errnoName(), who + " and no cgroup is delegated to it: run it in a cgroup it owns (a"
-                + " systemd unit with Delegate=yes) or set -D" + PARENT_PROPERTY + " to one; " + e.getMessage());
+                + " systemd unit with Delegate=yes) or give the runtime one as its cgroupParent (-D" + PARENT_PROPERTY
+                + " for the default runtime); " + e.getMessage());
     }
 
     /** Where the leaf's parts go and which controllers each needs. */
