@@ -156,12 +156,6 @@ public final class Cgroups {
         return leaf;
     }
 
-    /** As {@link LeafSite#createForSpawn} of the default site. */
-    public static CgroupLeaf createForSpawn(CgroupLimits limits, List<DeviceRule> devices, boolean forRuntimes)
-            throws IsolationException {
-        return defaultSite().createForSpawn(limits, devices, forRuntimes);
-    }
-
     /** Removes the default site's leaves made ahead of need (the next spawns make them again); for leak checks. */
     public static void releaseReadyLeaves() {
         defaultSite().releaseReadyLeaves();
