@@ -61,11 +61,6 @@ public final class Launcher {
         return Services.rootTemplateFds();
     }
 
-    /** Starts a sandbox of the default runtime. */
-    public static Started start(SandboxSpec spec) throws IOException {
-        return start(Services.defaultServices(), spec, -1, -1);
-    }
-
     /**
      * Starts a sandbox of the runtime of these services, with fds of the JVM's (-1: none) as the
      * child's stdin and stdout instead of its redirects, for a pipeline; the caller keeps and
