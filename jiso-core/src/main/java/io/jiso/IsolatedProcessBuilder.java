@@ -109,12 +109,29 @@ public final class IsolatedProcessBuilder {
     private Duration cpuTimeLimit;
     private Duration wallTimeLimit;
     private long outputLimit = -1;
+    private final JisoRuntime runtime;
 
+    /** A builder whose sandboxes belong to the {@link JisoRuntime#defaultRuntime() default runtime}. */
     public IsolatedProcessBuilder(String... command) {
-        this(Arrays.asList(command));
+        this(JisoRuntime.defaultRuntime(), Arrays.asList(command));
     }
 
+    /** A builder whose sandboxes belong to the {@link JisoRuntime#defaultRuntime() default runtime}. */
     public IsolatedProcessBuilder(List<String> command) {
+        this(JisoRuntime.defaultRuntime(), command);
+    }
+
+    /**
+     * A builder whose sandboxes belong to this runtime: its configuration applies, and its
+     * {@link JisoRuntime#close()} kills them; start() throws IllegalStateException once it is closed.
+     */
+    public IsolatedProcessBuilder(JisoRuntime runtime, String... command) {
+        this(runtime, Arrays.asList(command));
+    }
+
+    /** As {@link #IsolatedProcessBuilder(JisoRuntime, String...)}. */
+    public IsolatedProcessBuilder(JisoRuntime runtime, List<String> command) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
         command(command);
         environment.put("PATH", DEFAULT_PATH);
         environment.put("HOME", "/");
@@ -783,7 +800,12 @@ public final class IsolatedProcessBuilder {
      */
     public IsolatedProcess start() throws IOException {
         SandboxSpec spec = spec();
-        return new IsolatedProcess(Launcher.start(spec), spec.command());
+        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1), spec.command());
+    }
+
+    /** The runtime whose sandboxes this builder starts. */
+    public JisoRuntime runtime() {
+        return runtime;
     }
 
     /**
@@ -824,7 +846,8 @@ public final class IsolatedProcessBuilder {
             for (int i = 0; i < n; i++) {
                 int[] next = i < n - 1 ? Sys.pipe2(Errno.O_CLOEXEC) : null;
                 try {
-                    started.add(new IsolatedProcess(Launcher.start(specs.get(i), previousRead,
+                    started.add(new IsolatedProcess(Launcher.start(builders.get(i).runtime.services(), specs.get(i),
+                            previousRead,
                             next == null ? -1 : next[1]), specs.get(i).command()));
                 } finally {
                     Sys.close(previousRead);
@@ -884,7 +907,7 @@ public final class IsolatedProcessBuilder {
         } finally {
             redirects[0] = saved;
         }
-        return new IsolatedProcess(Launcher.start(spec), spec.command());
+        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1), spec.command());
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */

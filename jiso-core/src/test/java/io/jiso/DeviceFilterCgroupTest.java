@@ -15,8 +15,13 @@ class DeviceFilterCgroupTest {
     /** Opens /dev/kmsg (c 1:11, on every Linux) for writing, writes nothing. */
     private static final String OPEN_KMSG = "(exec 3>/dev/kmsg) 2>/dev/null && echo opened || echo refused";
 
-    private static IsolatedProcessBuilder rootOnHostDev(String script) {
-        return new IsolatedProcessBuilder("/bin/sh", "-c", script).hostRoot().runAsRoot()
+    /** The runtime of the sandboxes: the default, whose device mechanism the host's layout chooses. */
+    JisoRuntime runtime() {
+        return JisoRuntime.defaultRuntime();
+    }
+
+    private IsolatedProcessBuilder rootOnHostDev(String script) {
+        return new IsolatedProcessBuilder(runtime(), "/bin/sh", "-c", script).hostRoot().runAsRoot()
                 .keepCapabilities(Capability.CAP_MKNOD);
     }
 
@@ -53,7 +58,8 @@ class DeviceFilterCgroupTest {
 
     @Test
     void theMinimalDevicesWork() throws Exception {
-        Run r = Run.sh("echo x > /dev/null && head -c 8 /dev/urandom | wc -c && head -c 8 /dev/zero | wc -c").ok();
+        Run r = Run.of(new IsolatedProcessBuilder(runtime(), "/bin/sh", "-c",
+                "echo x > /dev/null && head -c 8 /dev/urandom | wc -c && head -c 8 /dev/zero | wc -c")).ok();
         assertEquals("8\n8\n", r.out());
     }
 

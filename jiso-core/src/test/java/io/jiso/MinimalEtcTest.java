@@ -65,13 +65,11 @@ class MinimalEtcTest {
     @Test
     void theSameFromTheHostsNamespace() throws Exception {
         Privileges.assumeRoot("an unprivileged JVM always builds from the host's namespace");
-        IsolatedProcessBuilder b = sh("ls -l /etc | cut -c1-10; cat /etc/passwd /etc/group /etc/hosts");
-        String copied = Run.of(b).ok().out();
-        System.setProperty("jiso.rootTemplates", "false");
-        try {
-            assertEquals(copied, Run.of(b).ok().out());
-        } finally {
-            System.clearProperty("jiso.rootTemplates");
+        String script = "ls -l /etc | cut -c1-10; cat /etc/passwd /etc/group /etc/hosts";
+        String copied = Run.of(sh(script)).ok().out();
+        try (JisoRuntime noTemplates = JisoRuntime.builder().rootTemplates(false).build()) {
+            assertEquals(copied, Run.of(new IsolatedProcessBuilder(noTemplates, "/bin/sh", "-c", script)
+                    .etc(Etc.MINIMAL)).ok().out());
         }
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.net.NetworkNamespacePool;
 import io.jiso.spawn.Launcher;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,15 +98,20 @@ class NetworkNamespaceReuseTest {
         assertNotEquals(first, Run.sh(WHICH).ok().out());
     }
 
-    @Test
-    void reuseCanBeTurnedOff() throws Exception {
-        System.setProperty(NetworkNamespacePool.REUSE_PROPERTY, "false");
-        try {
-            String first = Run.sh(WHICH).ok().out();
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void reuseIsARuntimeChoice(boolean reuse) throws Exception {
+        try (JisoRuntime runtime = JisoRuntime.builder().reuseNetworkNamespaces(reuse).build()) {
+            Run.of(new IsolatedProcessBuilder(runtime, "true")).ok(); // starts the runtime's pool
             settle();
-            assertNotEquals(first, Run.sh(WHICH).ok().out());
-        } finally {
-            System.clearProperty(NetworkNamespacePool.REUSE_PROPERTY);
+            String first = Run.of(new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", WHICH)).ok().out();
+            settle();
+            String second = Run.of(new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", WHICH)).ok().out();
+            if (reuse) {
+                assertEquals(first, second, "reused in a runtime of its own too");
+            } else {
+                assertNotEquals(first, second);
+            }
         }
     }
 

@@ -29,14 +29,22 @@ public final class PlantAttacks {
     private final boolean asRoot;
     private final List<String> results = new ArrayList<>();
 
-    private PlantAttacks(Path base, boolean asRoot) {
+    private final JisoRuntime runtime;
+
+    private PlantAttacks(Path base, boolean asRoot, JisoRuntime runtime) {
         this.base = base;
         this.asRoot = asRoot;
+        this.runtime = runtime;
     }
 
     /** Every scenario beneath base (a fresh directory); "ok name" or "FAIL name: why" a line. */
     static List<String> runAll(Path base, boolean asRoot) throws IOException {
-        PlantAttacks a = new PlantAttacks(base, asRoot);
+        return runAll(base, asRoot, JisoRuntime.defaultRuntime());
+    }
+
+    /** As above, with the sandboxes of this runtime. */
+    static List<String> runAll(Path base, boolean asRoot, JisoRuntime runtime) throws IOException {
+        PlantAttacks a = new PlantAttacks(base, asRoot, runtime);
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String kind : List.of("absolute", "oldroot", "relative")) {
             a.scenario("source's last component, " + kind + " link", n -> a.sourceIsALink(n, kind));
@@ -139,7 +147,8 @@ public final class PlantAttacks {
         Files.delete(prog);
         Files.createSymbolicLink(prog, h.secret);
         try {
-            IsolatedProcess p = new IsolatedProcess(io.jiso.spawn.Launcher.start(spec), spec.command());
+            IsolatedProcess p = new IsolatedProcess(io.jiso.spawn.Launcher.start(runtime.services(), spec, -1, -1),
+                    spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");
         } catch (ChildSetupException e) {
@@ -213,7 +222,7 @@ public final class PlantAttacks {
     }
 
     private IsolatedProcessBuilder sandbox(String script) {
-        IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/sh", "-c", script);
+        IsolatedProcessBuilder b = new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", script);
         return asRoot ? b.runAsRoot() : b;
     }
 

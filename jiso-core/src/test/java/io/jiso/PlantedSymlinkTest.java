@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The attacks of {@link PlantAttacks} on each way a root is built: copied from
  * a template (a root JVM's default), from a copy of the host's mount
- * namespace (-Djiso.rootTemplates=false), and in an unprivileged JVM (which
+ * namespace (a runtime with rootTemplates(false)), and in an unprivileged JVM (which
  * always builds from the host's, in a user namespace of its own).
  */
 class PlantedSymlinkTest {
@@ -52,11 +52,8 @@ class PlantedSymlinkTest {
     }
 
     private static List<String> withoutTemplates(Path dir, boolean asRoot) throws Exception {
-        System.setProperty("jiso.rootTemplates", "false");
-        try {
-            return PlantAttacks.runAll(dir, asRoot);
-        } finally {
-            System.clearProperty("jiso.rootTemplates");
+        try (JisoRuntime noTemplates = JisoRuntime.builder().rootTemplates(false).build()) {
+            return PlantAttacks.runAll(dir, asRoot, noTemplates);
         }
     }
 

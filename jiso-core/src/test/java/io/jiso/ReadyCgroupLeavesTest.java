@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Spawns take cgroup leaves made ahead of need (Cgroups.createForSpawn):
+ * Spawns take cgroup leaves made ahead of need (LeafSite.createForSpawn):
  * each still gets its own limits, and a released pool leaves no directory.
  */
 class ReadyCgroupLeavesTest {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A root JVM copies fresh roots from templates (io.jiso.spawn.RootTemplates);
- * -Djiso.rootTemplates=false builds them from the host's mount namespace.
+ * a runtime built with rootTemplates(false) builds them from the host's mount namespace.
  * Both ways must give the sandbox the same mounts.
  */
 class RootTemplateTest {
@@ -30,12 +30,10 @@ class RootTemplateTest {
     @Test
     void aCopiedRootHasTheSameMountsAsOneBuiltFromTheHost(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("data"), "hello\n");
-        IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/sh", "-c", MOUNTS)
-                .bindReadOnly(dir, "/srv/in").bind(dir, "/srv/out").tmpfs("/scratch", 1 << 20)
-                // beneath mounts each sandbox makes (its /tmp, an earlier mount): made per sandbox
-                .bindReadOnly(dir, "/tmp/in").tmpfs("/scratch/deep", 1 << 20);
-        String copied = Run.of(b).ok().out();
-        String built = withoutTemplates(() -> Run.of(b).ok().out());
+        String copied = Run.of(mountsOf(JisoRuntime.defaultRuntime(), dir)).ok().out();
+        long templatesBefore = templates();
+        String built = withoutTemplates(runtime -> Run.of(mountsOf(runtime, dir)).ok().out());
+        assertEquals(templatesBefore, templates(), "the runtime without templates built none");
         System.out.println("[template mounts]\n" + copied);
         assertEquals(built, copied);
         assertTrue(copied.contains("/ ro,nosuid,nodev") && copied.contains("/proc rw,nosuid,nodev,noexec"), copied);
@@ -110,16 +108,20 @@ class RootTemplateTest {
         }
     }
 
+    private static IsolatedProcessBuilder mountsOf(JisoRuntime runtime, Path dir) {
+        return new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", MOUNTS)
+                .bindReadOnly(dir, "/srv/in").bind(dir, "/srv/out").tmpfs("/scratch", 1 << 20)
+                // beneath mounts each sandbox makes (its /tmp, an earlier mount): made per sandbox
+                .bindReadOnly(dir, "/tmp/in").tmpfs("/scratch/deep", 1 << 20);
+    }
+
     interface Body<T> {
-        T run() throws Exception;
+        T run(JisoRuntime runtime) throws Exception;
     }
 
     private static <T> T withoutTemplates(Body<T> body) throws Exception {
-        System.setProperty("jiso.rootTemplates", "false");
-        try {
-            return body.run();
-        } finally {
-            System.clearProperty("jiso.rootTemplates");
+        try (JisoRuntime noTemplates = JisoRuntime.builder().rootTemplates(false).build()) {
+            return body.run(noTemplates);
         }
     }
 }

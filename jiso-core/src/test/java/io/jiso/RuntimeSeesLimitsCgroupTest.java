@@ -58,7 +58,11 @@ class RuntimeSeesLimitsCgroupTest {
 
     /** A sandbox with the JDK running the tests visible (bound where it is unless under /usr). */
     private static IsolatedProcessBuilder sandbox(String... command) {
-        IsolatedProcessBuilder b = new IsolatedProcessBuilder(command).bindReadOnly(programs, "/programs");
+        return sandbox(JisoRuntime.defaultRuntime(), command);
+    }
+
+    private static IsolatedProcessBuilder sandbox(JisoRuntime runtime, String... command) {
+        IsolatedProcessBuilder b = new IsolatedProcessBuilder(runtime, command).bindReadOnly(programs, "/programs");
         Path home = Path.of(System.getProperty("java.home"));
         if (!home.startsWith("/usr/")) {
             b.bindReadOnly(home, home.toString());
@@ -76,17 +80,14 @@ class RuntimeSeesLimitsCgroupTest {
     void theLeafIsAllTheSandboxSeesAtSysFsCgroupAndItIsReadOnly(boolean rootTemplates) throws Exception {
         Privileges.assumeCgroupLeaves();
         Run r;
-        System.setProperty("jiso.rootTemplates", Boolean.toString(rootTemplates));
-        try {
-            r = readCgroupFs();
-        } finally {
-            System.clearProperty("jiso.rootTemplates");
+        try (JisoRuntime runtime = JisoRuntime.builder().rootTemplates(rootTemplates).build()) {
+            r = readCgroupFs(runtime);
         }
         checkCgroupFs(r);
     }
 
-    private static Run readCgroupFs() throws Exception {
-        return Run.of(sandbox("/bin/sh", "-c", """
+    private static Run readCgroupFs(JisoRuntime runtime) throws Exception {
+        return Run.of(sandbox(runtime, "/bin/sh", "-c", """
                 cd /sys/fs/cgroup || exit 9
                 echo "cgroup $(cat /proc/self/cgroup | tr '\\n' ' ')"
                 echo "mounts $(grep ' /sys/fs/cgroup' /proc/self/mountinfo | awk '{print $4 "@" $5 "@" $6}' | tr '\\n' ' ')"

@@ -1,6 +1,7 @@
 package io.jiso.benchmarks;
 
 import io.jiso.IsolatedProcessBuilder;
+import io.jiso.JisoRuntime;
 import io.jiso.Namespace;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,7 +39,9 @@ public final class SpawnBreakdown {
                 .runAsRoot());
         Map<String, IsolatedProcessBuilder> builders = new LinkedHashMap<>();
         variants.forEach((k, v) -> builders.put(k, v.get()));
-        builders.put("- leaf, root from host", isolated().withoutCgroup()); // started with templates off, below
+        JisoRuntime fromHost = JisoRuntime.builder().rootTemplates(false).build();
+        builders.put("- leaf, root from host", new IsolatedProcessBuilder(fromHost, "/bin/true").inheritIO()
+                .withoutCgroup());
         ProcessBuilder plain = new ProcessBuilder("/bin/true").inheritIO();
         Map<String, long[]> samples = new LinkedHashMap<>();
         samples.put("ProcessBuilder", new long[rounds]);
@@ -54,16 +57,12 @@ public final class SpawnBreakdown {
             plain.start().waitFor();
             samples.get("ProcessBuilder")[r] = System.nanoTime() - t;
             for (Map.Entry<String, IsolatedProcessBuilder> e : builders.entrySet()) {
-                boolean fromHost = e.getKey().endsWith("root from host");
-                if (fromHost) {
-                    System.setProperty("jiso.rootTemplates", "false");
-                }
                 t = System.nanoTime();
                 e.getValue().start().waitFor();
                 samples.get(e.getKey())[r] = System.nanoTime() - t;
-                System.clearProperty("jiso.rootTemplates");
             }
         }
+        fromHost.close();
         double base = median(samples.get("ProcessBuilder"));
         System.out.printf("%-22s %10s %8s%n", "variant", "p50 (us)", "x PB");
         samples.forEach((k, v) -> System.out.printf("%-22s %10.0f %8.2f%n", k, median(v) / 1e3, median(v) / base));

@@ -1,6 +1,7 @@
 package io.jiso.cli;
 
 import io.jiso.IsolationException;
+import io.jiso.JisoRuntime;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.Layout;
 import java.io.IOException;
@@ -64,7 +65,7 @@ final class HostFacts {
             case V1 -> "v1 (legacy)";
             case HYBRID -> "hybrid (v1 controllers and a v2 tree)";
         });
-        String parent = System.getProperty(Cgroups.PARENT_PROPERTY);
+        String parent = JisoRuntime.defaultRuntime().cgroupParent().orElse(null);
         if (parent != null && !parent.isBlank()) {
             m.put("parent", parent + " (-D" + Cgroups.PARENT_PROPERTY + ": in each hierarchy, instead of the defaults)");
         }
@@ -218,7 +219,7 @@ final class HostFacts {
     }
 
     static String rootTemplates() {
-        if (!Boolean.parseBoolean(System.getProperty("jiso.rootTemplates", "true"))) {
+        if (!JisoRuntime.defaultRuntime().rootTemplates()) {
             return "off: -Djiso.rootTemplates=false";
         }
         return jvmIsRoot() ? "on: a root JVM copies each fresh root from a template"

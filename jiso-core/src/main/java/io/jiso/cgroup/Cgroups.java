@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * Creates cgroup leaves and cleans up after them.
  *
  * <p>Where leaves go: {@code BASE/jiso/jiso-PID-N} in each hierarchy used.
- * BASE is the parent given to {@link #create(CgroupLimits, String)} or in the
- * system property {@value #PARENT_PROPERTY} (a path inside the hierarchy, e.g.
- * "/system.slice/judge.service/sandboxes"); by default, on v1, the JVM's own
+ * BASE is the parent given to {@link #create(CgroupLimits, String)} or the
+ * {@link LeafSite}'s (a runtime's cgroupParent; the default site's is the
+ * system property {@value #PARENT_PROPERTY}), a path inside the hierarchy, e.g.
+ * "/system.slice/judge.service/sandboxes"; by default, on v1, the JVM's own
  * cgroup in each hierarchy (v1 allows children next to processes, and the
  * JVM's own limits then cover its children), and on v2 the root of the tree
  * when it is writable (running as root), else the JVM's own cgroup. On v2 the
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Devices: given rules, a leaf lets its processes open or make only those
  * devices, through a BPF device program on the v2 leaf wherever there is a
  * v2 tree (pure v2 and hybrid), else through the v1 devices controller's list.
- * The system property {@value #DEVICES_PROPERTY} ("bpf" or "v1") chooses
- * one; "v1" makes a hybrid host use its devices hierarchy.
+ * The site's device setting ("bpf" or "v1"; the default site's is the system
+ * property {@value #DEVICES_PROPERTY}) chooses one; "v1" makes a hybrid host
+ * use its devices hierarchy.
  *
  * <p>Cleanup: every leaf is recorded in jiso's run-state directory before
  * its first mkdir ({@link RunState}). At exit a shutdown hook kills and
@@ -58,13 +60,14 @@ public final class Cgroups {
     private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
     private static final long PID = ProcessHandle.current().pid();
     private static final AtomicLong COUNTER = new AtomicLong();
-    private static final Set<CgroupLeaf> OPEN = ConcurrentHashMap.newKeySet();
-    private static final ReadyLeaves READY = new ReadyLeaves();
+    /** The leaves of this JVM that are open, with the site that made each. */
+    private static final Map<CgroupLeaf, LeafSite> OPEN = new ConcurrentHashMap<>();
     private static final Set<Path> JISO_DIRS = ConcurrentHashMap.newKeySet();
     private static final LeafRecords RECORDS = new LeafRecords();
     private static volatile boolean swept;
     private static volatile Layout layout;
     private static volatile boolean hooked;
+    private static volatile LeafSite defaultSite;
 
     private Cgroups() {
     }
@@ -81,6 +84,25 @@ public final class Cgroups {
             }
         }
         return l;
+    }
+
+    /**
+     * The JVM's default site: parent and device mechanism from the system
+     * properties {@value #PARENT_PROPERTY} and {@value #DEVICES_PROPERTY},
+     * read once when it is first used. The default runtime's, never closed.
+     */
+    public static LeafSite defaultSite() {
+        LeafSite s = defaultSite;
+        if (s == null) {
+            synchronized (Cgroups.class) {
+                if (defaultSite == null) {
+                    defaultSite = new LeafSite(System.getProperty(PARENT_PROPERTY), System.getProperty(DEVICES_PROPERTY),
+                            "jiso-cgroup-leaves");
+                }
+                s = defaultSite;
+            }
+        }
+        return s;
     }
 
     /** A leaf with these limits under the default parent. */
@@ -108,101 +130,39 @@ public final class Cgroups {
      */
     public static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices)
             throws IsolationException {
-        DeviceControl control = devices == null ? null
-                : DeviceControl.of(layout(), System.getProperty(DEVICES_PROPERTY), devices);
-        return create(limits, parent, devices, control);
+        LeafSite site = defaultSite();
+        return create(site, limits, parent != null ? parent : site.parent(), devices, site.control(devices));
     }
 
-    /** Whether leaves can restrict devices here (a v2 tree or a v1 devices hierarchy, as {@value #DEVICES_PROPERTY} says). */
+    /** Whether leaves of the default site can restrict devices here. */
     public static boolean canRestrictDevices() throws IsolationException {
-        try {
-            DeviceControl.of(layout(), System.getProperty(DEVICES_PROPERTY), List.of());
-            return true;
-        } catch (FeatureUnavailableException e) {
-            return false;
-        }
+        return defaultSite().canRestrictDevices();
     }
 
     /** As above, with the device mechanism given (tests use the v1 list on a hybrid host). */
     static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices, DeviceControl control)
             throws IsolationException {
-        Bases bases = bases(layout(), limits, parent != null ? parent : System.getProperty(PARENT_PROPERTY), control,
-                false);
+        LeafSite site = defaultSite();
+        return create(site, limits, parent != null ? parent : site.parent(), devices, control);
+    }
+
+    /** A leaf of this site under this parent. */
+    static CgroupLeaf create(LeafSite site, CgroupLimits limits, String parent, List<DeviceRule> devices,
+                             DeviceControl control) throws IsolationException {
+        Bases bases = bases(layout(), limits, parent, control, false);
         firstUse(bases);
         CgroupLeaf leaf = make(bases, limits, devices, control);
-        OPEN.add(leaf);
+        opened(leaf, site);
         return leaf;
     }
 
-    /**
-     * As {@link #create(CgroupLimits, String, List)} under the default parent,
-     * from a leaf made ahead of need when one of the same shape is ready (its
-     * limits are written now); either way another is made in the background
-     * for the next spawn. For the spawn path; see ReadyLeaves.
-     */
-    public static CgroupLeaf createForSpawn(CgroupLimits limits, List<DeviceRule> devices, boolean forRuntimes)
-            throws IsolationException {
-        DeviceControl control = devices == null ? null
-                : DeviceControl.of(layout(), System.getProperty(DEVICES_PROPERTY), devices);
-        String parent = System.getProperty(PARENT_PROPERTY);
-        SpawnRequest request = new SpawnRequest(limits.controllers(), parent, control, forRuntimes);
-        Bases bases = SPAWN_BASES.get(request);
-        if (bases == null) {
-            bases = bases(layout(), limits, parent, control, forRuntimes);
-            firstUse(bases);
-            SPAWN_BASES.put(request, bases);
-        }
-        Bases b = bases;
-        CgroupLeaf leaf = READY.take(new Shape(bases, devices, control), b.fds(),
-                () -> make(b, CgroupLimits.none(), devices, control));
-        if (leaf == null) {
-            leaf = make(bases, limits, devices, control);
-        } else {
-            try {
-                leaf.apply(limits);
-            } catch (IsolationException | RuntimeException e) {
-                leaf.discard();
-                throw e;
-            }
-        }
-        OPEN.add(leaf);
-        return leaf;
-    }
-
-    /** Removes the leaves made ahead of need (the next spawns make them again); at exit, and for leak checks. */
+    /** Removes the default site's leaves made ahead of need (the next spawns make them again); for leak checks. */
     public static void releaseReadyLeaves() {
-        READY.release(0);
-    }
-
-    /**
-     * At the JVM's fd limit: removes the leaves made ahead of need, and the next spawns make none
-     * ahead, so that they find those fds free.
-     */
-    public static void releaseReadyLeavesAtFdLimit() {
-        READY.release(FD_LIMIT_PAUSE);
-    }
-
-    /** How many spawns after a release at the fd limit make no leaf ahead. */
-    private static final int FD_LIMIT_PAUSE = 16;
-
-    /** What decides a spawn's bases: the controllers its limits need, the parent, the device mechanism. */
-    private record SpawnRequest(Set<Controller> controllers, String parent, DeviceControl control,
-                                boolean forRuntimes) {
-    }
-
-    /**
-     * createForSpawn's bases per request, worked out once: bases() asks the
-     * kernel whether the v2 root is writable, and firstUse() sweeps, on the
-     * spawn's own path (together ~25 µs, the mean of 9,000 spawns measured in place).
-     */
-    private static final Map<SpawnRequest, Bases> SPAWN_BASES = new ConcurrentHashMap<>();
-
-    /** What makes two leaves interchangeable before their limits are written. */
-    private record Shape(Bases bases, List<DeviceRule> devices, DeviceControl control) {
+        defaultSite().releaseReadyLeaves();
     }
 
     /** A new leaf with its limits and device rules written; not yet registered as open. */
-    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control)
+    static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control)
             throws IsolationException {
         for (int attempt = 1; ; attempt++) {
             String name = "jiso-" + PID + "-" + COUNTER.incrementAndGet();
@@ -288,11 +248,12 @@ public final class Cgroups {
         String who = Rootless.jvmIsRoot() ? "the JVM may not write there" : "the JVM is not root";
         return new FeatureUnavailableException("create a cgroup leaf" + (limits.isNone() ? "" : " for " + limits),
                 e.errno(), e.errnoName(), who + " and no cgroup is delegated to it: run it in a cgroup it owns (a"
-                + " systemd unit with Delegate=yes) or set -D" + PARENT_PROPERTY + " to one; " + e.getMessage());
+                + " systemd unit with Delegate=yes) or give the runtime one as its cgroupParent (-D" + PARENT_PROPERTY
+                + " for the default runtime); " + e.getMessage());
     }
 
     /** Where the leaf's parts go and which controllers each needs. */
-    private record Bases(Path v2, Set<Controller> v2Required, Set<Controller> v2Wanted,
+    record Bases(Path v2, Set<Controller> v2Required, Set<Controller> v2Wanted,
                          Map<Layout.V1Hierarchy, Path> v1) {
         /** The fds a leaf of these bases holds. */
         int fds() {
@@ -321,7 +282,7 @@ public final class Cgroups {
      * RUNTIME_CONTROLLERS, so that each can be mounted in the sandbox rooted
      * at the leaf (v2 needs nothing more: one tree holds them all).
      */
-    private static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices,
+    static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices,
                                boolean forRuntimes) throws FeatureUnavailableException {
         Set<Controller> v2Required = EnumSet.noneOf(Controller.class);
         Set<Controller> v2Wanted = EnumSet.noneOf(Controller.class);
@@ -368,14 +329,14 @@ public final class Cgroups {
 
     /**
      * The directory under which this JVM's leaves go (in its "jiso"
-     * subdirectory) in one hierarchy of layout(): under -Djiso.cgroup.parent when
-     * set, else the v2 root where the JVM may write it, else the JVM's own cgroup.
+     * subdirectory) in one hierarchy of layout(): under the default site's
+     * parent when set, else the v2 root where the JVM may write it, else the JVM's own cgroup.
      */
     public static Path leafBase(Path mount, Path ownDir, boolean v2) {
-        return base(mount, ownDir, System.getProperty(PARENT_PROPERTY), v2);
+        return defaultSite().leafBase(mount, ownDir, v2);
     }
 
-    private static Path base(Path mount, Path ownDir, String parent, boolean v2) {
+    static Path base(Path mount, Path ownDir, String parent, boolean v2) {
         if (parent != null && !parent.isBlank()) {
             String rel = parent.strip().replaceAll("^/+", "");
             return rel.isEmpty() ? mount : mount.resolve(rel);
@@ -384,7 +345,7 @@ public final class Cgroups {
     }
 
     /** Shutdown hook, the jiso directories to remove at exit, and a sweep once per JVM. */
-    private static void firstUse(Bases b) {
+    static void firstUse(Bases b) {
         hook();
         List<Path> jisoDirs = new ArrayList<>();
         if (b.v2 != null) {
@@ -458,9 +419,24 @@ public final class Cgroups {
         OPEN.remove(leaf);
     }
 
+    static void opened(CgroupLeaf leaf, LeafSite site) {
+        OPEN.put(leaf, site);
+    }
+
     /** Leaves of this JVM that are still open (tests check it is empty after a suite). */
     static Set<CgroupLeaf> open() {
-        return Set.copyOf(OPEN);
+        return Set.copyOf(OPEN.keySet());
+    }
+
+    /** The open leaves this site made. */
+    static List<CgroupLeaf> openIn(LeafSite site) {
+        List<CgroupLeaf> mine = new ArrayList<>();
+        OPEN.forEach((leaf, owner) -> {
+            if (owner == site) {
+                mine.add(leaf);
+            }
+        });
+        return mine;
     }
 
     /** The jiso directories this JVM has used. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import io.jiso.IsolationException;
 import io.jiso.sys.Errno;
@@ -41,17 +42,24 @@ final class ReadyLeaves {
     private final Map<Object, Integer> making = new HashMap<>();
     /** Shapes whose leaf could not be made ahead (e.g. no delegation): made on demand from then on. */
     private final java.util.Set<Object> refused = new java.util.HashSet<>();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread t = new Thread(task, "jiso-cgroup-leaves");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread;
     /** Bumped by release(): leaves made for an older epoch are discarded, not kept. */
     private long epoch;
     /** The fds of the leaves ready or being made. */
     private long heldFds;
     /** After a release at the fd limit: how many more takes make no leaf ahead. */
     private int paused;
+    /** Set by shutdown(): no more leaves are made ahead. */
+    private boolean shut;
+
+    /** The thread that makes leaves gets this name, and is started at the first take. */
+    ReadyLeaves(String threadName) {
+        thread = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     /**
      * A ready leaf of this shape, whose leaves hold fds each, or null; asks for another one in the
@@ -66,7 +74,7 @@ final class ReadyLeaves {
             if (leaf != null) {
                 heldFds -= fds;
             }
-            if (refused.contains(shape) || q == null && ready.size() >= SHAPES) {
+            if (shut || refused.contains(shape) || q == null && ready.size() >= SHAPES) {
                 return null; // enough shapes kept ready; this one is made on demand
             }
             ready.computeIfAbsent(shape, k -> new ArrayDeque<>());
@@ -100,7 +108,7 @@ final class ReadyLeaves {
             if (made == null && !atFdLimit) {
                 refused.add(shape);
             }
-            if (made != null && asked == epoch && ready.containsKey(shape)) {
+            if (made != null && asked == epoch && !shut && ready.containsKey(shape)) {
                 ready.get(shape).add(made);
                 return;
             }
@@ -131,8 +139,26 @@ final class ReadyLeaves {
         all.forEach(CgroupLeaf::discard);
         try {
             thread.submit(() -> { }).get(10, TimeUnit.SECONDS); // what was being made is discarded by now
+        } catch (RejectedExecutionException shutDown) {
+            // shutdown() waits for the thread itself
         } catch (Exception e) {
             LOG.debug("cgroup leaves still being made: {}", e.toString());
+        }
+    }
+
+    /** Removes every ready leaf, waits for one being made (then removed) and ends the thread; for good. */
+    void shutdown() {
+        synchronized (this) {
+            shut = true;
+        }
+        release(0);
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("the thread making cgroup leaves ahead did not end within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

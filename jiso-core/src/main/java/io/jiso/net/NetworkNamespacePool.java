@@ -7,12 +7,14 @@ import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -41,17 +43,34 @@ import org.slf4j.LoggerFactory;
  * of a route, or a socket that outlived its process) and the namespace is
  * closed, never handed out again. A reused namespace is therefore one that
  * nobody could tell from a new one, except by its inode number.
- * {@code -Djiso.netns.reuse=false} turns reuse off.
+ * Reuse is a choice of the pool's owner (a runtime's {@code reuseNetworkNamespaces}).
+ *
+ * <p>Each runtime has its own pool and thread; {@link #close()} ends the
+ * thread and closes the namespaces ready, and those given back later.
  *
  * <p>The thread enters a namespace by unshare or setns on itself and always
  * returns to the JVM's: a namespace change of one thread, that runs no other
  * code, affects no other thread of the JVM.
  */
-public final class NetworkNamespacePool {
-    private NetworkNamespacePool() {
+public final class NetworkNamespacePool implements AutoCloseable {
+    private final boolean reuse;
+    private final ExecutorService thread;
+
+    /**
+     * @param reuse whether namespaces given back that show no trace of use are handed out again
+     * @param threadName the name of the pool's thread, started at the first take
+     */
+    public NetworkNamespacePool(boolean reuse, String threadName) {
+        this.reuse = reuse;
+        this.thread = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, threadName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkNamespacePool.class);
+    /** System property the default runtime reads reuseNetworkNamespaces from ("false" turns reuse off). */
     public static final String REUSE_PROPERTY = "jiso.netns.reuse";
     /** A namespace given back while this many are ready is closed: 4, fewer near a low fd limit (each is an fd). */
     private static final int MAX_READY = (int) Math.min(4, FdLimit.pooledNamespaces());
@@ -59,27 +78,25 @@ public final class NetworkNamespacePool {
     private static final int TARGET = Math.min(2, MAX_READY / 2 + MAX_READY % 2);
     private static final long CLONE_NEWNET = Namespace.NET.cloneFlag();
     /** LIFO: the namespace used last is handed out first (its memory is the most likely cached). */
-    private static final BlockingDeque<Integer> READY = new LinkedBlockingDeque<>();
+    private final BlockingDeque<Integer> ready = new LinkedBlockingDeque<>();
     /** What each namespace made here showed in /proc/net when it was new, by fd. */
-    private static final Map<Integer, String> PRISTINE = new ConcurrentHashMap<>();
+    private final Map<Integer, String> pristine = new ConcurrentHashMap<>();
     /** Namespaces being made or checked. */
-    private static final AtomicInteger ON_THEIR_WAY = new AtomicInteger();
+    private final AtomicInteger onTheirWay = new AtomicInteger();
+    /** The tasks of every pool not yet done (for awaitIdle). */
     private static final AtomicInteger PENDING_TASKS = new AtomicInteger();
-    private static final ExecutorService THREAD = Executors.newSingleThreadExecutor(task -> {
-        Thread t = new Thread(task, "jiso-netns");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The JVM's own network namespace, opened once by the first pool thread that needs it. */
     private static volatile int host = -1;
-    private static volatile boolean broken;
+    private volatile boolean broken;
+    private volatile boolean closed;
 
     /**
      * An O_CLOEXEC fd of a network namespace with lo up, never used or left
      * as new, owned by the caller (close it or {@link #giveBack} it), or -1
      * if none is ready.
      */
-    public static int take() {
-        Integer fd = READY.pollFirst();
+    public int take() {
+        Integer fd = ready.pollFirst();
         refill();
         return fd == null ? -1 : fd;
     }
@@ -90,57 +107,60 @@ public final class NetworkNamespacePool {
      * not reconfigure the namespace (see the class comment). It is reused if
      * it shows no trace of use, else closed.
      */
-    public static void giveBack(int fd) {
-        if (!PRISTINE.containsKey(fd) || broken || !reuseEnabled()) {
+    public void giveBack(int fd) {
+        if (!pristine.containsKey(fd) || broken || closed || !reuse) {
             discard(fd);
             return;
         }
-        ON_THEIR_WAY.incrementAndGet();
+        onTheirWay.incrementAndGet();
         submit(() -> {
             try {
-                if (READY.size() < MAX_READY && PAUSED.get() == 0 && unused(fd)) {
-                    READY.addFirst(fd);
+                if (!closed && ready.size() < MAX_READY && paused.get() == 0 && unused(fd)) {
+                    ready.addFirst(fd);
                 } else {
                     discard(fd);
                 }
             } finally {
-                ON_THEIR_WAY.decrementAndGet();
+                onTheirWay.decrementAndGet();
             }
             refill();
+        }, () -> {
+            onTheirWay.decrementAndGet();
+            discard(fd);
         });
     }
 
     /** Whether the sandbox that had this namespace may give it back (see {@link #giveBack}). */
-    public static boolean reuseEnabled() {
-        return Boolean.parseBoolean(System.getProperty(REUSE_PROPERTY, "true"));
+    public boolean reuseEnabled() {
+        return reuse;
     }
 
     /**
      * Closes every namespace that is ready, for a spawn that met the fd limit; the next takes make
      * none ahead, so that they find those fds free, later ones make new ones again.
      */
-    public static void release() {
-        PAUSED.set(FD_LIMIT_PAUSE);
-        for (Integer fd = READY.pollFirst(); fd != null; fd = READY.pollFirst()) {
+    public void release() {
+        paused.set(FD_LIMIT_PAUSE);
+        for (Integer fd = ready.pollFirst(); fd != null; fd = ready.pollFirst()) {
             discard(fd);
         }
     }
 
     /** How many takes after a {@link #release()} make no namespace ahead. */
     private static final int FD_LIMIT_PAUSE = 16;
-    private static final AtomicInteger PAUSED = new AtomicInteger();
+    private final AtomicInteger paused = new AtomicInteger();
 
     /** Whether this refill is one of the paused ones (the count never goes below zero). */
-    private static boolean tookPause() {
-        for (int n = PAUSED.get(); n > 0; n = PAUSED.get()) {
-            if (PAUSED.compareAndSet(n, n - 1)) {
+    private boolean tookPause() {
+        for (int n = paused.get(); n > 0; n = paused.get()) {
+            if (paused.compareAndSet(n, n - 1)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Waits until the thread has nothing left to do (for leak checks and tests); false on timeout. */
+    /** Waits until the threads of every pool have nothing left to do (for leak checks and tests); false on timeout. */
     public static boolean awaitIdle(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (PENDING_TASKS.get() > 0) {
@@ -152,23 +172,23 @@ public final class NetworkNamespacePool {
         return true;
     }
 
-    private static void refill() {
-        if (broken || tookPause()) {
+    private void refill() {
+        if (broken || closed || tookPause()) {
             return;
         }
         while (true) {
-            int wanted = ON_THEIR_WAY.get();
-            if (READY.size() + wanted >= TARGET) {
+            int wanted = onTheirWay.get();
+            if (ready.size() + wanted >= TARGET) {
                 return;
             }
-            if (ON_THEIR_WAY.compareAndSet(wanted, wanted + 1)) {
+            if (onTheirWay.compareAndSet(wanted, wanted + 1)) {
                 break;
             }
         }
         submit(() -> {
             try {
-                if (!broken) {
-                    READY.addLast(create());
+                if (!broken && !closed) {
+                    ready.addLast(create());
                 }
             } catch (IOException | RuntimeException e) {
                 // e.g. not root: spawns create their own, and fail there if they must; at the fd limit
@@ -178,27 +198,31 @@ public final class NetworkNamespacePool {
                 }
                 LOG.debug("no network namespace made ahead: {}", e.getMessage());
             } finally {
-                ON_THEIR_WAY.decrementAndGet();
+                onTheirWay.decrementAndGet();
             }
-        });
+        }, onTheirWay::decrementAndGet);
     }
 
-    private static void submit(Runnable task) {
+    /** Runs the task on the pool's thread; once the pool is closed, runs ifClosed here instead. */
+    private void submit(Runnable task, Runnable ifClosed) {
         PENDING_TASKS.incrementAndGet();
-        THREAD.execute(() -> {
-            try {
-                task.run();
-            } finally {
-                PENDING_TASKS.decrementAndGet();
-            }
-        });
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    PENDING_TASKS.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException closedMeanwhile) {
+            PENDING_TASKS.decrementAndGet();
+            ifClosed.run();
+        }
     }
 
     /** On the pool's thread: a new namespace with lo up, its pristine view recorded. */
-    private static int create() throws IOException {
-        if (host < 0) {
-            host = Sys.open("/proc/thread-self/ns/net", Errno.O_RDONLY | Errno.O_CLOEXEC, 0);
-        }
+    private int create() throws IOException {
+        openHost();
         Sys.unshare(CLONE_NEWNET);
         int fd = -1;
         try {
@@ -209,7 +233,7 @@ public final class NetworkNamespacePool {
             } finally {
                 Sys.close(socket);
             }
-            PRISTINE.put(fd, NamespaceTrace.read());
+            pristine.put(fd, NamespaceTrace.read());
             return fd;
         } catch (IOException | RuntimeException e) {
             if (fd >= 0) {
@@ -222,7 +246,7 @@ public final class NetworkNamespacePool {
     }
 
     /** On the pool's thread: whether the namespace still shows what it showed when new. */
-    private static boolean unused(int fd) {
+    private boolean unused(int fd) {
         try {
             Sys.setns(fd, CLONE_NEWNET);
         } catch (IOException e) {
@@ -230,7 +254,7 @@ public final class NetworkNamespacePool {
             return false;
         }
         try {
-            return NamespaceTrace.read().equals(PRISTINE.get(fd));
+            return NamespaceTrace.read().equals(pristine.get(fd));
         } catch (IOException | RuntimeException e) {
             LOG.debug("network namespace not reused: {}", e.getMessage());
             return false;
@@ -248,8 +272,40 @@ public final class NetworkNamespacePool {
      * Closes a namespace from {@link #take()} that will not be given back;
      * its record goes first, as the fd number may be reused at once.
      */
-    public static void discard(int fd) {
-        PRISTINE.remove(fd);
+    public void discard(int fd) {
+        pristine.remove(fd);
         Sys.close(fd);
+    }
+
+    /** On a pool's thread, which is in the JVM's network namespace: opens it, once for every pool. */
+    private static synchronized void openHost() throws IOException {
+        if (host < 0) {
+            host = Sys.open("/proc/thread-self/ns/net", Errno.O_RDONLY | Errno.O_CLOEXEC, 0);
+        }
+    }
+
+    /**
+     * Makes no more namespaces, ends the thread once its tasks are done and
+     * closes the namespaces ready; those given back later are closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("the network namespace pool's thread did not end within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Integer fd = ready.pollFirst(); fd != null; fd = ready.pollFirst()) {
+            discard(fd);
+        }
+    }
+
+    /** The fds of the namespaces ready (for leak checks: a closed pool has none). */
+    public List<Integer> readyFds() {
+        return List.copyOf(ready);
     }
 }

@@ -34,20 +34,15 @@ public final class ChildProcess {
     /** jiso-init is 1 in its pid namespace and the first process it starts, the main process, is 2. */
     private static final String MAIN_PID_INSIDE = "2";
 
-    /** Cleanup after exits, off the reaper's thread. */
-    private static final java.util.concurrent.Executor HOUSEKEEPING =
-            java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
-                Thread t = new Thread(task, "jiso-housekeeping");
-                t.setDaemon(true);
-                return t;
-            });
-    /** Exits whose housekeeping has not finished. */
+    /** Exits whose housekeeping has not finished, of every runtime. */
     private static final java.util.concurrent.atomic.AtomicInteger PENDING = new java.util.concurrent.atomic.AtomicInteger();
 
     private final int pid;
     private final int pidfd;
     private final int statusFd;
     private final CgroupLeaf cgroup;
+    /** The runtime's: its housekeeping thread cleans up after the exit, its pool takes the network back. */
+    private final Services services;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     /** The child's mount namespace, held so that its teardown follows the exit instead of preceding it. */
     private int mountNamespace = -1;
@@ -66,7 +61,8 @@ public final class ChildProcess {
     /** The run's limits, or null if it has none. */
     private LimitWatch limits;
 
-    ChildProcess(int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
+    ChildProcess(Services services, int pid, int pidfd, int statusFd, CgroupLeaf cgroup) {
+        this.services = services;
         this.pid = pid;
         this.pidfd = pidfd;
         this.statusFd = statusFd;
@@ -185,9 +181,9 @@ public final class ChildProcess {
             return;
         }
         if (joined) {
-            NetworkNamespacePool.discard(fd);
+            services.network.discard(fd);
         } else {
-            NetworkNamespacePool.giveBack(fd);
+            services.network.giveBack(fd);
         }
     }
 
@@ -286,7 +282,7 @@ public final class ChildProcess {
         // the leaf killed and its final usage read (IsolatedProcess.resourceUsage() does that
         // itself if it comes first), the leaf removed (on a v1 host the memory cgroup's rmdir
         // alone takes half a millisecond), the mount namespace unmounted (an RCU grace period).
-        HOUSEKEEPING.execute(() -> {
+        services.housekeeping.execute(() -> {
             try {
                 reap();
                 giveBackNetwork();
@@ -361,7 +357,7 @@ public final class ChildProcess {
                     throw e;
                 }
                 // Reading the leaf opens its files: at the fd limit jiso's pools give way, once.
-                Launcher.releasePooledFds();
+                services.releasePooledFds(true);
                 step.apply(cgroup);
             }
             return true;

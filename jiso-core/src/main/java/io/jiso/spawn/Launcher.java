@@ -23,6 +23,7 @@ import java.io.OutputStream;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -55,62 +56,62 @@ public final class Launcher {
         return ChildProcess.awaitHousekeeping(timeoutMillis);
     }
 
-    /** The fds jiso keeps open for the JVM's life to copy fresh roots from (for leak checks). */
-    public static java.util.Collection<Integer> rootTemplateFds() {
-        return RootTemplates.fds();
-    }
-
-    public static Started start(SandboxSpec spec) throws IOException {
-        return start(spec, -1, -1);
+    /** The fds jiso keeps open until their runtime closes to copy fresh roots from (for leak checks). */
+    public static Collection<Integer> rootTemplateFds() {
+        return Services.rootTemplateFds();
     }
 
     /**
-     * As {@link #start(SandboxSpec)}, with fds of the JVM's (-1: none) as the
-     * child's stdin and stdout instead of its redirects, for a pipeline; the
-     * caller keeps and closes them.
+     * Starts a sandbox of the runtime of these services, with fds of the JVM's (-1: none) as the
+     * child's stdin and stdout instead of its redirects, for a pipeline; the caller keeps and
+     * closes them.
+     *
+     * @throws IllegalStateException if the runtime is closed
      */
-    public static Started start(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
-        ChildProcess.awaitBacklog();
+    public static Started start(Services services, SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
+        services.beginStart();
         try {
-            return startOnce(spec, stdinFd, stdoutFd);
-        } catch (IsolationException e) {
-            // At the JVM's fd limit jiso's own fds go first: the cleanup after earlier exits is
-            // awaited, the leaves and network namespaces made ahead are closed, then the spawn
-            // tries once more. Only a table full of the program's own fds fails it.
-            if (e.errno() != Errno.EMFILE) {
-                throw e;
+            ChildProcess.awaitBacklog();
+            try {
+                return startOnce(services, spec, stdinFd, stdoutFd);
+            } catch (IsolationException e) {
+                // At the JVM's fd limit jiso's own fds go first: the cleanup after earlier exits is
+                // awaited, the leaves and network namespaces made ahead are closed, then the spawn
+                // tries once more. Only a table full of the program's own fds fails it.
+                if (e.errno() != Errno.EMFILE) {
+                    throw e;
+                }
+                releaseBackgroundFds(services);
+                return startOnce(services, spec, stdinFd, stdoutFd);
             }
-            releaseBackgroundFds();
-            return startOnce(spec, stdinFd, stdoutFd);
+        } finally {
+            services.endStart();
         }
     }
 
-    private static void releaseBackgroundFds() {
+    private static void releaseBackgroundFds(Services services) {
         try {
             ChildProcess.awaitHousekeeping(EMFILE_WAIT_MILLIS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        releasePooledFds();
+        releasePooledFds(services);
     }
 
     /** Closes the network namespaces and cgroup leaves made ahead of need, and makes none for the next spawns. */
-    static void releasePooledFds() {
-        NetworkNamespacePool.release();
-        if (cgroupsUsed) {
-            Cgroups.releaseReadyLeavesAtFdLimit();
-        }
+    private static void releasePooledFds(Services services) {
+        services.releasePooledFds(cgroupsUsed);
     }
 
     /** Closes a leaf no child got; at the fd limit (its files are opened to read it) once more after releasing the pools. */
-    private static void closeUnused(CgroupLeaf leaf) throws IOException {
+    private static void closeUnused(Services services, CgroupLeaf leaf) throws IOException {
         try {
             leaf.close();
         } catch (IsolationException e) {
             if (e.errno() != Errno.EMFILE) {
                 throw e;
             }
-            releasePooledFds();
+            releasePooledFds(services);
             leaf.close();
         }
     }
@@ -129,14 +130,15 @@ public final class Launcher {
         new ChildSetupException("", 0, "", null).getMessage();
     }
 
-    private static Started startOnce(SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
+    private static Started startOnce(Services services, SandboxSpec spec, int stdinFd, int stdoutFd)
+            throws IOException {
         Preflight.check(spec);
-        Pipes pipes = new Pipes();
+        Pipes pipes = new Pipes(services.network);
         pipes.given[0] = stdinFd;
         pipes.given[1] = stdoutFd;
         CgroupLeaf leaf = null;
         try {
-            LeafOrReason cgroup = leafFor(spec);
+            LeafOrReason cgroup = leafFor(services, spec);
             leaf = cgroup.leaf();
             if (spec.runLimits().cpuTime() != null && leaf == null) {
                 throw new io.jiso.FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "it counts the CPU"
@@ -156,17 +158,17 @@ public final class Launcher {
             }
             // A pooled network namespace belongs to the init user namespace: not joinable from a new one.
             if (spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)) {
-                pipes.network = NetworkNamespacePool.take();
+                pipes.network = services.network.take();
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
-                    RootTemplates.forSpec(spec), pipes.initLimits);
-            Spawner.Job<ChildProcess> job = memory -> spawn(spec, fds, status == null ? -1 : status[0],
+                    services.templates.forSpec(spec), pipes.initLimits);
+            Spawner.Job<ChildProcess> job = memory -> spawn(services, spec, fds, status == null ? -1 : status[0],
                     cgroup.leaf(), memory);
             // Under jiso-init the sandbox watches the JVM itself, so it may be made on this thread,
             // whatever its life; a main process without one dies with its creator thread.
-            ChildProcess child = spec.creates(Namespace.PID) ? Spawner.runHere(job) : Spawner.run(job);
+            ChildProcess child = spec.creates(Namespace.PID) ? Spawner.runHere(job) : services.spawner.run(job);
             leaf = null; // the child owns it now
-            if (pipes.network >= 0 && mayGiveBackNetwork(spec)) {
+            if (pipes.network >= 0 && mayGiveBackNetwork(spec, services.network)) {
                 child.giveBackNetworkAtEnd(pipes.network);
                 pipes.network = -1;
             }
@@ -179,13 +181,13 @@ public final class Launcher {
                 child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()),
                         status == null));
             }
-            Reaper.watch(child);
+            services.reaper.watch(child);
             return new Started(child, stdin, stdout, stderr, cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();
             if (leaf != null) {
                 try {
-                    closeUnused(leaf);
+                    closeUnused(services, leaf);
                 } catch (IOException closing) {
                     e.addSuppressed(closing);
                 }
@@ -203,9 +205,9 @@ public final class Launcher {
      * would let write them without a capability wherever a /proc/sys is
      * writable (the host's, or a writable bind of it).
      */
-    private static boolean mayGiveBackNetwork(SandboxSpec spec) {
+    private static boolean mayGiveBackNetwork(SandboxSpec spec, NetworkNamespacePool pool) {
         return spec.creates(Namespace.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
-                && spec.privileges().uid() != 0 && NetworkNamespacePool.reuseEnabled();
+                && spec.privileges().uid() != 0 && pool.reuseEnabled();
     }
 
     /**
@@ -215,7 +217,7 @@ public final class Launcher {
      * just means going without; limits, or device rules the caller added,
      * make that an error naming what is missing.
      */
-    private static LeafOrReason leafFor(SandboxSpec spec) throws IOException {
+    private static LeafOrReason leafFor(Services services, SandboxSpec spec) throws IOException {
         if (spec.cgroup() == null) {
             return new LeafOrReason(null, "withoutCgroup() was asked for");
         }
@@ -223,7 +225,7 @@ public final class Launcher {
         boolean cgroupFs = RootPresets.mountsCgroupFs(spec.rootPreset()); // its hierarchies, rooted at the leaf
         try {
             List<DeviceRule> devices = spec.devices();
-            if (!ownDeviceRules && !Cgroups.canRestrictDevices()) {
+            if (!ownDeviceRules && !services.leaves.canRestrictDevices()) {
                 if (!warnedNoDeviceControl.getAndSet(true)) {
                     LOG.warn("cgroup layout {} has no way to restrict devices (no v2 tree, no v1 devices hierarchy):"
                             + " the default device set is not enforced", Cgroups.layout());
@@ -233,7 +235,7 @@ public final class Launcher {
             if (!cgroupsUsed) {
                 cgroupsUsed = true;
             }
-            return new LeafOrReason(Cgroups.createForSpawn(spec.cgroup(), devices, cgroupFs), null);
+            return new LeafOrReason(services.leaves.createForSpawn(spec.cgroup(), devices, cgroupFs), null);
         } catch (IOException e) {
             if (!spec.cgroup().isNone() || ownDeviceRules || cgroupFs) {
                 throw e;
@@ -246,8 +248,8 @@ public final class Launcher {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Launcher.class);
     private static final AtomicBoolean warnedNoDeviceControl = new AtomicBoolean();
 
-    private static ChildProcess spawn(SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd, CgroupLeaf leaf,
-            SpawnMemory memory) throws IOException {
+    private static ChildProcess spawn(Services services, SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd,
+            CgroupLeaf leaf, SpawnMemory memory) throws IOException {
         // In the leaf before the program's first instruction: CLONE_INTO_CGROUP on v2; on v1 the
         // child's first step moves it, and its cgroup namespace is made after that move.
         Plan plan = plan(spec, fds, leaf == null ? -1 : leaf.cloneIntoFd(),
@@ -259,10 +261,10 @@ public final class Launcher {
             throw failure(plan, outcome);
         }
         if (!outcome.succeeded()) {
-            new ChildProcess(outcome.pid(), outcome.pidfd(), -1, null).discard();
+            new ChildProcess(services, outcome.pid(), outcome.pidfd(), -1, null).discard();
             throw failure(plan, outcome);
         }
-        ChildProcess child = new ChildProcess(outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
+        ChildProcess child = new ChildProcess(services, outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
         if (spec.creates(Namespace.MOUNT) && !spec.creates(Namespace.PID)) {
             child.holdMountNamespace();
         }
@@ -368,6 +370,8 @@ public final class Launcher {
 
     /** The pipes and files of one start; everything is closed on failure. */
     private static final class Pipes {
+        /** The runtime's pool, which takes back the network namespace taken from it. */
+        private final NetworkNamespacePool pool;
         private final int[] parentEnds = {-1, -1, -1};
         private final int[] childEnds = {-1, -1, -1};
         /** The caller's fds to use as the child's 0, 1, 2 instead of a redirect; not closed here. */
@@ -376,6 +380,10 @@ public final class Launcher {
         private int statusWrite = -1;
         int network = -1;
         InitLimits initLimits;
+
+        Pipes(NetworkNamespacePool pool) {
+            this.pool = pool;
+        }
 
         int childEnd(Redirect r, int fd) throws IOException {
             if (given[fd] >= 0) {
@@ -443,7 +451,7 @@ public final class Launcher {
             Sys.close(statusWrite);
             statusWrite = -1;
             statusRead = -1;
-            NetworkNamespacePool.discard(network);
+            pool.discard(network);
             network = -1;
             closeInitLimits();
         }
@@ -463,7 +471,7 @@ public final class Launcher {
             }
             Sys.close(statusRead);
             Sys.close(statusWrite);
-            NetworkNamespacePool.discard(network);
+            pool.discard(network);
             statusRead = statusWrite = network = -1;
             closeInitLimits();
         }

@@ -13,8 +13,10 @@ import io.jiso.plan.StepList;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +32,22 @@ import org.slf4j.LoggerFactory;
  * <p>Only a root JVM creating no user namespace uses templates: a
  * namespace's mounts belong to the user namespace that made them, and a new
  * one may not enter a mount namespace of the host's. A template pins the
- * host's system directories as they were mounted when it was built; with
- * {@code -Djiso.rootTemplates=false} every root is built from the host's
- * namespace instead.
+ * host's system directories as they were mounted when it was built; a
+ * runtime without root templates builds every root from the host's
+ * namespace instead. Each runtime has its own templates, closed with it.
  */
 final class RootTemplates {
-    private RootTemplates() {
+    private final boolean enabled;
+    private final Spawner spawner;
+    private final Map<List<FsOp>, Integer> templates = new ConcurrentHashMap<>();
+    /** Layouts whose template could not be built (e.g. a mount point the host's way cannot make either): they use the host's way. */
+    private final Set<List<FsOp>> failed = ConcurrentHashMap.newKeySet();
+    private boolean closed;
+
+    /** Templates built by the spawner's threads; none when not enabled. */
+    RootTemplates(boolean enabled, Spawner spawner) {
+        this.enabled = enabled;
+        this.spawner = spawner;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RootTemplates.class);
@@ -50,31 +62,28 @@ final class RootTemplates {
     private static final int SIGKILL = ABI.intConstant("SIGKILL");
     private static final int CLOSE_RANGE_CLOEXEC = ABI.intConstant("CLOSE_RANGE_CLOEXEC");
     private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
+    /** System property the default runtime reads rootTemplates from ("false" turns them off). */
     public static final String PROPERTY = "jiso.rootTemplates";
-    private static final Map<List<FsOp>, Integer> TEMPLATES = new ConcurrentHashMap<>();
-    /** Layouts whose template could not be built (e.g. a mount point the host's way cannot make either): they use the host's way. */
-    private static final java.util.Set<List<FsOp>> FAILED = ConcurrentHashMap.newKeySet();
 
     /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
-    static int forSpec(SandboxSpec spec) {
-        if (!spec.creates(Namespace.MOUNT) || !spec.freshRoot() || spec.creates(Namespace.USER)
-                || !spec.host().jvmIsRoot()
-                || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+    int forSpec(SandboxSpec spec) {
+        if (!enabled || !spec.creates(Namespace.MOUNT) || !spec.freshRoot() || spec.creates(Namespace.USER)
+                || !spec.host().jvmIsRoot()) {
             return -1;
         }
         List<FsOp> key = RootTemplateSteps.template(spec.rootPreset(), spec.mounts());
-        Integer fd = TEMPLATES.get(key);
+        Integer fd = templates.get(key);
         if (fd != null) {
             return fd;
         }
-        synchronized (TEMPLATES) {
-            fd = TEMPLATES.get(key);
-            if (fd == null && !FAILED.contains(key) && TEMPLATES.size() + FAILED.size() < MAX_TEMPLATES) {
+        synchronized (templates) {
+            fd = templates.get(key);
+            if (fd == null && !closed && !failed.contains(key) && templates.size() + failed.size() < MAX_TEMPLATES) {
                 try {
-                    fd = Spawner.run(memory -> build(key, memory));
-                    TEMPLATES.put(key, fd);
+                    fd = spawner.run(memory -> build(key, memory));
+                    templates.put(key, fd);
                 } catch (IOException | RuntimeException e) {
-                    FAILED.add(key);
+                    failed.add(key);
                     LOG.warn("no root template for the mount points {}; such roots are built from the host's mount"
                             + " namespace: {}", key.stream().filter(FsOp.MountPoint.class::isInstance).toList(),
                             e.getMessage());
@@ -84,9 +93,21 @@ final class RootTemplates {
         }
     }
 
-    /** The fds of the templates built so far (they stay open for the JVM's life). */
-    static java.util.Collection<Integer> fds() {
-        return List.copyOf(TEMPLATES.values());
+    /** The fds of the templates built so far (they stay open until the runtime closes). */
+    Collection<Integer> fds() {
+        return List.copyOf(templates.values());
+    }
+
+    /**
+     * Closes every template; a spawn that took a template's fd before must
+     * have ended (the runtime's close() waits for the starts under way).
+     */
+    void close() {
+        synchronized (templates) {
+            closed = true;
+            templates.values().forEach(Sys::close);
+            templates.clear();
+        }
     }
 
     private static int build(List<FsOp> template, SpawnMemory memory) throws IOException {

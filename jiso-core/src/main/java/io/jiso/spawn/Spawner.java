@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,22 +14,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  * *thread* ends, so a child that relies on it, created from a short-lived
  * thread (a retiring pool thread, a virtual thread's carrier), would be
  * killed with it: such children (no pid namespace, root templates' holders)
- * are made by daemon threads that never end ({@link #run}), each with native
- * memory of its own. A sandbox under jiso-init watches the JVM process
- * itself and is made on the calling thread ({@link #runHere}).
+ * are made by daemon threads that live as long as their runtime ({@link #run}),
+ * each with native memory of its own; the runtime's close() ends them after
+ * it has killed its sandboxes. A sandbox under jiso-init watches the JVM
+ * process itself and is made on the calling thread ({@link #runHere}).
  */
 final class Spawner {
-    private Spawner() {
+    private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final ThreadLocal<SpawnMemory> MEMORY = ThreadLocal.withInitial(SpawnMemory::new);
+    private final AtomicInteger counter = new AtomicInteger();
+    private final ExecutorService pool;
+
+    /** Threads named threadPrefix-1, -2...; started when first needed. */
+    Spawner(String threadPrefix) {
+        pool = Executors.newFixedThreadPool(THREADS, task -> {
+            Thread t = new Thread(task, threadPrefix + "-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
-    private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static final ThreadLocal<SpawnMemory> MEMORY = ThreadLocal.withInitial(SpawnMemory::new);
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, task -> {
-        Thread t = new Thread(task, "jiso-spawner-" + COUNTER.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    /** Ends the threads (their children die with them: PR_SET_PDEATHSIG); for a runtime's close(). */
+    void close(long timeoutMillis) {
+        pool.shutdown();
+        try {
+            pool.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     /** Spawn memory for runHere(), reused across threads; a few are kept, more are made when needed. */
     private static final java.util.concurrent.BlockingQueue<SpawnMemory> SPARE =
@@ -58,14 +72,14 @@ final class Spawner {
         T run(SpawnMemory memory) throws IOException;
     }
 
-    static <T> T run(Job<T> job) throws IOException {
+    <T> T run(Job<T> job) throws IOException {
         Callable<T> task = () -> {
             try (SpawnMemory memory = MEMORY.get().reset()) {
                 return job.run(memory);
             }
         };
         // submit(), not execute(): an exception must not end the thread (and kill its children).
-        Future<T> result = POOL.submit(task);
+        Future<T> result = pool.submit(task);
         boolean interrupted = false;
         try {
             while (true) {
