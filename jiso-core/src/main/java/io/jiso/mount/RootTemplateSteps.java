@@ -3,7 +3,7 @@ package io.jiso.mount;
 import io.jiso.Namespace;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.MountPoint;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +27,8 @@ public final class RootTemplateSteps {
     private RootTemplateSteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int SETNS = ABI.syscall("setns");
-    private static final int UNSHARE = ABI.syscall("unshare");
+    private static final int SETNS = Linux.__NR_setns;
+    private static final int UNSHARE = Linux.__NR_unshare;
     private static final long CLONE_NEWNS = Namespace.MOUNT.cloneFlag();
 
     /**

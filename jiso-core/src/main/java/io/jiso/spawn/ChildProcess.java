@@ -1,9 +1,11 @@
 package io.jiso.spawn;
 
+import static io.jiso.nativegen.Linux.SIGKILL;
+import static io.jiso.nativegen.Linux.SIGTERM;
+
 import io.jiso.IsolationException;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
-import io.jiso.nativegen.Abi;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
 import io.jiso.sys.FdLimit;
@@ -29,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * and is reaped by the housekeeping thread), otherwise when it is reaped.
  */
 public final class ChildProcess {
-    private static final int SIGTERM = Abi.current().intConstant("SIGTERM");
-    private static final int SIGKILL = Abi.current().intConstant("SIGKILL");
     /** jiso-init is 1 in its pid namespace and the first process it starts, the main process, is 2. */
     private static final String MAIN_PID_INSIDE = "2";
 

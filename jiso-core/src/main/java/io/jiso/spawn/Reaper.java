@@ -1,6 +1,9 @@
 package io.jiso.spawn;
 
-import io.jiso.nativegen.Abi;
+import static io.jiso.nativegen.Linux.EPOLL_CTL_ADD;
+import static io.jiso.nativegen.Linux.EPOLL_CTL_DEL;
+
+import io.jiso.nativegen.Linux;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -23,11 +26,8 @@ final class Reaper {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Reaper.class);
-    private static final Abi ABI = Abi.current();
     /** One event per child: a fd that stays readable cannot wake the reaper again. */
-    private static final int ONE_EXIT = ABI.intConstant("EPOLLIN") | ABI.intConstant("EPOLLONESHOT");
-    private static final int EPOLL_CTL_ADD = ABI.intConstant("EPOLL_CTL_ADD");
-    private static final int EPOLL_CTL_DEL = ABI.intConstant("EPOLL_CTL_DEL");
+    private static final int ONE_EXIT = Linux.EPOLLIN | Linux.EPOLLONESHOT;
     private static final int BATCH = 64;
     /** Children by the key their event carries: a number never reused, unlike an fd. */
     private static final Map<Long, ChildProcess> WATCHED = new ConcurrentHashMap<>();
@@ -36,7 +36,7 @@ final class Reaper {
 
     static {
         try {
-            EPOLL = Sys.epollCreate(ABI.intConstant("EPOLL_CLOEXEC"));
+            EPOLL = Sys.epollCreate(Linux.EPOLL_CLOEXEC);
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
