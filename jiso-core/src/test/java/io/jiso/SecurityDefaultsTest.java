@@ -3,6 +3,7 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.nativegen.Linux;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -100,7 +101,7 @@ class SecurityDefaultsTest {
                 "unshare -U true 2>/dev/null || echo unshare-refused;"
                         + " mount -t tmpfs x /tmp 2>/dev/null || echo mount-refused;"
                         + " python3 -c 'import ctypes,os; l=ctypes.CDLL(None,use_errno=True);"
-                        + " r=l.syscall(" + io.jiso.nativegen.Abi.current().syscall("keyctl") + ",0,0,0,0,0);"
+                        + " r=l.syscall(" + Linux.__NR_keyctl + ",0,0,0,0,0);"
                         + " print(\"keyctl\", os.strerror(ctypes.get_errno()))'")
                 .runAsRoot().keepCapabilities(Capability.CAP_SYS_ADMIN));
         assertEquals("unshare-refused\nmount-refused\nkeyctl Operation not permitted\n", r.out(),

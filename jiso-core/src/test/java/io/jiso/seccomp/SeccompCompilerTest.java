@@ -11,6 +11,7 @@ import io.jiso.SeccompPolicy.Action;
 import io.jiso.SeccompPolicy.ArgCheck;
 import io.jiso.SeccompPolicy.Rule;
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,8 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SeccompCompilerTest {
     private static final Abi HOST = Abi.current();
-    private static final int ENOSYS = HOST.intConstant("ENOSYS");
-    private static final int EPERM = HOST.intConstant("EPERM");
+    private static final int ENOSYS = Linux.ENOSYS;
+    private static final int EPERM = Linux.EPERM;
 
     /** The policy read directly: what the filter must answer. */
     static Action reference(SeccompPolicy p, Abi abi, Map<Integer, String> names, int nr, int arch, long[] args) {
@@ -175,7 +176,7 @@ class SeccompCompilerTest {
         int worst = s.agreeEverywhere(1);
         System.out.printf("default policy, %s: %d instructions, at most %d executed for a bare syscall%n",
                 arch, s.program().size(), worst);
-        assertTrue(s.program().size() < HOST.intConstant("BPF_MAXINSNS"));
+        assertTrue(s.program().size() < Linux.BPF_MAXINSNS);
         assertTrue(worst <= 16, "the dispatch should be a binary search, not a chain: " + worst);
     }
 

@@ -1,6 +1,6 @@
 package io.jiso.spawn;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.Macros;
 import io.jiso.plan.StepList;
 import io.jiso.plan.Syscalls;
@@ -26,8 +26,7 @@ public final class PlanHarness {
     private PlanHarness() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final long CLONE_NEWUSER = ABI.longConstant("CLONE_NEWUSER");
+    private static final long CLONE_NEWUSER = Linux.CLONE_NEWUSER;
 
     /** The program's exit code (128 + signal if killed) and its output (stdout and stderr together). */
     public record Ran(int exit, String output) {
@@ -64,7 +63,7 @@ public final class PlanHarness {
             steps.call("stderr to the pipe", Syscalls.DUP3, pipe[1], 2, 0);
             setup.accept(steps);
             MemorySegment empty = steps.allocate(ValueLayout.JAVA_LONG);
-            steps.call("unblock signals", Syscalls.RT_SIGPROCMASK, ABI.intConstant("SIG_SETMASK"), empty.address(), 0,
+            steps.call("unblock signals", Syscalls.RT_SIGPROCMASK, Linux.SIG_SETMASK, empty.address(), 0,
                     empty.byteSize());
             MemorySegment argv = steps.memory().allocate(ValueLayout.ADDRESS, command.size() + 1);
             for (int i = 0; i < command.size(); i++) {
