@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.spawn.Launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +140,7 @@ public final class PlantAttacks {
         Files.delete(prog);
         Files.createSymbolicLink(prog, h.secret);
         try {
-            IsolatedProcess p = new IsolatedProcess(io.jiso.spawn.Launcher.start(spec), spec.command());
+            IsolatedProcess p = new IsolatedProcess(Launcher.start(spec), spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");
         } catch (ChildSetupException e) {

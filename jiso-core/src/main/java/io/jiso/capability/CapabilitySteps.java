@@ -15,8 +15,10 @@ import io.jiso.nativegen.libc.__user_cap_data_struct;
 import io.jiso.nativegen.libc.__user_cap_header_struct;
 import io.jiso.plan.StepList;
 import io.jiso.sys.Sys;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Drops privileges in the child, in the one order that works:
@@ -96,7 +98,7 @@ public final class CapabilitySteps {
     }
 
     /** The bounding-set steps' descriptions, by capability number, up to the kernel's last. */
-    private static final String[] BOUNDING_DROPS = java.util.stream.IntStream.rangeClosed(0, lastCapability())
+    private static final String[] BOUNDING_DROPS = IntStream.rangeClosed(0, lastCapability())
             .mapToObj(cap -> "drop capability " + cap + " from the bounding set").toArray(String[]::new);
 
     private static int lastCapability() {
@@ -104,7 +106,7 @@ public final class CapabilitySteps {
             // Not Files.readString: on this project's JDK 25 and kernel it returned "4" for this file,
             // which holds "40" (procfs reports size 0); Sys.readFile reads to the end.
             return Math.min(32 * WORDS - 1, Integer.parseInt(Sys.readFile("/proc/sys/kernel/cap_last_cap").strip()));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return 32 * WORDS - 1;
         }
     }

@@ -10,6 +10,7 @@ import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -209,7 +210,7 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     private Set<Integer> pids() throws HostSetupException {
-        Set<Integer> pids = v2 != null ? v2.pids() : new java.util.HashSet<>();
+        Set<Integer> pids = v2 != null ? v2.pids() : new HashSet<>();
         if (v1 != null) {
             pids.addAll(v1.pids());
         }

@@ -4,6 +4,7 @@ import static io.jiso.nativegen.Linux.SIGKILL;
 import static io.jiso.nativegen.Linux.SIGTERM;
 
 import io.jiso.IsolationException;
+import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.net.NetworkNamespacePool;
@@ -20,6 +21,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +39,14 @@ public final class ChildProcess {
     private static final String MAIN_PID_INSIDE = "2";
 
     /** Cleanup after exits, off the reaper's thread. */
-    private static final java.util.concurrent.Executor HOUSEKEEPING =
-            java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+    private static final Executor HOUSEKEEPING =
+            Executors.newSingleThreadExecutor(task -> {
                 Thread t = new Thread(task, "jiso-housekeeping");
                 t.setDaemon(true);
                 return t;
             });
     /** Exits whose housekeeping has not finished. */
-    private static final java.util.concurrent.atomic.AtomicInteger PENDING = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger PENDING = new AtomicInteger();
 
     private final int pid;
     private final int pidfd;
@@ -154,11 +158,11 @@ public final class ChildProcess {
     }
 
     /** The pidfd for another sandbox to setns through; the process must still run. */
-    synchronized int pidfdForJoin(io.jiso.Namespace ns) {
+    synchronized int pidfdForJoin(Namespace ns) {
         if (reaped || exit.isDone()) {
             throw new IllegalStateException("cannot join the namespaces of process " + pid + ": it has exited");
         }
-        if (ns == io.jiso.Namespace.NET) {
+        if (ns == Namespace.NET) {
             networkJoined = true; // the joiner may outlive this sandbox in its network namespace
         }
         return pidfd;

@@ -36,6 +36,7 @@ import io.jiso.net.LoopbackSteps;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -242,7 +243,7 @@ final class ChildSteps {
         if (command.contains("/")) {
             return List.of(command);
         }
-        return java.util.Arrays.stream(searchPath(path).split(":"))
+        return Arrays.stream(searchPath(path).split(":"))
                 .map(dir -> (dir.isEmpty() ? "." : dir) + "/" + command)
                 .distinct()
                 .toList();
@@ -261,8 +262,8 @@ final class ChildSteps {
         return argv(steps, environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
-    private static Map<io.jiso.Namespace, Integer> pidfds(Map<io.jiso.Namespace, ChildProcess> joined) {
-        Map<io.jiso.Namespace, Integer> fds = new HashMap<>();
+    private static Map<Namespace, Integer> pidfds(Map<Namespace, ChildProcess> joined) {
+        Map<Namespace, Integer> fds = new HashMap<>();
         joined.forEach((ns, process) -> fds.put(ns, process.pidfdForJoin(ns)));
         return fds;
     }

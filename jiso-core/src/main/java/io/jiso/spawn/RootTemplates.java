@@ -16,8 +16,10 @@ import io.jiso.plan.StepList;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +53,7 @@ final class RootTemplates {
     public static final String PROPERTY = "jiso.rootTemplates";
     private static final Map<List<FsOp>, Integer> TEMPLATES = new ConcurrentHashMap<>();
     /** Layouts whose template could not be built (e.g. a mount point the host's way cannot make either): they use the host's way. */
-    private static final java.util.Set<List<FsOp>> FAILED = ConcurrentHashMap.newKeySet();
+    private static final Set<List<FsOp>> FAILED = ConcurrentHashMap.newKeySet();
 
     /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
     static int forSpec(SandboxSpec spec) {
@@ -83,7 +85,7 @@ final class RootTemplates {
     }
 
     /** The fds of the templates built so far (they stay open for the JVM's life). */
-    static java.util.Collection<Integer> fds() {
+    static Collection<Integer> fds() {
         return List.copyOf(TEMPLATES.values());
     }
 

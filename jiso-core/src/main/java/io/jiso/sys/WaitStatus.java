@@ -5,6 +5,7 @@ import static io.jiso.nativegen.Linux.CLD_EXITED;
 import static io.jiso.nativegen.Linux.CLD_KILLED;
 
 import io.jiso.nativegen.libc.siginfo_t;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -16,7 +17,7 @@ public final class WaitStatus {
     // si_pid and si_status sit in the _sigchld member of the _sifields union, after si_signo,
     // si_errno and si_code (and padding); the generated layout gives the offset.
     private static final long SIFIELDS = siginfo_t.layout().byteOffset(
-            java.lang.foreign.MemoryLayout.PathElement.groupElement("_sifields"));
+            MemoryLayout.PathElement.groupElement("_sifields"));
 
     /** The raw status for WIFEXITED/WIFSIGNALED, or -1 if no child had exited (WNOHANG). */
     static int fromSiginfo(MemorySegment info) {

@@ -2,6 +2,7 @@ package io.jiso.capability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -11,6 +12,7 @@ import io.jiso.nativegen.Linux;
 import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.user.Rootless;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -143,7 +145,7 @@ class PrivilegeKernelTest {
         // One id, the JVM's own, as 0: the map any JVM may write. 65534 is not in it.
         String uidMap = "0 " + Rootless.jvmUid() + " 1\n";
         String gidMap = "0 " + Rootless.jvmGid() + " 1\n";
-        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        var e = assertThrows(IOException.class,
                 () -> PlanHarness.run(Linux.CLONE_NEWUSER, uidMap, gidMap,
                         steps -> CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged(),
                                 Privileges.jvmIsRoot()), List.of("/bin/true")));

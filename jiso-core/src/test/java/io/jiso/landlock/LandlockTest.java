@@ -12,6 +12,7 @@ import io.jiso.nativegen.Linux;
 import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.sys.Sys;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ class LandlockTest {
     void aMissingPathIsAClearFailure() throws Exception {
         int abi = Sys.landlockAbiVersion();
         assumeTrue(abi > 0, "this kernel has no Landlock");
-        var e = assertThrows(java.io.IOException.class, () -> PlanHarness.run(steps -> {
+        var e = assertThrows(IOException.class, () -> PlanHarness.run(steps -> {
             CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
             LandlockSteps.restrict(steps, new LandlockRules(List.of("/no/such/path"), List.of(), List.of("/usr")),
                     abi, 3);

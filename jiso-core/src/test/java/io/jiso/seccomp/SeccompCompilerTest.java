@@ -13,12 +13,15 @@ import io.jiso.SeccompPolicy.Rule;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -95,7 +98,7 @@ class SeccompCompilerTest {
         }
 
         int verdictArch(int nr, int arch, long... args) {
-            long[] six = java.util.Arrays.copyOf(args, 6);
+            long[] six = Arrays.copyOf(args, 6);
             return bpf.run(program.instructions(), nr, arch, six);
         }
 
@@ -109,7 +112,7 @@ class SeccompCompilerTest {
             int actual = verdictArch(nr, arch, args);
             if (expected != actual) {
                 throw new AssertionError(String.format("%s nr=%d (%s) arch=%x args=%s: expected %08x, got %08x",
-                        abi.arch(), nr, names.get(nr), arch, java.util.Arrays.toString(args), expected, actual));
+                        abi.arch(), nr, names.get(nr), arch, Arrays.toString(args), expected, actual));
             }
         }
 
@@ -131,7 +134,7 @@ class SeccompCompilerTest {
                 }
             }
             List<Long> values = new ArrayList<>(interesting);
-            int max = java.util.Collections.max(names.keySet());
+            int max = Collections.max(names.keySet());
             int checks = 0;
             int worst = 0;
             for (int nr = -1; nr <= max + 20; nr++) {
@@ -206,7 +209,7 @@ class SeccompCompilerTest {
         assertEquals(eperm, s.verdict(s.nr("init_module")));
         assertEquals(enosys, s.verdict(s.nr("clone3")));
         // unknown to the table: past its end, and in a gap
-        int past = java.util.Collections.max(abi.syscalls().values()) + 1;
+        int past = Collections.max(abi.syscalls().values()) + 1;
         assertEquals(enosys, s.verdict(past));
         assertEquals(enosys, s.verdict(past + 1000));
         // foreign architecture: a 32-bit ABI on the same machine, or the other one
@@ -324,7 +327,7 @@ class SeccompCompilerTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aarch64sTableLengthIsNoCall() {
         // __NR_syscalls is the number the next kernel's first new call gets (cachestat on 6.5):
         // unknown to the tables, so ENOSYS, not allowed as if it were a call named "syscalls".
@@ -335,7 +338,7 @@ class SeccompCompilerTest {
         assertEquals(encode(arm, Action.errno(ENOSYS)), s.verdict(arm.intConstant("__NR_arch_specific_syscall")));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void x32IsKilledOnX86_64() {
         Subject s = Subject.of(SeccompPolicy.defaultPolicy(), "x86_64");
         int x32 = (int) s.abi().longConstant("__X32_SYSCALL_BIT");
@@ -407,7 +410,7 @@ class SeccompCompilerTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void tooLargeIsRefused() {
         SeccompPolicy.Builder b = SeccompPolicy.builder(Action.allow());
         for (int i = 0; i < 2100; i++) {
@@ -448,7 +451,7 @@ class SeccompCompilerTest {
                         .verdict(Abi.of(arch).syscall("read")));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void namesAndValuesAreChecked() {
         SeccompPolicy.Builder b = SeccompPolicy.builder(Action.allow());
         assertThrows(IllegalArgumentException.class, () -> b.allow("mout"));

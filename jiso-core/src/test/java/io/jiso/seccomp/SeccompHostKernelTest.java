@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,7 +152,7 @@ class SeccompHostKernelTest {
         assertTrue(run(p, "", "setarch", "-R", "true").err().contains("Operation not permitted"));
         long tiocsti = Linux.TIOCSTI;
         long newuser = Linux.CLONE_NEWUSER;
-        int past = java.util.Collections.max(ABI.syscalls().values()) + 1;
+        int past = Collections.max(ABI.syscalls().values()) + 1;
         Result r = calls(p,
                 nr("clone3") + ",0,0",
                 nr("ioctl") + ",0," + tiocsti,

@@ -7,6 +7,7 @@ import io.jiso.plan.Syscalls;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import io.jiso.user.Rootless;
+import io.jiso.user.UserNamespaceMaps;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -43,8 +44,8 @@ public final class PlanHarness {
             List<String> command) throws IOException {
         if (!Rootless.jvmIsRoot() && (cloneFlags & CLONE_NEWUSER) == 0) {
             cloneFlags |= CLONE_NEWUSER;
-            uidMap = io.jiso.user.UserNamespaceMaps.procFileText(Rootless.callerAsRoot().uids());
-            gidMap = io.jiso.user.UserNamespaceMaps.procFileText(Rootless.callerAsRoot().gids());
+            uidMap = UserNamespaceMaps.procFileText(Rootless.callerAsRoot().uids());
+            gidMap = UserNamespaceMaps.procFileText(Rootless.callerAsRoot().gids());
         }
         int[] pipe = Sys.pipe2(Errno.O_CLOEXEC);
         int pidfd;
