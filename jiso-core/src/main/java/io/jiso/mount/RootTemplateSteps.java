@@ -19,9 +19,9 @@ import java.util.List;
  *
  * <p>Why: {@link RootfsSteps#build} starts from a copy of the host's mount
  * namespace and detaches the host's root, and the kernel ends every unmount
- * by waiting for an RCU grace period (namespace_unlock). On this project's
- * host that detach was half of a default spawn. A copy of a template has
- * nothing to detach.
+ * by waiting for an RCU grace period (namespace_unlock). On the development
+ * machine that detach is about half of a default spawn. A copy of a template
+ * has nothing to detach.
  */
 public final class RootTemplateSteps {
     private RootTemplateSteps() {
