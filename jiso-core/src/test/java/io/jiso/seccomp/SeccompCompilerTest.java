@@ -463,4 +463,17 @@ class SeccompCompilerTest {
         Subject s = Subject.of(SeccompPolicy.builder(Action.allow()).rule("open", Action.errno(1)).build(), "aarch64");
         s.agreeEverywhere(7);
     }
+
+    @Test
+    void opcodesAndReturnValuesAreTheSameOnBothArchitectures() {
+        // SeccompCompiler takes them from the running architecture whichever it compiles for.
+        Abi x86 = Abi.of("x86_64");
+        Abi arm = Abi.of("aarch64");
+        for (String name : List.of("BPF_LD", "BPF_W", "BPF_ABS", "BPF_JMP", "BPF_JA", "BPF_K", "BPF_JEQ",
+                "BPF_JGT", "BPF_JGE", "BPF_ALU", "BPF_AND", "BPF_RET", "BPF_MAXINSNS", "SECCOMP_RET_ALLOW",
+                "SECCOMP_RET_ERRNO", "SECCOMP_RET_DATA", "SECCOMP_RET_KILL_PROCESS", "SECCOMP_RET_TRAP",
+                "SECCOMP_RET_LOG")) {
+            assertEquals(x86.longConstant(name), arm.longConstant(name), name);
+        }
+    }
 }
