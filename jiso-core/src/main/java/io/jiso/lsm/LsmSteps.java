@@ -21,7 +21,6 @@ public final class LsmSteps {
     private LsmSteps() {
     }
 
-
     /** Confine the next program in this AppArmor profile. */
     public static void appArmorOnExec(StepList steps, String profile) {
         writeAttribute(steps, LsmSupport.appArmorExecFile(), "exec " + profile,

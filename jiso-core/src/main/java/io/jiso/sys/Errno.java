@@ -12,7 +12,6 @@ public final class Errno {
     private Errno() {
     }
 
-
     public static final int EPERM = Linux.EPERM;
     public static final int ENOENT = Linux.ENOENT;
     public static final int ESRCH = Linux.ESRCH;
