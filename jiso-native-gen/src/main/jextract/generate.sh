@@ -11,7 +11,10 @@
 #   x86_64   constants of the x86_64 headers (syscall numbers, O_* flags, ...)
 #   aarch64  constants of the aarch64 headers (needs linux-libc-dev-arm64-cross
 #            and libc6-dev-arm64-cross)
-# io.jiso.nativegen.Abi picks the constants of the running architecture.
+# Then io.jiso.nativegen.Linux, the typed constants Java code uses, is written
+# from the two constant classes by ConstantsGenerator (in this module's tests,
+# whose LinuxConstantsTest fails if it is stale). io.jiso.nativegen.Abi looks
+# constants up by name where the name is data.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 module=$(cd "$here/../../.." && pwd)
@@ -73,4 +76,5 @@ for pkg in libc x86_64 aarch64; do rm -rf "$out/io/jiso/nativegen/$pkg"; done
 cp -r "$work/libc-x86_64/io/jiso/nativegen/libc" "$out/io/jiso/nativegen/"
 for arch in x86_64 aarch64; do cp -r "$work/gen-$arch/io/jiso/nativegen/$arch" "$out/io/jiso/nativegen/"; done
 for pkg in libc x86_64 aarch64; do mark_generated "$out/io/jiso/nativegen/$pkg"; done
-echo "generated into $out/io/jiso/nativegen/{libc,x86_64,aarch64}"
+java "$module/src/test/java/io/jiso/nativegen/ConstantsGenerator.java" "$module"
+echo "generated into $out/io/jiso/nativegen/{libc,x86_64,aarch64,Linux.java}"

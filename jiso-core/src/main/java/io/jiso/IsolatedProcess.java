@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -236,12 +237,12 @@ public final class IsolatedProcess extends Process {
     }
 
     /** Memory, CPU and io pressure (PSI) of the sandbox, where the kernel has it. */
-    public java.util.Map<String, ResourceUsage.Pressure> pressure() throws IsolationException {
+    public Map<String, ResourceUsage.Pressure> pressure() throws IsolationException {
         return leaf("pressure()").pressure();
     }
 
     /** The name of the sandbox's cgroup leaf (the same in every hierarchy), if it has one. */
-    public java.util.Optional<String> cgroupName() {
+    public Optional<String> cgroupName() {
         return child.cgroup().map(CgroupLeaf::name);
     }
 

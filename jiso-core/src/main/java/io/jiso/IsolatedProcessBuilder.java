@@ -9,6 +9,7 @@ import io.jiso.mount.FsOp;
 import io.jiso.mount.RootPresets;
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits;
+import io.jiso.spawn.ChildProcess;
 import io.jiso.spawn.Launcher;
 import io.jiso.user.Rootless;
 import io.jiso.user.SubordinateIds;
@@ -954,7 +955,7 @@ public final class IsolatedProcessBuilder {
             }
             noNul("environment: " + k, k + Objects.requireNonNull(e.getValue(), "environment: " + k + " is null"));
         }
-        Map<Namespace, io.jiso.spawn.ChildProcess> join = new EnumMap<>(Namespace.class);
+        Map<Namespace, ChildProcess> join = new EnumMap<>(Namespace.class);
         joined.forEach((ns, p) -> join.put(ns, p.child()));
         // Root of its own user namespace; nobody when root made it; else it cannot change who it is.
         boolean ownUsers = created.contains(Namespace.USER);

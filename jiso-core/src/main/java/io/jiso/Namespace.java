@@ -1,6 +1,6 @@
 package io.jiso;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 
 /**
  * The Linux namespaces an isolated process can get. By default it gets a new
@@ -8,19 +8,19 @@ import io.jiso.nativegen.Abi;
  * when asked for (a uid map, clock offsets).
  */
 public enum Namespace {
-    PID("CLONE_NEWPID"),
-    MOUNT("CLONE_NEWNS"),
-    UTS("CLONE_NEWUTS"),
-    IPC("CLONE_NEWIPC"),
-    NET("CLONE_NEWNET"),
-    CGROUP("CLONE_NEWCGROUP"),
-    USER("CLONE_NEWUSER"),
-    TIME("CLONE_NEWTIME");
+    PID(Linux.CLONE_NEWPID),
+    MOUNT(Linux.CLONE_NEWNS),
+    UTS(Linux.CLONE_NEWUTS),
+    IPC(Linux.CLONE_NEWIPC),
+    NET(Linux.CLONE_NEWNET),
+    CGROUP(Linux.CLONE_NEWCGROUP),
+    USER(Linux.CLONE_NEWUSER),
+    TIME(Linux.CLONE_NEWTIME);
 
     private final long cloneFlag;
 
-    Namespace(String flagName) {
-        this.cloneFlag = Abi.current().longConstant(flagName);
+    Namespace(long cloneFlag) {
+        this.cloneFlag = cloneFlag;
     }
 
     /** The CLONE_NEW* flag of this namespace. */

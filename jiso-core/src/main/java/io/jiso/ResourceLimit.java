@@ -1,6 +1,6 @@
 package io.jiso;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 
 /**
  * The kernel's per-process resource limits (setrlimit(2)), set on the
@@ -15,30 +15,32 @@ import io.jiso.nativegen.Abi;
  * {@link #defaultSoft()} and {@link #defaultHard()}.
  */
 public enum ResourceLimit {
-    AS(-1, -1),
-    CORE(0, 0),
-    CPU(-1, -1),
-    DATA(-1, -1),
-    FSIZE(-1, -1),
-    LOCKS(-1, -1),
-    MEMLOCK(8L << 20, 8L << 20),
-    MSGQUEUE(819_200, 819_200),
-    NICE(0, 0),
-    NOFILE(1024, 1024),
-    NPROC(-1, -1),
-    RSS(-1, -1),
-    RTPRIO(0, 0),
-    RTTIME(-1, -1),
-    SIGPENDING(16_384, 16_384),
-    STACK(8L << 20, -1);
+    AS(Linux.RLIMIT_AS, -1, -1),
+    CORE(Linux.RLIMIT_CORE, 0, 0),
+    CPU(Linux.RLIMIT_CPU, -1, -1),
+    DATA(Linux.RLIMIT_DATA, -1, -1),
+    FSIZE(Linux.RLIMIT_FSIZE, -1, -1),
+    LOCKS(Linux.RLIMIT_LOCKS, -1, -1),
+    MEMLOCK(Linux.RLIMIT_MEMLOCK, 8L << 20, 8L << 20),
+    MSGQUEUE(Linux.RLIMIT_MSGQUEUE, 819_200, 819_200),
+    NICE(Linux.RLIMIT_NICE, 0, 0),
+    NOFILE(Linux.RLIMIT_NOFILE, 1024, 1024),
+    NPROC(Linux.RLIMIT_NPROC, -1, -1),
+    RSS(Linux.RLIMIT_RSS, -1, -1),
+    RTPRIO(Linux.RLIMIT_RTPRIO, 0, 0),
+    RTTIME(Linux.RLIMIT_RTTIME, -1, -1),
+    SIGPENDING(Linux.RLIMIT_SIGPENDING, 16_384, 16_384),
+    STACK(Linux.RLIMIT_STACK, 8L << 20, -1);
 
     /** RLIM_INFINITY: no limit. */
     public static final long UNLIMITED = -1;
 
+    private final int kernelNumber;
     private final long defaultSoft;
     private final long defaultHard;
 
-    ResourceLimit(long defaultSoft, long defaultHard) {
+    ResourceLimit(int kernelNumber, long defaultSoft, long defaultHard) {
+        this.kernelNumber = kernelNumber;
         this.defaultSoft = defaultSoft;
         this.defaultHard = defaultHard;
     }
@@ -55,7 +57,7 @@ public enum ResourceLimit {
 
     /** The kernel's RLIMIT_* number on this architecture. */
     public int kernelNumber() {
-        return Abi.current().intConstant("RLIMIT_" + name());
+        return kernelNumber;
     }
 
     /** Whether soft &lt;= hard, with {@link #UNLIMITED} above every number. */

@@ -1,6 +1,7 @@
 package io.jiso;
 
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.seccomp.BuiltinPolicies;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,7 +106,7 @@ public final class SeccompPolicy {
             if (kind != Kind.ERRNO && data != 0) {
                 throw new IllegalArgumentException(kind + " takes no data");
             }
-            if (kind == Kind.ERRNO && (data < 0 || data > Abi.current().intConstant("SECCOMP_RET_DATA"))) {
+            if (kind == Kind.ERRNO && (data < 0 || data > Linux.SECCOMP_RET_DATA)) {
                 throw new IllegalArgumentException("errno out of range: " + data);
             }
         }
@@ -244,7 +245,7 @@ public final class SeccompPolicy {
     /** Builds a policy; rules are kept in order, and later rules win over earlier ones. */
     public static final class Builder {
         private Action defaultAction;
-        private Action unknownSyscallAction = Action.errno(Abi.current().intConstant("ENOSYS"));
+        private Action unknownSyscallAction = Action.errno(Linux.ENOSYS);
         private final List<Rule> rules = new ArrayList<>();
 
         private Builder(Action defaultAction) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.landlock.LandlockSupport;
+import io.jiso.spawn.Launcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ class ApiEdgesTest {
     void afterAnExitNeverSeenRunningTheHandleIsNotAliveAndTellsTheCommand() throws Exception {
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/echo", "hi").start();
         assertEquals(0, p.waitFor());
-        assertTrue(io.jiso.spawn.Launcher.awaitHousekeeping(10_000));
+        assertTrue(Launcher.awaitHousekeeping(10_000));
         ProcessHandle h = p.toHandle(); // as ProcessBuilder's: no exception after exit
         assertFalse(h.isAlive());
         assertEquals("/bin/echo hi", p.info().commandLine().orElseThrow());

@@ -3,7 +3,7 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
  * families programs use still work end to end.
  */
 class DefaultSeccompSandboxTest {
-    private static final Abi ABI = Abi.current();
     private static final String PYTHON = "/usr/bin/python3";
 
     /**
@@ -46,18 +45,18 @@ class DefaultSeccompSandboxTest {
     @Test
     void dockersDenialsGetEpermAndUnixAndInetSocketsWork() throws Exception {
         assumeTrue(Files.isExecutable(Path.of(PYTHON)), "needs " + PYTHON);
-        int seqpacket = ABI.intConstant("SOCK_SEQPACKET");
-        int stream = ABI.intConstant("SOCK_STREAM");
-        long alg = ABI.longConstant("AF_ALG");
-        long vsock = ABI.longConstant("AF_VSOCK");
+        int seqpacket = Linux.SOCK_SEQPACKET;
+        int stream = Linux.SOCK_STREAM;
+        long alg = Linux.AF_ALG;
+        long vsock = Linux.AF_VSOCK;
         Run r = Run.of(new IsolatedProcessBuilder(PYTHON, "-c", CALLS,
-                "" + ABI.syscall("pidfd_getfd"), "" + ABI.syscall("process_madvise"), "" + ABI.syscall("socket"),
+                "" + Linux.__NR_pidfd_getfd, "" + Linux.__NR_process_madvise, "" + Linux.__NR_socket,
                 "alg," + alg + "," + seqpacket,
                 "vsock," + vsock + "," + stream,
                 // the kernel reads the family as an int: garbage above it must not get past
                 "vsock-high," + (vsock | 1L << 32) + "," + stream,
-                "unix," + ABI.intConstant("AF_UNIX") + "," + stream,
-                "inet," + ABI.intConstant("AF_INET") + "," + stream)).ok();
+                "unix," + Linux.AF_UNIX + "," + stream,
+                "inet," + Linux.AF_INET + "," + stream)).ok();
         assertEquals("""
                 pidfd_getfd: EPERM
                 process_madvise: EPERM

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** A failed start says which step failed and why, and leaves no process, fd or mount behind. */
 class FailureCleanupTest {
@@ -49,7 +51,7 @@ class FailureCleanupTest {
     @Test
     void missingWorkingDirectoryNamesTheStep() throws Exception {
         ChildSetupException e = assertThrows(ChildSetupException.class,
-                () -> new IsolatedProcessBuilder("true").directory(new java.io.File("/nowhere")).start());
+                () -> new IsolatedProcessBuilder("true").directory(new File("/nowhere")).start());
         assertEquals("change directory to /nowhere", e.step());
         assertEquals("ENOENT", e.errnoName());
     }
@@ -95,7 +97,7 @@ class FailureCleanupTest {
         assertMessage("tmpfs: sizeBytes must be >= 4096", () -> new IsolatedProcessBuilder("true").tmpfs("/x", 1));
         assertMessage("tmpSize must be >= 4096", () -> new IsolatedProcessBuilder("true").tmpSize(0));
         assertMessage("directory must be an absolute path", () -> new IsolatedProcessBuilder("true")
-                .directory(new java.io.File("rel")));
+                .directory(new File("rel")));
         assertMessage("redirectInput: a Redirect of type WRITE", () -> new IsolatedProcessBuilder("true")
                 .redirectInput(ProcessBuilder.Redirect.DISCARD));
         assertMessage("join: only NET, IPC and UTS", () -> new IsolatedProcessBuilder("true")
@@ -127,7 +129,7 @@ class FailureCleanupTest {
         }
     }
 
-    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+    private static void assertMessage(String expected, Executable call) {
         Exception e = assertThrows(Exception.class, call);
         assertTrue(e instanceof IllegalArgumentException || e instanceof NullPointerException,
                 "expected IllegalArgumentException, got " + e);

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.cgroup.Cgroups;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -81,7 +85,7 @@ class IsolatedProcessCgroupTest {
     void freezeStopsTheSandboxAndThawResumesIt() throws Exception {
         Privileges.assumeCgroupLeaves();
         Path dir = Files.createTempDirectory("jiso-freeze");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path counter = dir.resolve("count");
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
                 "i=0; while :; do i=$((i+1)); echo $i > /out/count.tmp; mv /out/count.tmp /out/count; sleep 0.01; done")
@@ -228,16 +232,16 @@ class IsolatedProcessCgroupTest {
 
     @AfterAll
     static void noLeafOfThisJvmIsLeft() throws Exception {
-        io.jiso.cgroup.Cgroups.releaseReadyLeaves(); // made ahead for spawns: no leftovers, but must go too
+        Cgroups.releaseReadyLeaves(); // made ahead for spawns: no leftovers, but must go too
         // A leaf's directories are removed just after waitFor() returns, by the reaper thread.
         long deadline = System.nanoTime() + SLOW.toNanos();
         while (!leavesOfThisJvm().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertEquals(java.util.List.of(), leavesOfThisJvm(), "cgroup leaves left behind");
+        assertEquals(List.of(), leavesOfThisJvm(), "cgroup leaves left behind");
     }
 
-    static java.util.List<Path> leavesOfThisJvm() throws java.io.IOException {
+    static List<Path> leavesOfThisJvm() throws IOException {
         String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
         return FrozenSandboxCgroupTest.cgroupDirsNamed(n -> n.startsWith(prefix)); // passes over leaves removed meanwhile
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -231,7 +232,7 @@ class JudgedRunCgroupTest {
                 .run(input);
         assertEquals(RunStatus.OK, r.report().status(), r.report().message());
         assertEquals(input.length + 5, r.stdout().length);
-        assertArrayEquals(input, java.util.Arrays.copyOf(r.stdout(), input.length));
+        assertArrayEquals(input, Arrays.copyOf(r.stdout(), input.length));
         assertEquals(3_000_000, r.stderr().length);
     }
 

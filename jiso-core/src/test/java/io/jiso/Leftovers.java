@@ -1,5 +1,7 @@
 package io.jiso;
 
+import io.jiso.cgroup.Cgroups;
+import io.jiso.spawn.Launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +20,11 @@ import java.util.stream.Stream;
 record Leftovers(long fds, String children, long mounts) {
     static Leftovers now() throws IOException {
         try {
-            io.jiso.spawn.Launcher.awaitHousekeeping(10_000);
+            Launcher.awaitHousekeeping(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        io.jiso.cgroup.Cgroups.releaseReadyLeaves(); // leaves made ahead hold fds by design
+        Cgroups.releaseReadyLeaves(); // leaves made ahead hold fds by design
         long fds;
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             fds = s.filter(fd -> !isNamespace(fd)).count();
@@ -44,7 +46,7 @@ record Leftovers(long fds, String children, long mounts) {
     private static boolean isNamespace(Path fd) {
         try {
             String target = Files.readSymbolicLink(fd).toString();
-            return target.startsWith("net:[") || io.jiso.spawn.Launcher.rootTemplateFds().contains(
+            return target.startsWith("net:[") || Launcher.rootTemplateFds().contains(
                     Integer.parseInt(fd.getFileName().toString()));
         } catch (IOException closedMeanwhile) {
             return false;

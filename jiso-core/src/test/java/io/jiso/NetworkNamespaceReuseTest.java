@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.spawn.Launcher;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,8 +90,8 @@ class NetworkNamespaceReuseTest {
         assertNotEquals(first, Run.sh(WHICH).ok().out());
     }
 
-    private static String firstLine(Process p) throws java.io.IOException {
-        return new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+    private static String firstLine(Process p) throws IOException {
+        return new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
     }
 
     @Test

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.spawn.Launcher;
 import java.io.File;
+import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +47,7 @@ class PipelineTest {
         for (File f : new File("/proc/self/fd").listFiles()) {
             try {
                 n += Files.readSymbolicLink(f.toPath()).toString().startsWith("pipe:") ? 1 : 0;
-            } catch (java.io.IOException closedMeanwhile) {
+            } catch (IOException closedMeanwhile) {
                 // the listing's own fd
             }
         }
@@ -87,7 +89,7 @@ class PipelineTest {
                         new ProcessBuilder("true").redirectInput(in.toFile()))));
         assertEquals(jdk.getMessage(), second.getMessage());
         assertThrows(NullPointerException.class, () -> IsolatedProcessBuilder.startPipeline(
-                new ArrayList<>(java.util.Arrays.asList(new IsolatedProcessBuilder("cat"), null))));
+                new ArrayList<>(Arrays.asList(new IsolatedProcessBuilder("cat"), null))));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.spawn.Launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +148,7 @@ public final class PlantAttacks {
         Files.delete(prog);
         Files.createSymbolicLink(prog, h.secret);
         try {
-            IsolatedProcess p = new IsolatedProcess(io.jiso.spawn.Launcher.start(runtime.services(), spec, -1, -1),
+            IsolatedProcess p = new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1),
                     spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.spawn.Launcher;
+import io.jiso.user.Rootless;
 import java.io.File;
+import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +59,7 @@ class ProcessApiTest {
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c", "exit 3").start();
         Path init = Path.of("/proc/" + p.pid());
         assertEquals(3, p.waitFor(), "the main process's status, as jiso-init reported it");
-        assertTrue(io.jiso.spawn.Launcher.awaitHousekeeping(10_000));
+        assertTrue(Launcher.awaitHousekeeping(10_000));
         assertFalse(Files.exists(init), "PID 1 reaped after the report, not left a zombie");
     }
 
@@ -170,7 +173,7 @@ class ProcessApiTest {
         String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "hostname; id -u").share(Namespace.values())).ok();
         // Without a user namespace of its own, a JVM that is not root cannot make its child anyone else.
-        long uid = Privileges.jvmIsRoot() ? 65534 : io.jiso.user.Rootless.jvmUid();
+        long uid = Privileges.jvmIsRoot() ? 65534 : Rootless.jvmUid();
         assertEquals(host + "\n" + uid + "\n", r.out());
     }
 
@@ -191,7 +194,7 @@ class ProcessApiTest {
                 if (Files.readString(f.toPath().resolve("cmdline")).equals("sleep\0" + arg + "\0")) {
                     n++;
                 }
-            } catch (java.io.IOException gone) {
+            } catch (IOException gone) {
                 // exited meanwhile
             }
         }

@@ -3,7 +3,9 @@ package io.jiso;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -22,9 +24,9 @@ final class Programs {
     static Path compile(String name, String source, String... flags) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("jiso-prog");
         Files.writeString(dir.resolve(name + ".c"), source);
-        var cmd = new java.util.ArrayList<>(java.util.List.of("cc", "-O1", "-o", dir.resolve(name).toString(),
+        var cmd = new ArrayList<>(List.of("cc", "-O1", "-o", dir.resolve(name).toString(),
                 dir.resolve(name + ".c").toString()));
-        cmd.addAll(java.util.List.of(flags));
+        cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.cgroup.Cgroups;
+import io.jiso.spawn.Launcher;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,7 +29,7 @@ class ReadyCgroupLeavesTest {
     @AfterAll
     static void released() throws Exception {
         Cgroups.releaseReadyLeaves();
-        io.jiso.spawn.Launcher.awaitHousekeeping(10_000);
+        Launcher.awaitHousekeeping(10_000);
         assertEquals(List.of(), leavesOfThisJvm(), "no leaf left once the ready ones are released");
     }
 

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.capability.HeldCapabilities;
 import io.jiso.limits.Rlimits;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,12 +37,12 @@ class ResourceLimitTest {
 
     /** Whether a sandbox may get hard limits above the JVM's own. */
     private static boolean canRaise() {
-        return Privileges.jvmIsRoot() && io.jiso.capability.HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
+        return Privileges.jvmIsRoot() && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
     }
 
     /** The JVM's own hard limit of one /proc/self/limits line, e.g. "Max processes". */
     private static String jvmHard(String name) throws Exception {
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
             if (line.startsWith(name + " ")) {
                 return line.substring(26).trim().split("\\s+")[1];
             }
@@ -95,7 +99,7 @@ class ResourceLimitTest {
     void aCpuTimeLimitAddsAnRlimitCpuBackstop() throws Exception {
         Privileges.assumeCgroupLeaves();
         Map<String, String> l = limitsInside(new IsolatedProcessBuilder("true")
-                .cpuTimeLimit(java.time.Duration.ofMillis(1500)));
+                .cpuTimeLimit(Duration.ofMillis(1500)));
         assertEquals("3 4", l.get("Max cpu time"), "ceil(1.5 s) + 1, and a second more");
     }
 
@@ -106,7 +110,7 @@ class ResourceLimitTest {
                 + "static long f(long n){volatile char pad[8192]; pad[0]=(char)n; return n==0?0:1+f(n-1)+pad[0]*0;}\n"
                 + "int main(int c,char**v){printf(\"%ld\\n\",f(atol(v[1])));return 0;}\n";
         Programs.assumeCompiler();
-        java.nio.file.Path dir = Programs.compile("deep", c);
+        Path dir = Programs.compile("deep", c);
         try {
             RunResult small = new IsolatedProcessBuilder("/judge/deep", "25000")
                     .bindReadOnly(dir, "/judge").run(new byte[0]);

@@ -3,9 +3,12 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiso.spawn.Launcher;
+import io.jiso.user.Rootless;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +27,7 @@ class RootTemplateTest {
 
     @BeforeAll
     static void asRoot() {
-        assumeTrue(io.jiso.user.Rootless.jvmIsRoot(), "root templates are used by a root JVM only");
+        assumeTrue(Rootless.jvmIsRoot(), "root templates are used by a root JVM only");
     }
 
     @Test
@@ -66,14 +69,14 @@ class RootTemplateTest {
         assertEquals(after1, templates(), "the same layout reuses its template");
         Run.of(b.bindReadOnly(dir, "/layout2/" + dir.getFileName())).ok();
         assertEquals(after1 + 1, templates(), "a new layout adds one");
-        assertTrue(io.jiso.spawn.Launcher.rootTemplateFds().stream().allMatch(fd -> isMountNamespace(fd)));
+        assertTrue(Launcher.rootTemplateFds().stream().allMatch(fd -> isMountNamespace(fd)));
     }
 
     @Test
     void aLayoutWithoutATemplateFailsAsTheHostsWayDoesAndOthersKeepTheirs(@TempDir Path dir) throws Exception {
         long before = templates();
         // a mount point inside the read-only /usr: neither a template nor the host's way can make it
-        ChildSetupException e = org.junit.jupiter.api.Assertions.assertThrows(ChildSetupException.class,
+        ChildSetupException e = assertThrows(ChildSetupException.class,
                 () -> new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/usr/jiso-no-such-dir").start());
         assertTrue(e.getMessage().contains("/usr/jiso-no-such-dir: EROFS"), e.getMessage());
         assertEquals(before, templates(), "no template for it");
@@ -91,13 +94,13 @@ class RootTemplateTest {
 
     @Test
     void aBadBindSourceIsNamed(@TempDir Path dir) {
-        IsolationException e = org.junit.jupiter.api.Assertions.assertThrows(IsolationException.class,
+        IsolationException e = assertThrows(IsolationException.class,
                 () -> new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir.resolve("gone"), "/gone").start());
         assertTrue(e.getMessage().contains("bind " + dir.resolve("gone") + " on /gone: ENOENT"), e.getMessage());
     }
 
     private static long templates() {
-        return io.jiso.spawn.Launcher.rootTemplateFds().size();
+        return Launcher.rootTemplateFds().size();
     }
 
     private static boolean isMountNamespace(int fd) {

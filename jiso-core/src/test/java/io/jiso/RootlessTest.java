@@ -3,7 +3,10 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.user.Rootless;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +40,7 @@ class RootlessTest {
         List<String> lines = jvm != null
                 ? jvm.run(UnprivilegedJvm.USER, UnprivilegedJvm.NO_PRIVILEGES, RootlessProbe.class) : probeAsSelf();
         String out = String.join("\n", lines);
-        long uid = jvm != null ? UnprivilegedJvm.uidOf(UnprivilegedJvm.USER) : io.jiso.user.Rootless.jvmUid();
+        long uid = jvm != null ? UnprivilegedJvm.uidOf(UnprivilegedJvm.USER) : Rootless.jvmUid();
         assertEquals("jiso", lines.get(0), out);
         assertEquals("2", lines.get(1), "pid namespace with jiso-init: " + out);
         assertEquals("0 " + uid + " 1", lines.get(2).replaceAll("\\s+", " "), "root inside is the user outside");
@@ -51,11 +54,11 @@ class RootlessTest {
 
     /** Already unprivileged: the probe runs as this JVM's user, on its class path. */
     private static List<String> probeAsSelf() throws Exception {
-        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 RootlessProbe.class.getName()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES));
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, p.exitValue(), out);
         return out.lines().filter(l -> !l.startsWith("SLF4J")).map(String::strip).toList();
     }

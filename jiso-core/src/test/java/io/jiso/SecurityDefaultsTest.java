@@ -1,10 +1,19 @@
 package io.jiso;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiso.nativegen.Linux;
+import io.jiso.user.Rootless;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -61,14 +70,14 @@ class SecurityDefaultsTest {
 
     @Test
     void keepingACapabilityTheJvmLacksIsRefusedBeforeTheSpawn() throws Exception {
-        java.util.Set<Capability> held = java.util.EnumSet.noneOf(Capability.class);
-        long eff = Long.parseUnsignedLong(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))
+        Set<Capability> held = EnumSet.noneOf(Capability.class);
+        long eff = Long.parseUnsignedLong(Files.readAllLines(Path.of("/proc/self/status"))
                 .stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow().substring(7).trim(), 16);
-        Capability lacking = java.util.Arrays.stream(Capability.values())
+        Capability lacking = Arrays.stream(Capability.values())
                 .filter(c -> (eff & (1L << c.value())) == 0).findFirst().orElse(null);
-        org.junit.jupiter.api.Assumptions.assumeTrue(lacking != null, "this JVM holds every capability");
+        assumeTrue(lacking != null, "this JVM holds every capability");
         // Sharing every namespace: in a user namespace of its own the child could keep it (see keptCapabilityWorks).
-        FeatureUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
                 () -> new IsolatedProcessBuilder("true").share(Namespace.values()).keepCapabilities(lacking).start());
         assertTrue(e.getMessage().contains(lacking.name()), e.getMessage());
     }
@@ -76,18 +85,18 @@ class SecurityDefaultsTest {
     @Test
     void withoutRootOrAUserNamespaceTheProgramStaysTheJvmsUserUnderTheFilter() throws Exception {
         Privileges.assumeNotRoot("the identity of a child that shares every namespace");
-        long uid = io.jiso.user.Rootless.jvmUid();
+        long uid = Rootless.jvmUid();
         Map<String, String> s = status(new IsolatedProcessBuilder("true").share(Namespace.values()));
         assertEquals(String.join("\t", "" + uid, "" + uid, "" + uid, "" + uid), s.get("Uid"));
         assertEquals("0000000000000000", s.get("CapEff"));
         assertEquals("1", s.get("NoNewPrivs"));
         assertEquals("2", s.get("Seccomp"));
-        FeatureUnavailableException other = org.junit.jupiter.api.Assertions.assertThrows(
+        FeatureUnavailableException other = assertThrows(
                 FeatureUnavailableException.class,
                 () -> new IsolatedProcessBuilder("true").share(Namespace.values()).runAsRoot().start());
         assertTrue(other.getMessage().startsWith("run as uid 0, gid 0")
                 && other.getMessage().contains("only run as the JVM's own uid " + uid), other.getMessage());
-        FeatureUnavailableException bounding = org.junit.jupiter.api.Assertions.assertThrows(
+        FeatureUnavailableException bounding = assertThrows(
                 FeatureUnavailableException.class, () -> new IsolatedProcessBuilder("true").share(Namespace.values())
                         .noNewPrivileges(false).withoutSeccomp().start());
         assertTrue(bounding.getMessage().contains("CAP_SETPCAP"), bounding.getMessage());
@@ -100,7 +109,7 @@ class SecurityDefaultsTest {
                 "unshare -U true 2>/dev/null || echo unshare-refused;"
                         + " mount -t tmpfs x /tmp 2>/dev/null || echo mount-refused;"
                         + " python3 -c 'import ctypes,os; l=ctypes.CDLL(None,use_errno=True);"
-                        + " r=l.syscall(" + io.jiso.nativegen.Abi.current().syscall("keyctl") + ",0,0,0,0,0);"
+                        + " r=l.syscall(" + Linux.__NR_keyctl + ",0,0,0,0,0);"
                         + " print(\"keyctl\", os.strerror(ctypes.get_errno()))'")
                 .runAsRoot().keepCapabilities(Capability.CAP_SYS_ADMIN));
         assertEquals("unshare-refused\nmount-refused\nkeyctl Operation not permitted\n", r.out(),

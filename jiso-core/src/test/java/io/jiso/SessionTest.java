@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +63,7 @@ class SessionTest {
                 "-cp", System.getProperty("java.class.path"), TtyProbe.class.getName())
                 .map(w -> "'" + w.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
         Process jvm = new ProcessBuilder("/usr/bin/script", "-qec", command, "/dev/null")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true).start();
         String out = new String(jvm.getInputStream().readAllBytes()).replace("\r", "");
         assertTrue(jvm.waitFor(60, TimeUnit.SECONDS), out);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ class StrictPolicyRuntimesTest {
                 .seccomp(SeccompPolicy.strict())
                 .memoryMax(MEMORY_MAX).pidsMax(PIDS_MAX)
                 .bindReadOnly(programs, "/programs")
-                .directory(new java.io.File("/tmp")));
+                .directory(new File("/tmp")));
     }
 
     private static Run judgeSh(String script) throws Exception {

@@ -3,6 +3,7 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.nativegen.Abi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
 
 /**
  * Test helper: runs a main class of the tests in a JVM of an unprivileged
@@ -34,8 +36,8 @@ final class UnprivilegedJvm implements AutoCloseable {
         }
         // The build's class directories and jars may sit where the user cannot read (/root/.m2): copy them.
         classpath = Files.createTempDirectory("jiso-rootless-cp");
-        List<Class<?>> origins = List.of(IsolatedProcessBuilder.class, io.jiso.nativegen.Abi.class,
-                org.slf4j.Logger.class, RootlessProbe.class);
+        List<Class<?>> origins = List.of(IsolatedProcessBuilder.class, Abi.class,
+                Logger.class, RootlessProbe.class);
         int n = 0;
         for (Class<?> c : origins) {
             Path from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -5,6 +5,7 @@ import io.jiso.IsolatedProcessBuilder;
 import io.jiso.SeccompPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class SeccompOverhead {
         Path dir = Files.createTempDirectory("jiso-seccomp-bench");
         try {
             // The sandboxed program runs as nobody: it must be able to enter the directory.
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.writeString(dir.resolve("loop.c"), LOOP);
             Process cc = new ProcessBuilder("gcc", "-O2", "-o", dir.resolve("loop").toString(),
                     dir.resolve("loop.c").toString()).inheritIO().start();

@@ -2,6 +2,7 @@ package io.jiso.benchmarks;
 
 import io.jiso.IsolatedProcessBuilder;
 import io.jiso.Namespace;
+import io.jiso.spawn.Launcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -42,14 +43,14 @@ public final class SpawnCpu {
             for (int i = 0; i < 300; i++) {
                 v.getValue().run();
             }
-            io.jiso.spawn.Launcher.awaitHousekeeping(10_000);
+            Launcher.awaitHousekeeping(10_000);
             Thread.sleep(500); // deferred kernel work of the warm-up
             long busy0 = busyTicks();
             long t0 = System.nanoTime();
             for (int i = 0; i < spawns; i++) {
                 v.getValue().run();
             }
-            io.jiso.spawn.Launcher.awaitHousekeeping(10_000);
+            Launcher.awaitHousekeeping(10_000);
             double wall = (System.nanoTime() - t0) / 1e3 / spawns;
             Thread.sleep(200); // let the kernel workers finish what these spawns left them
             double cpu = (busyTicks() - busy0) * 1e6 / TICKS_PER_SECOND / spawns;

@@ -1,14 +1,24 @@
 package io.jiso.capability;
 
+import static io.jiso.nativegen.Linux.EINVAL;
+import static io.jiso.nativegen.Linux.PR_CAPBSET_DROP;
+import static io.jiso.nativegen.Linux.PR_CAP_AMBIENT;
+import static io.jiso.nativegen.Linux.PR_CAP_AMBIENT_CLEAR_ALL;
+import static io.jiso.nativegen.Linux.PR_CAP_AMBIENT_RAISE;
+import static io.jiso.nativegen.Linux.PR_SET_NO_NEW_PRIVS;
+import static io.jiso.nativegen.Linux.PR_SET_SECUREBITS;
+
 import io.jiso.Capability;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.Macros;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
 import io.jiso.nativegen.libc.__user_cap_header_struct;
 import io.jiso.plan.StepList;
 import io.jiso.sys.Sys;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Drops privileges in the child, in the one order that works:
@@ -37,18 +47,10 @@ public final class CapabilitySteps {
     private CapabilitySteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int PRCTL = ABI.syscall("prctl");
-    private static final int CAPSET = ABI.syscall("capset");
-    private static final int PR_CAPBSET_DROP = ABI.intConstant("PR_CAPBSET_DROP");
-    private static final int PR_SET_SECUREBITS = ABI.intConstant("PR_SET_SECUREBITS");
-    private static final int PR_CAP_AMBIENT = ABI.intConstant("PR_CAP_AMBIENT");
-    private static final int PR_CAP_AMBIENT_RAISE = ABI.intConstant("PR_CAP_AMBIENT_RAISE");
-    private static final int PR_CAP_AMBIENT_CLEAR_ALL = ABI.intConstant("PR_CAP_AMBIENT_CLEAR_ALL");
-    private static final int PR_SET_NO_NEW_PRIVS = ABI.intConstant("PR_SET_NO_NEW_PRIVS");
-    private static final int VERSION_3 = ABI.intConstant("_LINUX_CAPABILITY_VERSION_3");
-    private static final int WORDS = ABI.intConstant("_LINUX_CAPABILITY_U32S_3");
-    private static final int EINVAL = ABI.intConstant("EINVAL");
+    private static final int PRCTL = Linux.__NR_prctl;
+    private static final int CAPSET = Linux.__NR_capset;
+    private static final int VERSION_3 = Linux._LINUX_CAPABILITY_VERSION_3;
+    private static final int WORDS = Linux._LINUX_CAPABILITY_U32S_3;
 
     /** Identity, capabilities and no_new_privs, in order (see the class comment), where CAP_SETPCAP is held. */
     public static void dropPrivileges(StepList steps, PrivilegeSpec spec, boolean canSetGroups) {
@@ -96,7 +98,7 @@ public final class CapabilitySteps {
     }
 
     /** The bounding-set steps' descriptions, by capability number, up to the kernel's last. */
-    private static final String[] BOUNDING_DROPS = java.util.stream.IntStream.rangeClosed(0, lastCapability())
+    private static final String[] BOUNDING_DROPS = IntStream.rangeClosed(0, lastCapability())
             .mapToObj(cap -> "drop capability " + cap + " from the bounding set").toArray(String[]::new);
 
     private static int lastCapability() {
@@ -104,25 +106,21 @@ public final class CapabilitySteps {
             // Not Files.readString: on this project's JDK 25 and kernel it returned "4" for this file,
             // which holds "40" (procfs reports size 0); Sys.readFile reads to the end.
             return Math.min(32 * WORDS - 1, Integer.parseInt(Sys.readFile("/proc/sys/kernel/cap_last_cap").strip()));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return 32 * WORDS - 1;
         }
     }
 
     static int securebits(PrivilegeSpec spec) {
-        int bits = bit("SECBIT_NOROOT") | bit("SECBIT_NOROOT_LOCKED") | bit("SECBIT_NO_SETUID_FIXUP_LOCKED")
-                | bit("SECBIT_KEEP_CAPS_LOCKED");
+        int bits = Linux.SECBIT_NOROOT | Linux.SECBIT_NOROOT_LOCKED | Linux.SECBIT_NO_SETUID_FIXUP_LOCKED
+                | Linux.SECBIT_KEEP_CAPS_LOCKED;
         if (!spec.keep().isEmpty() && spec.uid() != 0) {
-            bits |= bit("SECBIT_KEEP_CAPS"); // cleared by the kernel at execve
+            bits |= Linux.SECBIT_KEEP_CAPS; // cleared by the kernel at execve
         }
         if (spec.keep().isEmpty()) {
-            bits |= bit("SECBIT_NO_CAP_AMBIENT_RAISE") | bit("SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED");
+            bits |= Linux.SECBIT_NO_CAP_AMBIENT_RAISE | Linux.SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
         }
         return bits;
-    }
-
-    private static int bit(String name) {
-        return ABI.intConstant(name);
     }
 
     /** capset(version 3 header, two data words) with the kept set in permitted, effective and inheritable. */

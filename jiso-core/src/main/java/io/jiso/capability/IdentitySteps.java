@@ -1,6 +1,6 @@
 package io.jiso.capability;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,10 +18,9 @@ final class IdentitySteps {
     private IdentitySteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int SETGROUPS = ABI.syscall("setgroups");
-    private static final int SETRESGID = ABI.syscall("setresgid");
-    private static final int SETRESUID = ABI.syscall("setresuid");
+    private static final int SETGROUPS = Linux.__NR_setgroups;
+    private static final int SETRESGID = Linux.__NR_setresgid;
+    private static final int SETRESUID = Linux.__NR_setresuid;
 
     /**
      * Adds the steps. With {@code setGroups} false the supplementary groups

@@ -51,8 +51,4 @@ public record PrivilegeSpec(long uid, long gid, List<Long> groups, Set<Capabilit
     public PrivilegeSpec keeping(Set<Capability> capabilities) {
         return new PrivilegeSpec(uid, gid, groups, capabilities, noNewPrivs);
     }
-
-    public PrivilegeSpec withNoNewPrivs(boolean on) {
-        return new PrivilegeSpec(uid, gid, groups, keep, on);
-    }
 }

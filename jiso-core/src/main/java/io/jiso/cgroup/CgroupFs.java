@@ -6,6 +6,7 @@ import io.jiso.IsolationException;
 import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reading and writing cgroup files through {@link Sys}, so that a failure
@@ -31,7 +33,7 @@ final class CgroupFs {
      * then under the leaf's lock, as is its removal, so no fd is used after
      * it was closed.
      */
-    private static final Map<Path, Integer> DIRECTORIES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Path, Integer> DIRECTORIES = new ConcurrentHashMap<>();
 
     /** Keeps an O_PATH fd of a new leaf directory until {@link #rmdir} (or {@link #forget}). */
     static void remember(Path dir) throws HostSetupException {
@@ -101,7 +103,7 @@ final class CgroupFs {
     }
 
     static boolean exists(Path file) {
-        return java.nio.file.Files.exists(file);
+        return Files.exists(file);
     }
 
     /** mkdir; false if it was there already. */

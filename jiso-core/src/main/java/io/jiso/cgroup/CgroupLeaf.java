@@ -1,14 +1,16 @@
 package io.jiso.cgroup;
 
+import static io.jiso.nativegen.Linux.SIGKILL;
+
 import io.jiso.FeatureUnavailableException;
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import io.jiso.ResourceUsage;
-import io.jiso.nativegen.Abi;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +31,6 @@ import java.util.concurrent.TimeUnit;
  * while another one is in close() and then sees the leaf closed.
  */
 public final class CgroupLeaf implements AutoCloseable {
-    private static final int SIGKILL = Abi.current().intConstant("SIGKILL");
     private static final long FREEZE_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
     /** How long close() waits for killed tasks to exit; tasks in uninterruptible sleep can take a while. */
     static final long CLOSE_TIMEOUT = TimeUnit.SECONDS.toNanos(20);
@@ -209,7 +210,7 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     private Set<Integer> pids() throws HostSetupException {
-        Set<Integer> pids = v2 != null ? v2.pids() : new java.util.HashSet<>();
+        Set<Integer> pids = v2 != null ? v2.pids() : new HashSet<>();
         if (v1 != null) {
             pids.addAll(v1.pids());
         }

@@ -1,9 +1,11 @@
 package io.jiso.cgroup;
 
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -192,7 +194,7 @@ public final class CgroupLimits {
 
     /** The set fields that need this controller, for messages ("memoryMax, swapMax"). */
     String fieldsUsing(Controller c) {
-        java.util.List<String> f = new java.util.ArrayList<>();
+        List<String> f = new ArrayList<>();
         switch (c) {
             case MEMORY -> {
                 add(f, "memoryMax", memoryMax);
@@ -223,7 +225,7 @@ public final class CgroupLimits {
         return String.join(", ", f);
     }
 
-    private static void add(java.util.List<String> f, String name, Object value) {
+    private static void add(List<String> f, String name, Object value) {
         if (value != null) {
             f.add(name);
         }

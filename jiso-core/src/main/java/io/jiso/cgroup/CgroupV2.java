@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A leaf in the v2 tree: BASE/jiso/NAME. It carries the limits of the
@@ -170,7 +171,7 @@ final class CgroupV2 implements Cgroup {
         return v == CgroupLimits.UNLIMITED ? "max" : Long.toString(v);
     }
 
-    private void limit(boolean set, String file, java.util.function.Supplier<String> value, String field)
+    private void limit(boolean set, String file, Supplier<String> value, String field)
             throws IsolationException {
         if (set) {
             CgroupFs.writeLimit(dir.resolve(file), value.get(), field);

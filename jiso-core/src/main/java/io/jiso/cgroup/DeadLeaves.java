@@ -1,8 +1,9 @@
 package io.jiso.cgroup;
 
+import static io.jiso.nativegen.Linux.SIGKILL;
+
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
-import io.jiso.nativegen.Abi;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -32,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLeaves {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLeaves.class);
-    private static final int SIGKILL = Abi.current().intConstant("SIGKILL");
     private static final long FREEZE_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
     private static final Pattern PID_DIR = Pattern.compile("\\d+|dead-\\d+-\\d+");
 

@@ -4,7 +4,7 @@ import static io.jiso.nativegen.Macros.bpfInsn;
 
 import io.jiso.DeviceRule;
 import io.jiso.IsolationException;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.bpf_attr;
 import io.jiso.nativegen.libc.bpf_cgroup_dev_ctx;
 import io.jiso.sys.Sys;
@@ -28,20 +28,19 @@ public final class DeviceFilter {
     private DeviceFilter() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int LDX_MEM_W = ABI.intConstant("BPF_LDX") | ABI.intConstant("BPF_MEM") | ABI.intConstant("BPF_W");
-    private static final int ALU64 = ABI.intConstant("BPF_ALU64");
-    private static final int MOV_REG = ALU64 | ABI.intConstant("BPF_MOV") | ABI.intConstant("BPF_X");
-    private static final int MOV_IMM = ALU64 | ABI.intConstant("BPF_MOV") | ABI.intConstant("BPF_K");
-    private static final int AND_IMM = ALU64 | ABI.intConstant("BPF_AND") | ABI.intConstant("BPF_K");
-    private static final int RSH_IMM = ALU64 | ABI.intConstant("BPF_RSH") | ABI.intConstant("BPF_K");
-    private static final int JNE_IMM = ABI.intConstant("BPF_JMP") | ABI.intConstant("BPF_JNE") | ABI.intConstant("BPF_K");
-    private static final int EXIT = ABI.intConstant("BPF_JMP") | ABI.intConstant("BPF_EXIT");
-    private static final int DEV_BLOCK = ABI.intConstant("BPF_DEVCG_DEV_BLOCK");
-    private static final int DEV_CHAR = ABI.intConstant("BPF_DEVCG_DEV_CHAR");
-    private static final int ACC_MKNOD = ABI.intConstant("BPF_DEVCG_ACC_MKNOD");
-    private static final int ACC_READ = ABI.intConstant("BPF_DEVCG_ACC_READ");
-    private static final int ACC_WRITE = ABI.intConstant("BPF_DEVCG_ACC_WRITE");
+    private static final int LDX_MEM_W = Linux.BPF_LDX | Linux.BPF_MEM | Linux.BPF_W;
+    private static final int ALU64 = Linux.BPF_ALU64;
+    private static final int MOV_REG = ALU64 | Linux.BPF_MOV | Linux.BPF_X;
+    private static final int MOV_IMM = ALU64 | Linux.BPF_MOV | Linux.BPF_K;
+    private static final int AND_IMM = ALU64 | Linux.BPF_AND | Linux.BPF_K;
+    private static final int RSH_IMM = ALU64 | Linux.BPF_RSH | Linux.BPF_K;
+    private static final int JNE_IMM = Linux.BPF_JMP | Linux.BPF_JNE | Linux.BPF_K;
+    private static final int EXIT = Linux.BPF_JMP | Linux.BPF_EXIT;
+    private static final int DEV_BLOCK = Linux.BPF_DEVCG_DEV_BLOCK;
+    private static final int DEV_CHAR = Linux.BPF_DEVCG_DEV_CHAR;
+    private static final int ACC_MKNOD = Linux.BPF_DEVCG_ACC_MKNOD;
+    private static final int ACC_READ = Linux.BPF_DEVCG_ACC_READ;
+    private static final int ACC_WRITE = Linux.BPF_DEVCG_ACC_WRITE;
     private static final long ACCESS_TYPE = offset("access_type");
     private static final long MAJOR = offset("major");
     private static final long MINOR = offset("minor");
@@ -120,8 +119,8 @@ public final class DeviceFilter {
             MemorySegment attr = arena.allocate(bpf_attr.layout());
             bpf_attr.target_fd(attr, cgroupDirFd);
             bpf_attr.attach_bpf_fd(attr, prog);
-            bpf_attr.attach_type(attr, ABI.intConstant("BPF_CGROUP_DEVICE"));
-            Sys.bpf(ABI.intConstant("BPF_PROG_ATTACH"), attr, "attach the device filter to the cgroup leaf");
+            bpf_attr.attach_type(attr, Linux.BPF_CGROUP_DEVICE);
+            Sys.bpf(Linux.BPF_PROG_ATTACH, attr, "attach the device filter to the cgroup leaf");
         }
     }
 
@@ -130,11 +129,11 @@ public final class DeviceFilter {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment code = arena.allocateFrom(ValueLayout.JAVA_LONG, insns);
             MemorySegment attr = arena.allocate(bpf_attr.layout());
-            bpf_attr.prog_type(attr, ABI.intConstant("BPF_PROG_TYPE_CGROUP_DEVICE"));
+            bpf_attr.prog_type(attr, Linux.BPF_PROG_TYPE_CGROUP_DEVICE);
             bpf_attr.insn_cnt(attr, insns.length);
             bpf_attr.insns(attr, code.address());
             bpf_attr.license(attr, arena.allocateFrom("GPL").address());
-            return (int) Sys.bpf(ABI.intConstant("BPF_PROG_LOAD"), attr, "load the device filter (" + rules.size()
+            return (int) Sys.bpf(Linux.BPF_PROG_LOAD, attr, "load the device filter (" + rules.size()
                     + " rules)");
         }
     }

@@ -4,8 +4,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,7 +43,7 @@ final class ReadyLeaves {
     private final Map<Object, Deque<CgroupLeaf>> ready = new HashMap<>();
     private final Map<Object, Integer> making = new HashMap<>();
     /** Shapes whose leaf could not be made ahead (e.g. no delegation): made on demand from then on. */
-    private final java.util.Set<Object> refused = new java.util.HashSet<>();
+    private final Set<Object> refused = new HashSet<>();
     private final ExecutorService thread;
     /** Bumped by release(): leaves made for an older epoch are discarded, not kept. */
     private long epoch;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -217,7 +218,7 @@ final class RunState {
     static Path claim(Path dir) {
         Path dead = dir.resolveSibling("dead-" + dir.getFileName() + "-" + System.nanoTime());
         try {
-            return Files.move(dir, dead, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return Files.move(dir, dead, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             return null; // another JVM claimed it first
         }

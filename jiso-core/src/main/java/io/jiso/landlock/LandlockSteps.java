@@ -1,6 +1,10 @@
 package io.jiso.landlock;
 
-import io.jiso.nativegen.Abi;
+import static io.jiso.nativegen.Linux.AT_FDCWD;
+import static io.jiso.nativegen.Linux.EINVAL;
+import static io.jiso.nativegen.Linux.O_CLOEXEC;
+
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.landlock_path_beneath_attr;
 import io.jiso.nativegen.libc.landlock_ruleset_attr;
 import io.jiso.plan.StepList;
@@ -26,34 +30,29 @@ public final class LandlockSteps {
     private LandlockSteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int CREATE_RULESET = ABI.syscall("landlock_create_ruleset");
-    private static final int ADD_RULE = ABI.syscall("landlock_add_rule");
-    private static final int RESTRICT_SELF = ABI.syscall("landlock_restrict_self");
-    private static final int OPENAT = ABI.syscall("openat");
-    private static final int DUP3 = ABI.syscall("dup3");
-    private static final int CLOSE = ABI.syscall("close");
-    private static final int AT_FDCWD = ABI.intConstant("AT_FDCWD");
-    private static final int O_PATH_CLOEXEC = ABI.intConstant("O_PATH") | ABI.intConstant("O_CLOEXEC");
-    private static final int O_CLOEXEC = ABI.intConstant("O_CLOEXEC");
-    private static final int RULE_PATH_BENEATH = ABI.intConstant("LANDLOCK_RULE_PATH_BENEATH");
-    private static final int EINVAL = ABI.intConstant("EINVAL");
-
-    private static long right(String name) {
-        return ABI.longConstant("LANDLOCK_ACCESS_FS_" + name);
-    }
+    private static final int CREATE_RULESET = Linux.__NR_landlock_create_ruleset;
+    private static final int ADD_RULE = Linux.__NR_landlock_add_rule;
+    private static final int RESTRICT_SELF = Linux.__NR_landlock_restrict_self;
+    private static final int OPENAT = Linux.__NR_openat;
+    private static final int DUP3 = Linux.__NR_dup3;
+    private static final int CLOSE = Linux.__NR_close;
+    private static final int O_PATH_CLOEXEC = Linux.O_PATH | Linux.O_CLOEXEC;
+    private static final int RULE_PATH_BENEATH = Linux.LANDLOCK_RULE_PATH_BENEATH;
 
     // Rights a rule on a regular file may carry; directory rights on a file are EINVAL.
-    private static final long FILE_READ = right("READ_FILE");
-    private static final long FILE_WRITE = right("WRITE_FILE");
-    private static final long EXECUTE = right("EXECUTE");
-    private static final long READ_DIR = right("READ_DIR");
+    private static final long FILE_READ = Linux.LANDLOCK_ACCESS_FS_READ_FILE;
+    private static final long FILE_WRITE = Linux.LANDLOCK_ACCESS_FS_WRITE_FILE;
+    private static final long EXECUTE = Linux.LANDLOCK_ACCESS_FS_EXECUTE;
+    private static final long READ_DIR = Linux.LANDLOCK_ACCESS_FS_READ_DIR;
     /** What ABI 1 handles (Linux 5.13). */
-    private static final long ABI_1 = FILE_READ | FILE_WRITE | EXECUTE | READ_DIR | right("REMOVE_DIR")
-            | right("REMOVE_FILE") | right("MAKE_CHAR") | right("MAKE_DIR") | right("MAKE_REG")
-            | right("MAKE_SOCK") | right("MAKE_FIFO") | right("MAKE_BLOCK") | right("MAKE_SYM");
+    private static final long ABI_1 = FILE_READ | FILE_WRITE | EXECUTE | READ_DIR
+            | Linux.LANDLOCK_ACCESS_FS_REMOVE_DIR | Linux.LANDLOCK_ACCESS_FS_REMOVE_FILE
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_CHAR | Linux.LANDLOCK_ACCESS_FS_MAKE_DIR
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_REG | Linux.LANDLOCK_ACCESS_FS_MAKE_SOCK
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_FIFO | Linux.LANDLOCK_ACCESS_FS_MAKE_BLOCK
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_SYM;
     /** ABI 2 (5.19) adds REFER: linking and renaming across directories. */
-    private static final long ABI_2 = ABI_1 | right("REFER");
+    private static final long ABI_2 = ABI_1 | Linux.LANDLOCK_ACCESS_FS_REFER;
     // ABI 3 (TRUNCATE), 5 (IOCTL_DEV) and the network rights of ABI 4 are missing from the
     // generated headers (Linux 6.1 UAPI); until they are regenerated from newer headers,
     // truncate(2) and device ioctls stay outside Landlock's control.

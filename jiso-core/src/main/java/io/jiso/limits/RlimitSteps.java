@@ -1,7 +1,7 @@
 package io.jiso.limits;
 
 import io.jiso.ResourceLimit;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -18,7 +18,7 @@ public final class RlimitSteps {
     private RlimitSteps() {
     }
 
-    private static final int PRLIMIT64 = Abi.current().syscall("prlimit64");
+    private static final int PRLIMIT64 = Linux.__NR_prlimit64;
     private static final MemoryLayout RLIMIT = MemoryLayout.sequenceLayout(2, ValueLayout.JAVA_LONG);
 
     public static void set(StepList steps, Map<ResourceLimit, RunLimits.Rlimit> rlimits) {

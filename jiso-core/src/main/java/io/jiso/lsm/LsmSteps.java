@@ -1,11 +1,12 @@
 package io.jiso.lsm;
 
+import static io.jiso.nativegen.Linux.O_CLOEXEC;
+import static io.jiso.nativegen.Linux.O_WRONLY;
 import static io.jiso.plan.Syscalls.AT_FDCWD;
 import static io.jiso.plan.Syscalls.CLOSE;
 import static io.jiso.plan.Syscalls.OPENAT;
 import static io.jiso.plan.Syscalls.WRITE;
 
-import io.jiso.nativegen.Abi;
 import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
 
@@ -19,10 +20,6 @@ import java.lang.foreign.MemorySegment;
 public final class LsmSteps {
     private LsmSteps() {
     }
-
-    private static final Abi ABI = Abi.current();
-    private static final int O_WRONLY = ABI.intConstant("O_WRONLY");
-    private static final int O_CLOEXEC = ABI.intConstant("O_CLOEXEC");
 
     /** Confine the next program in this AppArmor profile. */
     public static void appArmorOnExec(StepList steps, String profile) {

@@ -5,7 +5,7 @@ import static io.jiso.plan.Syscalls.EEXIST;
 import static io.jiso.plan.Syscalls.MKDIRAT;
 import static io.jiso.plan.Syscalls.OPENAT;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.open_how;
 import io.jiso.plan.StepList;
 import io.jiso.plan.StepList.Step;
@@ -21,17 +21,16 @@ import java.lang.foreign.MemorySegment;
  * made, so it crosses the earlier mounts as they are then.
  */
 final class BeneathRoot {
-    private static final Abi ABI = Abi.current();
-    private static final int OPENAT2 = ABI.syscall("openat2");
-    private static final long O_PATH = ABI.longConstant("O_PATH");
-    private static final long O_DIRECTORY = ABI.longConstant("O_DIRECTORY");
-    private static final long O_CLOEXEC = ABI.longConstant("O_CLOEXEC");
-    private static final long O_RDONLY = ABI.longConstant("O_RDONLY");
-    private static final long O_CREAT = ABI.longConstant("O_CREAT");
-    private static final long O_NONBLOCK = ABI.longConstant("O_NONBLOCK");
-    private static final long O_NOCTTY = ABI.longConstant("O_NOCTTY");
-    private static final long RESOLVE_BENEATH = ABI.longConstant("RESOLVE_BENEATH");
-    private static final long RESOLVE_NO_SYMLINKS = ABI.longConstant("RESOLVE_NO_SYMLINKS");
+    private static final int OPENAT2 = Linux.__NR_openat2;
+    private static final long O_PATH = Linux.O_PATH;
+    private static final long O_DIRECTORY = Linux.O_DIRECTORY;
+    private static final long O_CLOEXEC = Linux.O_CLOEXEC;
+    private static final long O_RDONLY = Linux.O_RDONLY;
+    private static final long O_CREAT = Linux.O_CREAT;
+    private static final long O_NONBLOCK = Linux.O_NONBLOCK;
+    private static final long O_NOCTTY = Linux.O_NOCTTY;
+    private static final long RESOLVE_BENEATH = Linux.RESOLVE_BENEATH;
+    private static final long RESOLVE_NO_SYMLINKS = Linux.RESOLVE_NO_SYMLINKS;
     /** A file mount point: created if missing; O_NONBLOCK so that a FIFO found there does not block the open. */
     private static final long FILE_FLAGS = O_RDONLY | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
     private static final long DIRECTORY_FLAGS = O_PATH | O_DIRECTORY | O_CLOEXEC;

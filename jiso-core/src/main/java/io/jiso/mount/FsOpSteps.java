@@ -1,5 +1,17 @@
 package io.jiso.mount;
 
+import static io.jiso.nativegen.Linux.AT_EMPTY_PATH;
+import static io.jiso.nativegen.Linux.AT_RECURSIVE;
+import static io.jiso.nativegen.Linux.AT_REMOVEDIR;
+import static io.jiso.nativegen.Linux.ENOENT;
+import static io.jiso.nativegen.Linux.MOVE_MOUNT_F_EMPTY_PATH;
+import static io.jiso.nativegen.Linux.MOVE_MOUNT_T_EMPTY_PATH;
+import static io.jiso.nativegen.Linux.OPEN_TREE_CLOEXEC;
+import static io.jiso.nativegen.Linux.OPEN_TREE_CLONE;
+import static io.jiso.nativegen.Linux.O_CLOEXEC;
+import static io.jiso.nativegen.Linux.O_CREAT;
+import static io.jiso.nativegen.Linux.O_EXCL;
+import static io.jiso.nativegen.Linux.O_WRONLY;
 import static io.jiso.plan.Syscalls.AT_FDCWD;
 import static io.jiso.plan.Syscalls.CLOSE;
 import static io.jiso.plan.Syscalls.MKDIRAT;
@@ -23,7 +35,7 @@ import io.jiso.mount.FsOp.Proc;
 import io.jiso.mount.FsOp.Symlink;
 import io.jiso.mount.FsOp.SystemBind;
 import io.jiso.mount.FsOp.Tmpfs;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.mount_attr;
 import io.jiso.plan.StepList;
 import io.jiso.plan.StepList.Step;
@@ -45,33 +57,20 @@ import java.util.Map;
  * from the host's source as the caller named it.
  */
 final class FsOpSteps {
-    private static final Abi ABI = Abi.current();
-    private static final int MOUNT = ABI.syscall("mount");
-    private static final int MOUNT_SETATTR = ABI.syscall("mount_setattr");
-    private static final int OPEN_TREE = ABI.syscall("open_tree");
-    private static final int MOVE_MOUNT = ABI.syscall("move_mount");
-    private static final int FCHDIR = ABI.syscall("fchdir");
-    private static final long MS_BIND = ABI.longConstant("MS_BIND");
-    private static final long MS_REC = ABI.longConstant("MS_REC");
-    private static final long MS_NOSUID = ABI.longConstant("MS_NOSUID");
-    private static final long MS_NODEV = ABI.longConstant("MS_NODEV");
-    private static final long MS_NOEXEC = ABI.longConstant("MS_NOEXEC");
-    private static final long MS_RDONLY = ABI.longConstant("MS_RDONLY");
-    private static final int AT_RECURSIVE = ABI.intConstant("AT_RECURSIVE");
-    private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
-    private static final int OPEN_TREE_CLONE = ABI.intConstant("OPEN_TREE_CLONE");
-    private static final int OPEN_TREE_CLOEXEC = ABI.intConstant("OPEN_TREE_CLOEXEC");
-    private static final int MOVE_MOUNT_F_EMPTY_PATH = ABI.intConstant("MOVE_MOUNT_F_EMPTY_PATH");
-    private static final int MOVE_MOUNT_T_EMPTY_PATH = ABI.intConstant("MOVE_MOUNT_T_EMPTY_PATH");
-    private static final int AT_REMOVEDIR = ABI.intConstant("AT_REMOVEDIR");
-    private static final long ATTR_RDONLY = ABI.longConstant("MOUNT_ATTR_RDONLY");
-    private static final long ATTR_NOSUID = ABI.longConstant("MOUNT_ATTR_NOSUID");
-    private static final long ATTR_NODEV = ABI.longConstant("MOUNT_ATTR_NODEV");
-    private static final int O_WRONLY = ABI.intConstant("O_WRONLY");
-    private static final int O_CREAT = ABI.intConstant("O_CREAT");
-    private static final int O_EXCL = ABI.intConstant("O_EXCL");
-    private static final int O_CLOEXEC = ABI.intConstant("O_CLOEXEC");
-    private static final int ENOENT = ABI.intConstant("ENOENT");
+    private static final int MOUNT = Linux.__NR_mount;
+    private static final int MOUNT_SETATTR = Linux.__NR_mount_setattr;
+    private static final int OPEN_TREE = Linux.__NR_open_tree;
+    private static final int MOVE_MOUNT = Linux.__NR_move_mount;
+    private static final int FCHDIR = Linux.__NR_fchdir;
+    private static final long MS_BIND = Linux.MS_BIND;
+    private static final long MS_REC = Linux.MS_REC;
+    private static final long MS_NOSUID = Linux.MS_NOSUID;
+    private static final long MS_NODEV = Linux.MS_NODEV;
+    private static final long MS_NOEXEC = Linux.MS_NOEXEC;
+    private static final long MS_RDONLY = Linux.MS_RDONLY;
+    private static final long ATTR_RDONLY = Linux.MOUNT_ATTR_RDONLY;
+    private static final long ATTR_NOSUID = Linux.MOUNT_ATTR_NOSUID;
+    private static final long ATTR_NODEV = Linux.MOUNT_ATTR_NODEV;
 
     /** An empty directory of the sandbox's /tmp, bound over what must look empty, then removed. */
     private static final String EMPTY = "/tmp/.jiso-empty";

@@ -3,7 +3,7 @@ package io.jiso.mount;
 import io.jiso.Namespace;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.MountPoint;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +19,16 @@ import java.util.List;
  *
  * <p>Why: {@link RootfsSteps#build} starts from a copy of the host's mount
  * namespace and detaches the host's root, and the kernel ends every unmount
- * by waiting for an RCU grace period (namespace_unlock). On this project's
- * host that detach was half of a default spawn. A copy of a template has
- * nothing to detach.
+ * by waiting for an RCU grace period (namespace_unlock). On the development
+ * machine that detach is about half of a default spawn. A copy of a template
+ * has nothing to detach.
  */
 public final class RootTemplateSteps {
     private RootTemplateSteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int SETNS = ABI.syscall("setns");
-    private static final int UNSHARE = ABI.syscall("unshare");
+    private static final int SETNS = Linux.__NR_setns;
+    private static final int UNSHARE = Linux.__NR_unshare;
     private static final long CLONE_NEWNS = Namespace.MOUNT.cloneFlag();
 
     /**

@@ -1,12 +1,14 @@
 package io.jiso.mount;
 
+import static io.jiso.nativegen.Linux.AT_REMOVEDIR;
+import static io.jiso.nativegen.Linux.MNT_DETACH;
 import static io.jiso.plan.Syscalls.AT_FDCWD;
 import static io.jiso.plan.Syscalls.CHDIR;
 import static io.jiso.plan.Syscalls.UNLINKAT;
 import static io.jiso.plan.Syscalls.mkdir;
 
 import io.jiso.cgroup.LeafHierarchies;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.mount_attr;
 import io.jiso.plan.StepList;
 import java.lang.foreign.MemorySegment;
@@ -25,20 +27,17 @@ public final class RootfsSteps {
     private RootfsSteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int MOUNT = ABI.syscall("mount");
-    private static final int UMOUNT2 = ABI.syscall("umount2");
-    private static final int PIVOT_ROOT = ABI.syscall("pivot_root");
-    private static final int MOUNT_SETATTR = ABI.syscall("mount_setattr");
-    private static final long MS_REC = ABI.longConstant("MS_REC");
-    private static final long MS_PRIVATE = ABI.longConstant("MS_PRIVATE");
-    private static final long MS_NOSUID = ABI.longConstant("MS_NOSUID");
-    private static final long MS_NODEV = ABI.longConstant("MS_NODEV");
-    private static final int MNT_DETACH = ABI.intConstant("MNT_DETACH");
-    private static final int AT_REMOVEDIR = ABI.intConstant("AT_REMOVEDIR");
-    private static final long ATTR_RDONLY = ABI.longConstant("MOUNT_ATTR_RDONLY");
-    private static final long ATTR_NOSUID = ABI.longConstant("MOUNT_ATTR_NOSUID");
-    private static final long ATTR_NODEV = ABI.longConstant("MOUNT_ATTR_NODEV");
+    private static final int MOUNT = Linux.__NR_mount;
+    private static final int UMOUNT2 = Linux.__NR_umount2;
+    private static final int PIVOT_ROOT = Linux.__NR_pivot_root;
+    private static final int MOUNT_SETATTR = Linux.__NR_mount_setattr;
+    private static final long MS_REC = Linux.MS_REC;
+    private static final long MS_PRIVATE = Linux.MS_PRIVATE;
+    private static final long MS_NOSUID = Linux.MS_NOSUID;
+    private static final long MS_NODEV = Linux.MS_NODEV;
+    private static final long ATTR_RDONLY = Linux.MOUNT_ATTR_RDONLY;
+    private static final long ATTR_NOSUID = Linux.MOUNT_ATTR_NOSUID;
+    private static final long ATTR_NODEV = Linux.MOUNT_ATTR_NODEV;
 
     /** Where the new root is assembled before pivot_root; any directory of the host does. */
     private static final String STAGING = "/tmp";

@@ -1,7 +1,7 @@
 package io.jiso.namespace;
 
 import io.jiso.Namespace;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import io.jiso.plan.Syscalls;
 import java.time.Duration;
@@ -15,13 +15,12 @@ public final class NamespaceSteps {
     private NamespaceSteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int SETNS = ABI.syscall("setns");
-    private static final int UNSHARE = ABI.syscall("unshare");
-    private static final int SETHOSTNAME = ABI.syscall("sethostname");
-    private static final int SETGROUPS = ABI.syscall("setgroups");
-    private static final int SETRESGID = ABI.syscall("setresgid");
-    private static final int SETRESUID = ABI.syscall("setresuid");
+    private static final int SETNS = Linux.__NR_setns;
+    private static final int UNSHARE = Linux.__NR_unshare;
+    private static final int SETHOSTNAME = Linux.__NR_sethostname;
+    private static final int SETGROUPS = Linux.__NR_setgroups;
+    private static final int SETRESGID = Linux.__NR_setresgid;
+    private static final int SETRESUID = Linux.__NR_setresuid;
 
     /**
      * In a new user namespace the child still has the host's ids, which the new

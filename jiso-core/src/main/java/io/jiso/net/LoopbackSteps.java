@@ -1,6 +1,6 @@
 package io.jiso.net;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.ifreq;
 import io.jiso.plan.StepList;
 import io.jiso.plan.Syscalls;
@@ -18,14 +18,13 @@ public final class LoopbackSteps {
     private LoopbackSteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int SOCKET = ABI.syscall("socket");
-    private static final int IOCTL = ABI.syscall("ioctl");
-    static final int AF_INET = ABI.intConstant("AF_INET");
-    static final int SOCK_DGRAM = ABI.intConstant("SOCK_DGRAM");
-    static final int SOCK_CLOEXEC = ABI.intConstant("SOCK_CLOEXEC");
-    static final int SIOCSIFFLAGS = ABI.intConstant("SIOCSIFFLAGS");
-    private static final short IFF_UP_RUNNING = (short) (ABI.intConstant("IFF_UP") | ABI.intConstant("IFF_RUNNING"));
+    private static final int SOCKET = Linux.__NR_socket;
+    private static final int IOCTL = Linux.__NR_ioctl;
+    static final int AF_INET = Linux.AF_INET;
+    static final int SOCK_DGRAM = Linux.SOCK_DGRAM;
+    static final int SOCK_CLOEXEC = Linux.SOCK_CLOEXEC;
+    static final int SIOCSIFFLAGS = Linux.SIOCSIFFLAGS;
+    private static final short IFF_UP_RUNNING = (short) (Linux.IFF_UP | Linux.IFF_RUNNING);
     private static final long FLAGS_OFFSET = ifreq.layout().byteOffset(PathElement.groupElement("ifr_ifru"));
 
     public static void up(StepList steps) {

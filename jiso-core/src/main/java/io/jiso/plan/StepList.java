@@ -1,6 +1,6 @@
 package io.jiso.plan;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.jiso_step;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -23,8 +23,8 @@ import java.util.List;
 public final class StepList {
     /** Arguments per step, as in struct jiso_step. */
     public static final int MAX_ARGS = 6;
-    private static final int OP_SPAWN = Abi.current().intConstant("JISO_OP_SPAWN");
-    private static final int OP_AWAIT_CREATOR = Abi.current().intConstant("JISO_OP_AWAIT_CREATOR");
+    private static final int OP_SPAWN = Linux.JISO_OP_SPAWN;
+    private static final int OP_AWAIT_CREATOR = Linux.JISO_OP_AWAIT_CREATOR;
 
     private final SegmentAllocator memory;
     private final List<long[]> calls = new ArrayList<>();

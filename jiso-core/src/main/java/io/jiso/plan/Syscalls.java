@@ -1,6 +1,10 @@
 package io.jiso.plan;
 
-import io.jiso.nativegen.Abi;
+import static io.jiso.nativegen.Linux.O_CLOEXEC;
+import static io.jiso.nativegen.Linux.O_CREAT;
+import static io.jiso.nativegen.Linux.O_WRONLY;
+
+import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList.Step;
 
 /**
@@ -11,28 +15,24 @@ public final class Syscalls {
     private Syscalls() {
     }
 
-    private static final Abi ABI = Abi.current();
-    public static final int OPENAT = ABI.syscall("openat");
-    public static final int CLOSE = ABI.syscall("close");
-    public static final int WRITE = ABI.syscall("write");
-    public static final int MKDIRAT = ABI.syscall("mkdirat");
-    public static final int SYMLINKAT = ABI.syscall("symlinkat");
-    public static final int UNLINKAT = ABI.syscall("unlinkat");
-    public static final int CHDIR = ABI.syscall("chdir");
-    public static final int PRCTL = ABI.syscall("prctl");
-    public static final int DUP3 = ABI.syscall("dup3");
-    public static final int FCNTL = ABI.syscall("fcntl");
-    public static final int CLOSE_RANGE = ABI.syscall("close_range");
-    public static final int RT_SIGPROCMASK = ABI.syscall("rt_sigprocmask");
-    public static final int EXECVE = ABI.syscall("execve");
-    public static final int EXECVEAT = ABI.syscall("execveat");
-    public static final int SETSID = ABI.syscall("setsid");
+    public static final int OPENAT = Linux.__NR_openat;
+    public static final int CLOSE = Linux.__NR_close;
+    public static final int WRITE = Linux.__NR_write;
+    public static final int MKDIRAT = Linux.__NR_mkdirat;
+    public static final int SYMLINKAT = Linux.__NR_symlinkat;
+    public static final int UNLINKAT = Linux.__NR_unlinkat;
+    public static final int CHDIR = Linux.__NR_chdir;
+    public static final int PRCTL = Linux.__NR_prctl;
+    public static final int DUP3 = Linux.__NR_dup3;
+    public static final int FCNTL = Linux.__NR_fcntl;
+    public static final int CLOSE_RANGE = Linux.__NR_close_range;
+    public static final int RT_SIGPROCMASK = Linux.__NR_rt_sigprocmask;
+    public static final int EXECVE = Linux.__NR_execve;
+    public static final int EXECVEAT = Linux.__NR_execveat;
+    public static final int SETSID = Linux.__NR_setsid;
 
-    public static final int AT_FDCWD = ABI.intConstant("AT_FDCWD");
-    public static final int EEXIST = ABI.intConstant("EEXIST");
-    private static final int O_WRONLY = ABI.intConstant("O_WRONLY");
-    private static final int O_CREAT = ABI.intConstant("O_CREAT");
-    private static final int O_CLOEXEC = ABI.intConstant("O_CLOEXEC");
+    public static final int AT_FDCWD = Linux.AT_FDCWD;
+    public static final int EEXIST = Linux.EEXIST;
 
     /** mkdir path; an existing directory is fine. */
     public static Step mkdir(StepList steps, String path, int mode) {

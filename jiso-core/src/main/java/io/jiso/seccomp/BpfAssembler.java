@@ -1,6 +1,6 @@
 package io.jiso.seccomp;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.Macros;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,9 +52,9 @@ final class BpfAssembler {
     private final Map<Integer, Label> returns = new LinkedHashMap<>();
     private final Map<Label, Integer> returnValue = new HashMap<>();
 
-    BpfAssembler(Abi abi) {
-        this.ja = abi.intConstant("BPF_JMP") | abi.intConstant("BPF_JA");
-        this.ret = abi.intConstant("BPF_RET") | abi.intConstant("BPF_K");
+    BpfAssembler() {
+        this.ja = Linux.BPF_JMP | Linux.BPF_JA;
+        this.ret = Linux.BPF_RET | Linux.BPF_K;
     }
 
     Label label() {

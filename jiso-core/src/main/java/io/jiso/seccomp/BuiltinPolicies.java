@@ -5,7 +5,7 @@ import static io.jiso.SeccompPolicy.arg32;
 
 import io.jiso.SeccompPolicy;
 import io.jiso.SeccompPolicy.Action;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 
 /**
  * The two policies jiso ships. Both answer ENOSYS for syscalls newer than the
@@ -54,14 +54,13 @@ public final class BuiltinPolicies {
     private BuiltinPolicies() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final Action EPERM = Action.errno(ABI.intConstant("EPERM"));
-    private static final Action ENOSYS = Action.errno(ABI.intConstant("ENOSYS"));
+    private static final Action EPERM = Action.errno(Linux.EPERM);
+    private static final Action ENOSYS = Action.errno(Linux.ENOSYS);
 
     /** Flags that make clone create namespaces. CLONE_NEWTIME is left out: in clone it is part of CSIGNAL. */
-    private static final long CLONE_NAMESPACES = flags("CLONE_NEWNS", "CLONE_NEWUTS", "CLONE_NEWIPC",
-            "CLONE_NEWUSER", "CLONE_NEWPID", "CLONE_NEWNET", "CLONE_NEWCGROUP");
-    private static final long UNSHARE_NAMESPACES = CLONE_NAMESPACES | flags("CLONE_NEWTIME");
+    private static final long CLONE_NAMESPACES = Linux.CLONE_NEWNS | Linux.CLONE_NEWUTS | Linux.CLONE_NEWIPC
+            | Linux.CLONE_NEWUSER | Linux.CLONE_NEWPID | Linux.CLONE_NEWNET | Linux.CLONE_NEWCGROUP;
+    private static final long UNSHARE_NAMESPACES = CLONE_NAMESPACES | Linux.CLONE_NEWTIME;
 
     public static final SeccompPolicy DEFAULT = defaultPolicy();
     public static final SeccompPolicy STRICT = strict();
@@ -97,8 +96,8 @@ public final class BuiltinPolicies {
         // Kernel crypto (AF_ALG) and virtual machine sockets (AF_VSOCK): kernel surface a
         // program has no need for. socketpair creates a socket of its family just like socket.
         for (String call : new String[] {"socket", "socketpair"}) {
-            for (String family : new String[] {"AF_ALG", "AF_VSOCK"}) {
-                b.rule(call, EPERM, arg32(0).eq(ABI.intConstant(family)));
+            for (int family : new int[] {Linux.AF_ALG, Linux.AF_VSOCK}) {
+                b.rule(call, EPERM, arg32(0).eq(family));
             }
         }
         b.rules(ENOSYS, "clone3")
@@ -150,29 +149,21 @@ public final class BuiltinPolicies {
         // FileDispatcherImpl makes one at class initialisation (the end it closes is what it
         // dup2s over a file descriptor closed under a blocked thread), so without it no
         // FileChannel, and javac, works.
-        b.rule("socketpair", Action.allow(), arg32(0).eq(ABI.intConstant("AF_UNIX")));
+        b.rule("socketpair", Action.allow(), arg32(0).eq(Linux.AF_UNIX));
         return personalityAndTerminal(b).build();
     }
 
     /** personality only with Docker's safe values; no faking terminal input (TIOCSTI, TIOCLINUX). */
     private static SeccompPolicy.Builder personalityAndTerminal(SeccompPolicy.Builder b) {
-        long linux32 = ABI.longConstant("PER_LINUX32");
-        long uname26 = ABI.longConstant("UNAME26");
+        long linux32 = Linux.PER_LINUX32;
+        long uname26 = Linux.UNAME26;
         b.rule("personality", EPERM);
-        for (long persona : new long[] {ABI.longConstant("PER_LINUX"), linux32, uname26, uname26 | linux32,
+        for (long persona : new long[] {Linux.PER_LINUX, linux32, uname26, uname26 | linux32,
                 -1 /* 0xffffffff: only query */}) {
             b.rule("personality", Action.allow(), arg32(0).eq(persona));
         }
         // ioctl's request is an unsigned int in the kernel: compare 32 bits only.
-        return b.rule("ioctl", EPERM, arg32(1).eq(ABI.intConstant("TIOCSTI")))
-                .rule("ioctl", EPERM, arg32(1).eq(ABI.intConstant("TIOCLINUX")));
-    }
-
-    private static long flags(String... names) {
-        long f = 0;
-        for (String n : names) {
-            f |= ABI.longConstant(n);
-        }
-        return f;
+        return b.rule("ioctl", EPERM, arg32(1).eq(Linux.TIOCSTI))
+                .rule("ioctl", EPERM, arg32(1).eq(Linux.TIOCLINUX));
     }
 }

@@ -5,6 +5,7 @@ import io.jiso.SeccompPolicy.Action;
 import io.jiso.SeccompPolicy.ArgCheck;
 import io.jiso.SeccompPolicy.Rule;
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.seccomp_data;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,16 +45,20 @@ public final class SeccompCompiler {
     /** What the accumulator holds where the next instruction goes, as load(); -1 if not known. */
     private long accumulator = -1;
 
+    /**
+     * BPF opcodes and SECCOMP_RET_* are the same on every architecture (generic
+     * UAPI headers); abi gives what differs: AUDIT_ARCH, the syscall table, x32.
+     */
     private SeccompCompiler(SeccompPolicy policy, Abi abi) {
         this.abi = abi;
         this.policy = policy;
-        this.asm = new BpfAssembler(abi);
-        this.ldAbs = abi.intConstant("BPF_LD") | abi.intConstant("BPF_W") | abi.intConstant("BPF_ABS");
-        int jmpK = abi.intConstant("BPF_JMP") | abi.intConstant("BPF_K");
-        this.jeq = jmpK | abi.intConstant("BPF_JEQ");
-        this.jgt = jmpK | abi.intConstant("BPF_JGT");
-        this.jge = jmpK | abi.intConstant("BPF_JGE");
-        this.and = abi.intConstant("BPF_ALU") | abi.intConstant("BPF_AND") | abi.intConstant("BPF_K");
+        this.asm = new BpfAssembler();
+        this.ldAbs = Linux.BPF_LD | Linux.BPF_W | Linux.BPF_ABS;
+        int jmpK = Linux.BPF_JMP | Linux.BPF_K;
+        this.jeq = jmpK | Linux.BPF_JEQ;
+        this.jgt = jmpK | Linux.BPF_JGT;
+        this.jge = jmpK | Linux.BPF_JGE;
+        this.and = Linux.BPF_ALU | Linux.BPF_AND | Linux.BPF_K;
         this.archOffset = (int) seccomp_data.arch$offset();
         this.nrOffset = (int) seccomp_data.nr$offset();
         this.argsOffset = (int) seccomp_data.args$offset();
@@ -91,7 +96,7 @@ public final class SeccompCompiler {
         List<Range> ranges = ranges();
         tree(ranges, 0, ranges.size() - 1);
         long[][] code = asm.assemble();
-        int max = abi.intConstant("BPF_MAXINSNS");
+        int max = Linux.BPF_MAXINSNS;
         if (code.length > max) {
             throw new IllegalArgumentException("the seccomp policy compiles to " + code.length
                     + " instructions for " + abi.arch() + "; the kernel accepts at most " + max);
@@ -294,11 +299,11 @@ public final class SeccompCompiler {
 
     private int encode(Action a) {
         return switch (a.kind()) {
-            case ALLOW -> abi.intConstant("SECCOMP_RET_ALLOW");
-            case ERRNO -> abi.intConstant("SECCOMP_RET_ERRNO") | (a.data() & abi.intConstant("SECCOMP_RET_DATA"));
-            case KILL_PROCESS -> abi.intConstant("SECCOMP_RET_KILL_PROCESS");
-            case TRAP -> abi.intConstant("SECCOMP_RET_TRAP");
-            case LOG -> abi.intConstant("SECCOMP_RET_LOG");
+            case ALLOW -> Linux.SECCOMP_RET_ALLOW;
+            case ERRNO -> Linux.SECCOMP_RET_ERRNO | (a.data() & Linux.SECCOMP_RET_DATA);
+            case KILL_PROCESS -> Linux.SECCOMP_RET_KILL_PROCESS;
+            case TRAP -> Linux.SECCOMP_RET_TRAP;
+            case LOG -> Linux.SECCOMP_RET_LOG;
         };
     }
 }

@@ -38,16 +38,6 @@ public final class SeccompProgram {
         return copy;
     }
 
-    /** One line per instruction, in the format of bpf_asm's -c output, for debugging. */
-    public String dump() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < instructions.length; i++) {
-            long[] in = instructions[i];
-            sb.append(String.format("%4d: { 0x%02x, %3d, %3d, 0x%08x }%n", i, in[0], in[1], in[2], in[3]));
-        }
-        return sb.toString();
-    }
-
     @Override
     public String toString() {
         return "SeccompProgram[" + arch + ", " + instructions.length + " instructions]";

@@ -1,6 +1,7 @@
 package io.jiso.seccomp;
 
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.sock_filter;
 import io.jiso.nativegen.libc.sock_fprog;
 import io.jiso.plan.StepList;
@@ -22,8 +23,8 @@ public final class SeccompSteps {
     }
 
     private static final Abi ABI = Abi.current();
-    private static final int SECCOMP = ABI.syscall("seccomp");
-    private static final int SET_MODE_FILTER = ABI.intConstant("SECCOMP_SET_MODE_FILTER");
+    private static final int SECCOMP = Linux.__NR_seccomp;
+    private static final int SET_MODE_FILTER = Linux.SECCOMP_SET_MODE_FILTER;
 
     /** Adds the install step. */
     public static StepList.Step install(StepList steps, SeccompProgram program) {

@@ -1,9 +1,12 @@
 package io.jiso.spawn;
 
+import static io.jiso.nativegen.Linux.SIGKILL;
+import static io.jiso.nativegen.Linux.SIGTERM;
+
 import io.jiso.IsolationException;
+import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
-import io.jiso.nativegen.Abi;
 import io.jiso.net.NetworkNamespacePool;
 import io.jiso.sys.Errno;
 import io.jiso.sys.FdLimit;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,13 +33,11 @@ import org.slf4j.LoggerFactory;
  * and is reaped by the housekeeping thread), otherwise when it is reaped.
  */
 public final class ChildProcess {
-    private static final int SIGTERM = Abi.current().intConstant("SIGTERM");
-    private static final int SIGKILL = Abi.current().intConstant("SIGKILL");
     /** jiso-init is 1 in its pid namespace and the first process it starts, the main process, is 2. */
     private static final String MAIN_PID_INSIDE = "2";
 
     /** Exits whose housekeeping has not finished, of every runtime. */
-    private static final java.util.concurrent.atomic.AtomicInteger PENDING = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger PENDING = new AtomicInteger();
 
     private final int pid;
     private final int pidfd;
@@ -150,11 +152,11 @@ public final class ChildProcess {
     }
 
     /** The pidfd for another sandbox to setns through; the process must still run. */
-    synchronized int pidfdForJoin(io.jiso.Namespace ns) {
+    synchronized int pidfdForJoin(Namespace ns) {
         if (reaped || exit.isDone()) {
             throw new IllegalStateException("cannot join the namespaces of process " + pid + ": it has exited");
         }
-        if (ns == io.jiso.Namespace.NET) {
+        if (ns == Namespace.NET) {
             networkJoined = true; // the joiner may outlive this sandbox in its network namespace
         }
         return pidfd;

@@ -1,5 +1,14 @@
 package io.jiso.spawn;
 
+import static io.jiso.nativegen.Linux.AT_EMPTY_PATH;
+import static io.jiso.nativegen.Linux.CLOSE_RANGE_CLOEXEC;
+import static io.jiso.nativegen.Linux.EACCES;
+import static io.jiso.nativegen.Linux.ENOENT;
+import static io.jiso.nativegen.Linux.ENOTDIR;
+import static io.jiso.nativegen.Linux.F_SETFD;
+import static io.jiso.nativegen.Linux.PR_SET_PDEATHSIG;
+import static io.jiso.nativegen.Linux.SIGKILL;
+import static io.jiso.nativegen.Linux.SIG_SETMASK;
 import static io.jiso.plan.Syscalls.CHDIR;
 import static io.jiso.plan.Syscalls.CLOSE_RANGE;
 import static io.jiso.plan.Syscalls.DUP3;
@@ -23,11 +32,11 @@ import io.jiso.seccomp.SeccompSteps;
 import io.jiso.mount.RootTemplateSteps;
 import io.jiso.mount.RootfsSteps;
 import io.jiso.namespace.NamespaceSteps;
-import io.jiso.nativegen.Abi;
 import io.jiso.net.LoopbackSteps;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,16 +50,6 @@ final class ChildSteps {
     private ChildSteps() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final int PR_SET_PDEATHSIG = ABI.intConstant("PR_SET_PDEATHSIG");
-    private static final int SIGKILL = ABI.intConstant("SIGKILL");
-    private static final int SIG_SETMASK = ABI.intConstant("SIG_SETMASK");
-    private static final int CLOSE_RANGE_CLOEXEC = ABI.intConstant("CLOSE_RANGE_CLOEXEC");
-    private static final int F_SETFD = ABI.intConstant("F_SETFD");
-    private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
-    private static final int ENOENT = ABI.intConstant("ENOENT");
-    private static final int EACCES = ABI.intConstant("EACCES");
-    private static final int ENOTDIR = ABI.intConstant("ENOTDIR");
     /** A free fd number for Landlock's ruleset: stdio is 0..2 and every other fd is ours to reuse. */
     private static final int LANDLOCK_SCRATCH_FD = 3;
     /** In a fresh pid namespace jiso-init is 1 and the first process it creates is 2. */
@@ -244,7 +243,7 @@ final class ChildSteps {
         if (command.contains("/")) {
             return List.of(command);
         }
-        return java.util.Arrays.stream(searchPath(path).split(":"))
+        return Arrays.stream(searchPath(path).split(":"))
                 .map(dir -> (dir.isEmpty() ? "." : dir) + "/" + command)
                 .distinct()
                 .toList();
@@ -263,8 +262,8 @@ final class ChildSteps {
         return argv(steps, environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
-    private static Map<io.jiso.Namespace, Integer> pidfds(Map<io.jiso.Namespace, ChildProcess> joined) {
-        Map<io.jiso.Namespace, Integer> fds = new HashMap<>();
+    private static Map<Namespace, Integer> pidfds(Map<Namespace, ChildProcess> joined) {
+        Map<Namespace, Integer> fds = new HashMap<>();
         joined.forEach((ns, process) -> fds.put(ns, process.pidfdForJoin(ns)));
         return fds;
     }

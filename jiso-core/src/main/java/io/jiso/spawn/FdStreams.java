@@ -1,6 +1,7 @@
 package io.jiso.spawn;
 
-import io.jiso.nativegen.Abi;
+import static io.jiso.nativegen.Linux.F_SETFL;
+
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -33,7 +34,6 @@ final class FdStreams {
     }
 
     private static final int CHUNK = 8192;
-    private static final int F_SETFL = Abi.current().intConstant("F_SETFL");
     /**
      * One native transfer buffer per thread, instead of one per stream: a
      * stream that is never read costs no native memory.

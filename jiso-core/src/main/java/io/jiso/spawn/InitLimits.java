@@ -7,6 +7,7 @@ import io.jiso.limits.RunLimits;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,7 +71,7 @@ final class InitLimits implements AutoCloseable {
         return p[1];
     }
 
-    private static long micros(java.time.Duration d) {
+    private static long micros(Duration d) {
         return Math.max(0, d.toNanos() / 1000);
     }
 

@@ -2,6 +2,7 @@ package io.jiso.spawn;
 
 import io.jiso.ChildSetupException;
 import io.jiso.DeviceRule;
+import io.jiso.FeatureUnavailableException;
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import io.jiso.Namespace;
@@ -16,6 +17,7 @@ import io.jiso.user.UserNamespaceMaps;
 import io.jiso.sys.WaitStatus;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
+import io.jiso.user.UserNamespacePolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,9 +25,12 @@ import java.io.OutputStream;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * start(): opens the child's standard streams, plans its steps, runs the plan
@@ -141,7 +146,7 @@ public final class Launcher {
             LeafOrReason cgroup = leafFor(services, spec);
             leaf = cgroup.leaf();
             if (spec.runLimits().cpuTime() != null && leaf == null) {
-                throw new io.jiso.FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "it counts the CPU"
+                throw new FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "it counts the CPU"
                         + " time of the sandbox's cgroup leaf, and this sandbox has none: " + cgroup.whyNone());
             }
             int in = pipes.childEnd(spec.redirects().get(0), 0);
@@ -245,7 +250,7 @@ public final class Launcher {
         }
     }
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Launcher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
     private static final AtomicBoolean warnedNoDeviceControl = new AtomicBoolean();
 
     private static ChildProcess spawn(Services services, SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd,
@@ -331,9 +336,9 @@ public final class Launcher {
         }
         if (step == StageFailure.CLONE) {
             String why = (plan.cloneFlags & Namespace.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
-                    ? io.jiso.user.UserNamespacePolicy.refusalReason() : "";
+                    ? UserNamespacePolicy.refusalReason() : "";
             if (!why.isEmpty()) {
-                return new io.jiso.FeatureUnavailableException("create the child in a new user namespace (clone3)",
+                return new FeatureUnavailableException("create the child in a new user namespace (clone3)",
                         o.errno(), errno, "this host forbids unprivileged user namespaces: " + why);
             }
             return new HostSetupException("create the child (clone3)", o.errno(), errno, null);
@@ -341,7 +346,7 @@ public final class Launcher {
         if (step == StageFailure.PARENT_WRITE) {
             String file = plan.parentWriteFile(o.detail());
             if (!Rootless.jvmIsRoot() && o.errno() == Errno.EPERM && file != null && file.endsWith("_map")) {
-                return new io.jiso.FeatureUnavailableException(plan.describeParentWrite(o.detail()), o.errno(),
+                return new FeatureUnavailableException(plan.describeParentWrite(o.detail()), o.errno(),
                         errno, Rootless.whyMappingRefused());
             }
             return new HostSetupException(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
@@ -420,7 +425,7 @@ public final class Launcher {
         }
 
         /** The JVM's ends of the pipes made into streams, for the exit to drain and close. */
-        final List<FdStreams.Pipe> streamPipes = new java.util.ArrayList<>(3);
+        final List<FdStreams.Pipe> streamPipes = new ArrayList<>(3);
 
         OutputStream outStream(int fd) {
             return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(pipe(fd, false));

@@ -1,11 +1,15 @@
 package io.jiso.spawn;
 
+import static io.jiso.nativegen.Linux.F_ADD_SEALS;
+import static io.jiso.nativegen.Linux.MFD_ALLOW_SEALING;
+import static io.jiso.nativegen.Linux.MFD_CLOEXEC;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.jiso.HostSetupException;
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -29,12 +33,10 @@ final class NativeStage {
     }
 
     private static final Abi ABI = Abi.current();
-    private static final int MFD_CLOEXEC = ABI.intConstant("MFD_CLOEXEC");
-    private static final int MFD_ALLOW_SEALING = ABI.intConstant("MFD_ALLOW_SEALING");
+    // By name: MFD_EXEC (Linux 6.3) is newer than the headers the constants are generated from.
     private static final int MFD_EXEC = ABI.hasConstant("MFD_EXEC") ? ABI.intConstant("MFD_EXEC") : 0;
-    private static final int F_ADD_SEALS = ABI.intConstant("F_ADD_SEALS");
-    private static final int ALL_SEALS = ABI.intConstant("F_SEAL_SEAL") | ABI.intConstant("F_SEAL_SHRINK")
-            | ABI.intConstant("F_SEAL_GROW") | ABI.intConstant("F_SEAL_WRITE");
+    private static final int ALL_SEALS = Linux.F_SEAL_SEAL | Linux.F_SEAL_SHRINK
+            | Linux.F_SEAL_GROW | Linux.F_SEAL_WRITE;
 
     /** int jiso_spawn(const struct jiso_plan *, struct jiso_result *). */
     static final MethodHandle SPAWN;

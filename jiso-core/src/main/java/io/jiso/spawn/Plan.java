@@ -1,5 +1,6 @@
 package io.jiso.spawn;
 
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.jiso_parent_write;
 import io.jiso.nativegen.libc.jiso_plan;
 import io.jiso.nativegen.libc.jiso_result;
@@ -17,7 +18,7 @@ import java.util.List;
  */
 final class Plan {
     /** JISO_PLAN_VERSION of jiso_plan.h. */
-    private static final int VERSION = io.jiso.nativegen.Abi.current().intConstant("JISO_PLAN_VERSION");
+    private static final int VERSION = Linux.JISO_PLAN_VERSION;
 
     final StepList steps;
     /** The execve steps of the program's PATH search, to explain their failure; null if none. */

@@ -1,7 +1,9 @@
 package io.jiso.spawn;
 
-import io.jiso.nativegen.Abi;
-import io.jiso.sys.Errno;
+import static io.jiso.nativegen.Linux.EPOLL_CTL_ADD;
+import static io.jiso.nativegen.Linux.EPOLL_CTL_DEL;
+
+import io.jiso.nativegen.Linux;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -25,11 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Reaper {
     private static final Logger LOG = LoggerFactory.getLogger(Reaper.class);
-    private static final Abi ABI = Abi.current();
     /** One event per child: a fd that stays readable cannot wake the reaper again. */
-    private static final int ONE_EXIT = ABI.intConstant("EPOLLIN") | ABI.intConstant("EPOLLONESHOT");
-    private static final int EPOLL_CTL_ADD = ABI.intConstant("EPOLL_CTL_ADD");
-    private static final int EPOLL_CTL_DEL = ABI.intConstant("EPOLL_CTL_DEL");
+    private static final int ONE_EXIT = Linux.EPOLLIN | Linux.EPOLLONESHOT;
     private static final int BATCH = 64;
     /** The event key of the wake-up pipe; children's keys start at 1. */
     private static final long WAKE = 0;
@@ -43,10 +42,10 @@ final class Reaper {
     private volatile boolean closing;
 
     Reaper(String threadName) throws IOException {
-        epoll = Sys.epollCreate(ABI.intConstant("EPOLL_CLOEXEC"));
+        epoll = Sys.epollCreate(Linux.EPOLL_CLOEXEC);
         try {
-            wake = Sys.pipe2(Errno.O_CLOEXEC);
-            Sys.epollCtl(epoll, EPOLL_CTL_ADD, wake[0], ABI.intConstant("EPOLLIN"), WAKE);
+            wake = Sys.pipe2(Linux.O_CLOEXEC);
+            Sys.epollCtl(epoll, EPOLL_CTL_ADD, wake[0], Linux.EPOLLIN, WAKE);
         } catch (IOException | RuntimeException e) {
             Sys.close(epoll);
             throw e;

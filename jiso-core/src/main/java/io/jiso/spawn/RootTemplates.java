@@ -1,5 +1,9 @@
 package io.jiso.spawn;
 
+import static io.jiso.nativegen.Linux.AT_EMPTY_PATH;
+import static io.jiso.nativegen.Linux.CLOSE_RANGE_CLOEXEC;
+import static io.jiso.nativegen.Linux.PR_SET_PDEATHSIG;
+import static io.jiso.nativegen.Linux.SIGKILL;
 import static io.jiso.plan.Syscalls.CLOSE_RANGE;
 import static io.jiso.plan.Syscalls.DUP3;
 import static io.jiso.plan.Syscalls.EXECVEAT;
@@ -8,7 +12,6 @@ import static io.jiso.plan.Syscalls.PRCTL;
 import io.jiso.Namespace;
 import io.jiso.mount.RootTemplateSteps;
 import io.jiso.mount.FsOp;
-import io.jiso.nativegen.Abi;
 import io.jiso.plan.StepList;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -51,17 +54,12 @@ final class RootTemplates {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RootTemplates.class);
-    private static final Abi ABI = Abi.current();
     /**
      * More distinct mount layouts than this build their roots from the host's namespace. A
      * template is a mount namespace of about twenty mounts, a few kilobytes of kernel memory;
      * the cap only bounds a caller that makes a new layout for every sandbox.
      */
     private static final int MAX_TEMPLATES = 64;
-    private static final int PR_SET_PDEATHSIG = ABI.intConstant("PR_SET_PDEATHSIG");
-    private static final int SIGKILL = ABI.intConstant("SIGKILL");
-    private static final int CLOSE_RANGE_CLOEXEC = ABI.intConstant("CLOSE_RANGE_CLOEXEC");
-    private static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
     /** System property the default runtime reads rootTemplates from ("false" turns them off). */
     public static final String PROPERTY = "jiso.rootTemplates";
 

@@ -1,7 +1,14 @@
 package io.jiso.spawn;
 
+import io.jiso.DeviceRule;
 import io.jiso.Namespace;
+import io.jiso.SeccompPolicy;
+import io.jiso.capability.PrivilegeSpec;
+import io.jiso.cgroup.CgroupLimits;
+import io.jiso.landlock.LandlockRules;
+import io.jiso.limits.RunLimits;
 import io.jiso.mount.FsOp;
+import io.jiso.user.UserNamespaceMaps;
 import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
 import java.util.Collections;
@@ -53,16 +60,16 @@ public record SandboxSpec(
         List<FsOp> mounts,
         Duration monotonicOffset,
         Duration boottimeOffset,
-        io.jiso.user.UserNamespaceMaps userMaps,
-        io.jiso.capability.PrivilegeSpec privileges,
-        io.jiso.landlock.LandlockRules landlock,
-        io.jiso.SeccompPolicy seccomp,
-        io.jiso.cgroup.CgroupLimits cgroup,
-        List<io.jiso.DeviceRule> devices,
+        UserNamespaceMaps userMaps,
+        PrivilegeSpec privileges,
+        LandlockRules landlock,
+        SeccompPolicy seccomp,
+        CgroupLimits cgroup,
+        List<DeviceRule> devices,
         boolean newSession,
         String appArmorProfile,
         String selinuxLabel,
-        io.jiso.limits.RunLimits runLimits,
+        RunLimits runLimits,
         HostFacts host) {
 
     public SandboxSpec {

@@ -1,6 +1,8 @@
 package io.jiso.spawn;
 
 import java.io.IOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,8 +47,8 @@ final class Spawner {
     }
 
     /** Spawn memory for runHere(), reused across threads; a few are kept, more are made when needed. */
-    private static final java.util.concurrent.BlockingQueue<SpawnMemory> SPARE =
-            new java.util.concurrent.ArrayBlockingQueue<>(THREADS * 2);
+    private static final BlockingQueue<SpawnMemory> SPARE =
+            new ArrayBlockingQueue<>(THREADS * 2);
 
     /**
      * Runs a spawn on the calling thread, for children that must not die with

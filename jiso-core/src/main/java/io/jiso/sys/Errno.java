@@ -1,6 +1,6 @@
 package io.jiso.sys;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.Libc;
 import java.lang.foreign.MemorySegment;
 
@@ -12,46 +12,44 @@ public final class Errno {
     private Errno() {
     }
 
-    private static final Abi ABI = Abi.current();
+    public static final int EPERM = Linux.EPERM;
+    public static final int ENOENT = Linux.ENOENT;
+    public static final int ESRCH = Linux.ESRCH;
+    public static final int EINTR = Linux.EINTR;
+    public static final int EAGAIN = Linux.EAGAIN;
+    public static final int EMFILE = Linux.EMFILE;
+    public static final int EACCES = Linux.EACCES;
+    public static final int EBADF = Linux.EBADF;
+    public static final int EBUSY = Linux.EBUSY;
+    public static final int EEXIST = Linux.EEXIST;
+    public static final int ENOTDIR = Linux.ENOTDIR;
+    public static final int EINVAL = Linux.EINVAL;
+    public static final int ENOSPC = Linux.ENOSPC;
+    public static final int ENODEV = Linux.ENODEV;
+    public static final int ENOSYS = Linux.ENOSYS;
+    public static final int ENOTEMPTY = Linux.ENOTEMPTY;
+    public static final int EOPNOTSUPP = Linux.EOPNOTSUPP;
+    public static final int ENODATA = Linux.ENODATA;
+    public static final int ELOOP = Linux.ELOOP;
 
-    public static final int EPERM = ABI.intConstant("EPERM");
-    public static final int ENOENT = ABI.intConstant("ENOENT");
-    public static final int ESRCH = ABI.intConstant("ESRCH");
-    public static final int EINTR = ABI.intConstant("EINTR");
-    public static final int EAGAIN = ABI.intConstant("EAGAIN");
-    public static final int EMFILE = ABI.intConstant("EMFILE");
-    public static final int EACCES = ABI.intConstant("EACCES");
-    public static final int EBADF = ABI.intConstant("EBADF");
-    public static final int EBUSY = ABI.intConstant("EBUSY");
-    public static final int EEXIST = ABI.intConstant("EEXIST");
-    public static final int ENOTDIR = ABI.intConstant("ENOTDIR");
-    public static final int EINVAL = ABI.intConstant("EINVAL");
-    public static final int ENOSPC = ABI.intConstant("ENOSPC");
-    public static final int ENODEV = ABI.intConstant("ENODEV");
-    public static final int ENOSYS = ABI.intConstant("ENOSYS");
-    public static final int ENOTEMPTY = ABI.intConstant("ENOTEMPTY");
-    public static final int EOPNOTSUPP = ABI.intConstant("EOPNOTSUPP");
-    public static final int ENODATA = ABI.intConstant("ENODATA");
-    public static final int ELOOP = ABI.intConstant("ELOOP");
-
-    public static final int AT_FDCWD = ABI.intConstant("AT_FDCWD");
-    public static final int AT_REMOVEDIR = ABI.intConstant("AT_REMOVEDIR");
-    public static final int AT_EMPTY_PATH = ABI.intConstant("AT_EMPTY_PATH");
-    public static final int O_RDONLY = ABI.intConstant("O_RDONLY");
-    public static final int O_WRONLY = ABI.intConstant("O_WRONLY");
-    public static final int O_RDWR = ABI.intConstant("O_RDWR");
-    public static final int O_CREAT = ABI.intConstant("O_CREAT");
-    public static final int O_TRUNC = ABI.intConstant("O_TRUNC");
-    public static final int O_APPEND = ABI.intConstant("O_APPEND");
-    public static final int O_CLOEXEC = ABI.intConstant("O_CLOEXEC");
-    public static final int O_DIRECTORY = ABI.intConstant("O_DIRECTORY");
-    public static final int O_NONBLOCK = ABI.intConstant("O_NONBLOCK");
-    public static final int O_PATH = ABI.intConstant("O_PATH");
-    public static final int O_EXCL = ABI.intConstant("O_EXCL");
-    public static final int O_NOFOLLOW = ABI.intConstant("O_NOFOLLOW");
-    public static final int P_PIDFD = ABI.intConstant("P_PIDFD");
-    public static final int WEXITED = ABI.intConstant("WEXITED");
-    public static final int WNOHANG = ABI.intConstant("WNOHANG");
+    public static final int AT_FDCWD = Linux.AT_FDCWD;
+    public static final int AT_REMOVEDIR = Linux.AT_REMOVEDIR;
+    public static final int AT_EMPTY_PATH = Linux.AT_EMPTY_PATH;
+    public static final int O_RDONLY = Linux.O_RDONLY;
+    public static final int O_WRONLY = Linux.O_WRONLY;
+    public static final int O_RDWR = Linux.O_RDWR;
+    public static final int O_CREAT = Linux.O_CREAT;
+    public static final int O_TRUNC = Linux.O_TRUNC;
+    public static final int O_APPEND = Linux.O_APPEND;
+    public static final int O_CLOEXEC = Linux.O_CLOEXEC;
+    public static final int O_DIRECTORY = Linux.O_DIRECTORY;
+    public static final int O_NONBLOCK = Linux.O_NONBLOCK;
+    public static final int O_PATH = Linux.O_PATH;
+    public static final int O_EXCL = Linux.O_EXCL;
+    public static final int O_NOFOLLOW = Linux.O_NOFOLLOW;
+    public static final int P_PIDFD = Linux.P_PIDFD;
+    public static final int WEXITED = Linux.WEXITED;
+    public static final int WNOHANG = Linux.WNOHANG;
 
     /** The symbolic name of an errno, e.g. "EPERM" (strerrorname_np). */
     public static String name(int errno) {

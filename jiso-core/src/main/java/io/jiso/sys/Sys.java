@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jiso.HostSetupException;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.Libc;
 import io.jiso.nativegen.libc.siginfo_t;
 import java.lang.foreign.Arena;
@@ -64,8 +64,8 @@ public final class Sys {
     private static final MethodHandle EPOLL_CTL = capturing(Libc.epoll_ctl$address(), Libc.epoll_ctl$descriptor());
     private static final MethodHandle EPOLL_WAIT = capturing(Libc.epoll_wait$address(), Libc.epoll_wait$descriptor());
     /** struct epoll_event, packed on x86_64 only: its size and where its data field is, per architecture. */
-    public static final int EPOLL_EVENT_SIZE = Abi.current().intConstant("JISO_EPOLL_EVENT_SIZE");
-    private static final int EPOLL_EVENT_DATA = Abi.current().intConstant("JISO_EPOLL_EVENT_DATA");
+    public static final int EPOLL_EVENT_SIZE = Linux.JISO_EPOLL_EVENT_SIZE;
+    private static final int EPOLL_EVENT_DATA = Linux.JISO_EPOLL_EVENT_DATA;
     private static final MethodHandle MEMFD_CREATE =
             capturing(Libc.memfd_create$address(), Libc.memfd_create$descriptor());
     private static final MethodHandle UNSHARE = capturing(Libc.unshare$address(), Libc.unshare$descriptor());
@@ -376,14 +376,14 @@ public final class Sys {
 
     /** pidfd_open(2): a close-on-exec pidfd of process pid. */
     public static int pidfdOpen(long pid) throws HostSetupException {
-        long nr = Abi.current().syscall("pidfd_open");
+        long nr = Linux.__NR_pidfd_open;
         int p = Math.toIntExact(pid);
         return (int) call("pidfd_open " + pid, s -> (long) SYSCALL_INT_INT.invokeExact(s, nr, p, 0));
     }
 
     /** bpf(2): cmd on attr (a union bpf_attr). Returns the result, e.g. a program fd. */
     public static long bpf(int cmd, MemorySegment attr, String what) throws HostSetupException {
-        long nr = Abi.current().syscall("bpf");
+        long nr = Linux.__NR_bpf;
         int size = (int) attr.byteSize();
         return call(what, s -> (long) SYSCALL_INT_PTR_INT.invokeExact(s, nr, cmd, attr, size));
     }
@@ -395,9 +395,8 @@ public final class Sys {
      * (EOPNOTSUPP).
      */
     public static int landlockAbiVersion() throws HostSetupException {
-        Abi abi = Abi.current();
-        long nr = abi.syscall("landlock_create_ruleset");
-        int flags = abi.intConstant("LANDLOCK_CREATE_RULESET_VERSION");
+        long nr = Linux.__NR_landlock_create_ruleset;
+        int flags = Linux.LANDLOCK_CREATE_RULESET_VERSION;
         MemorySegment state = STATE.get();
         try {
             long r = (long) SYSCALL_PTR_LONG_INT.invokeExact(state, nr, MemorySegment.NULL, 0L, flags);

@@ -1,7 +1,11 @@
 package io.jiso.sys;
 
-import io.jiso.nativegen.Abi;
+import static io.jiso.nativegen.Linux.CLD_DUMPED;
+import static io.jiso.nativegen.Linux.CLD_EXITED;
+import static io.jiso.nativegen.Linux.CLD_KILLED;
+
 import io.jiso.nativegen.libc.siginfo_t;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -10,13 +14,10 @@ public final class WaitStatus {
     private WaitStatus() {
     }
 
-    private static final int CLD_EXITED = Abi.current().intConstant("CLD_EXITED");
-    private static final int CLD_KILLED = Abi.current().intConstant("CLD_KILLED");
-    private static final int CLD_DUMPED = Abi.current().intConstant("CLD_DUMPED");
     // si_pid and si_status sit in the _sigchld member of the _sifields union, after si_signo,
     // si_errno and si_code (and padding); the generated layout gives the offset.
     private static final long SIFIELDS = siginfo_t.layout().byteOffset(
-            java.lang.foreign.MemoryLayout.PathElement.groupElement("_sifields"));
+            MemoryLayout.PathElement.groupElement("_sifields"));
 
     /** The raw status for WIFEXITED/WIFSIGNALED, or -1 if no child had exited (WNOHANG). */
     static int fromSiginfo(MemorySegment info) {

@@ -1,5 +1,6 @@
 package io.jiso.user;
 
+import com.sun.security.auth.module.UnixSystem;
 import io.jiso.FeatureUnavailableException;
 import io.jiso.IdMapping;
 import io.jiso.capability.PrivilegeSpec;
@@ -86,7 +87,7 @@ public final class Rootless {
         static final String NAME = lookUp();
 
         private static String lookUp() {
-            com.sun.security.auth.module.UnixSystem user = new com.sun.security.auth.module.UnixSystem();
+            UnixSystem user = new UnixSystem();
             return user.getUid() == EUID ? user.getUsername() : null; // it names the real uid
         }
     }

@@ -3,6 +3,7 @@ package io.jiso.user;
 import io.jiso.IdMapping;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The uid and gid maps of a new user namespace and who writes each: the JVM
@@ -40,7 +41,7 @@ public record UserNamespaceMaps(List<IdMapping> uids, List<IdMapping> gids, Path
 
     /** A map as newuidmap and newgidmap take it, after the pid: inside, outside, count of every line. */
     public static List<String> helperArguments(List<IdMapping> map) {
-        return map.stream().flatMap(m -> java.util.stream.Stream.of(m.inside(), m.outside(), m.count()))
+        return map.stream().flatMap(m -> Stream.of(m.inside(), m.outside(), m.count()))
                 .map(String::valueOf).toList();
     }
 }

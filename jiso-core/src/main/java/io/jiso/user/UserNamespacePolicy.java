@@ -1,5 +1,6 @@
 package io.jiso.user;
 
+import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class UserNamespacePolicy {
         try {
             // Sys.readFile, not Files.readString, which returned "4" for a sysctl file holding "40"
             // (procfs reports size 0; see CapabilitySteps).
-            if (io.jiso.sys.Sys.readFile(file).strip().equals(forbidding)) {
+            if (Sys.readFile(file).strip().equals(forbidding)) {
                 reasons.add(reason);
             }
         } catch (IOException | RuntimeException absent) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.Capability;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -16,7 +16,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CapabilityStepsTest {
-    private static final Abi ABI = Abi.current();
 
     @Test
     void enumMatchesTheKernelNumbering() {
@@ -25,7 +24,7 @@ class CapabilityStepsTest {
             assertEquals(c.ordinal(), c.value(), c.name());
             values.add(c.value());
         }
-        assertEquals(ABI.intConstant("CAP_LAST_CAP") + 1, values.size());
+        assertEquals(Linux.CAP_LAST_CAP + 1, values.size());
     }
 
     @Test
@@ -38,14 +37,14 @@ class CapabilityStepsTest {
     @Test
     void securebitsLockWhatMatters() {
         int none = CapabilitySteps.securebits(PrivilegeSpec.unprivileged());
-        assertTrue((none & ABI.intConstant("SECBIT_NOROOT_LOCKED")) != 0);
-        assertTrue((none & ABI.intConstant("SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED")) != 0);
-        assertEquals(0, none & ABI.intConstant("SECBIT_KEEP_CAPS"));
+        assertTrue((none & Linux.SECBIT_NOROOT_LOCKED) != 0);
+        assertTrue((none & Linux.SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) != 0);
+        assertEquals(0, none & Linux.SECBIT_KEEP_CAPS);
         int kept = CapabilitySteps.securebits(PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_KILL)));
-        assertTrue((kept & ABI.intConstant("SECBIT_KEEP_CAPS")) != 0, "a uid change with capabilities needs keep-caps");
-        assertEquals(0, kept & ABI.intConstant("SECBIT_NO_CAP_AMBIENT_RAISE"));
+        assertTrue((kept & Linux.SECBIT_KEEP_CAPS) != 0, "a uid change with capabilities needs keep-caps");
+        assertEquals(0, kept & Linux.SECBIT_NO_CAP_AMBIENT_RAISE);
         int root = CapabilitySteps.securebits(PrivilegeSpec.root().keeping(Set.of(Capability.CAP_KILL)));
-        assertEquals(0, root & ABI.intConstant("SECBIT_KEEP_CAPS"));
+        assertEquals(0, root & Linux.SECBIT_KEEP_CAPS);
     }
 
     @Test

@@ -2,15 +2,17 @@ package io.jiso.capability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.Capability;
 import io.jiso.Privileges;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.user.Rootless;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * dropped capability guards failing for real.
  */
 class PrivilegeKernelTest {
-    private static final Abi ABI = Abi.current();
     private static final String PYTHON = "/usr/bin/python3";
 
     @TempDir
@@ -99,10 +100,10 @@ class PrivilegeKernelTest {
                         print(name, e.errno)
                 """;
         // In a network namespace of its own, so that port 80 is free whatever the host runs.
-        Ran ran = PlanHarness.run(ABI.longConstant("CLONE_NEWNET"), null, null,
+        Ran ran = PlanHarness.run(Linux.CLONE_NEWNET, null, null,
                 steps -> CapabilitySteps.dropPrivileges(steps, root, true), List.of(PYTHON, "-c", tries));
-        assertTrue(ran.output().contains("raw " + ABI.intConstant("EPERM")), ran.output());
-        assertTrue(ran.output().contains("bind80 " + ABI.intConstant("EACCES")), ran.output());
+        assertTrue(ran.output().contains("raw " + Linux.EPERM), ran.output());
+        assertTrue(ran.output().contains("bind80 " + Linux.EACCES), ran.output());
     }
 
     @Test
@@ -116,7 +117,7 @@ class PrivilegeKernelTest {
             assertEquals(bit, s.get(set), set);
         }
         assumeTrue(Files.isExecutable(Path.of(PYTHON)));
-        Ran ran = PlanHarness.run(ABI.longConstant("CLONE_NEWNET"), null, null,
+        Ran ran = PlanHarness.run(Linux.CLONE_NEWNET, null, null,
                 steps -> CapabilitySteps.dropPrivileges(steps, spec, true),
                 List.of(PYTHON, "-c", "import socket; socket.socket().bind(('0.0.0.0', 80)); print('bound')"));
         assertEquals("bound\n", ran.output());
@@ -127,7 +128,7 @@ class PrivilegeKernelTest {
         Privileges.assumeRoot("maps 65536 uids from 100000 (newuidmap is not used; without root only the JVM's own)");
         // The way rootless sandboxes run: root of a new user namespace, mapped to unprivileged host ids.
         String map = "0 100000 65536\n";
-        Ran ran = PlanHarness.run(ABI.longConstant("CLONE_NEWUSER"), map, map,
+        Ran ran = PlanHarness.run(Linux.CLONE_NEWUSER, map, map,
                 steps -> CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged().withIdentity(1000, 1000,
                         List.of(1000L, 27L)), true),
                 List.of("/bin/cat", "/proc/self/status"));
@@ -144,8 +145,8 @@ class PrivilegeKernelTest {
         // One id, the JVM's own, as 0: the map any JVM may write. 65534 is not in it.
         String uidMap = "0 " + Rootless.jvmUid() + " 1\n";
         String gidMap = "0 " + Rootless.jvmGid() + " 1\n";
-        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                () -> PlanHarness.run(ABI.longConstant("CLONE_NEWUSER"), uidMap, gidMap,
+        var e = assertThrows(IOException.class,
+                () -> PlanHarness.run(Linux.CLONE_NEWUSER, uidMap, gidMap,
                         steps -> CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged(),
                                 Privileges.jvmIsRoot()), List.of("/bin/true")));
         assertEquals("set gid to 65534: EINVAL", e.getMessage());

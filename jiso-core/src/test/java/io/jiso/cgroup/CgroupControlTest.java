@@ -19,6 +19,7 @@ import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -85,7 +86,7 @@ class CgroupControlTest {
     private static boolean isOurs(int fd, CgroupLeaf leaf) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().contains(leaf.name());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -148,7 +149,7 @@ class CgroupControlTest {
         try {
             String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
             return Long.parseLong(s.substring(s.lastIndexOf(')') + 2).split(" ")[1]);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return -1;
         }
     }

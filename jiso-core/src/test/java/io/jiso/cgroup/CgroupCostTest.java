@@ -3,7 +3,9 @@ package io.jiso.cgroup;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.Privileges;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -58,12 +60,12 @@ class CgroupCostTest {
         CgroupLimits three = CgroupLimits.builder().memoryMaxBytes(256 << 20).pidsMax(64).cpuMaxMicros(50_000, 100_000).build();
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("leaf", measure("leaf, no limits (" + l.kind() + ")", () -> Cgroups.create(CgroupLimits.none()).close()));
-        java.util.ArrayDeque<CgroupLeaf> made = new java.util.ArrayDeque<>();
+        ArrayDeque<CgroupLeaf> made = new ArrayDeque<>();
         rows.put("create", measure("  of which create()", () -> made.add(Cgroups.create(CgroupLimits.none()))));
         rows.put("close", measure("  of which close() (usage reading + rmdir)", () -> made.poll().close()));
         rows.put("three", measure("leaf, memoryMax+pidsMax+cpuMax (" + l.kind() + ")", () -> Cgroups.create(three).close()));
         if (l.v2Mount() != null) {
-            Path jiso = (java.nio.file.Files.isWritable(l.v2Mount()) ? l.v2Mount() : l.v2OwnDir()).resolve("jiso");
+            Path jiso = (Files.isWritable(l.v2Mount()) ? l.v2Mount() : l.v2OwnDir()).resolve("jiso");
             rows.put("v2", measure("v2 driver alone (" + (l.kind() == Layout.Kind.V2 ? "memory, pids, io" : "no controllers") + ")",
                     () -> {
                         CgroupV2 v2 = CgroupV2.create(jiso, "jiso-" + ProcessHandle.current().pid() + "-cost",

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.DeviceRule;
 import io.jiso.HostSetupException;
+import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,13 +43,13 @@ class CgroupDeviceListTest {
 
     @BeforeAll
     static void nodes() throws Exception {
-        io.jiso.Privileges.assumeRoot("makes device nodes with mknod and v1 leaves at the hierarchies' roots");
+        Privileges.assumeRoot("makes device nodes with mknod and v1 leaves at the hierarchies' roots");
         Path devices = CgroupTestSupport.layout().v1For(Controller.DEVICES) == null ? null
                 : CgroupTestSupport.layout().v1For(Controller.DEVICES).mount();
         if (devices == null) {
             System.out.println("[devices v1] skipped: this kernel mounts no cgroup v1 devices hierarchy");
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(devices != null, "no cgroup v1 devices hierarchy");
+        assumeTrue(devices != null, "no cgroup v1 devices hierarchy");
         mknod("null", "c", 1, 3);
         mknod("disk", "b", 8, 0);
     }

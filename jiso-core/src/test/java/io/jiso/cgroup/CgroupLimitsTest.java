@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class CgroupLimitsTest {
         assertEquals(Map.of("2MB", 4L << 20), l.hugetlbMaxBytes());
         assertEquals("0,2,4-6", CgroupLimits.Builder.canonicalList("x", "6,5,4,2,0"));
         assertTrue(CgroupLimits.none().controllers().isEmpty());
-        assertEquals(java.util.EnumSet.of(Controller.MEMORY, Controller.CPU, Controller.CPUSET, Controller.IO,
+        assertEquals(EnumSet.of(Controller.MEMORY, Controller.CPU, Controller.CPUSET, Controller.IO,
                 Controller.PIDS, Controller.HUGETLB), l.controllers());
         assertTrue(l.toString().contains("pidsMax=16"), l.toString());
     }

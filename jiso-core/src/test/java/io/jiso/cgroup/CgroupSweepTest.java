@@ -11,6 +11,7 @@ import io.jiso.Sweep;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -261,7 +262,7 @@ class CgroupSweepTest {
                     find(p, prefix, depth - 1, found);
                 }
             }
-        } catch (IOException | java.io.UncheckedIOException gone) {
+        } catch (IOException | UncheckedIOException gone) {
             // removed meanwhile
         }
     }

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -117,7 +119,7 @@ final class CgroupTestSupport {
         return s == 'X' || s == 'Z';
     }
 
-    static void awaitTrue(String what, long seconds, java.util.function.BooleanSupplier check) throws InterruptedException {
+    static void awaitTrue(String what, long seconds, BooleanSupplier check) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds * SLOW);
         while (!check.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, what + " did not happen in " + seconds * SLOW + " s");
@@ -179,7 +181,7 @@ final class CgroupTestSupport {
     /** No leaf of this JVM is open or left in any jiso directory it used. */
     static void assertNoLeftovers() throws IOException {
         Cgroups.releaseReadyLeaves(); // leaves made ahead for spawns are no leftovers, but must go too
-        assertEquals(java.util.Set.of(), Cgroups.open(), "open leaves");
+        assertEquals(Set.of(), Cgroups.open(), "open leaves");
         String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
         for (Path jiso : Cgroups.jisoDirs()) {
             if (Files.isDirectory(jiso)) {
@@ -190,7 +192,7 @@ final class CgroupTestSupport {
             }
         }
         // Nor any fd into one: a leaf's tasks files and the directory fds its files are opened through.
-        List<String> fds = new java.util.ArrayList<>();
+        List<String> fds = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : s.toList()) {
                 try {

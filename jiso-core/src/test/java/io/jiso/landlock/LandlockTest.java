@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jiso.Privileges;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.PrivilegeSpec;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.sys.Sys;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LandlockTest {
-    private static final Abi ABI = Abi.current();
 
     @TempDir
     Path dir;
@@ -31,15 +31,15 @@ class LandlockTest {
         long handled = LandlockSteps.handledRights(2);
         Map<String, Long> r = LandlockSteps.rightsByPath(new LandlockRules(List.of("/etc", "/usr"), List.of("/tmp"),
                 List.of("/usr")), handled);
-        long exec = ABI.longConstant("LANDLOCK_ACCESS_FS_EXECUTE");
-        long readFile = ABI.longConstant("LANDLOCK_ACCESS_FS_READ_FILE");
+        long exec = Linux.LANDLOCK_ACCESS_FS_EXECUTE;
+        long readFile = Linux.LANDLOCK_ACCESS_FS_READ_FILE;
         assertTrue((r.get("/usr") & exec) != 0);
         assertEquals(0, r.get("/etc") & exec);
         assertEquals(0, r.get("/tmp") & exec);
-        assertTrue((r.get("/tmp") & ABI.longConstant("LANDLOCK_ACCESS_FS_REFER")) != 0);
+        assertTrue((r.get("/tmp") & Linux.LANDLOCK_ACCESS_FS_REFER) != 0);
         assertTrue((r.get("/etc") & readFile) != 0);
         assertEquals(0, LandlockSteps.rightsByPath(new LandlockRules(List.of(), List.of("/tmp"), List.of()),
-                LandlockSteps.handledRights(1)).get("/tmp") & ABI.longConstant("LANDLOCK_ACCESS_FS_REFER"));
+                LandlockSteps.handledRights(1)).get("/tmp") & Linux.LANDLOCK_ACCESS_FS_REFER);
         assertThrows(IllegalArgumentException.class, () -> new LandlockRules(List.of("etc"), List.of(), List.of()));
     }
 
@@ -82,7 +82,7 @@ class LandlockTest {
     void aMissingPathIsAClearFailure() throws Exception {
         int abi = Sys.landlockAbiVersion();
         assumeTrue(abi > 0, "this kernel has no Landlock");
-        var e = assertThrows(java.io.IOException.class, () -> PlanHarness.run(steps -> {
+        var e = assertThrows(IOException.class, () -> PlanHarness.run(steps -> {
             CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
             LandlockSteps.restrict(steps, new LandlockRules(List.of("/no/such/path"), List.of(), List.of("/usr")),
                     abi, 3);

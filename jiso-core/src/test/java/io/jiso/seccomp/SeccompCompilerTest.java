@@ -11,13 +11,17 @@ import io.jiso.SeccompPolicy.Action;
 import io.jiso.SeccompPolicy.ArgCheck;
 import io.jiso.SeccompPolicy.Rule;
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,8 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SeccompCompilerTest {
     private static final Abi HOST = Abi.current();
-    private static final int ENOSYS = HOST.intConstant("ENOSYS");
-    private static final int EPERM = HOST.intConstant("EPERM");
+    private static final int ENOSYS = Linux.ENOSYS;
+    private static final int EPERM = Linux.EPERM;
 
     /** The policy read directly: what the filter must answer. */
     static Action reference(SeccompPolicy p, Abi abi, Map<Integer, String> names, int nr, int arch, long[] args) {
@@ -94,7 +98,7 @@ class SeccompCompilerTest {
         }
 
         int verdictArch(int nr, int arch, long... args) {
-            long[] six = java.util.Arrays.copyOf(args, 6);
+            long[] six = Arrays.copyOf(args, 6);
             return bpf.run(program.instructions(), nr, arch, six);
         }
 
@@ -108,7 +112,7 @@ class SeccompCompilerTest {
             int actual = verdictArch(nr, arch, args);
             if (expected != actual) {
                 throw new AssertionError(String.format("%s nr=%d (%s) arch=%x args=%s: expected %08x, got %08x",
-                        abi.arch(), nr, names.get(nr), arch, java.util.Arrays.toString(args), expected, actual));
+                        abi.arch(), nr, names.get(nr), arch, Arrays.toString(args), expected, actual));
             }
         }
 
@@ -130,7 +134,7 @@ class SeccompCompilerTest {
                 }
             }
             List<Long> values = new ArrayList<>(interesting);
-            int max = java.util.Collections.max(names.keySet());
+            int max = Collections.max(names.keySet());
             int checks = 0;
             int worst = 0;
             for (int nr = -1; nr <= max + 20; nr++) {
@@ -175,7 +179,7 @@ class SeccompCompilerTest {
         int worst = s.agreeEverywhere(1);
         System.out.printf("default policy, %s: %d instructions, at most %d executed for a bare syscall%n",
                 arch, s.program().size(), worst);
-        assertTrue(s.program().size() < HOST.intConstant("BPF_MAXINSNS"));
+        assertTrue(s.program().size() < Linux.BPF_MAXINSNS);
         assertTrue(worst <= 16, "the dispatch should be a binary search, not a chain: " + worst);
     }
 
@@ -205,7 +209,7 @@ class SeccompCompilerTest {
         assertEquals(eperm, s.verdict(s.nr("init_module")));
         assertEquals(enosys, s.verdict(s.nr("clone3")));
         // unknown to the table: past its end, and in a gap
-        int past = java.util.Collections.max(abi.syscalls().values()) + 1;
+        int past = Collections.max(abi.syscalls().values()) + 1;
         assertEquals(enosys, s.verdict(past));
         assertEquals(enosys, s.verdict(past + 1000));
         // foreign architecture: a 32-bit ABI on the same machine, or the other one
@@ -323,7 +327,7 @@ class SeccompCompilerTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aarch64sTableLengthIsNoCall() {
         // __NR_syscalls is the number the next kernel's first new call gets (cachestat on 6.5):
         // unknown to the tables, so ENOSYS, not allowed as if it were a call named "syscalls".
@@ -334,7 +338,7 @@ class SeccompCompilerTest {
         assertEquals(encode(arm, Action.errno(ENOSYS)), s.verdict(arm.intConstant("__NR_arch_specific_syscall")));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void x32IsKilledOnX86_64() {
         Subject s = Subject.of(SeccompPolicy.defaultPolicy(), "x86_64");
         int x32 = (int) s.abi().longConstant("__X32_SYSCALL_BIT");
@@ -406,7 +410,7 @@ class SeccompCompilerTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void tooLargeIsRefused() {
         SeccompPolicy.Builder b = SeccompPolicy.builder(Action.allow());
         for (int i = 0; i < 2100; i++) {
@@ -447,7 +451,7 @@ class SeccompCompilerTest {
                         .verdict(Abi.of(arch).syscall("read")));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void namesAndValuesAreChecked() {
         SeccompPolicy.Builder b = SeccompPolicy.builder(Action.allow());
         assertThrows(IllegalArgumentException.class, () -> b.allow("mout"));
@@ -458,5 +462,18 @@ class SeccompCompilerTest {
         // a name only one architecture has is fine, and skipped on the other
         Subject s = Subject.of(SeccompPolicy.builder(Action.allow()).rule("open", Action.errno(1)).build(), "aarch64");
         s.agreeEverywhere(7);
+    }
+
+    @Test
+    void opcodesAndReturnValuesAreTheSameOnBothArchitectures() {
+        // SeccompCompiler takes them from the running architecture whichever it compiles for.
+        Abi x86 = Abi.of("x86_64");
+        Abi arm = Abi.of("aarch64");
+        for (String name : List.of("BPF_LD", "BPF_W", "BPF_ABS", "BPF_JMP", "BPF_JA", "BPF_K", "BPF_JEQ",
+                "BPF_JGT", "BPF_JGE", "BPF_ALU", "BPF_AND", "BPF_RET", "BPF_MAXINSNS", "SECCOMP_RET_ALLOW",
+                "SECCOMP_RET_ERRNO", "SECCOMP_RET_DATA", "SECCOMP_RET_KILL_PROCESS", "SECCOMP_RET_TRAP",
+                "SECCOMP_RET_LOG")) {
+            assertEquals(x86.longConstant(name), arm.longConstant(name), name);
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.sock_filter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,8 +94,8 @@ class SeccompHostKernelTest {
     static Result run(SeccompPolicy policy, String stdin, String... command) throws Exception {
         Path bpf = write(SeccompCompiler.forCurrentArch(policy), policy == SeccompPolicy.strict() ? "strict" : "policy");
         List<String> argv = new ArrayList<>(List.of(PYTHON, dir.resolve("loader.py").toString(),
-                "" + ABI.syscall("prctl"), "" + ABI.intConstant("PR_SET_NO_NEW_PRIVS"), "" + ABI.syscall("seccomp"),
-                "" + ABI.intConstant("SECCOMP_SET_MODE_FILTER"), bpf.toString(), "" + sock_filter.sizeof()));
+                "" + Linux.__NR_prctl, "" + Linux.PR_SET_NO_NEW_PRIVS, "" + Linux.__NR_seccomp,
+                "" + Linux.SECCOMP_SET_MODE_FILTER, bpf.toString(), "" + sock_filter.sizeof()));
         argv.addAll(List.of(command));
         Process p = new ProcessBuilder(argv).directory(dir.toFile()).start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -116,7 +118,7 @@ class SeccompHostKernelTest {
         return "" + ABI.syscall(name);
     }
 
-    static final int SIGSYS_EXIT = 128 + ABI.intConstant("SIGSYS");
+    static final int SIGSYS_EXIT = 128 + Linux.SIGSYS;
 
     @Test
     void defaultPolicyRunsOrdinaryPrograms() throws Exception {
@@ -148,9 +150,9 @@ class SeccompHostKernelTest {
         Files.createDirectories(dir.resolve("mnt"));
         assertNotEquals(0, run(p, "", "mount", "-t", "tmpfs", "none", dir.resolve("mnt").toString()).exit());
         assertTrue(run(p, "", "setarch", "-R", "true").err().contains("Operation not permitted"));
-        long tiocsti = ABI.longConstant("TIOCSTI");
-        long newuser = ABI.longConstant("CLONE_NEWUSER");
-        int past = java.util.Collections.max(ABI.syscalls().values()) + 1;
+        long tiocsti = Linux.TIOCSTI;
+        long newuser = Linux.CLONE_NEWUSER;
+        int past = Collections.max(ABI.syscalls().values()) + 1;
         Result r = calls(p,
                 nr("clone3") + ",0,0",
                 nr("ioctl") + ",0," + tiocsti,
@@ -178,7 +180,7 @@ class SeccompHostKernelTest {
     void foreignAbiIsKilled() throws Exception {
         assumeTrue(ABI.arch().equals("x86_64"), "x32 and int 0x80 are x86_64's other ABIs");
         int x32 = (int) ABI.longConstant("__X32_SYSCALL_BIT");
-        Result r = calls(SeccompPolicy.defaultPolicy(), "" + (x32 | ABI.syscall("getpid")));
+        Result r = calls(SeccompPolicy.defaultPolicy(), "" + (x32 | Linux.__NR_getpid));
         assertEquals(SIGSYS_EXIT, r.exit(), r.out() + r.err());
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "needs gcc for int 0x80");
         // Any number will do: the filter's architecture check comes first.
@@ -213,7 +215,7 @@ class SeccompHostKernelTest {
     @Test
     void strictRefusesNetworkAndNamespaces() throws Exception {
         Result r = run(SeccompPolicy.strict(), "", PYTHON, "-c", "import socket\ntry:\n socket.socket()\nexcept OSError as e:\n print(e.errno)");
-        assertEquals(ABI.intConstant("EPERM") + "\n", r.out(), r.err());
+        assertEquals(Linux.EPERM + "\n", r.out(), r.err());
         assertNotEquals(0, run(SeccompPolicy.strict(), "", "unshare", "-U", "true").exit());
     }
 }

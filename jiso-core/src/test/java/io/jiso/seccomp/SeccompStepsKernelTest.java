@@ -9,7 +9,7 @@ import io.jiso.Privileges;
 import io.jiso.SeccompPolicy;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.PrivilegeSpec;
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
  * sandbox (through the native stage, see PlanHarness).
  */
 class SeccompStepsKernelTest {
-    private static final Abi ABI = Abi.current();
     private static final String PYTHON = "/usr/bin/python3";
 
     static Ran run(SeccompPolicy policy, PrivilegeSpec privileges, String... command) throws Exception {
@@ -61,7 +60,7 @@ class SeccompStepsKernelTest {
         // without root, a user namespace), where the mount would otherwise be allowed.
         Path mnt = Files.createTempDirectory("jiso-mnt");
         try {
-            Ran ran = PlanHarness.run(ABI.longConstant("CLONE_NEWNS"), null, null, steps -> SeccompSteps.install(steps,
+            Ran ran = PlanHarness.run(Linux.CLONE_NEWNS, null, null, steps -> SeccompSteps.install(steps,
                     SeccompCompiler.forCurrentArch(SeccompPolicy.defaultPolicy())),
                     List.of("/bin/mount", "-t", "tmpfs", "none", mnt.toString()));
             assertNotEquals(0, ran.exit(), ran.output());
@@ -78,7 +77,7 @@ class SeccompStepsKernelTest {
         assumeTrue(Files.isExecutable(Path.of(PYTHON)));
         Ran ran = run(SeccompPolicy.strict(), PrivilegeSpec.unprivileged(), PYTHON, "-c",
                 "import os\nprint(sum(range(10)))\ntry:\n os.setuid(0)\nexcept OSError as e:\n print(e.errno)");
-        assertEquals("45\n" + ABI.intConstant("EPERM") + "\n", ran.output());
+        assertEquals("45\n" + Linux.EPERM + "\n", ran.output());
     }
 
     @Test
@@ -89,6 +88,6 @@ class SeccompStepsKernelTest {
                 .build();
         Ran ran = run(p, sandboxDefault(), PYTHON, "-c",
                 "import os\ntry:\n os.getcwd()\nexcept OSError as e:\n print(e.errno)");
-        assertEquals(ABI.intConstant("EXDEV") + "\n", ran.output());
+        assertEquals(Linux.EXDEV + "\n", ran.output());
     }
 }

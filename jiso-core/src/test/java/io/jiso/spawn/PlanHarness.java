@@ -1,12 +1,13 @@
 package io.jiso.spawn;
 
-import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.Macros;
 import io.jiso.plan.StepList;
 import io.jiso.plan.Syscalls;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import io.jiso.user.Rootless;
+import io.jiso.user.UserNamespaceMaps;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,8 +27,7 @@ public final class PlanHarness {
     private PlanHarness() {
     }
 
-    private static final Abi ABI = Abi.current();
-    private static final long CLONE_NEWUSER = ABI.longConstant("CLONE_NEWUSER");
+    private static final long CLONE_NEWUSER = Linux.CLONE_NEWUSER;
 
     /** The program's exit code (128 + signal if killed) and its output (stdout and stderr together). */
     public record Ran(int exit, String output) {
@@ -44,8 +44,8 @@ public final class PlanHarness {
             List<String> command) throws IOException {
         if (!Rootless.jvmIsRoot() && (cloneFlags & CLONE_NEWUSER) == 0) {
             cloneFlags |= CLONE_NEWUSER;
-            uidMap = io.jiso.user.UserNamespaceMaps.procFileText(Rootless.callerAsRoot().uids());
-            gidMap = io.jiso.user.UserNamespaceMaps.procFileText(Rootless.callerAsRoot().gids());
+            uidMap = UserNamespaceMaps.procFileText(Rootless.callerAsRoot().uids());
+            gidMap = UserNamespaceMaps.procFileText(Rootless.callerAsRoot().gids());
         }
         int[] pipe = Sys.pipe2(Errno.O_CLOEXEC);
         int pidfd;
@@ -64,7 +64,7 @@ public final class PlanHarness {
             steps.call("stderr to the pipe", Syscalls.DUP3, pipe[1], 2, 0);
             setup.accept(steps);
             MemorySegment empty = steps.allocate(ValueLayout.JAVA_LONG);
-            steps.call("unblock signals", Syscalls.RT_SIGPROCMASK, ABI.intConstant("SIG_SETMASK"), empty.address(), 0,
+            steps.call("unblock signals", Syscalls.RT_SIGPROCMASK, Linux.SIG_SETMASK, empty.address(), 0,
                     empty.byteSize());
             MemorySegment argv = steps.memory().allocate(ValueLayout.ADDRESS, command.size() + 1);
             for (int i = 0; i < command.size(); i++) {

@@ -5,6 +5,7 @@ import io.jiso.Namespace;
 import io.jiso.ResourceLimit;
 import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
+import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
 import io.jiso.nativegen.libc.__user_cap_header_struct;
 import io.jiso.nativegen.libc.ifreq;
@@ -56,8 +57,8 @@ public final class PlanRendering {
 
     private static final Abi ABI = Abi.current();
     private static final Map<Long, String> SYSCALLS = new HashMap<>();
-    private static final int OP_SPAWN = ABI.intConstant("JISO_OP_SPAWN");
-    private static final int OP_AWAIT_CREATOR = ABI.intConstant("JISO_OP_AWAIT_CREATOR");
+    private static final int OP_SPAWN = Linux.JISO_OP_SPAWN;
+    private static final int OP_AWAIT_CREATOR = Linux.JISO_OP_AWAIT_CREATOR;
 
     static {
         ABI.syscalls().forEach((name, nr) -> SYSCALLS.put((long) nr, name));
@@ -216,7 +217,7 @@ public final class PlanRendering {
         private static boolean isCapabilityDrop(MemorySegment array, int i) {
             MemorySegment s = jiso_step.asSlice(array, i);
             return "prctl".equals(SYSCALLS.get(jiso_step.nr(s)))
-                    && jiso_step.arg(s, 0) == ABI.intConstant("PR_CAPBSET_DROP");
+                    && jiso_step.arg(s, 0) == Linux.PR_CAPBSET_DROP;
         }
 
         /**
@@ -301,7 +302,7 @@ public final class PlanRendering {
         }
 
         private String fd(long fd) {
-            return fds.getOrDefault(fd, fd == ABI.intConstant("AT_FDCWD") ? "AT_FDCWD" : Long.toString(fd));
+            return fds.getOrDefault(fd, fd == Linux.AT_FDCWD ? "AT_FDCWD" : Long.toString(fd));
         }
 
         /** One step's arguments. */
@@ -406,7 +407,7 @@ public final class PlanRendering {
                             "SECBIT_NO_SETUID_FIXUP", "SECBIT_NO_SETUID_FIXUP_LOCKED", "SECBIT_KEEP_CAPS",
                             "SECBIT_KEEP_CAPS_LOCKED", "SECBIT_NO_CAP_AMBIENT_RAISE",
                             "SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED"));
-                    case "PR_CAP_AMBIENT" -> a[1] == ABI.intConstant("PR_CAP_AMBIENT_RAISE")
+                    case "PR_CAP_AMBIENT" -> a[1] == Linux.PR_CAP_AMBIENT_RAISE
                             ? List.of(option, "PR_CAP_AMBIENT_RAISE", capability((int) a[2]))
                             : List.of(option, constant(1, "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_LOWER"));
                     case "PR_CAPBSET_DROP" -> List.of(option, capability((int) a[1]));
@@ -439,13 +440,13 @@ public final class PlanRendering {
             String capHeader(int i) {
                 MemorySegment h = at(a[i], __user_cap_header_struct.layout());
                 int version = __user_cap_header_struct.version(h);
-                return "{version=" + (version == ABI.intConstant("_LINUX_CAPABILITY_VERSION_3")
+                return "{version=" + (version == Linux._LINUX_CAPABILITY_VERSION_3
                         ? "_LINUX_CAPABILITY_VERSION_3" : "0x" + Integer.toHexString(version)) + ", pid="
                         + __user_cap_header_struct.pid(h) + "}";
             }
 
             String capData(int i) {
-                int words = ABI.intConstant("_LINUX_CAPABILITY_U32S_3");
+                int words = Linux._LINUX_CAPABILITY_U32S_3;
                 MemorySegment d = MemorySegment.ofAddress(a[i])
                         .reinterpret(words * __user_cap_data_struct.layout().byteSize());
                 long eff = 0;
@@ -604,7 +605,7 @@ public final class PlanRendering {
         String mode = access == 0 ? "O_RDONLY" : access == 1 ? "O_WRONLY" : "O_RDWR";
         String rest = flags(value & ~3L, "O_PATH", "O_DIRECTORY", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND",
                 "O_NONBLOCK", "O_NOCTTY", "O_NOFOLLOW", "O_CLOEXEC");
-        if ((value & ABI.longConstant("O_PATH")) != 0 && access == 0) {
+        if ((value & Linux.O_PATH) != 0 && access == 0) {
             return rest; // O_PATH ignores the access mode
         }
         return rest.equals("0") ? mode : mode + "|" + rest;

@@ -9,11 +9,13 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The architecture jiso runs on, and the constants its Linux headers define.
- * Hand-written; the values come from the jextract-generated classes
- * {@code io.jiso.nativegen.<arch>.Linux}, so no syscall number or flag is
- * typed by hand anywhere. Look-ups by name are meant for static initializers
- * (one reflective call per name, then a plain {@code static final}).
+ * The architecture jiso runs on, and the constants its Linux headers define,
+ * looked up by name. Hand-written; the values come from the jextract-generated
+ * classes {@code io.jiso.nativegen.<arch>.Linux}, so no syscall number or flag
+ * is typed by hand anywhere. Java code names a constant through the typed
+ * {@link Linux}; a look-up here is for a name that is data (a syscall of a
+ * seccomp policy, an errno name), for the syscall table, and for another
+ * architecture's values. Each name costs one reflective call, then is cached.
  */
 public final class Abi {
     private static final Abi CURRENT = of(System.getProperty("os.arch"));

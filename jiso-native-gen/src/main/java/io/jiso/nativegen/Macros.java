@@ -64,11 +64,6 @@ public final class Macros {
         return status & 0x7f;
     }
 
-    /** sys/wait.h WCOREDUMP. */
-    public static boolean wcoreDump(int status) {
-        return (status & 0x80) != 0;
-    }
-
     /** sys/sysmacros.h makedev, glibc's encoding of a device number. */
     public static long makedev(long major, long minor) {
         return ((major & 0x00000fffL) << 8) | ((major & 0xfffff000L) << 32)
