@@ -74,7 +74,7 @@ class CgroupLimitsTest {
         assertEquals(1, l.ioMax().size(), "a second ioMax for the same device replaces the first");
         assertEquals(2 << 20, l.ioMax().get("7:0").readBytesPerSecond());
         assertEquals(Map.of("2MB", 4L << 20), l.hugetlbMaxBytes());
-        assertEquals("0,2,4-6", CgroupLimits.Builder.canonicalList("x", "6,5,4,2,0"));
+        assertEquals("0,2,4-6", CpusetKnobs.canonicalList("x", "6,5,4,2,0"));
         assertTrue(CgroupLimits.none().controllers().isEmpty());
         assertEquals(java.util.EnumSet.of(Controller.MEMORY, Controller.CPU, Controller.CPUSET, Controller.IO,
                 Controller.PIDS, Controller.HUGETLB), l.controllers());
