@@ -463,13 +463,13 @@ public final class IsolatedProcessBuilder {
      * IsolatedProcess.oomKilled()); {@link #UNLIMITED} for none.
      */
     public IsolatedProcessBuilder memoryMax(long bytes) {
-        limits.memoryMaxBytes(notMaxValue("memoryMax", bytes, "use UNLIMITED for no limit"));
+        limits.memoryMaxBytes(bytes);
         return this;
     }
 
     /** memory.high in bytes: above it the kernel throttles and reclaims hard, without killing; {@link #UNLIMITED} for none. */
     public IsolatedProcessBuilder memoryHigh(long bytes) {
-        limits.memoryHighBytes(notMaxValue("memoryHigh", bytes, "use UNLIMITED for no limit"));
+        limits.memoryHighBytes(bytes);
         return this;
     }
 
@@ -487,13 +487,13 @@ public final class IsolatedProcessBuilder {
 
     /** memory.swap.max in bytes; 0 forbids swapping, {@link #UNLIMITED} allows any. */
     public IsolatedProcessBuilder swapMax(long bytes) {
-        limits.swapMaxBytes(notMaxValue("swapMax", bytes, "use UNLIMITED for no limit"));
+        limits.swapMaxBytes(bytes);
         return this;
     }
 
     /** memory.zswap.max in bytes (cgroup v2 only); {@link #UNLIMITED} for none. */
     public IsolatedProcessBuilder zswapMax(long bytes) {
-        limits.zswapMaxBytes(notMaxValue("zswapMax", bytes, "use UNLIMITED for no limit"));
+        limits.zswapMaxBytes(bytes);
         return this;
     }
 
@@ -542,7 +542,7 @@ public final class IsolatedProcessBuilder {
 
     /** pids.max: at most this many processes and threads (a fork bomb hits a wall); {@link #UNLIMITED} for none. */
     public IsolatedProcessBuilder pidsMax(long max) {
-        limits.pidsMax(notMaxValue("pidsMax", max, "use UNLIMITED for no limit"));
+        limits.pidsMax(max);
         return this;
     }
 

@@ -1,6 +1,5 @@
 package io.jiso.cgroup;
 
-import io.jiso.FeatureUnavailableException;
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import io.jiso.ResourceUsage;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A leaf in the v1 hierarchies: BASE/jiso/NAME in each hierarchy whose
@@ -125,89 +125,17 @@ final class CgroupV1 implements Cgroup {
 
     @Override
     public void apply(CgroupLimits l) throws IsolationException {
-        Path mem = dirFor(Controller.MEMORY);
-        if (mem != null) {
-            // What v1 memory cannot express fails here, before any process exists.
-            refuse(l.memoryMinBytes().isPresent(), "memoryMin", "v1 has no memory.min (hard protection)");
-            refuse(l.memoryHighBytes().isPresent(), "memoryHigh", "v1 has no memory.high (throttling threshold)");
-            refuse(l.zswapMaxBytes().isPresent(), "zswapMax", "v1 has no zswap limit");
-            refuse(l.oomGroup().orElse(false), "oomGroup", "v1 has no memory.oom.group; use killAll() on OOM");
-            refuse(l.swapMaxBytes().isPresent() && l.memoryMaxBytes().isEmpty(), "swapMax",
-                    "v1 limits memory+swap together (memory.memsw.limit_in_bytes), so it needs memoryMax too");
-            if (l.memoryMaxBytes().isPresent()) {
-                CgroupFs.writeLimit(mem.resolve("memory.limit_in_bytes"), Long.toString(l.memoryMaxBytes().getAsLong()), "memoryMax");
-            }
-            if (l.swapMaxBytes().isPresent()) {
-                // memsw must be >= limit_in_bytes, so it is written second
-                CgroupFs.writeLimit(mem.resolve("memory.memsw.limit_in_bytes"),
-                        Long.toString(l.memoryMaxBytes().getAsLong() + l.swapMaxBytes().getAsLong()), "swapMax");
-            }
-            if (l.memoryLowBytes().isPresent()) {
-                // as runc maps memory.low: the soft limit is what v1 reclaims down to under global pressure
-                CgroupFs.writeLimit(mem.resolve("memory.soft_limit_in_bytes"), Long.toString(l.memoryLowBytes().getAsLong()), "memoryLow");
-            }
-        }
-        Path cpu = dirFor(Controller.CPU);
-        if (cpu != null) {
-            if (l.cpuQuotaMicros().isPresent()) {
-                CgroupFs.writeLimit(cpu.resolve("cpu.cfs_period_us"), Long.toString(l.cpuPeriodMicros().getAsLong()), "cpuMax period");
-                CgroupFs.writeLimit(cpu.resolve("cpu.cfs_quota_us"), Long.toString(l.cpuQuotaMicros().getAsLong()), "cpuMax quota");
-            }
-            if (l.cpuWeight().isPresent()) {
-                CgroupFs.writeLimit(cpu.resolve("cpu.shares"), Long.toString(shares(l.cpuWeight().getAsInt())), "cpuWeight");
-            }
-        }
-        Path cpuset = dirFor(Controller.CPUSET);
-        if (cpuset != null) {
-            if (l.cpusetCpus().isPresent()) {
-                CgroupFs.writeLimit(cpuset.resolve("cpuset.cpus"), l.cpusetCpus().get(), "cpusetCpus");
-            }
-            if (l.cpusetMems().isPresent()) {
-                CgroupFs.writeLimit(cpuset.resolve("cpuset.mems"), l.cpusetMems().get(), "cpusetMems");
-            }
-        }
-        Path blkio = dirFor(Controller.IO);
-        if (blkio != null) {
-            for (CgroupLimits.IoMax m : l.ioMax().values()) {
-                throttle(blkio, "read_bps_device", m.device(), m.readBytesPerSecond());
-                throttle(blkio, "write_bps_device", m.device(), m.writeBytesPerSecond());
-                throttle(blkio, "read_iops_device", m.device(), m.readOpsPerSecond());
-                throttle(blkio, "write_iops_device", m.device(), m.writeOpsPerSecond());
-            }
-            if (l.ioWeight().isPresent()) {
-                // v1 weights run 10..1000 (BFQ: 1..1000); runc's conversion, inverted
-                long w = 10 + (l.ioWeight().getAsInt() - 1L) * 990 / 9999;
-                Path file = CgroupFs.exists(blkio.resolve("blkio.bfq.weight")) ? blkio.resolve("blkio.bfq.weight") : blkio.resolve("blkio.weight");
-                CgroupFs.writeLimit(file, Long.toString(w), "ioWeight");
-            }
-        }
-        Path pids = dirFor(Controller.PIDS);
-        if (pids != null && l.pidsMax().isPresent()) {
-            CgroupFs.writeLimit(pids.resolve("pids.max"), Long.toString(l.pidsMax().getAsLong()), "pidsMax");
-        }
-        Path huge = dirFor(Controller.HUGETLB);
-        if (huge != null) {
-            for (Map.Entry<String, Long> e : l.hugetlbMaxBytes().entrySet()) {
-                CgroupFs.writeLimit(huge.resolve("hugetlb." + e.getKey() + ".limit_in_bytes"), Long.toString(e.getValue()), "hugetlbMax " + e.getKey());
-            }
-        }
+        apply(l, this::dirFor, LeafFiles.KERNEL);
     }
 
-    /** runc's cpu.shares to cpu.weight conversion, inverted: weight 100 is about 1024 shares. */
-    static long shares(int weight) {
-        return 2 + ((weight - 1L) * 262142) / 9999;
-    }
-
-    private static void throttle(Path dir, String file, String device, long value) throws IsolationException {
-        if (value != CgroupLimits.UNLIMITED) {
-            CgroupFs.writeLimit(dir.resolve("blkio.throttle." + file), device + " " + value, "ioMax " + device);
-        }
-    }
-
-    private static void refuse(boolean set, String field, String why) throws FeatureUnavailableException {
-        if (set) {
-            throw new FeatureUnavailableException("set " + field + " on cgroup v1", 0, "", why);
-        }
+    /**
+     * Writes the limits into the directory of each controller's hierarchy
+     * (dirFor gives null where the leaf has none). What v1 cannot express
+     * fails before anything of its controller is written, and before any
+     * process exists.
+     */
+    static void apply(CgroupLimits l, Function<Controller, Path> dirFor, LeafFiles files) throws IsolationException {
+        Knobs.apply(true, dirFor, files, l);
     }
 
     @Override

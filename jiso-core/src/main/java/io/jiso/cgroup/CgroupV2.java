@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * A leaf in the v2 tree: BASE/jiso/NAME. It carries the limits of the
@@ -123,59 +122,12 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public void apply(CgroupLimits l) throws IsolationException {
-        if (has(Controller.MEMORY)) {
-            limit(l.memoryMinBytes().isPresent(), "memory.min", () -> Long.toString(l.memoryMinBytes().getAsLong()), "memoryMin");
-            limit(l.memoryLowBytes().isPresent(), "memory.low", () -> Long.toString(l.memoryLowBytes().getAsLong()), "memoryLow");
-            limit(l.memoryHighBytes().isPresent(), "memory.high", () -> Long.toString(l.memoryHighBytes().getAsLong()), "memoryHigh");
-            limit(l.memoryMaxBytes().isPresent(), "memory.max", () -> Long.toString(l.memoryMaxBytes().getAsLong()), "memoryMax");
-            limit(l.swapMaxBytes().isPresent(), "memory.swap.max", () -> Long.toString(l.swapMaxBytes().getAsLong()), "swapMax");
-            limit(l.zswapMaxBytes().isPresent(), "memory.zswap.max", () -> Long.toString(l.zswapMaxBytes().getAsLong()), "zswapMax");
-            limit(l.oomGroup().isPresent(), "memory.oom.group", () -> l.oomGroup().get() ? "1" : "0", "oomGroup");
-        }
-        if (has(Controller.CPU)) {
-            limit(l.cpuQuotaMicros().isPresent(), "cpu.max",
-                    () -> l.cpuQuotaMicros().getAsLong() + " " + l.cpuPeriodMicros().getAsLong(), "cpuMax");
-            limit(l.cpuWeight().isPresent(), "cpu.weight", () -> Integer.toString(l.cpuWeight().getAsInt()), "cpuWeight");
-        }
-        if (has(Controller.CPUSET)) {
-            limit(l.cpusetCpus().isPresent(), "cpuset.cpus", () -> l.cpusetCpus().get(), "cpusetCpus");
-            limit(l.cpusetMems().isPresent(), "cpuset.mems", () -> l.cpusetMems().get(), "cpusetMems");
-        }
-        if (has(Controller.IO)) {
-            for (CgroupLimits.IoMax m : l.ioMax().values()) {
-                limit(true, "io.max", () -> m.device() + " rbps=" + rate(m.readBytesPerSecond()) + " wbps="
-                        + rate(m.writeBytesPerSecond()) + " riops=" + rate(m.readOpsPerSecond())
-                        + " wiops=" + rate(m.writeOpsPerSecond()), "ioMax");
-            }
-            if (l.ioWeight().isPresent()) {
-                int w = l.ioWeight().getAsInt();
-                // io.weight belongs to iocost; without it, BFQ's io.bfq.weight (1..1000) is the knob.
-                if (CgroupFs.exists(dir.resolve("io.weight"))) {
-                    limit(true, "io.weight", () -> "default " + w, "ioWeight");
-                } else {
-                    limit(true, "io.bfq.weight", () -> Integer.toString(Math.min(1000, w)), "ioWeight");
-                }
-            }
-        }
-        if (has(Controller.PIDS)) {
-            limit(l.pidsMax().isPresent(), "pids.max", () -> Long.toString(l.pidsMax().getAsLong()), "pidsMax");
-        }
-        if (has(Controller.HUGETLB)) {
-            for (Map.Entry<String, Long> e : l.hugetlbMaxBytes().entrySet()) {
-                limit(true, "hugetlb." + e.getKey() + ".max", () -> Long.toString(e.getValue()), "hugetlbMax " + e.getKey());
-            }
-        }
+        apply(l, dir, enabled, LeafFiles.KERNEL);
     }
 
-    private static String rate(long v) {
-        return v == CgroupLimits.UNLIMITED ? "max" : Long.toString(v);
-    }
-
-    private void limit(boolean set, String file, Supplier<String> value, String field)
-            throws IsolationException {
-        if (set) {
-            CgroupFs.writeLimit(dir.resolve(file), value.get(), field);
-        }
+    /** Writes the limits of the controllers enabled in the leaf (their v2 names) into dir. */
+    static void apply(CgroupLimits l, Path dir, Set<String> enabled, LeafFiles files) throws IsolationException {
+        Knobs.apply(false, c -> c.v2Name != null && enabled.contains(c.v2Name) ? dir : null, files, l);
     }
 
     @Override

@@ -56,8 +56,8 @@ class CgroupCpuTest {
             if (CgroupTestSupport.onV2(Controller.CPU)) {
                 assertEquals("200", read(d.resolve("cpu.weight")));
             } else {
-                assertEquals(Long.toString(CgroupV1.shares(200)), read(d.resolve("cpu.shares")));
-                assertEquals(2 + 199 * 262142 / 9999, CgroupV1.shares(200));
+                assertEquals(Long.toString(CpuKnobs.shares(200)), read(d.resolve("cpu.shares")));
+                assertEquals(2 + 199 * 262142 / 9999, CpuKnobs.shares(200));
             }
         }
     }

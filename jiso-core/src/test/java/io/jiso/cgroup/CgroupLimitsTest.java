@@ -4,14 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Bad inputs fail at the setter, and every message names the field and the rule. */
 class CgroupLimitsTest {
-    private static void rejects(String field, String rule, Consumer<CgroupLimits.Builder> set) {
+    /** The knobs whose rules were tested: every knob that has an invalid value must be among them. */
+    private final Set<String> tested = new HashSet<>();
+
+    private void rejects(String field, String rule, Consumer<CgroupLimits.Builder> set) {
+        tested.add(field.split(" ")[0]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> set.accept(CgroupLimits.builder()));
         assertTrue(e.getMessage().startsWith(field), "message names " + field + ": " + e.getMessage());
         assertTrue(e.getMessage().contains(rule), "message states the rule '" + rule + "': " + e.getMessage());
@@ -53,6 +61,34 @@ class CgroupLimitsTest {
         rejects("memoryLow", "<= memoryMax", b -> b.memoryMaxBytes(8192).memoryLowBytes(16384).build());
         rejects("memoryMin", "<= memoryMax", b -> b.memoryMaxBytes(8192).memoryMinBytes(16384).build());
         rejects("memoryMin", "<= memoryLow", b -> b.memoryLowBytes(4096).memoryMinBytes(8192).build());
+        for (String unlimited : List.of("memoryMax", "memoryHigh", "swapMax", "zswapMax", "pidsMax")) {
+            Knob<?> k = Knobs.ALL.stream().filter(x -> x.name.equals(unlimited)).findFirst().orElseThrow();
+            assertTrue(k.unlimited, unlimited);
+            rejects(unlimited, ": Long.MAX_VALUE is not a limit; use UNLIMITED for no limit", b -> set(b, k, Long.MAX_VALUE));
+        }
+        Set<String> withRules = new HashSet<>();
+        Knobs.ALL.stream().filter(k -> k != MemoryKnobs.OOM_GROUP).forEach(k -> withRules.add(k.name));
+        assertEquals(withRules, tested, "every knob's rule is tested (oomGroup takes any boolean)");
+    }
+
+    /** Calls the knob's setter of CgroupLimits.Builder with one long. */
+    private static void set(CgroupLimits.Builder b, Knob<?> k, long value) {
+        try {
+            CgroupLimits.Builder.class.getMethod(k.limitsSetter, long.class).invoke(b, value);
+        } catch (InvocationTargetException e) {
+            throw (RuntimeException) e.getCause();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void unlimitedClearsAKnobThatTakesIt() {
+        long u = CgroupLimits.UNLIMITED;
+        CgroupLimits l = CgroupLimits.builder().memoryMaxBytes(8192).memoryHighBytes(8192).swapMaxBytes(0).zswapMaxBytes(0)
+                .pidsMax(4).memoryMaxBytes(u).memoryHighBytes(u).swapMaxBytes(u).zswapMaxBytes(u).pidsMax(u).build();
+        assertTrue(l.isNone(), l.toString());
+        assertEquals("CgroupLimits[]", l.toString());
     }
 
     @Test
@@ -75,7 +111,7 @@ class CgroupLimitsTest {
         assertEquals(1, l.ioMax().size(), "a second ioMax for the same device replaces the first");
         assertEquals(2 << 20, l.ioMax().get("7:0").readBytesPerSecond());
         assertEquals(Map.of("2MB", 4L << 20), l.hugetlbMaxBytes());
-        assertEquals("0,2,4-6", CgroupLimits.Builder.canonicalList("x", "6,5,4,2,0"));
+        assertEquals("0,2,4-6", CpusetKnobs.canonicalList("x", "6,5,4,2,0"));
         assertTrue(CgroupLimits.none().controllers().isEmpty());
         assertEquals(EnumSet.of(Controller.MEMORY, Controller.CPU, Controller.CPUSET, Controller.IO,
                 Controller.PIDS, Controller.HUGETLB), l.controllers());
