@@ -111,14 +111,16 @@ public final class FakeHost implements HostOps {
             throw new IllegalArgumentException(dir + " is on no cgroup mount of this fixture");
         }
         try {
-            for (Path d = dir; d.startsWith(mount); d = d.getParent()) {
+            Path d = mount;
+            for (int i = mount.getNameCount(); ; i++) {
                 if (!Files.isDirectory(real(d))) {
                     Files.createDirectories(real(d));
                     controlFiles(d, mount);
                 }
-                if (d.equals(mount)) {
+                if (i == dir.getNameCount()) {
                     break;
                 }
+                d = d.resolve(dir.getName(i));
             }
             StringBuilder procs = new StringBuilder();
             for (int p : pids) {
@@ -135,6 +137,9 @@ public final class FakeHost implements HostOps {
 
     private void controlFiles(Path dir, Path mount) throws IOException {
         Files.writeString(real(dir.resolve("cgroup.procs")), "");
+        if (dir.equals(mount)) {
+            return; // a root cgroup can be neither killed nor frozen
+        }
         if (cgroupMounts.get(mount)) {
             Files.writeString(real(dir.resolve("cgroup.kill")), "");
             Files.writeString(real(dir.resolve("cgroup.freeze")), "0\n");
@@ -240,8 +245,9 @@ public final class FakeHost implements HostOps {
                     exit(p);
                 }
             } else if (name.equals("freezer.state") && content.strip().equals("THAWED")) {
-                for (int p : tasksBelow(file.getParent())) {
-                    if (killedWhileFrozen.remove(p)) {
+                for (int p : List.copyOf(killedWhileFrozen)) {
+                    if (!inFrozenFreezer(p)) {
+                        killedWhileFrozen.remove(p);
                         exit(p);
                     }
                 }
@@ -251,6 +257,7 @@ public final class FakeHost implements HostOps {
         }
     }
 
+    /** The tasks of a cgroup and of every cgroup below it. */
     private List<Integer> tasksBelow(Path cgroup) throws IOException {
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> s = Files.walk(real(cgroup))) {
@@ -412,14 +419,19 @@ public final class FakeHost implements HostOps {
         return true;
     }
 
+    /** Whether the task is in a v1 freezer cgroup that is frozen, or below one. */
     private boolean inFrozenFreezer(int p) {
         try {
             for (Path mount : freezerMounts) {
                 try (Stream<Path> s = Files.walk(real(mount))) {
                     for (Path f : s.filter(f -> f.getFileName().toString().equals("cgroup.procs")).toList()) {
-                        if (Files.readAllLines(f).contains(Integer.toString(p))
-                                && Files.readString(f.resolveSibling("freezer.state")).strip().equals("FROZEN")) {
-                            return true;
+                        if (Files.readAllLines(f).contains(Integer.toString(p))) {
+                            for (Path d = f.getParent(); d.startsWith(real(mount)); d = d.getParent()) {
+                                Path state = d.resolve("freezer.state");
+                                if (Files.exists(state) && Files.readString(state).strip().equals("FROZEN")) {
+                                    return true;
+                                }
+                            }
                         }
                     }
                 }
