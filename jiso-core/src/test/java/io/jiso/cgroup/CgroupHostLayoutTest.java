@@ -161,7 +161,7 @@ class CgroupHostLayoutTest {
 
     @Test
     void theParentOptionWinsInEveryHierarchy() throws Exception {
-        Layout l = detect(CgroupLayoutTest.HYBRID_MOUNTS, CgroupLayoutTest.HYBRID_CGROUP);
+        Layout l = detect(CgroupLayoutTest.HYBRID_MOUNTS, CgroupLayoutTest.HYBRID_CGROUP.replace("0::/", "0::/user.slice"));
         host.cgroupMount(l.v2Mount(), true, false);
         Path v2 = l.v2Mount();
         Path memory = l.v1For(Controller.MEMORY).mount();

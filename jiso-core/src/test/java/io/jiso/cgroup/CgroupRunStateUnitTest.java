@@ -103,6 +103,9 @@ class CgroupRunStateUnitTest {
         Files.setPosixFilePermissions(host.real(base), PosixFilePermissions.fromString("rwxrwxrwx"));
         e = assertThrows(HostSetupException.class, () -> RunState.base(host, 1000, null, RUN, TMP));
         assertTrue(e.getMessage().contains("may be written by others (mode 777)"), e.getMessage());
+        Files.setPosixFilePermissions(host.real(base), PosixFilePermissions.fromString("rwxrwx---"));
+        e = assertThrows(HostSetupException.class, () -> RunState.base(host, 1000, null, RUN, TMP));
+        assertTrue(e.getMessage().contains("may be written by others (mode 770)"), "its group too: " + e.getMessage());
         Files.delete(host.real(base));
         Files.createSymbolicLink(host.real(base), host.real(TMP));
         e = assertThrows(HostSetupException.class, () -> RunState.base(host, 1000, null, RUN, TMP));

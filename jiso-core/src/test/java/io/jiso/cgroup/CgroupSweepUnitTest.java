@@ -8,7 +8,9 @@ import io.jiso.sys.FakeHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,31 +169,28 @@ class CgroupSweepUnitTest {
 
     @Test
     void aRecordNamingAnythingButALeafOfItsJvmIsDroppedNotActedOn() throws Exception {
-        List<Path> foreignLeaves = List.of(
-                FOREIGN,                                              // not jiso/NAME
-                V2.resolve("system.slice/jiso/jiso-6000-1"),          // another JVM's leaf name
-                Path.of("/srv/jiso/jiso-5000-1"),                     // off the cgroup mounts
-                V2.resolve("a/../system.slice/jiso/jiso-5000-1"),     // not normal
-                V2);                                                  // a mount itself
-        for (Path p : foreignLeaves) {
-            if (p.startsWith(V2) && p.normalize().equals(p) && !p.equals(V2)) {
-                host.cgroup(p);
-            }
+        Map<String, Path> records = new LinkedHashMap<>();
+        records.put("jiso-5000-1", V2.resolve("system.slice/jiso-5000-1"));             // not in a jiso directory
+        records.put("jiso-5000-2", Path.of("/srv/jiso/jiso-5000-2"));                   // off the cgroup mounts
+        records.put("jiso-5000-3", V2.resolve("a/../system.slice/jiso/jiso-5000-3"));   // not normal
+        records.put("jiso-5000-4", V2.resolve("jiso/jiso-6000-1"));                     // another leaf's directory
+        records.put("jiso-5000-5", Path.of("sys/fs/cgroup/unified/jiso/jiso-5000-5")); // relative
+        records.put("jiso-6000-1", V2.resolve("jiso/jiso-6000-1"));                     // a name not of that JVM
+        int task = 600;
+        for (Path target : List.of(V2.resolve("system.slice/jiso-5000-1"), V2.resolve("system.slice/jiso/jiso-5000-3"),
+                V2.resolve("jiso/jiso-6000-1"), V2.resolve("jiso/jiso-5000-5"))) {
+            host.process(++task, 1).cgroup(target, task);
         }
-        Files.createDirectories(host.real(Path.of("/srv/jiso/jiso-5000-1")));
+        Files.createDirectories(host.real(Path.of("/srv/jiso/jiso-5000-2")));
         Path dir = BASE.resolve("5000");
         host.put(dir.resolve(RunState.OWNER), new RunState.Owner(5000, 50, FakeHost.BOOT_ID, FakeHost.PID_NS).line());
-        for (int i = 0; i < foreignLeaves.size(); i++) {
-            String name = "jiso-5000-" + (i + 1);
-            host.put(dir.resolve("leaves").resolve(name), foreignLeaves.get(i) + "\n");
-        }
-        host.put(dir.resolve("leaves/jiso-6000-1"), V2.resolve("jiso/jiso-6000-1") + "\n"); // a name not of that JVM
-        host.cgroup(V2.resolve("jiso/jiso-6000-1"));
+        records.forEach((name, target) -> host.put(dir.resolve("leaves").resolve(name), target + "\n"));
 
         assertEquals(List.of(), sweep());
-        assertTrue(host.isDirectory(V2.resolve("system.slice/jiso/jiso-6000-1")));
-        assertTrue(host.isDirectory(V2.resolve("jiso/jiso-6000-1")));
-        assertTrue(host.isDirectory(Path.of("/srv/jiso/jiso-5000-1")));
+        for (int p = 601; p <= task; p++) {
+            assertTrue(host.running(p), "task " + p + " of a cgroup a record names");
+        }
+        assertTrue(host.isDirectory(Path.of("/srv/jiso/jiso-5000-2")));
         assertEquals(List.of(), host.calls().stream().filter(c -> c.startsWith("rmdir /s") || c.startsWith("write ")
                 || c.startsWith("kill ")).toList(), "no cgroup written or removed");
         assertEquals(List.of(), host.list(BASE), "the records are dropped, not refused again at every sweep");
