@@ -5,6 +5,7 @@ import io.jiso.FeatureUnavailableException;
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import io.jiso.sys.Errno;
+import io.jiso.sys.HostOps;
 import io.jiso.user.Rootless;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class Cgroups {
     /** The leaves of this JVM that are open, with the site that made each. */
     private static final Map<CgroupLeaf, LeafSite> OPEN = new ConcurrentHashMap<>();
     private static final Set<Path> JISO_DIRS = ConcurrentHashMap.newKeySet();
-    private static final LeafRecords RECORDS = new LeafRecords();
+    private static final LeafRecords RECORDS = new LeafRecords(HostOps.LINUX);
     private static volatile boolean swept;
     private static volatile Layout layout;
     private static volatile boolean hooked;
@@ -337,11 +338,7 @@ public final class Cgroups {
     }
 
     static Path base(Path mount, Path ownDir, String parent, boolean v2) {
-        if (parent != null && !parent.isBlank()) {
-            String rel = parent.strip().replaceAll("^/+", "");
-            return rel.isEmpty() ? mount : mount.resolve(rel);
-        }
-        return v2 && Files.isWritable(mount) ? mount : ownDir;
+        return Layout.leafBase(HostOps.LINUX, mount, ownDir, parent, v2);
     }
 
     /** Shutdown hook, the jiso directories to remove at exit, and a sweep once per JVM. */
@@ -384,7 +381,7 @@ public final class Cgroups {
         }
         l.v1().forEach(h -> mounts.add(h.mount()));
         hook();
-        return DeadLeaves.sweep(RECORDS.disk().base(), mounts);
+        return DeadLeaves.sweep(HostOps.LINUX, RECORDS.disk().base(), mounts);
     }
 
     /** This JVM's run-state directory (made if it was not yet). */

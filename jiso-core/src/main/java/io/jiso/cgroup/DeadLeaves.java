@@ -5,11 +5,8 @@ import static io.jiso.nativegen.Linux.SIGKILL;
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
 import io.jiso.sys.Errno;
-import io.jiso.sys.Sys;
+import io.jiso.sys.HostOps;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,14 +46,14 @@ public final class DeadLeaves {
      * records. Directories of live JVMs and of JVMs in another pid namespace
      * (whose pids this JVM cannot judge) are left alone.
      */
-    static List<Removed> sweep(Path base, List<Path> cgroupMounts) {
+    static List<Removed> sweep(HostOps host, Path base, List<Path> cgroupMounts) {
         List<Removed> removed = new ArrayList<>();
-        if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+        if (!host.isDirectory(base)) {
             return removed;
         }
         List<Path> dead = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base)) {
-            for (Path d : dirs) {
+        try {
+            for (Path d : host.list(base)) {
                 String n = d.getFileName().toString();
                 if (!PID_DIR.matcher(n).matches()) {
                     continue;
@@ -65,16 +62,16 @@ public final class DeadLeaves {
                     dead.add(d); // claimed by a sweep that did not finish
                     continue;
                 }
-                RunState.Owner owner = owner(d);
+                RunState.Owner owner = owner(host, d);
                 if (owner == null) {
                     // no owner line: made by a JVM that died before writing it (it made no leaf yet),
                     // or one writing it right now
-                    if (!Files.exists(Path.of("/proc", n))) {
+                    if (!host.exists(Path.of("/proc", n))) {
                         dead.add(d);
                     }
-                } else if (!owner.sameNamespace()) {
+                } else if (!owner.sameNamespace(host)) {
                     LOG.debug("run state {} is of a JVM in another pid namespace: not judged", d);
-                } else if (!owner.alive()) {
+                } else if (!owner.alive(host)) {
                     dead.add(d);
                 }
             }
@@ -82,47 +79,47 @@ public final class DeadLeaves {
             LOG.warn("could not list jiso's run-state directory {}: {}", base, e.getMessage());
         }
         for (Path d : dead) {
-            Path claimed = d.getFileName().toString().startsWith("dead-") ? d : RunState.claim(d);
+            Path claimed = d.getFileName().toString().startsWith("dead-") ? d : RunState.claim(host, d);
             if (claimed != null) {
-                removed.addAll(removeAll(claimed, cgroupMounts));
+                removed.addAll(removeAll(host, claimed, cgroupMounts));
             }
         }
         return removed;
     }
 
-    private static RunState.Owner owner(Path dir) {
+    private static RunState.Owner owner(HostOps host, Path dir) {
         try {
-            return RunState.Owner.parse(Files.readString(dir.resolve(RunState.OWNER)));
-        } catch (IOException e) {
+            return RunState.Owner.parse(host.read(dir.resolve(RunState.OWNER)));
+        } catch (HostSetupException e) {
             return null;
         }
     }
 
     /** Removes the leaves recorded in a dead JVM's directory, then the directory if nothing is left. */
-    private static List<Removed> removeAll(Path dir, List<Path> cgroupMounts) {
+    private static List<Removed> removeAll(HostOps host, Path dir, List<Path> cgroupMounts) {
         List<Removed> removed = new ArrayList<>();
-        RunState.Owner owner = owner(dir);
+        RunState.Owner owner = owner(host, dir);
         long pid = owner != null ? owner.pid() : Long.parseLong(dir.getFileName().toString().replaceAll("^dead-|-\\d+$", ""));
         Path leaves = dir.resolve(RunState.LEAVES);
         boolean left = false;
-        if (Files.isDirectory(leaves, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> records = Files.newDirectoryStream(leaves)) {
-                for (Path record : records) {
+        if (host.isDirectory(leaves)) {
+            try {
+                for (Path record : host.list(leaves)) {
                     String name = record.getFileName().toString();
                     List<Path> dirs;
                     try {
-                        dirs = parse(Files.readString(record), name, pid, cgroupMounts);
-                    } catch (IOException | RuntimeException e) {
+                        dirs = parse(host.read(record), name, pid, cgroupMounts);
+                    } catch (IsolationException | RuntimeException e) {
                         // not written by jiso: never acted on, and not kept to be refused again
                         LOG.warn("ignored and removed the record {}: {}", record, e.getMessage());
-                        Files.deleteIfExists(record);
+                        host.remove(Errno.AT_FDCWD, record.toString(), false, true);
                         continue;
                     }
                     try {
-                        Set<Integer> killed = remove(dirs);
-                        Sys.unlinkat(Errno.AT_FDCWD, record.toString(), 0, true);
+                        Set<Integer> killed = remove(host, dirs);
+                        host.remove(Errno.AT_FDCWD, record.toString(), false, true);
                         removed.add(new Removed(pid, name, dirs, killed));
-                    } catch (IOException | RuntimeException e) {
+                    } catch (IsolationException | RuntimeException e) {
                         left = true;
                         LOG.warn("could not remove cgroup leaf {} of JVM {} that is gone: {}", name, pid, e.getMessage());
                     }
@@ -134,9 +131,9 @@ public final class DeadLeaves {
         }
         if (!left) {
             try {
-                Sys.unlinkat(Errno.AT_FDCWD, leaves.toString(), Errno.AT_REMOVEDIR, true);
-                Sys.unlinkat(Errno.AT_FDCWD, dir.resolve(RunState.OWNER).toString(), 0, true);
-                Sys.unlinkat(Errno.AT_FDCWD, dir.toString(), Errno.AT_REMOVEDIR, true);
+                host.remove(Errno.AT_FDCWD, leaves.toString(), true, true);
+                host.remove(Errno.AT_FDCWD, dir.resolve(RunState.OWNER).toString(), false, true);
+                host.remove(Errno.AT_FDCWD, dir.toString(), true, true);
             } catch (HostSetupException e) {
                 LOG.debug("could not remove {}: {}", dir, e.getMessage()); // another sweep did, or is at it
             }
@@ -176,17 +173,18 @@ public final class DeadLeaves {
      * parents if empty. Directories that do not exist are skipped (a record
      * is written before the mkdir). Returns the pids killed.
      */
-    static Set<Integer> remove(List<Path> leaf) throws IsolationException {
-        List<Path> dirs = leaf.stream().filter(Files::isDirectory).toList();
+    static Set<Integer> remove(HostOps host, List<Path> leaf) throws IsolationException {
+        List<Path> dirs = leaf.stream().filter(host::isDirectory).toList();
         Set<Integer> killed = new TreeSet<>();
         for (int round = 0; ; round++) {
-            killed.addAll(kill(dirs));
-            if (!CgroupFs.await(() -> tasks(dirs).isEmpty(), CgroupLeaf.CLOSE_TIMEOUT)) {
-                throw new HostSetupException("remove cgroup leaf " + dirs, 0, "", "tasks " + tasks(dirs) + " still there after SIGKILL");
+            killed.addAll(kill(host, dirs));
+            if (!CgroupFs.await(() -> tasks(host, dirs).isEmpty(), CgroupLeaf.CLOSE_TIMEOUT)) {
+                throw new HostSetupException("remove cgroup leaf " + dirs, 0, "", "tasks " + tasks(host, dirs)
+                        + " still there after SIGKILL");
             }
             try {
                 for (Path d : dirs) {
-                    removeTree(d);
+                    removeTree(host, d);
                 }
                 break;
             } catch (HostSetupException e) {
@@ -198,7 +196,7 @@ public final class DeadLeaves {
         }
         for (Path d : leaf) {
             try {
-                Sys.unlinkat(Errno.AT_FDCWD, d.getParent().toString(), Errno.AT_REMOVEDIR, true);
+                host.remove(Errno.AT_FDCWD, d.getParent().toString(), true, true);
             } catch (HostSetupException stillUsed) {
                 // EBUSY, ENOTEMPTY: other leaves are in it
             }
@@ -207,56 +205,56 @@ public final class DeadLeaves {
     }
 
     /** SIGKILL to every task: cgroup.kill where a v2 directory has it, else frozen, killed, thawed; v1-only tasks too. */
-    private static Set<Integer> kill(List<Path> dirs) throws IsolationException {
-        Set<Integer> pids = tasks(dirs);
+    private static Set<Integer> kill(HostOps host, List<Path> dirs) throws IsolationException {
+        Set<Integer> pids = tasks(host, dirs);
         if (pids.isEmpty()) {
             return pids;
         }
-        Path v2 = dirs.stream().filter(d -> Files.exists(d.resolve("cgroup.kill"))).findFirst().orElse(null);
-        Path freezer = dirs.stream().filter(d -> Files.exists(d.resolve("freezer.state"))).findFirst().orElse(null);
+        Path v2 = dirs.stream().filter(d -> host.exists(d.resolve("cgroup.kill"))).findFirst().orElse(null);
+        Path freezer = dirs.stream().filter(d -> host.exists(d.resolve("freezer.state"))).findFirst().orElse(null);
         if (v2 != null) {
-            Sys.writeFile(v2.resolve("cgroup.kill").toString(), "1");
+            host.write(v2.resolve("cgroup.kill"), "1");
         } else if (freezer != null) {
             Path state = freezer.resolve("freezer.state");
-            Sys.writeFile(state.toString(), "FROZEN");
+            host.write(state, "FROZEN");
             try {
-                CgroupFs.await(() -> Sys.readFile(state.toString()).strip().equals("FROZEN"), FREEZE_TIMEOUT);
-                killEach(tasks(dirs));
+                CgroupFs.await(() -> host.read(state).strip().equals("FROZEN"), FREEZE_TIMEOUT);
+                killEach(host, tasks(host, dirs));
             } finally {
-                for (Path c : tree(freezer)) { // the leaf and its frozen part: v1 frozen tasks act on SIGKILL only once thawed
-                    Sys.writeFile(c.resolve("freezer.state").toString(), "THAWED");
+                for (Path c : tree(host, freezer)) { // the leaf and its frozen part: v1 frozen tasks act on SIGKILL only once thawed
+                    host.write(c.resolve("freezer.state"), "THAWED");
                 }
             }
         } else {
-            for (int round = 0; round < 100 && !tasks(dirs).isEmpty(); round++) {
-                killEach(tasks(dirs));
+            for (int round = 0; round < 100 && !tasks(host, dirs).isEmpty(); round++) {
+                killEach(host, tasks(host, dirs));
             }
         }
-        killEach(tasks(dirs)); // a task only in a v1 directory of a hybrid leaf
+        killEach(host, tasks(host, dirs)); // a task only in a v1 directory of a hybrid leaf
         for (Path d : dirs) {
-            for (Path c : tree(d)) {
-                if (Files.exists(c.resolve("cgroup.freeze"))) {
-                    Sys.writeFile(c.resolve("cgroup.freeze").toString(), "0"); // and its frozen part's
+            for (Path c : tree(host, d)) {
+                if (host.exists(c.resolve("cgroup.freeze"))) {
+                    host.write(c.resolve("cgroup.freeze"), "0"); // and its frozen part's
                 }
             }
         }
         return pids;
     }
 
-    private static void killEach(Set<Integer> pids) throws HostSetupException {
+    private static void killEach(HostOps host, Set<Integer> pids) throws HostSetupException {
         for (int pid : pids) {
-            Sys.kill(pid, SIGKILL);
+            host.kill(pid, SIGKILL);
         }
     }
 
     /** The tasks in these directories and every cgroup below them. */
-    private static Set<Integer> tasks(List<Path> dirs) throws HostSetupException {
+    private static Set<Integer> tasks(HostOps host, List<Path> dirs) throws HostSetupException {
         Set<Integer> pids = new TreeSet<>();
         for (Path d : dirs) {
-            for (Path c : tree(d)) {
+            for (Path c : tree(host, d)) {
                 String procs;
                 try {
-                    procs = Sys.readFile(c.resolve("cgroup.procs").toString());
+                    procs = host.read(c.resolve("cgroup.procs"));
                 } catch (HostSetupException e) {
                     if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENODEV) {
                         continue; // removed meanwhile
@@ -274,11 +272,13 @@ public final class DeadLeaves {
     }
 
     /** dir and the cgroups below it, deepest first. */
-    private static List<Path> tree(Path dir) {
+    private static List<Path> tree(HostOps host, Path dir) {
         List<Path> all = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            for (Path c : children) {
-                all.addAll(tree(c));
+        try {
+            for (Path c : host.list(dir)) {
+                if (host.isDirectory(c)) {
+                    all.addAll(tree(host, c));
+                }
             }
         } catch (IOException gone) {
             return all;
@@ -288,12 +288,12 @@ public final class DeadLeaves {
     }
 
     /** rmdir children first, retrying EBUSY a while (a cgroup whose last task just exited). */
-    private static void removeTree(Path dir) throws HostSetupException {
-        for (Path d : tree(dir)) {
+    private static void removeTree(HostOps host, Path dir) throws HostSetupException {
+        for (Path d : tree(host, dir)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             for (int i = 0; ; i++) {
                 try {
-                    Sys.unlinkat(Errno.AT_FDCWD, d.toString(), Errno.AT_REMOVEDIR, true);
+                    host.remove(Errno.AT_FDCWD, d.toString(), true, true);
                     break;
                 } catch (HostSetupException e) {
                     if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {

@@ -2,7 +2,7 @@ package io.jiso.cgroup;
 
 import io.jiso.FeatureUnavailableException;
 import io.jiso.HostSetupException;
-import io.jiso.sys.Sys;
+import io.jiso.sys.HostOps;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +43,12 @@ public final class Layout {
 
     /** Reads this process's view. */
     static Layout detect() throws HostSetupException, FeatureUnavailableException {
-        return parse(Sys.readFile("/proc/self/mountinfo"), Sys.readFile("/proc/self/cgroup"));
+        return detect(HostOps.LINUX);
+    }
+
+    /** Reads the view of the process that host shows. */
+    static Layout detect(HostOps host) throws HostSetupException, FeatureUnavailableException {
+        return parse(host.read(Path.of("/proc/self/mountinfo")), host.read(Path.of("/proc/self/cgroup")));
     }
 
     /** Parses the two files' contents (separate from {@link #detect} so tests can feed other hosts' files). */
@@ -106,9 +111,24 @@ public final class Layout {
         return new Layout(kind, v2Mount, v2OwnDir, v1);
     }
 
+    /**
+     * The directory under which leaves go (in its "jiso" subdirectory) in one
+     * hierarchy: under parent, a path inside the hierarchy, when it is set;
+     * else the v2 root where the JVM may write it (root), else the JVM's own
+     * cgroup (a delegated one, or any v1 cgroup).
+     */
+    static Path leafBase(HostOps host, Path mount, Path ownDir, String parent, boolean v2) {
+        if (parent != null && !parent.isBlank()) {
+            String rel = parent.strip().replaceAll("^/+", "");
+            return rel.isEmpty() ? mount : mount.resolve(rel);
+        }
+        return v2 && host.isWritable(mount) ? mount : ownDir;
+    }
+
     /** The JVM's cgroup directory: its path relative to the mounted root, or the mount itself when not visible. */
     private static Path ownDir(Path mount, String mountRoot, String ownPath) {
-        if (ownPath == null) {
+        // "/..": outside the root of the reader's cgroup namespace (a process moved out of it)
+        if (ownPath == null || ownPath.equals("/..") || ownPath.startsWith("/../")) {
             return mount;
         }
         String root = mountRoot.equals("/") ? "" : mountRoot;

@@ -2,7 +2,7 @@ package io.jiso.cgroup;
 
 import io.jiso.HostSetupException;
 import io.jiso.IsolationException;
-import io.jiso.user.Rootless;
+import io.jiso.sys.HostOps;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +23,16 @@ final class LeafRecords {
     private static final Logger LOG = LoggerFactory.getLogger(LeafRecords.class);
     private static final long MAKING_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
 
+    private final HostOps host;
     private final Map<String, List<Path>> live = new ConcurrentHashMap<>();
     private volatile RunState disk;
     private int making;
     private boolean closing;
     private boolean warned;
+
+    LeafRecords(HostOps host) {
+        this.host = host;
+    }
 
     /** This JVM's run-state directory, made at the first leaf; its failure fails that leaf. */
     RunState disk() throws HostSetupException {
@@ -38,12 +43,12 @@ final class LeafRecords {
     private synchronized RunState makeDisk() throws HostSetupException {
         if (disk == null) {
             try {
-                RunState.Base base = RunState.base(Rootless.jvmUid(), System.getenv("XDG_RUNTIME_DIR"),
+                RunState.Base base = RunState.base(host, host.euid(), host.env("XDG_RUNTIME_DIR"),
                         Path.of("/run"), Path.of("/tmp"));
                 if (base.why() != null) {
                     LOG.debug("jiso's run state is in {}: {}", base.dir(), base.why());
                 }
-                disk = RunState.create(base.dir(), RunState.Owner.of(ProcessHandle.current().pid()));
+                disk = RunState.create(host, base.dir(), RunState.Owner.of(host, host.pid()));
             } catch (HostSetupException e) {
                 if (!warned) { // spawns without limits then go without a leaf: say why once
                     warned = true;
@@ -123,7 +128,7 @@ final class LeafRecords {
         }
         for (Map.Entry<String, List<Path>> e : List.copyOf(live.entrySet())) {
             try {
-                DeadLeaves.remove(e.getValue());
+                DeadLeaves.remove(host, e.getValue());
                 gone(e.getKey());
             } catch (IsolationException | RuntimeException x) {
                 LOG.warn("could not remove cgroup leaf {} at exit: {}", e.getKey(), x.getMessage());

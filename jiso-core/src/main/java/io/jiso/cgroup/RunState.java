@@ -2,14 +2,10 @@ package io.jiso.cgroup;
 
 import io.jiso.HostSetupException;
 import io.jiso.sys.Errno;
-import io.jiso.sys.Sys;
+import io.jiso.sys.HostOps;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -37,11 +33,8 @@ final class RunState {
 
     /** A JVM as a later one can recognise it: a pid alone may have been recycled. */
     record Owner(long pid, long startTicks, String bootId, String pidNs) {
-        static Owner of(long pid) throws HostSetupException {
-            String stat = Sys.readFile("/proc/" + pid + "/stat");
-            // fields after "(comm)" start at field 3 (state); starttime is field 22
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new Owner(pid, Long.parseLong(f[19]), currentBootId(), currentPidNs());
+        static Owner of(HostOps host, long pid) throws HostSetupException {
+            return new Owner(pid, startedAt(host, pid), currentBootId(host), currentPidNs(host));
         }
 
         /** The owner line as written, or null if it is not one. */
@@ -64,30 +57,38 @@ final class RunState {
          * the pid means another process and nothing can be told
          * (sameNamespace() says so first).
          */
-        boolean alive() {
+        boolean alive(HostOps host) {
             try {
-                return bootId.equals(currentBootId()) && of(pid).startTicks == startTicks;
+                return bootId.equals(currentBootId(host)) && startedAt(host, pid) == startTicks;
             } catch (HostSetupException | RuntimeException e) {
                 return false; // no such process (ENOENT), or one that ended while we looked
             }
         }
 
-        boolean sameNamespace() {
+        boolean sameNamespace(HostOps host) {
             try {
-                return pidNs.equals(currentPidNs());
+                return pidNs.equals(currentPidNs(host));
             } catch (HostSetupException e) {
                 return false;
             }
         }
     }
 
-    private static String currentBootId() throws HostSetupException {
-        return Sys.readFile("/proc/sys/kernel/random/boot_id").strip();
+    /** When process pid started, in clock ticks since boot. */
+    private static long startedAt(HostOps host, long pid) throws HostSetupException {
+        String stat = host.read(Path.of("/proc/" + pid + "/stat"));
+        // fields after "(comm)" start at field 3 (state); starttime is field 22
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[19]);
     }
 
-    private static String currentPidNs() throws HostSetupException {
+    private static String currentBootId(HostOps host) throws HostSetupException {
+        return host.read(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+    }
+
+    private static String currentPidNs(HostOps host) throws HostSetupException {
         try {
-            String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(); // pid:[4026531836]
+            String link = host.readLink(Path.of("/proc/self/ns/pid")); // pid:[4026531836]
             return link.substring(link.indexOf('[') + 1, link.length() - 1);
         } catch (IOException | RuntimeException e) {
             throw new HostSetupException("read /proc/self/ns/pid", 0, "", e.toString());
@@ -106,10 +107,10 @@ final class RunState {
      * (no symbolic link) owned by the uid, writable by nobody else; if not,
      * HostSetupException: another user may have planted it.
      */
-    static Base base(long euid, String xdgRuntimeDir, Path run, Path tmp) throws HostSetupException {
+    static Base base(HostOps host, long euid, String xdgRuntimeDir, Path run, Path tmp) throws HostSetupException {
         String why = null;
-        if (euid == 0 && Files.isDirectory(run)) {
-            return new Base(own(run.resolve("jiso"), euid), null);
+        if (euid == 0 && host.isDirectory(run)) {
+            return new Base(own(host, run.resolve("jiso"), euid), null);
         } else if (euid == 0) {
             why = run + " does not exist";
         } else if (xdgRuntimeDir == null || xdgRuntimeDir.isBlank()) {
@@ -117,23 +118,23 @@ final class RunState {
         } else if (!Path.of(xdgRuntimeDir).isAbsolute()) {
             why = "XDG_RUNTIME_DIR (" + xdgRuntimeDir + ") is not an absolute path";
         } else {
-            String wrong = untrusted(Path.of(xdgRuntimeDir), euid);
+            String wrong = untrusted(host, Path.of(xdgRuntimeDir), euid);
             if (wrong == null) {
-                return new Base(own(Path.of(xdgRuntimeDir, "jiso"), euid), null);
+                return new Base(own(host, Path.of(xdgRuntimeDir, "jiso"), euid), null);
             }
             why = "XDG_RUNTIME_DIR " + xdgRuntimeDir + " " + wrong;
         }
-        return new Base(own(tmp.resolve("jiso-" + euid), euid), why);
+        return new Base(own(host, tmp.resolve("jiso-" + euid), euid), why);
     }
 
     /** Makes dir (0700) unless it exists, and checks it is the uid's alone. */
-    private static Path own(Path dir, long euid) throws HostSetupException {
+    private static Path own(HostOps host, Path dir, long euid) throws HostSetupException {
         try {
-            Sys.mkdirat(Errno.AT_FDCWD, dir.toString(), 0700, true);
+            host.mkdir(dir, 0700, true);
         } catch (HostSetupException e) {
             throw new HostSetupException("make jiso's run-state directory " + dir, e.errno(), e.errnoName(), e.getMessage());
         }
-        String wrong = untrusted(dir, euid);
+        String wrong = untrusted(host, dir, euid);
         if (wrong != null) {
             throw new HostSetupException("use " + dir + " as jiso's run-state directory", 0, "", "it " + wrong
                     + "; jiso records there which cgroups to kill and remove after a crash, so it must be a directory"
@@ -143,24 +144,24 @@ final class RunState {
     }
 
     /** Why dir is not the uid's alone (a symbolic link, another owner, writable by others), or null if it is. */
-    static String untrusted(Path dir, long euid) {
-        Map<String, Object> a;
+    static String untrusted(HostOps host, Path dir, long euid) {
+        HostOps.Attributes a;
         try {
-            a = Files.readAttributes(dir, "unix:uid,mode,isSymbolicLink,isDirectory", LinkOption.NOFOLLOW_LINKS);
+            a = host.attributes(dir);
         } catch (IOException | RuntimeException e) {
             return "cannot be read (" + e.getMessage() + ")";
         }
-        if ((Boolean) a.get("isSymbolicLink")) {
+        if (a.symbolicLink()) {
             return "is a symbolic link";
         }
-        if (!(Boolean) a.get("isDirectory")) {
+        if (!a.directory()) {
             return "is not a directory";
         }
-        int uid = (Integer) a.get("uid");
+        int uid = a.uid();
         if (uid != euid) {
             return "is owned by uid " + uid + ", not by this JVM's uid " + euid;
         }
-        int mode = (Integer) a.get("mode") & 07777;
+        int mode = a.mode() & 07777;
         if ((mode & 022) != 0) {
             return "may be written by others (mode " + Integer.toOctalString(mode) + ")";
         }
@@ -172,11 +173,13 @@ final class RunState {
         return dirs.stream().map(Path::toString).collect(Collectors.joining("\n", "", "\n"));
     }
 
+    private final HostOps host;
     private final Path base;
     private final Path dir;
     private final int leavesFd;
 
-    private RunState(Path base, Path dir, int leavesFd) {
+    private RunState(HostOps host, Path base, Path dir, int leavesFd) {
+        this.host = host;
         this.base = base;
         this.dir = dir;
         this.leavesFd = leavesFd;
@@ -186,42 +189,31 @@ final class RunState {
      * Makes BASE/PID for this JVM. A BASE/PID already there is a dead JVM's
      * that had this pid: it is renamed for the sweep ({@link #claim}) first.
      */
-    static RunState create(Path base, Owner self) throws HostSetupException {
+    static RunState create(HostOps host, Path base, Owner self) throws HostSetupException {
         Path dir = base.resolve(Long.toString(self.pid()));
         for (int attempt = 1; ; attempt++) {
             try {
-                Sys.mkdirat(Errno.AT_FDCWD, dir.toString(), 0700, false);
+                host.mkdir(dir, 0700, false);
                 break;
             } catch (HostSetupException e) {
                 if (e.errno() == Errno.EEXIST && attempt < 5) {
-                    claim(dir); // a dead JVM's: this pid is ours now
+                    claim(host, dir); // a dead JVM's: this pid is ours now
                 } else if (e.errno() == Errno.ENOENT && attempt < 5) {
-                    Sys.mkdirat(Errno.AT_FDCWD, base.toString(), 0700, true); // another JVM's exit removed the empty base
+                    host.mkdir(base, 0700, true); // another JVM's exit removed the empty base
                 } else {
                     throw e;
                 }
             }
         }
-        int fd = Sys.open(dir.resolve(OWNER).toString(),
-                Errno.O_WRONLY | Errno.O_CREAT | Errno.O_EXCL | Errno.O_NOFOLLOW | Errno.O_CLOEXEC, 0600);
-        try {
-            Sys.writeString(fd, self.line(), "write " + dir.resolve(OWNER));
-        } finally {
-            Sys.close(fd);
-        }
-        Sys.mkdirat(Errno.AT_FDCWD, dir.resolve(LEAVES).toString(), 0700, false);
-        return new RunState(base, dir, Sys.open(dir.resolve(LEAVES).toString(),
-                Errno.O_RDONLY | Errno.O_DIRECTORY | Errno.O_NOFOLLOW | Errno.O_CLOEXEC, 0));
+        host.create(Errno.AT_FDCWD, dir.resolve(OWNER).toString(), self.line());
+        host.mkdir(dir.resolve(LEAVES), 0700, false);
+        return new RunState(host, base, dir, host.openDirectory(dir.resolve(LEAVES)));
     }
 
     /** Renames a dead JVM's directory to dead-PID-N: whoever wins the rename sweeps it, and its pid is free again. */
-    static Path claim(Path dir) {
+    static Path claim(HostOps host, Path dir) {
         Path dead = dir.resolveSibling("dead-" + dir.getFileName() + "-" + System.nanoTime());
-        try {
-            return Files.move(dir, dead, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            return null; // another JVM claimed it first
-        }
+        return host.rename(dir, dead) ? dead : null; // null: another JVM claimed it first
     }
 
     Path base() {
@@ -234,26 +226,21 @@ final class RunState {
 
     /** Writes the record of a leaf, before its first mkdir. */
     void record(String name, List<Path> dirs) throws HostSetupException {
-        int fd = Sys.openat(leavesFd, name, Errno.O_WRONLY | Errno.O_CREAT | Errno.O_EXCL | Errno.O_CLOEXEC, 0600);
-        try {
-            Sys.writeString(fd, recordText(dirs), "write the record of cgroup leaf " + name);
-        } finally {
-            Sys.close(fd);
-        }
+        host.create(leavesFd, name, recordText(dirs));
     }
 
     /** Removes a leaf's record, after its last rmdir. */
     void forget(String name) throws HostSetupException {
-        Sys.unlinkat(leavesFd, name, 0, true);
+        host.remove(leavesFd, name, false, true);
     }
 
     /** At exit, once every record is gone: removes BASE/PID, and BASE if no other JVM uses it. */
     void removeIfEmpty() {
         try {
-            Sys.unlinkat(Errno.AT_FDCWD, dir.resolve(LEAVES).toString(), Errno.AT_REMOVEDIR, true);
-            Sys.unlinkat(Errno.AT_FDCWD, dir.resolve(OWNER).toString(), 0, true);
-            Sys.unlinkat(Errno.AT_FDCWD, dir.toString(), Errno.AT_REMOVEDIR, true);
-            Sys.unlinkat(Errno.AT_FDCWD, base.toString(), Errno.AT_REMOVEDIR, true);
+            host.remove(Errno.AT_FDCWD, dir.resolve(LEAVES).toString(), true, true);
+            host.remove(Errno.AT_FDCWD, dir.resolve(OWNER).toString(), false, true);
+            host.remove(Errno.AT_FDCWD, dir.toString(), true, true);
+            host.remove(Errno.AT_FDCWD, base.toString(), true, true);
         } catch (HostSetupException e) {
             // ENOTEMPTY: a record left (its leaf could not be removed), or another JVM's directory in BASE
         }

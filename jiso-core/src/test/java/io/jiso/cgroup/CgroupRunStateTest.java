@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.HostSetupException;
 import io.jiso.Privileges;
+import io.jiso.sys.HostOps;
 import io.jiso.user.Rootless;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,30 +53,30 @@ class CgroupRunStateTest {
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         if (UID == 0) {
             assertEquals(Path.of("/run/jiso"), base);
-        } else if (xdg != null && RunState.untrusted(Path.of(xdg), UID) == null) {
+        } else if (xdg != null && RunState.untrusted(HostOps.LINUX, Path.of(xdg), UID) == null) {
             assertEquals(Path.of(xdg, "jiso"), base);
         } else {
             assertEquals(Path.of("/tmp/jiso-" + UID), base);
         }
-        assertNull(RunState.untrusted(base, UID));
+        assertNull(RunState.untrusted(HostOps.LINUX, base, UID));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
         RunState.Owner owner = RunState.Owner.parse(Files.readString(dir.resolve(RunState.OWNER)));
         String stat = Files.readString(Path.of("/proc/self/stat"));
         long start = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
         assertEquals(new RunState.Owner(pid, start, owner.bootId(), owner.pidNs()), owner);
-        assertTrue(owner.alive() && owner.sameNamespace());
-        assertTrue(!new RunState.Owner(pid, start + 1, owner.bootId(), owner.pidNs()).alive(), "another start time is another process");
+        assertTrue(owner.alive(HostOps.LINUX) && owner.sameNamespace(HostOps.LINUX));
+        assertTrue(!new RunState.Owner(pid, start + 1, owner.bootId(), owner.pidNs()).alive(HostOps.LINUX), "another start time is another process");
     }
 
     @Test
     void rootUsesRunAndOthersTheirRuntimeDirectory() throws Exception {
         Path xdg = Files.createDirectory(t.resolve("xdg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        RunState.Base b = RunState.base(UID, xdg.toString(), t.resolve("run"), t);
+        RunState.Base b = RunState.base(HostOps.LINUX, UID, xdg.toString(), t.resolve("run"), t);
         if (UID == 0) {
             assertEquals(t.resolve("jiso-0"), b.dir(), "root without " + t.resolve("run") + " falls back");
             assertTrue(b.why().contains("does not exist"), b.why());
             Files.createDirectory(t.resolve("run"));
-            assertEquals(new RunState.Base(t.resolve("run/jiso"), null), RunState.base(0, null, t.resolve("run"), t));
+            assertEquals(new RunState.Base(t.resolve("run/jiso"), null), RunState.base(HostOps.LINUX, 0, null, t.resolve("run"), t));
         } else {
             assertEquals(new RunState.Base(xdg.resolve("jiso"), null), b);
         }
@@ -87,11 +88,11 @@ class CgroupRunStateTest {
         long me = UID == 0 ? 4343 : UID; // root never looks at XDG_RUNTIME_DIR: a user root makes directories for
         Path fallback = mine(Files.createDirectory(t.resolve("jiso-" + me)), me);
         Files.setPosixFilePermissions(fallback, PosixFilePermissions.fromString("rwx------"));
-        assertEquals(new RunState.Base(fallback, "XDG_RUNTIME_DIR is not set"), RunState.base(me, null, t.resolve("no-run"), t));
-        RunState.Base relative = RunState.base(me, "run/user", t.resolve("no-run"), t);
+        assertEquals(new RunState.Base(fallback, "XDG_RUNTIME_DIR is not set"), RunState.base(HostOps.LINUX, me, null, t.resolve("no-run"), t));
+        RunState.Base relative = RunState.base(HostOps.LINUX, me, "run/user", t.resolve("no-run"), t);
         assertEquals(new RunState.Base(fallback, "XDG_RUNTIME_DIR (run/user) is not an absolute path"), relative);
         Path foreign = UID == 0 ? mine(Files.createDirectory(t.resolve("xdg-of-another")), me + 1) : Path.of("/var");
-        RunState.Base notMine = RunState.base(me, foreign.toString(), t.resolve("no-run"), t);
+        RunState.Base notMine = RunState.base(HostOps.LINUX, me, foreign.toString(), t.resolve("no-run"), t);
         assertEquals(fallback, notMine.dir());
         assertTrue(notMine.why().startsWith("XDG_RUNTIME_DIR " + foreign + " is owned by uid "), notMine.why());
     }
@@ -108,7 +109,7 @@ class CgroupRunStateTest {
     void aDirectoryOfAnotherUserIsRefused() throws Exception {
         long other = UID + 4242;
         Files.createDirectory(t.resolve("jiso-" + other)); // this JVM's: to uid "other", planted by someone else
-        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(other, null, t.resolve("no-run"), t));
+        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(HostOps.LINUX, other, null, t.resolve("no-run"), t));
         assertEquals("use " + t.resolve("jiso-" + other) + " as jiso's run-state directory (it is owned by uid " + UID
                 + ", not by this JVM's uid " + other + "; jiso records there which cgroups to kill and remove after a crash,"
                 + " so it must be a directory of uid " + other + " alone: remove it, or give this user an XDG_RUNTIME_DIR"
@@ -119,7 +120,7 @@ class CgroupRunStateTest {
     void aSymbolicLinkIsRefusedAndNotFollowed() throws Exception {
         Path target = Files.createDirectory(t.resolve("elsewhere"));
         Files.createSymbolicLink(t.resolve("jiso-" + UID), target);
-        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(UID, null, t.resolve("no-run"), t));
+        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(HostOps.LINUX, UID, null, t.resolve("no-run"), t));
         assertTrue(e.getMessage().contains("it is a symbolic link"), e.getMessage());
         try (Stream<Path> s = Files.list(target)) {
             assertEquals(0, s.count(), "nothing made through the link");
@@ -130,7 +131,7 @@ class CgroupRunStateTest {
     void aDirectoryOthersMayWriteIsRefused() throws Exception {
         Path d = Files.createDirectory(t.resolve("jiso-" + UID));
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
-        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(UID, null, t.resolve("no-run"), t));
+        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(HostOps.LINUX, UID, null, t.resolve("no-run"), t));
         assertTrue(e.getMessage().contains("may be written by others (mode 777)"), e.getMessage());
     }
 }

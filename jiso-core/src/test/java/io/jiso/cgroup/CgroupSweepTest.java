@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.Privileges;
 import io.jiso.Sweep;
+import io.jiso.sys.HostOps;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -89,7 +90,7 @@ class CgroupSweepTest {
     }
 
     private static RunState.Owner ownerOf(long pid) throws Exception {
-        return RunState.Owner.of(pid);
+        return RunState.Owner.of(HostOps.LINUX, pid);
     }
 
     @Test
