@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * program): only the minimal set of devices can be opened or made, even by
  * root with CAP_MKNOD on the host's own /dev. Runs here and in the cgroup v2 guest.
  */
+@KernelTest
 class DeviceFilterCgroupTest {
     /** Opens /dev/kmsg (c 1:11, on every Linux) for writing, writes nothing. */
     private static final String OPEN_KMSG = "(exec 3>/dev/kmsg) 2>/dev/null && echo opened || echo refused";

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * (what pure v1 hosts get; chosen here with -Djiso.cgroup.devices=v1 so that it
  * runs on hybrid hosts, where no BPF program is attached then).
  */
+@KernelTest
 class DeviceFilterCgroupV1Test extends DeviceFilterCgroupTest {
     @BeforeAll
     static void chooseTheV1List() throws Exception {

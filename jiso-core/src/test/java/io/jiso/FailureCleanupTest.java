@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A failed start says which step failed and why, and leaves no process, fd or mount behind. */
+@KernelTest
 class FailureCleanupTest {
 
     @BeforeAll

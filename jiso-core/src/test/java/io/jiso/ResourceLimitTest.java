@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * not the JVM's, values set with rlimit(..), and what they do (a deep
  * recursion that needs a large stack, a file write beyond FSIZE).
  */
+@KernelTest
 class ResourceLimitTest {
 
     /** /proc/self/limits of cat inside: name -> "soft hard". */

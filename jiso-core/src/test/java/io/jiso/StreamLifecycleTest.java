@@ -31,6 +31,7 @@ import org.slf4j.Logger;
  * is left of stdout and stderr moves to the heap and the pipes close, stdin
  * closes; the bare {@code start().waitFor()} leaks nothing.
  */
+@KernelTest
 class StreamLifecycleTest {
 
     private static int openFds() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.DeviceRule;
 import io.jiso.HostSetupException;
+import io.jiso.KernelTest;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A node for 8:0 (no such disk here) shows who refuses: ENXIO is the driver,
  * after the cgroup check passed; EPERM is the devices controller.
  */
+@KernelTest
 class CgroupDeviceListTest {
     private static final String EPERM = "Operation not permitted";
     private static final String ENXIO = "No such device or address";
