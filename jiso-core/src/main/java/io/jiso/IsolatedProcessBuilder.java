@@ -973,7 +973,7 @@ public final class IsolatedProcessBuilder {
         }
         boolean ownPids = created.contains(Namespace.PID);
         CgroupLimits cgroupLimits = cgroupLimits();
-        boolean mountCgroupFs = mountCgroupFs(created, ownMounts, cgroupLimits);
+        boolean mountCgroupFs = mountCgroupFs(created, ownMounts, cgroupLimits, host.jvmIsRoot());
         List<FsOp> preset = !ownMounts ? List.of() : freshRoot
                 ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
                 : RootPresets.hostRoot(tmpSizeBytes, ownPids);
@@ -1028,7 +1028,7 @@ public final class IsolatedProcessBuilder {
      * Whether /sys/fs/cgroup shows the leaf (see cgroupfs): as asked, else
      * when a limit runtimes read is set and the sandbox has what it needs.
      */
-    private boolean mountCgroupFs(Set<Namespace> created, boolean ownMounts, CgroupLimits limits) {
+    private boolean mountCgroupFs(Set<Namespace> created, boolean ownMounts, CgroupLimits limits, boolean jvmIsRoot) {
         String missing = limits == null ? "withoutCgroup() asks for no cgroup leaf"
                 : !created.contains(Namespace.CGROUP) ? (joined.containsKey(Namespace.CGROUP)
                         ? "join(CGROUP, ..) takes another sandbox's cgroup namespace"
@@ -1036,7 +1036,7 @@ public final class IsolatedProcessBuilder {
                 : !ownMounts ? "share(MOUNT) keeps the host's mounts"
                 : !freshRoot ? "hostRoot() keeps the host's /sys" : null;
         if (cgroupFs == null) {
-            return missing == null && limits.sizesRuntimes() && leafMayJoinWhatRuntimesRead();
+            return missing == null && limits.sizesRuntimes() && leafMayJoinWhatRuntimesRead(jvmIsRoot);
         }
         if (cgroupFs && missing != null) {
             throw new IllegalStateException("cgroupfs(true) mounts the sandbox's cgroup leaf, rooted at it by its own"
@@ -1050,8 +1050,8 @@ public final class IsolatedProcessBuilder {
      * cpuset hierarchies too: a root JVM can, an unprivileged one only where
      * those are delegated to it, so by default it mounts only on pure v2.
      */
-    private static boolean leafMayJoinWhatRuntimesRead() {
-        if (Rootless.jvmIsRoot()) {
+    private static boolean leafMayJoinWhatRuntimesRead(boolean jvmIsRoot) {
+        if (jvmIsRoot) {
             return true;
         }
         try {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** Choices that contradict each other are refused, never silently dropped; handles are the user's program. */
+@KernelTest
 class ApiEdgesTest {
 
     private static void refused(Executable start, String... mentions) {

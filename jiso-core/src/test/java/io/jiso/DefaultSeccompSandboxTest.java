@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * Docker's profile refuses and jiso once allowed get EPERM from the kernel, and the socket
  * families programs use still work end to end.
  */
+@KernelTest
 class DefaultSeccompSandboxTest {
     private static final String PYTHON = "/usr/bin/python3";
 

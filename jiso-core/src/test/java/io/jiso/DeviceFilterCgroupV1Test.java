@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * (what pure v1 hosts get; chosen here with a runtime's deviceControl(V1) so
  * that it runs on hybrid hosts, where no BPF program is attached then).
  */
+@KernelTest
 class DeviceFilterCgroupV1Test extends DeviceFilterCgroupTest {
     private static JisoRuntime v1;
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** A failed start says which step failed and why, and leaves no process, fd or mount behind. */
+@KernelTest
 class FailureCleanupTest {
 
     @BeforeAll

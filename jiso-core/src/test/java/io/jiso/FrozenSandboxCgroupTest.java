@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * at its pidsMax. What the kernel shows is checked: processes, namespaces,
  * the frozen part's cgroup files.
  */
+@KernelTest
 class FrozenSandboxCgroupTest {
     /** The pure v2 guest is software-emulated, 20-30 times slower. */
     private static final long SLOW = Files.exists(Path.of("/run/vm")) ? 20 : 1;

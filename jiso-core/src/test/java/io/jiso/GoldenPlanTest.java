@@ -135,6 +135,14 @@ class GoldenPlanTest {
                                 .rule("mkdir", SeccompPolicy.Action.errno("EPERM")).build())
                         .keepCapabilities(Capability.CAP_NET_BIND_SERVICE).user(1000, 1000), ROOT, Root.TEMPLATE,
                 Leaf.V2));
+        c.add(new Case("cgroupfs", "cgroupfs(true) with a memory limit: the sandbox's own leaf, read-only at"
+                + " /sys/fs/cgroup of the fresh root, rooted at it by the cgroup namespace",
+                new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).cgroupfs(true), ROOT, Root.TEMPLATE,
+                Leaf.V2));
+        c.add(new Case("cgroupfs-hybrid-leaf", "cgroupfs(true) on a hybrid layout: a tmpfs at /sys/fs/cgroup with"
+                + " the leaf's v1 hierarchies and its v2 one beneath it, all read-only",
+                new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).cgroupfs(true), ROOT, Root.TEMPLATE,
+                Leaf.HYBRID));
         c.add(new Case("pipeline-io", "inheritIO, merged stderr, own session kept off, another hostname",
                 new IsolatedProcessBuilder("/bin/sh", "-c", "echo hi").inheritIO().newSession(false)
                         .hostname("box"), ROOT, Root.TEMPLATE, Leaf.V2));

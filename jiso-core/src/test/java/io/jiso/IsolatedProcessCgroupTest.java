@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * the kernel enforces, the usage it accounts, freeze, thaw and kill of the
  * whole group. Runs on this host (hybrid) and in the pure cgroup v2 guest.
  */
+@KernelTest
 class IsolatedProcessCgroupTest {
     private static final Duration SLOW = Duration.ofMinutes(5); // the v2 guest is software-emulated
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * what still runs. What is checked is what the kernel shows: /proc/PID/cgroup,
  * the cgroup filesystem, the JVM's threads and fds.
  */
+@KernelTest
 class JisoRuntimeTest {
     private static final String[] THREAD_KINDS = {"reaper", "housekeeping", "spawner-", "netns", "cgroup-leaves"};
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * emulated): they check that a limit was enforced, not how precisely (that
  * is the LimitPrecision benchmark).
  */
+@KernelTest
 class JudgedRunCgroupTest {
     private static final byte[] NO_INPUT = new byte[0];
     private static final String BUSY = "while :; do :; done";

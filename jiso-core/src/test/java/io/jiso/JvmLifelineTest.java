@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * pid namespace through PR_SET_PDEATHSIG from a spawner thread that never
  * ends.
  */
+@KernelTest
 class JvmLifelineTest {
     @Test
     void aSandboxOutlivesTheThreadThatStartedIt() throws Exception {

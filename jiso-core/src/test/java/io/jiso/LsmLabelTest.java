@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * and where AppArmor is there, a loaded profile confines the program (read
  * back from /proc/self/attr/current inside the sandbox).
  */
+@KernelTest
 class LsmLabelTest {
     private static final Path APPARMOR_ENABLED = Path.of("/sys/module/apparmor/parameters/enabled");
     private static final Path APPARMOR_PARSER = Path.of("/sbin/apparmor_parser");

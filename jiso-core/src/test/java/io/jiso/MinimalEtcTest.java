@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** etc(Etc.MINIMAL): an /etc with no file of the host's, in which the usual tools still run. */
+@KernelTest
 class MinimalEtcTest {
     private static final String DEBIAN_JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
 

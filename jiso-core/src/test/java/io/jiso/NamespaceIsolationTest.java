@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Each test asserts an effect the seed chapter demonstrates, read from inside and outside the sandbox. */
+@KernelTest
 class NamespaceIsolationTest {
 
     @Test

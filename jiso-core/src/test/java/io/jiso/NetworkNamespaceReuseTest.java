@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * trace in it (see io.jiso.net.NetworkNamespacePool). Which namespace a
  * sandbox has is told by its inode number, read inside.
  */
+@KernelTest
 class NetworkNamespaceReuseTest {
     private static final String WHICH = "readlink /proc/self/ns/net";
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * /proc/1/status, started 1,000 times under each built-in policy, must always
  * find jiso-init there, never the JVM.
  */
+@KernelTest
 class Pid1ExposureTest {
     private static final int STARTS = 1000;
     private static final String PROBE = """

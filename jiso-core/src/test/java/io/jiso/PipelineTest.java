@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** startPipeline connects sandboxes as ProcessBuilder.startPipeline connects processes, and validates alike. */
+@KernelTest
 class PipelineTest {
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * namespace (a runtime with rootTemplates(false)), and in an unprivileged JVM (which
  * always builds from the host's, in a user namespace of its own).
  */
+@KernelTest
 class PlantedSymlinkTest {
 
     @Test

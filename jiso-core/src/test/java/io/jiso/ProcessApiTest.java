@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** IsolatedProcess behaves like the Process that ProcessBuilder returns. */
+@KernelTest
 class ProcessApiTest {
 
     @Test

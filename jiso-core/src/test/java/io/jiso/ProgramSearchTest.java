@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A program the sandbox cannot find: the error names the command, the PATH, every file tried and the host's copy. */
+@KernelTest
 class ProgramSearchTest {
     private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Spawns take cgroup leaves made ahead of need (LeafSite.createForSpawn):
  * each still gets its own limits, and a released pool leaves no directory.
  */
+@KernelTest
 class ReadyCgroupLeavesTest {
     @BeforeAll
     static void leaves() {

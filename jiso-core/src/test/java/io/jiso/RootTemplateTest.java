@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a runtime built with rootTemplates(false) builds them from the host's mount namespace.
  * Both ways must give the sandbox the same mounts.
  */
+@KernelTest
 class RootTemplateTest {
     private static final String MOUNTS = "awk '{ d = index($0, \" - \"); split(substr($0, d + 3), fs, \" \");"
             + " print $5, $6, fs[1] }' /proc/self/mountinfo | sort";

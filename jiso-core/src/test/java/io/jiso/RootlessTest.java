@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * without a delegated cgroup is refused with a reason. A test JVM that is not
  * root itself runs the probe as its own user.
  */
+@KernelTest
 class RootlessTest {
     private static UnprivilegedJvm jvm;
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * limits. Runs on this host (hybrid: v1 controllers plus a v2 tree) and in
  * the pure cgroup v2 guest; each checks the files of its own layout.
  */
+@KernelTest
 class RuntimeSeesLimitsCgroupTest {
     private static final long MEMORY_MAX = 256L << 20;
     /** A JVM's start in the emulated cgroup v2 guest may take a minute or more. */

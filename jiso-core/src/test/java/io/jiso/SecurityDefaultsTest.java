@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * The privilege drop that every isolated process gets by default, read back
  * from the kernel inside the sandbox, and real programs that must still work.
  */
+@KernelTest
 class SecurityDefaultsTest {
 
     private static Map<String, String> status(IsolatedProcessBuilder b) throws Exception {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * no controlling terminal even when the JVM has one; newSession(false) keeps
  * the JVM's session. Read back from /proc/self/stat inside the sandbox.
  */
+@KernelTest
 class SessionTest {
 
     /** pid, process group and session of `cat /proc/self/stat` run as the sandbox's main process. */

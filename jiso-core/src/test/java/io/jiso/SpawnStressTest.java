@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * threads churn garbage in a 256 MB heap. Zero hangs, zero leaked fds, mounts
  * or processes.
  */
+@KernelTest
 class SpawnStressTest {
     @Test
     void twentyThousandSpawnsUnderGcChurnNeitherHangNorLeak() throws Exception {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Cleaner closes the JVM's ends of its pipes, so a program that forgets its
  * processes (without waitFor or close) does not run out of fds.
  */
+@KernelTest
 class StreamCleanerTest {
     private static final int SANDBOXES = 20;
 

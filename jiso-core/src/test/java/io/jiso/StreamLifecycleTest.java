@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -31,6 +33,7 @@ import org.slf4j.Logger;
  * is left of stdout and stderr moves to the heap and the pipes close, stdin
  * closes; the bare {@code start().waitFor()} leaks nothing.
  */
+@KernelTest
 class StreamLifecycleTest {
 
     private static int openFds() {
@@ -102,9 +105,20 @@ class StreamLifecycleTest {
         return classpath;
     }
 
+    /** Adds a classes directory, or a jar's entries (the module's packaged jar, in verify), as plain classes. */
     private static void addTree(JarOutputStream jar, Path root) throws IOException {
         if (!Files.isDirectory(root)) {
-            throw new IllegalStateException(root + " is not a classes directory");
+            try (ZipInputStream in = new ZipInputStream(Files.newInputStream(root))) {
+                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    if (!e.isDirectory() && !e.getName().equals("META-INF/MANIFEST.MF")
+                            && !e.getName().endsWith("module-info.class")) {
+                        jar.putNextEntry(new JarEntry(e.getName()));
+                        in.transferTo(jar);
+                        jar.closeEntry();
+                    }
+                }
+            }
+            return;
         }
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {

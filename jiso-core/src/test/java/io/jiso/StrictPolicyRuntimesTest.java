@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * compiling a program that then runs), CPython, PyPy, gcc, g++, clang, node, and binaries
  * built by Go and Rust on the host. A runtime the host lacks is skipped, saying which.
  */
+@KernelTest
 class StrictPolicyRuntimesTest {
     private static final long MEMORY_MAX = 512L << 20;
     private static final long PIDS_MAX = 64;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@link SubordinateIdsProbe} as that user, and checks the maps newuidmap and
  * newgidmap wrote, and that uid 1000 inside is a distinct uid of the host.
  */
+@KernelTest
 class SubordinateIdsTest {
     private static final long START = 2_000_000_000L;
     private static final long GID_START = 2_100_000_000L;

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** jiso check, jiso sweep, --version and help. */
+/** jiso check and jiso sweep (--version and help: CliUsageTest). */
+@KernelTest
 class CheckSweepVersionTest {
     @Test
     void checkNamesTheLayoutAndStartsADefaultSandbox() throws Exception {
@@ -81,21 +82,4 @@ class CheckSweepVersionTest {
         assertFalse(again.out().contains("JVM " + jvm.pid() + ","), again.out());
     }
 
-    @Test
-    void versionAndHelp() throws Exception {
-        Cli.Result version = jiso("--version");
-        assertEquals(0, version.exit(), version.toString());
-        assertTrue(version.out().matches("jiso \\d+\\.\\d+\\.\\d+.*\\n"), version.out());
-
-        Cli.Result help = jiso("help", "run");
-        assertEquals(0, help.exit(), help.toString());
-        for (String flag : List.of("--memory", "--swap", "--pids", "--cpus", "--cpu-max", "--cpu-time", "--wall-time",
-                "--output", "--rlimit", "--bind", "--ro-bind", "--tmpfs", "--share", "--hostname", "--user",
-                "--keep-cap", "--seccomp", "--landlock-ro", "--time-offset", "--chdir", "--env", "--clear-env",
-                "--no-new-session", "--minimal-etc", "--report", "--meta", "--quiet")) {
-            assertTrue(help.out().contains(flag), flag + " in\n" + help.out());
-        }
-        Cli.Result top = jiso("help");
-        assertTrue(top.out().contains("run") && top.out().contains("check") && top.out().contains("sweep"), top.out());
-    }
 }

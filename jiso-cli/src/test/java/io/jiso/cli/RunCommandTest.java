@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** jiso run: each flag checked by what the program sees inside the sandbox, and the exit statuses. */
+@KernelTest
 class RunCommandTest {
     @TempDir
     Path tmp;
@@ -238,30 +239,6 @@ class RunCommandTest {
         assertEquals("", r.out());
         assertEquals("line from a file\n", Files.readString(tmp.resolve("output")));
         assertEquals("to stderr\n", Files.readString(tmp.resolve("errors")));
-    }
-
-    @Test
-    void badFlagsGiveOneLineNamingTheFlagAnd125() throws Exception {
-        Map<String[], String> cases = new LinkedHashMap<>();
-        cases.put(new String[] {"--memory", "12Q"}, "--memory");
-        cases.put(new String[] {"--wall-time", "2"}, "--wall-time");
-        cases.put(new String[] {"--rlimit", "stak=1"}, "--rlimit");
-        cases.put(new String[] {"--hostname", "-bad-"}, "--hostname");
-        cases.put(new String[] {"--seccomp", "/etc/policy.json"}, "--seccomp");
-        cases.put(new String[] {"--share", "nett"}, "--share");
-        cases.put(new String[] {"--no-such-flag"}, "--no-such-flag");
-        for (Map.Entry<String[], String> c : cases.entrySet()) {
-            String[] args = new String[c.getKey().length + 3];
-            args[0] = "run";
-            System.arraycopy(c.getKey(), 0, args, 1, c.getKey().length);
-            args[args.length - 2] = "--";
-            args[args.length - 1] = "true";
-            Cli.Result r = jiso(args);
-            assertEquals(Main.EXIT_JISO_FAILED, r.exit(), String.join(" ", args) + ": " + r);
-            String line = Cli.oneLine(r);
-            assertTrue(line.contains(c.getValue()), "names " + c.getValue() + ": " + line);
-            System.out.println("[bad flag] " + line);
-        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.Capability;
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.nativegen.Linux;
 import io.jiso.spawn.PlanHarness;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PlanHarness): what /proc/self/status says afterwards, and what each
  * dropped capability guards failing for real.
  */
+@KernelTest
 class PrivilegeKernelTest {
     private static final String PYTHON = "/usr/bin/python3";
 

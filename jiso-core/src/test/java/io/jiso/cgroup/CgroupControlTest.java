@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Placement fds, freeze/thaw, killAll, pids.max, reclaim, PSI and teardown. */
+@KernelTest
 class CgroupControlTest {
     @BeforeEach
     void needsCgroupLeaves() {

@@ -2,6 +2,7 @@ package io.jiso.cgroup;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * Asserts nothing about speed (shared machines drift); the numbers are for
  * the README.
  */
+@KernelTest
 class CgroupCostTest {
     private static final int ROUNDS = CgroupTestSupport.SLOW > 1 ? 40 : 300;
 

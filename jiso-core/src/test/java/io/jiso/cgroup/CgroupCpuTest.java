@@ -7,6 +7,7 @@ import static io.jiso.cgroup.CgroupTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** cpu.max, cpu.weight, cpuset and CPU time accounting. */
+@KernelTest
 class CgroupCpuTest {
     /** Burns CPU until this process has used the given seconds of user time. */
     private static final String BURN = "until ((times)[0] >= %s) { for (1..20000) {} }";

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.DeviceRule;
 import io.jiso.HostSetupException;
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A node for 8:0 (no such disk here) shows who refuses: ENXIO is the driver,
  * after the cgroup check passed; EPERM is the devices controller.
  */
+@KernelTest
 class CgroupDeviceListTest {
     private static final String EPERM = "Operation not permitted";
     private static final String ENXIO = "No such device or address";

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** io.max on a loop device, io.weight, and hugetlb limits. */
+@KernelTest
 class CgroupIoTest {
     private static final long MIB = 1 << 20;
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** memory.max, memory.high, memory.min/low, swap, zswap and oom.group against the real kernel. */
+@KernelTest
 class CgroupMemoryTest {
     private static final long MIB = 1 << 20;
     /** Allocates and touches N bytes at run time (perl folds a constant "a" x N into two copies). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.FeatureUnavailableException;
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * not delegate is refused with the reason. The test plays the administrator
  * who prepares the parent, inside a jiso directory of its own.
  */
+@KernelTest
 class CgroupParentTest {
     private static final String NAME = "parent-test-" + ProcessHandle.current().pid();
     private static final String PARENT = "/jiso/" + NAME;

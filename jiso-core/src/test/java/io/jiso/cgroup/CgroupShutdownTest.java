@@ -4,6 +4,7 @@ import static io.jiso.cgroup.CgroupTestSupport.SLOW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.Sweep;
 import java.io.BufferedReader;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * (by a spawn, or by the background thread making ready ones), and its
  * run-state directory; no sandbox process survives it.
  */
+@KernelTest
 class CgroupShutdownTest {
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.Sweep;
 import io.jiso.sys.HostOps;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * The leaves recorded by JVMs that died without cleaning up are removed,
  * exactly and wherever they are; those of live JVMs are not.
  */
+@KernelTest
 class CgroupSweepTest {
     private static List<Path> defaultJisoDirs;
     private static Path base;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.PrivilegeSpec;
-import io.jiso.nativegen.Linux;
 import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.sys.Sys;
@@ -21,27 +21,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@KernelTest
 class LandlockTest {
 
     @TempDir
     Path dir;
-
-    @Test
-    void rightsArePerPathUnions() {
-        long handled = LandlockSteps.handledRights(2);
-        Map<String, Long> r = LandlockSteps.rightsByPath(new LandlockRules(List.of("/etc", "/usr"), List.of("/tmp"),
-                List.of("/usr")), handled);
-        long exec = Linux.LANDLOCK_ACCESS_FS_EXECUTE;
-        long readFile = Linux.LANDLOCK_ACCESS_FS_READ_FILE;
-        assertTrue((r.get("/usr") & exec) != 0);
-        assertEquals(0, r.get("/etc") & exec);
-        assertEquals(0, r.get("/tmp") & exec);
-        assertTrue((r.get("/tmp") & Linux.LANDLOCK_ACCESS_FS_REFER) != 0);
-        assertTrue((r.get("/etc") & readFile) != 0);
-        assertEquals(0, LandlockSteps.rightsByPath(new LandlockRules(List.of(), List.of("/tmp"), List.of()),
-                LandlockSteps.handledRights(1)).get("/tmp") & Linux.LANDLOCK_ACCESS_FS_REFER);
-        assertThrows(IllegalArgumentException.class, () -> new LandlockRules(List.of("etc"), List.of(), List.of()));
-    }
 
     @Test
     void aDeniedPathCannotBeOpenedThoughItIsThere() throws Exception {

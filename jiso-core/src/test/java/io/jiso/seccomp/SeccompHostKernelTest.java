@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiso.KernelTest;
 import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and execs the command, so the kernel both validates the program and
  * enforces it. (SeccompKernelTest does the same through the sandbox.)
  */
+@KernelTest
 class SeccompHostKernelTest {
     private static final Abi ABI = Abi.current();
     private static final String PYTHON = "/usr/bin/python3";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.SeccompPolicy;
 import io.jiso.capability.CapabilitySteps;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * SeccompSteps.install in real children, after the privilege drop as in the
  * sandbox (through the native stage, see PlanHarness).
  */
+@KernelTest
 class SeccompStepsKernelTest {
     private static final String PYTHON = "/usr/bin/python3";
 

@@ -4,6 +4,8 @@ import io.jiso.Capability;
 import io.jiso.Namespace;
 import io.jiso.ResourceLimit;
 import io.jiso.SeccompPolicy;
+import io.jiso.cgroup.LeafHierarchies;
+import io.jiso.mount.RootPresets;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
@@ -132,7 +134,12 @@ public final class PlanRendering {
                 }
             }
             ChildSteps.Fds childFds = new ChildSteps.Fds(in, out, err, status, network, template, limits);
-            Plan plan = Launcher.plan(spec, childFds, cgroupFd, v1, null, arena);
+            // as Launcher: the leaf's hierarchies when the preset mounts them (FsOp.CgroupFs); on the
+            // hybrid layout those of its v1 leaves (cpu,cpuacct and memory) and the v2 tree
+            LeafHierarchies hierarchies = leaf == Leaf.NONE || !RootPresets.mountsCgroupFs(spec.rootPreset()) ? null
+                    : new LeafHierarchies(true, leaf == Leaf.V2 ? List.of() : List.of(new LeafHierarchies.V1(
+                            "cpu,cpuacct", "cpu,cpuacct"), new LeafHierarchies.V1("memory", "memory")));
+            Plan plan = Launcher.plan(spec, childFds, cgroupFd, v1, hierarchies, arena);
             String text = new Renderer(fds, spec).render(plan);
             for (Map.Entry<String, String> e : pathNames.entrySet()) {
                 text = text.replace(e.getKey(), e.getValue());

@@ -149,7 +149,7 @@ public final class Judge {
         return b;
     }
 
-    private static TestResult result(String test, RunResult r, String expected, Language language) {
+    static TestResult result(String test, RunResult r, String expected, Language language) {
         RunReport report = r.report();
         String output = new String(r.stdout(), StandardCharsets.UTF_8);
         Verdict verdict = switch (report.status()) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line: a directory of submissions judged, a meta line per test, then the JSON summary. */
+@KernelTest
 class JudgeMainTest {
     private static final Path PROBLEM = Path.of("src/test/resources/judge/aplusb");
 

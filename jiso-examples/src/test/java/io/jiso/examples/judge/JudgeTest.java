@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The verdicts come from the kernel: the OOM killer, jiso-init's timers and
  * output count, the program's exit status.
  */
+@KernelTest
 class JudgeTest {
     private static final Path PROBLEM = Path.of("src/test/resources/judge/aplusb");
     private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir"));
