@@ -141,7 +141,7 @@ __attribute__((noreturn, used)) void jiso_init_main(long *sp)
     int lifeline = argc >= 4 ? (int)parse(argv[3]) : -1;
     if (main_pid <= 0)
         leave(127);
-    limits_init(&limits, main_pid);
+    limits_init(&limits);
     for (long i = 4; i < argc; i++)
         if (limits_arg(&limits, argv[i]))
             leave(127);
