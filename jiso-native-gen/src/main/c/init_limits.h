@@ -247,6 +247,8 @@ static void check_time(struct limits *l)
     if (l->cpu_fd >= 0) {
         int64_t used = cpu_usage_us(l);
         if (used >= 0 && l->cpu_limit_us - used < TICK_LAG_US * l->cpus) {
+            /* Read again once up to now: the next check is scheduled from
+             * what is left, and a lagging read would put it too late. */
             account_running_threads(l);
             used = cpu_usage_us(l);
         }
