@@ -87,17 +87,23 @@ public final class HeldCapabilities {
     }
 
     private static Set<Capability> read(String field) {
-        Set<Capability> set = EnumSet.noneOf(Capability.class);
         try {
-            long mask = Sys.readFile("/proc/self/status").lines().filter(l -> l.startsWith(field))
-                    .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16)).findFirst().orElse(0L);
-            for (Capability c : Capability.values()) {
-                if (c.value() < 64 && (mask & (1L << c.value())) != 0) {
-                    set.add(c);
-                }
-            }
+            return parse(Sys.readFile("/proc/self/status"), field);
         } catch (IOException e) {
             // unreadable /proc: assume nothing is held, so keeping anything is refused with a reason
+            return EnumSet.noneOf(Capability.class);
+        }
+    }
+
+    /** The capabilities in field ("CapEff:") of a /proc/pid/status text; none if it lacks the field. */
+    static Set<Capability> parse(String status, String field) {
+        Set<Capability> set = EnumSet.noneOf(Capability.class);
+        long mask = status.lines().filter(l -> l.startsWith(field))
+                .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16)).findFirst().orElse(0L);
+        for (Capability c : Capability.values()) {
+            if (c.value() < 64 && (mask & (1L << c.value())) != 0) {
+                set.add(c);
+            }
         }
         return set;
     }
