@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.nativegen.Abi;
-import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -27,15 +26,14 @@ class ResourceLimitNumbersTest {
 
     @Test
     void theNumbersAreTheKernelsWholeTable() {
-        Set<Integer> numbers = new TreeSet<>();
+        TreeSet<Integer> numbers = new TreeSet<>();
         for (ResourceLimit r : ResourceLimit.values()) {
             numbers.add(r.kernelNumber());
         }
         assertEquals(ResourceLimit.values().length, numbers.size(), "distinct");
-        assertEquals(0, ((TreeSet<Integer>) numbers).first());
-        assertEquals(ResourceLimit.values().length - 1, ((TreeSet<Integer>) numbers).last(), "no gap: "
-                + numbers);
-        assertEquals(Abi.current().intConstant("RLIMIT_RTTIME"), ((TreeSet<Integer>) numbers).last(),
+        assertEquals(0, numbers.first());
+        assertEquals(ResourceLimit.values().length - 1, numbers.last(), "no gap: " + numbers);
+        assertEquals(Abi.current().intConstant("RLIMIT_RTTIME"), numbers.last(),
                 "RTTIME is the kernel's last limit");
     }
 

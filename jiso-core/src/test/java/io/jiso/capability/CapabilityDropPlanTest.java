@@ -59,13 +59,13 @@ class CapabilityDropPlanTest {
         PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_NET_BIND_SERVICE,
                 Capability.CAP_KILL));
         List<Encoded> drops = where(plan(spec, true, true), prctl(Linux.PR_CAPBSET_DROP));
-        Set<Long> dropped = new TreeSet<>();
+        TreeSet<Long> dropped = new TreeSet<>();
         for (Encoded d : drops) {
             assertTrue(d.tolerates(Linux.EINVAL), d.what());
             dropped.add(d.arg(1));
         }
         assertEquals(drops.size(), dropped.size(), "each number once");
-        long last = ((TreeSet<Long>) dropped).last();
+        long last = dropped.last();
         assertTrue(last >= Linux.CAP_LAST_CAP, "up to the kernel's last capability at least: " + last);
         for (long cap = 0; cap <= last; cap++) {
             boolean kept = cap == Linux.CAP_NET_BIND_SERVICE || cap == Linux.CAP_KILL;

@@ -21,6 +21,17 @@ import org.junit.jupiter.api.Test;
 /** The install step as the stage will make it: seccomp(2)'s arguments and the filter in the plan's memory. */
 class SeccompStepsTest {
 
+    /** struct sock_filter[n] as {code, jt, jf, k}, every field unsigned as the kernel reads it. */
+    private static long[][] instructions(MemorySegment filter, int n) {
+        long[][] read = new long[n][];
+        for (int i = 0; i < n; i++) {
+            MemorySegment s = sock_filter.asSlice(filter, i);
+            read[i] = new long[] {Short.toUnsignedLong(sock_filter.code(s)), Byte.toUnsignedLong(sock_filter.jt(s)),
+                    Byte.toUnsignedLong(sock_filter.jf(s)), Integer.toUnsignedLong(sock_filter.k(s))};
+        }
+        return read;
+    }
+
     @Test
     void oneSeccompCallWhoseSockFprogHoldsTheProgramBitForBit() {
         SeccompProgram program = SeccompCompiler.forCurrentArch(SeccompPolicy.strict());
@@ -38,13 +49,7 @@ class SeccompStepsTest {
             MemorySegment prog = EncodedSteps.at(call.arg(2), sock_fprog.sizeof());
             assertEquals(program.size(), Short.toUnsignedInt(sock_fprog.len(prog)));
             MemorySegment filter = sock_fprog.filter(prog).reinterpret(program.size() * sock_filter.sizeof());
-            long[][] read = new long[program.size()][];
-            for (int i = 0; i < read.length; i++) {
-                MemorySegment s = sock_filter.asSlice(filter, i);
-                read[i] = new long[] {Short.toUnsignedLong(sock_filter.code(s)), Byte.toUnsignedLong(sock_filter.jt(s)),
-                        Byte.toUnsignedLong(sock_filter.jf(s)), Integer.toUnsignedLong(sock_filter.k(s))};
-            }
-            assertArrayEquals(program.instructions(), read);
+            assertArrayEquals(program.instructions(), instructions(filter, program.size()));
         }
     }
 
@@ -57,13 +62,7 @@ class SeccompStepsTest {
             SeccompSteps.install(steps, program);
             MemorySegment prog = EncodedSteps.at(EncodedSteps.of(steps).getFirst().arg(2), sock_fprog.sizeof());
             int n = Short.toUnsignedInt(sock_fprog.len(prog));
-            MemorySegment filter = sock_fprog.filter(prog).reinterpret(n * sock_filter.sizeof());
-            long[][] read = new long[n][];
-            for (int i = 0; i < n; i++) {
-                MemorySegment s = sock_filter.asSlice(filter, i);
-                read[i] = new long[] {Short.toUnsignedLong(sock_filter.code(s)), Byte.toUnsignedLong(sock_filter.jt(s)),
-                        Byte.toUnsignedLong(sock_filter.jf(s)), Integer.toUnsignedLong(sock_filter.k(s))};
-            }
+            long[][] read = instructions(sock_fprog.filter(prog).reinterpret(n * sock_filter.sizeof()), n);
             Abi abi = Abi.current();
             BpfInterpreter bpf = new BpfInterpreter(abi);
             bpf.validate(read);
