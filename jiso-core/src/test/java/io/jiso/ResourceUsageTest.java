@@ -34,8 +34,8 @@ class ResourceUsageTest {
     @Test
     void devicesAreSortedAndMemoryStatKeepsTheKernelsOrder() {
         Map<String, ResourceUsage.Io> io = new LinkedHashMap<>();
-        io.put("259:0", new ResourceUsage.Io(4096, 0, 1, 0));
         io.put("8:0", new ResourceUsage.Io(0, 2048, 0, 2));
+        io.put("259:0", new ResourceUsage.Io(4096, 0, 1, 0));
         Map<String, Long> stat = new LinkedHashMap<>();
         stat.put("anon", 1L);
         stat.put("file", 2L);

@@ -153,6 +153,7 @@ class FdStreamsTest {
         assertEquals(-1, pipe.begin(), "later reads go to the bytes kept");
         byte[] b = new byte[8];
         int n = pipe.readLeft(b, 0, b.length);
+        assertEquals(4, n, "the bytes left in the pipe were kept");
         assertEquals("late", new String(Arrays.copyOf(b, n), StandardCharsets.UTF_8));
     }
 
