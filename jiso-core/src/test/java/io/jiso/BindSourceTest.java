@@ -42,8 +42,8 @@ class BindSourceTest {
     @Test
     void aSourceAsNamedIsRefusedWhenItIsALinkNamingIt() {
         HostSetupException e = refused(BindSource.of(work.resolve("planted")));
-        assertTrue(e.getMessage().contains(work.resolve("planted") + " is a symbolic link to " + real.resolve("secret")),
-                e.getMessage());
+        String says = work.resolve("planted") + " is a symbolic link to " + real.resolve("secret");
+        assertTrue(e.getMessage().contains(says), e.getMessage());
         assertTrue(e.getMessage().contains("BindSource.beneath"), "says what to use instead: " + e.getMessage());
         assertEquals("ELOOP", e.errnoName());
     }
