@@ -29,7 +29,8 @@ final class CgroupV1 implements Cgroup {
     /** In the freezer hierarchy's directory, or null without one. */
     private final FrozenPart frozen;
 
-    private CgroupV1(Map<Layout.V1Hierarchy, Path> dirs, int[] tasksFds) {
+    /** A leaf made by {@link #create}; package-private so that tests read usage from a temporary directory. */
+    CgroupV1(Map<Layout.V1Hierarchy, Path> dirs, int[] tasksFds) {
         this.dirs = dirs;
         this.tasksFds = tasksFds;
         Path freezer = dirFor(Controller.FREEZER);

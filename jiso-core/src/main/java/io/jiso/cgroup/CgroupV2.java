@@ -27,7 +27,8 @@ final class CgroupV2 implements Cgroup {
     private final FrozenPart frozen;
     private int dirFd;
 
-    private CgroupV2(Path dir, Set<String> enabled, int dirFd) {
+    /** A leaf made by {@link #create}; package-private so that tests read usage from a temporary directory. */
+    CgroupV2(Path dir, Set<String> enabled, int dirFd) {
         this.dir = dir;
         this.enabled = enabled;
         this.dirFd = dirFd;
