@@ -48,13 +48,31 @@ class JudgeTest {
         }
     }
 
-    /** Each submission judged once with the RUN limits: several tests look at one result. */
+    /**
+     * The CPU-bound loop gets a wall time limit far above its CPU limit: on a busy machine it gets
+     * less than a CPU, and could reach the usual 10 s of wall time before its 2 s of CPU time. The
+     * sleeper's wall time limit is its CPU limit: it exceeds the one and not the other all the
+     * same, in less time (under emulation the limits grow 20-40 times).
+     */
+    private static final Map<String, Judge.Limits> LIMITS = Map.of(
+            "tle-cpu-loop.c", withWall(Judge.RUN, Duration.ofSeconds(60)),
+            "tle-sleep.py", withWall(Judge.RUN, Judge.RUN.cpu()));
+
+    private static Judge.Limits withWall(Judge.Limits l, Duration wall) {
+        return new Judge.Limits(l.cpu(), wall, l.memoryBytes(), l.pids(), l.outputBytes(), l.stackBytes());
+    }
+
+    private static Judge.Limits limits(String submission) {
+        return LIMITS.getOrDefault(submission, Judge.RUN);
+    }
+
+    /** Each submission judged once with its limits: several tests look at one result. */
     private static final Map<String, SubmissionResult> JUDGED = new ConcurrentHashMap<>();
 
     private static SubmissionResult judge(String submission) throws Exception {
         SubmissionResult r = JUDGED.get(submission);
         if (r == null) {
-            r = judge(submission, Judge.RUN);
+            r = judge(submission, limits(submission));
             JUDGED.put(submission, r);
         }
         return r;
@@ -100,17 +118,13 @@ class JudgeTest {
 
     @Test
     void cpuAndWallTimeLimitsAreBothTle() throws Exception {
-        // a wall time limit far above the CPU limit: on a busy machine the loop gets less than
-        // a CPU, and could reach the usual 10 s of wall time before its 2 s of CPU time
-        Judge.Limits longWall = new Judge.Limits(Judge.RUN.cpu(), Duration.ofSeconds(60), Judge.RUN.memoryBytes(),
-                Judge.RUN.pids(), Judge.RUN.outputBytes(), Judge.RUN.stackBytes());
-        TestResult cpu = judge("tle-cpu-loop.c", longWall).tests().getFirst();
+        TestResult cpu = judge("tle-cpu-loop.c").tests().getFirst();
         assertEquals(Verdict.TLE, cpu.verdict(), cpu.toString());
-        assertTrue(cpu.killed() && cpu.time() >= scaledSeconds(Judge.RUN.cpu())
+        assertTrue(cpu.killed() && cpu.time() >= scaledSeconds(limits("tle-cpu-loop.c").cpu())
                 && cpu.message().startsWith("Time limit exceeded (CPU"), cpu.toString());
         // the sleeper ran into the wall time limit using little of its CPU time
         TestResult wall = judge("tle-sleep.py").tests().getFirst();
-        assertTrue(wall.killed() && wall.timeWall() >= scaledSeconds(Judge.RUN.wall())
+        assertTrue(wall.killed() && wall.timeWall() >= scaledSeconds(limits("tle-sleep.py").wall())
                 && wall.time() < scaledSeconds(Duration.ofSeconds(1)), wall.toString());
         assertTrue(wall.message().startsWith("Time limit exceeded (wall clock"), wall.toString());
     }
