@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * How much slower than a development machine this host runs programs, and the judge's time
  * limits grown by that much for the tests. The judge's limits fit a real machine: under software
- * emulation (the pure cgroup v2 guest, 20-30 times slower) a JVM's start alone takes more than
+ * emulation (the pure cgroup v2 guest, 20-40 times slower) a JVM's start alone takes more than
  * the 2 s of CPU time a run gets, and javac more than the 10 s a compile gets.
  *
  * <p>The factor is measured once, by a shell loop in a sandbox: the CPU time the kernel
