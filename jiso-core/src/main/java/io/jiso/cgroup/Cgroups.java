@@ -281,7 +281,9 @@ public final class Cgroups {
     /**
      * forRuntimes: the leaf also joins the v1 hierarchies of
      * RUNTIME_CONTROLLERS, so that each can be mounted in the sandbox rooted
-     * at the leaf (v2 needs nothing more: one tree holds them all).
+     * at the leaf; on v2 (one tree holds them all) they are enabled for the
+     * leaf where offered: the JDK sees no container unless its cgroup has
+     * cpu, cpuset and memory, and then sizes its heap from the host's memory.
      */
     static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices,
                                boolean forRuntimes) throws FeatureUnavailableException {
@@ -313,6 +315,8 @@ public final class Cgroups {
                 Layout.V1Hierarchy h = l.v1For(c);
                 if (h != null) {
                     v1.putIfAbsent(h, base(h.mount(), h.ownDir(), parent, false));
+                } else if (l.v2Mount() != null && c.v2Name != null) {
+                    v2Wanted.add(c);
                 }
             }
         }

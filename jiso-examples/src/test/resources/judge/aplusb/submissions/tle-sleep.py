@@ -1,2 +1,5 @@
 import time
-time.sleep(60)
+
+# Sleeps for ever: whatever the wall time limit, it is exceeded.
+while True:
+    time.sleep(60)

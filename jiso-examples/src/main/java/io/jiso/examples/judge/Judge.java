@@ -73,15 +73,21 @@ public final class Judge {
     }
 
     private final Path tests;
+    private final Limits compile;
     private final Limits run;
 
-    /** A judge of the tests in this directory, with the {@link #RUN} limits. */
+    /** A judge of the tests in this directory, with the {@link #COMPILE} and {@link #RUN} limits. */
     public Judge(Path tests) {
         this(tests, RUN);
     }
 
     public Judge(Path tests, Limits run) {
+        this(tests, COMPILE, run);
+    }
+
+    public Judge(Path tests, Limits compile, Limits run) {
         this.tests = tests;
+        this.compile = compile;
         this.run = run;
     }
 
@@ -103,7 +109,7 @@ public final class Judge {
             Files.copy(source, box.resolve(language.sourceName));
             box.resolve(language.sourceName).toFile().setReadable(true, false);
 
-            RunResult compiled = sandbox(language, language.compileCommand, COMPILE)
+            RunResult compiled = sandbox(language, language.compileCommand, compile)
                     .bind(box, "/box")
                     .rlimit(ResourceLimit.FSIZE, COMPILE_FILE_MAX, COMPILE_FILE_MAX)
                     .redirectErrorStream(true)
@@ -249,9 +255,13 @@ public final class Judge {
             System.err.println("usage: Judge TESTS-DIR SUBMISSION-OR-DIR...");
             System.exit(2);
         }
-        Judge judge = new Judge(Path.of(args[0]));
+        judgeAll(new Judge(Path.of(args[0])), Arrays.asList(args).subList(1, args.length));
+    }
+
+    /** What {@link #main} does after its usage check: judges the submissions, then prints the summary. */
+    static void judgeAll(Judge judge, List<String> submissions) throws IOException, InterruptedException {
         List<SubmissionResult> results = new ArrayList<>();
-        for (String arg : Arrays.asList(args).subList(1, args.length)) {
+        for (String arg : submissions) {
             List<Path> sources;
             try (Stream<Path> s = Files.isDirectory(Path.of(arg)) ? Files.list(Path.of(arg)) : Stream.of(Path.of(arg))) {
                 sources = s.filter(p -> Language.of(p).isPresent()).sorted().toList();

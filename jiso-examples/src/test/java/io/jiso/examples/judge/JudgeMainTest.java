@@ -10,10 +10,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line: a directory of submissions judged, a meta line per test, then the JSON summary. */
+/**
+ * The command line's work (main after its usage check): a directory of submissions judged, a
+ * meta line per test, then the JSON summary.
+ */
 @KernelTest
 class JudgeMainTest {
     private static final Path PROBLEM = Path.of("src/test/resources/judge/aplusb");
@@ -30,7 +34,9 @@ class JudgeMainTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            Judge.main(new String[] {PROBLEM.resolve("tests").toString(), submissions.toString()});
+            // what main does, with the time limits grown on a slow host
+            Judge.judgeAll(new Judge(PROBLEM.resolve("tests"), HostSpeed.scaled(Judge.COMPILE),
+                    HostSpeed.scaled(Judge.RUN)), List.of(submissions.toString()));
         } finally {
             System.setOut(saved);
         }

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The judge on its corpus (src/test/resources/judge/aplusb): A+B with three
  * tests, and a submission for each verdict and each attack a judge must stop.
  * The verdicts come from the kernel: the OOM killer, jiso-init's timers and
- * output count, the program's exit status.
+ * output count, the program's exit status. The tests' limits are the judge's, their CPU and
+ * wall times grown on a slow host by {@link HostSpeed#factor()}.
  */
 @KernelTest
 class JudgeTest {
@@ -47,22 +48,47 @@ class JudgeTest {
         }
     }
 
-    /** Each submission judged once with the RUN limits: several tests look at one result. */
+    /**
+     * The CPU-bound loop gets a wall time limit far above its CPU limit: on a busy machine it gets
+     * less than a CPU, and could reach the usual 10 s of wall time before its 2 s of CPU time. The
+     * sleeper's wall time limit is its CPU limit: it exceeds the one and not the other all the
+     * same, in less time (under emulation the limits grow 20-40 times).
+     */
+    private static final Map<String, Judge.Limits> LIMITS = Map.of(
+            "tle-cpu-loop.c", withWall(Judge.RUN, Duration.ofSeconds(60)),
+            "tle-sleep.py", withWall(Judge.RUN, Judge.RUN.cpu()));
+
+    private static Judge.Limits withWall(Judge.Limits l, Duration wall) {
+        return new Judge.Limits(l.cpu(), wall, l.memoryBytes(), l.pids(), l.outputBytes(), l.stackBytes());
+    }
+
+    private static Judge.Limits limits(String submission) {
+        return LIMITS.getOrDefault(submission, Judge.RUN);
+    }
+
+    /** Each submission judged once with its limits: several tests look at one result. */
     private static final Map<String, SubmissionResult> JUDGED = new ConcurrentHashMap<>();
 
     private static SubmissionResult judge(String submission) throws Exception {
         SubmissionResult r = JUDGED.get(submission);
         if (r == null) {
-            r = judge(submission, Judge.RUN);
+            r = judge(submission, limits(submission));
             JUDGED.put(submission, r);
         }
         return r;
     }
 
+    /** Judged with these limits (and the COMPILE limits), their times grown on a slow host. */
     private static SubmissionResult judge(String submission, Judge.Limits limits) throws Exception {
         Path source = PROBLEM.resolve("submissions").resolve(submission);
         Sandboxes.assumeJudgeable(Language.of(source).orElseThrow());
-        return new Judge(PROBLEM.resolve("tests"), limits).judge(source);
+        return new Judge(PROBLEM.resolve("tests"), HostSpeed.scaled(Judge.COMPILE), HostSpeed.scaled(limits))
+                .judge(source);
+    }
+
+    /** A development machine's duration here, in seconds, as the test results count. */
+    private static double scaledSeconds(Duration d) {
+        return HostSpeed.scaled(d).toNanos() / 1e9;
     }
 
     @ParameterizedTest(name = "{0} is {1}")
@@ -92,16 +118,14 @@ class JudgeTest {
 
     @Test
     void cpuAndWallTimeLimitsAreBothTle() throws Exception {
-        // a wall time limit far above the CPU limit: on a busy machine the loop gets less than
-        // a CPU, and could reach the usual 10 s of wall time before its 2 s of CPU time
-        Judge.Limits longWall = new Judge.Limits(Judge.RUN.cpu(), Duration.ofSeconds(60), Judge.RUN.memoryBytes(),
-                Judge.RUN.pids(), Judge.RUN.outputBytes(), Judge.RUN.stackBytes());
-        TestResult cpu = judge("tle-cpu-loop.c", longWall).tests().getFirst();
+        TestResult cpu = judge("tle-cpu-loop.c").tests().getFirst();
         assertEquals(Verdict.TLE, cpu.verdict(), cpu.toString());
-        assertTrue(cpu.killed() && cpu.time() >= 2.0 && cpu.message().startsWith("Time limit exceeded (CPU"),
-                cpu.toString());
+        assertTrue(cpu.killed() && cpu.time() >= scaledSeconds(limits("tle-cpu-loop.c").cpu())
+                && cpu.message().startsWith("Time limit exceeded (CPU"), cpu.toString());
+        // the sleeper ran into the wall time limit using little of its CPU time
         TestResult wall = judge("tle-sleep.py").tests().getFirst();
-        assertTrue(wall.killed() && wall.timeWall() >= 10.0 && wall.time() < 1.0, wall.toString());
+        assertTrue(wall.killed() && wall.timeWall() >= scaledSeconds(limits("tle-sleep.py").wall())
+                && wall.time() < scaledSeconds(Duration.ofSeconds(1)), wall.toString());
         assertTrue(wall.message().startsWith("Time limit exceeded (wall clock"), wall.toString());
     }
 
@@ -128,8 +152,9 @@ class JudgeTest {
 
     @Test
     void aForkBombIsStoppedByThePidsLimitAndEndsAsTle() throws Exception {
-        // pids.max keeps it at 64 processes and threads; all of them spinning use the 2 s of CPU
-        // time up within about a second of wall time, or on a very busy machine the 10 s of wall time
+        // pids.max keeps it at 64 processes and threads; all of them spinning use the CPU time
+        // (2 s on a development machine) up within about a second of wall time, or on a very busy
+        // machine the wall time
         TestResult t = judge("fork-bomb.c").tests().getFirst();
         assertEquals(Verdict.TLE, t.verdict(), t.toString());
         assertTrue(t.killed() && t.message().startsWith("Time limit exceeded"), t.toString());

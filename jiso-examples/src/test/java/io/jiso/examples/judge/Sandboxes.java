@@ -2,6 +2,8 @@ package io.jiso.examples.judge;
 
 import io.jiso.FeatureUnavailableException;
 import io.jiso.IsolatedProcessBuilder;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class Sandboxes {
     private static volatile String noLeaves;
+    private static final Set<Language> UNAVAILABLE_SAID = ConcurrentHashMap.newKeySet();
 
     private Sandboxes() {
     }
@@ -18,7 +21,13 @@ final class Sandboxes {
     static void assumeJudgeable(Language language) {
         Assumptions.assumeTrue(cgroupLeavesUnavailable().isEmpty(), "the judge's limits need a cgroup leaf: "
                 + cgroupLeavesUnavailable());
-        language.unavailable().ifPresent(why -> Assumptions.abort(language + " cannot be judged: " + why));
+        language.unavailable().ifPresent(why -> {
+            // Surefire's console shows a skip's count, not its reason
+            if (UNAVAILABLE_SAID.add(language)) {
+                System.out.println("Sandboxes: skipping the " + language + " submissions: " + why);
+            }
+            Assumptions.abort(language + " cannot be judged: " + why);
+        });
     }
 
     /** Why no sandbox here can have a memory limit, or "" if one can: found out once, by starting one. */
