@@ -20,9 +20,28 @@ public final class CgroupCrashHelper {
         if (finished.waitFor() != 0) {
             throw new AssertionError("true failed");
         }
-        Thread.sleep(200); // the background thread makes the next ready leaves
+        awaitSettledLeaves();
         System.out.println("READY " + leaf.name() + " " + sleeper.pid() + " " + running.pid());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /**
+     * Background threads remove the finished sandbox's leaf and make the next
+     * ready ones after the exit: the test compares two listings of this JVM's
+     * leaves, so READY waits until they stop changing (on a slow host that
+     * takes seconds).
+     */
+    private static void awaitSettledLeaves() throws InterruptedException {
+        long pid = ProcessHandle.current().pid();
+        long deadline = System.nanoTime() + 60_000_000_000L * CgroupTestSupport.SLOW;
+        var last = CgroupSweepTest.leavesOf(pid);
+        int stable = 0;
+        while (stable < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(100 * CgroupTestSupport.SLOW);
+            var now = CgroupSweepTest.leavesOf(pid);
+            stable = now.equals(last) ? stable + 1 : 0;
+            last = now;
+        }
     }
 }
