@@ -7,6 +7,9 @@ import io.jiso.cgroup.Layout;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.mount.FsOp;
 import io.jiso.mount.RootPresets;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits;
 import io.jiso.spawn.ChildProcess;
@@ -800,8 +803,12 @@ public final class IsolatedProcessBuilder {
      * the failed step and errno if it cannot; nothing is left behind then.
      */
     public IsolatedProcess start() throws IOException {
-        SandboxSpec spec = spec();
-        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1), spec.command());
+        try {
+            SandboxSpec spec = spec();
+            return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic), spec.command());
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** The runtime whose sandboxes this builder starts. */
@@ -827,6 +834,14 @@ public final class IsolatedProcessBuilder {
      * @throws NullPointerException if builders or one of them is null
      */
     public static List<IsolatedProcess> startPipeline(List<IsolatedProcessBuilder> builders) throws IOException {
+        try {
+            return startEach(builders);
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
+    }
+
+    private static List<IsolatedProcess> startEach(List<IsolatedProcessBuilder> builders) throws IOException {
         int n = Objects.requireNonNull(builders, "builders").size();
         List<SandboxSpec> specs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -849,7 +864,7 @@ public final class IsolatedProcessBuilder {
                 try {
                     started.add(new IsolatedProcess(Launcher.start(builders.get(i).runtime.services(), specs.get(i),
                             previousRead,
-                            next == null ? -1 : next[1]), specs.get(i).command()));
+                            next == null ? -1 : next[1], Failures::toPublic), specs.get(i).command()));
                 } finally {
                     Sys.close(previousRead);
                     previousRead = -1;
@@ -886,13 +901,21 @@ public final class IsolatedProcessBuilder {
      */
     public RunResult run(byte[] stdin) throws IOException, InterruptedException {
         Objects.requireNonNull(stdin, "run: stdin");
-        return Runs.run(startWithInput(Redirect.PIPE), stdin, outputLimit, outputPiped());
+        try {
+            return Runs.run(startWithInput(Redirect.PIPE), stdin, outputLimit, outputPiped());
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** As {@link #run(byte[])}, with stdin read from a file of the host. */
     public RunResult run(Path stdinFile) throws IOException, InterruptedException {
         Objects.requireNonNull(stdinFile, "run: stdinFile");
-        return Runs.run(startWithInput(Redirect.from(stdinFile.toFile())), null, outputLimit, outputPiped());
+        try {
+            return Runs.run(startWithInput(Redirect.from(stdinFile.toFile())), null, outputLimit, outputPiped());
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     private boolean outputPiped() {
@@ -908,16 +931,16 @@ public final class IsolatedProcessBuilder {
         } finally {
             redirects[0] = saved;
         }
-        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1), spec.command());
+        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic), spec.command());
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
-    SandboxSpec spec() throws IsolationException {
+    SandboxSpec spec() throws SetupFailure {
         return spec(HostFacts.current());
     }
 
     /** As {@link #spec()}, for a JVM and host with the given facts (tests plan as another would). */
-    SandboxSpec spec(HostFacts host) throws IsolationException {
+    SandboxSpec spec(HostFacts host) throws SetupFailure {
         Set<Namespace> created = EnumSet.copyOf(this.created);
         boolean ownMounts = created.contains(Namespace.MOUNT);
         if (!ownMounts && !mounts.isEmpty()) {
@@ -984,7 +1007,7 @@ public final class IsolatedProcessBuilder {
     }
 
     /** The caller's mounts as ops; bind sources are resolved now (see BindSource). */
-    private List<FsOp> callerMounts(PrivilegeSpec privileges) throws HostSetupException {
+    private List<FsOp> callerMounts(PrivilegeSpec privileges) throws HostSetupFailure {
         List<FsOp> ops = new ArrayList<>(mounts.size());
         for (CallerMount m : mounts) {
             // A scratch space the program could not write would be useless: its user owns it.
@@ -996,7 +1019,7 @@ public final class IsolatedProcessBuilder {
     }
 
     /** The maps of the user namespace asked for, and who writes them. */
-    private UserNamespaceMaps userMaps(HostFacts host) throws FeatureUnavailableException {
+    private UserNamespaceMaps userMaps(HostFacts host) throws FeatureUnavailable {
         if (subordinateIds != 0) {
             return SubordinateIds.callerAndSubordinates(subordinateIds);
         }
@@ -1011,7 +1034,7 @@ public final class IsolatedProcessBuilder {
                 : SubordinateIds.forUnprivileged(uidMap, gidMap);
     }
 
-    private RunLimits runLimits(Set<Namespace> created, HostFacts host) throws FeatureUnavailableException {
+    private RunLimits runLimits(Set<Namespace> created, HostFacts host) throws FeatureUnavailable {
         if (cpuTimeLimit != null && !ownCgroup) {
             throw new IllegalStateException("cpuTimeLimit counts the CPU time of the sandbox's cgroup leaf, but"
                     + " withoutCgroup() asks for none");
@@ -1056,7 +1079,7 @@ public final class IsolatedProcessBuilder {
         }
         try {
             return Cgroups.layout().kind() == Layout.Kind.V2;
-        } catch (IsolationException e) {
+        } catch (SetupFailure e) {
             return false; // no cgroup file system: start() says so when it makes the leaf
         }
     }

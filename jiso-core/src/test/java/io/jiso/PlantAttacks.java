@@ -148,7 +148,7 @@ public final class PlantAttacks {
         Files.delete(prog);
         Files.createSymbolicLink(prog, h.secret);
         try {
-            IsolatedProcess p = new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1),
+            IsolatedProcess p = new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
                     spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");

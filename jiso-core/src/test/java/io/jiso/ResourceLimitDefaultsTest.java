@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits.Rlimit;
+import io.jiso.plan.FeatureUnavailable;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -64,11 +65,11 @@ class ResourceLimitDefaultsTest {
     @Test
     void anExplicitHardLimitAboveTheJvmsIsRefusedWhereItCannotBeRaised() throws Exception {
         Map<ResourceLimit, Long> jvm = Map.of(ResourceLimit.NOFILE, 512L);
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> effective(Map.of(
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> effective(Map.of(
                 ResourceLimit.NOFILE, new Rlimit(100, 4096)), null, false, false, jvm));
         assertTrue(e.getMessage().contains("RLIMIT_NOFILE") && e.getMessage().contains("4096")
                 && e.getMessage().contains("CAP_SYS_RESOURCE"), e.getMessage());
-        assertThrows(FeatureUnavailableException.class, () -> effective(Map.of(ResourceLimit.NOFILE, new Rlimit(U, U)),
+        assertThrows(FeatureUnavailable.class, () -> effective(Map.of(ResourceLimit.NOFILE, new Rlimit(U, U)),
                 null, true, true, jvm));
         assertEquals(new Rlimit(100, 512), effective(Map.of(ResourceLimit.NOFILE, new Rlimit(100, 512)), null, false,
                 false, jvm).get(ResourceLimit.NOFILE), "at the JVM's own is allowed");

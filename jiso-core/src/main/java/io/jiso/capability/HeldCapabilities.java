@@ -1,7 +1,7 @@
 package io.jiso.capability;
 
 import io.jiso.Capability;
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.util.EnumSet;
@@ -25,14 +25,14 @@ public final class HeldCapabilities {
      * bounding set allows), have them in its bounding set.
      */
     public static void requireHeld(Set<Capability> wanted, boolean inNewUserNamespace)
-            throws FeatureUnavailableException {
+            throws FeatureUnavailable {
         if (wanted.isEmpty()) {
             return;
         }
         Set<Capability> missing = EnumSet.copyOf(wanted);
         missing.removeAll(inNewUserNamespace ? bounding() : effective());
         if (!missing.isEmpty()) {
-            throw new FeatureUnavailableException("keep capabilities " + missing, 0, "",
+            throw new FeatureUnavailable("keep capabilities " + missing, 0, "",
                     "the JVM itself does not hold them, and a child can keep only what its parent has");
         }
     }
@@ -61,10 +61,10 @@ public final class HeldCapabilities {
      * full is harmless because no_new_privs is on.
      */
     public static void requireDroppable(PrivilegeSpec spec, boolean inNewUserNamespace)
-            throws FeatureUnavailableException {
+            throws FeatureUnavailable {
         requireHeld(spec.keep(), inNewUserNamespace);
         if (!spec.noNewPrivs() && !canSetPcap(inNewUserNamespace)) {
-            throw new FeatureUnavailableException("empty the capability bounding set", 0, "", "it needs"
+            throw new FeatureUnavailable("empty the capability bounding set", 0, "", "it needs"
                     + " CAP_SETPCAP, which the JVM lacks, and the sandbox has no user namespace of its own; with"
                     + " noNewPrivileges(false) a full bounding set would let a setuid program gain every capability");
         }

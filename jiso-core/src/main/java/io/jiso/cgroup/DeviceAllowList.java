@@ -1,7 +1,7 @@
 package io.jiso.cgroup;
 
 import io.jiso.DeviceRule;
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Errno;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,15 +18,15 @@ final class DeviceAllowList {
     }
 
     /** Replaces the leaf's list with the rules. The leaf must have no child cgroups and no tasks yet. */
-    static void write(Path leafDir, List<DeviceRule> rules) throws HostSetupException {
+    static void write(Path leafDir, List<DeviceRule> rules) throws HostSetupFailure {
         CgroupFs.write(leafDir.resolve("devices.deny"), "a");
         Path allow = leafDir.resolve("devices.allow");
         for (DeviceRule rule : rules) {
             for (String line : lines(rule)) {
                 try {
                     CgroupFs.write(allow, line);
-                } catch (HostSetupException e) {
-                    throw new HostSetupException("allow device " + rule + " by writing \"" + line + "\" to " + allow,
+                } catch (HostSetupFailure e) {
+                    throw new HostSetupFailure("allow device " + rule + " by writing \"" + line + "\" to " + allow,
                             e.errno(), e.errnoName(), e.errno() == Errno.EPERM ? "the parent cgroup "
                             + leafDir.getParent() + " does not allow it, and a v1 devices cgroup never gets more than"
                             + " its parent (see the parent's devices.list)" : "the kernel refused the rule");

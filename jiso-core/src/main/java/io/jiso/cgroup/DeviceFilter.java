@@ -3,7 +3,7 @@ package io.jiso.cgroup;
 import static io.jiso.nativegen.Macros.bpfInsn;
 
 import io.jiso.DeviceRule;
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.bpf_attr;
 import io.jiso.nativegen.libc.bpf_cgroup_dev_ctx;
@@ -104,7 +104,7 @@ public final class DeviceFilter {
     }
 
     /** Attaches the program for rules to a v2 cgroup directory (loaded on first use, then kept). */
-    public static void attach(int cgroupDirFd, List<DeviceRule> rules) throws IsolationException {
+    public static void attach(int cgroupDirFd, List<DeviceRule> rules) throws SetupFailure {
         List<DeviceRule> key = List.copyOf(rules);
         Integer prog = LOADED.get(key);
         if (prog == null) {
@@ -124,7 +124,7 @@ public final class DeviceFilter {
         }
     }
 
-    private static int load(List<DeviceRule> rules) throws IsolationException {
+    private static int load(List<DeviceRule> rules) throws SetupFailure {
         long[] insns = compile(rules);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment code = arena.allocateFrom(ValueLayout.JAVA_LONG, insns);

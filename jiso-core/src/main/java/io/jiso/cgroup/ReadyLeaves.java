@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.FdLimit;
 import org.slf4j.Logger;
@@ -102,7 +102,7 @@ final class ReadyLeaves {
         try {
             made = maker.make();
         } catch (Exception e) {
-            atFdLimit = e instanceof IsolationException i && i.errno() == Errno.EMFILE;
+            atFdLimit = e instanceof SetupFailure i && i.errno() == Errno.EMFILE;
             LOG.debug("no cgroup leaf made ahead: {}", e.getMessage());
         }
         synchronized (this) {

@@ -1,7 +1,7 @@
 package io.jiso.limits;
 
 import io.jiso.Capability;
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.ResourceLimit;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.sys.Sys;
@@ -42,7 +42,7 @@ public final class Rlimits {
      */
     public static Map<ResourceLimit, RunLimits.Rlimit> effective(Map<ResourceLimit, RunLimits.Rlimit> explicit,
             Duration cpuTime, boolean newUserNamespace, boolean jvmMayRaise, Map<ResourceLimit, Long> jvmHardLimits)
-            throws FeatureUnavailableException {
+            throws FeatureUnavailable {
         Map<ResourceLimit, RunLimits.Rlimit> all = new EnumMap<>(ResourceLimit.class);
         boolean canRaise = !newUserNamespace && jvmMayRaise;
         Map<ResourceLimit, Long> ceilings = canRaise ? Map.of() : jvmHardLimits;
@@ -51,7 +51,7 @@ public final class Rlimits {
             long hard = e.getValue().hard();
             if (ceiling != null && ceiling != ResourceLimit.UNLIMITED
                     && (hard == ResourceLimit.UNLIMITED || hard > ceiling)) {
-                throw new FeatureUnavailableException("set RLIMIT_" + e.getKey() + " to a hard limit of "
+                throw new FeatureUnavailable("set RLIMIT_" + e.getKey() + " to a hard limit of "
                         + (hard == ResourceLimit.UNLIMITED ? "unlimited" : hard), 0, "", "the JVM's own is " + ceiling
                         + ", and raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the JVM lacks");
             }

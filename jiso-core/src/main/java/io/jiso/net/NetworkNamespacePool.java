@@ -1,7 +1,7 @@
 package io.jiso.net;
 
 import io.jiso.Namespace;
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;
@@ -193,7 +193,7 @@ public final class NetworkNamespacePool implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 // e.g. not root: spawns create their own, and fail there if they must; at the fd limit
                 // (EMFILE) only this one is not made
-                if (!(e instanceof IsolationException i && i.errno() == Errno.EMFILE)) {
+                if (!(e instanceof SetupFailure i && i.errno() == Errno.EMFILE)) {
                     broken = true;
                 }
                 LOG.debug("no network namespace made ahead: {}", e.getMessage());

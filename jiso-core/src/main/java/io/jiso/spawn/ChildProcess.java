@@ -3,7 +3,7 @@ package io.jiso.spawn;
 import static io.jiso.nativegen.Linux.SIGKILL;
 import static io.jiso.nativegen.Linux.SIGTERM;
 
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
@@ -354,7 +354,7 @@ public final class ChildProcess {
         try {
             try {
                 step.apply(cgroup);
-            } catch (IsolationException e) {
+            } catch (SetupFailure e) {
                 if (e.errno() != Errno.EMFILE) {
                     throw e;
                 }

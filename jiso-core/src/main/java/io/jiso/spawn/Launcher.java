@@ -1,10 +1,10 @@
 package io.jiso.spawn;
 
-import io.jiso.ChildSetupException;
+import io.jiso.plan.ChildSetupFailure;
 import io.jiso.DeviceRule;
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,17 +70,19 @@ public final class Launcher {
     /**
      * Starts a sandbox of the runtime of these services, with fds of the JVM's (-1: none) as the
      * child's stdin and stdout instead of its redirects, for a pipeline; the caller keeps and
-     * closes them.
+     * closes them. A read or write of the streams it returns that the kernel refuses throws
+     * publicFailure's form of the failure (the API's exception), the streams' users being the API's.
      *
      * @throws IllegalStateException if the runtime is closed
      */
-    public static Started start(Services services, SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
+    public static Started start(Services services, SandboxSpec spec, int stdinFd, int stdoutFd,
+            Function<SetupFailure, ? extends IOException> publicFailure) throws IOException {
         services.beginStart();
         try {
             ChildProcess.awaitBacklog();
             try {
-                return startOnce(services, spec, stdinFd, stdoutFd);
-            } catch (IsolationException e) {
+                return startOnce(services, spec, stdinFd, stdoutFd, publicFailure);
+            } catch (SetupFailure e) {
                 // At the JVM's fd limit jiso's own fds go first: the cleanup after earlier exits is
                 // awaited, the leaves and network namespaces made ahead are closed, then the spawn
                 // tries once more. Only a table full of the program's own fds fails it.
@@ -87,7 +90,7 @@ public final class Launcher {
                     throw e;
                 }
                 releaseBackgroundFds(services);
-                return startOnce(services, spec, stdinFd, stdoutFd);
+                return startOnce(services, spec, stdinFd, stdoutFd, publicFailure);
             }
         } finally {
             services.endStart();
@@ -112,7 +115,7 @@ public final class Launcher {
     private static void closeUnused(Services services, CgroupLeaf leaf) throws IOException {
         try {
             leaf.close();
-        } catch (IsolationException e) {
+        } catch (SetupFailure e) {
             if (e.errno() != Errno.EMFILE) {
                 throw e;
             }
@@ -132,11 +135,11 @@ public final class Launcher {
     static {
         // The EMFILE path runs when no fd is free, and loading a class from a directory takes one:
         // the exception it catches is loaded now.
-        new ChildSetupException("", 0, "", null).getMessage();
+        new ChildSetupFailure("", 0, "", null).getMessage();
     }
 
-    private static Started startOnce(Services services, SandboxSpec spec, int stdinFd, int stdoutFd)
-            throws IOException {
+    private static Started startOnce(Services services, SandboxSpec spec, int stdinFd, int stdoutFd,
+            Function<SetupFailure, ? extends IOException> publicFailure) throws IOException {
         Preflight.check(spec);
         Pipes pipes = new Pipes(services.network);
         pipes.given[0] = stdinFd;
@@ -146,7 +149,7 @@ public final class Launcher {
             LeafOrReason cgroup = leafFor(services, spec);
             leaf = cgroup.leaf();
             if (spec.runLimits().cpuTime() != null && leaf == null) {
-                throw new FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "it counts the CPU"
+                throw new FeatureUnavailable("enforce cpuTimeLimit", 0, "", "it counts the CPU"
                         + " time of the sandbox's cgroup leaf, and this sandbox has none: " + cgroup.whyNone());
             }
             int in = pipes.childEnd(spec.redirects().get(0), 0);
@@ -178,9 +181,9 @@ public final class Launcher {
                 pipes.network = -1;
             }
             pipes.closeChildEnds();
-            OutputStream stdin = pipes.outStream(0);
-            InputStream stdout = pipes.inStream(1);
-            InputStream stderr = pipes.inStream(2);
+            OutputStream stdin = pipes.outStream(0, publicFailure);
+            InputStream stdout = pipes.inStream(1, publicFailure);
+            InputStream stderr = pipes.inStream(2, publicFailure);
             child.closeAtExit(pipes.streamPipes);
             if (spec.runLimits().watched()) {
                 child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()),
@@ -330,47 +333,47 @@ public final class Launcher {
             ProgramSearch search = plan.programSearch;
             if (search != null && search.covers(step) && (o.errno() == Errno.ENOENT || o.errno() == Errno.EACCES
                     || o.errno() == Errno.ENOTDIR)) {
-                return new ChildSetupException("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
+                return new ChildSetupFailure("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
             }
-            return new ChildSetupException(plan.steps.describe(step), o.errno(), errno, null);
+            return new ChildSetupFailure(plan.steps.describe(step), o.errno(), errno, null);
         }
         if (step == StageFailure.CLONE) {
             String why = (plan.cloneFlags & Namespace.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
                     ? UserNamespacePolicy.refusalReason() : "";
             if (!why.isEmpty()) {
-                return new FeatureUnavailableException("create the child in a new user namespace (clone3)",
+                return new FeatureUnavailable("create the child in a new user namespace (clone3)",
                         o.errno(), errno, "this host forbids unprivileged user namespaces: " + why);
             }
-            return new HostSetupException("create the child (clone3)", o.errno(), errno, null);
+            return new HostSetupFailure("create the child (clone3)", o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_WRITE) {
             String file = plan.parentWriteFile(o.detail());
             if (!Rootless.jvmIsRoot() && o.errno() == Errno.EPERM && file != null && file.endsWith("_map")) {
-                return new FeatureUnavailableException(plan.describeParentWrite(o.detail()), o.errno(),
+                return new FeatureUnavailable(plan.describeParentWrite(o.detail()), o.errno(),
                         errno, Rootless.whyMappingRefused());
             }
-            return new HostSetupException(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
+            return new HostSetupFailure(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_RUN) {
             String program = plan.describeParentWrite(o.detail()).replace("<child pid>", Integer.toString(o.pid()));
             String output = plan.parentProgramOutput(o.detail());
             String how = o.waitStatus() < 0 ? "" : WaitStatus.describe(o.waitStatus())
                     + (output.isEmpty() ? "" : ": " + output);
-            return new HostSetupException(program, o.errno(), errno, how);
+            return new HostSetupFailure(program, o.errno(), errno, how);
         }
         if (step == StageFailure.NO_EXEC) {
-            return new ChildSetupException("execute the program: the plan ended without execve", 0, "", null);
+            return new ChildSetupFailure("execute the program: the plan ended without execve", 0, "", null);
         }
         if (step == StageFailure.HANDSHAKE) {
-            return new ChildSetupException("wait for the parent's go-ahead", o.errno(), errno, null);
+            return new ChildSetupFailure("wait for the parent's go-ahead", o.errno(), errno, null);
         }
         if (step == StageFailure.PIPE) {
-            return new HostSetupException("create the handshake pipe", o.errno(), errno, null);
+            return new HostSetupFailure("create the handshake pipe", o.errno(), errno, null);
         }
         if (step == StageFailure.BAD_PLAN) {
-            return new HostSetupException("hand the plan to the stage: it refused it as malformed", 0, "", null);
+            return new HostSetupFailure("hand the plan to the stage: it refused it as malformed", 0, "", null);
         }
-        return new HostSetupException("run the spawn stage (failure " + step + ")", o.errno(), errno, null);
+        return new HostSetupFailure("run the spawn stage (failure " + step + ")", o.errno(), errno, null);
     }
 
     /** The pipes and files of one start; everything is closed on failure. */
@@ -427,12 +430,13 @@ public final class Launcher {
         /** The JVM's ends of the pipes made into streams, for the exit to drain and close. */
         final List<FdStreams.Pipe> streamPipes = new ArrayList<>(3);
 
-        OutputStream outStream(int fd) {
-            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(pipe(fd, false));
+        OutputStream outStream(int fd, Function<SetupFailure, ? extends IOException> publicFailure) {
+            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream()
+                    : FdStreams.output(pipe(fd, false), publicFailure);
         }
 
-        InputStream inStream(int fd) {
-            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(pipe(fd, true));
+        InputStream inStream(int fd, Function<SetupFailure, ? extends IOException> publicFailure) {
+            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(pipe(fd, true), publicFailure);
         }
 
         private FdStreams.Pipe pipe(int fd, boolean readEnd) {

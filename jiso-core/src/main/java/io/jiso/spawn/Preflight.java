@@ -1,6 +1,6 @@
 package io.jiso.spawn;
 
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.Namespace;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.landlock.LandlockSupport;
@@ -16,7 +16,7 @@ final class Preflight {
     private Preflight() {
     }
 
-    static void check(SandboxSpec spec) throws FeatureUnavailableException {
+    static void check(SandboxSpec spec) throws FeatureUnavailable {
         if (spec.landlock() != null) {
             LandlockSupport.require();
         }
@@ -40,7 +40,7 @@ final class Preflight {
      * user namespace of its own is root only in that one, so setns would fail
      * with EPERM.
      */
-    private static void requireJoinable(SandboxSpec spec) throws FeatureUnavailableException {
+    private static void requireJoinable(SandboxSpec spec) throws FeatureUnavailable {
         if (spec.joined().isEmpty() || !spec.creates(Namespace.USER)) {
             return;
         }
@@ -52,7 +52,7 @@ final class Preflight {
             throw new IllegalStateException(step + ": userNamespace(..) gives this sandbox a user namespace of its"
                     + " own" + why);
         }
-        throw new FeatureUnavailableException(step, 0, "", "the JVM is not root, so this sandbox gets a user"
+        throw new FeatureUnavailable(step, 0, "", "the JVM is not root, so this sandbox gets a user"
                 + " namespace of its own" + why);
     }
 }

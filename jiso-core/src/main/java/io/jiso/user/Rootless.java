@@ -1,7 +1,7 @@
 package io.jiso.user;
 
 import com.sun.security.auth.module.UnixSystem;
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.IdMapping;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.libc.Libc;
@@ -42,9 +42,9 @@ public final class Rootless {
      * gid (CAP_SETUID, CAP_SETGID) nor set supplementary groups; it keeps the
      * JVM's, which only root could drop.
      */
-    public static void requireJvmIdentity(PrivilegeSpec spec) throws FeatureUnavailableException {
+    public static void requireJvmIdentity(PrivilegeSpec spec) throws FeatureUnavailable {
         if (spec.uid() != EUID || spec.gid() != EGID || !spec.groups().isEmpty()) {
-            throw new FeatureUnavailableException("run as uid " + spec.uid() + ", gid " + spec.gid()
+            throw new FeatureUnavailable("run as uid " + spec.uid() + ", gid " + spec.gid()
                     + (spec.groups().isEmpty() ? "" : ", groups " + spec.groups()), 0, "", "the JVM is not root"
                     + " and the sandbox shares its user namespace, so the program can only run as the JVM's own uid "
                     + EUID + " and gid " + EGID + "; a sandbox with a namespace of its own gets a user namespace"

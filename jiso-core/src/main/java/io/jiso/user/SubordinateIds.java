@@ -1,6 +1,6 @@
 package io.jiso.user;
 
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.IdMapping;
 import io.jiso.user.SubordinateIdFile.Range;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.util.List;
  * Which ids an unprivileged JVM may map beyond its own: the ranges
  * /etc/subuid and /etc/subgid give its user, written by newuidmap and
  * newgidmap. Everything the helpers would refuse is found here first and
- * named in one FeatureUnavailableException.
+ * named in one FeatureUnavailable.
  */
 public final class SubordinateIds {
     private SubordinateIds() {
@@ -37,10 +37,10 @@ public final class SubordinateIds {
      * The podman / rootlesskit layout: 0 inside is the caller, 1..count are
      * the first count ids of the user's ranges, in file order (ALL: every one).
      */
-    public static UserNamespaceMaps callerAndSubordinates(long count) throws FeatureUnavailableException {
+    public static UserNamespaceMaps callerAndSubordinates(long count) throws FeatureUnavailable {
         String step = "map " + (count == ALL ? "the" : count) + " subordinate ids of " + caller();
         if (Rootless.jvmIsRoot()) {
-            throw new FeatureUnavailableException(step, 0, "", "the JVM runs as root, which writes any map itself:"
+            throw new FeatureUnavailable(step, 0, "", "the JVM runs as root, which writes any map itself:"
                     + " give the ranges with userNamespace(uids, gids)");
         }
         List<String> problems = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class SubordinateIds {
         List<IdMapping> uids = stacked(IdMapHelper.UID, Rootless.uid(), count, problems);
         List<IdMapping> gids = stacked(IdMapHelper.GID, Rootless.gid(), count, problems);
         if (!problems.isEmpty()) {
-            throw new FeatureUnavailableException(step, 0, "", String.join("; ", problems));
+            throw new FeatureUnavailable(step, 0, "", String.join("; ", problems));
         }
         return new UserNamespaceMaps(uids, gids, uidHelper, gidHelper);
     }
@@ -60,12 +60,12 @@ public final class SubordinateIds {
      * lie within the caller's subordinate ranges.
      */
     public static UserNamespaceMaps forUnprivileged(List<IdMapping> uids, List<IdMapping> gids)
-            throws FeatureUnavailableException {
+            throws FeatureUnavailable {
         List<String> problems = new ArrayList<>();
         Path uidHelper = helperFor(IdMapHelper.UID, uids, Rootless.uid(), problems);
         Path gidHelper = helperFor(IdMapHelper.GID, gids, Rootless.gid(), problems);
         if (!problems.isEmpty()) {
-            throw new FeatureUnavailableException("map the ids of userNamespace(uids, gids) as " + caller(), 0, "",
+            throw new FeatureUnavailable("map the ids of userNamespace(uids, gids) as " + caller(), 0, "",
                     String.join("; ", problems));
         }
         return new UserNamespaceMaps(uids, gids, uidHelper, gidHelper);

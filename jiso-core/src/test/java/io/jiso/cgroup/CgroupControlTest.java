@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
@@ -206,7 +206,7 @@ class CgroupControlTest {
                 leaf.killAll();
                 waitFor(p, 30);
             } else {
-                FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> leaf.reclaim(1 << 20));
+                FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> leaf.reclaim(1 << 20));
                 System.out.println("[reclaim on v1 memory] " + e.getMessage());
                 assertTrue(e.getMessage().contains("memory.reclaim") || e.getMessage().contains("v2"), e.getMessage());
             }
@@ -215,7 +215,7 @@ class CgroupControlTest {
                 System.out.println("[pressure] " + psi.keySet() + " cpu " + psi.get("cpu"));
                 assertTrue(psi.containsKey("cpu") && psi.containsKey("memory") && psi.containsKey("io"), psi.keySet().toString());
             } else {
-                assertThrows(FeatureUnavailableException.class, leaf::pressure);
+                assertThrows(FeatureUnavailable.class, leaf::pressure);
             }
         }
     }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.DeviceRule;
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,17 +52,17 @@ class CgroupDeviceControlTest {
     void withoutAnyMechanismRulesAreRefusedNotDropped() throws Exception {
         Layout bare = pureV1(false);
         assertEquals(null, bare.v1For(Controller.DEVICES));
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
                 () -> DeviceControl.of(bare, null, RULES));
         assertTrue(e.getMessage().contains("c 1:3 mr") && e.getMessage().contains("devices hierarchy"), e.getMessage());
     }
 
     @Test
     void aChoiceTheHostCannotHonourIsRefused() throws Exception {
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
                 () -> DeviceControl.of(pureV1(true), "bpf", RULES));
         assertTrue(e.getMessage().contains("no cgroup v2 tree"), e.getMessage());
-        e = assertThrows(FeatureUnavailableException.class, () -> DeviceControl.of(pureV2(), "v1", RULES));
+        e = assertThrows(FeatureUnavailable.class, () -> DeviceControl.of(pureV2(), "v1", RULES));
         assertTrue(e.getMessage().contains("devices"), e.getMessage());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> DeviceControl.of(pureV2(), "ebpf", RULES));

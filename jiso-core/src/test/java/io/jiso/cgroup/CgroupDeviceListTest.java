@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.DeviceRule;
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
@@ -140,7 +140,7 @@ class CgroupDeviceListTest {
             // the administrator's parent allows /dev/null only; a child can never get more
             CgroupFs.write(parent.in(mount).resolve("devices.deny"), "a");
             CgroupFs.write(parent.in(mount).resolve("devices.allow"), "c 1:3 rwm");
-            HostSetupException e = assertThrows(HostSetupException.class, () -> Cgroups.create(CgroupLimits.none(),
+            HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> Cgroups.create(CgroupLimits.none(),
                     parent.path, List.of(DeviceRule.parse("c 1:3 rwm"), DeviceRule.parse("c 1:5 rw")), DeviceControl.V1));
             System.out.println("[devices v1, parent without 1:5] " + e.getMessage());
             assertEquals("EPERM", e.errnoName());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.ResourceUsage;
@@ -109,7 +109,7 @@ class CgroupIoTest {
                 Path f = Files.exists(d.resolve("blkio.bfq.weight")) ? d.resolve("blkio.bfq.weight") : d.resolve("blkio.weight");
                 assertEquals(Long.toString(10 + 499L * 990 / 9999), read(f).lines().reduce((a, b) -> b).orElseThrow().replaceAll(".*\\s", ""));
             }
-        } catch (FeatureUnavailableException e) {
+        } catch (FeatureUnavailable e) {
             // neither iocost nor BFQ: refusing is right, but it must say which field
             assertTrue(e.getMessage().contains("ioWeight"), e.getMessage());
         }
@@ -131,7 +131,7 @@ class CgroupIoTest {
             }
         } else {
             // this machine: hugetlb is in the v2 tree, but its root does not enable it for children
-            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Cgroups.create(limits));
+            FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits));
             System.out.println("[hugetlb] " + e.getMessage());
             assertTrue(e.getMessage().contains("hugetlb") && e.getMessage().contains("hugetlbMax")
                     && e.getMessage().contains("cgroup.subtree_control"), e.getMessage());
