@@ -7,6 +7,7 @@ import io.jiso.cgroup.Layout;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.mount.FsOp;
 import io.jiso.mount.RootPresets;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
@@ -941,8 +942,8 @@ public final class IsolatedProcessBuilder {
 
     /** As {@link #spec()}, for a JVM and host with the given facts (tests plan as another would). */
     SandboxSpec spec(HostFacts host) throws SetupFailure {
-        Set<Namespace> created = EnumSet.copyOf(this.created);
-        boolean ownMounts = created.contains(Namespace.MOUNT);
+        Set<NamespaceType> created = types(this.created);
+        boolean ownMounts = created.contains(NamespaceType.MOUNT);
         if (!ownMounts && !mounts.isEmpty()) {
             throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
         }
@@ -954,7 +955,7 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("tmpSize(" + tmpSizeBytes + ") sizes the private /tmp of a new mount"
                     + " namespace, but share(MOUNT) keeps the host's mounts");
         }
-        if (hostnameSet && !created.contains(Namespace.UTS)) {
+        if (hostnameSet && !created.contains(NamespaceType.UTS)) {
             throw new IllegalStateException("hostname(\"" + hostname + "\") needs a new UTS namespace, but "
                     + (joined.containsKey(Namespace.UTS) ? "join(UTS, ..) takes another sandbox's"
                             : "share(UTS) keeps the host's"));
@@ -964,11 +965,11 @@ public final class IsolatedProcessBuilder {
                     + " withoutCgroup() asks for no leaf");
         }
         UserNamespaceMaps userMaps = null;
-        if (created.contains(Namespace.USER)) {
+        if (created.contains(NamespaceType.USER)) {
             userMaps = userMaps(host);
         } else if (!host.jvmIsRoot() && !created.isEmpty()) {
             // Not root: every other namespace needs a user namespace of its own first.
-            created.add(Namespace.USER);
+            created.add(NamespaceType.USER);
             userMaps = Rootless.callerAsRoot(host.jvmUid(), host.jvmGid());
         }
         for (Map.Entry<String, String> e : environment.entrySet()) {
@@ -978,10 +979,10 @@ public final class IsolatedProcessBuilder {
             }
             noNul("environment: " + k, k + Objects.requireNonNull(e.getValue(), "environment: " + k + " is null"));
         }
-        Map<Namespace, ChildProcess> join = new EnumMap<>(Namespace.class);
-        joined.forEach((ns, p) -> join.put(ns, p.child()));
+        Map<NamespaceType, ChildProcess> join = new EnumMap<>(NamespaceType.class);
+        joined.forEach((ns, p) -> join.put(ns.type(), p.child()));
         // Root of its own user namespace; nobody when root made it; else it cannot change who it is.
-        boolean ownUsers = created.contains(Namespace.USER);
+        boolean ownUsers = created.contains(NamespaceType.USER);
         long defaultUid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmUid();
         long defaultGid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmGid();
         PrivilegeSpec privileges = new PrivilegeSpec(uid == null ? defaultUid : uid, gid == null ? defaultGid : gid,
@@ -994,7 +995,7 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("noNewPrivileges(false) needs CAP_SYS_ADMIN kept to install seccomp or"
                     + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
         }
-        boolean ownPids = created.contains(Namespace.PID);
+        boolean ownPids = created.contains(NamespaceType.PID);
         CgroupLimits cgroupLimits = cgroupLimits();
         boolean mountCgroupFs = mountCgroupFs(created, ownMounts, cgroupLimits, host.jvmIsRoot());
         List<FsOp> preset = !ownMounts ? List.of() : freshRoot
@@ -1034,16 +1035,16 @@ public final class IsolatedProcessBuilder {
                 : SubordinateIds.forUnprivileged(uidMap, gidMap);
     }
 
-    private RunLimits runLimits(Set<Namespace> created, HostFacts host) throws FeatureUnavailable {
+    private RunLimits runLimits(Set<NamespaceType> created, HostFacts host) throws FeatureUnavailable {
         if (cpuTimeLimit != null && !ownCgroup) {
             throw new IllegalStateException("cpuTimeLimit counts the CPU time of the sandbox's cgroup leaf, but"
                     + " withoutCgroup() asks for none");
         }
-        if (outputLimit >= 0 && !created.contains(Namespace.PID)) {
+        if (outputLimit >= 0 && !created.contains(NamespaceType.PID)) {
             throw new IllegalStateException("outputLimit is enforced by jiso-init, PID 1 of a new pid namespace,"
                     + " but PID is shared");
         }
-        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(Namespace.USER),
+        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(NamespaceType.USER),
                 host.jvmMayRaiseRlimits(), host.jvmHardLimits()), cpuTimeLimit, wallTimeLimit, outputLimit);
     }
 
@@ -1051,9 +1052,9 @@ public final class IsolatedProcessBuilder {
      * Whether /sys/fs/cgroup shows the leaf (see cgroupfs): as asked, else
      * when a limit runtimes read is set and the sandbox has what it needs.
      */
-    private boolean mountCgroupFs(Set<Namespace> created, boolean ownMounts, CgroupLimits limits, boolean jvmIsRoot) {
+    private boolean mountCgroupFs(Set<NamespaceType> created, boolean ownMounts, CgroupLimits limits, boolean jvmIsRoot) {
         String missing = limits == null ? "withoutCgroup() asks for no cgroup leaf"
-                : !created.contains(Namespace.CGROUP) ? (joined.containsKey(Namespace.CGROUP)
+                : !created.contains(NamespaceType.CGROUP) ? (joined.containsKey(Namespace.CGROUP)
                         ? "join(CGROUP, ..) takes another sandbox's cgroup namespace"
                         : "share(CGROUP) keeps the host's cgroup namespace")
                 : !ownMounts ? "share(MOUNT) keeps the host's mounts"
@@ -1082,6 +1083,15 @@ public final class IsolatedProcessBuilder {
         } catch (SetupFailure e) {
             return false; // no cgroup file system: start() says so when it makes the leaf
         }
+    }
+
+    /** The namespaces as the internals name them. */
+    private static Set<NamespaceType> types(Set<Namespace> namespaces) {
+        Set<NamespaceType> types = EnumSet.noneOf(NamespaceType.class);
+        for (Namespace ns : namespaces) {
+            types.add(ns.type());
+        }
+        return types;
     }
 
     private CgroupLimits cgroupLimits() {

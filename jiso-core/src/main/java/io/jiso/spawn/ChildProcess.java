@@ -4,7 +4,7 @@ import static io.jiso.nativegen.Linux.SIGKILL;
 import static io.jiso.nativegen.Linux.SIGTERM;
 
 import io.jiso.plan.SetupFailure;
-import io.jiso.Namespace;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.net.NetworkNamespacePool;
@@ -152,11 +152,11 @@ public final class ChildProcess {
     }
 
     /** The pidfd for another sandbox to setns through; the process must still run. */
-    synchronized int pidfdForJoin(Namespace ns) {
+    synchronized int pidfdForJoin(NamespaceType ns) {
         if (reaped || exit.isDone()) {
             throw new IllegalStateException("cannot join the namespaces of process " + pid + ": it has exited");
         }
-        if (ns == Namespace.NET) {
+        if (ns == NamespaceType.NET) {
             networkJoined = true; // the joiner may outlive this sandbox in its network namespace
         }
         return pidfd;

@@ -5,7 +5,7 @@ import io.jiso.DeviceRule;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
-import io.jiso.Namespace;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.LeafHierarchies;
@@ -155,7 +155,7 @@ public final class Launcher {
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
-            int[] status = spec.creates(Namespace.PID) ? pipes.statusPipe() : null;
+            int[] status = spec.creates(NamespaceType.PID) ? pipes.statusPipe() : null;
             if (status != null && spec.runLimits().watched()) {
                 // jiso-init enforces the limits; with an output limit the main process writes to its relay
                 pipes.initLimits = InitLimits.open(spec, leaf, out, err);
@@ -165,7 +165,7 @@ public final class Launcher {
                 }
             }
             // A pooled network namespace belongs to the init user namespace: not joinable from a new one.
-            if (spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)) {
+            if (spec.creates(NamespaceType.NET) && !spec.creates(NamespaceType.USER)) {
                 pipes.network = services.network.take();
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
@@ -174,7 +174,7 @@ public final class Launcher {
                     cgroup.leaf(), memory);
             // Under jiso-init the sandbox watches the JVM itself, so it may be made on this thread,
             // whatever its life; a main process without one dies with its creator thread.
-            ChildProcess child = spec.creates(Namespace.PID) ? Spawner.runHere(job) : services.spawner.run(job);
+            ChildProcess child = spec.creates(NamespaceType.PID) ? Spawner.runHere(job) : services.spawner.run(job);
             leaf = null; // the child owns it now
             if (pipes.network >= 0 && mayGiveBackNetwork(spec, services.network)) {
                 child.giveBackNetworkAtEnd(pipes.network);
@@ -214,7 +214,7 @@ public final class Launcher {
      * writable (the host's, or a writable bind of it).
      */
     private static boolean mayGiveBackNetwork(SandboxSpec spec, NetworkNamespacePool pool) {
-        return spec.creates(Namespace.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
+        return spec.creates(NamespaceType.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
                 && spec.privileges().uid() != 0 && pool.reuseEnabled();
     }
 
@@ -273,7 +273,7 @@ public final class Launcher {
             throw failure(plan, outcome);
         }
         ChildProcess child = new ChildProcess(services, outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
-        if (spec.creates(Namespace.MOUNT) && !spec.creates(Namespace.PID)) {
+        if (spec.creates(NamespaceType.MOUNT) && !spec.creates(NamespaceType.PID)) {
             child.holdMountNamespace();
         }
         return child;
@@ -289,19 +289,19 @@ public final class Launcher {
     static Plan plan(SandboxSpec spec, ChildSteps.Fds fds, int cgroupFd, ChildSteps.V1Leaf v1Leaf,
             LeafHierarchies cgroupFs, SegmentAllocator memory) {
         Plan plan = new Plan(memory);
-        for (Namespace ns : spec.created()) {
+        for (NamespaceType ns : spec.created()) {
             plan.cloneFlags |= ns.cloneFlag();
         }
-        if (spec.creates(Namespace.TIME)) {
-            plan.cloneFlags &= ~Namespace.TIME.cloneFlag(); // made with unshare, so its offsets can be set first
+        if (spec.creates(NamespaceType.TIME)) {
+            plan.cloneFlags &= ~NamespaceType.TIME.cloneFlag(); // made with unshare, so its offsets can be set first
         }
         if (fds.network() >= 0) {
-            plan.cloneFlags &= ~Namespace.NET.cloneFlag(); // joined instead: made ahead of time
+            plan.cloneFlags &= ~NamespaceType.NET.cloneFlag(); // joined instead: made ahead of time
         }
         if (fds.rootTemplate() >= 0) {
-            plan.cloneFlags &= ~Namespace.MOUNT.cloneFlag(); // copied from the template instead of the host
+            plan.cloneFlags &= ~NamespaceType.MOUNT.cloneFlag(); // copied from the template instead of the host
         }
-        if (spec.creates(Namespace.USER)) {
+        if (spec.creates(NamespaceType.USER)) {
             UserNamespaceMaps maps = spec.userMaps();
             writeMap(plan, "uid_map", maps.uids(), maps.uidHelper());
             if (!maps.setGroupsAllowed(spec.host().jvmIsRoot())) {
@@ -311,7 +311,7 @@ public final class Launcher {
         }
         plan.cgroupFd = cgroupFd;
         if (v1Leaf.present()) {
-            plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
+            plan.cloneFlags &= ~NamespaceType.CGROUP.cloneFlag();
         }
         plan.programSearch = ChildSteps.plan(spec, fds, v1Leaf, cgroupFs, plan.steps);
         return plan;
@@ -338,7 +338,7 @@ public final class Launcher {
             return new ChildSetupFailure(plan.steps.describe(step), o.errno(), errno, null);
         }
         if (step == StageFailure.CLONE) {
-            String why = (plan.cloneFlags & Namespace.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
+            String why = (plan.cloneFlags & NamespaceType.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
                     ? UserNamespacePolicy.refusalReason() : "";
             if (!why.isEmpty()) {
                 return new FeatureUnavailable("create the child in a new user namespace (clone3)",

@@ -1,7 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.plan.FeatureUnavailable;
-import io.jiso.Namespace;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.landlock.LandlockSupport;
 import io.jiso.lsm.LsmSupport;
@@ -26,7 +26,7 @@ final class Preflight {
         if (spec.selinuxLabel() != null) {
             LsmSupport.requireSelinux();
         }
-        boolean ownUsers = spec.creates(Namespace.USER);
+        boolean ownUsers = spec.creates(NamespaceType.USER);
         HeldCapabilities.requireDroppable(spec.privileges(), ownUsers);
         if (!Rootless.jvmIsRoot() && !ownUsers) {
             Rootless.requireJvmIdentity(spec.privileges());
@@ -41,7 +41,7 @@ final class Preflight {
      * with EPERM.
      */
     private static void requireJoinable(SandboxSpec spec) throws FeatureUnavailable {
-        if (spec.joined().isEmpty() || !spec.creates(Namespace.USER)) {
+        if (spec.joined().isEmpty() || !spec.creates(NamespaceType.USER)) {
             return;
         }
         String step = "join the " + spec.joined().keySet() + " namespace of process "

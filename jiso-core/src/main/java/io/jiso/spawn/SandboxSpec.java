@@ -1,7 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.DeviceRule;
-import io.jiso.Namespace;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.SeccompPolicy;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.cgroup.CgroupLimits;
@@ -52,8 +52,8 @@ public record SandboxSpec(
         String directory,
         List<Redirect> redirects,
         boolean mergeErrors,
-        Set<Namespace> created,
-        Map<Namespace, ChildProcess> joined,
+        Set<NamespaceType> created,
+        Map<NamespaceType, ChildProcess> joined,
         String hostname,
         boolean freshRoot,
         List<FsOp> rootPreset,
@@ -84,7 +84,7 @@ public record SandboxSpec(
         devices = List.copyOf(devices);
     }
 
-    public boolean creates(Namespace ns) {
+    public boolean creates(NamespaceType ns) {
         return created.contains(ns);
     }
 }

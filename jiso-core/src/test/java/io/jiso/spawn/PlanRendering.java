@@ -1,7 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.Capability;
-import io.jiso.Namespace;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.ResourceLimit;
 import io.jiso.SeccompPolicy;
 import io.jiso.cgroup.LeafHierarchies;
@@ -105,9 +105,9 @@ public final class PlanRendering {
         int in = fd(fds, spec.redirects().get(0), STDIN, "<stdin>");
         int out = fd(fds, spec.redirects().get(1), STDOUT, "<stdout>");
         int err = spec.mergeErrors() ? out : fd(fds, spec.redirects().get(2), STDERR, "<stderr>");
-        int status = spec.creates(Namespace.PID) ? name(fds, INIT_STATUS, "<init-status>") : -1;
+        int status = spec.creates(NamespaceType.PID) ? name(fds, INIT_STATUS, "<init-status>") : -1;
         // as Launcher: a pooled network namespace only without a user namespace
-        int network = spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)
+        int network = spec.creates(NamespaceType.NET) && !spec.creates(NamespaceType.USER)
                 ? name(fds, NETWORK, "<netns>") : -1;
         int template = root == Root.TEMPLATE ? name(fds, ROOT_TEMPLATE, "<root-template>") : -1;
         name(fds, NativeStage.JVM_PIDFD, "<jvm-pidfd>");
