@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.capability.KernelCapability;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.cgroup.Cgroups;
@@ -96,7 +97,7 @@ public final class IsolatedProcessBuilder {
     private Long uid;
     private Long gid;
     private List<Long> groups = List.of();
-    private final Set<Capability> keptCapabilities = EnumSet.noneOf(Capability.class);
+    private final Set<KernelCapability> keptCapabilities = EnumSet.noneOf(KernelCapability.class);
     private boolean noNewPrivileges = true;
     private SeccompPolicy seccomp = SeccompPolicy.defaultPolicy();
     private final List<String> landlockReadOnly = new ArrayList<>();
@@ -721,7 +722,7 @@ public final class IsolatedProcessBuilder {
     public IsolatedProcessBuilder keepCapabilities(Capability... capabilities) {
         keptCapabilities.clear();
         for (Capability c : capabilities) {
-            keptCapabilities.add(Objects.requireNonNull(c, "keepCapabilities: capability"));
+            keptCapabilities.add(Objects.requireNonNull(c, "keepCapabilities: capability").kernel());
         }
         return this;
     }
@@ -991,7 +992,7 @@ public final class IsolatedProcessBuilder {
                 && landlockExecutable.isEmpty() ? null
                 : new LandlockRules(landlockReadOnly, landlockReadWrite, landlockExecutable);
         if (!noNewPrivileges && (seccomp != null || landlock != null)
-                && !keptCapabilities.contains(Capability.CAP_SYS_ADMIN)) {
+                && !keptCapabilities.contains(KernelCapability.CAP_SYS_ADMIN)) {
             throw new IllegalStateException("noNewPrivileges(false) needs CAP_SYS_ADMIN kept to install seccomp or"
                     + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
         }

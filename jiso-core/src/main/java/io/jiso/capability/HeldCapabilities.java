@@ -1,6 +1,5 @@
 package io.jiso.capability;
 
-import io.jiso.Capability;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -16,20 +15,20 @@ public final class HeldCapabilities {
     private HeldCapabilities() {
     }
 
-    private static volatile Set<Capability> effective;
-    private static volatile Set<Capability> bounding;
+    private static volatile Set<KernelCapability> effective;
+    private static volatile Set<KernelCapability> bounding;
 
     /**
      * Throws unless the child can keep wanted: the JVM must hold them, or, in
      * a new user namespace (where the child starts with every capability the
      * bounding set allows), have them in its bounding set.
      */
-    public static void requireHeld(Set<Capability> wanted, boolean inNewUserNamespace)
+    public static void requireHeld(Set<KernelCapability> wanted, boolean inNewUserNamespace)
             throws FeatureUnavailable {
         if (wanted.isEmpty()) {
             return;
         }
-        Set<Capability> missing = EnumSet.copyOf(wanted);
+        Set<KernelCapability> missing = EnumSet.copyOf(wanted);
         missing.removeAll(inNewUserNamespace ? bounding() : effective());
         if (!missing.isEmpty()) {
             throw new FeatureUnavailable("keep capabilities " + missing, 0, "",
@@ -38,12 +37,12 @@ public final class HeldCapabilities {
     }
 
     /** Whether the JVM holds c in its effective set. */
-    public static boolean held(Capability c) {
+    public static boolean held(KernelCapability c) {
         return effective().contains(c);
     }
 
     /** Whether c is in the JVM's bounding set: a setuid-root program it runs can have c only then. */
-    public static boolean inBoundingSet(Capability c) {
+    public static boolean inBoundingSet(KernelCapability c) {
         return bounding().contains(c);
     }
 
@@ -52,7 +51,7 @@ public final class HeldCapabilities {
      * both need CAP_SETPCAP, which a new user namespace gives its first process.
      */
     public static boolean canSetPcap(boolean inNewUserNamespace) {
-        return inNewUserNamespace || effective().contains(Capability.CAP_SETPCAP);
+        return inNewUserNamespace || effective().contains(KernelCapability.CAP_SETPCAP);
     }
 
     /**
@@ -70,28 +69,28 @@ public final class HeldCapabilities {
         }
     }
 
-    private static Set<Capability> effective() {
-        Set<Capability> s = effective;
+    private static Set<KernelCapability> effective() {
+        Set<KernelCapability> s = effective;
         if (s == null) {
             effective = s = read("CapEff:");
         }
         return s;
     }
 
-    private static Set<Capability> bounding() {
-        Set<Capability> s = bounding;
+    private static Set<KernelCapability> bounding() {
+        Set<KernelCapability> s = bounding;
         if (s == null) {
             bounding = s = read("CapBnd:");
         }
         return s;
     }
 
-    private static Set<Capability> read(String field) {
-        Set<Capability> set = EnumSet.noneOf(Capability.class);
+    private static Set<KernelCapability> read(String field) {
+        Set<KernelCapability> set = EnumSet.noneOf(KernelCapability.class);
         try {
             long mask = Sys.readFile("/proc/self/status").lines().filter(l -> l.startsWith(field))
                     .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16)).findFirst().orElse(0L);
-            for (Capability c : Capability.values()) {
+            for (KernelCapability c : KernelCapability.values()) {
                 if (c.value() < 64 && (mask & (1L << c.value())) != 0) {
                     set.add(c);
                 }

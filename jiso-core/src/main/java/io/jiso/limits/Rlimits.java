@@ -1,6 +1,6 @@
 package io.jiso.limits;
 
-import io.jiso.Capability;
+import io.jiso.capability.KernelCapability;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.ResourceLimit;
 import io.jiso.capability.HeldCapabilities;
@@ -74,7 +74,7 @@ public final class Rlimits {
 
     /** Whether this JVM may raise a hard limit above its own: root with CAP_SYS_RESOURCE. */
     public static boolean jvmMayRaise() {
-        return Rootless.jvmIsRoot() && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
+        return Rootless.jvmIsRoot() && HeldCapabilities.held(KernelCapability.CAP_SYS_RESOURCE);
     }
 
     /** This JVM's own hard limits (empty if /proc/self/limits cannot be read). */

@@ -1,6 +1,6 @@
 package io.jiso.spawn;
 
-import io.jiso.Capability;
+import io.jiso.capability.KernelCapability;
 import io.jiso.ResourceLimit;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.landlock.LandlockSupport;
@@ -40,7 +40,7 @@ public record HostFacts(boolean jvmIsRoot, long jvmUid, long jvmGid, boolean jvm
 
     private static final class Current {
         static final HostFacts FACTS = new HostFacts(Rootless.jvmIsRoot(), Rootless.jvmUid(), Rootless.jvmGid(),
-                HeldCapabilities.held(Capability.CAP_SETPCAP), Rlimits.jvmMayRaise(), Rlimits.jvmHardLimits(),
+                HeldCapabilities.held(KernelCapability.CAP_SETPCAP), Rlimits.jvmMayRaise(), Rlimits.jvmHardLimits(),
                 LandlockSupport.abiVersion(), HostLayout.current());
     }
 }

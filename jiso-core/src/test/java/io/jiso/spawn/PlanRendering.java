@@ -1,6 +1,6 @@
 package io.jiso.spawn;
 
-import io.jiso.Capability;
+import io.jiso.capability.KernelCapability;
 import io.jiso.namespace.NamespaceType;
 import io.jiso.ResourceLimit;
 import io.jiso.SeccompPolicy;
@@ -619,7 +619,7 @@ public final class PlanRendering {
     }
 
     static String capability(int value) {
-        for (Capability c : Capability.values()) {
+        for (KernelCapability c : KernelCapability.values()) {
             if (c.value() == value) {
                 return c.name();
             }
