@@ -12,6 +12,7 @@ import io.jiso.namespace.NamespaceType;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
+import io.jiso.limits.RlimitResource;
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits;
 import io.jiso.spawn.ChildProcess;
@@ -111,7 +112,7 @@ public final class IsolatedProcessBuilder {
     private boolean newSession = true;
     private String appArmorProfile;
     private String selinuxLabel;
-    private final Map<ResourceLimit, RunLimits.Rlimit> rlimits = new EnumMap<>(ResourceLimit.class);
+    private final Map<RlimitResource, RunLimits.Rlimit> rlimits = new EnumMap<>(RlimitResource.class);
     private Duration cpuTimeLimit;
     private Duration wallTimeLimit;
     private long outputLimit = -1;
@@ -632,7 +633,7 @@ public final class IsolatedProcessBuilder {
                         + "), were " + soft + ", " + hard);
             }
         }
-        rlimits.put(limit, new RunLimits.Rlimit(soft, hard));
+        rlimits.put(limit.resource(), new RunLimits.Rlimit(soft, hard));
         return this;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.limits.RlimitResource;
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits.Rlimit;
 import io.jiso.plan.FeatureUnavailable;
@@ -23,7 +24,14 @@ class ResourceLimitDefaultsTest {
 
     private static Map<ResourceLimit, Rlimit> effective(Map<ResourceLimit, Rlimit> explicit, Duration cpu,
             boolean userNs, boolean mayRaise, Map<ResourceLimit, Long> jvmHard) throws Exception {
-        return Rlimits.effective(explicit, cpu, userNs, mayRaise, jvmHard);
+        Map<RlimitResource, Rlimit> internal = new EnumMap<>(RlimitResource.class);
+        explicit.forEach((r, v) -> internal.put(r.resource(), v));
+        Map<RlimitResource, Long> hard = new EnumMap<>(RlimitResource.class);
+        jvmHard.forEach((r, v) -> hard.put(r.resource(), v));
+        Map<ResourceLimit, Rlimit> all = new EnumMap<>(ResourceLimit.class);
+        Rlimits.effective(internal, cpu, userNs, mayRaise, hard)
+                .forEach((r, v) -> all.put(ResourceLimit.valueOf(r.name()), v));
+        return all;
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.capability.KernelCapability;
-import io.jiso.ResourceLimit;
+import io.jiso.limits.RlimitResource;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.landlock.LandlockSupport;
 import io.jiso.limits.Rlimits;
@@ -27,7 +27,7 @@ import java.util.Map;
  * @param layout             the host's system directories
  */
 public record HostFacts(boolean jvmIsRoot, long jvmUid, long jvmGid, boolean jvmHoldsSetPcap,
-        boolean jvmMayRaiseRlimits, Map<ResourceLimit, Long> jvmHardLimits, int landlockAbi, HostLayout layout) {
+        boolean jvmMayRaiseRlimits, Map<RlimitResource, Long> jvmHardLimits, int landlockAbi, HostLayout layout) {
 
     public HostFacts {
         jvmHardLimits = Map.copyOf(jvmHardLimits);

@@ -2,7 +2,7 @@ package io.jiso.spawn;
 
 import io.jiso.capability.KernelCapability;
 import io.jiso.namespace.NamespaceType;
-import io.jiso.ResourceLimit;
+import io.jiso.limits.RlimitResource;
 import io.jiso.SeccompPolicy;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.RootPresets;
@@ -470,7 +470,7 @@ public final class PlanRendering {
             }
 
             String rlimit(int i) {
-                for (ResourceLimit r : ResourceLimit.values()) {
+                for (RlimitResource r : RlimitResource.values()) {
                     if (r.kernelNumber() == a[i]) {
                         return "RLIMIT_" + r.name();
                     }
