@@ -17,6 +17,7 @@ import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits;
 import io.jiso.spawn.ChildProcess;
 import io.jiso.spawn.Launcher;
+import io.jiso.user.IdMapLine;
 import io.jiso.user.Rootless;
 import io.jiso.user.SubordinateIds;
 import io.jiso.user.UserNamespaceMaps;
@@ -92,8 +93,8 @@ public final class IsolatedProcessBuilder {
     private boolean tmpSizeSet;
     private Duration monotonicOffset = Duration.ZERO;
     private Duration boottimeOffset = Duration.ZERO;
-    private List<IdMapping> uidMap = List.of();
-    private List<IdMapping> gidMap = List.of();
+    private List<IdMapLine> uidMap = List.of();
+    private List<IdMapLine> gidMap = List.of();
     private long subordinateIds; // how many mapSubordinateIds asked for; 0: not asked
     private Long uid;
     private Long gid;
@@ -424,8 +425,8 @@ public final class IsolatedProcessBuilder {
                 || Objects.requireNonNull(gids, "userNamespace: gids").isEmpty()) {
             throw new IllegalArgumentException("userNamespace: uids and gids need at least one mapping each");
         }
-        this.uidMap = List.copyOf(uids);
-        this.gidMap = List.copyOf(gids);
+        this.uidMap = lines(List.copyOf(uids));
+        this.gidMap = lines(List.copyOf(gids));
         this.subordinateIds = 0;
         created.add(Namespace.USER);
         return this;
@@ -1001,7 +1002,7 @@ public final class IsolatedProcessBuilder {
         CgroupLimits cgroupLimits = cgroupLimits();
         boolean mountCgroupFs = mountCgroupFs(created, ownMounts, cgroupLimits, host.jvmIsRoot());
         List<FsOp> preset = !ownMounts ? List.of() : freshRoot
-                ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
+                ? RootPresets.freshRoot(etc == Etc.MINIMAL, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
                 : RootPresets.hostRoot(tmpSizeBytes, ownPids);
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
@@ -1106,7 +1107,11 @@ public final class IsolatedProcessBuilder {
 
     // ---- validation helpers -------------------------------------------------------------------
 
-    private static boolean mapsZero(List<IdMapping> map) {
+    private static List<IdMapLine> lines(List<IdMapping> map) {
+        return map.stream().map(IdMapping::line).toList();
+    }
+
+    private static boolean mapsZero(List<IdMapLine> map) {
         return map.stream().anyMatch(m -> m.inside() == 0);
     }
 

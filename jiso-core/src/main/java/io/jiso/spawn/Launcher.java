@@ -11,7 +11,7 @@ import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.RootPresets;
 import io.jiso.net.NetworkNamespacePool;
-import io.jiso.IdMapping;
+import io.jiso.user.IdMapLine;
 import io.jiso.user.Rootless;
 import io.jiso.user.UserNamespaceMaps;
 import io.jiso.sys.WaitStatus;
@@ -318,7 +318,7 @@ public final class Launcher {
     }
 
     /** The JVM writes the map itself, or has newuidmap / newgidmap write it. */
-    private static void writeMap(Plan plan, String file, List<IdMapping> map, Path helper) {
+    private static void writeMap(Plan plan, String file, List<IdMapLine> map, Path helper) {
         if (helper == null) {
             plan.writeProcFile(file, UserNamespaceMaps.procFileText(map));
         } else {

@@ -2,7 +2,6 @@ package io.jiso.user;
 
 import com.sun.security.auth.module.UnixSystem;
 import io.jiso.plan.FeatureUnavailable;
-import io.jiso.IdMapping;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.libc.Libc;
 import java.util.List;
@@ -33,7 +32,7 @@ public final class Rootless {
 
     /** As {@link #callerAsRoot()}, for a JVM running as uid and gid. */
     public static UserNamespaceMaps callerAsRoot(long uid, long gid) {
-        return UserNamespaceMaps.writtenByJvm(List.of(new IdMapping(0, uid, 1)), List.of(new IdMapping(0, gid, 1)));
+        return UserNamespaceMaps.writtenByJvm(List.of(new IdMapLine(0, uid, 1)), List.of(new IdMapLine(0, gid, 1)));
     }
 
     /**
