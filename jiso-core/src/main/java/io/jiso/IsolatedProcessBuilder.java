@@ -2,6 +2,7 @@ package io.jiso;
 
 import io.jiso.capability.KernelCapability;
 import io.jiso.capability.PrivilegeSpec;
+import io.jiso.cgroup.AllowedDevice;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.Layout;
@@ -106,7 +107,7 @@ public final class IsolatedProcessBuilder {
     private final List<String> landlockReadWrite = new ArrayList<>();
     private final List<String> landlockExecutable = new ArrayList<>();
     private final CgroupLimits.Builder limits = CgroupLimits.builder();
-    private final List<DeviceRule> devices = new ArrayList<>(DeviceRule.MINIMAL);
+    private final List<AllowedDevice> devices = new ArrayList<>(AllowedDevice.MINIMAL);
     private boolean ownCgroup = true;
     /** cgroupfs(..): null until called, then the caller's choice. */
     private Boolean cgroupFs;
@@ -570,7 +571,7 @@ public final class IsolatedProcessBuilder {
      * is added; the default set alone is then skipped, with a warning.
      */
     public IsolatedProcessBuilder allowDevice(DeviceRule rule) {
-        devices.add(Objects.requireNonNull(rule, "allowDevice: rule"));
+        devices.add(Objects.requireNonNull(rule, "allowDevice: rule").allowed());
         return this;
     }
 
@@ -963,7 +964,7 @@ public final class IsolatedProcessBuilder {
                     + (joined.containsKey(Namespace.UTS) ? "join(UTS, ..) takes another sandbox's"
                             : "share(UTS) keeps the host's"));
         }
-        if (!ownCgroup && !devices.equals(DeviceRule.MINIMAL)) {
+        if (!ownCgroup && !devices.equals(AllowedDevice.MINIMAL)) {
             throw new IllegalStateException("allowDevice(..) adds to the device filter of the cgroup leaf, but"
                     + " withoutCgroup() asks for no leaf");
         }

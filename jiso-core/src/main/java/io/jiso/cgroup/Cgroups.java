@@ -1,6 +1,5 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
@@ -129,7 +128,7 @@ public final class Cgroups {
      *
      * @param devices the devices allowed, or null to leave devices as the parent cgroup has them
      */
-    public static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices)
+    public static CgroupLeaf create(CgroupLimits limits, String parent, List<AllowedDevice> devices)
             throws SetupFailure {
         LeafSite site = defaultSite();
         return create(site, limits, parent != null ? parent : site.parent(), devices, site.control(devices));
@@ -141,14 +140,14 @@ public final class Cgroups {
     }
 
     /** As above, with the device mechanism given (tests use the v1 list on a hybrid host). */
-    static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices, DeviceControl control)
+    static CgroupLeaf create(CgroupLimits limits, String parent, List<AllowedDevice> devices, DeviceControl control)
             throws SetupFailure {
         LeafSite site = defaultSite();
         return create(site, limits, parent != null ? parent : site.parent(), devices, control);
     }
 
     /** A leaf of this site under this parent. */
-    static CgroupLeaf create(LeafSite site, CgroupLimits limits, String parent, List<DeviceRule> devices,
+    static CgroupLeaf create(LeafSite site, CgroupLimits limits, String parent, List<AllowedDevice> devices,
                              DeviceControl control) throws SetupFailure {
         Bases bases = bases(layout(), limits, parent, control, false);
         firstUse(bases);
@@ -163,7 +162,7 @@ public final class Cgroups {
     }
 
     /** A new leaf with its limits and device rules written; not yet registered as open. */
-    static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control)
+    static CgroupLeaf make(Bases bases, CgroupLimits limits, List<AllowedDevice> devices, DeviceControl control)
             throws SetupFailure {
         for (int attempt = 1; ; attempt++) {
             String name = "jiso-" + PID + "-" + COUNTER.incrementAndGet();
@@ -195,7 +194,7 @@ public final class Cgroups {
     }
 
     /** One attempt; whatever fails is undone, and the record goes with the last directory. */
-    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control,
+    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<AllowedDevice> devices, DeviceControl control,
                                    String name, List<Path> dirs) throws SetupFailure {
         CgroupV2 v2 = null;
         CgroupV1 v1 = null;
@@ -228,7 +227,7 @@ public final class Cgroups {
     }
 
     /** Before any process is placed, so none ever sees more devices than the rules. */
-    private static void restrictDevices(CgroupV2 v2, CgroupV1 v1, List<DeviceRule> devices, DeviceControl control)
+    private static void restrictDevices(CgroupV2 v2, CgroupV1 v1, List<AllowedDevice> devices, DeviceControl control)
             throws SetupFailure {
         if (control == DeviceControl.BPF) {
             DeviceFilter.attach(v2.fd(), devices);

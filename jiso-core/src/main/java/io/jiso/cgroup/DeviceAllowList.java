@@ -1,6 +1,5 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Errno;
 import java.nio.file.Path;
@@ -18,10 +17,10 @@ final class DeviceAllowList {
     }
 
     /** Replaces the leaf's list with the rules. The leaf must have no child cgroups and no tasks yet. */
-    static void write(Path leafDir, List<DeviceRule> rules) throws HostSetupFailure {
+    static void write(Path leafDir, List<AllowedDevice> rules) throws HostSetupFailure {
         CgroupFs.write(leafDir.resolve("devices.deny"), "a");
         Path allow = leafDir.resolve("devices.allow");
-        for (DeviceRule rule : rules) {
+        for (AllowedDevice rule : rules) {
             for (String line : lines(rule)) {
                 try {
                     CgroupFs.write(allow, line);
@@ -40,7 +39,7 @@ final class DeviceAllowList {
      * with "a" as "everything" whatever follows, so a rule for both types
      * becomes one line per type.
      */
-    static List<String> lines(DeviceRule rule) {
+    static List<String> lines(AllowedDevice rule) {
         String rest = rule.toString().substring(1);
         return rule.type() == 'a' ? List.of("c" + rest, "b" + rest) : List.of(rule.toString());
     }

@@ -1,6 +1,5 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
 import io.jiso.plan.FeatureUnavailable;
 import java.util.List;
 
@@ -21,7 +20,7 @@ enum DeviceControl {
      *
      * @throws FeatureUnavailable when the host has no way to enforce the rules
      */
-    static DeviceControl of(Layout layout, String setting, List<DeviceRule> rules) throws FeatureUnavailable {
+    static DeviceControl of(Layout layout, String setting, List<AllowedDevice> rules) throws FeatureUnavailable {
         boolean tree = layout.v2Mount() != null;
         boolean list = layout.v1For(Controller.DEVICES) != null;
         if (setting == null || setting.isBlank()) {

@@ -1,6 +1,5 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.SetupFailure;
 import java.nio.file.Path;
@@ -57,11 +56,11 @@ public final class LeafSite implements AutoCloseable {
     }
 
     /** What makes two leaves interchangeable before their limits are written. */
-    private record Shape(Cgroups.Bases bases, List<DeviceRule> devices, DeviceControl control) {
+    private record Shape(Cgroups.Bases bases, List<AllowedDevice> devices, DeviceControl control) {
     }
 
     /** The device mechanism for these rules, or null to leave devices as the parent has them. */
-    DeviceControl control(List<DeviceRule> devices) throws SetupFailure {
+    DeviceControl control(List<AllowedDevice> devices) throws SetupFailure {
         return devices == null ? null : DeviceControl.of(Cgroups.layout(), deviceSetting, devices);
     }
 
@@ -85,7 +84,7 @@ public final class LeafSite implements AutoCloseable {
     }
 
     /** As {@link Cgroups#create(CgroupLimits, String, List)} under this site's parent. */
-    public CgroupLeaf create(CgroupLimits limits, List<DeviceRule> devices) throws SetupFailure {
+    public CgroupLeaf create(CgroupLimits limits, List<AllowedDevice> devices) throws SetupFailure {
         open();
         return Cgroups.create(this, limits, parent, devices, control(devices));
     }
@@ -96,7 +95,7 @@ public final class LeafSite implements AutoCloseable {
      * way another is made in the background for the next spawn. For the
      * spawn path; see ReadyLeaves.
      */
-    public CgroupLeaf createForSpawn(CgroupLimits limits, List<DeviceRule> devices, boolean forRuntimes)
+    public CgroupLeaf createForSpawn(CgroupLimits limits, List<AllowedDevice> devices, boolean forRuntimes)
             throws SetupFailure {
         open();
         DeviceControl control = control(devices);

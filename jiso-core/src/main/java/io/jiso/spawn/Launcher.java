@@ -1,7 +1,7 @@
 package io.jiso.spawn;
 
 import io.jiso.plan.ChildSetupFailure;
-import io.jiso.DeviceRule;
+import io.jiso.cgroup.AllowedDevice;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
@@ -229,10 +229,10 @@ public final class Launcher {
         if (spec.cgroup() == null) {
             return new LeafOrReason(null, "withoutCgroup() was asked for");
         }
-        boolean ownDeviceRules = !spec.devices().equals(DeviceRule.MINIMAL);
+        boolean ownDeviceRules = !spec.devices().equals(AllowedDevice.MINIMAL);
         boolean cgroupFs = RootPresets.mountsCgroupFs(spec.rootPreset()); // its hierarchies, rooted at the leaf
         try {
-            List<DeviceRule> devices = spec.devices();
+            List<AllowedDevice> devices = spec.devices();
             if (!ownDeviceRules && !services.leaves.canRestrictDevices()) {
                 if (!warnedNoDeviceControl.getAndSet(true)) {
                     LOG.warn("cgroup layout {} has no way to restrict devices (no v2 tree, no v1 devices hierarchy):"

@@ -1,6 +1,6 @@
 package io.jiso.spawn;
 
-import io.jiso.DeviceRule;
+import io.jiso.cgroup.AllowedDevice;
 import io.jiso.namespace.NamespaceType;
 import io.jiso.SeccompPolicy;
 import io.jiso.capability.PrivilegeSpec;
@@ -65,7 +65,7 @@ public record SandboxSpec(
         LandlockRules landlock,
         SeccompPolicy seccomp,
         CgroupLimits cgroup,
-        List<DeviceRule> devices,
+        List<AllowedDevice> devices,
         boolean newSession,
         String appArmorProfile,
         String selinuxLabel,

@@ -3,6 +3,7 @@ package io.jiso.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.DeviceRule;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
 import java.io.BufferedReader;
@@ -27,6 +28,12 @@ import java.util.stream.Stream;
  * so the workload runs entirely inside it.
  */
 final class CgroupTestSupport {
+    /** A device rule in the cgroup syntax ("c 1:3 rwm"), parsed and checked as the public API does. */
+    static AllowedDevice device(String rule) {
+        DeviceRule r = DeviceRule.parse(rule);
+        return new AllowedDevice(r.type(), r.major(), r.minor(), r.access());
+    }
+
     private CgroupTestSupport() {
     }
 
