@@ -1,6 +1,7 @@
 package io.jiso;
 
 import io.jiso.cgroup.CgroupLeaf;
+import io.jiso.cgroup.LeafUsage;
 import io.jiso.limits.RunLimits;
 import io.jiso.nativegen.Macros;
 import io.jiso.plan.SetupFailure;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,7 +194,7 @@ public final class IsolatedProcess extends Process {
      */
     public ResourceUsage resourceUsage() throws IsolationException {
         try {
-            return finalOnceExited(leaf("resourceUsage()")).usage();
+            return ResourceUsage.of(finalOnceExited(leaf("resourceUsage()")).usage());
         } catch (SetupFailure f) {
             throw Failures.toPublic(f);
         }
@@ -262,11 +264,15 @@ public final class IsolatedProcess extends Process {
 
     /** Memory, CPU and io pressure (PSI) of the sandbox, where the kernel has it. */
     public Map<String, ResourceUsage.Pressure> pressure() throws IsolationException {
+        Map<String, LeafUsage.Pressure> read;
         try {
-            return leaf("pressure()").pressure();
+            read = leaf("pressure()").pressure();
         } catch (SetupFailure f) {
             throw Failures.toPublic(f);
         }
+        Map<String, ResourceUsage.Pressure> pressure = new LinkedHashMap<>();
+        read.forEach((resource, p) -> pressure.put(resource, ResourceUsage.Pressure.of(p)));
+        return pressure;
     }
 
     /** The name of the sandbox's cgroup leaf (the same in every hierarchy), if it has one. */

@@ -3,7 +3,6 @@ package io.jiso.cgroup;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
-import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Files;
@@ -207,7 +206,7 @@ final class CgroupFs {
     static long readLong(Path file) throws HostSetupFailure {
         String s = readIfExists(file);
         if (s == null) {
-            return ResourceUsage.UNKNOWN;
+            return LeafUsage.UNKNOWN;
         }
         s = s.strip();
         return s.equals("max") ? Long.MAX_VALUE : Long.parseLong(s);
@@ -237,7 +236,7 @@ final class CgroupFs {
     }
 
     /** A PSI file ("some avg10=0.12 avg60=... total=123") as a record; null if the file is missing. */
-    static ResourceUsage.Pressure pressure(Path file) throws HostSetupFailure {
+    static LeafUsage.Pressure pressure(Path file) throws HostSetupFailure {
         String text;
         try {
             text = readIfExists(file);
@@ -253,7 +252,7 @@ final class CgroupFs {
         Map<String, Map<String, String>> lines = fieldLines(text);
         Map<String, String> some = lines.getOrDefault("some", Map.of());
         Map<String, String> full = lines.getOrDefault("full", Map.of());
-        return new ResourceUsage.Pressure(
+        return new LeafUsage.Pressure(
                 dbl(some, "avg10"), dbl(some, "avg60"), dbl(some, "avg300"), Duration.ofNanos(1000 * lng(some, "total")),
                 dbl(full, "avg10"), dbl(full, "avg60"), dbl(full, "avg300"), Duration.ofNanos(1000 * lng(full, "total")));
     }

@@ -5,7 +5,6 @@ import static io.jiso.nativegen.Linux.SIGKILL;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
-import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
@@ -38,7 +37,7 @@ public final class CgroupLeaf implements AutoCloseable {
     private final String name;
     private final CgroupV2 v2;
     private final CgroupV1 v1;
-    private ResourceUsage last;
+    private LeafUsage last;
     private boolean closed;
     private boolean removed;
 
@@ -92,11 +91,11 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** A fresh reading while the leaf exists; after {@link #close()} the last one, taken just before removal. */
-    public synchronized ResourceUsage usage() throws SetupFailure {
+    public synchronized LeafUsage usage() throws SetupFailure {
         return closed ? last : read();
     }
 
-    private ResourceUsage read() throws HostSetupFailure {
+    private LeafUsage read() throws HostSetupFailure {
         UsageBuilder u = new UsageBuilder();
         if (v2 != null) {
             v2.readUsage(u);
@@ -240,9 +239,9 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** Pressure stall information per resource ("cpu", "memory", "io", "irq"), where the kernel has PSI. */
-    public synchronized Map<String, ResourceUsage.Pressure> pressure() throws SetupFailure {
+    public synchronized Map<String, LeafUsage.Pressure> pressure() throws SetupFailure {
         open();
-        Map<String, ResourceUsage.Pressure> p = v2 == null ? Map.of() : v2.pressure();
+        Map<String, LeafUsage.Pressure> p = v2 == null ? Map.of() : v2.pressure();
         if (p.isEmpty()) {
             throw new FeatureUnavailable("read pressure of " + name, 0, "",
                     v2 == null ? "PSI exists only in the cgroup v2 tree" : "the kernel has no PSI (CONFIG_PSI, or psi=0)");

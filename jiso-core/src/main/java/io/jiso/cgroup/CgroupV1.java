@@ -2,7 +2,6 @@ package io.jiso.cgroup;
 
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
-import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
@@ -173,7 +172,7 @@ final class CgroupV1 implements Cgroup {
             Map<String, long[]> dev = new LinkedHashMap<>();
             blkioStat(CgroupFs.readIfExists(blkio.resolve("blkio.throttle.io_service_bytes_recursive")), dev, 0);
             blkioStat(CgroupFs.readIfExists(blkio.resolve("blkio.throttle.io_serviced_recursive")), dev, 2);
-            dev.forEach((d, v) -> u.io.put(d, new ResourceUsage.Io(v[0], v[1], v[2], v[3])));
+            dev.forEach((d, v) -> u.io.put(d, new LeafUsage.Io(v[0], v[1], v[2], v[3])));
         }
     }
 

@@ -3,7 +3,6 @@ package io.jiso.cgroup;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
-import io.jiso.ResourceUsage;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
@@ -154,7 +153,7 @@ final class CgroupV2 implements Cgroup {
         if (has(Controller.IO)) {
             for (Map.Entry<String, Map<String, String>> e : CgroupFs.fieldLines(CgroupFs.readIfExists(dir.resolve("io.stat"))).entrySet()) {
                 Map<String, String> f = e.getValue();
-                u.io.put(e.getKey(), new ResourceUsage.Io(num(f, "rbytes"), num(f, "wbytes"), num(f, "rios"), num(f, "wios")));
+                u.io.put(e.getKey(), new LeafUsage.Io(num(f, "rbytes"), num(f, "wbytes"), num(f, "rios"), num(f, "wios")));
             }
         }
     }
@@ -237,10 +236,10 @@ final class CgroupV2 implements Cgroup {
     }
 
     /** PSI per resource ("cpu", "memory", "io", "irq"), for those the kernel reports. */
-    Map<String, ResourceUsage.Pressure> pressure() throws HostSetupFailure {
-        Map<String, ResourceUsage.Pressure> m = new LinkedHashMap<>();
+    Map<String, LeafUsage.Pressure> pressure() throws HostSetupFailure {
+        Map<String, LeafUsage.Pressure> m = new LinkedHashMap<>();
         for (String r : List.of("cpu", "memory", "io", "irq")) {
-            ResourceUsage.Pressure p = CgroupFs.pressure(dir.resolve(r + ".pressure"));
+            LeafUsage.Pressure p = CgroupFs.pressure(dir.resolve(r + ".pressure"));
             if (p != null) {
                 m.put(r, p);
             }

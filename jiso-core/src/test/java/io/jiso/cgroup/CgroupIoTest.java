@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
-import io.jiso.ResourceUsage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -61,7 +60,7 @@ class CgroupIoTest {
                     .ioMax(major, minor, rate, CgroupLimits.UNLIMITED, CgroupLimits.UNLIMITED, CgroupLimits.UNLIMITED).build();
             try (CgroupLeaf leaf = Cgroups.create(limits)) {
                 long limited = time(() -> assertEquals(0, waitFor(startIn(leaf, dd), 60)));
-                ResourceUsage.Io io = leaf.usage().io().get(major + ":" + minor);
+                LeafUsage.Io io = leaf.usage().io().get(major + ":" + minor);
                 System.out.printf("[io.max] 4 MiB direct read of %s: %d ms free, %d ms at 2 MiB/s; accounted %s%n",
                         loop, free / 1_000_000, limited / 1_000_000, io);
                 // 4 MiB at 2 MiB/s: about 2 s (blk-throttle may let the first slice through at once)

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
-import io.jiso.ResourceUsage;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,7 +44,7 @@ class CgroupMemoryTest {
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryMaxBytes(max).swapMaxBytes(0).build())) {
             Process p = startIn(leaf, allocate(128 * MIB));
             int exit = waitFor(p, 60);
-            ResourceUsage u = leaf.usage();
+            LeafUsage u = leaf.usage();
             System.out.println("[oom] exit " + exit + ", " + u);
             assertEquals(128 + 9, exit, "killed by SIGKILL");
             assertTrue(leaf.oomKilled(), "oomKilled()");
@@ -89,8 +88,8 @@ class CgroupMemoryTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             Path events = leaf.dirFor(Controller.MEMORY).resolve("memory.events");
             long high = CgroupFs.keyValues(read(events)).get("high");
-            ResourceUsage u = leaf.usage();
-            ResourceUsage.Pressure mem = leaf.pressure().get("memory");
+            LeafUsage u = leaf.usage();
+            LeafUsage.Pressure mem = leaf.pressure().get("memory");
             System.out.println("[memory.high] " + ms + " ms, memory.events high " + high + ", memory PSI " + mem + ", " + u);
             assertTrue(high > 0, "memory.events high counts the throttling");
             assertEquals(0, u.oomKills());
