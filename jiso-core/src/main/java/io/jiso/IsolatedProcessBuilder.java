@@ -13,6 +13,7 @@ import io.jiso.namespace.NamespaceType;
 import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
+import io.jiso.seccomp.SyscallRules;
 import io.jiso.limits.RlimitResource;
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits;
@@ -1005,9 +1006,10 @@ public final class IsolatedProcessBuilder {
         List<FsOp> preset = !ownMounts ? List.of() : freshRoot
                 ? RootPresets.freshRoot(etc == Etc.MINIMAL, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
                 : RootPresets.hostRoot(tmpSizeBytes, ownPids);
+        SyscallRules syscallRules = seccomp == null ? null : seccomp.syscallRules();
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
-                boottimeOffset, userMaps, privileges, landlock, seccomp, cgroupLimits, devices, newSession,
+                boottimeOffset, userMaps, privileges, landlock, syscallRules, cgroupLimits, devices, newSession,
                 appArmorProfile, selinuxLabel, runLimits(created, host), host);
     }
 

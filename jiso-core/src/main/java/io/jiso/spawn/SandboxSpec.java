@@ -2,7 +2,7 @@ package io.jiso.spawn;
 
 import io.jiso.cgroup.AllowedDevice;
 import io.jiso.namespace.NamespaceType;
-import io.jiso.SeccompPolicy;
+import io.jiso.seccomp.SyscallRules;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
@@ -63,7 +63,7 @@ public record SandboxSpec(
         UserNamespaceMaps userMaps,
         PrivilegeSpec privileges,
         LandlockRules landlock,
-        SeccompPolicy seccomp,
+        SyscallRules seccomp,
         CgroupLimits cgroup,
         List<AllowedDevice> devices,
         boolean newSession,

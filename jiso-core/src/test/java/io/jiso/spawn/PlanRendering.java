@@ -1,5 +1,6 @@
 package io.jiso.spawn;
 
+import io.jiso.SeccompPolicies;
 import io.jiso.capability.KernelCapability;
 import io.jiso.namespace.NamespaceType;
 import io.jiso.limits.RlimitResource;
@@ -568,8 +569,8 @@ public final class PlanRendering {
     private static final Map<String, SeccompProgram> BUILT_IN = new LinkedHashMap<>();
 
     static {
-        BUILT_IN.put("default", SeccompCompiler.forCurrentArch(SeccompPolicy.defaultPolicy()));
-        BUILT_IN.put("strict", SeccompCompiler.forCurrentArch(SeccompPolicy.strict()));
+        BUILT_IN.put("default", SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.defaultPolicy())));
+        BUILT_IN.put("strict", SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.strict())));
     }
 
     private static final String[] NAMESPACES = {"CLONE_NEWNS", "CLONE_NEWCGROUP", "CLONE_NEWUTS", "CLONE_NEWIPC",
