@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.plan.ChildSetupFailure;
 import io.jiso.spawn.Launcher;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -152,7 +153,7 @@ public final class PlantAttacks {
                     spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");
-        } catch (ChildSetupException e) {
+        } catch (ChildSetupFailure e) { // the internals' failure: Launcher is called here, not start()
             check(e.getMessage().contains("bind " + prog + " on /box/prog: ELOOP"), e.getMessage());
         }
         h.unchanged();
