@@ -7,6 +7,9 @@ import io.jiso.cgroup.CgroupLimits;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.Layout;
 import io.jiso.landlock.LandlockRules;
+import io.jiso.limits.RlimitResource;
+import io.jiso.limits.Rlimits;
+import io.jiso.limits.RunLimits;
 import io.jiso.mount.FsOp;
 import io.jiso.mount.RootPresets;
 import io.jiso.namespace.NamespaceType;
@@ -14,19 +17,16 @@ import io.jiso.plan.FeatureUnavailable;
 import io.jiso.plan.HostSetupFailure;
 import io.jiso.plan.SetupFailure;
 import io.jiso.seccomp.SyscallRules;
-import io.jiso.limits.RlimitResource;
-import io.jiso.limits.Rlimits;
-import io.jiso.limits.RunLimits;
 import io.jiso.spawn.ChildProcess;
+import io.jiso.spawn.HostFacts;
 import io.jiso.spawn.Launcher;
+import io.jiso.spawn.SandboxSpec;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
 import io.jiso.user.IdMapLine;
 import io.jiso.user.Rootless;
 import io.jiso.user.SubordinateIds;
 import io.jiso.user.UserNamespaceMaps;
-import io.jiso.spawn.HostFacts;
-import io.jiso.spawn.SandboxSpec;
-import io.jiso.sys.Errno;
-import io.jiso.sys.Sys;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -811,7 +811,8 @@ public final class IsolatedProcessBuilder {
     public IsolatedProcess start() throws IOException {
         try {
             SandboxSpec spec = spec();
-            return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic), spec.command());
+            return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
+                    spec.command());
         } catch (SetupFailure f) {
             throw Failures.toPublic(f);
         }
@@ -937,7 +938,8 @@ public final class IsolatedProcessBuilder {
         } finally {
             redirects[0] = saved;
         }
-        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic), spec.command());
+        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
+                spec.command());
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */

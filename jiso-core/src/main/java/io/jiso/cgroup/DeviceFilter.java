@@ -2,10 +2,10 @@ package io.jiso.cgroup;
 
 import static io.jiso.nativegen.Macros.bpfInsn;
 
-import io.jiso.plan.SetupFailure;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.bpf_attr;
 import io.jiso.nativegen.libc.bpf_cgroup_dev_ctx;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;

@@ -1,8 +1,8 @@
 package io.jiso.limits;
 
+import io.jiso.capability.HeldCapabilities;
 import io.jiso.capability.KernelCapability;
 import io.jiso.plan.FeatureUnavailable;
-import io.jiso.capability.HeldCapabilities;
 import io.jiso.sys.Sys;
 import io.jiso.user.Rootless;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.jiso.mount;
 
 import io.jiso.mount.FsOp.CgroupFs;
-import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.DeviceNode;
+import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.Directory;
 import io.jiso.mount.FsOp.File;
 import io.jiso.mount.FsOp.MaskProc;

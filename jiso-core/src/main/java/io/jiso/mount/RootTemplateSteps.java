@@ -1,8 +1,8 @@
 package io.jiso.mount;
 
-import io.jiso.namespace.NamespaceType;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.MountPoint;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package io.jiso.spawn;
 import static io.jiso.nativegen.Linux.SIGKILL;
 import static io.jiso.nativegen.Linux.SIGTERM;
 
-import io.jiso.plan.SetupFailure;
-import io.jiso.namespace.NamespaceType;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.net.NetworkNamespacePool;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;

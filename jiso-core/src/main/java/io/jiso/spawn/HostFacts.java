@@ -1,9 +1,9 @@
 package io.jiso.spawn;
 
-import io.jiso.capability.KernelCapability;
-import io.jiso.limits.RlimitResource;
 import io.jiso.capability.HeldCapabilities;
+import io.jiso.capability.KernelCapability;
 import io.jiso.landlock.LandlockSupport;
+import io.jiso.limits.RlimitResource;
 import io.jiso.limits.Rlimits;
 import io.jiso.mount.HostLayout;
 import io.jiso.user.Rootless;

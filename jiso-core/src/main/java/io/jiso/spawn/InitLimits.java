@@ -1,9 +1,9 @@
 package io.jiso.spawn;
 
-import io.jiso.plan.FeatureUnavailable;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.limits.RunLimits;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;

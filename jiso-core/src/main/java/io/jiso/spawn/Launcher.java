@@ -1,29 +1,29 @@
 package io.jiso.spawn;
 
-import io.jiso.plan.ChildSetupFailure;
 import io.jiso.cgroup.AllowedDevice;
-import io.jiso.plan.FeatureUnavailable;
-import io.jiso.plan.HostSetupFailure;
-import io.jiso.plan.SetupFailure;
-import io.jiso.namespace.NamespaceType;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.RootPresets;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.net.NetworkNamespacePool;
+import io.jiso.plan.ChildSetupFailure;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
+import io.jiso.sys.Errno;
+import io.jiso.sys.Sys;
+import io.jiso.sys.WaitStatus;
 import io.jiso.user.IdMapLine;
 import io.jiso.user.Rootless;
 import io.jiso.user.UserNamespaceMaps;
-import io.jiso.sys.WaitStatus;
-import io.jiso.sys.Errno;
-import io.jiso.sys.Sys;
 import io.jiso.user.UserNamespacePolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.SegmentAllocator;
 import java.lang.ProcessBuilder.Redirect;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -189,7 +189,13 @@ public final class Launcher {
                 child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()),
                         status == null));
             }
-            services.reaper.watch(child);
+            try {
+                services.reaper.watch(child);
+            } catch (IllegalStateException e) {
+                // the child is ended; what the caller catches carries the failure as the API names it
+                throw e.getCause() instanceof SetupFailure f ? new IllegalStateException(e.getMessage(),
+                        publicFailure.apply(f)) : e;
+            }
             return new Started(child, stdin, stdout, stderr, cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();

@@ -1,10 +1,10 @@
 package io.jiso.spawn;
 
-import io.jiso.plan.FeatureUnavailable;
-import io.jiso.namespace.NamespaceType;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.landlock.LandlockSupport;
 import io.jiso.lsm.LsmSupport;
+import io.jiso.namespace.NamespaceType;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.user.Rootless;
 
 /**

@@ -9,9 +9,9 @@ import static io.jiso.plan.Syscalls.DUP3;
 import static io.jiso.plan.Syscalls.EXECVEAT;
 import static io.jiso.plan.Syscalls.PRCTL;
 
-import io.jiso.namespace.NamespaceType;
-import io.jiso.mount.RootTemplateSteps;
 import io.jiso.mount.FsOp;
+import io.jiso.mount.RootTemplateSteps;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.plan.StepList;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;

@@ -1,13 +1,13 @@
 package io.jiso.spawn;
 
-import io.jiso.cgroup.AllowedDevice;
-import io.jiso.namespace.NamespaceType;
-import io.jiso.seccomp.SyscallRules;
 import io.jiso.capability.PrivilegeSpec;
+import io.jiso.cgroup.AllowedDevice;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.limits.RunLimits;
 import io.jiso.mount.FsOp;
+import io.jiso.namespace.NamespaceType;
+import io.jiso.seccomp.SyscallRules;
 import io.jiso.user.UserNamespaceMaps;
 import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.jiso.sys;
 
-import io.jiso.plan.HostSetupFailure;
 import io.jiso.nativegen.libc.Libc;
+import io.jiso.plan.HostSetupFailure;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

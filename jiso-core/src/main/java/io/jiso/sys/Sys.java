@@ -5,10 +5,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.jiso.plan.HostSetupFailure;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.Libc;
 import io.jiso.nativegen.libc.siginfo_t;
+import io.jiso.plan.HostSetupFailure;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

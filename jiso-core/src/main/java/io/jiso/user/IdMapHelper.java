@@ -1,7 +1,7 @@
 package io.jiso.user;
 
-import io.jiso.capability.KernelCapability;
 import io.jiso.capability.HeldCapabilities;
+import io.jiso.capability.KernelCapability;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.nio.file.Files;

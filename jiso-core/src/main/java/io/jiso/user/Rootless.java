@@ -1,9 +1,9 @@
 package io.jiso.user;
 
 import com.sun.security.auth.module.UnixSystem;
-import io.jiso.plan.FeatureUnavailable;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.libc.Libc;
+import io.jiso.plan.FeatureUnavailable;
 import java.util.List;
 
 /**

@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.plan.FeatureUnavailable;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.BufferedReader;

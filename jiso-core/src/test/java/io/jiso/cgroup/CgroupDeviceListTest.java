@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jiso.plan.HostSetupFailure;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
+import io.jiso.plan.HostSetupFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,7 +140,8 @@ class CgroupDeviceListTest {
             CgroupFs.write(parent.in(mount).resolve("devices.deny"), "a");
             CgroupFs.write(parent.in(mount).resolve("devices.allow"), "c 1:3 rwm");
             HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> Cgroups.create(CgroupLimits.none(),
-                    parent.path, List.of(CgroupTestSupport.device("c 1:3 rwm"), CgroupTestSupport.device("c 1:5 rw")), DeviceControl.V1));
+                    parent.path, List.of(CgroupTestSupport.device("c 1:3 rwm"), CgroupTestSupport.device("c 1:5 rw")),
+                    DeviceControl.V1));
             System.out.println("[devices v1, parent without 1:5] " + e.getMessage());
             assertEquals("EPERM", e.errnoName());
             assertTrue(e.getMessage().contains("c 1:5 rw") && e.getMessage().contains("/devices.allow")

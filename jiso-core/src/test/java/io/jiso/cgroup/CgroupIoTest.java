@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.plan.FeatureUnavailable;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
+import io.jiso.plan.FeatureUnavailable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

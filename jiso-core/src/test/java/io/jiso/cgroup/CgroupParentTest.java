@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.plan.FeatureUnavailable;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
+import io.jiso.plan.FeatureUnavailable;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.SeccompPolicies;
-import io.jiso.SeccompPolicy;
 import io.jiso.SeccompPolicy.Action;
 import io.jiso.SeccompPolicy.ArgCheck;
 import io.jiso.SeccompPolicy.Rule;
+import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import java.util.ArrayList;
@@ -417,7 +417,8 @@ class SeccompCompilerTest {
         for (int i = 0; i < 2100; i++) {
             b.rule("ioctl", Action.errno(1), arg(1).eq(i));
         }
-        assertThrows(IllegalArgumentException.class, () -> SeccompCompiler.compile(SeccompPolicies.rulesOf(b.build()), HOST));
+        assertThrows(IllegalArgumentException.class,
+                () -> SeccompCompiler.compile(SeccompPolicies.rulesOf(b.build()), HOST));
     }
 
     @ParameterizedTest

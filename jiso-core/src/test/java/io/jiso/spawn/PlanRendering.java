@@ -1,12 +1,12 @@
 package io.jiso.spawn;
 
 import io.jiso.SeccompPolicies;
-import io.jiso.capability.KernelCapability;
-import io.jiso.namespace.NamespaceType;
-import io.jiso.limits.RlimitResource;
 import io.jiso.SeccompPolicy;
+import io.jiso.capability.KernelCapability;
 import io.jiso.cgroup.LeafHierarchies;
+import io.jiso.limits.RlimitResource;
 import io.jiso.mount.RootPresets;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
