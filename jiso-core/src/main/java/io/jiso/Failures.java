@@ -17,9 +17,11 @@ final class Failures {
     private Failures() {
     }
 
-    static {
-        // Translating runs at the fd limit too (EMFILE), where loading a class from a directory
-        // takes an fd: the classes it makes are loaded now, with the first public call that can fail.
+    /**
+     * Translates a failure of each kind, which loads every class translating needs: it runs at
+     * the fd limit too (EMFILE), where loading a class from a directory takes an fd.
+     */
+    static void preload() {
         toPublic(new HostSetupFailure("", 0, "", null));
         toPublic(new ChildSetupFailure("", 0, "", null));
         toPublic(new FeatureUnavailable("", 0, "", null));

@@ -78,6 +78,12 @@ public final class IsolatedProcessBuilder {
     private static final long MIN_TMPFS_BYTES = 4096;
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    static {
+        // A start() at the JVM's fd limit fails with EMFILE, and loading a class from a directory takes
+        // an fd: what turns the failure into the public exception is loaded now, with the first builder.
+        Failures.preload();
+    }
+
     private List<String> command;
     private String directory = "/";
     private final Map<String, String> environment = new LinkedHashMap<>();

@@ -17,11 +17,20 @@ public abstract sealed class SetupFailure extends IOException
     private final String detail;
 
     SetupFailure(String step, int errno, String errnoName, String detail) {
-        super(step + (errno != 0 ? ": " + errnoName : "") + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
+        super(message(step, errno, errnoName, detail));
         this.step = step;
         this.errno = errno;
         this.errnoName = errnoName;
         this.detail = detail;
+    }
+
+    /**
+     * "step: ERRNO (detail)", without the parts that are missing; the public IsolationException's
+     * message too, so that a failure and its public form read the same.
+     */
+    public static String message(String step, int errno, String errnoName, String detail) {
+        return step + (errno != 0 ? ": " + errnoName : "")
+                + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
     }
 
     /** The step that failed, in words, e.g. "mount proc on /proc". */
