@@ -1,6 +1,7 @@
 package io.jiso;
 
 import io.jiso.mount.FsOp;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Errno;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public final class BindSource {
      * link in it for the child to open. A source that does not exist is left
      * for the child to report (ENOENT, with the step).
      */
-    FsOp.Bind resolve(String target, boolean writable) throws HostSetupException {
+    FsOp.Bind resolve(String target, boolean writable) throws HostSetupFailure {
         String step = "bind " + named + " on " + target;
         return switch (kind) {
             case AS_NAMED -> {
@@ -136,14 +137,14 @@ public final class BindSource {
         };
     }
 
-    private static HostSetupException symlink(String step, Path link, String advice) {
+    private static HostSetupFailure symlink(String step, Path link, String advice) {
         String to;
         try {
             to = " to " + Files.readSymbolicLink(link);
         } catch (IOException e) {
             to = "";
         }
-        return new HostSetupException(step, Errno.ELOOP, "ELOOP", link + " is a symbolic link" + to
+        return new HostSetupFailure(step, Errno.ELOOP, "ELOOP", link + " is a symbolic link" + to
                 + "; a bind source is not followed through one: " + advice);
     }
 

@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.cgroup.AllowedDevice;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public record DeviceRule(char type, long major, long minor, String access) {
     /** Any major or minor number ({@code *} in the syntax). */
-    public static final long ANY = -1;
+    public static final long ANY = AllowedDevice.ANY;
 
     private static final Pattern SYNTAX = Pattern.compile("([cba]) (\\*|\\d+):(\\*|\\d+) ([rwm]+)");
 
@@ -20,9 +21,8 @@ public record DeviceRule(char type, long major, long minor, String access) {
      * The devices of jiso's minimal /dev: null, zero, full, random, urandom,
      * tty, ptmx and the pseudo-terminals. Nothing else can be opened or made.
      */
-    public static final List<DeviceRule> MINIMAL = List.of(parse("c 1:3 rwm"), parse("c 1:5 rwm"),
-            parse("c 1:7 rwm"), parse("c 1:8 rwm"), parse("c 1:9 rwm"), parse("c 5:0 rwm"), parse("c 5:2 rwm"),
-            parse("c 136:* rwm"));
+    public static final List<DeviceRule> MINIMAL = AllowedDevice.MINIMAL.stream()
+            .map(d -> new DeviceRule(d.type(), d.major(), d.minor(), d.access())).toList();
 
     public DeviceRule {
         if (type != 'c' && type != 'b' && type != 'a') {
@@ -54,5 +54,10 @@ public record DeviceRule(char type, long major, long minor, String access) {
     @Override
     public String toString() {
         return type + " " + (major == ANY ? "*" : major) + ":" + (minor == ANY ? "*" : minor) + " " + access;
+    }
+
+    /** This rule as the cgroup leaf is given it. */
+    AllowedDevice allowed() {
+        return new AllowedDevice(type, major, minor, access);
     }
 }

@@ -1,5 +1,7 @@
 package io.jiso;
 
+import io.jiso.user.IdMapLine;
+
 /**
  * One line of a user namespace's uid_map or gid_map: ids {@code inside} to
  * {@code inside + count - 1} in the sandbox are ids {@code outside} to
@@ -19,5 +21,10 @@ public record IdMapping(long inside, long outside, long count) {
             throw new IllegalArgumentException("IdMapping.count must be >= 1 and keep both ranges within 0.."
                     + MAX_ID + ", was " + count);
         }
+    }
+
+    /** This mapping as the internals write it. */
+    IdMapLine line() {
+        return new IdMapLine(inside, outside, count);
     }
 }

@@ -1,17 +1,21 @@
 package io.jiso;
 
 import io.jiso.cgroup.CgroupLeaf;
+import io.jiso.cgroup.LeafUsage;
 import io.jiso.limits.RunLimits;
 import io.jiso.nativegen.Macros;
+import io.jiso.plan.SetupFailure;
 import io.jiso.spawn.ChildProcess;
 import io.jiso.spawn.InitReport;
-import io.jiso.spawn.LimitWatch;
 import io.jiso.spawn.Launcher;
+import io.jiso.spawn.LimitWatch;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -189,15 +193,23 @@ public final class IsolatedProcess extends Process {
      * killed, by the reaper thread or by this call, whichever comes first.
      */
     public ResourceUsage resourceUsage() throws IsolationException {
-        return finalOnceExited(leaf("resourceUsage()")).usage();
+        try {
+            return ResourceUsage.of(finalOnceExited(leaf("resourceUsage()")).usage());
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** Whether the kernel's OOM killer killed a process of this sandbox. */
     public boolean oomKilled() throws IsolationException {
-        return finalOnceExited(leaf("oomKilled()")).oomKilled();
+        try {
+            return finalOnceExited(leaf("oomKilled()")).oomKilled();
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
-    private CgroupLeaf finalOnceExited(CgroupLeaf leaf) throws IsolationException {
+    private CgroupLeaf finalOnceExited(CgroupLeaf leaf) throws SetupFailure {
         if (!isAlive()) {
             child.reap(); // PID 1 may still be on its way out after reporting the main process's end
             leaf.retire();
@@ -213,12 +225,20 @@ public final class IsolatedProcess extends Process {
      * {@link #destroy()} reaches the program when it is thawed.
      */
     public void freeze() throws IsolationException {
-        leaf("freeze()").freeze(child.underInit() ? child.pid() : -1);
+        try {
+            leaf("freeze()").freeze(child.underInit() ? child.pid() : -1);
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** Resumes what {@link #freeze()} stopped. */
     public void thaw() throws IsolationException {
-        leaf("thaw()").thaw();
+        try {
+            leaf("thaw()").thaw();
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** SIGKILL to every process in the sandbox's cgroup at once, also those that daemonized. */
@@ -228,17 +248,31 @@ public final class IsolatedProcess extends Process {
             leaf.killAll();
         } catch (IllegalStateException closed) {
             // the sandbox has ended: nothing is left to kill, as with destroyForcibly() after exit
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
         }
     }
 
     /** Asks the kernel to reclaim this many bytes from the sandbox (memory.reclaim); false if it could not. */
     public boolean reclaim(long bytes) throws IsolationException {
-        return leaf("reclaim()").reclaim(bytes);
+        try {
+            return leaf("reclaim()").reclaim(bytes);
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** Memory, CPU and io pressure (PSI) of the sandbox, where the kernel has it. */
     public Map<String, ResourceUsage.Pressure> pressure() throws IsolationException {
-        return leaf("pressure()").pressure();
+        Map<String, LeafUsage.Pressure> read;
+        try {
+            read = leaf("pressure()").pressure();
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
+        Map<String, ResourceUsage.Pressure> pressure = new LinkedHashMap<>();
+        read.forEach((resource, p) -> pressure.put(resource, ResourceUsage.Pressure.of(p)));
+        return pressure;
     }
 
     /** The name of the sandbox's cgroup leaf (the same in every hierarchy), if it has one. */
@@ -249,13 +283,21 @@ public final class IsolatedProcess extends Process {
     /** SIGTERM to the main process (through jiso-init when it is PID 1 of the sandbox). */
     @Override
     public void destroy() {
-        child.terminate();
+        try {
+            child.terminate();
+        } catch (UncheckedIOException u) {
+            throw Failures.toPublic(u);
+        }
     }
 
     /** SIGKILL to every process of the sandbox at once (its pid namespace, and its cgroup). */
     @Override
     public Process destroyForcibly() {
-        child.kill();
+        try {
+            child.kill();
+        } catch (UncheckedIOException u) {
+            throw Failures.toPublic(u);
+        }
         return this;
     }
 

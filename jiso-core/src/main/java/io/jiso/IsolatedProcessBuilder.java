@@ -1,23 +1,32 @@
 package io.jiso;
 
+import io.jiso.capability.KernelCapability;
 import io.jiso.capability.PrivilegeSpec;
+import io.jiso.cgroup.AllowedDevice;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.Layout;
 import io.jiso.landlock.LandlockRules;
-import io.jiso.mount.FsOp;
-import io.jiso.mount.RootPresets;
+import io.jiso.limits.RlimitResource;
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits;
+import io.jiso.mount.FsOp;
+import io.jiso.mount.RootPresets;
+import io.jiso.namespace.NamespaceType;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
+import io.jiso.seccomp.SyscallRules;
 import io.jiso.spawn.ChildProcess;
-import io.jiso.spawn.Launcher;
-import io.jiso.user.Rootless;
-import io.jiso.user.SubordinateIds;
-import io.jiso.user.UserNamespaceMaps;
 import io.jiso.spawn.HostFacts;
+import io.jiso.spawn.Launcher;
 import io.jiso.spawn.SandboxSpec;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
+import io.jiso.user.IdMapLine;
+import io.jiso.user.Rootless;
+import io.jiso.user.SubordinateIds;
+import io.jiso.user.UserNamespaceMaps;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -69,6 +78,12 @@ public final class IsolatedProcessBuilder {
     private static final long MIN_TMPFS_BYTES = 4096;
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    static {
+        // A start() at the JVM's fd limit fails with EMFILE, and loading a class from a directory takes
+        // an fd: what turns the failure into the public exception is loaded now, with the first builder.
+        Failures.preload();
+    }
+
     private List<String> command;
     private String directory = "/";
     private final Map<String, String> environment = new LinkedHashMap<>();
@@ -86,27 +101,27 @@ public final class IsolatedProcessBuilder {
     private boolean tmpSizeSet;
     private Duration monotonicOffset = Duration.ZERO;
     private Duration boottimeOffset = Duration.ZERO;
-    private List<IdMapping> uidMap = List.of();
-    private List<IdMapping> gidMap = List.of();
+    private List<IdMapLine> uidMap = List.of();
+    private List<IdMapLine> gidMap = List.of();
     private long subordinateIds; // how many mapSubordinateIds asked for; 0: not asked
     private Long uid;
     private Long gid;
     private List<Long> groups = List.of();
-    private final Set<Capability> keptCapabilities = EnumSet.noneOf(Capability.class);
+    private final Set<KernelCapability> keptCapabilities = EnumSet.noneOf(KernelCapability.class);
     private boolean noNewPrivileges = true;
     private SeccompPolicy seccomp = SeccompPolicy.defaultPolicy();
     private final List<String> landlockReadOnly = new ArrayList<>();
     private final List<String> landlockReadWrite = new ArrayList<>();
     private final List<String> landlockExecutable = new ArrayList<>();
     private final CgroupLimits.Builder limits = CgroupLimits.builder();
-    private final List<DeviceRule> devices = new ArrayList<>(DeviceRule.MINIMAL);
+    private final List<AllowedDevice> devices = new ArrayList<>(AllowedDevice.MINIMAL);
     private boolean ownCgroup = true;
     /** cgroupfs(..): null until called, then the caller's choice. */
     private Boolean cgroupFs;
     private boolean newSession = true;
     private String appArmorProfile;
     private String selinuxLabel;
-    private final Map<ResourceLimit, RunLimits.Rlimit> rlimits = new EnumMap<>(ResourceLimit.class);
+    private final Map<RlimitResource, RunLimits.Rlimit> rlimits = new EnumMap<>(RlimitResource.class);
     private Duration cpuTimeLimit;
     private Duration wallTimeLimit;
     private long outputLimit = -1;
@@ -418,8 +433,8 @@ public final class IsolatedProcessBuilder {
                 || Objects.requireNonNull(gids, "userNamespace: gids").isEmpty()) {
             throw new IllegalArgumentException("userNamespace: uids and gids need at least one mapping each");
         }
-        this.uidMap = List.copyOf(uids);
-        this.gidMap = List.copyOf(gids);
+        this.uidMap = lines(List.copyOf(uids));
+        this.gidMap = lines(List.copyOf(gids));
         this.subordinateIds = 0;
         created.add(Namespace.USER);
         return this;
@@ -563,7 +578,7 @@ public final class IsolatedProcessBuilder {
      * is added; the default set alone is then skipped, with a warning.
      */
     public IsolatedProcessBuilder allowDevice(DeviceRule rule) {
-        devices.add(Objects.requireNonNull(rule, "allowDevice: rule"));
+        devices.add(Objects.requireNonNull(rule, "allowDevice: rule").allowed());
         return this;
     }
 
@@ -627,7 +642,7 @@ public final class IsolatedProcessBuilder {
                         + "), were " + soft + ", " + hard);
             }
         }
-        rlimits.put(limit, new RunLimits.Rlimit(soft, hard));
+        rlimits.put(limit.resource(), new RunLimits.Rlimit(soft, hard));
         return this;
     }
 
@@ -717,7 +732,7 @@ public final class IsolatedProcessBuilder {
     public IsolatedProcessBuilder keepCapabilities(Capability... capabilities) {
         keptCapabilities.clear();
         for (Capability c : capabilities) {
-            keptCapabilities.add(Objects.requireNonNull(c, "keepCapabilities: capability"));
+            keptCapabilities.add(Objects.requireNonNull(c, "keepCapabilities: capability").kernel());
         }
         return this;
     }
@@ -800,8 +815,13 @@ public final class IsolatedProcessBuilder {
      * the failed step and errno if it cannot; nothing is left behind then.
      */
     public IsolatedProcess start() throws IOException {
-        SandboxSpec spec = spec();
-        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1), spec.command());
+        try {
+            SandboxSpec spec = spec();
+            return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
+                    spec.command());
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** The runtime whose sandboxes this builder starts. */
@@ -827,6 +847,14 @@ public final class IsolatedProcessBuilder {
      * @throws NullPointerException if builders or one of them is null
      */
     public static List<IsolatedProcess> startPipeline(List<IsolatedProcessBuilder> builders) throws IOException {
+        try {
+            return startEach(builders);
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
+    }
+
+    private static List<IsolatedProcess> startEach(List<IsolatedProcessBuilder> builders) throws IOException {
         int n = Objects.requireNonNull(builders, "builders").size();
         List<SandboxSpec> specs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -849,7 +877,7 @@ public final class IsolatedProcessBuilder {
                 try {
                     started.add(new IsolatedProcess(Launcher.start(builders.get(i).runtime.services(), specs.get(i),
                             previousRead,
-                            next == null ? -1 : next[1]), specs.get(i).command()));
+                            next == null ? -1 : next[1], Failures::toPublic), specs.get(i).command()));
                 } finally {
                     Sys.close(previousRead);
                     previousRead = -1;
@@ -886,13 +914,21 @@ public final class IsolatedProcessBuilder {
      */
     public RunResult run(byte[] stdin) throws IOException, InterruptedException {
         Objects.requireNonNull(stdin, "run: stdin");
-        return Runs.run(startWithInput(Redirect.PIPE), stdin, outputLimit, outputPiped());
+        try {
+            return Runs.run(startWithInput(Redirect.PIPE), stdin, outputLimit, outputPiped());
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     /** As {@link #run(byte[])}, with stdin read from a file of the host. */
     public RunResult run(Path stdinFile) throws IOException, InterruptedException {
         Objects.requireNonNull(stdinFile, "run: stdinFile");
-        return Runs.run(startWithInput(Redirect.from(stdinFile.toFile())), null, outputLimit, outputPiped());
+        try {
+            return Runs.run(startWithInput(Redirect.from(stdinFile.toFile())), null, outputLimit, outputPiped());
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 
     private boolean outputPiped() {
@@ -908,18 +944,19 @@ public final class IsolatedProcessBuilder {
         } finally {
             redirects[0] = saved;
         }
-        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1), spec.command());
+        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
+                spec.command());
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
-    SandboxSpec spec() throws IsolationException {
+    SandboxSpec spec() throws SetupFailure {
         return spec(HostFacts.current());
     }
 
     /** As {@link #spec()}, for a JVM and host with the given facts (tests plan as another would). */
-    SandboxSpec spec(HostFacts host) throws IsolationException {
-        Set<Namespace> created = EnumSet.copyOf(this.created);
-        boolean ownMounts = created.contains(Namespace.MOUNT);
+    SandboxSpec spec(HostFacts host) throws SetupFailure {
+        Set<NamespaceType> created = types(this.created);
+        boolean ownMounts = created.contains(NamespaceType.MOUNT);
         if (!ownMounts && !mounts.isEmpty()) {
             throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
         }
@@ -931,21 +968,21 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("tmpSize(" + tmpSizeBytes + ") sizes the private /tmp of a new mount"
                     + " namespace, but share(MOUNT) keeps the host's mounts");
         }
-        if (hostnameSet && !created.contains(Namespace.UTS)) {
+        if (hostnameSet && !created.contains(NamespaceType.UTS)) {
             throw new IllegalStateException("hostname(\"" + hostname + "\") needs a new UTS namespace, but "
                     + (joined.containsKey(Namespace.UTS) ? "join(UTS, ..) takes another sandbox's"
                             : "share(UTS) keeps the host's"));
         }
-        if (!ownCgroup && !devices.equals(DeviceRule.MINIMAL)) {
+        if (!ownCgroup && !devices.equals(AllowedDevice.MINIMAL)) {
             throw new IllegalStateException("allowDevice(..) adds to the device filter of the cgroup leaf, but"
                     + " withoutCgroup() asks for no leaf");
         }
         UserNamespaceMaps userMaps = null;
-        if (created.contains(Namespace.USER)) {
+        if (created.contains(NamespaceType.USER)) {
             userMaps = userMaps(host);
         } else if (!host.jvmIsRoot() && !created.isEmpty()) {
             // Not root: every other namespace needs a user namespace of its own first.
-            created.add(Namespace.USER);
+            created.add(NamespaceType.USER);
             userMaps = Rootless.callerAsRoot(host.jvmUid(), host.jvmGid());
         }
         for (Map.Entry<String, String> e : environment.entrySet()) {
@@ -955,10 +992,10 @@ public final class IsolatedProcessBuilder {
             }
             noNul("environment: " + k, k + Objects.requireNonNull(e.getValue(), "environment: " + k + " is null"));
         }
-        Map<Namespace, ChildProcess> join = new EnumMap<>(Namespace.class);
-        joined.forEach((ns, p) -> join.put(ns, p.child()));
+        Map<NamespaceType, ChildProcess> join = new EnumMap<>(NamespaceType.class);
+        joined.forEach((ns, p) -> join.put(ns.type(), p.child()));
         // Root of its own user namespace; nobody when root made it; else it cannot change who it is.
-        boolean ownUsers = created.contains(Namespace.USER);
+        boolean ownUsers = created.contains(NamespaceType.USER);
         long defaultUid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmUid();
         long defaultGid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmGid();
         PrivilegeSpec privileges = new PrivilegeSpec(uid == null ? defaultUid : uid, gid == null ? defaultGid : gid,
@@ -967,24 +1004,25 @@ public final class IsolatedProcessBuilder {
                 && landlockExecutable.isEmpty() ? null
                 : new LandlockRules(landlockReadOnly, landlockReadWrite, landlockExecutable);
         if (!noNewPrivileges && (seccomp != null || landlock != null)
-                && !keptCapabilities.contains(Capability.CAP_SYS_ADMIN)) {
+                && !keptCapabilities.contains(KernelCapability.CAP_SYS_ADMIN)) {
             throw new IllegalStateException("noNewPrivileges(false) needs CAP_SYS_ADMIN kept to install seccomp or"
                     + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
         }
-        boolean ownPids = created.contains(Namespace.PID);
+        boolean ownPids = created.contains(NamespaceType.PID);
         CgroupLimits cgroupLimits = cgroupLimits();
         boolean mountCgroupFs = mountCgroupFs(created, ownMounts, cgroupLimits, host.jvmIsRoot());
         List<FsOp> preset = !ownMounts ? List.of() : freshRoot
-                ? RootPresets.freshRoot(etc, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
+                ? RootPresets.freshRoot(etc == Etc.MINIMAL, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
                 : RootPresets.hostRoot(tmpSizeBytes, ownPids);
+        SyscallRules syscallRules = seccomp == null ? null : seccomp.syscallRules();
         return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
                 join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
-                boottimeOffset, userMaps, privileges, landlock, seccomp, cgroupLimits, devices, newSession,
+                boottimeOffset, userMaps, privileges, landlock, syscallRules, cgroupLimits, devices, newSession,
                 appArmorProfile, selinuxLabel, runLimits(created, host), host);
     }
 
     /** The caller's mounts as ops; bind sources are resolved now (see BindSource). */
-    private List<FsOp> callerMounts(PrivilegeSpec privileges) throws HostSetupException {
+    private List<FsOp> callerMounts(PrivilegeSpec privileges) throws HostSetupFailure {
         List<FsOp> ops = new ArrayList<>(mounts.size());
         for (CallerMount m : mounts) {
             // A scratch space the program could not write would be useless: its user owns it.
@@ -996,7 +1034,7 @@ public final class IsolatedProcessBuilder {
     }
 
     /** The maps of the user namespace asked for, and who writes them. */
-    private UserNamespaceMaps userMaps(HostFacts host) throws FeatureUnavailableException {
+    private UserNamespaceMaps userMaps(HostFacts host) throws FeatureUnavailable {
         if (subordinateIds != 0) {
             return SubordinateIds.callerAndSubordinates(subordinateIds);
         }
@@ -1011,16 +1049,16 @@ public final class IsolatedProcessBuilder {
                 : SubordinateIds.forUnprivileged(uidMap, gidMap);
     }
 
-    private RunLimits runLimits(Set<Namespace> created, HostFacts host) throws FeatureUnavailableException {
+    private RunLimits runLimits(Set<NamespaceType> created, HostFacts host) throws FeatureUnavailable {
         if (cpuTimeLimit != null && !ownCgroup) {
             throw new IllegalStateException("cpuTimeLimit counts the CPU time of the sandbox's cgroup leaf, but"
                     + " withoutCgroup() asks for none");
         }
-        if (outputLimit >= 0 && !created.contains(Namespace.PID)) {
+        if (outputLimit >= 0 && !created.contains(NamespaceType.PID)) {
             throw new IllegalStateException("outputLimit is enforced by jiso-init, PID 1 of a new pid namespace,"
                     + " but PID is shared");
         }
-        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(Namespace.USER),
+        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(NamespaceType.USER),
                 host.jvmMayRaiseRlimits(), host.jvmHardLimits()), cpuTimeLimit, wallTimeLimit, outputLimit);
     }
 
@@ -1028,9 +1066,9 @@ public final class IsolatedProcessBuilder {
      * Whether /sys/fs/cgroup shows the leaf (see cgroupfs): as asked, else
      * when a limit runtimes read is set and the sandbox has what it needs.
      */
-    private boolean mountCgroupFs(Set<Namespace> created, boolean ownMounts, CgroupLimits limits, boolean jvmIsRoot) {
+    private boolean mountCgroupFs(Set<NamespaceType> created, boolean ownMounts, CgroupLimits limits, boolean jvmIsRoot) {
         String missing = limits == null ? "withoutCgroup() asks for no cgroup leaf"
-                : !created.contains(Namespace.CGROUP) ? (joined.containsKey(Namespace.CGROUP)
+                : !created.contains(NamespaceType.CGROUP) ? (joined.containsKey(Namespace.CGROUP)
                         ? "join(CGROUP, ..) takes another sandbox's cgroup namespace"
                         : "share(CGROUP) keeps the host's cgroup namespace")
                 : !ownMounts ? "share(MOUNT) keeps the host's mounts"
@@ -1056,9 +1094,18 @@ public final class IsolatedProcessBuilder {
         }
         try {
             return Cgroups.layout().kind() == Layout.Kind.V2;
-        } catch (IsolationException e) {
+        } catch (SetupFailure e) {
             return false; // no cgroup file system: start() says so when it makes the leaf
         }
+    }
+
+    /** The namespaces as the internals name them. */
+    private static Set<NamespaceType> types(Set<Namespace> namespaces) {
+        Set<NamespaceType> types = EnumSet.noneOf(NamespaceType.class);
+        for (Namespace ns : namespaces) {
+            types.add(ns.type());
+        }
+        return types;
     }
 
     private CgroupLimits cgroupLimits() {
@@ -1071,7 +1118,11 @@ public final class IsolatedProcessBuilder {
 
     // ---- validation helpers -------------------------------------------------------------------
 
-    private static boolean mapsZero(List<IdMapping> map) {
+    private static List<IdMapLine> lines(List<IdMapping> map) {
+        return map.stream().map(IdMapping::line).toList();
+    }
+
+    private static boolean mapsZero(List<IdMapLine> map) {
         return map.stream().anyMatch(m -> m.inside() == 0);
     }
 

@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.plan.SetupFailure;
 import java.io.IOException;
 
 /**
@@ -13,7 +14,7 @@ public sealed class IsolationException extends IOException
     private final String errnoName;
 
     IsolationException(String step, int errno, String errnoName, String detail) {
-        super(step + (errno != 0 ? ": " + errnoName : "") + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
+        super(SetupFailure.message(step, errno, errnoName, detail));
         this.step = step;
         this.errno = errno;
         this.errnoName = errnoName;

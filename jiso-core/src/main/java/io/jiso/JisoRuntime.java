@@ -1,8 +1,10 @@
 package io.jiso;
 
 import io.jiso.cgroup.LeafSite;
+import io.jiso.plan.SetupFailure;
 import io.jiso.spawn.RuntimeSettings;
 import io.jiso.spawn.Services;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,7 +76,14 @@ public final class JisoRuntime implements AutoCloseable {
     /** The services behind this runtime's spawns. */
     Services services() {
         Services s = services;
-        return s != null ? s : Services.defaultServices();
+        if (s != null) {
+            return s;
+        }
+        try {
+            return Services.defaultServices();
+        } catch (UncheckedIOException u) {
+            throw Failures.toPublic(u); // its reaper's epoll set could not be made
+        }
     }
 
     /** This runtime's configuration; the default's is read without starting its threads. */
@@ -176,9 +185,9 @@ public final class JisoRuntime implements AutoCloseable {
             if (deviceControl != DeviceControl.AUTOMATIC) {
                 try {
                     LeafSite.checkDeviceSetting(setting(deviceControl));
-                } catch (IsolationException e) {
+                } catch (SetupFailure e) {
                     throw new IllegalArgumentException("deviceControl " + deviceControl + " cannot be used on this"
-                            + " host: " + e.getMessage(), e);
+                            + " host: " + e.getMessage(), Failures.toPublic(e));
                 }
             }
             this.deviceControl = deviceControl;
@@ -208,7 +217,11 @@ public final class JisoRuntime implements AutoCloseable {
             RuntimeSettings settings = new RuntimeSettings(cgroupParent,
                     deviceControl == DeviceControl.AUTOMATIC ? null : setting(deviceControl), reuseNetworkNamespaces,
                     rootTemplates);
-            return new JisoRuntime(Services.create(settings, "jiso-rt" + NUMBER.incrementAndGet() + "-"));
+            try {
+                return new JisoRuntime(Services.create(settings, "jiso-rt" + NUMBER.incrementAndGet() + "-"));
+            } catch (UncheckedIOException u) {
+                throw Failures.toPublic(u); // its reaper's epoll set could not be made
+            }
         }
 
         private static String setting(DeviceControl control) {

@@ -1,6 +1,6 @@
 package io.jiso;
 
-import io.jiso.nativegen.Linux;
+import io.jiso.namespace.NamespaceType;
 
 /**
  * The Linux namespaces an isolated process can get. By default it gets a new
@@ -8,23 +8,28 @@ import io.jiso.nativegen.Linux;
  * when asked for (a uid map, clock offsets).
  */
 public enum Namespace {
-    PID(Linux.CLONE_NEWPID),
-    MOUNT(Linux.CLONE_NEWNS),
-    UTS(Linux.CLONE_NEWUTS),
-    IPC(Linux.CLONE_NEWIPC),
-    NET(Linux.CLONE_NEWNET),
-    CGROUP(Linux.CLONE_NEWCGROUP),
-    USER(Linux.CLONE_NEWUSER),
-    TIME(Linux.CLONE_NEWTIME);
+    PID(NamespaceType.PID),
+    MOUNT(NamespaceType.MOUNT),
+    UTS(NamespaceType.UTS),
+    IPC(NamespaceType.IPC),
+    NET(NamespaceType.NET),
+    CGROUP(NamespaceType.CGROUP),
+    USER(NamespaceType.USER),
+    TIME(NamespaceType.TIME);
 
-    private final long cloneFlag;
+    private final NamespaceType type;
 
-    Namespace(long cloneFlag) {
-        this.cloneFlag = cloneFlag;
+    Namespace(NamespaceType type) {
+        this.type = type;
     }
 
     /** The CLONE_NEW* flag of this namespace. */
     public long cloneFlag() {
-        return cloneFlag;
+        return type.cloneFlag();
+    }
+
+    /** The internals' name of this namespace. */
+    NamespaceType type() {
+        return type;
     }
 }

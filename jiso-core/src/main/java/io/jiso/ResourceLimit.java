@@ -1,6 +1,6 @@
 package io.jiso;
 
-import io.jiso.nativegen.Linux;
+import io.jiso.limits.RlimitResource;
 
 /**
  * The kernel's per-process resource limits (setrlimit(2)), set on the
@@ -15,49 +15,50 @@ import io.jiso.nativegen.Linux;
  * {@link #defaultSoft()} and {@link #defaultHard()}.
  */
 public enum ResourceLimit {
-    AS(Linux.RLIMIT_AS, -1, -1),
-    CORE(Linux.RLIMIT_CORE, 0, 0),
-    CPU(Linux.RLIMIT_CPU, -1, -1),
-    DATA(Linux.RLIMIT_DATA, -1, -1),
-    FSIZE(Linux.RLIMIT_FSIZE, -1, -1),
-    LOCKS(Linux.RLIMIT_LOCKS, -1, -1),
-    MEMLOCK(Linux.RLIMIT_MEMLOCK, 8L << 20, 8L << 20),
-    MSGQUEUE(Linux.RLIMIT_MSGQUEUE, 819_200, 819_200),
-    NICE(Linux.RLIMIT_NICE, 0, 0),
-    NOFILE(Linux.RLIMIT_NOFILE, 1024, 1024),
-    NPROC(Linux.RLIMIT_NPROC, -1, -1),
-    RSS(Linux.RLIMIT_RSS, -1, -1),
-    RTPRIO(Linux.RLIMIT_RTPRIO, 0, 0),
-    RTTIME(Linux.RLIMIT_RTTIME, -1, -1),
-    SIGPENDING(Linux.RLIMIT_SIGPENDING, 16_384, 16_384),
-    STACK(Linux.RLIMIT_STACK, 8L << 20, -1);
+    AS(RlimitResource.AS),
+    CORE(RlimitResource.CORE),
+    CPU(RlimitResource.CPU),
+    DATA(RlimitResource.DATA),
+    FSIZE(RlimitResource.FSIZE),
+    LOCKS(RlimitResource.LOCKS),
+    MEMLOCK(RlimitResource.MEMLOCK),
+    MSGQUEUE(RlimitResource.MSGQUEUE),
+    NICE(RlimitResource.NICE),
+    NOFILE(RlimitResource.NOFILE),
+    NPROC(RlimitResource.NPROC),
+    RSS(RlimitResource.RSS),
+    RTPRIO(RlimitResource.RTPRIO),
+    RTTIME(RlimitResource.RTTIME),
+    SIGPENDING(RlimitResource.SIGPENDING),
+    STACK(RlimitResource.STACK);
 
     /** RLIM_INFINITY: no limit. */
-    public static final long UNLIMITED = -1;
+    public static final long UNLIMITED = RlimitResource.UNLIMITED;
 
-    private final int kernelNumber;
-    private final long defaultSoft;
-    private final long defaultHard;
+    private final RlimitResource resource;
 
-    ResourceLimit(int kernelNumber, long defaultSoft, long defaultHard) {
-        this.kernelNumber = kernelNumber;
-        this.defaultSoft = defaultSoft;
-        this.defaultHard = defaultHard;
+    ResourceLimit(RlimitResource resource) {
+        this.resource = resource;
     }
 
     /** The soft limit a sandbox gets unless {@code rlimit(..)} says otherwise. */
     public long defaultSoft() {
-        return defaultSoft;
+        return resource.defaultSoft();
     }
 
     /** The hard limit a sandbox gets unless {@code rlimit(..)} says otherwise. */
     public long defaultHard() {
-        return defaultHard;
+        return resource.defaultHard();
     }
 
     /** The kernel's RLIMIT_* number on this architecture. */
     public int kernelNumber() {
-        return kernelNumber;
+        return resource.kernelNumber();
+    }
+
+    /** The internals' name of this limit. */
+    RlimitResource resource() {
+        return resource;
     }
 
     /** Whether soft &lt;= hard, with {@link #UNLIMITED} above every number. */

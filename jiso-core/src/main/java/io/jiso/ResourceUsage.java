@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.cgroup.LeafUsage;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,9 +53,9 @@ public record ResourceUsage(
         Map<String, Long> memoryStat) {
 
     /** A count or size the host cannot report. */
-    public static final long UNKNOWN = -1;
+    public static final long UNKNOWN = LeafUsage.UNKNOWN;
     /** A time the host cannot report. */
-    public static final Duration UNKNOWN_TIME = Duration.ofNanos(-1);
+    public static final Duration UNKNOWN_TIME = LeafUsage.UNKNOWN_TIME;
 
     /** Block I/O on one device, as io.stat (v2) or blkio.throttle.* (v1) counts it. */
     public record Io(long readBytes, long writeBytes, long readOps, long writeOps) {
@@ -71,6 +72,20 @@ public record ResourceUsage(
             Objects.requireNonNull(someTotal, "someTotal");
             Objects.requireNonNull(fullTotal, "fullTotal");
         }
+
+        /** The leaf's reading of a resource's pressure. */
+        static Pressure of(LeafUsage.Pressure p) {
+            return new Pressure(p.someAvg10(), p.someAvg60(), p.someAvg300(), p.someTotal(), p.fullAvg10(),
+                    p.fullAvg60(), p.fullAvg300(), p.fullTotal());
+        }
+    }
+
+    /** The leaf's reading, field by field. */
+    static ResourceUsage of(LeafUsage u) {
+        Map<String, Io> io = new TreeMap<>();
+        u.io().forEach((device, i) -> io.put(device, new Io(i.readBytes(), i.writeBytes(), i.readOps(), i.writeOps())));
+        return new ResourceUsage(u.cpuUser(), u.cpuSystem(), u.cpuTotal(), u.memoryCurrentBytes(), u.memoryPeakBytes(),
+                u.swapPeakBytes(), u.oomEvents(), u.oomKills(), u.pidsCurrent(), u.pidsPeak(), io, u.memoryStat());
     }
 
     public ResourceUsage {

@@ -3,11 +3,10 @@ package io.jiso;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import io.jiso.seccomp.BuiltinPolicies;
+import io.jiso.seccomp.SyscallRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Which system calls a sandboxed process may make: a default action plus rules
@@ -33,11 +32,41 @@ public final class SeccompPolicy {
     private final Action defaultAction;
     private final Action unknownSyscallAction;
     private final List<Rule> rules;
+    /** The same policy as the compiler takes it; made once, so its program is compiled once. */
+    private final SyscallRules syscallRules;
 
     private SeccompPolicy(Builder b) {
         this.defaultAction = b.defaultAction;
         this.unknownSyscallAction = b.unknownSyscallAction;
         this.rules = List.copyOf(b.rules);
+        List<SyscallRules.Rule> internal = new ArrayList<>(rules.size());
+        for (Rule r : rules) {
+            internal.add(r.internal());
+        }
+        this.syscallRules = new SyscallRules(defaultAction.internal(), unknownSyscallAction.internal(), internal);
+    }
+
+    /** One of jiso's own policies, which are built as the compiler takes them. */
+    private SeccompPolicy(SyscallRules builtin) {
+        this.defaultAction = Action.of(builtin.defaultAction());
+        this.unknownSyscallAction = Action.of(builtin.unknownSyscallAction());
+        List<Rule> rules = new ArrayList<>(builtin.rules().size());
+        for (SyscallRules.Rule r : builtin.rules()) {
+            rules.add(Rule.of(r));
+        }
+        this.rules = List.copyOf(rules);
+        this.syscallRules = builtin;
+    }
+
+    /** jiso's policies, made when the first is asked for. */
+    private static final class Builtin {
+        static final SeccompPolicy DEFAULT = new SeccompPolicy(BuiltinPolicies.DEFAULT);
+        static final SeccompPolicy STRICT = new SeccompPolicy(BuiltinPolicies.STRICT);
+    }
+
+    /** This policy as the compiler takes it. */
+    SyscallRules syscallRules() {
+        return syscallRules;
     }
 
     /**
@@ -50,7 +79,7 @@ public final class SeccompPolicy {
      * more; {@code docs/SECURITY.md} tables the differences.
      */
     public static SeccompPolicy defaultPolicy() {
-        return BuiltinPolicies.DEFAULT;
+        return Builtin.DEFAULT;
     }
 
     /**
@@ -61,7 +90,7 @@ public final class SeccompPolicy {
      * fails with EPERM.
      */
     public static SeccompPolicy strict() {
-        return BuiltinPolicies.STRICT;
+        return Builtin.STRICT;
     }
 
     public static Builder builder(Action defaultAction) {
@@ -138,6 +167,14 @@ public final class SeccompPolicy {
         public static Action log() {
             return new Action(Kind.LOG, 0);
         }
+
+        SyscallRules.Action internal() {
+            return new SyscallRules.Action(SyscallRules.Kind.valueOf(kind.name()), data);
+        }
+
+        static Action of(SyscallRules.Action a) {
+            return new Action(Kind.valueOf(a.kind().name()), a.data());
+        }
     }
 
     /** Comparison operators; all compare unsigned, as the kernel passes arguments. */
@@ -178,6 +215,14 @@ public final class SeccompPolicy {
         /** Fits an int, signed (-1) or unsigned (0xFFFF_FFFF). */
         private static boolean fits32(long v) {
             return v == (int) v || (v >>> 32) == 0;
+        }
+
+        SyscallRules.ArgCheck internal() {
+            return new SyscallRules.ArgCheck(index, SyscallRules.Op.valueOf(op.name()), value, mask, low32);
+        }
+
+        static ArgCheck of(SyscallRules.ArgCheck c) {
+            return new ArgCheck(c.index(), Op.valueOf(c.op().name()), c.value(), c.mask(), c.low32());
         }
     }
 
@@ -240,6 +285,22 @@ public final class SeccompPolicy {
             Objects.requireNonNull(action);
             checks = List.copyOf(checks);
         }
+
+        SyscallRules.Rule internal() {
+            List<SyscallRules.ArgCheck> internal = new ArrayList<>(checks.size());
+            for (ArgCheck c : checks) {
+                internal.add(c.internal());
+            }
+            return new SyscallRules.Rule(syscall, action.internal(), internal);
+        }
+
+        static Rule of(SyscallRules.Rule r) {
+            List<ArgCheck> checks = new ArrayList<>(r.checks().size());
+            for (SyscallRules.ArgCheck c : r.checks()) {
+                checks.add(ArgCheck.of(c));
+            }
+            return new Rule(r.syscall(), Action.of(r.action()), checks);
+        }
     }
 
     /** Builds a policy; rules are kept in order, and later rules win over earlier ones. */
@@ -267,7 +328,7 @@ public final class SeccompPolicy {
          * syscall of x86_64 or aarch64 (a typo is an error, not a silent no-op).
          */
         public Builder rule(String syscall, Action action, ArgCheck... checks) {
-            if (!KnownNames.ALL.contains(syscall)) {
+            if (!SyscallRules.isSyscall(syscall)) {
                 throw new IllegalArgumentException("no system call named " + syscall + " on x86_64 or aarch64");
             }
             rules.add(new Rule(syscall, action, List.of(checks)));
@@ -288,16 +349,6 @@ public final class SeccompPolicy {
 
         public SeccompPolicy build() {
             return new SeccompPolicy(this);
-        }
-    }
-
-    /** Syscall names of every architecture jiso compiles for, to catch typos early. */
-    private static final class KnownNames {
-        static final Set<String> ALL = new TreeSet<>();
-
-        static {
-            ALL.addAll(Abi.of("x86_64").syscalls().keySet());
-            ALL.addAll(Abi.of("aarch64").syscalls().keySet());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jiso;
 
 import io.jiso.cgroup.Cgroups;
+import io.jiso.plan.SetupFailure;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -30,8 +31,12 @@ public final class Sweep {
      * @throws IsolationException if the run-state directory cannot be used (e.g. another user owns it)
      */
     public static List<Removed> deadJvms() throws IsolationException {
-        return Cgroups.sweepDead().stream()
-                .map(r -> new Removed(r.jvmPid(), r.leaf(), List.copyOf(r.directories()), Set.copyOf(r.killed())))
-                .toList();
+        try {
+            return Cgroups.sweepDead().stream()
+                    .map(r -> new Removed(r.jvmPid(), r.leaf(), List.copyOf(r.directories()), Set.copyOf(r.killed())))
+                    .toList();
+        } catch (SetupFailure f) {
+            throw Failures.toPublic(f);
+        }
     }
 }

@@ -3,12 +3,13 @@ package io.jiso;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiso.limits.RlimitResource;
 import io.jiso.mount.HostLayout;
 import io.jiso.nativegen.Abi;
 import io.jiso.spawn.HostFacts;
-import io.jiso.spawn.PlanRendering;
 import io.jiso.spawn.PlanRendering.Leaf;
 import io.jiso.spawn.PlanRendering.Root;
+import io.jiso.spawn.PlanRendering;
 import io.jiso.spawn.SandboxSpec;
 import java.io.File;
 import java.io.IOException;
@@ -219,18 +220,18 @@ class GoldenPlanTest {
     }
 
     /** A Debian login's hard limits: what an unprivileged JVM cannot raise. */
-    private static Map<ResourceLimit, Long> userHardLimits() {
-        Map<ResourceLimit, Long> m = new EnumMap<>(ResourceLimit.class);
-        for (ResourceLimit r : ResourceLimit.values()) {
-            m.put(r, ResourceLimit.UNLIMITED);
+    private static Map<RlimitResource, Long> userHardLimits() {
+        Map<RlimitResource, Long> m = new EnumMap<>(RlimitResource.class);
+        for (RlimitResource r : RlimitResource.values()) {
+            m.put(r, RlimitResource.UNLIMITED);
         }
-        m.put(ResourceLimit.NOFILE, 524288L);
-        m.put(ResourceLimit.MEMLOCK, 8L << 20);
-        m.put(ResourceLimit.SIGPENDING, 31616L);
-        m.put(ResourceLimit.NPROC, 31616L);
-        m.put(ResourceLimit.MSGQUEUE, 819200L);
-        m.put(ResourceLimit.NICE, 0L);
-        m.put(ResourceLimit.RTPRIO, 0L);
+        m.put(RlimitResource.NOFILE, 524288L);
+        m.put(RlimitResource.MEMLOCK, 8L << 20);
+        m.put(RlimitResource.SIGPENDING, 31616L);
+        m.put(RlimitResource.NPROC, 31616L);
+        m.put(RlimitResource.MSGQUEUE, 819200L);
+        m.put(RlimitResource.NICE, 0L);
+        m.put(RlimitResource.RTPRIO, 0L);
         return m;
     }
 }

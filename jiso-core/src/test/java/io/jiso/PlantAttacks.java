@@ -1,5 +1,6 @@
 package io.jiso;
 
+import io.jiso.plan.ChildSetupFailure;
 import io.jiso.spawn.Launcher;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,11 +149,11 @@ public final class PlantAttacks {
         Files.delete(prog);
         Files.createSymbolicLink(prog, h.secret);
         try {
-            IsolatedProcess p = new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1),
+            IsolatedProcess p = new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
                     spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");
-        } catch (ChildSetupException e) {
+        } catch (ChildSetupFailure e) { // the internals' failure: Launcher is called here, not start()
             check(e.getMessage().contains("bind " + prog + " on /box/prog: ELOOP"), e.getMessage());
         }
         h.unchanged();

@@ -2,6 +2,8 @@ package io.jiso;
 
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.cgroup.Cgroups;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.SetupFailure;
 import io.jiso.user.Rootless;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +61,9 @@ public final class Privileges {
             try {
                 Cgroups.create(CgroupLimits.none()).close();
                 reason = "";
-            } catch (FeatureUnavailableException e) {
+            } catch (FeatureUnavailable e) {
                 reason = e.getMessage();
-            } catch (IsolationException e) {
+            } catch (SetupFailure e) {
                 throw new AssertionError("making a cgroup leaf failed for another reason than a missing privilege", e);
             }
             noCgroupLeaves = reason;

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.limits.RlimitResource;
 import io.jiso.limits.Rlimits;
 import io.jiso.limits.RunLimits.Rlimit;
+import io.jiso.plan.FeatureUnavailable;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -22,7 +24,14 @@ class ResourceLimitDefaultsTest {
 
     private static Map<ResourceLimit, Rlimit> effective(Map<ResourceLimit, Rlimit> explicit, Duration cpu,
             boolean userNs, boolean mayRaise, Map<ResourceLimit, Long> jvmHard) throws Exception {
-        return Rlimits.effective(explicit, cpu, userNs, mayRaise, jvmHard);
+        Map<RlimitResource, Rlimit> internal = new EnumMap<>(RlimitResource.class);
+        explicit.forEach((r, v) -> internal.put(r.resource(), v));
+        Map<RlimitResource, Long> hard = new EnumMap<>(RlimitResource.class);
+        jvmHard.forEach((r, v) -> hard.put(r.resource(), v));
+        Map<ResourceLimit, Rlimit> all = new EnumMap<>(ResourceLimit.class);
+        Rlimits.effective(internal, cpu, userNs, mayRaise, hard)
+                .forEach((r, v) -> all.put(ResourceLimit.valueOf(r.name()), v));
+        return all;
     }
 
     @Test
@@ -64,11 +73,11 @@ class ResourceLimitDefaultsTest {
     @Test
     void anExplicitHardLimitAboveTheJvmsIsRefusedWhereItCannotBeRaised() throws Exception {
         Map<ResourceLimit, Long> jvm = Map.of(ResourceLimit.NOFILE, 512L);
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> effective(Map.of(
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> effective(Map.of(
                 ResourceLimit.NOFILE, new Rlimit(100, 4096)), null, false, false, jvm));
         assertTrue(e.getMessage().contains("RLIMIT_NOFILE") && e.getMessage().contains("4096")
                 && e.getMessage().contains("CAP_SYS_RESOURCE"), e.getMessage());
-        assertThrows(FeatureUnavailableException.class, () -> effective(Map.of(ResourceLimit.NOFILE, new Rlimit(U, U)),
+        assertThrows(FeatureUnavailable.class, () -> effective(Map.of(ResourceLimit.NOFILE, new Rlimit(U, U)),
                 null, true, true, jvm));
         assertEquals(new Rlimit(100, 512), effective(Map.of(ResourceLimit.NOFILE, new Rlimit(100, 512)), null, false,
                 false, jvm).get(ResourceLimit.NOFILE), "at the JVM's own is allowed");

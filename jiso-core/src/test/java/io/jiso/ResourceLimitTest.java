@@ -38,7 +38,7 @@ class ResourceLimitTest {
 
     /** Whether a sandbox may get hard limits above the JVM's own. */
     private static boolean canRaise() {
-        return Privileges.jvmIsRoot() && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
+        return Privileges.jvmIsRoot() && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE.kernel());
     }
 
     /** The JVM's own hard limit of one /proc/self/limits line, e.g. "Max processes". */

@@ -1,9 +1,9 @@
 package io.jiso.cli;
 
-import io.jiso.IsolationException;
 import io.jiso.JisoRuntime;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.Layout;
+import io.jiso.plan.SetupFailure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ final class HostFacts {
         Layout layout;
         try {
             layout = Cgroups.layout();
-        } catch (IsolationException e) {
+        } catch (SetupFailure e) {
             m.put("layout", "none: " + e.getMessage());
             return m;
         }

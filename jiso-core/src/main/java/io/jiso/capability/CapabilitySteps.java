@@ -8,7 +8,6 @@ import static io.jiso.nativegen.Linux.PR_CAP_AMBIENT_RAISE;
 import static io.jiso.nativegen.Linux.PR_SET_NO_NEW_PRIVS;
 import static io.jiso.nativegen.Linux.PR_SET_SECUREBITS;
 
-import io.jiso.Capability;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.Macros;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
@@ -72,7 +71,7 @@ public final class CapabilitySteps {
         IdentitySteps.change(steps, spec.uid(), spec.gid(), spec.groups(), canSetGroups);
         setCapabilities(steps, spec.keep());
         steps.call("clear the ambient capabilities", PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL);
-        for (Capability c : spec.keep()) {
+        for (KernelCapability c : spec.keep()) {
             steps.call("raise ambient " + c, PRCTL, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c.value());
         }
         if (spec.noNewPrivs()) {
@@ -87,7 +86,7 @@ public final class CapabilitySteps {
      * number a capset can express is tried, and those past the kernel's last
      * fail with EINVAL, which is fine.
      */
-    private static void dropBoundingSet(StepList steps, Set<Capability> keep) {
+    private static void dropBoundingSet(StepList steps, Set<KernelCapability> keep) {
         boolean[] kept = new boolean[BOUNDING_DROPS.length];
         keep.stream().filter(c -> c.value() < kept.length).forEach(c -> kept[c.value()] = true);
         for (int cap = 0; cap < kept.length; cap++) {
@@ -124,7 +123,7 @@ public final class CapabilitySteps {
     }
 
     /** capset(version 3 header, two data words) with the kept set in permitted, effective and inheritable. */
-    private static void setCapabilities(StepList steps, Set<Capability> keep) {
+    private static void setCapabilities(StepList steps, Set<KernelCapability> keep) {
         MemorySegment header = steps.allocate(__user_cap_header_struct.layout());
         __user_cap_header_struct.version(header, VERSION_3);
         __user_cap_header_struct.pid(header, 0);
@@ -141,9 +140,9 @@ public final class CapabilitySteps {
     }
 
     /** The kept set as capset's 32-bit words. */
-    static int[] masks(Set<Capability> keep) {
+    static int[] masks(Set<KernelCapability> keep) {
         int[] words = new int[WORDS];
-        for (Capability c : keep) {
+        for (KernelCapability c : keep) {
             words[Macros.capToIndex(c.value())] |= Macros.capToMask(c.value());
         }
         return words;

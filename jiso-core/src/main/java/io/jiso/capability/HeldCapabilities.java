@@ -1,7 +1,6 @@
 package io.jiso.capability;
 
-import io.jiso.Capability;
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.util.EnumSet;
@@ -16,34 +15,34 @@ public final class HeldCapabilities {
     private HeldCapabilities() {
     }
 
-    private static volatile Set<Capability> effective;
-    private static volatile Set<Capability> bounding;
+    private static volatile Set<KernelCapability> effective;
+    private static volatile Set<KernelCapability> bounding;
 
     /**
      * Throws unless the child can keep wanted: the JVM must hold them, or, in
      * a new user namespace (where the child starts with every capability the
      * bounding set allows), have them in its bounding set.
      */
-    public static void requireHeld(Set<Capability> wanted, boolean inNewUserNamespace)
-            throws FeatureUnavailableException {
+    public static void requireHeld(Set<KernelCapability> wanted, boolean inNewUserNamespace)
+            throws FeatureUnavailable {
         if (wanted.isEmpty()) {
             return;
         }
-        Set<Capability> missing = EnumSet.copyOf(wanted);
+        Set<KernelCapability> missing = EnumSet.copyOf(wanted);
         missing.removeAll(inNewUserNamespace ? bounding() : effective());
         if (!missing.isEmpty()) {
-            throw new FeatureUnavailableException("keep capabilities " + missing, 0, "",
+            throw new FeatureUnavailable("keep capabilities " + missing, 0, "",
                     "the JVM itself does not hold them, and a child can keep only what its parent has");
         }
     }
 
     /** Whether the JVM holds c in its effective set. */
-    public static boolean held(Capability c) {
+    public static boolean held(KernelCapability c) {
         return effective().contains(c);
     }
 
     /** Whether c is in the JVM's bounding set: a setuid-root program it runs can have c only then. */
-    public static boolean inBoundingSet(Capability c) {
+    public static boolean inBoundingSet(KernelCapability c) {
         return bounding().contains(c);
     }
 
@@ -52,7 +51,7 @@ public final class HeldCapabilities {
      * both need CAP_SETPCAP, which a new user namespace gives its first process.
      */
     public static boolean canSetPcap(boolean inNewUserNamespace) {
-        return inNewUserNamespace || effective().contains(Capability.CAP_SETPCAP);
+        return inNewUserNamespace || effective().contains(KernelCapability.CAP_SETPCAP);
     }
 
     /**
@@ -61,46 +60,46 @@ public final class HeldCapabilities {
      * full is harmless because no_new_privs is on.
      */
     public static void requireDroppable(PrivilegeSpec spec, boolean inNewUserNamespace)
-            throws FeatureUnavailableException {
+            throws FeatureUnavailable {
         requireHeld(spec.keep(), inNewUserNamespace);
         if (!spec.noNewPrivs() && !canSetPcap(inNewUserNamespace)) {
-            throw new FeatureUnavailableException("empty the capability bounding set", 0, "", "it needs"
+            throw new FeatureUnavailable("empty the capability bounding set", 0, "", "it needs"
                     + " CAP_SETPCAP, which the JVM lacks, and the sandbox has no user namespace of its own; with"
                     + " noNewPrivileges(false) a full bounding set would let a setuid program gain every capability");
         }
     }
 
-    private static Set<Capability> effective() {
-        Set<Capability> s = effective;
+    private static Set<KernelCapability> effective() {
+        Set<KernelCapability> s = effective;
         if (s == null) {
             effective = s = read("CapEff:");
         }
         return s;
     }
 
-    private static Set<Capability> bounding() {
-        Set<Capability> s = bounding;
+    private static Set<KernelCapability> bounding() {
+        Set<KernelCapability> s = bounding;
         if (s == null) {
             bounding = s = read("CapBnd:");
         }
         return s;
     }
 
-    private static Set<Capability> read(String field) {
+    private static Set<KernelCapability> read(String field) {
         try {
             return parse(Sys.readFile("/proc/self/status"), field);
         } catch (IOException e) {
             // unreadable /proc: assume nothing is held, so keeping anything is refused with a reason
-            return EnumSet.noneOf(Capability.class);
+            return EnumSet.noneOf(KernelCapability.class);
         }
     }
 
     /** The capabilities in field ("CapEff:") of a /proc/pid/status text; none if it lacks the field. */
-    static Set<Capability> parse(String status, String field) {
-        Set<Capability> set = EnumSet.noneOf(Capability.class);
+    static Set<KernelCapability> parse(String status, String field) {
+        Set<KernelCapability> set = EnumSet.noneOf(KernelCapability.class);
         long mask = status.lines().filter(l -> l.startsWith(field))
                 .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16)).findFirst().orElse(0L);
-        for (Capability c : Capability.values()) {
+        for (KernelCapability c : KernelCapability.values()) {
             if (c.value() < 64 && (mask & (1L << c.value())) != 0) {
                 set.add(c);
             }

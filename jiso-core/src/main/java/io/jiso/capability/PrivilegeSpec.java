@@ -1,6 +1,5 @@
 package io.jiso.capability;
 
-import io.jiso.Capability;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +14,7 @@ import java.util.Set;
  * @param noNewPrivs PR_SET_NO_NEW_PRIVS: execve can never grant privileges (setuid bits, file
  *                   capabilities); required by the seccomp filter unless CAP_SYS_ADMIN is kept
  */
-public record PrivilegeSpec(long uid, long gid, List<Long> groups, Set<Capability> keep, boolean noNewPrivs) {
+public record PrivilegeSpec(long uid, long gid, List<Long> groups, Set<KernelCapability> keep, boolean noNewPrivs) {
     /** The traditional "nobody": the default identity of a sandboxed program. */
     public static final long NOBODY = 65534;
     private static final long MAX_ID = 0xFFFF_FFFEL; // (uid_t) -1 means "unchanged" to setresuid
@@ -48,7 +47,7 @@ public record PrivilegeSpec(long uid, long gid, List<Long> groups, Set<Capabilit
         return new PrivilegeSpec(uid, gid, groups, keep, noNewPrivs);
     }
 
-    public PrivilegeSpec keeping(Set<Capability> capabilities) {
+    public PrivilegeSpec keeping(Set<KernelCapability> capabilities) {
         return new PrivilegeSpec(uid, gid, groups, capabilities, noNewPrivs);
     }
 }

@@ -1,9 +1,8 @@
 package io.jiso.cgroup;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
-import io.jiso.ResourceUsage;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Files;
@@ -36,7 +35,7 @@ final class CgroupFs {
     private static final Map<Path, Integer> DIRECTORIES = new ConcurrentHashMap<>();
 
     /** Keeps an O_PATH fd of a new leaf directory until {@link #rmdir} (or {@link #forget}). */
-    static void remember(Path dir) throws HostSetupException {
+    static void remember(Path dir) throws HostSetupFailure {
         int fd = Sys.open(dir.toString(), Errno.O_PATH | Errno.O_DIRECTORY | Errno.O_CLOEXEC, 0);
         Integer old = DIRECTORIES.put(dir, fd);
         if (old != null) {
@@ -52,17 +51,17 @@ final class CgroupFs {
         }
     }
 
-    static String read(Path file) throws HostSetupException {
+    static String read(Path file) throws HostSetupFailure {
         Integer dir = DIRECTORIES.get(file.getParent());
         return dir == null ? Sys.readFile(file.toString())
                 : Sys.readFileAt(dir, file.getFileName().toString(), file.toString());
     }
 
     /** The file's content, or null if it does not exist (a kernel too old for it, or a controller not enabled). */
-    static String readIfExists(Path file) throws HostSetupException {
+    static String readIfExists(Path file) throws HostSetupFailure {
         try {
             return read(file);
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             if (e.errno() == Errno.ENOENT) {
                 return null;
             }
@@ -70,7 +69,7 @@ final class CgroupFs {
         }
     }
 
-    static void write(Path file, String value) throws HostSetupException {
+    static void write(Path file, String value) throws HostSetupFailure {
         Integer dir = DIRECTORIES.get(file.getParent());
         if (dir == null) {
             Sys.writeFile(file.toString(), value);
@@ -82,20 +81,20 @@ final class CgroupFs {
     /**
      * Writes one limit. A missing file (old kernel, no swap accounting, no
      * such huge page size) or a value the kernel rejects (a CPU outside the
-     * parent's cpuset, an unknown device) is a FeatureUnavailableException
+     * parent's cpuset, an unknown device) is a FeatureUnavailable
      * naming the field; other failures stay HostSetupExceptions.
      */
-    static void writeLimit(Path file, String value, String field) throws IsolationException {
+    static void writeLimit(Path file, String value, String field) throws SetupFailure {
         try {
             write(file, value);
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             String name = e.errnoName();
             if (e.errno() == Errno.ENOENT) {
-                throw new FeatureUnavailableException("set " + field + " (" + file + ")", e.errno(), name,
+                throw new FeatureUnavailable("set " + field + " (" + file + ")", e.errno(), name,
                         file.getFileName() + " does not exist on this kernel or host");
             }
             if (e.errno() == Errno.EINVAL || name.equals("ERANGE") || name.equals("ENODEV") || e.errno() == Errno.ENOSPC) {
-                throw new FeatureUnavailableException("set " + field + " to \"" + value + "\" in " + file, e.errno(), name,
+                throw new FeatureUnavailable("set " + field + " to \"" + value + "\" in " + file, e.errno(), name,
                         "the kernel refused the value here");
             }
             throw e;
@@ -107,16 +106,16 @@ final class CgroupFs {
     }
 
     /** mkdir; false if it was there already. */
-    static boolean mkdir(Path dir) throws HostSetupException {
+    static boolean mkdir(Path dir) throws HostSetupFailure {
         return Sys.mkdirat(Errno.AT_FDCWD, dir.toString(), 0755, true);
     }
 
     /** mkdir of a leaf, which must be new (EEXIST otherwise): never adopt a directory another JVM left. */
-    static void mkdirNew(Path dir) throws HostSetupException {
+    static void mkdirNew(Path dir) throws HostSetupFailure {
         Sys.mkdirat(Errno.AT_FDCWD, dir.toString(), 0755, false);
         try {
             remember(dir);
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             // e.g. out of fds: its files are then opened by their full paths
         }
     }
@@ -126,13 +125,13 @@ final class CgroupFs {
      * kernel may still hold the cgroup briefly (css offlining, a v1 memory
      * cgroup's last charges). False if it was already gone.
      */
-    static boolean rmdir(Path dir, long timeoutNanos) throws HostSetupException {
+    static boolean rmdir(Path dir, long timeoutNanos) throws HostSetupFailure {
         forget(dir);
         long deadline = System.nanoTime() + timeoutNanos;
         for (int i = 0; ; i++) {
             try {
                 return Sys.unlinkat(Errno.AT_FDCWD, dir.toString(), Errno.AT_REMOVEDIR, true);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -153,11 +152,11 @@ final class CgroupFs {
 
     /** Interface for a condition polled against cgroup files. */
     interface Check {
-        boolean done() throws IsolationException;
+        boolean done() throws SetupFailure;
     }
 
     /** Polls until the check holds; false on timeout. */
-    static boolean await(Check check, long timeoutNanos) throws IsolationException {
+    static boolean await(Check check, long timeoutNanos) throws SetupFailure {
         long deadline = System.nanoTime() + timeoutNanos;
         for (int i = 0; ; i++) {
             if (check.done()) {
@@ -171,7 +170,7 @@ final class CgroupFs {
     }
 
     /** The pids listed in a cgroup.procs (or tasks) file. */
-    static List<Integer> pids(Path procsFile) throws HostSetupException {
+    static List<Integer> pids(Path procsFile) throws HostSetupFailure {
         String s = readIfExists(procsFile);
         List<Integer> pids = new ArrayList<>();
         if (s != null) {
@@ -204,10 +203,10 @@ final class CgroupFs {
     }
 
     /** A single number; "max" is Long.MAX_VALUE. -1 if the file is missing. */
-    static long readLong(Path file) throws HostSetupException {
+    static long readLong(Path file) throws HostSetupFailure {
         String s = readIfExists(file);
         if (s == null) {
-            return ResourceUsage.UNKNOWN;
+            return LeafUsage.UNKNOWN;
         }
         s = s.strip();
         return s.equals("max") ? Long.MAX_VALUE : Long.parseLong(s);
@@ -237,11 +236,11 @@ final class CgroupFs {
     }
 
     /** A PSI file ("some avg10=0.12 avg60=... total=123") as a record; null if the file is missing. */
-    static ResourceUsage.Pressure pressure(Path file) throws HostSetupException {
+    static LeafUsage.Pressure pressure(Path file) throws HostSetupFailure {
         String text;
         try {
             text = readIfExists(file);
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             if (e.errno() == Errno.EOPNOTSUPP) {
                 return null; // psi=0 on the kernel command line: the files exist but refuse reads
             }
@@ -253,7 +252,7 @@ final class CgroupFs {
         Map<String, Map<String, String>> lines = fieldLines(text);
         Map<String, String> some = lines.getOrDefault("some", Map.of());
         Map<String, String> full = lines.getOrDefault("full", Map.of());
-        return new ResourceUsage.Pressure(
+        return new LeafUsage.Pressure(
                 dbl(some, "avg10"), dbl(some, "avg60"), dbl(some, "avg300"), Duration.ofNanos(1000 * lng(some, "total")),
                 dbl(full, "avg10"), dbl(full, "avg60"), dbl(full, "avg300"), Duration.ofNanos(1000 * lng(full, "total")));
     }

@@ -2,10 +2,9 @@ package io.jiso.cgroup;
 
 import static io.jiso.nativegen.Linux.SIGKILL;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
-import io.jiso.ResourceUsage;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
@@ -38,7 +37,7 @@ public final class CgroupLeaf implements AutoCloseable {
     private final String name;
     private final CgroupV2 v2;
     private final CgroupV1 v1;
-    private ResourceUsage last;
+    private LeafUsage last;
     private boolean closed;
     private boolean removed;
 
@@ -81,7 +80,7 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** Moves a running process (and its future children) into the leaf, in every hierarchy. */
-    public synchronized void attach(long pid) throws IsolationException {
+    public synchronized void attach(long pid) throws SetupFailure {
         open();
         if (v2 != null) {
             v2.attach(Math.toIntExact(pid));
@@ -92,11 +91,11 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** A fresh reading while the leaf exists; after {@link #close()} the last one, taken just before removal. */
-    public synchronized ResourceUsage usage() throws IsolationException {
+    public synchronized LeafUsage usage() throws SetupFailure {
         return closed ? last : read();
     }
 
-    private ResourceUsage read() throws HostSetupException {
+    private LeafUsage read() throws HostSetupFailure {
         UsageBuilder u = new UsageBuilder();
         if (v2 != null) {
             v2.readUsage(u);
@@ -117,7 +116,7 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** Opens the leaf's CPU time counter; null where the layout has none. */
-    public synchronized CpuCounter openCpuCounter() throws HostSetupException {
+    public synchronized CpuCounter openCpuCounter() throws HostSetupFailure {
         open();
         if (v2 != null) {
             return new CpuCounter(Sys.openat(v2.fd(), "cpu.stat", Errno.O_RDONLY | Errno.O_CLOEXEC, 0), 2);
@@ -128,21 +127,21 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** Whether an OOM killer (the cgroup's or the system's) killed a process of this leaf. False where unknown. */
-    public boolean oomKilled() throws IsolationException {
+    public boolean oomKilled() throws SetupFailure {
         return usage().oomKills() > 0;
     }
 
     /** Whether any task is still in the leaf. */
-    public synchronized boolean populated() throws IsolationException {
+    public synchronized boolean populated() throws SetupFailure {
         return !closed && isPopulated();
     }
 
-    private boolean isPopulated() throws HostSetupException {
+    private boolean isPopulated() throws HostSetupFailure {
         return (v2 != null && v2.populated()) || (v1 != null && v1.populated());
     }
 
     /** Stops every task in the leaf and waits until they are stopped; as {@link #freeze(long)} with no exception. */
-    public synchronized void freeze() throws IsolationException {
+    public synchronized void freeze() throws SetupFailure {
         freeze(-1);
     }
 
@@ -154,25 +153,25 @@ public final class CgroupLeaf implements AutoCloseable {
      * when the JVM dies. Stopped tasks still die of SIGKILL on cgroup v2; on
      * v1 only once thawed, which {@link #killAll()} does.
      */
-    public synchronized void freeze(long keepRunning) throws IsolationException {
+    public synchronized void freeze(long keepRunning) throws SetupFailure {
         open();
         freezer("freeze").freeze(Math.toIntExact(keepRunning), FREEZE_TIMEOUT);
     }
 
     /** Lets frozen tasks run again. */
-    public synchronized void thaw() throws IsolationException {
+    public synchronized void thaw() throws SetupFailure {
         open();
         freezer("thaw").thaw(FREEZE_TIMEOUT);
     }
 
-    private Cgroup freezer(String what) throws FeatureUnavailableException {
+    private Cgroup freezer(String what) throws FeatureUnavailable {
         if (v2 != null && v2.canFreeze()) {
             return v2;
         }
         if (v1 != null && v1.canFreeze()) {
             return v1;
         }
-        throw new FeatureUnavailableException(what + " " + name, 0, "",
+        throw new FeatureUnavailable(what + " " + name, 0, "",
                 "neither cgroup.freeze (cgroup v2, Linux 5.2) nor a v1 freezer hierarchy is available");
     }
 
@@ -181,12 +180,12 @@ public final class CgroupLeaf implements AutoCloseable {
      * (Linux 5.14) where there is one, else freeze, kill each pid, thaw. Does
      * not wait for the tasks to exit.
      */
-    public synchronized void killAll() throws IsolationException {
+    public synchronized void killAll() throws SetupFailure {
         open();
         killRemaining();
     }
 
-    private void killRemaining() throws IsolationException {
+    private void killRemaining() throws SetupFailure {
         if (v2 != null && v2.canKill()) {
             v2.kill();
         } else if ((v2 != null && v2.canFreeze()) || (v1 != null && v1.canFreeze())) {
@@ -209,7 +208,7 @@ public final class CgroupLeaf implements AutoCloseable {
         }
     }
 
-    private Set<Integer> pids() throws HostSetupException {
+    private Set<Integer> pids() throws HostSetupFailure {
         Set<Integer> pids = v2 != null ? v2.pids() : new HashSet<>();
         if (v1 != null) {
             pids.addAll(v1.pids());
@@ -217,7 +216,7 @@ public final class CgroupLeaf implements AutoCloseable {
         return pids;
     }
 
-    private static void killEach(Set<Integer> pids) throws HostSetupException {
+    private static void killEach(Set<Integer> pids) throws HostSetupFailure {
         for (int pid : pids) {
             Sys.kill(pid, SIGKILL);
         }
@@ -227,24 +226,24 @@ public final class CgroupLeaf implements AutoCloseable {
      * Asks the kernel to reclaim this much memory from the leaf (memory.reclaim,
      * v2, Linux 5.19). False if it could not reclaim all of it.
      */
-    public synchronized boolean reclaim(long bytes) throws IsolationException {
+    public synchronized boolean reclaim(long bytes) throws SetupFailure {
         open();
         if (bytes <= 0) {
             throw new IllegalArgumentException("reclaim bytes must be > 0, was " + bytes);
         }
         if (v2 == null) {
-            throw new FeatureUnavailableException("reclaim " + bytes + " bytes from " + name, 0, "",
+            throw new FeatureUnavailable("reclaim " + bytes + " bytes from " + name, 0, "",
                     "memory.reclaim exists only on cgroup v2");
         }
         return v2.reclaim(bytes);
     }
 
     /** Pressure stall information per resource ("cpu", "memory", "io", "irq"), where the kernel has PSI. */
-    public synchronized Map<String, ResourceUsage.Pressure> pressure() throws IsolationException {
+    public synchronized Map<String, LeafUsage.Pressure> pressure() throws SetupFailure {
         open();
-        Map<String, ResourceUsage.Pressure> p = v2 == null ? Map.of() : v2.pressure();
+        Map<String, LeafUsage.Pressure> p = v2 == null ? Map.of() : v2.pressure();
         if (p.isEmpty()) {
-            throw new FeatureUnavailableException("read pressure of " + name, 0, "",
+            throw new FeatureUnavailable("read pressure of " + name, 0, "",
                     v2 == null ? "PSI exists only in the cgroup v2 tree" : "the kernel has no PSI (CONFIG_PSI, or psi=0)");
         }
         return p;
@@ -257,11 +256,11 @@ public final class CgroupLeaf implements AutoCloseable {
      * throws; the shutdown hook and the next JVM's sweep try again.
      */
     @Override
-    public synchronized void close() throws IsolationException {
+    public synchronized void close() throws SetupFailure {
         close(CLOSE_TIMEOUT);
     }
 
-    synchronized void close(long timeoutNanos) throws IsolationException {
+    synchronized void close(long timeoutNanos) throws SetupFailure {
         retire(timeoutNanos);
         remove(timeoutNanos);
     }
@@ -271,18 +270,18 @@ public final class CgroupLeaf implements AutoCloseable {
      * leaf is empty and takes the last usage reading; the leaf is closed from
      * then on, but its directories stay until {@link #remove}. Idempotent.
      */
-    public synchronized void retire() throws IsolationException {
+    public synchronized void retire() throws SetupFailure {
         retire(CLOSE_TIMEOUT);
     }
 
-    private void retire(long timeoutNanos) throws IsolationException {
+    private void retire(long timeoutNanos) throws SetupFailure {
         if (closed) {
             return;
         }
         if (isPopulated()) {
             killRemaining();
             if (!CgroupFs.await(() -> !isPopulated(), timeoutNanos)) {
-                throw new HostSetupException("remove cgroup leaf " + name, 0, "",
+                throw new HostSetupFailure("remove cgroup leaf " + name, 0, "",
                         "tasks " + pids() + " still there " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms after SIGKILL");
             }
         }
@@ -291,21 +290,21 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** The second half of {@link #close()}: removes the retired leaf's directories and closes its fds. */
-    public synchronized void remove() throws IsolationException {
+    public synchronized void remove() throws SetupFailure {
         remove(CLOSE_TIMEOUT);
     }
 
-    private void remove(long timeoutNanos) throws IsolationException {
+    private void remove(long timeoutNanos) throws SetupFailure {
         if (!closed || removed) {
             return;
         }
         removed = true;
         Cgroups.closed(this);
-        List<HostSetupException> errors = new ArrayList<>();
+        List<HostSetupFailure> errors = new ArrayList<>();
         for (Cgroup c : parts()) {
             try {
                 c.remove(timeoutNanos);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 errors.add(e);
             }
         }
@@ -341,7 +340,7 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** Writes limits into every part; before any process is placed. */
-    void apply(CgroupLimits limits) throws IsolationException {
+    void apply(CgroupLimits limits) throws SetupFailure {
         if (v2 != null) {
             v2.apply(limits);
         }
@@ -365,7 +364,7 @@ public final class CgroupLeaf implements AutoCloseable {
         for (Cgroup c : parts()) {
             try {
                 c.remove(0);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 all = false;
             }
         }

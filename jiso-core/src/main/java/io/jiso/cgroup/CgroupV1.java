@@ -1,8 +1,7 @@
 package io.jiso.cgroup;
 
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
-import io.jiso.ResourceUsage;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
@@ -38,7 +37,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     /** Creates BASE/jiso/NAME in each hierarchy, BASE given per hierarchy; undoes everything on failure. */
-    static CgroupV1 create(Map<Layout.V1Hierarchy, Path> bases, String name) throws HostSetupException {
+    static CgroupV1 create(Map<Layout.V1Hierarchy, Path> bases, String name) throws HostSetupFailure {
         Map<Layout.V1Hierarchy, Path> dirs = new LinkedHashMap<>();
         List<Integer> fds = new ArrayList<>();
         try {
@@ -58,12 +57,12 @@ final class CgroupV1 implements Cgroup {
                 }
                 fds.add(Sys.open(dir.resolve("tasks").toString(), Errno.O_WRONLY | Errno.O_CLOEXEC, 0));
             }
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             fds.forEach(Sys::close);
             for (Path d : dirs.values()) {
                 try {
                     CgroupFs.rmdir(d, 0);
-                } catch (HostSetupException suppressed) {
+                } catch (HostSetupFailure suppressed) {
                     e.addSuppressed(suppressed);
                 }
             }
@@ -73,7 +72,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     /** Whether a v1 cpuset lacks CPUs or memory nodes (another JVM may be between writing the two). */
-    private static boolean cpusetIncomplete(Path dir) throws HostSetupException {
+    private static boolean cpusetIncomplete(Path dir) throws HostSetupFailure {
         return CgroupFs.read(dir.resolve("cpuset.cpus")).isBlank() || CgroupFs.read(dir.resolve("cpuset.mems")).isBlank();
     }
 
@@ -82,7 +81,7 @@ final class CgroupV1 implements Cgroup {
      * cannot join it (ENOSPC) until both are set: copy the parent's, and let
      * jiso's children inherit from then on (clone_children).
      */
-    private static void initCpuset(Path parent, Path child) throws HostSetupException {
+    private static void initCpuset(Path parent, Path child) throws HostSetupFailure {
         CgroupFs.write(child.resolve("cpuset.cpus"), CgroupFs.read(parent.resolve("cpuset.cpus")).strip());
         CgroupFs.write(child.resolve("cpuset.mems"), CgroupFs.read(parent.resolve("cpuset.mems")).strip());
         if (child.getFileName().toString().equals("jiso")) {
@@ -125,7 +124,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void apply(CgroupLimits l) throws IsolationException {
+    public void apply(CgroupLimits l) throws SetupFailure {
         apply(l, this::dirFor, LeafFiles.KERNEL);
     }
 
@@ -135,12 +134,12 @@ final class CgroupV1 implements Cgroup {
      * fails before anything of its controller is written, and before any
      * process exists.
      */
-    static void apply(CgroupLimits l, Function<Controller, Path> dirFor, LeafFiles files) throws IsolationException {
+    static void apply(CgroupLimits l, Function<Controller, Path> dirFor, LeafFiles files) throws SetupFailure {
         Knobs.apply(true, dirFor, files, l);
     }
 
     @Override
-    public void readUsage(UsageBuilder u) throws HostSetupException {
+    public void readUsage(UsageBuilder u) throws HostSetupFailure {
         Path acct = dirFor(Controller.CPUACCT);
         if (acct != null && !u.hasCpu()) {
             u.cpuTotal = Duration.ofNanos(CgroupFs.readLong(acct.resolve("cpuacct.usage")));
@@ -174,7 +173,7 @@ final class CgroupV1 implements Cgroup {
             Map<String, long[]> dev = new LinkedHashMap<>();
             blkioStat(CgroupFs.readIfExists(blkio.resolve("blkio.throttle.io_service_bytes_recursive")), dev, 0);
             blkioStat(CgroupFs.readIfExists(blkio.resolve("blkio.throttle.io_serviced_recursive")), dev, 2);
-            dev.forEach((d, v) -> u.io.put(d, new ResourceUsage.Io(v[0], v[1], v[2], v[3])));
+            dev.forEach((d, v) -> u.io.put(d, new LeafUsage.Io(v[0], v[1], v[2], v[3])));
         }
     }
 
@@ -192,7 +191,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public Set<Integer> pids() throws HostSetupException {
+    public Set<Integer> pids() throws HostSetupFailure {
         Set<Integer> pids = new HashSet<>();
         for (Path d : dirs.values()) {
             pids.addAll(CgroupFs.pids(d.resolve("cgroup.procs")));
@@ -204,7 +203,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public boolean populated() throws HostSetupException {
+    public boolean populated() throws HostSetupFailure {
         return !pids().isEmpty();
     }
 
@@ -214,29 +213,29 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void setFrozen(boolean frozen, long timeoutNanos) throws IsolationException {
+    public void setFrozen(boolean frozen, long timeoutNanos) throws SetupFailure {
         setFrozen(dirFor(Controller.FREEZER), frozen, timeoutNanos);
     }
 
     @Override
-    public void freeze(int keep, long timeoutNanos) throws IsolationException {
+    public void freeze(int keep, long timeoutNanos) throws SetupFailure {
         frozen.freeze(CgroupV1::setFrozen, keep, timeoutNanos);
     }
 
     /** Thaws the frozen part; a v1-frozen task acts on SIGKILL only then, so killing needs it too. */
     @Override
-    public void thaw(long timeoutNanos) throws IsolationException {
+    public void thaw(long timeoutNanos) throws SetupFailure {
         frozen.thaw(CgroupV1::setFrozen, timeoutNanos);
     }
 
     /** freezer.state of the leaf or its frozen part (a child is frozen while its parent is). */
-    private static void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws IsolationException {
+    private static void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws SetupFailure {
         Path state = dir.resolve("freezer.state");
         String want = frozen ? "FROZEN" : "THAWED";
         CgroupFs.write(state, want);
         // FREEZING lasts until every task has stopped; a task in uninterruptible sleep can hold it there
         if (!CgroupFs.await(() -> CgroupFs.read(state).strip().equals(want), timeoutNanos)) {
-            throw new HostSetupException((frozen ? "freeze " : "thaw ") + state.getParent(), 0, "",
+            throw new HostSetupFailure((frozen ? "freeze " : "thaw ") + state.getParent(), 0, "",
                     "freezer.state did not reach " + want + " in time");
         }
     }
@@ -246,30 +245,30 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void attach(int pid) throws HostSetupException {
+    public void attach(int pid) throws HostSetupFailure {
         for (Path dir : dirs.values()) {
             CgroupFs.write(dir.resolve("cgroup.procs"), Integer.toString(pid)); // all its threads, unlike tasks
         }
     }
 
     @Override
-    public void remove(long timeoutNanos) throws HostSetupException {
+    public void remove(long timeoutNanos) throws HostSetupFailure {
         for (int i = 0; i < tasksFds.length; i++) {
             Sys.close(tasksFds[i]);
             tasksFds[i] = -1;
         }
-        HostSetupException first = null;
+        HostSetupFailure first = null;
         if (frozen != null) {
             try {
                 frozen.remove(timeoutNanos);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 first = e;
             }
         }
         for (Path d : dirs.values()) {
             try {
                 CgroupFs.rmdir(d, timeoutNanos);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 if (first == null) {
                     first = e;
                 } else {

@@ -1,9 +1,8 @@
 package io.jiso.cgroup;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
-import io.jiso.ResourceUsage;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.nio.file.Path;
@@ -38,19 +37,19 @@ final class CgroupV2 implements Cgroup {
     /**
      * Creates BASE/jiso if needed and the leaf below it. Controllers in
      * {@code required} (limits were asked for) must be enabled in jiso's
-     * cgroup.subtree_control, else FeatureUnavailableException; those in
+     * cgroup.subtree_control, else FeatureUnavailable; those in
      * {@code wanted} (accounting) are enabled when BASE offers them. Only
      * jiso's subtree_control is ever written, never BASE's: BASE is not ours.
      * jiso itself never holds a process (no-internal-processes rule).
      */
     static CgroupV2 create(Path jiso, String name, Set<Controller> required, Set<Controller> wanted,
-                           CgroupLimits limits) throws IsolationException {
+                           CgroupLimits limits) throws SetupFailure {
         CgroupFs.mkdir(jiso);
         Set<String> available = words(CgroupFs.read(jiso.resolve("cgroup.controllers")));
         Set<String> active = words(CgroupFs.read(jiso.resolve("cgroup.subtree_control")));
         for (Controller c : required) {
             if (!available.contains(c.v2Name)) {
-                throw new FeatureUnavailableException("use cgroup v2 controller " + c.v2Name + " for " + limits.fieldsUsing(c),
+                throw new FeatureUnavailable("use cgroup v2 controller " + c.v2Name + " for " + limits.fieldsUsing(c),
                         0, "", whyMissing(jiso.getParent(), c.v2Name));
             }
         }
@@ -65,9 +64,9 @@ final class CgroupV2 implements Cgroup {
             if (!active.contains(c.v2Name)) {
                 try {
                     CgroupFs.write(jiso.resolve("cgroup.subtree_control"), "+" + c.v2Name);
-                } catch (HostSetupException e) {
+                } catch (HostSetupFailure e) {
                     if (required.contains(c)) {
-                        throw new FeatureUnavailableException("enable " + c.v2Name + " in " + jiso.resolve("cgroup.subtree_control")
+                        throw new FeatureUnavailable("enable " + c.v2Name + " in " + jiso.resolve("cgroup.subtree_control")
                                 + " for " + limits.fieldsUsing(c), e.errno(), e.errnoName(), "the kernel refused it");
                     }
                     // accounting only: the leaf goes without, and its numbers say unknown
@@ -81,7 +80,7 @@ final class CgroupV2 implements Cgroup {
             // O_RDONLY, not O_PATH: clone3 takes the fd through fdget(), which refuses O_PATH files.
             fd = Sys.open(dir.toString(), Errno.O_RDONLY | Errno.O_DIRECTORY | Errno.O_CLOEXEC, 0);
             return new CgroupV2(dir, words(CgroupFs.read(dir.resolve("cgroup.controllers"))), fd);
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             Sys.close(fd);
             CgroupFs.rmdir(dir, 0);
             throw e;
@@ -89,7 +88,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     /** Why a controller is not available below BASE, in words for the exception. */
-    private static String whyMissing(Path base, String controller) throws HostSetupException {
+    private static String whyMissing(Path base, String controller) throws HostSetupFailure {
         Set<String> offered = words(CgroupFs.readIfExists(base.resolve("cgroup.controllers")));
         if (!offered.contains(controller)) {
             return base + " does not have it (its cgroup.controllers lacks " + controller
@@ -122,17 +121,17 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void apply(CgroupLimits l) throws IsolationException {
+    public void apply(CgroupLimits l) throws SetupFailure {
         apply(l, dir, enabled, LeafFiles.KERNEL);
     }
 
     /** Writes the limits of the controllers enabled in the leaf (their v2 names) into dir. */
-    static void apply(CgroupLimits l, Path dir, Set<String> enabled, LeafFiles files) throws IsolationException {
+    static void apply(CgroupLimits l, Path dir, Set<String> enabled, LeafFiles files) throws SetupFailure {
         Knobs.apply(false, c -> c.v2Name != null && enabled.contains(c.v2Name) ? dir : null, files, l);
     }
 
     @Override
-    public void readUsage(UsageBuilder u) throws HostSetupException {
+    public void readUsage(UsageBuilder u) throws HostSetupFailure {
         if (!u.hasCpu()) {
             Map<String, Long> cpu = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("cpu.stat")));
             u.cpuTotal = UsageBuilder.micros(cpu.get("usage_usec"));
@@ -155,7 +154,7 @@ final class CgroupV2 implements Cgroup {
         if (has(Controller.IO)) {
             for (Map.Entry<String, Map<String, String>> e : CgroupFs.fieldLines(CgroupFs.readIfExists(dir.resolve("io.stat"))).entrySet()) {
                 Map<String, String> f = e.getValue();
-                u.io.put(e.getKey(), new ResourceUsage.Io(num(f, "rbytes"), num(f, "wbytes"), num(f, "rios"), num(f, "wios")));
+                u.io.put(e.getKey(), new LeafUsage.Io(num(f, "rbytes"), num(f, "wbytes"), num(f, "rios"), num(f, "wios")));
             }
         }
     }
@@ -165,14 +164,14 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public Set<Integer> pids() throws HostSetupException {
+    public Set<Integer> pids() throws HostSetupFailure {
         Set<Integer> pids = new HashSet<>(CgroupFs.pids(dir.resolve("cgroup.procs")));
         pids.addAll(frozen.pids());
         return pids;
     }
 
     @Override
-    public boolean populated() throws HostSetupException {
+    public boolean populated() throws HostSetupFailure {
         Long p = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("cgroup.events"))).get("populated");
         return p == null ? !pids().isEmpty() : p != 0;
     }
@@ -183,29 +182,29 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void setFrozen(boolean frozen, long timeoutNanos) throws IsolationException {
+    public void setFrozen(boolean frozen, long timeoutNanos) throws SetupFailure {
         setFrozen(dir, frozen, timeoutNanos);
     }
 
     @Override
-    public void freeze(int keep, long timeoutNanos) throws IsolationException {
+    public void freeze(int keep, long timeoutNanos) throws SetupFailure {
         frozen.freeze(CgroupV2::setFrozen, keep, timeoutNanos);
     }
 
     @Override
-    public void thaw(long timeoutNanos) throws IsolationException {
+    public void thaw(long timeoutNanos) throws SetupFailure {
         frozen.thaw(CgroupV2::setFrozen, timeoutNanos);
     }
 
     /** cgroup.freeze of the leaf or its frozen part; a v2-frozen task still dies of SIGKILL. */
-    private static void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws IsolationException {
+    private static void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws SetupFailure {
         CgroupFs.write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
         long want = frozen ? 1 : 0;
         if (!CgroupFs.await(() -> {
             Long f = CgroupFs.keyValues(CgroupFs.read(dir.resolve("cgroup.events"))).get("frozen");
             return f == null || f == want;
         }, timeoutNanos)) {
-            throw new HostSetupException((frozen ? "freeze " : "thaw ") + dir, 0, "",
+            throw new HostSetupFailure((frozen ? "freeze " : "thaw ") + dir, 0, "",
                     "cgroup.events did not report frozen " + want + " in time");
         }
     }
@@ -215,21 +214,21 @@ final class CgroupV2 implements Cgroup {
     }
 
     /** SIGKILL to every task in the leaf and its frozen part, atomically with respect to forks. */
-    void kill() throws HostSetupException {
+    void kill() throws HostSetupFailure {
         CgroupFs.write(dir.resolve("cgroup.kill"), "1");
     }
 
     /** memory.reclaim; false if the kernel could not reclaim that much (EAGAIN). */
-    boolean reclaim(long bytes) throws IsolationException {
+    boolean reclaim(long bytes) throws SetupFailure {
         Path file = dir.resolve("memory.reclaim");
         if (!has(Controller.MEMORY) || !CgroupFs.exists(file)) {
-            throw new FeatureUnavailableException("reclaim " + bytes + " bytes from " + dir, 0, "",
+            throw new FeatureUnavailable("reclaim " + bytes + " bytes from " + dir, 0, "",
                     has(Controller.MEMORY) ? "memory.reclaim needs Linux 5.19" : "the memory controller is not on cgroup v2 here");
         }
         try {
             CgroupFs.write(file, Long.toString(bytes));
             return true;
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             if (e.errno() == Errno.EAGAIN) {
                 return false;
             }
@@ -238,10 +237,10 @@ final class CgroupV2 implements Cgroup {
     }
 
     /** PSI per resource ("cpu", "memory", "io", "irq"), for those the kernel reports. */
-    Map<String, ResourceUsage.Pressure> pressure() throws HostSetupException {
-        Map<String, ResourceUsage.Pressure> m = new LinkedHashMap<>();
+    Map<String, LeafUsage.Pressure> pressure() throws HostSetupFailure {
+        Map<String, LeafUsage.Pressure> m = new LinkedHashMap<>();
         for (String r : List.of("cpu", "memory", "io", "irq")) {
-            ResourceUsage.Pressure p = CgroupFs.pressure(dir.resolve(r + ".pressure"));
+            LeafUsage.Pressure p = CgroupFs.pressure(dir.resolve(r + ".pressure"));
             if (p != null) {
                 m.put(r, p);
             }
@@ -250,12 +249,12 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void attach(int pid) throws HostSetupException {
+    public void attach(int pid) throws HostSetupFailure {
         CgroupFs.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
     }
 
     @Override
-    public void remove(long timeoutNanos) throws HostSetupException {
+    public void remove(long timeoutNanos) throws HostSetupFailure {
         Sys.close(dirFd);
         dirFd = -1;
         frozen.remove(timeoutNanos);

@@ -1,9 +1,8 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.HostOps;
 import io.jiso.user.Rootless;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * JVM's own limits then cover its children), and on v2 the root of the tree
  * when it is writable (running as root), else the JVM's own cgroup. On v2 the
  * JVM's own cgroup can hold only controller-less leaves (no-internal-processes
- * rule): a limit then fails with a FeatureUnavailableException that says so.
+ * rule): a limit then fails with a FeatureUnavailable that says so.
  *
  * <p>Which controllers: those the limits need, plus memory, pids and io (blkio)
  * for accounting where available; on pure v1 also cpuacct and freezer (v2
@@ -74,7 +73,7 @@ public final class Cgroups {
     }
 
     /** This host's cgroup layout, detected once. */
-    public static Layout layout() throws IsolationException {
+    public static Layout layout() throws SetupFailure {
         Layout l = layout;
         if (l == null) {
             synchronized (Cgroups.class) {
@@ -107,49 +106,49 @@ public final class Cgroups {
     }
 
     /** A leaf with these limits under the default parent. */
-    public static CgroupLeaf create(CgroupLimits limits) throws IsolationException {
+    public static CgroupLeaf create(CgroupLimits limits) throws SetupFailure {
         return create(limits, null);
     }
 
     /**
      * A leaf with these limits. Every limit is written before this returns;
-     * one that this host cannot express is a FeatureUnavailableException and
+     * one that this host cannot express is a FeatureUnavailable and
      * nothing is left behind.
      *
      * @param parent the parent cgroup inside each hierarchy ("/a/b"), or null for the default
      */
-    public static CgroupLeaf create(CgroupLimits limits, String parent) throws IsolationException {
+    public static CgroupLeaf create(CgroupLimits limits, String parent) throws SetupFailure {
         return create(limits, parent, null);
     }
 
     /**
      * A leaf with these limits whose processes can open or make only the
      * devices of these rules. Rules this host cannot enforce are a
-     * FeatureUnavailableException, never dropped.
+     * FeatureUnavailable, never dropped.
      *
      * @param devices the devices allowed, or null to leave devices as the parent cgroup has them
      */
-    public static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices)
-            throws IsolationException {
+    public static CgroupLeaf create(CgroupLimits limits, String parent, List<AllowedDevice> devices)
+            throws SetupFailure {
         LeafSite site = defaultSite();
         return create(site, limits, parent != null ? parent : site.parent(), devices, site.control(devices));
     }
 
     /** Whether leaves of the default site can restrict devices here. */
-    public static boolean canRestrictDevices() throws IsolationException {
+    public static boolean canRestrictDevices() throws SetupFailure {
         return defaultSite().canRestrictDevices();
     }
 
     /** As above, with the device mechanism given (tests use the v1 list on a hybrid host). */
-    static CgroupLeaf create(CgroupLimits limits, String parent, List<DeviceRule> devices, DeviceControl control)
-            throws IsolationException {
+    static CgroupLeaf create(CgroupLimits limits, String parent, List<AllowedDevice> devices, DeviceControl control)
+            throws SetupFailure {
         LeafSite site = defaultSite();
         return create(site, limits, parent != null ? parent : site.parent(), devices, control);
     }
 
     /** A leaf of this site under this parent. */
-    static CgroupLeaf create(LeafSite site, CgroupLimits limits, String parent, List<DeviceRule> devices,
-                             DeviceControl control) throws IsolationException {
+    static CgroupLeaf create(LeafSite site, CgroupLimits limits, String parent, List<AllowedDevice> devices,
+                             DeviceControl control) throws SetupFailure {
         Bases bases = bases(layout(), limits, parent, control, false);
         firstUse(bases);
         CgroupLeaf leaf = make(bases, limits, devices, control);
@@ -163,15 +162,15 @@ public final class Cgroups {
     }
 
     /** A new leaf with its limits and device rules written; not yet registered as open. */
-    static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control)
-            throws IsolationException {
+    static CgroupLeaf make(Bases bases, CgroupLimits limits, List<AllowedDevice> devices, DeviceControl control)
+            throws SetupFailure {
         for (int attempt = 1; ; attempt++) {
             String name = "jiso-" + PID + "-" + COUNTER.incrementAndGet();
             List<Path> dirs = dirs(bases, name);
             RECORDS.begin(name, dirs);
             try {
                 return make(bases, limits, devices, control, name, dirs);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 // ENOENT: another JVM's shutdown hook removed an empty jiso directory between our mkdirs;
                 // EEXIST: a dead JVM with our pid left a leaf of that name (the sweep removes it later)
                 if ((e.errno() == Errno.ENOENT || e.errno() == Errno.EEXIST) && attempt < 5) {
@@ -195,8 +194,8 @@ public final class Cgroups {
     }
 
     /** One attempt; whatever fails is undone, and the record goes with the last directory. */
-    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<DeviceRule> devices, DeviceControl control,
-                                   String name, List<Path> dirs) throws IsolationException {
+    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<AllowedDevice> devices, DeviceControl control,
+                                   String name, List<Path> dirs) throws SetupFailure {
         CgroupV2 v2 = null;
         CgroupV1 v1 = null;
         try {
@@ -206,12 +205,12 @@ public final class Cgroups {
             if (!bases.v1.isEmpty()) {
                 v1 = CgroupV1.create(bases.v1, name);
             }
-        } catch (IsolationException | RuntimeException e) {
+        } catch (SetupFailure | RuntimeException e) {
             new CgroupLeaf(name, v2, null).discardParts();
             if (dirs.stream().noneMatch(Files::exists)) {
                 RECORDS.gone(name); // else the record stays for the sweep
             }
-            if (e instanceof IsolationException ie) {
+            if (e instanceof SetupFailure ie) {
                 throw explainDenied(ie, limits);
             }
             throw e;
@@ -220,7 +219,7 @@ public final class Cgroups {
         try {
             leaf.apply(limits);
             restrictDevices(v2, v1, devices, control);
-        } catch (IsolationException | RuntimeException e) {
+        } catch (SetupFailure | RuntimeException e) {
             leaf.discard();
             throw e;
         }
@@ -228,8 +227,8 @@ public final class Cgroups {
     }
 
     /** Before any process is placed, so none ever sees more devices than the rules. */
-    private static void restrictDevices(CgroupV2 v2, CgroupV1 v1, List<DeviceRule> devices, DeviceControl control)
-            throws IsolationException {
+    private static void restrictDevices(CgroupV2 v2, CgroupV1 v1, List<AllowedDevice> devices, DeviceControl control)
+            throws SetupFailure {
         if (control == DeviceControl.BPF) {
             DeviceFilter.attach(v2.fd(), devices);
         } else if (control == DeviceControl.V1) {
@@ -242,12 +241,12 @@ public final class Cgroups {
      * not the JVM's to write. A missing privilege, not a broken host: say what
      * would grant it.
      */
-    private static IsolationException explainDenied(IsolationException e, CgroupLimits limits) {
+    private static SetupFailure explainDenied(SetupFailure e, CgroupLimits limits) {
         if (e.errno() != Errno.EACCES && e.errno() != Errno.EPERM) {
             return e;
         }
         String who = Rootless.jvmIsRoot() ? "the JVM may not write there" : "the JVM is not root";
-        return new FeatureUnavailableException("create a cgroup leaf" + (limits.isNone() ? "" : " for " + limits),
+        return new FeatureUnavailable("create a cgroup leaf" + (limits.isNone() ? "" : " for " + limits),
                 e.errno(), e.errnoName(), who + " and no cgroup is delegated to it: run it in a cgroup it owns (a"
                 + " systemd unit with Delegate=yes) or give the runtime one as its cgroupParent (-D" + PARENT_PROPERTY
                 + " for the default runtime); " + e.getMessage());
@@ -286,7 +285,7 @@ public final class Cgroups {
      * cpu, cpuset and memory, and then sizes its heap from the host's memory.
      */
     static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices,
-                               boolean forRuntimes) throws FeatureUnavailableException {
+                               boolean forRuntimes) throws FeatureUnavailable {
         Set<Controller> v2Required = EnumSet.noneOf(Controller.class);
         Set<Controller> v2Wanted = EnumSet.noneOf(Controller.class);
         Map<Layout.V1Hierarchy, Path> v1 = new LinkedHashMap<>();
@@ -297,7 +296,7 @@ public final class Cgroups {
             } else if (l.v2Mount() != null) {
                 v2Required.add(c);
             } else {
-                throw new FeatureUnavailableException("use cgroup controller " + c.v1Name + " for " + limits.fieldsUsing(c),
+                throw new FeatureUnavailable("use cgroup controller " + c.v1Name + " for " + limits.fieldsUsing(c),
                         0, "", "no cgroup v1 hierarchy mounts it and there is no cgroup v2 tree");
             }
         }
@@ -363,7 +362,7 @@ public final class Cgroups {
                         if (!removed.isEmpty()) {
                             LOG.info("removed {} cgroup leaves of JVMs that are gone: {}", removed.size(), removed);
                         }
-                    } catch (IsolationException e) {
+                    } catch (SetupFailure e) {
                         LOG.warn("no sweep of cgroup leaves of JVMs that are gone: {}", e.getMessage()); // make() says why too
                     }
                 }
@@ -377,7 +376,7 @@ public final class Cgroups {
      * killing any task still in them, and their records. Runs once per JVM
      * at the first create(); callable again at any time.
      */
-    public static List<DeadLeaves.Removed> sweepDead() throws IsolationException {
+    public static List<DeadLeaves.Removed> sweepDead() throws SetupFailure {
         Layout l = layout();
         List<Path> mounts = new ArrayList<>();
         if (l.v2Mount() != null) {
@@ -389,7 +388,7 @@ public final class Cgroups {
     }
 
     /** This JVM's run-state directory (made if it was not yet). */
-    static Path runStateDir() throws IsolationException {
+    static Path runStateDir() throws SetupFailure {
         hook();
         return RECORDS.disk().dir();
     }
@@ -451,7 +450,7 @@ public final class Cgroups {
             try {
                 // fails with EBUSY while another JVM has leaves in it: then it is theirs to remove
                 CgroupFs.rmdir(d, 0);
-            } catch (HostSetupException ignored) {
+            } catch (HostSetupFailure ignored) {
                 // still in use
             }
         }

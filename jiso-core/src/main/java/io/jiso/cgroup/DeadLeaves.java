@@ -2,8 +2,8 @@ package io.jiso.cgroup;
 
 import static io.jiso.nativegen.Linux.SIGKILL;
 
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.HostOps;
 import java.io.IOException;
@@ -90,7 +90,7 @@ public final class DeadLeaves {
     private static RunState.Owner owner(HostOps host, Path dir) {
         try {
             return RunState.Owner.parse(host.read(dir.resolve(RunState.OWNER)));
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             return null;
         }
     }
@@ -109,7 +109,7 @@ public final class DeadLeaves {
                     List<Path> dirs;
                     try {
                         dirs = parse(host.read(record), name, pid, cgroupMounts);
-                    } catch (IsolationException | RuntimeException e) {
+                    } catch (SetupFailure | RuntimeException e) {
                         // not written by jiso: never acted on, and not kept to be refused again
                         LOG.warn("ignored and removed the record {}: {}", record, e.getMessage());
                         host.remove(Errno.AT_FDCWD, record.toString(), false, true);
@@ -119,7 +119,7 @@ public final class DeadLeaves {
                         Set<Integer> killed = remove(host, dirs);
                         host.remove(Errno.AT_FDCWD, record.toString(), false, true);
                         removed.add(new Removed(pid, name, dirs, killed));
-                    } catch (IsolationException | RuntimeException e) {
+                    } catch (SetupFailure | RuntimeException e) {
                         left = true;
                         LOG.warn("could not remove cgroup leaf {} of JVM {} that is gone: {}", name, pid, e.getMessage());
                     }
@@ -134,7 +134,7 @@ public final class DeadLeaves {
                 host.remove(Errno.AT_FDCWD, leaves.toString(), true, true);
                 host.remove(Errno.AT_FDCWD, dir.resolve(RunState.OWNER).toString(), false, true);
                 host.remove(Errno.AT_FDCWD, dir.toString(), true, true);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 LOG.debug("could not remove {}: {}", dir, e.getMessage()); // another sweep did, or is at it
             }
         }
@@ -146,9 +146,9 @@ public final class DeadLeaves {
      * mount, NAME being the record's, of that JVM: a record that says
      * otherwise is refused, never acted on.
      */
-    static List<Path> parse(String text, String name, long pid, List<Path> cgroupMounts) throws HostSetupException {
+    static List<Path> parse(String text, String name, long pid, List<Path> cgroupMounts) throws HostSetupFailure {
         if (!name.matches("jiso-" + pid + "-\\d+")) {
-            throw new HostSetupException("read the record " + name, 0, "", "not a leaf name of JVM " + pid);
+            throw new HostSetupFailure("read the record " + name, 0, "", "not a leaf name of JVM " + pid);
         }
         List<Path> dirs = new ArrayList<>();
         for (String line : text.split("\n")) {
@@ -159,7 +159,7 @@ public final class DeadLeaves {
             boolean onMount = cgroupMounts.stream().anyMatch(m -> p.startsWith(m) && !p.equals(m));
             if (!p.isAbsolute() || !p.normalize().equals(p) || !p.getFileName().toString().equals(name)
                     || !p.getParent().getFileName().toString().equals("jiso") || !onMount) {
-                throw new HostSetupException("read the record " + name, 0, "",
+                throw new HostSetupFailure("read the record " + name, 0, "",
                         line + " is not a jiso leaf of that name on a cgroup mount");
             }
             dirs.add(p);
@@ -173,13 +173,13 @@ public final class DeadLeaves {
      * parents if empty. Directories that do not exist are skipped (a record
      * is written before the mkdir). Returns the pids killed.
      */
-    static Set<Integer> remove(HostOps host, List<Path> leaf) throws IsolationException {
+    static Set<Integer> remove(HostOps host, List<Path> leaf) throws SetupFailure {
         List<Path> dirs = leaf.stream().filter(host::isDirectory).toList();
         Set<Integer> killed = new TreeSet<>();
         for (int round = 0; ; round++) {
             killed.addAll(kill(host, dirs));
             if (!CgroupFs.await(() -> tasks(host, dirs).isEmpty(), CgroupLeaf.CLOSE_TIMEOUT)) {
-                throw new HostSetupException("remove cgroup leaf " + dirs, 0, "", "tasks " + tasks(host, dirs)
+                throw new HostSetupFailure("remove cgroup leaf " + dirs, 0, "", "tasks " + tasks(host, dirs)
                         + " still there after SIGKILL");
             }
             try {
@@ -187,7 +187,7 @@ public final class DeadLeaves {
                     removeTree(host, d);
                 }
                 break;
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 // EBUSY: a process entered after the kill (a spawn racing with the shutdown hook); once more
                 if (e.errno() != Errno.EBUSY || round >= 5) {
                     throw e;
@@ -197,7 +197,7 @@ public final class DeadLeaves {
         for (Path d : leaf) {
             try {
                 host.remove(Errno.AT_FDCWD, d.getParent().toString(), true, true);
-            } catch (HostSetupException stillUsed) {
+            } catch (HostSetupFailure stillUsed) {
                 // EBUSY, ENOTEMPTY: other leaves are in it
             }
         }
@@ -205,7 +205,7 @@ public final class DeadLeaves {
     }
 
     /** SIGKILL to every task: cgroup.kill where a v2 directory has it, else frozen, killed, thawed; v1-only tasks too. */
-    private static Set<Integer> kill(HostOps host, List<Path> dirs) throws IsolationException {
+    private static Set<Integer> kill(HostOps host, List<Path> dirs) throws SetupFailure {
         Set<Integer> pids = tasks(host, dirs);
         if (pids.isEmpty()) {
             return pids;
@@ -241,21 +241,21 @@ public final class DeadLeaves {
         return pids;
     }
 
-    private static void killEach(HostOps host, Set<Integer> pids) throws HostSetupException {
+    private static void killEach(HostOps host, Set<Integer> pids) throws HostSetupFailure {
         for (int pid : pids) {
             host.kill(pid, SIGKILL);
         }
     }
 
     /** The tasks in these directories and every cgroup below them. */
-    private static Set<Integer> tasks(HostOps host, List<Path> dirs) throws HostSetupException {
+    private static Set<Integer> tasks(HostOps host, List<Path> dirs) throws HostSetupFailure {
         Set<Integer> pids = new TreeSet<>();
         for (Path d : dirs) {
             for (Path c : tree(host, d)) {
                 String procs;
                 try {
                     procs = host.read(c.resolve("cgroup.procs"));
-                } catch (HostSetupException e) {
+                } catch (HostSetupFailure e) {
                     if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENODEV) {
                         continue; // removed meanwhile
                     }
@@ -288,14 +288,14 @@ public final class DeadLeaves {
     }
 
     /** rmdir children first, retrying EBUSY a while (a cgroup whose last task just exited). */
-    private static void removeTree(HostOps host, Path dir) throws HostSetupException {
+    private static void removeTree(HostOps host, Path dir) throws HostSetupFailure {
         for (Path d : tree(host, dir)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             for (int i = 0; ; i++) {
                 try {
                     host.remove(Errno.AT_FDCWD, d.toString(), true, true);
                     break;
-                } catch (HostSetupException e) {
+                } catch (HostSetupFailure e) {
                     if (e.errno() != Errno.EBUSY || System.nanoTime() > deadline) {
                         throw e;
                     }

@@ -1,7 +1,6 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Errno;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,15 +17,15 @@ final class DeviceAllowList {
     }
 
     /** Replaces the leaf's list with the rules. The leaf must have no child cgroups and no tasks yet. */
-    static void write(Path leafDir, List<DeviceRule> rules) throws HostSetupException {
+    static void write(Path leafDir, List<AllowedDevice> rules) throws HostSetupFailure {
         CgroupFs.write(leafDir.resolve("devices.deny"), "a");
         Path allow = leafDir.resolve("devices.allow");
-        for (DeviceRule rule : rules) {
+        for (AllowedDevice rule : rules) {
             for (String line : lines(rule)) {
                 try {
                     CgroupFs.write(allow, line);
-                } catch (HostSetupException e) {
-                    throw new HostSetupException("allow device " + rule + " by writing \"" + line + "\" to " + allow,
+                } catch (HostSetupFailure e) {
+                    throw new HostSetupFailure("allow device " + rule + " by writing \"" + line + "\" to " + allow,
                             e.errno(), e.errnoName(), e.errno() == Errno.EPERM ? "the parent cgroup "
                             + leafDir.getParent() + " does not allow it, and a v1 devices cgroup never gets more than"
                             + " its parent (see the parent's devices.list)" : "the kernel refused the rule");
@@ -40,7 +39,7 @@ final class DeviceAllowList {
      * with "a" as "everything" whatever follows, so a rule for both types
      * becomes one line per type.
      */
-    static List<String> lines(DeviceRule rule) {
+    static List<String> lines(AllowedDevice rule) {
         String rest = rule.toString().substring(1);
         return rule.type() == 'a' ? List.of("c" + rest, "b" + rest) : List.of(rule.toString());
     }

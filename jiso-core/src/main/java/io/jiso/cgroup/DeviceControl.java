@@ -1,7 +1,6 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import java.util.List;
 
 /**
@@ -19,9 +18,9 @@ enum DeviceControl {
      * null). Hybrid hosts default to BPF: the same path as pure v2, loaded
      * once, and no extra v1 directory to make and fill on every spawn.
      *
-     * @throws FeatureUnavailableException when the host has no way to enforce the rules
+     * @throws FeatureUnavailable when the host has no way to enforce the rules
      */
-    static DeviceControl of(Layout layout, String setting, List<DeviceRule> rules) throws FeatureUnavailableException {
+    static DeviceControl of(Layout layout, String setting, List<AllowedDevice> rules) throws FeatureUnavailable {
         boolean tree = layout.v2Mount() != null;
         boolean list = layout.v1For(Controller.DEVICES) != null;
         if (setting == null || setting.isBlank()) {
@@ -31,7 +30,7 @@ enum DeviceControl {
             if (list) {
                 return V1;
             }
-            throw new FeatureUnavailableException("restrict devices to " + rules, 0, "", "neither a cgroup v2 tree"
+            throw new FeatureUnavailable("restrict devices to " + rules, 0, "", "neither a cgroup v2 tree"
                     + " (for a device program) nor a cgroup v1 devices hierarchy is mounted here (see /proc/self/mountinfo)");
         }
         String step = "restrict devices to " + rules;
@@ -44,9 +43,9 @@ enum DeviceControl {
     }
 
     private static DeviceControl require(boolean present, DeviceControl which, String step, String why)
-            throws FeatureUnavailableException {
+            throws FeatureUnavailable {
         if (!present) {
-            throw new FeatureUnavailableException(step, 0, "", why);
+            throw new FeatureUnavailable(step, 0, "", why);
         }
         return which;
     }

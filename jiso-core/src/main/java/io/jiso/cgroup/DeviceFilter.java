@@ -2,11 +2,10 @@ package io.jiso.cgroup;
 
 import static io.jiso.nativegen.Macros.bpfInsn;
 
-import io.jiso.DeviceRule;
-import io.jiso.IsolationException;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.bpf_attr;
 import io.jiso.nativegen.libc.bpf_cgroup_dev_ctx;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;
@@ -47,14 +46,14 @@ public final class DeviceFilter {
     // Registers: r1 is the context; r2 type, r3 access, r4 major, r5 minor; r0 the verdict.
     private static final int R0 = 0, R1 = 1, TYPE = 2, ACCESS = 3, MAJOR_REG = 4, MINOR_REG = 5, SCRATCH = 6;
 
-    private static final Map<List<DeviceRule>, Integer> LOADED = new ConcurrentHashMap<>();
+    private static final Map<List<AllowedDevice>, Integer> LOADED = new ConcurrentHashMap<>();
 
     private static long offset(String field) {
         return bpf_cgroup_dev_ctx.layout().byteOffset(PathElement.groupElement(field));
     }
 
     /** The program for these rules: allow (1) if one matches, else deny (0). */
-    static long[] compile(List<DeviceRule> rules) {
+    static long[] compile(List<AllowedDevice> rules) {
         List<Long> p = new ArrayList<>();
         p.add(bpfInsn(LDX_MEM_W, TYPE, R1, (int) ACCESS_TYPE, 0));
         p.add(bpfInsn(MOV_REG, ACCESS, TYPE, 0, 0));
@@ -62,15 +61,15 @@ public final class DeviceFilter {
         p.add(bpfInsn(RSH_IMM, ACCESS, 0, 0, 16)); // high half: the access asked for
         p.add(bpfInsn(LDX_MEM_W, MAJOR_REG, R1, (int) MAJOR, 0));
         p.add(bpfInsn(LDX_MEM_W, MINOR_REG, R1, (int) MINOR, 0));
-        for (DeviceRule r : rules) {
+        for (AllowedDevice r : rules) {
             List<long[]> checks = new ArrayList<>(); // {code, dst, imm} of "skip this rule unless"
             if (r.type() != 'a') {
                 checks.add(new long[] {JNE_IMM, TYPE, r.type() == 'c' ? DEV_CHAR : DEV_BLOCK});
             }
-            if (r.major() != DeviceRule.ANY) {
+            if (r.major() != AllowedDevice.ANY) {
                 checks.add(new long[] {JNE_IMM, MAJOR_REG, r.major()});
             }
-            if (r.minor() != DeviceRule.ANY) {
+            if (r.minor() != AllowedDevice.ANY) {
                 checks.add(new long[] {JNE_IMM, MINOR_REG, r.minor()});
             }
             // The access asked for must be within the rule's: (asked & ~allowed) == 0.
@@ -104,8 +103,8 @@ public final class DeviceFilter {
     }
 
     /** Attaches the program for rules to a v2 cgroup directory (loaded on first use, then kept). */
-    public static void attach(int cgroupDirFd, List<DeviceRule> rules) throws IsolationException {
-        List<DeviceRule> key = List.copyOf(rules);
+    public static void attach(int cgroupDirFd, List<AllowedDevice> rules) throws SetupFailure {
+        List<AllowedDevice> key = List.copyOf(rules);
         Integer prog = LOADED.get(key);
         if (prog == null) {
             prog = load(key);
@@ -124,7 +123,7 @@ public final class DeviceFilter {
         }
     }
 
-    private static int load(List<DeviceRule> rules) throws IsolationException {
+    private static int load(List<AllowedDevice> rules) throws SetupFailure {
         long[] insns = compile(rules);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment code = arena.allocateFrom(ValueLayout.JAVA_LONG, insns);

@@ -1,7 +1,7 @@
 package io.jiso.cgroup;
 
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +30,7 @@ final class FrozenPart {
 
     /** How a driver freezes or thaws one directory and waits for it. */
     interface Freezer {
-        void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws IsolationException;
+        void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws SetupFailure;
     }
 
     private final Path leaf;
@@ -43,7 +43,7 @@ final class FrozenPart {
     }
 
     /** Freezes every process of the leaf but {@code keep} (-1: all of them). */
-    void freeze(Freezer f, int keep, long timeoutNanos) throws IsolationException {
+    void freeze(Freezer f, int keep, long timeoutNanos) throws SetupFailure {
         if (!made) {
             CgroupFs.mkdir(dir);
             made = true;
@@ -64,7 +64,7 @@ final class FrozenPart {
         }
     }
 
-    private boolean othersIn(int keep) throws HostSetupException {
+    private boolean othersIn(int keep) throws HostSetupFailure {
         for (int pid : CgroupFs.pids(leaf.resolve("cgroup.procs"))) {
             if (pid != keep) {
                 return true;
@@ -73,10 +73,10 @@ final class FrozenPart {
         return false;
     }
 
-    private void move(int pid) throws HostSetupException {
+    private void move(int pid) throws HostSetupFailure {
         try {
             CgroupFs.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             if (e.errno() != Errno.ESRCH) { // killed meanwhile (a frozen task still dies of SIGKILL on v2)
                 throw e;
             }
@@ -84,7 +84,7 @@ final class FrozenPart {
     }
 
     /** Thaws the part (and the leaf, in case a freeze was interrupted). */
-    void thaw(Freezer f, long timeoutNanos) throws IsolationException {
+    void thaw(Freezer f, long timeoutNanos) throws SetupFailure {
         f.setFrozen(leaf, false, timeoutNanos);
         if (made) {
             f.setFrozen(dir, false, timeoutNanos);
@@ -97,12 +97,12 @@ final class FrozenPart {
     }
 
     /** The processes in the part. */
-    List<Integer> pids() throws HostSetupException {
+    List<Integer> pids() throws HostSetupFailure {
         return made ? CgroupFs.pids(dir.resolve("cgroup.procs")) : List.of();
     }
 
     /** Removes the part; it must be empty. Before the leaf itself. */
-    void remove(long timeoutNanos) throws HostSetupException {
+    void remove(long timeoutNanos) throws HostSetupFailure {
         if (made) {
             CgroupFs.rmdir(dir, timeoutNanos);
             made = false;

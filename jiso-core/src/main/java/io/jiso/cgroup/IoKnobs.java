@@ -1,6 +1,6 @@
 package io.jiso.cgroup;
 
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +92,7 @@ final class IoKnobs {
         return v == UNLIMITED ? "max" : Long.toString(v);
     }
 
-    private static void throttle(Knob.Leaf leaf, String file, String device, long value) throws IsolationException {
+    private static void throttle(Knob.Leaf leaf, String file, String device, long value) throws SetupFailure {
         if (value != UNLIMITED) {
             leaf.write("blkio.throttle." + file, device + " " + value, leaf.field() + " " + device);
         }

@@ -1,7 +1,7 @@
 package io.jiso.cgroup;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.IsolationException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.SetupFailure;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +27,7 @@ final class Knob<T> {
 
     /** Writes a value into the files of one leaf directory. */
     interface Writer<T> {
-        void write(Leaf leaf, T value, CgroupLimits all) throws IsolationException;
+        void write(Leaf leaf, T value, CgroupLimits all) throws SetupFailure;
     }
 
     /** Why cgroup v1 cannot express a value, or null if it can. */
@@ -37,12 +37,12 @@ final class Knob<T> {
 
     /** The leaf directory of the knob's controller, the way to write into it, and the knob's name for failures. */
     record Leaf(Path dir, LeafFiles files, String field) {
-        void write(String file, String value) throws IsolationException {
+        void write(String file, String value) throws SetupFailure {
             files.write(dir, file, value, field);
         }
 
         /** As {@link #write(String, String)}, naming a part of the knob ("cpuMax period", "ioMax 8:0"). */
-        void write(String file, String value, String part) throws IsolationException {
+        void write(String file, String value, String part) throws SetupFailure {
             files.write(dir, file, value, part);
         }
 
@@ -123,18 +123,18 @@ final class Knob<T> {
     }
 
     /** Refuses what v1 cannot express, before anything of the controller is written. */
-    void refuseOnV1(CgroupLimits l) throws FeatureUnavailableException {
+    void refuseOnV1(CgroupLimits l) throws FeatureUnavailable {
         T value = l.get(this);
         if (value != null && v1Refusal != null) {
             String why = v1Refusal.why(value, l);
             if (why != null) {
-                throw new FeatureUnavailableException("set " + name + " on cgroup v1", 0, "", why);
+                throw new FeatureUnavailable("set " + name + " on cgroup v1", 0, "", why);
             }
         }
     }
 
     /** Writes the value, if set, with the v2 or the v1 writer. */
-    void write(boolean onV1, Path dir, LeafFiles files, CgroupLimits l) throws IsolationException {
+    void write(boolean onV1, Path dir, LeafFiles files, CgroupLimits l) throws SetupFailure {
         T value = l.get(this);
         Writer<T> w = onV1 ? v1 : v2;
         if (value != null && w != null) {

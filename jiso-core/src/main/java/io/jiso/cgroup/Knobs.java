@@ -1,6 +1,6 @@
 package io.jiso.cgroup;
 
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +36,7 @@ final class Knobs {
          * Writes the set knobs into dir. On v1, a value v1 cannot express
          * fails first, before any file of the controller is written.
          */
-        void apply(boolean onV1, Path dir, LeafFiles files, CgroupLimits l) throws IsolationException {
+        void apply(boolean onV1, Path dir, LeafFiles files, CgroupLimits l) throws SetupFailure {
             List<Knob<?>> order = onV1 ? v1Order : v2Order;
             if (onV1) {
                 for (Knob<?> k : order) {
@@ -73,7 +73,7 @@ final class Knobs {
      * does not hold it.
      */
     static void apply(boolean onV1, Function<Controller, Path> dirFor, LeafFiles files, CgroupLimits l)
-            throws IsolationException {
+            throws SetupFailure {
         for (Group g : GROUPS) {
             Path dir = dirFor.apply(g.controller());
             if (dir != null) {

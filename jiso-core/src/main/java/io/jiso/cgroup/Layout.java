@@ -1,7 +1,7 @@
 package io.jiso.cgroup;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.HostOps;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,17 +42,17 @@ public final class Layout {
     }
 
     /** Reads this process's view. */
-    static Layout detect() throws HostSetupException, FeatureUnavailableException {
+    static Layout detect() throws HostSetupFailure, FeatureUnavailable {
         return detect(HostOps.LINUX);
     }
 
     /** Reads the view of the process that host shows. */
-    static Layout detect(HostOps host) throws HostSetupException, FeatureUnavailableException {
+    static Layout detect(HostOps host) throws HostSetupFailure, FeatureUnavailable {
         return parse(host.read(Path.of("/proc/self/mountinfo")), host.read(Path.of("/proc/self/cgroup")));
     }
 
     /** Parses the two files' contents (separate from {@link #detect} so tests can feed other hosts' files). */
-    static Layout parse(String mountinfo, String procCgroup) throws FeatureUnavailableException {
+    static Layout parse(String mountinfo, String procCgroup) throws FeatureUnavailable {
         // hierarchy membership: "3:cpu,cpuacct:/a/b" (v1) and "0::/a/b" (v2)
         Map<Set<String>, String> v1Own = new HashMap<>();
         String v2Own = null;
@@ -104,7 +104,7 @@ public final class Layout {
             }
         }
         if (v2Mount == null && v1.isEmpty()) {
-            throw new FeatureUnavailableException("find cgroup filesystems", 0, "",
+            throw new FeatureUnavailable("find cgroup filesystems", 0, "",
                     "neither cgroup2 nor a cgroup v1 controller is mounted (see /proc/self/mountinfo)");
         }
         Kind kind = v1.isEmpty() ? Kind.V2 : v2Mount == null ? Kind.V1 : Kind.HYBRID;

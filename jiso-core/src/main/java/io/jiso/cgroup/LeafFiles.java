@@ -1,6 +1,6 @@
 package io.jiso.cgroup;
 
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import java.nio.file.Path;
 
 /**
@@ -12,14 +12,14 @@ import java.nio.file.Path;
  */
 interface LeafFiles {
     /** Writes value to dir/file; a failure names field, the builder's name of the limit. */
-    void write(Path dir, String file, String value, String field) throws IsolationException;
+    void write(Path dir, String file, String value, String field) throws SetupFailure;
 
     /** Whether dir/file exists (files that only some kernels or schedulers have). */
     boolean exists(Path dir, String file);
 
     LeafFiles KERNEL = new LeafFiles() {
         @Override
-        public void write(Path dir, String file, String value, String field) throws IsolationException {
+        public void write(Path dir, String file, String value, String field) throws SetupFailure {
             CgroupFs.writeLimit(dir.resolve(file), value, field);
         }
 

@@ -1,7 +1,7 @@
 package io.jiso.cgroup;
 
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.HostOps;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,12 +35,12 @@ final class LeafRecords {
     }
 
     /** This JVM's run-state directory, made at the first leaf; its failure fails that leaf. */
-    RunState disk() throws HostSetupException {
+    RunState disk() throws HostSetupFailure {
         RunState d = disk;
         return d != null ? d : makeDisk();
     }
 
-    private synchronized RunState makeDisk() throws HostSetupException {
+    private synchronized RunState makeDisk() throws HostSetupFailure {
         if (disk == null) {
             try {
                 RunState.Base base = RunState.base(host, host.euid(), host.env("XDG_RUNTIME_DIR"),
@@ -49,7 +49,7 @@ final class LeafRecords {
                     LOG.debug("jiso's run state is in {}: {}", base.dir(), base.why());
                 }
                 disk = RunState.create(host, base.dir(), RunState.Owner.of(host, host.pid()));
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 if (!warned) { // spawns without limits then go without a leaf: say why once
                     warned = true;
                     LOG.warn("no cgroup leaves: {}", e.getMessage());
@@ -64,18 +64,18 @@ final class LeafRecords {
      * Records a leaf before its first mkdir. From here until {@link #made}
      * the hook waits for it; refused once the hook has started.
      */
-    void begin(String name, List<Path> dirs) throws HostSetupException {
+    void begin(String name, List<Path> dirs) throws HostSetupFailure {
         RunState d = disk();
         synchronized (this) {
             if (closing) {
-                throw new HostSetupException("create cgroup leaf " + name, 0, "", "the JVM is shutting down");
+                throw new HostSetupFailure("create cgroup leaf " + name, 0, "", "the JVM is shutting down");
             }
             making++;
         }
         try {
             d.record(name, dirs);
             live.put(name, dirs);
-        } catch (HostSetupException | RuntimeException e) {
+        } catch (HostSetupFailure | RuntimeException e) {
             made();
             throw e;
         }
@@ -97,7 +97,7 @@ final class LeafRecords {
         if (live.remove(name) != null) {
             try {
                 disk.forget(name);
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 LOG.debug("record of {} not removed: {}", name, e.getMessage());
             }
         }
@@ -130,7 +130,7 @@ final class LeafRecords {
             try {
                 DeadLeaves.remove(host, e.getValue());
                 gone(e.getKey());
-            } catch (IsolationException | RuntimeException x) {
+            } catch (SetupFailure | RuntimeException x) {
                 LOG.warn("could not remove cgroup leaf {} at exit: {}", e.getKey(), x.getMessage());
             }
         }

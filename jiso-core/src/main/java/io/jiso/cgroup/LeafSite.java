@@ -1,8 +1,7 @@
 package io.jiso.cgroup;
 
-import io.jiso.DeviceRule;
-import io.jiso.FeatureUnavailableException;
-import io.jiso.IsolationException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.SetupFailure;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -57,20 +56,20 @@ public final class LeafSite implements AutoCloseable {
     }
 
     /** What makes two leaves interchangeable before their limits are written. */
-    private record Shape(Cgroups.Bases bases, List<DeviceRule> devices, DeviceControl control) {
+    private record Shape(Cgroups.Bases bases, List<AllowedDevice> devices, DeviceControl control) {
     }
 
     /** The device mechanism for these rules, or null to leave devices as the parent has them. */
-    DeviceControl control(List<DeviceRule> devices) throws IsolationException {
+    DeviceControl control(List<AllowedDevice> devices) throws SetupFailure {
         return devices == null ? null : DeviceControl.of(Cgroups.layout(), deviceSetting, devices);
     }
 
     /** Whether leaves can restrict devices here (a v2 tree or a v1 devices hierarchy, as the setting says). */
-    public boolean canRestrictDevices() throws IsolationException {
+    public boolean canRestrictDevices() throws SetupFailure {
         try {
             DeviceControl.of(Cgroups.layout(), deviceSetting, List.of());
             return true;
-        } catch (FeatureUnavailableException e) {
+        } catch (FeatureUnavailable e) {
             return false;
         }
     }
@@ -78,14 +77,14 @@ public final class LeafSite implements AutoCloseable {
     /**
      * The checks of the device setting against this host, for a runtime's eager validation.
      *
-     * @throws IsolationException when the host cannot honour it
+     * @throws SetupFailure when the host cannot honour it
      */
-    public static void checkDeviceSetting(String setting) throws IsolationException {
+    public static void checkDeviceSetting(String setting) throws SetupFailure {
         DeviceControl.of(Cgroups.layout(), setting, List.of());
     }
 
     /** As {@link Cgroups#create(CgroupLimits, String, List)} under this site's parent. */
-    public CgroupLeaf create(CgroupLimits limits, List<DeviceRule> devices) throws IsolationException {
+    public CgroupLeaf create(CgroupLimits limits, List<AllowedDevice> devices) throws SetupFailure {
         open();
         return Cgroups.create(this, limits, parent, devices, control(devices));
     }
@@ -96,8 +95,8 @@ public final class LeafSite implements AutoCloseable {
      * way another is made in the background for the next spawn. For the
      * spawn path; see ReadyLeaves.
      */
-    public CgroupLeaf createForSpawn(CgroupLimits limits, List<DeviceRule> devices, boolean forRuntimes)
-            throws IsolationException {
+    public CgroupLeaf createForSpawn(CgroupLimits limits, List<AllowedDevice> devices, boolean forRuntimes)
+            throws SetupFailure {
         open();
         DeviceControl control = control(devices);
         SpawnRequest request = new SpawnRequest(limits.controllers(), control, forRuntimes);
@@ -115,7 +114,7 @@ public final class LeafSite implements AutoCloseable {
         } else {
             try {
                 leaf.apply(limits);
-            } catch (IsolationException | RuntimeException e) {
+            } catch (SetupFailure | RuntimeException e) {
                 leaf.discard();
                 throw e;
             }
@@ -167,7 +166,7 @@ public final class LeafSite implements AutoCloseable {
         for (CgroupLeaf leaf : Cgroups.openIn(this)) {
             try {
                 leaf.close();
-            } catch (IsolationException | RuntimeException e) {
+            } catch (SetupFailure | RuntimeException e) {
                 LOG.warn("could not remove cgroup leaf {}: {}",
                         leaf.name(), e.getMessage());
             }

@@ -1,5 +1,8 @@
 package io.jiso.cgroup;
 
+import io.jiso.plan.SetupFailure;
+import io.jiso.sys.Errno;
+import io.jiso.sys.FdLimit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,9 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import io.jiso.IsolationException;
-import io.jiso.sys.Errno;
-import io.jiso.sys.FdLimit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +102,7 @@ final class ReadyLeaves {
         try {
             made = maker.make();
         } catch (Exception e) {
-            atFdLimit = e instanceof IsolationException i && i.errno() == Errno.EMFILE;
+            atFdLimit = e instanceof SetupFailure i && i.errno() == Errno.EMFILE;
             LOG.debug("no cgroup leaf made ahead: {}", e.getMessage());
         }
         synchronized (this) {

@@ -1,6 +1,6 @@
 package io.jiso.cgroup;
 
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.HostOps;
 import java.io.IOException;
@@ -33,7 +33,7 @@ final class RunState {
 
     /** A JVM as a later one can recognise it: a pid alone may have been recycled. */
     record Owner(long pid, long startTicks, String bootId, String pidNs) {
-        static Owner of(HostOps host, long pid) throws HostSetupException {
+        static Owner of(HostOps host, long pid) throws HostSetupFailure {
             return new Owner(pid, startedAt(host, pid), currentBootId(host), currentPidNs(host));
         }
 
@@ -60,7 +60,7 @@ final class RunState {
         boolean alive(HostOps host) {
             try {
                 return bootId.equals(currentBootId(host)) && startedAt(host, pid) == startTicks;
-            } catch (HostSetupException | RuntimeException e) {
+            } catch (HostSetupFailure | RuntimeException e) {
                 return false; // no such process (ENOENT), or one that ended while we looked
             }
         }
@@ -68,30 +68,30 @@ final class RunState {
         boolean sameNamespace(HostOps host) {
             try {
                 return pidNs.equals(currentPidNs(host));
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 return false;
             }
         }
     }
 
     /** When process pid started, in clock ticks since boot. */
-    private static long startedAt(HostOps host, long pid) throws HostSetupException {
+    private static long startedAt(HostOps host, long pid) throws HostSetupFailure {
         String stat = host.read(Path.of("/proc/" + pid + "/stat"));
         // fields after "(comm)" start at field 3 (state); starttime is field 22
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[19]);
     }
 
-    private static String currentBootId(HostOps host) throws HostSetupException {
+    private static String currentBootId(HostOps host) throws HostSetupFailure {
         return host.read(Path.of("/proc/sys/kernel/random/boot_id")).strip();
     }
 
-    private static String currentPidNs(HostOps host) throws HostSetupException {
+    private static String currentPidNs(HostOps host) throws HostSetupFailure {
         try {
             String link = host.readLink(Path.of("/proc/self/ns/pid")); // pid:[4026531836]
             return link.substring(link.indexOf('[') + 1, link.length() - 1);
         } catch (IOException | RuntimeException e) {
-            throw new HostSetupException("read /proc/self/ns/pid", 0, "", e.toString());
+            throw new HostSetupFailure("read /proc/self/ns/pid", 0, "", e.toString());
         }
     }
 
@@ -105,9 +105,9 @@ final class RunState {
      * when XDG_RUNTIME_DIR is an absolute directory of that user's that nobody
      * else may write, else {@code tmp}/jiso-UID. The base must be a directory
      * (no symbolic link) owned by the uid, writable by nobody else; if not,
-     * HostSetupException: another user may have planted it.
+     * HostSetupFailure: another user may have planted it.
      */
-    static Base base(HostOps host, long euid, String xdgRuntimeDir, Path run, Path tmp) throws HostSetupException {
+    static Base base(HostOps host, long euid, String xdgRuntimeDir, Path run, Path tmp) throws HostSetupFailure {
         String why = null;
         if (euid == 0 && host.isDirectory(run)) {
             return new Base(own(host, run.resolve("jiso"), euid), null);
@@ -128,15 +128,15 @@ final class RunState {
     }
 
     /** Makes dir (0700) unless it exists, and checks it is the uid's alone. */
-    private static Path own(HostOps host, Path dir, long euid) throws HostSetupException {
+    private static Path own(HostOps host, Path dir, long euid) throws HostSetupFailure {
         try {
             host.mkdir(dir, 0700, true);
-        } catch (HostSetupException e) {
-            throw new HostSetupException("make jiso's run-state directory " + dir, e.errno(), e.errnoName(), e.getMessage());
+        } catch (HostSetupFailure e) {
+            throw new HostSetupFailure("make jiso's run-state directory " + dir, e.errno(), e.errnoName(), e.getMessage());
         }
         String wrong = untrusted(host, dir, euid);
         if (wrong != null) {
-            throw new HostSetupException("use " + dir + " as jiso's run-state directory", 0, "", "it " + wrong
+            throw new HostSetupFailure("use " + dir + " as jiso's run-state directory", 0, "", "it " + wrong
                     + "; jiso records there which cgroups to kill and remove after a crash, so it must be a directory"
                     + " of uid " + euid + " alone: remove it, or give this user an XDG_RUNTIME_DIR of its own");
         }
@@ -189,13 +189,13 @@ final class RunState {
      * Makes BASE/PID for this JVM. A BASE/PID already there is a dead JVM's
      * that had this pid: it is renamed for the sweep ({@link #claim}) first.
      */
-    static RunState create(HostOps host, Path base, Owner self) throws HostSetupException {
+    static RunState create(HostOps host, Path base, Owner self) throws HostSetupFailure {
         Path dir = base.resolve(Long.toString(self.pid()));
         for (int attempt = 1; ; attempt++) {
             try {
                 host.mkdir(dir, 0700, false);
                 break;
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 if (e.errno() == Errno.EEXIST && attempt < 5) {
                     claim(host, dir); // a dead JVM's: this pid is ours now
                 } else if (e.errno() == Errno.ENOENT && attempt < 5) {
@@ -225,12 +225,12 @@ final class RunState {
     }
 
     /** Writes the record of a leaf, before its first mkdir. */
-    void record(String name, List<Path> dirs) throws HostSetupException {
+    void record(String name, List<Path> dirs) throws HostSetupFailure {
         host.create(leavesFd, name, recordText(dirs));
     }
 
     /** Removes a leaf's record, after its last rmdir. */
-    void forget(String name) throws HostSetupException {
+    void forget(String name) throws HostSetupFailure {
         host.remove(leavesFd, name, false, true);
     }
 
@@ -241,7 +241,7 @@ final class RunState {
             host.remove(Errno.AT_FDCWD, dir.resolve(OWNER).toString(), false, true);
             host.remove(Errno.AT_FDCWD, dir.toString(), true, true);
             host.remove(Errno.AT_FDCWD, base.toString(), true, true);
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             // ENOTEMPTY: a record left (its leaf could not be removed), or another JVM's directory in BASE
         }
     }

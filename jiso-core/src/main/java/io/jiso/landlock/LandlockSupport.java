@@ -1,7 +1,7 @@
 package io.jiso.landlock;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Sys;
 
 /** The running kernel's Landlock ABI version, asked once per JVM. */
@@ -17,7 +17,7 @@ public final class LandlockSupport {
         if (v < 0) {
             try {
                 v = Sys.landlockAbiVersion();
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 v = 0;
             }
             version = v;
@@ -26,9 +26,9 @@ public final class LandlockSupport {
     }
 
     /** Throws unless the kernel enforces Landlock. */
-    public static void require() throws FeatureUnavailableException {
+    public static void require() throws FeatureUnavailable {
         if (abiVersion() == 0) {
-            throw new FeatureUnavailableException("apply Landlock rules", 0, "",
+            throw new FeatureUnavailable("apply Landlock rules", 0, "",
                     "this kernel has no Landlock (CONFIG_SECURITY_LANDLOCK, or 'landlock' missing from lsm=)");
         }
     }

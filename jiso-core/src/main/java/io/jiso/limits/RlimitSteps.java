@@ -1,6 +1,5 @@
 package io.jiso.limits;
 
-import io.jiso.ResourceLimit;
 import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.lang.foreign.MemoryLayout;
@@ -21,8 +20,8 @@ public final class RlimitSteps {
     private static final int PRLIMIT64 = Linux.__NR_prlimit64;
     private static final MemoryLayout RLIMIT = MemoryLayout.sequenceLayout(2, ValueLayout.JAVA_LONG);
 
-    public static void set(StepList steps, Map<ResourceLimit, RunLimits.Rlimit> rlimits) {
-        for (Map.Entry<ResourceLimit, RunLimits.Rlimit> e : rlimits.entrySet()) {
+    public static void set(StepList steps, Map<RlimitResource, RunLimits.Rlimit> rlimits) {
+        for (Map.Entry<RlimitResource, RunLimits.Rlimit> e : rlimits.entrySet()) {
             RunLimits.Rlimit r = e.getValue();
             MemorySegment value = steps.allocate(RLIMIT); // struct rlimit: soft, hard
             value.setAtIndex(ValueLayout.JAVA_LONG, 0, r.soft()); // -1 is RLIM_INFINITY
@@ -33,6 +32,6 @@ public final class RlimitSteps {
     }
 
     private static String text(long v) {
-        return v == ResourceLimit.UNLIMITED ? "unlimited" : Long.toString(v);
+        return v == RlimitResource.UNLIMITED ? "unlimited" : Long.toString(v);
     }
 }

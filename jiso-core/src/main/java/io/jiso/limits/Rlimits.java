@@ -1,9 +1,8 @@
 package io.jiso.limits;
 
-import io.jiso.Capability;
-import io.jiso.FeatureUnavailableException;
-import io.jiso.ResourceLimit;
 import io.jiso.capability.HeldCapabilities;
+import io.jiso.capability.KernelCapability;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Sys;
 import io.jiso.user.Rootless;
 import java.io.IOException;
@@ -16,7 +15,7 @@ import java.util.Map;
 
 /**
  * The resource limits a sandbox's main process gets: those the caller set,
- * the documented defaults for the others ({@link ResourceLimit#defaultSoft()}),
+ * the documented defaults for the others ({@link RlimitResource#defaultSoft()}),
  * and RLIMIT_CPU as a per-process backstop of a CPU time limit.
  */
 public final class Rlimits {
@@ -40,25 +39,25 @@ public final class Rlimits {
      * false) gets the defaults lowered to its hard limits
      * ({@code jvmHardLimits}), and a value set above them refused here.
      */
-    public static Map<ResourceLimit, RunLimits.Rlimit> effective(Map<ResourceLimit, RunLimits.Rlimit> explicit,
-            Duration cpuTime, boolean newUserNamespace, boolean jvmMayRaise, Map<ResourceLimit, Long> jvmHardLimits)
-            throws FeatureUnavailableException {
-        Map<ResourceLimit, RunLimits.Rlimit> all = new EnumMap<>(ResourceLimit.class);
+    public static Map<RlimitResource, RunLimits.Rlimit> effective(Map<RlimitResource, RunLimits.Rlimit> explicit,
+            Duration cpuTime, boolean newUserNamespace, boolean jvmMayRaise, Map<RlimitResource, Long> jvmHardLimits)
+            throws FeatureUnavailable {
+        Map<RlimitResource, RunLimits.Rlimit> all = new EnumMap<>(RlimitResource.class);
         boolean canRaise = !newUserNamespace && jvmMayRaise;
-        Map<ResourceLimit, Long> ceilings = canRaise ? Map.of() : jvmHardLimits;
-        for (Map.Entry<ResourceLimit, RunLimits.Rlimit> e : explicit.entrySet()) {
+        Map<RlimitResource, Long> ceilings = canRaise ? Map.of() : jvmHardLimits;
+        for (Map.Entry<RlimitResource, RunLimits.Rlimit> e : explicit.entrySet()) {
             Long ceiling = ceilings.get(e.getKey());
             long hard = e.getValue().hard();
-            if (ceiling != null && ceiling != ResourceLimit.UNLIMITED
-                    && (hard == ResourceLimit.UNLIMITED || hard > ceiling)) {
-                throw new FeatureUnavailableException("set RLIMIT_" + e.getKey() + " to a hard limit of "
-                        + (hard == ResourceLimit.UNLIMITED ? "unlimited" : hard), 0, "", "the JVM's own is " + ceiling
+            if (ceiling != null && ceiling != RlimitResource.UNLIMITED
+                    && (hard == RlimitResource.UNLIMITED || hard > ceiling)) {
+                throw new FeatureUnavailable("set RLIMIT_" + e.getKey() + " to a hard limit of "
+                        + (hard == RlimitResource.UNLIMITED ? "unlimited" : hard), 0, "", "the JVM's own is " + ceiling
                         + ", and raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the JVM lacks");
             }
         }
-        for (ResourceLimit r : ResourceLimit.values()) {
+        for (RlimitResource r : RlimitResource.values()) {
             RunLimits.Rlimit value = explicit.get(r);
-            if (value == null && r == ResourceLimit.CPU && cpuTime != null) {
+            if (value == null && r == RlimitResource.CPU && cpuTime != null) {
                 // SIGXCPU one second after the limit, SIGKILL a second later: should the sandbox-wide
                 // enforcement fail, no single process runs on. Whole seconds, as the kernel counts.
                 long seconds = (cpuTime.toNanos() + 999_999_999L) / 1_000_000_000L + 1;
@@ -74,35 +73,35 @@ public final class Rlimits {
 
     /** Whether this JVM may raise a hard limit above its own: root with CAP_SYS_RESOURCE. */
     public static boolean jvmMayRaise() {
-        return Rootless.jvmIsRoot() && HeldCapabilities.held(Capability.CAP_SYS_RESOURCE);
+        return Rootless.jvmIsRoot() && HeldCapabilities.held(KernelCapability.CAP_SYS_RESOURCE);
     }
 
     /** This JVM's own hard limits (empty if /proc/self/limits cannot be read). */
-    public static Map<ResourceLimit, Long> jvmHardLimits() {
+    public static Map<RlimitResource, Long> jvmHardLimits() {
         return JvmHardLimits.VALUES;
     }
 
     private static RunLimits.Rlimit clamp(RunLimits.Rlimit r, Long ceiling) {
-        if (ceiling == null || ceiling == ResourceLimit.UNLIMITED) {
+        if (ceiling == null || ceiling == RlimitResource.UNLIMITED) {
             return r;
         }
-        long hard = r.hard() == ResourceLimit.UNLIMITED ? ceiling : Math.min(r.hard(), ceiling);
-        long soft = r.soft() == ResourceLimit.UNLIMITED ? hard : Math.min(r.soft(), hard);
+        long hard = r.hard() == RlimitResource.UNLIMITED ? ceiling : Math.min(r.hard(), ceiling);
+        long soft = r.soft() == RlimitResource.UNLIMITED ? hard : Math.min(r.soft(), hard);
         return new RunLimits.Rlimit(soft, hard);
     }
 
     /** The JVM's own hard limits, from /proc/self/limits (one line per RLIMIT_* number, in order). */
     private static final class JvmHardLimits {
-        static final Map<ResourceLimit, Long> VALUES = read();
+        static final Map<RlimitResource, Long> VALUES = read();
 
-        private static Map<ResourceLimit, Long> read() {
-            Map<ResourceLimit, Long> m = new EnumMap<>(ResourceLimit.class);
+        private static Map<RlimitResource, Long> read() {
+            Map<RlimitResource, Long> m = new EnumMap<>(RlimitResource.class);
             try {
                 List<String> lines = Files.readAllLines(Path.of("/proc/self/limits"));
-                for (ResourceLimit r : ResourceLimit.values()) {
+                for (RlimitResource r : RlimitResource.values()) {
                     String line = lines.get(1 + r.kernelNumber()); // after the header
                     String[] cols = line.substring(26).trim().split("\\s+");
-                    m.put(r, cols[1].equals("unlimited") ? ResourceLimit.UNLIMITED : Long.parseLong(cols[1]));
+                    m.put(r, cols[1].equals("unlimited") ? RlimitResource.UNLIMITED : Long.parseLong(cols[1]));
                 }
             } catch (IOException | RuntimeException e) {
                 return Map.of(); // unknown: the spawn reports any refused value

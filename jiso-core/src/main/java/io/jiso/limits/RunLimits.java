@@ -1,6 +1,5 @@
 package io.jiso.limits;
 
-import io.jiso.ResourceLimit;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -11,14 +10,14 @@ import java.util.Map;
  * the main process (the defaults filled in), and the sandbox-wide CPU time,
  * wall time and output limits (null or -1: none).
  *
- * @param rlimits     soft and hard value of every {@link ResourceLimit}
+ * @param rlimits     soft and hard value of every {@link RlimitResource}
  * @param cpuTime     CPU time of every process of the sandbox together, or null
  * @param wallTime    time from the main program's start, or null
  * @param outputBytes bytes written to stdout and stderr together, or -1
  */
-public record RunLimits(Map<ResourceLimit, Rlimit> rlimits, Duration cpuTime, Duration wallTime, long outputBytes) {
+public record RunLimits(Map<RlimitResource, Rlimit> rlimits, Duration cpuTime, Duration wallTime, long outputBytes) {
 
-    /** One soft/hard pair; {@link ResourceLimit#UNLIMITED} is RLIM_INFINITY. */
+    /** One soft/hard pair; {@link RlimitResource#UNLIMITED} is RLIM_INFINITY. */
     public record Rlimit(long soft, long hard) {
     }
 

@@ -1,6 +1,6 @@
 package io.jiso.lsm;
 
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,22 +28,22 @@ public final class LsmSupport {
     private static volatile String appArmorExecFile;
 
     /** Throws unless AppArmor is enabled and enforcing in this kernel. */
-    public static void requireAppArmor() throws FeatureUnavailableException {
+    public static void requireAppArmor() throws FeatureUnavailable {
         if (whyNoAppArmor == null) {
             whyNoAppArmor = whyNoAppArmor();
         }
         if (!whyNoAppArmor.isEmpty()) {
-            throw new FeatureUnavailableException("apply AppArmor profile on exec", 0, "", whyNoAppArmor);
+            throw new FeatureUnavailable("apply AppArmor profile on exec", 0, "", whyNoAppArmor);
         }
     }
 
     /** Throws unless SELinux is enabled in this kernel (selinuxfs mounted). */
-    public static void requireSelinux() throws FeatureUnavailableException {
+    public static void requireSelinux() throws FeatureUnavailable {
         if (whyNoSelinux == null) {
             whyNoSelinux = whyNoSelinux();
         }
         if (!whyNoSelinux.isEmpty()) {
-            throw new FeatureUnavailableException("apply SELinux label on exec", 0, "", whyNoSelinux);
+            throw new FeatureUnavailable("apply SELinux label on exec", 0, "", whyNoSelinux);
         }
     }
 

@@ -1,9 +1,8 @@
 package io.jiso.mount;
 
-import io.jiso.Etc;
 import io.jiso.mount.FsOp.CgroupFs;
-import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.DeviceNode;
+import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.Directory;
 import io.jiso.mount.FsOp.File;
 import io.jiso.mount.FsOp.MaskProc;
@@ -25,8 +24,8 @@ public final class RootPresets {
     }
 
     private static final long SHM_SIZE = 64L << 20;
-    private static final List<FsOp> WITH_HOST_ETC = fixedPart(Etc.HOST, HostLayout.current());
-    private static final List<FsOp> WITH_MINIMAL_ETC = fixedPart(Etc.MINIMAL, HostLayout.current());
+    private static final List<FsOp> WITH_HOST_ETC = fixedPart(false, HostLayout.current());
+    private static final List<FsOp> WITH_MINIMAL_ETC = fixedPart(true, HostLayout.current());
 
     /** Where the sandbox's own cgroup is mounted (see FsOp.CgroupFs). */
     public static final String CGROUP_FS = "/sys/fs/cgroup";
@@ -34,12 +33,13 @@ public final class RootPresets {
     /**
      * A fresh root on tmpfs of a host with layout; /proc is new with a new pid
      * namespace, else the host's; with cgroupFs, the sandbox's own cgroup at
-     * /sys/fs/cgroup (the only thing in /sys: the host's /sys is never in a fresh root).
+     * /sys/fs/cgroup (the only thing in /sys: the host's /sys is never in a fresh root); /etc is
+     * the host's, or with minimalEtc one jiso writes (see io.jiso.Etc.MINIMAL).
      */
-    public static List<FsOp> freshRoot(Etc etc, long tmpSizeBytes, boolean ownPidNamespace, HostLayout layout,
+    public static List<FsOp> freshRoot(boolean minimalEtc, long tmpSizeBytes, boolean ownPidNamespace, HostLayout layout,
             boolean cgroupFs) {
-        List<FsOp> fixed = layout != HostLayout.current() ? fixedPart(etc, layout)
-                : etc == Etc.MINIMAL ? WITH_MINIMAL_ETC : WITH_HOST_ETC;
+        List<FsOp> fixed = layout != HostLayout.current() ? fixedPart(minimalEtc, layout)
+                : minimalEtc ? WITH_MINIMAL_ETC : WITH_HOST_ETC;
         List<FsOp> ops = new ArrayList<>(fixed.size() + 6);
         ops.addAll(fixed);
         ops.add(new Tmpfs("/tmp", tmpSizeBytes, "1777"));
@@ -70,12 +70,12 @@ public final class RootPresets {
     }
 
     /** The part of a fresh root that is the same for every sandbox: built once into a template. */
-    private static List<FsOp> fixedPart(Etc etc, HostLayout layout) {
+    private static List<FsOp> fixedPart(boolean minimalEtc, HostLayout layout) {
         List<FsOp> ops = new ArrayList<>();
         for (HostLayout.Entry e : layout.systemDirectories()) {
             ops.add(e.symlinkTarget() != null ? new Symlink(e.symlinkTarget(), e.path()) : new SystemBind(e.path()));
         }
-        if (etc == Etc.MINIMAL) {
+        if (minimalEtc) {
             ops.addAll(minimalEtc(layout));
         } else if (layout.hasEtc()) {
             ops.add(new SystemBind("/etc"));

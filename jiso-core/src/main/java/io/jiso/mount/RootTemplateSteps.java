@@ -1,8 +1,8 @@
 package io.jiso.mount;
 
-import io.jiso.Namespace;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.MountPoint;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ public final class RootTemplateSteps {
 
     private static final int SETNS = Linux.__NR_setns;
     private static final int UNSHARE = Linux.__NR_unshare;
-    private static final long CLONE_NEWNS = Namespace.MOUNT.cloneFlag();
+    private static final long CLONE_NEWNS = NamespaceType.MOUNT.cloneFlag();
 
     /**
      * The template a sandbox needs, as ops: the preset's that are not per

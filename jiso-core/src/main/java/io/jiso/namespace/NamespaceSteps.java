@@ -1,6 +1,5 @@
 package io.jiso.namespace;
 
-import io.jiso.Namespace;
 import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import io.jiso.plan.Syscalls;
@@ -40,20 +39,20 @@ public final class NamespaceSteps {
      * setns into the namespaces of other sandboxes, through their pidfds (the
      * way {@code docker run --net container:X} shares a network).
      */
-    public static void join(StepList steps, Map<Namespace, Integer> pidfds) {
-        for (Map.Entry<Namespace, Integer> e : pidfds.entrySet()) {
+    public static void join(StepList steps, Map<NamespaceType, Integer> pidfds) {
+        for (Map.Entry<NamespaceType, Integer> e : pidfds.entrySet()) {
             steps.call("join the " + e.getKey().name().toLowerCase() + " namespace of another sandbox", SETNS,
                     e.getValue(), e.getKey().cloneFlag());
         }
     }
 
     /** setns into a new namespace made ahead of this spawn (see NetworkNamespacePool). */
-    public static void joinFresh(StepList steps, int fd, Namespace ns) {
+    public static void joinFresh(StepList steps, int fd, NamespaceType ns) {
         steps.call("enter a new " + ns.name().toLowerCase() + " namespace", SETNS, fd, ns.cloneFlag());
     }
 
     /** unshare(2) of one namespace, for the processes of the plan from here on. */
-    public static void unshare(StepList steps, Namespace ns) {
+    public static void unshare(StepList steps, NamespaceType ns) {
         steps.call("create a " + ns.name().toLowerCase() + " namespace", UNSHARE, ns.cloneFlag());
     }
 
@@ -69,7 +68,7 @@ public final class NamespaceSteps {
      * later). Needs the sandbox's own /proc.
      */
     public static void timeNamespace(StepList steps, Duration monotonicOffset, Duration boottimeOffset) {
-        unshare(steps, Namespace.TIME);
+        unshare(steps, NamespaceType.TIME);
         Syscalls.writeFile(steps, "/proc/self/timens_offsets",
                 "monotonic " + offset(monotonicOffset) + "\nboottime " + offset(boottimeOffset) + "\n");
     }

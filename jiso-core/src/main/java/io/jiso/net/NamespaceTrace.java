@@ -1,6 +1,6 @@
 package io.jiso.net;
 
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.util.Set;
@@ -24,7 +24,7 @@ final class NamespaceTrace {
     /** sockstat's fields that count the whole host, not this namespace. */
     private static final Set<String> HOST_WIDE = Set.of("orphan", "alloc", "mem");
 
-    static String read() throws HostSetupException {
+    static String read() throws HostSetupFailure {
         StringBuilder trace = new StringBuilder(8192);
         for (String f : FILES) {
             trace.append(readIfExists("/proc/thread-self/net/" + f));
@@ -43,10 +43,10 @@ final class NamespaceTrace {
         return trace.toString();
     }
 
-    private static String readIfExists(String path) throws HostSetupException {
+    private static String readIfExists(String path) throws HostSetupFailure {
         try {
             return Sys.readFile(path);
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             if (e.errno() == Errno.ENOENT) {
                 return "";
             }

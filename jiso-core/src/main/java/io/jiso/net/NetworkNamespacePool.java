@@ -1,7 +1,7 @@
 package io.jiso.net;
 
-import io.jiso.Namespace;
-import io.jiso.IsolationException;
+import io.jiso.namespace.NamespaceType;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;
@@ -76,7 +76,7 @@ public final class NetworkNamespacePool implements AutoCloseable {
     private static final int MAX_READY = (int) Math.min(4, FdLimit.pooledNamespaces());
     /** Fresh namespaces are made while fewer than this many are ready or on their way: 2, or 1 near a low fd limit, or none. */
     private static final int TARGET = Math.min(2, MAX_READY / 2 + MAX_READY % 2);
-    private static final long CLONE_NEWNET = Namespace.NET.cloneFlag();
+    private static final long CLONE_NEWNET = NamespaceType.NET.cloneFlag();
     /** LIFO: the namespace used last is handed out first (its memory is the most likely cached). */
     private final BlockingDeque<Integer> ready = new LinkedBlockingDeque<>();
     /** What each namespace made here showed in /proc/net when it was new, by fd. */
@@ -193,7 +193,7 @@ public final class NetworkNamespacePool implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 // e.g. not root: spawns create their own, and fail there if they must; at the fd limit
                 // (EMFILE) only this one is not made
-                if (!(e instanceof IsolationException i && i.errno() == Errno.EMFILE)) {
+                if (!(e instanceof SetupFailure i && i.errno() == Errno.EMFILE)) {
                     broken = true;
                 }
                 LOG.debug("no network namespace made ahead: {}", e.getMessage());

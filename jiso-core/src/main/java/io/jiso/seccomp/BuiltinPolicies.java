@@ -1,11 +1,12 @@
 package io.jiso.seccomp;
 
-import static io.jiso.SeccompPolicy.arg;
-import static io.jiso.SeccompPolicy.arg32;
-
-import io.jiso.SeccompPolicy;
-import io.jiso.SeccompPolicy.Action;
 import io.jiso.nativegen.Linux;
+import io.jiso.seccomp.SyscallRules.Action;
+import io.jiso.seccomp.SyscallRules.ArgCheck;
+import io.jiso.seccomp.SyscallRules.Op;
+import io.jiso.seccomp.SyscallRules.Rule;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The two policies jiso ships. Both answer ENOSYS for syscalls newer than the
@@ -62,11 +63,11 @@ public final class BuiltinPolicies {
             | Linux.CLONE_NEWUSER | Linux.CLONE_NEWPID | Linux.CLONE_NEWNET | Linux.CLONE_NEWCGROUP;
     private static final long UNSHARE_NAMESPACES = CLONE_NAMESPACES | Linux.CLONE_NEWTIME;
 
-    public static final SeccompPolicy DEFAULT = defaultPolicy();
-    public static final SeccompPolicy STRICT = strict();
+    public static final SyscallRules DEFAULT = defaultPolicy();
+    public static final SyscallRules STRICT = strict();
 
-    private static SeccompPolicy defaultPolicy() {
-        SeccompPolicy.Builder b = SeccompPolicy.builder(Action.allow());
+    private static SyscallRules defaultPolicy() {
+        Builder b = new Builder(Action.allow());
         b.rules(EPERM,
                 // kernel code and the kernel itself
                 "init_module", "finit_module", "delete_module", "create_module", "get_kernel_syms",
@@ -108,8 +109,8 @@ public final class BuiltinPolicies {
         return personalityAndTerminal(b).build();
     }
 
-    private static SeccompPolicy strict() {
-        SeccompPolicy.Builder b = SeccompPolicy.builder(EPERM);
+    private static SyscallRules strict() {
+        Builder b = new Builder(EPERM);
         b.allow(
                 // files and directories
                 "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
@@ -154,7 +155,7 @@ public final class BuiltinPolicies {
     }
 
     /** personality only with Docker's safe values; no faking terminal input (TIOCSTI, TIOCLINUX). */
-    private static SeccompPolicy.Builder personalityAndTerminal(SeccompPolicy.Builder b) {
+    private static Builder personalityAndTerminal(Builder b) {
         long linux32 = Linux.PER_LINUX32;
         long uname26 = Linux.UNAME26;
         b.rule("personality", EPERM);
@@ -165,5 +166,60 @@ public final class BuiltinPolicies {
         // ioctl's request is an unsigned int in the kernel: compare 32 bits only.
         return b.rule("ioctl", EPERM, arg32(1).eq(Linux.TIOCSTI))
                 .rule("ioctl", EPERM, arg32(1).eq(Linux.TIOCLINUX));
+    }
+
+    /** Rules in the order they are added, later ones taking precedence, as SeccompPolicy.Builder keeps them. */
+    private static final class Builder {
+        private final Action defaultAction;
+        private final List<Rule> rules = new ArrayList<>();
+
+        Builder(Action defaultAction) {
+            this.defaultAction = defaultAction;
+        }
+
+        Builder rule(String syscall, Action action, ArgCheck... checks) {
+            if (!SyscallRules.isSyscall(syscall)) {
+                throw new IllegalArgumentException("no system call named " + syscall + " on x86_64 or aarch64");
+            }
+            rules.add(new Rule(syscall, action, List.of(checks)));
+            return this;
+        }
+
+        Builder rules(Action action, String... syscalls) {
+            for (String s : syscalls) {
+                rule(s, action);
+            }
+            return this;
+        }
+
+        Builder allow(String... syscalls) {
+            return rules(Action.allow(), syscalls);
+        }
+
+        SyscallRules build() {
+            return new SyscallRules(defaultAction, ENOSYS, rules);
+        }
+    }
+
+    /** Argument index as the 64-bit value the kernel receives. */
+    private static Arg arg(int index) {
+        return new Arg(index, false);
+    }
+
+    /** The low 32 bits of argument index, for arguments the kernel declares as int. */
+    private static Arg arg32(int index) {
+        return new Arg(index, true);
+    }
+
+    private record Arg(int index, boolean low32) {
+        ArgCheck eq(long value) {
+            return low32 ? new ArgCheck(index, Op.EQ, value & 0xFFFF_FFFFL, 0xFFFF_FFFFL, true)
+                    : new ArgCheck(index, Op.EQ, value, -1L, false);
+        }
+
+        ArgCheck maskedEq(long mask, long value) {
+            return low32 ? new ArgCheck(index, Op.MASKED_EQ, value & 0xFFFF_FFFFL, mask & 0xFFFF_FFFFL, true)
+                    : new ArgCheck(index, Op.MASKED_EQ, value, mask, false);
+        }
     }
 }

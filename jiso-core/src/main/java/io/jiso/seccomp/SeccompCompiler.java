@@ -1,12 +1,11 @@
 package io.jiso.seccomp;
 
-import io.jiso.SeccompPolicy;
-import io.jiso.SeccompPolicy.Action;
-import io.jiso.SeccompPolicy.ArgCheck;
-import io.jiso.SeccompPolicy.Rule;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.seccomp_data;
+import io.jiso.seccomp.SyscallRules.Action;
+import io.jiso.seccomp.SyscallRules.ArgCheck;
+import io.jiso.seccomp.SyscallRules.Rule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,7 +14,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Compiles a {@link SeccompPolicy} to a classic BPF seccomp filter for one
+ * Compiles a {@link SyscallRules} to a classic BPF seccomp filter for one
  * architecture. The program:
  * <ol>
  * <li>checks seccomp_data.arch against the architecture's AUDIT_ARCH and kills
@@ -29,10 +28,10 @@ import java.util.WeakHashMap;
  * </ol>
  */
 public final class SeccompCompiler {
-    private static final Map<SeccompPolicy, SeccompProgram> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<SyscallRules, SeccompProgram> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final Abi abi;
-    private final SeccompPolicy policy;
+    private final SyscallRules policy;
     private final BpfAssembler asm;
     private final int ldAbs;
     private final int jeq;
@@ -49,7 +48,7 @@ public final class SeccompCompiler {
      * BPF opcodes and SECCOMP_RET_* are the same on every architecture (generic
      * UAPI headers); abi gives what differs: AUDIT_ARCH, the syscall table, x32.
      */
-    private SeccompCompiler(SeccompPolicy policy, Abi abi) {
+    private SeccompCompiler(SyscallRules policy, Abi abi) {
         this.abi = abi;
         this.policy = policy;
         this.asm = new BpfAssembler();
@@ -65,12 +64,12 @@ public final class SeccompCompiler {
     }
 
     /** Compiles policy for abi's architecture. */
-    public static SeccompProgram compile(SeccompPolicy policy, Abi abi) {
+    public static SeccompProgram compile(SyscallRules policy, Abi abi) {
         return new SeccompCompiler(policy, abi).compile();
     }
 
     /** Compiles policy for the running architecture, once per policy object. */
-    public static SeccompProgram forCurrentArch(SeccompPolicy policy) {
+    public static SeccompProgram forCurrentArch(SyscallRules policy) {
         return CACHE.computeIfAbsent(policy, p -> compile(p, Abi.current()));
     }
 
@@ -232,7 +231,7 @@ public final class SeccompCompiler {
         int vHigh = (int) (c.value() >>> 32);
         int mLow = (int) c.mask();
         int mHigh = (int) (c.mask() >>> 32);
-        boolean masked = c.op() == SeccompPolicy.Op.MASKED_EQ;
+        boolean masked = c.op() == SyscallRules.Op.MASKED_EQ;
         boolean oneLoad = true;
         if (c.low32() || (masked && mHigh == 0)) {
             // Only the low half matters (a masked value has no bits outside the mask).
@@ -269,7 +268,7 @@ public final class SeccompCompiler {
     }
 
     /** The decisive comparison on the low half (or the only one, for 32-bit checks). */
-    private void lastHalf(SeccompPolicy.Op op, int v, BpfAssembler.Label pass, BpfAssembler.Label fail) {
+    private void lastHalf(SyscallRules.Op op, int v, BpfAssembler.Label pass, BpfAssembler.Label fail) {
         switch (op) {
             case EQ, MASKED_EQ -> asm.jump(jeq, v, pass, fail);
             case NE -> asm.jump(jeq, v, fail, pass);

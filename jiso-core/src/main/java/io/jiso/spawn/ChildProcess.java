@@ -3,11 +3,11 @@ package io.jiso.spawn;
 import static io.jiso.nativegen.Linux.SIGKILL;
 import static io.jiso.nativegen.Linux.SIGTERM;
 
-import io.jiso.IsolationException;
-import io.jiso.Namespace;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.net.NetworkNamespacePool;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.FdLimit;
 import io.jiso.sys.Sys;
@@ -152,11 +152,11 @@ public final class ChildProcess {
     }
 
     /** The pidfd for another sandbox to setns through; the process must still run. */
-    synchronized int pidfdForJoin(Namespace ns) {
+    synchronized int pidfdForJoin(NamespaceType ns) {
         if (reaped || exit.isDone()) {
             throw new IllegalStateException("cannot join the namespaces of process " + pid + ": it has exited");
         }
-        if (ns == Namespace.NET) {
+        if (ns == NamespaceType.NET) {
             networkJoined = true; // the joiner may outlive this sandbox in its network namespace
         }
         return pidfd;
@@ -354,7 +354,7 @@ public final class ChildProcess {
         try {
             try {
                 step.apply(cgroup);
-            } catch (IsolationException e) {
+            } catch (SetupFailure e) {
                 if (e.errno() != Errno.EMFILE) {
                     throw e;
                 }

@@ -19,20 +19,20 @@ import static io.jiso.plan.Syscalls.PRCTL;
 import static io.jiso.plan.Syscalls.RT_SIGPROCMASK;
 import static io.jiso.plan.Syscalls.SETSID;
 
-import io.jiso.Namespace;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.cgroup.CgroupSteps;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.landlock.LandlockSteps;
 import io.jiso.limits.RlimitSteps;
 import io.jiso.lsm.LsmSteps;
-import io.jiso.plan.StepList;
-import io.jiso.seccomp.SeccompCompiler;
-import io.jiso.seccomp.SeccompSteps;
 import io.jiso.mount.RootTemplateSteps;
 import io.jiso.mount.RootfsSteps;
 import io.jiso.namespace.NamespaceSteps;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.net.LoopbackSteps;
+import io.jiso.plan.StepList;
+import io.jiso.seccomp.SeccompCompiler;
+import io.jiso.seccomp.SeccompSteps;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -86,38 +86,38 @@ final class ChildSteps {
     static ProgramSearch plan(SandboxSpec spec, Fds fds, V1Leaf v1Leaf, LeafHierarchies cgroups, StepList steps) {
         // The first process: PID 1 of a new pid namespace, which watches the JVM itself once it is
         // jiso-init (a lifeline pidfd), or the main process, made by a spawner thread that never ends.
-        if (!spec.creates(Namespace.PID)) {
+        if (!spec.creates(NamespaceType.PID)) {
             dieWithTheJvm(steps);
         }
         if (v1Leaf.present()) {
             CgroupSteps.moveSelfInto(steps, v1Leaf.name(), v1Leaf.tasksFds());
-            if (spec.creates(Namespace.CGROUP)) {
-                NamespaceSteps.unshare(steps, Namespace.CGROUP);
+            if (spec.creates(NamespaceType.CGROUP)) {
+                NamespaceSteps.unshare(steps, NamespaceType.CGROUP);
             }
         }
-        if (spec.creates(Namespace.USER)) {
+        if (spec.creates(NamespaceType.USER)) {
             NamespaceSteps.becomeRootOfUserNamespace(steps, canSetGroups(spec));
         }
         NamespaceSteps.join(steps, pidfds(spec.joined()));
-        if (spec.creates(Namespace.UTS)) {
+        if (spec.creates(NamespaceType.UTS)) {
             NamespaceSteps.hostname(steps, spec.hostname());
         }
         if (fds.network() >= 0) {
-            NamespaceSteps.joinFresh(steps, fds.network(), Namespace.NET); // made ahead, lo already up
-        } else if (spec.creates(Namespace.NET)) {
+            NamespaceSteps.joinFresh(steps, fds.network(), NamespaceType.NET); // made ahead, lo already up
+        } else if (spec.creates(NamespaceType.NET)) {
             LoopbackSteps.up(steps);
         }
         if (fds.rootTemplate() >= 0) {
             // made ahead, no host tree to detach
             RootTemplateSteps.enterCopy(steps, spec.rootPreset(), spec.mounts(), fds.rootTemplate(), cgroups);
-        } else if (spec.creates(Namespace.MOUNT)) {
+        } else if (spec.creates(NamespaceType.MOUNT)) {
             RootfsSteps.build(steps, spec.freshRoot(), spec.rootPreset(), spec.mounts(), cgroups);
         }
-        if (spec.creates(Namespace.TIME)) {
+        if (spec.creates(NamespaceType.TIME)) {
             NamespaceSteps.timeNamespace(steps, spec.monotonicOffset(), spec.boottimeOffset());
         }
         StepList.Step spawnMain = null;
-        if (spec.creates(Namespace.PID)) {
+        if (spec.creates(NamespaceType.PID)) {
             // PID 1 must reap orphans and pass signals on; the main process is its child.
             if (spec.newSession()) {
                 newSession(steps); // out of the JVM's process group too: no signal from its terminal
@@ -147,7 +147,7 @@ final class ChildSteps {
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
         CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec),
-                spec.creates(Namespace.USER) || spec.host().jvmHoldsSetPcap());
+                spec.creates(NamespaceType.USER) || spec.host().jvmHoldsSetPcap());
         dieWithTheJvm(steps); // again: a change of uid or gid clears the parent-death signal
         if (spawnMain != null) {
             // Not one instruction of the program while PID 1 still shares the JVM's memory (its
@@ -262,8 +262,8 @@ final class ChildSteps {
         return argv(steps, environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
-    private static Map<Namespace, Integer> pidfds(Map<Namespace, ChildProcess> joined) {
-        Map<Namespace, Integer> fds = new HashMap<>();
+    private static Map<NamespaceType, Integer> pidfds(Map<NamespaceType, ChildProcess> joined) {
+        Map<NamespaceType, Integer> fds = new HashMap<>();
         joined.forEach((ns, process) -> fds.put(ns, process.pidfdForJoin(ns)));
         return fds;
     }

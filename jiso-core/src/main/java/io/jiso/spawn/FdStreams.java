@@ -2,6 +2,7 @@ package io.jiso.spawn;
 
 import static io.jiso.nativegen.Linux.F_SETFL;
 
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Streams over the JVM's end of a child's pipe, with the life cycle of the
@@ -47,15 +49,18 @@ final class FdStreams {
         return t;
     });
 
-    /** The stream the JVM reads a child's output from; pipe is told of the exit by the ChildProcess. */
-    static InputStream input(Pipe pipe) {
-        In in = new In(pipe);
+    /**
+     * The stream the JVM reads a child's output from; pipe is told of the exit by the ChildProcess.
+     * A read(2) the kernel refuses throws publicFailure's form of the failure, the stream's caller's.
+     */
+    static InputStream input(Pipe pipe, Function<SetupFailure, ? extends IOException> publicFailure) {
+        In in = new In(pipe, publicFailure);
         CLEANER.register(in, pipe::close);
         return in;
     }
 
-    static OutputStream output(Pipe pipe) {
-        Out out = new Out(pipe);
+    static OutputStream output(Pipe pipe, Function<SetupFailure, ? extends IOException> publicFailure) {
+        Out out = new Out(pipe, publicFailure);
         CLEANER.register(out, pipe::close);
         return out;
     }
@@ -172,9 +177,11 @@ final class FdStreams {
 
     private static final class In extends InputStream {
         private final Pipe pipe;
+        private final Function<SetupFailure, ? extends IOException> publicFailure;
 
-        In(Pipe pipe) {
+        In(Pipe pipe, Function<SetupFailure, ? extends IOException> publicFailure) {
             this.pipe = pipe;
+            this.publicFailure = publicFailure;
         }
 
         @Override
@@ -196,7 +203,12 @@ final class FdStreams {
                 }
                 try {
                     MemorySegment buffer = BUFFER.get();
-                    int n = (int) Sys.read(fd, buffer, Math.min(len, CHUNK));
+                    int n;
+                    try {
+                        n = (int) Sys.read(fd, buffer, Math.min(len, CHUNK));
+                    } catch (SetupFailure f) {
+                        throw publicFailure.apply(f);
+                    }
                     if (n == 0) {
                         pipe.sawEof();
                         return -1;
@@ -223,9 +235,11 @@ final class FdStreams {
 
     private static final class Out extends OutputStream {
         private final Pipe pipe;
+        private final Function<SetupFailure, ? extends IOException> publicFailure;
 
-        Out(Pipe pipe) {
+        Out(Pipe pipe, Function<SetupFailure, ? extends IOException> publicFailure) {
             this.pipe = pipe;
+            this.publicFailure = publicFailure;
         }
 
         @Override
@@ -242,7 +256,11 @@ final class FdStreams {
                 while (len > 0) {
                     int n = Math.min(len, CHUNK);
                     MemorySegment.copy(b, off, buffer, ValueLayout.JAVA_BYTE, 0, n);
-                    Sys.writeFully(fd, buffer, n, "write to the child's standard input");
+                    try {
+                        Sys.writeFully(fd, buffer, n, "write to the child's standard input");
+                    } catch (SetupFailure f) {
+                        throw publicFailure.apply(f);
+                    }
                     off += n;
                     len -= n;
                 }

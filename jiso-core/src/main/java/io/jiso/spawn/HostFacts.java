@@ -1,9 +1,9 @@
 package io.jiso.spawn;
 
-import io.jiso.Capability;
-import io.jiso.ResourceLimit;
 import io.jiso.capability.HeldCapabilities;
+import io.jiso.capability.KernelCapability;
 import io.jiso.landlock.LandlockSupport;
+import io.jiso.limits.RlimitResource;
 import io.jiso.limits.Rlimits;
 import io.jiso.mount.HostLayout;
 import io.jiso.user.Rootless;
@@ -27,7 +27,7 @@ import java.util.Map;
  * @param layout             the host's system directories
  */
 public record HostFacts(boolean jvmIsRoot, long jvmUid, long jvmGid, boolean jvmHoldsSetPcap,
-        boolean jvmMayRaiseRlimits, Map<ResourceLimit, Long> jvmHardLimits, int landlockAbi, HostLayout layout) {
+        boolean jvmMayRaiseRlimits, Map<RlimitResource, Long> jvmHardLimits, int landlockAbi, HostLayout layout) {
 
     public HostFacts {
         jvmHardLimits = Map.copyOf(jvmHardLimits);
@@ -40,7 +40,7 @@ public record HostFacts(boolean jvmIsRoot, long jvmUid, long jvmGid, boolean jvm
 
     private static final class Current {
         static final HostFacts FACTS = new HostFacts(Rootless.jvmIsRoot(), Rootless.jvmUid(), Rootless.jvmGid(),
-                HeldCapabilities.held(Capability.CAP_SETPCAP), Rlimits.jvmMayRaise(), Rlimits.jvmHardLimits(),
+                HeldCapabilities.held(KernelCapability.CAP_SETPCAP), Rlimits.jvmMayRaise(), Rlimits.jvmHardLimits(),
                 LandlockSupport.abiVersion(), HostLayout.current());
     }
 }

@@ -1,9 +1,9 @@
 package io.jiso.spawn;
 
-import io.jiso.FeatureUnavailableException;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.limits.RunLimits;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -36,7 +36,7 @@ final class InitLimits implements AutoCloseable {
             if (limits.cpuTime() != null) {
                 CgroupLeaf.CpuCounter counter = leaf == null ? null : leaf.openCpuCounter();
                 if (counter == null) {
-                    throw new FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "jiso-init reads the leaf's"
+                    throw new FeatureUnavailable("enforce cpuTimeLimit", 0, "", "jiso-init reads the leaf's"
                             + " CPU counter, cpu.stat on cgroup v2 or cpuacct.usage on v1, and this host has neither");
                 }
                 l.owned.add(counter.fd());

@@ -1,34 +1,35 @@
 package io.jiso.spawn;
 
-import io.jiso.ChildSetupException;
-import io.jiso.DeviceRule;
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
-import io.jiso.Namespace;
+import io.jiso.cgroup.AllowedDevice;
 import io.jiso.cgroup.CgroupLeaf;
 import io.jiso.cgroup.Cgroups;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.RootPresets;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.net.NetworkNamespacePool;
-import io.jiso.IdMapping;
-import io.jiso.user.Rootless;
-import io.jiso.user.UserNamespaceMaps;
-import io.jiso.sys.WaitStatus;
+import io.jiso.plan.ChildSetupFailure;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
+import io.jiso.sys.WaitStatus;
+import io.jiso.user.IdMapLine;
+import io.jiso.user.Rootless;
+import io.jiso.user.UserNamespaceMaps;
 import io.jiso.user.UserNamespacePolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.SegmentAllocator;
 import java.lang.ProcessBuilder.Redirect;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,17 +70,19 @@ public final class Launcher {
     /**
      * Starts a sandbox of the runtime of these services, with fds of the JVM's (-1: none) as the
      * child's stdin and stdout instead of its redirects, for a pipeline; the caller keeps and
-     * closes them.
+     * closes them. A read or write of the streams it returns that the kernel refuses throws
+     * publicFailure's form of the failure (the API's exception), the streams' users being the API's.
      *
      * @throws IllegalStateException if the runtime is closed
      */
-    public static Started start(Services services, SandboxSpec spec, int stdinFd, int stdoutFd) throws IOException {
+    public static Started start(Services services, SandboxSpec spec, int stdinFd, int stdoutFd,
+            Function<SetupFailure, ? extends IOException> publicFailure) throws IOException {
         services.beginStart();
         try {
             ChildProcess.awaitBacklog();
             try {
-                return startOnce(services, spec, stdinFd, stdoutFd);
-            } catch (IsolationException e) {
+                return startOnce(services, spec, stdinFd, stdoutFd, publicFailure);
+            } catch (SetupFailure e) {
                 // At the JVM's fd limit jiso's own fds go first: the cleanup after earlier exits is
                 // awaited, the leaves and network namespaces made ahead are closed, then the spawn
                 // tries once more. Only a table full of the program's own fds fails it.
@@ -87,7 +90,7 @@ public final class Launcher {
                     throw e;
                 }
                 releaseBackgroundFds(services);
-                return startOnce(services, spec, stdinFd, stdoutFd);
+                return startOnce(services, spec, stdinFd, stdoutFd, publicFailure);
             }
         } finally {
             services.endStart();
@@ -112,7 +115,7 @@ public final class Launcher {
     private static void closeUnused(Services services, CgroupLeaf leaf) throws IOException {
         try {
             leaf.close();
-        } catch (IsolationException e) {
+        } catch (SetupFailure e) {
             if (e.errno() != Errno.EMFILE) {
                 throw e;
             }
@@ -132,11 +135,11 @@ public final class Launcher {
     static {
         // The EMFILE path runs when no fd is free, and loading a class from a directory takes one:
         // the exception it catches is loaded now.
-        new ChildSetupException("", 0, "", null).getMessage();
+        new ChildSetupFailure("", 0, "", null).getMessage();
     }
 
-    private static Started startOnce(Services services, SandboxSpec spec, int stdinFd, int stdoutFd)
-            throws IOException {
+    private static Started startOnce(Services services, SandboxSpec spec, int stdinFd, int stdoutFd,
+            Function<SetupFailure, ? extends IOException> publicFailure) throws IOException {
         Preflight.check(spec);
         Pipes pipes = new Pipes(services.network);
         pipes.given[0] = stdinFd;
@@ -146,13 +149,13 @@ public final class Launcher {
             LeafOrReason cgroup = leafFor(services, spec);
             leaf = cgroup.leaf();
             if (spec.runLimits().cpuTime() != null && leaf == null) {
-                throw new FeatureUnavailableException("enforce cpuTimeLimit", 0, "", "it counts the CPU"
+                throw new FeatureUnavailable("enforce cpuTimeLimit", 0, "", "it counts the CPU"
                         + " time of the sandbox's cgroup leaf, and this sandbox has none: " + cgroup.whyNone());
             }
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
             int err = spec.mergeErrors() ? out : pipes.childEnd(spec.redirects().get(2), 2);
-            int[] status = spec.creates(Namespace.PID) ? pipes.statusPipe() : null;
+            int[] status = spec.creates(NamespaceType.PID) ? pipes.statusPipe() : null;
             if (status != null && spec.runLimits().watched()) {
                 // jiso-init enforces the limits; with an output limit the main process writes to its relay
                 pipes.initLimits = InitLimits.open(spec, leaf, out, err);
@@ -162,7 +165,7 @@ public final class Launcher {
                 }
             }
             // A pooled network namespace belongs to the init user namespace: not joinable from a new one.
-            if (spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)) {
+            if (spec.creates(NamespaceType.NET) && !spec.creates(NamespaceType.USER)) {
                 pipes.network = services.network.take();
             }
             ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
@@ -171,22 +174,28 @@ public final class Launcher {
                     cgroup.leaf(), memory);
             // Under jiso-init the sandbox watches the JVM itself, so it may be made on this thread,
             // whatever its life; a main process without one dies with its creator thread.
-            ChildProcess child = spec.creates(Namespace.PID) ? Spawner.runHere(job) : services.spawner.run(job);
+            ChildProcess child = spec.creates(NamespaceType.PID) ? Spawner.runHere(job) : services.spawner.run(job);
             leaf = null; // the child owns it now
             if (pipes.network >= 0 && mayGiveBackNetwork(spec, services.network)) {
                 child.giveBackNetworkAtEnd(pipes.network);
                 pipes.network = -1;
             }
             pipes.closeChildEnds();
-            OutputStream stdin = pipes.outStream(0);
-            InputStream stdout = pipes.inStream(1);
-            InputStream stderr = pipes.inStream(2);
+            OutputStream stdin = pipes.outStream(0, publicFailure);
+            InputStream stdout = pipes.inStream(1, publicFailure);
+            InputStream stderr = pipes.inStream(2, publicFailure);
             child.closeAtExit(pipes.streamPipes);
             if (spec.runLimits().watched()) {
                 child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()),
                         status == null));
             }
-            services.reaper.watch(child);
+            try {
+                services.reaper.watch(child);
+            } catch (IllegalStateException e) {
+                // the child is ended; what the caller catches carries the failure as the API names it
+                throw e.getCause() instanceof SetupFailure f ? new IllegalStateException(e.getMessage(),
+                        publicFailure.apply(f)) : e;
+            }
             return new Started(child, stdin, stdout, stderr, cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
             pipes.closeAll();
@@ -211,7 +220,7 @@ public final class Launcher {
      * writable (the host's, or a writable bind of it).
      */
     private static boolean mayGiveBackNetwork(SandboxSpec spec, NetworkNamespacePool pool) {
-        return spec.creates(Namespace.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
+        return spec.creates(NamespaceType.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
                 && spec.privileges().uid() != 0 && pool.reuseEnabled();
     }
 
@@ -226,10 +235,10 @@ public final class Launcher {
         if (spec.cgroup() == null) {
             return new LeafOrReason(null, "withoutCgroup() was asked for");
         }
-        boolean ownDeviceRules = !spec.devices().equals(DeviceRule.MINIMAL);
+        boolean ownDeviceRules = !spec.devices().equals(AllowedDevice.MINIMAL);
         boolean cgroupFs = RootPresets.mountsCgroupFs(spec.rootPreset()); // its hierarchies, rooted at the leaf
         try {
-            List<DeviceRule> devices = spec.devices();
+            List<AllowedDevice> devices = spec.devices();
             if (!ownDeviceRules && !services.leaves.canRestrictDevices()) {
                 if (!warnedNoDeviceControl.getAndSet(true)) {
                     LOG.warn("cgroup layout {} has no way to restrict devices (no v2 tree, no v1 devices hierarchy):"
@@ -270,7 +279,7 @@ public final class Launcher {
             throw failure(plan, outcome);
         }
         ChildProcess child = new ChildProcess(services, outcome.pid(), outcome.pidfd(), statusReadEnd, leaf);
-        if (spec.creates(Namespace.MOUNT) && !spec.creates(Namespace.PID)) {
+        if (spec.creates(NamespaceType.MOUNT) && !spec.creates(NamespaceType.PID)) {
             child.holdMountNamespace();
         }
         return child;
@@ -286,19 +295,19 @@ public final class Launcher {
     static Plan plan(SandboxSpec spec, ChildSteps.Fds fds, int cgroupFd, ChildSteps.V1Leaf v1Leaf,
             LeafHierarchies cgroupFs, SegmentAllocator memory) {
         Plan plan = new Plan(memory);
-        for (Namespace ns : spec.created()) {
+        for (NamespaceType ns : spec.created()) {
             plan.cloneFlags |= ns.cloneFlag();
         }
-        if (spec.creates(Namespace.TIME)) {
-            plan.cloneFlags &= ~Namespace.TIME.cloneFlag(); // made with unshare, so its offsets can be set first
+        if (spec.creates(NamespaceType.TIME)) {
+            plan.cloneFlags &= ~NamespaceType.TIME.cloneFlag(); // made with unshare, so its offsets can be set first
         }
         if (fds.network() >= 0) {
-            plan.cloneFlags &= ~Namespace.NET.cloneFlag(); // joined instead: made ahead of time
+            plan.cloneFlags &= ~NamespaceType.NET.cloneFlag(); // joined instead: made ahead of time
         }
         if (fds.rootTemplate() >= 0) {
-            plan.cloneFlags &= ~Namespace.MOUNT.cloneFlag(); // copied from the template instead of the host
+            plan.cloneFlags &= ~NamespaceType.MOUNT.cloneFlag(); // copied from the template instead of the host
         }
-        if (spec.creates(Namespace.USER)) {
+        if (spec.creates(NamespaceType.USER)) {
             UserNamespaceMaps maps = spec.userMaps();
             writeMap(plan, "uid_map", maps.uids(), maps.uidHelper());
             if (!maps.setGroupsAllowed(spec.host().jvmIsRoot())) {
@@ -308,14 +317,14 @@ public final class Launcher {
         }
         plan.cgroupFd = cgroupFd;
         if (v1Leaf.present()) {
-            plan.cloneFlags &= ~Namespace.CGROUP.cloneFlag();
+            plan.cloneFlags &= ~NamespaceType.CGROUP.cloneFlag();
         }
         plan.programSearch = ChildSteps.plan(spec, fds, v1Leaf, cgroupFs, plan.steps);
         return plan;
     }
 
     /** The JVM writes the map itself, or has newuidmap / newgidmap write it. */
-    private static void writeMap(Plan plan, String file, List<IdMapping> map, Path helper) {
+    private static void writeMap(Plan plan, String file, List<IdMapLine> map, Path helper) {
         if (helper == null) {
             plan.writeProcFile(file, UserNamespaceMaps.procFileText(map));
         } else {
@@ -330,47 +339,47 @@ public final class Launcher {
             ProgramSearch search = plan.programSearch;
             if (search != null && search.covers(step) && (o.errno() == Errno.ENOENT || o.errno() == Errno.EACCES
                     || o.errno() == Errno.ENOTDIR)) {
-                return new ChildSetupException("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
+                return new ChildSetupFailure("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
             }
-            return new ChildSetupException(plan.steps.describe(step), o.errno(), errno, null);
+            return new ChildSetupFailure(plan.steps.describe(step), o.errno(), errno, null);
         }
         if (step == StageFailure.CLONE) {
-            String why = (plan.cloneFlags & Namespace.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
+            String why = (plan.cloneFlags & NamespaceType.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
                     ? UserNamespacePolicy.refusalReason() : "";
             if (!why.isEmpty()) {
-                return new FeatureUnavailableException("create the child in a new user namespace (clone3)",
+                return new FeatureUnavailable("create the child in a new user namespace (clone3)",
                         o.errno(), errno, "this host forbids unprivileged user namespaces: " + why);
             }
-            return new HostSetupException("create the child (clone3)", o.errno(), errno, null);
+            return new HostSetupFailure("create the child (clone3)", o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_WRITE) {
             String file = plan.parentWriteFile(o.detail());
             if (!Rootless.jvmIsRoot() && o.errno() == Errno.EPERM && file != null && file.endsWith("_map")) {
-                return new FeatureUnavailableException(plan.describeParentWrite(o.detail()), o.errno(),
+                return new FeatureUnavailable(plan.describeParentWrite(o.detail()), o.errno(),
                         errno, Rootless.whyMappingRefused());
             }
-            return new HostSetupException(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
+            return new HostSetupFailure(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_RUN) {
             String program = plan.describeParentWrite(o.detail()).replace("<child pid>", Integer.toString(o.pid()));
             String output = plan.parentProgramOutput(o.detail());
             String how = o.waitStatus() < 0 ? "" : WaitStatus.describe(o.waitStatus())
                     + (output.isEmpty() ? "" : ": " + output);
-            return new HostSetupException(program, o.errno(), errno, how);
+            return new HostSetupFailure(program, o.errno(), errno, how);
         }
         if (step == StageFailure.NO_EXEC) {
-            return new ChildSetupException("execute the program: the plan ended without execve", 0, "", null);
+            return new ChildSetupFailure("execute the program: the plan ended without execve", 0, "", null);
         }
         if (step == StageFailure.HANDSHAKE) {
-            return new ChildSetupException("wait for the parent's go-ahead", o.errno(), errno, null);
+            return new ChildSetupFailure("wait for the parent's go-ahead", o.errno(), errno, null);
         }
         if (step == StageFailure.PIPE) {
-            return new HostSetupException("create the handshake pipe", o.errno(), errno, null);
+            return new HostSetupFailure("create the handshake pipe", o.errno(), errno, null);
         }
         if (step == StageFailure.BAD_PLAN) {
-            return new HostSetupException("hand the plan to the stage: it refused it as malformed", 0, "", null);
+            return new HostSetupFailure("hand the plan to the stage: it refused it as malformed", 0, "", null);
         }
-        return new HostSetupException("run the spawn stage (failure " + step + ")", o.errno(), errno, null);
+        return new HostSetupFailure("run the spawn stage (failure " + step + ")", o.errno(), errno, null);
     }
 
     /** The pipes and files of one start; everything is closed on failure. */
@@ -427,12 +436,13 @@ public final class Launcher {
         /** The JVM's ends of the pipes made into streams, for the exit to drain and close. */
         final List<FdStreams.Pipe> streamPipes = new ArrayList<>(3);
 
-        OutputStream outStream(int fd) {
-            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream() : FdStreams.output(pipe(fd, false));
+        OutputStream outStream(int fd, Function<SetupFailure, ? extends IOException> publicFailure) {
+            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream()
+                    : FdStreams.output(pipe(fd, false), publicFailure);
         }
 
-        InputStream inStream(int fd) {
-            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(pipe(fd, true));
+        InputStream inStream(int fd, Function<SetupFailure, ? extends IOException> publicFailure) {
+            return parentEnds[fd] < 0 ? InputStream.nullInputStream() : FdStreams.input(pipe(fd, true), publicFailure);
         }
 
         private FdStreams.Pipe pipe(int fd, boolean readEnd) {

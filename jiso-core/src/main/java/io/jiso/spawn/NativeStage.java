@@ -7,9 +7,9 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import io.jiso.HostSetupException;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -77,7 +77,7 @@ final class NativeStage {
         int fd;
         try {
             fd = Sys.memfdCreate(resource, flags | (executable ? MFD_EXEC : 0));
-        } catch (HostSetupException e) {
+        } catch (HostSetupFailure e) {
             if (e.errno() != Errno.EINVAL || !executable) {
                 throw e;
             }

@@ -1,10 +1,10 @@
 package io.jiso.spawn;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.Namespace;
 import io.jiso.capability.HeldCapabilities;
 import io.jiso.landlock.LandlockSupport;
 import io.jiso.lsm.LsmSupport;
+import io.jiso.namespace.NamespaceType;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.user.Rootless;
 
 /**
@@ -16,7 +16,7 @@ final class Preflight {
     private Preflight() {
     }
 
-    static void check(SandboxSpec spec) throws FeatureUnavailableException {
+    static void check(SandboxSpec spec) throws FeatureUnavailable {
         if (spec.landlock() != null) {
             LandlockSupport.require();
         }
@@ -26,7 +26,7 @@ final class Preflight {
         if (spec.selinuxLabel() != null) {
             LsmSupport.requireSelinux();
         }
-        boolean ownUsers = spec.creates(Namespace.USER);
+        boolean ownUsers = spec.creates(NamespaceType.USER);
         HeldCapabilities.requireDroppable(spec.privileges(), ownUsers);
         if (!Rootless.jvmIsRoot() && !ownUsers) {
             Rootless.requireJvmIdentity(spec.privileges());
@@ -40,8 +40,8 @@ final class Preflight {
      * user namespace of its own is root only in that one, so setns would fail
      * with EPERM.
      */
-    private static void requireJoinable(SandboxSpec spec) throws FeatureUnavailableException {
-        if (spec.joined().isEmpty() || !spec.creates(Namespace.USER)) {
+    private static void requireJoinable(SandboxSpec spec) throws FeatureUnavailable {
+        if (spec.joined().isEmpty() || !spec.creates(NamespaceType.USER)) {
             return;
         }
         String step = "join the " + spec.joined().keySet() + " namespace of process "
@@ -52,7 +52,7 @@ final class Preflight {
             throw new IllegalStateException(step + ": userNamespace(..) gives this sandbox a user namespace of its"
                     + " own" + why);
         }
-        throw new FeatureUnavailableException(step, 0, "", "the JVM is not root, so this sandbox gets a user"
+        throw new FeatureUnavailable(step, 0, "", "the JVM is not root, so this sandbox gets a user"
                 + " namespace of its own" + why);
     }
 }

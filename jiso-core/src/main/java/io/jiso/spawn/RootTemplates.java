@@ -9,9 +9,9 @@ import static io.jiso.plan.Syscalls.DUP3;
 import static io.jiso.plan.Syscalls.EXECVEAT;
 import static io.jiso.plan.Syscalls.PRCTL;
 
-import io.jiso.Namespace;
-import io.jiso.mount.RootTemplateSteps;
 import io.jiso.mount.FsOp;
+import io.jiso.mount.RootTemplateSteps;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.plan.StepList;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
@@ -65,7 +65,7 @@ final class RootTemplates {
 
     /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
     int forSpec(SandboxSpec spec) {
-        if (!enabled || !spec.creates(Namespace.MOUNT) || !spec.freshRoot() || spec.creates(Namespace.USER)
+        if (!enabled || !spec.creates(NamespaceType.MOUNT) || !spec.freshRoot() || spec.creates(NamespaceType.USER)
                 || !spec.host().jvmIsRoot()) {
             return -1;
         }
@@ -112,7 +112,7 @@ final class RootTemplates {
         int[] stdin = Sys.pipe2(Errno.O_CLOEXEC);
         try {
             Plan plan = new Plan(memory);
-            plan.cloneFlags = Namespace.MOUNT.cloneFlag();
+            plan.cloneFlags = NamespaceType.MOUNT.cloneFlag();
             StepList steps = plan.steps;
             steps.call("die with the JVM", PRCTL, PR_SET_PDEATHSIG, SIGKILL);
             RootTemplateSteps.template(steps, template);

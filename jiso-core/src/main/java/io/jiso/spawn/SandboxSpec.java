@@ -1,13 +1,13 @@
 package io.jiso.spawn;
 
-import io.jiso.DeviceRule;
-import io.jiso.Namespace;
-import io.jiso.SeccompPolicy;
 import io.jiso.capability.PrivilegeSpec;
+import io.jiso.cgroup.AllowedDevice;
 import io.jiso.cgroup.CgroupLimits;
 import io.jiso.landlock.LandlockRules;
 import io.jiso.limits.RunLimits;
 import io.jiso.mount.FsOp;
+import io.jiso.namespace.NamespaceType;
+import io.jiso.seccomp.SyscallRules;
 import io.jiso.user.UserNamespaceMaps;
 import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
@@ -52,8 +52,8 @@ public record SandboxSpec(
         String directory,
         List<Redirect> redirects,
         boolean mergeErrors,
-        Set<Namespace> created,
-        Map<Namespace, ChildProcess> joined,
+        Set<NamespaceType> created,
+        Map<NamespaceType, ChildProcess> joined,
         String hostname,
         boolean freshRoot,
         List<FsOp> rootPreset,
@@ -63,9 +63,9 @@ public record SandboxSpec(
         UserNamespaceMaps userMaps,
         PrivilegeSpec privileges,
         LandlockRules landlock,
-        SeccompPolicy seccomp,
+        SyscallRules seccomp,
         CgroupLimits cgroup,
-        List<DeviceRule> devices,
+        List<AllowedDevice> devices,
         boolean newSession,
         String appArmorProfile,
         String selinuxLabel,
@@ -84,7 +84,7 @@ public record SandboxSpec(
         devices = List.copyOf(devices);
     }
 
-    public boolean creates(Namespace ns) {
+    public boolean creates(NamespaceType ns) {
         return created.contains(ns);
     }
 }

@@ -1,6 +1,6 @@
 package io.jiso.sys;
 
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,22 +21,22 @@ public interface HostOps {
     }
 
     /** A whole (small) file, such as a cgroup or /proc file. */
-    String read(Path file) throws HostSetupException;
+    String read(Path file) throws HostSetupFailure;
 
     /** Writes a whole file in one write(2), as cgroup files expect. */
-    void write(Path file, String content) throws HostSetupException;
+    void write(Path file, String content) throws HostSetupFailure;
 
     /** Makes a new file (0600, never through a symbolic link) with this content; relative to dirfd, which may be AT_FDCWD. */
-    void create(int dirfd, String name, String content) throws HostSetupException;
+    void create(int dirfd, String name, String content) throws HostSetupFailure;
 
     /** mkdir; false if it was there already and existingOk. */
-    boolean mkdir(Path dir, int mode, boolean existingOk) throws HostSetupException;
+    boolean mkdir(Path dir, int mode, boolean existingOk) throws HostSetupFailure;
 
     /** unlink of a file, or rmdir when dir; false if it was not there and missingOk. name is relative to dirfd (AT_FDCWD: a path). */
-    boolean remove(int dirfd, String name, boolean dir, boolean missingOk) throws HostSetupException;
+    boolean remove(int dirfd, String name, boolean dir, boolean missingOk) throws HostSetupFailure;
 
     /** An O_DIRECTORY fd of dir, for {@link #create} and {@link #remove} in it. */
-    int openDirectory(Path dir) throws HostSetupException;
+    int openDirectory(Path dir) throws HostSetupFailure;
 
     /** The entries of a directory. */
     List<Path> list(Path dir) throws IOException;
@@ -60,7 +60,7 @@ public interface HostOps {
     Attributes attributes(Path path) throws IOException;
 
     /** kill(2); false if there is no such process. */
-    boolean kill(int pid, int signal) throws HostSetupException;
+    boolean kill(int pid, int signal) throws HostSetupFailure;
 
     /** This JVM's pid. */
     long pid();

@@ -1,7 +1,7 @@
 package io.jiso.sys;
 
-import io.jiso.HostSetupException;
 import io.jiso.nativegen.libc.Libc;
+import io.jiso.plan.HostSetupFailure;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -21,17 +21,17 @@ final class LinuxHostOps implements HostOps {
     }
 
     @Override
-    public String read(Path file) throws HostSetupException {
+    public String read(Path file) throws HostSetupFailure {
         return Sys.readFile(file.toString());
     }
 
     @Override
-    public void write(Path file, String content) throws HostSetupException {
+    public void write(Path file, String content) throws HostSetupFailure {
         Sys.writeFile(file.toString(), content);
     }
 
     @Override
-    public void create(int dirfd, String name, String content) throws HostSetupException {
+    public void create(int dirfd, String name, String content) throws HostSetupFailure {
         int fd = Sys.openat(dirfd, name, Errno.O_WRONLY | Errno.O_CREAT | Errno.O_EXCL | Errno.O_NOFOLLOW
                 | Errno.O_CLOEXEC, 0600);
         try {
@@ -42,17 +42,17 @@ final class LinuxHostOps implements HostOps {
     }
 
     @Override
-    public boolean mkdir(Path dir, int mode, boolean existingOk) throws HostSetupException {
+    public boolean mkdir(Path dir, int mode, boolean existingOk) throws HostSetupFailure {
         return Sys.mkdirat(Errno.AT_FDCWD, dir.toString(), mode, existingOk);
     }
 
     @Override
-    public boolean remove(int dirfd, String name, boolean dir, boolean missingOk) throws HostSetupException {
+    public boolean remove(int dirfd, String name, boolean dir, boolean missingOk) throws HostSetupFailure {
         return Sys.unlinkat(dirfd, name, dir ? Errno.AT_REMOVEDIR : 0, missingOk);
     }
 
     @Override
-    public int openDirectory(Path dir) throws HostSetupException {
+    public int openDirectory(Path dir) throws HostSetupFailure {
         return Sys.open(dir.toString(), Errno.O_RDONLY | Errno.O_DIRECTORY | Errno.O_NOFOLLOW | Errno.O_CLOEXEC, 0);
     }
 
@@ -104,7 +104,7 @@ final class LinuxHostOps implements HostOps {
     }
 
     @Override
-    public boolean kill(int pid, int signal) throws HostSetupException {
+    public boolean kill(int pid, int signal) throws HostSetupFailure {
         return Sys.kill(pid, signal);
     }
 

@@ -5,10 +5,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.jiso.HostSetupException;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.Libc;
 import io.jiso.nativegen.libc.siginfo_t;
+import io.jiso.plan.HostSetupFailure;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -24,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  * The libc calls jiso makes in the JVM's own process, each reading errno
  * through FFM call-state capture (never through __errno_location afterwards,
  * which another call on the same thread may already have overwritten). A
- * failure becomes a {@link HostSetupException} naming the call and its
+ * failure becomes a {@link HostSetupFailure} naming the call and its
  * argument, e.g. "open /sys/fs/cgroup/pids/jiso/pids.max: EACCES".
  */
 public final class Sys {
@@ -76,7 +76,7 @@ public final class Sys {
     static {
         // A failure is named by its errno, and near the fd limit it may be EMFILE itself, when
         // loading a class from a directory (one fd each) fails too: what names it is loaded now.
-        new HostSetupException("", Errno.EMFILE, Errno.name(Errno.EMFILE), null).getMessage();
+        new HostSetupFailure("", Errno.EMFILE, Errno.name(Errno.EMFILE), null).getMessage();
     }
 
     private static MethodHandle capturing(MemorySegment address, FunctionDescriptor descriptor) {
@@ -98,7 +98,7 @@ public final class Sys {
      * Makes a call, retrying EINTR. A negative result is a failure named by
      * what, unless its errno is tolerated: then -errno is returned.
      */
-    private static long call(String what, int tolerated, Call call) throws HostSetupException {
+    private static long call(String what, int tolerated, Call call) throws HostSetupFailure {
         MemorySegment state = STATE.get();
         while (true) {
             long r;
@@ -117,22 +117,22 @@ public final class Sys {
                 return -e;
             }
             if (e != Errno.EINTR) {
-                throw new HostSetupException(what, e, Errno.name(e), null);
+                throw new HostSetupFailure(what, e, Errno.name(e), null);
             }
         }
     }
 
-    private static long call(String what, Call call) throws HostSetupException {
+    private static long call(String what, Call call) throws HostSetupFailure {
         return call(what, 0, call);
     }
 
     /** openat(2); dirfd may be {@link Errno#AT_FDCWD}. Returns the new fd. */
-    public static int openat(int dirfd, String path, int flags, int mode) throws HostSetupException {
+    public static int openat(int dirfd, String path, int flags, int mode) throws HostSetupFailure {
         return openat(dirfd, path, flags, mode, path);
     }
 
     /** As above; a failure names the file as {@code shown} (its full path when path is relative to dirfd). */
-    private static int openat(int dirfd, String path, int flags, int mode, String shown) throws HostSetupException {
+    private static int openat(int dirfd, String path, int flags, int mode, String shown) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
             return (int) call("open " + shown, s -> (int) OPENAT.invokeExact(s, dirfd, p, flags, mode));
@@ -140,12 +140,12 @@ public final class Sys {
     }
 
     /** open(2) of an absolute or cwd-relative path. */
-    public static int open(String path, int flags, int mode) throws HostSetupException {
+    public static int open(String path, int flags, int mode) throws HostSetupFailure {
         return openat(Errno.AT_FDCWD, path, flags, mode);
     }
 
     /** fcntl(2) with an int argument. */
-    public static int fcntl(int fd, int cmd, int arg) throws HostSetupException {
+    public static int fcntl(int fd, int cmd, int arg) throws HostSetupFailure {
         return (int) call("fcntl " + fd + " " + cmd, s -> (int) FCNTL.invokeExact(s, fd, cmd, arg));
     }
 
@@ -164,7 +164,7 @@ public final class Sys {
     }
 
     /** read(2), retrying EINTR. Returns the byte count, 0 at end of file. */
-    public static long read(int fd, MemorySegment buffer, long count) throws HostSetupException {
+    public static long read(int fd, MemorySegment buffer, long count) throws HostSetupFailure {
         return call("read", s -> (long) READ.invokeExact(s, fd, buffer, count));
     }
 
@@ -172,13 +172,13 @@ public final class Sys {
      * read(2) of an fd set O_NONBLOCK: the byte count, 0 at end of file, or -1
      * when nothing is there to read now (EAGAIN).
      */
-    public static long readNow(int fd, MemorySegment buffer, long count) throws HostSetupException {
+    public static long readNow(int fd, MemorySegment buffer, long count) throws HostSetupFailure {
         long n = call("read", Errno.EAGAIN, s -> (long) READ.invokeExact(s, fd, buffer, count));
         return n < 0 ? -1 : n;
     }
 
     /** write(2), retrying EINTR and short writes until all count bytes are written. */
-    public static void writeFully(int fd, MemorySegment buffer, long count, String what) throws HostSetupException {
+    public static void writeFully(int fd, MemorySegment buffer, long count, String what) throws HostSetupFailure {
         long done = 0;
         while (done < count) {
             MemorySegment rest = buffer.asSlice(done);
@@ -188,7 +188,7 @@ public final class Sys {
     }
 
     /** Writes a string to an open fd in one write(2), as cgroup files expect (e.g. a pid to cgroup.procs). */
-    public static void writeString(int fd, String content, String what) throws HostSetupException {
+    public static void writeString(int fd, String content, String what) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
             MemorySegment buf = arena.allocate(Math.max(1, bytes.length));
@@ -198,12 +198,12 @@ public final class Sys {
     }
 
     /** Writes a whole file in one write(2), as cgroup and /proc files expect. */
-    public static void writeFile(String path, String content) throws HostSetupException {
+    public static void writeFile(String path, String content) throws HostSetupFailure {
         writeFileAt(Errno.AT_FDCWD, path, path, content);
     }
 
     /** As {@link #writeFile}, for name relative to dirfd; failures name the file as {@code path}. */
-    public static void writeFileAt(int dirfd, String name, String path, String content) throws HostSetupException {
+    public static void writeFileAt(int dirfd, String name, String path, String content) throws HostSetupFailure {
         int fd = openat(dirfd, name, Errno.O_WRONLY | Errno.O_CLOEXEC, 0, path);
         try {
             writeString(fd, content, "write \"" + content.strip() + "\" to " + path);
@@ -213,12 +213,12 @@ public final class Sys {
     }
 
     /** Reads a whole (small) file, such as a cgroup or /proc file. */
-    public static String readFile(String path) throws HostSetupException {
+    public static String readFile(String path) throws HostSetupFailure {
         return readFileAt(Errno.AT_FDCWD, path, path);
     }
 
     /** As {@link #readFile}, for name relative to dirfd; failures name the file as {@code path}. */
-    public static String readFileAt(int dirfd, String name, String path) throws HostSetupException {
+    public static String readFileAt(int dirfd, String name, String path) throws HostSetupFailure {
         int fd = openat(dirfd, name, Errno.O_RDONLY | Errno.O_CLOEXEC, 0, path);
         try (Arena arena = Arena.ofConfined()) {
             long size = 16384;
@@ -241,7 +241,7 @@ public final class Sys {
     }
 
     /** pipe2(2): returns {read end, write end}. */
-    public static int[] pipe2(int flags) throws HostSetupException {
+    public static int[] pipe2(int flags) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             call("pipe2", s -> (int) PIPE2.invokeExact(s, fds, flags));
@@ -250,7 +250,7 @@ public final class Sys {
     }
 
     /** mkdirat(2). Returns false if it already existed and existingOk. */
-    public static boolean mkdirat(int dirfd, String path, int mode, boolean existingOk) throws HostSetupException {
+    public static boolean mkdirat(int dirfd, String path, int mode, boolean existingOk) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
             return call("mkdir " + path, existingOk ? Errno.EEXIST : 0,
@@ -259,7 +259,7 @@ public final class Sys {
     }
 
     /** unlinkat(2); flags may be AT_REMOVEDIR (rmdir). Returns false if it did not exist and missingOk. */
-    public static boolean unlinkat(int dirfd, String path, int flags, boolean missingOk) throws HostSetupException {
+    public static boolean unlinkat(int dirfd, String path, int flags, boolean missingOk) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
             String what = ((flags & Errno.AT_REMOVEDIR) != 0 ? "rmdir " : "unlink ") + path;
@@ -271,7 +271,7 @@ public final class Sys {
      * kill(2). Returns false if the process does not exist (ESRCH): a caller
      * killing the members of a cgroup races with their exit, which is fine.
      */
-    public static boolean kill(int pid, int signal) throws HostSetupException {
+    public static boolean kill(int pid, int signal) throws HostSetupFailure {
         return call("kill " + pid + " " + signal, Errno.ESRCH, s -> (int) KILL.invokeExact(s, pid, signal)) == 0;
     }
 
@@ -280,7 +280,7 @@ public final class Sys {
      * (ESRCH): signalling a process that is gone is not an error for a caller
      * that only wants it gone.
      */
-    public static boolean pidfdSendSignal(int pidfd, int signal) throws HostSetupException {
+    public static boolean pidfdSendSignal(int pidfd, int signal) throws HostSetupFailure {
         return call("pidfd_send_signal " + signal, Errno.ESRCH,
                 s -> (int) PIDFD_SEND_SIGNAL.invokeExact(s, pidfd, signal, MemorySegment.NULL, 0)) == 0;
     }
@@ -289,7 +289,7 @@ public final class Sys {
      * waitid(2) on a pidfd. Returns the raw wait status (as waitpid reports
      * it), or -1 if the child has not exited and WNOHANG was given.
      */
-    public static int waitPidfd(int pidfd, int options) throws HostSetupException {
+    public static int waitPidfd(int pidfd, int options) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(siginfo_t.layout());
             call("waitid pidfd", s -> (int) WAITID.invokeExact(s, Errno.P_PIDFD, pidfd, info, options));
@@ -298,12 +298,12 @@ public final class Sys {
     }
 
     /** epoll_create1(2). */
-    public static int epollCreate(int flags) throws HostSetupException {
+    public static int epollCreate(int flags) throws HostSetupFailure {
         return (int) call("epoll_create1", s -> (int) EPOLL_CREATE1.invokeExact(s, flags));
     }
 
     /** epoll_ctl(2) with one event: these events, this 64-bit data (both ignored by EPOLL_CTL_DEL). */
-    public static void epollCtl(int epfd, int op, int fd, int events, long data) throws HostSetupException {
+    public static void epollCtl(int epfd, int op, int fd, int events, long data) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE, 8);
             event.set(JAVA_INT, 0, events);
@@ -314,7 +314,7 @@ public final class Sys {
 
     /** epoll_wait(2), retrying EINTR; events has room for max events. Returns how many are ready. */
     public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis)
-            throws HostSetupException {
+            throws HostSetupFailure {
         return (int) call("epoll_wait", s -> (int) EPOLL_WAIT.invokeExact(s, epfd, events, max, timeoutMillis));
     }
 
@@ -324,7 +324,7 @@ public final class Sys {
     }
 
     /** memfd_create(2). */
-    public static int memfdCreate(String name, int flags) throws HostSetupException {
+    public static int memfdCreate(String name, int flags) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment n = arena.allocateFrom(name);
             return (int) call("memfd_create " + name, s -> (int) MEMFD_CREATE.invokeExact(s, n, flags));
@@ -332,17 +332,17 @@ public final class Sys {
     }
 
     /** unshare(2) for the calling thread. */
-    public static void unshare(long flags) throws HostSetupException {
+    public static void unshare(long flags) throws HostSetupFailure {
         call("unshare " + flags, s -> (int) UNSHARE.invokeExact(s, (int) flags));
     }
 
     /** setns(2) for the calling thread. */
-    public static void setns(int fd, long nstype) throws HostSetupException {
+    public static void setns(int fd, long nstype) throws HostSetupFailure {
         call("setns " + nstype, s -> (int) SETNS.invokeExact(s, fd, (int) nstype));
     }
 
     /** socket(2). */
-    public static int socket(int domain, int type, int protocol) throws HostSetupException {
+    public static int socket(int domain, int type, int protocol) throws HostSetupFailure {
         return (int) call("socket", s -> (int) SOCKET.invokeExact(s, domain, type, protocol));
     }
 
@@ -351,7 +351,7 @@ public final class Sys {
      * "security.capability" (getxattr(2) asking only for its size). A file
      * system without extended attributes has none.
      */
-    public static boolean hasXattr(String path, String name) throws HostSetupException {
+    public static boolean hasXattr(String path, String name) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
             MemorySegment n = arena.allocateFrom(name);
@@ -359,7 +359,7 @@ public final class Sys {
             try {
                 size = call("getxattr " + path + " " + name, Errno.ENODATA,
                         s -> (long) GETXATTR.invokeExact(s, p, n, MemorySegment.NULL, 0L));
-            } catch (HostSetupException e) {
+            } catch (HostSetupFailure e) {
                 if (e.errno() != Errno.EOPNOTSUPP) {
                     throw e;
                 }
@@ -370,19 +370,19 @@ public final class Sys {
     }
 
     /** ioctl(2) with a pointer argument. */
-    public static void ioctl(int fd, long request, MemorySegment arg, String what) throws HostSetupException {
+    public static void ioctl(int fd, long request, MemorySegment arg, String what) throws HostSetupFailure {
         call(what, s -> (int) IOCTL.invokeExact(s, fd, request, arg));
     }
 
     /** pidfd_open(2): a close-on-exec pidfd of process pid. */
-    public static int pidfdOpen(long pid) throws HostSetupException {
+    public static int pidfdOpen(long pid) throws HostSetupFailure {
         long nr = Linux.__NR_pidfd_open;
         int p = Math.toIntExact(pid);
         return (int) call("pidfd_open " + pid, s -> (long) SYSCALL_INT_INT.invokeExact(s, nr, p, 0));
     }
 
     /** bpf(2): cmd on attr (a union bpf_attr). Returns the result, e.g. a program fd. */
-    public static long bpf(int cmd, MemorySegment attr, String what) throws HostSetupException {
+    public static long bpf(int cmd, MemorySegment attr, String what) throws HostSetupFailure {
         long nr = Linux.__NR_bpf;
         int size = (int) attr.byteSize();
         return call(what, s -> (long) SYSCALL_INT_PTR_INT.invokeExact(s, nr, cmd, attr, size));
@@ -394,7 +394,7 @@ public final class Sys {
      * if the kernel has no Landlock (ENOSYS) or it is disabled at boot
      * (EOPNOTSUPP).
      */
-    public static int landlockAbiVersion() throws HostSetupException {
+    public static int landlockAbiVersion() throws HostSetupFailure {
         long nr = Linux.__NR_landlock_create_ruleset;
         int flags = Linux.LANDLOCK_CREATE_RULESET_VERSION;
         MemorySegment state = STATE.get();
@@ -412,6 +412,6 @@ public final class Sys {
         if (e == Errno.ENOSYS || e == Errno.EOPNOTSUPP) {
             return 0;
         }
-        throw new HostSetupException("landlock_create_ruleset (version)", e, Errno.name(e), null);
+        throw new HostSetupFailure("landlock_create_ruleset (version)", e, Errno.name(e), null);
     }
 }

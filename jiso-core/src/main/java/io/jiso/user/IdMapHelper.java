@@ -1,7 +1,7 @@
 package io.jiso.user;
 
-import io.jiso.Capability;
 import io.jiso.capability.HeldCapabilities;
+import io.jiso.capability.KernelCapability;
 import io.jiso.sys.Sys;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,17 +20,17 @@ import java.util.stream.Stream;
  * missing piece is named instead of failing in the middle of one.
  */
 enum IdMapHelper {
-    UID("newuidmap", Capability.CAP_SETUID),
-    GID("newgidmap", Capability.CAP_SETGID);
+    UID("newuidmap", KernelCapability.CAP_SETUID),
+    GID("newgidmap", KernelCapability.CAP_SETGID);
 
     /** Where distributions install them. */
     private static final List<Path> DIRECTORIES = List.of(Path.of("/usr/bin"), Path.of("/bin"), Path.of("/usr/sbin"));
     private static final int SET_UID_BIT = 04000;
 
     private final String name;
-    private final Capability needs;
+    private final KernelCapability needs;
 
-    IdMapHelper(String name, Capability needs) {
+    IdMapHelper(String name, KernelCapability needs) {
         this.name = name;
         this.needs = needs;
     }
@@ -86,8 +86,8 @@ enum IdMapHelper {
         }
         // A setuid-root helper opens and writes the child's map as root, not as the namespace's owner:
         // that takes overriding the file's owner and CAP_SYS_ADMIN too (shadow 4.13 does so).
-        Set<Capability> needed = setUidRoot ? EnumSet.of(needs, Capability.CAP_DAC_OVERRIDE,
-                Capability.CAP_SYS_ADMIN) : EnumSet.of(needs);
+        Set<KernelCapability> needed = setUidRoot ? EnumSet.of(needs, KernelCapability.CAP_DAC_OVERRIDE,
+                KernelCapability.CAP_SYS_ADMIN) : EnumSet.of(needs);
         needed.removeIf(HeldCapabilities::inBoundingSet);
         if (!needed.isEmpty()) {
             return "the JVM's capability bounding set lacks " + needed + ", which " + helper + " needs"

@@ -1,10 +1,9 @@
 package io.jiso.user;
 
 import com.sun.security.auth.module.UnixSystem;
-import io.jiso.FeatureUnavailableException;
-import io.jiso.IdMapping;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.libc.Libc;
+import io.jiso.plan.FeatureUnavailable;
 import java.util.List;
 
 /**
@@ -33,7 +32,7 @@ public final class Rootless {
 
     /** As {@link #callerAsRoot()}, for a JVM running as uid and gid. */
     public static UserNamespaceMaps callerAsRoot(long uid, long gid) {
-        return UserNamespaceMaps.writtenByJvm(List.of(new IdMapping(0, uid, 1)), List.of(new IdMapping(0, gid, 1)));
+        return UserNamespaceMaps.writtenByJvm(List.of(new IdMapLine(0, uid, 1)), List.of(new IdMapLine(0, gid, 1)));
     }
 
     /**
@@ -42,9 +41,9 @@ public final class Rootless {
      * gid (CAP_SETUID, CAP_SETGID) nor set supplementary groups; it keeps the
      * JVM's, which only root could drop.
      */
-    public static void requireJvmIdentity(PrivilegeSpec spec) throws FeatureUnavailableException {
+    public static void requireJvmIdentity(PrivilegeSpec spec) throws FeatureUnavailable {
         if (spec.uid() != EUID || spec.gid() != EGID || !spec.groups().isEmpty()) {
-            throw new FeatureUnavailableException("run as uid " + spec.uid() + ", gid " + spec.gid()
+            throw new FeatureUnavailable("run as uid " + spec.uid() + ", gid " + spec.gid()
                     + (spec.groups().isEmpty() ? "" : ", groups " + spec.groups()), 0, "", "the JVM is not root"
                     + " and the sandbox shares its user namespace, so the program can only run as the JVM's own uid "
                     + EUID + " and gid " + EGID + "; a sandbox with a namespace of its own gets a user namespace"

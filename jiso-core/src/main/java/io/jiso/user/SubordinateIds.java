@@ -1,7 +1,6 @@
 package io.jiso.user;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.IdMapping;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.user.SubordinateIdFile.Range;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +11,7 @@ import java.util.List;
  * Which ids an unprivileged JVM may map beyond its own: the ranges
  * /etc/subuid and /etc/subgid give its user, written by newuidmap and
  * newgidmap. Everything the helpers would refuse is found here first and
- * named in one FeatureUnavailableException.
+ * named in one FeatureUnavailable.
  */
 public final class SubordinateIds {
     private SubordinateIds() {
@@ -37,19 +36,19 @@ public final class SubordinateIds {
      * The podman / rootlesskit layout: 0 inside is the caller, 1..count are
      * the first count ids of the user's ranges, in file order (ALL: every one).
      */
-    public static UserNamespaceMaps callerAndSubordinates(long count) throws FeatureUnavailableException {
+    public static UserNamespaceMaps callerAndSubordinates(long count) throws FeatureUnavailable {
         String step = "map " + (count == ALL ? "the" : count) + " subordinate ids of " + caller();
         if (Rootless.jvmIsRoot()) {
-            throw new FeatureUnavailableException(step, 0, "", "the JVM runs as root, which writes any map itself:"
+            throw new FeatureUnavailable(step, 0, "", "the JVM runs as root, which writes any map itself:"
                     + " give the ranges with userNamespace(uids, gids)");
         }
         List<String> problems = new ArrayList<>();
         Path uidHelper = IdMapHelper.UID.locate(problems);
         Path gidHelper = IdMapHelper.GID.locate(problems);
-        List<IdMapping> uids = stacked(IdMapHelper.UID, Rootless.uid(), count, problems);
-        List<IdMapping> gids = stacked(IdMapHelper.GID, Rootless.gid(), count, problems);
+        List<IdMapLine> uids = stacked(IdMapHelper.UID, Rootless.uid(), count, problems);
+        List<IdMapLine> gids = stacked(IdMapHelper.GID, Rootless.gid(), count, problems);
         if (!problems.isEmpty()) {
-            throw new FeatureUnavailableException(step, 0, "", String.join("; ", problems));
+            throw new FeatureUnavailable(step, 0, "", String.join("; ", problems));
         }
         return new UserNamespaceMaps(uids, gids, uidHelper, gidHelper);
     }
@@ -59,20 +58,20 @@ public final class SubordinateIds {
      * map of more than the caller's own id is written by its helper, and must
      * lie within the caller's subordinate ranges.
      */
-    public static UserNamespaceMaps forUnprivileged(List<IdMapping> uids, List<IdMapping> gids)
-            throws FeatureUnavailableException {
+    public static UserNamespaceMaps forUnprivileged(List<IdMapLine> uids, List<IdMapLine> gids)
+            throws FeatureUnavailable {
         List<String> problems = new ArrayList<>();
         Path uidHelper = helperFor(IdMapHelper.UID, uids, Rootless.uid(), problems);
         Path gidHelper = helperFor(IdMapHelper.GID, gids, Rootless.gid(), problems);
         if (!problems.isEmpty()) {
-            throw new FeatureUnavailableException("map the ids of userNamespace(uids, gids) as " + caller(), 0, "",
+            throw new FeatureUnavailable("map the ids of userNamespace(uids, gids) as " + caller(), 0, "",
                     String.join("; ", problems));
         }
         return new UserNamespaceMaps(uids, gids, uidHelper, gidHelper);
     }
 
-    private static List<IdMapping> stacked(IdMapHelper helper, long ownId, long count, List<String> problems) {
-        List<IdMapping> map = new ArrayList<>(List.of(new IdMapping(0, ownId, 1)));
+    private static List<IdMapLine> stacked(IdMapHelper helper, long ownId, long count, List<String> problems) {
+        List<IdMapLine> map = new ArrayList<>(List.of(new IdMapLine(0, ownId, 1)));
         List<Range> ranges = ranges(helper, problems);
         if (ranges == null) {
             return map;
@@ -84,7 +83,7 @@ public final class SubordinateIds {
             if (n == 0) {
                 break;
             }
-            map.add(new IdMapping(inside, r.start(), n));
+            map.add(new IdMapLine(inside, r.start(), n));
             inside += n;
             left -= n;
         }
@@ -98,12 +97,12 @@ public final class SubordinateIds {
     }
 
     /** The helper that must write map, or null if the JVM may write it itself (only its own id). */
-    private static Path helperFor(IdMapHelper helper, List<IdMapping> map, long ownId, List<String> problems) {
+    private static Path helperFor(IdMapHelper helper, List<IdMapLine> map, long ownId, List<String> problems) {
         if (map.size() == 1 && isOwnId(map.get(0), ownId)) {
             return null;
         }
         List<Range> ranges = ranges(helper, problems);
-        for (IdMapping m : map) {
+        for (IdMapLine m : map) {
             if (ranges != null && !isOwnId(m, ownId) && !within(m, ranges)) {
                 problems.add("outside ids " + new Range(m.outside(), m.count()) + " are neither the caller's own id "
                         + ownId + " nor in its " + helper.fileName() + " ranges " + ranges);
@@ -112,12 +111,12 @@ public final class SubordinateIds {
         return helper.locate(problems);
     }
 
-    private static boolean isOwnId(IdMapping m, long ownId) {
+    private static boolean isOwnId(IdMapLine m, long ownId) {
         return m.outside() == ownId && m.count() == 1;
     }
 
     /** Whether m's outside ids lie in ranges, possibly across adjacent ones, as newuidmap accepts them. */
-    private static boolean within(IdMapping m, List<Range> ranges) {
+    private static boolean within(IdMapLine m, List<Range> ranges) {
         long next = m.outside();
         long end = m.outside() + m.count();
         while (next < end) {

@@ -1,6 +1,5 @@
 package io.jiso.user;
 
-import io.jiso.IdMapping;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -9,14 +8,14 @@ import java.util.stream.Stream;
  * The uid and gid maps of a new user namespace and who writes each: the JVM
  * itself (helper null), or newuidmap / newgidmap for ids the JVM may not map.
  */
-public record UserNamespaceMaps(List<IdMapping> uids, List<IdMapping> gids, Path uidHelper, Path gidHelper) {
+public record UserNamespaceMaps(List<IdMapLine> uids, List<IdMapLine> gids, Path uidHelper, Path gidHelper) {
     public UserNamespaceMaps {
         uids = List.copyOf(uids);
         gids = List.copyOf(gids);
     }
 
     /** Maps the JVM writes itself: any map when it is root, else only its own id. */
-    public static UserNamespaceMaps writtenByJvm(List<IdMapping> uids, List<IdMapping> gids) {
+    public static UserNamespaceMaps writtenByJvm(List<IdMapLine> uids, List<IdMapLine> gids) {
         return new UserNamespaceMaps(uids, gids, null, null);
     }
 
@@ -31,16 +30,16 @@ public record UserNamespaceMaps(List<IdMapping> uids, List<IdMapping> gids, Path
     }
 
     /** A map as uid_map and gid_map take it: "inside outside count" lines. */
-    public static String procFileText(List<IdMapping> map) {
+    public static String procFileText(List<IdMapLine> map) {
         StringBuilder b = new StringBuilder();
-        for (IdMapping m : map) {
+        for (IdMapLine m : map) {
             b.append(m.inside()).append(' ').append(m.outside()).append(' ').append(m.count()).append('\n');
         }
         return b.toString();
     }
 
     /** A map as newuidmap and newgidmap take it, after the pid: inside, outside, count of every line. */
-    public static List<String> helperArguments(List<IdMapping> map) {
+    public static List<String> helperArguments(List<IdMapLine> map) {
         return map.stream().flatMap(m -> Stream.of(m.inside(), m.outside(), m.count()))
                 .map(String::valueOf).toList();
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.Capability;
 import io.jiso.nativegen.Linux;
 import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
@@ -20,7 +19,7 @@ class CapabilityStepsTest {
     @Test
     void enumMatchesTheKernelNumbering() {
         Set<Integer> values = new HashSet<>();
-        for (Capability c : Capability.values()) {
+        for (KernelCapability c : KernelCapability.values()) {
             assertEquals(c.ordinal(), c.value(), c.name());
             values.add(c.value());
         }
@@ -29,8 +28,8 @@ class CapabilityStepsTest {
 
     @Test
     void masksSplitIntoTwoWords() {
-        int[] w = CapabilitySteps.masks(Set.of(Capability.CAP_CHOWN, Capability.CAP_NET_BIND_SERVICE,
-                Capability.CAP_SYSLOG, Capability.CAP_CHECKPOINT_RESTORE));
+        int[] w = CapabilitySteps.masks(Set.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_NET_BIND_SERVICE,
+                KernelCapability.CAP_SYSLOG, KernelCapability.CAP_CHECKPOINT_RESTORE));
         assertArrayEquals(new int[] {1 | 1 << 10, 1 << (34 - 32) | 1 << (40 - 32)}, w);
     }
 
@@ -40,10 +39,10 @@ class CapabilityStepsTest {
         assertTrue((none & Linux.SECBIT_NOROOT_LOCKED) != 0);
         assertTrue((none & Linux.SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) != 0);
         assertEquals(0, none & Linux.SECBIT_KEEP_CAPS);
-        int kept = CapabilitySteps.securebits(PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_KILL)));
+        int kept = CapabilitySteps.securebits(PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_KILL)));
         assertTrue((kept & Linux.SECBIT_KEEP_CAPS) != 0, "a uid change with capabilities needs keep-caps");
         assertEquals(0, kept & Linux.SECBIT_NO_CAP_AMBIENT_RAISE);
-        int root = CapabilitySteps.securebits(PrivilegeSpec.root().keeping(Set.of(Capability.CAP_KILL)));
+        int root = CapabilitySteps.securebits(PrivilegeSpec.root().keeping(Set.of(KernelCapability.CAP_KILL)));
         assertEquals(0, root & Linux.SECBIT_KEEP_CAPS);
     }
 
@@ -51,7 +50,7 @@ class CapabilityStepsTest {
     void stepsComeInTheOrderThatWorks() {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
-            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_KILL)),
+            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_KILL)),
                     true);
             List<String> what = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) {
@@ -70,7 +69,7 @@ class CapabilityStepsTest {
                     && capset < clear && clear < raise && raise < nnp, what.toString());
             assertEquals(nnp, steps.size() - 1);
             assertTrue(what.stream().noneMatch(s -> s.equals("drop capability "
-                    + Capability.CAP_KILL.value() + " from the bounding set")));
+                    + KernelCapability.CAP_KILL.value() + " from the bounding set")));
         }
     }
 

@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jiso.Capability;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.nativegen.Linux;
-import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
+import io.jiso.spawn.PlanHarness;
 import io.jiso.user.Rootless;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,8 +110,8 @@ class PrivilegeKernelTest {
     @Test
     void keptCapabilitySurvivesExecveForNobody() throws Exception {
         Privileges.assumeRoot("gives uid 65534 a capability of the host's user namespace");
-        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_NET_BIND_SERVICE));
-        String bit = String.format("%016x", 1L << Capability.CAP_NET_BIND_SERVICE.value());
+        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_NET_BIND_SERVICE));
+        String bit = String.format("%016x", 1L << KernelCapability.CAP_NET_BIND_SERVICE.value());
         Map<String, String> s = status(as(spec, "/bin/cat", "/proc/self/status"));
         assertEquals("65534 65534 65534 65534", s.get("Uid"));
         for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {

@@ -13,10 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
-import io.jiso.ResourceUsage;
+import io.jiso.plan.FeatureUnavailable;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.BufferedReader;
@@ -111,7 +110,7 @@ class CgroupControlTest {
             leaf.freeze();
             Thread.sleep(200 * Math.min(4, CgroupTestSupport.SLOW)); // lines already in the pipe drain
             long frozenAt = counter.get();
-            ResourceUsage u0 = leaf.usage();
+            LeafUsage u0 = leaf.usage();
             Thread.sleep(500 * Math.min(4, CgroupTestSupport.SLOW));
             assertEquals(frozenAt, counter.get(), "frozen counter does not advance");
             assertEquals(u0.cpuTotal(), leaf.usage().cpuTotal(), "frozen tasks use no CPU");
@@ -183,11 +182,11 @@ class CgroupControlTest {
                     throw new AssertionError(e);
                 }
             });
-            ResourceUsage u = leaf.usage();
+            LeafUsage u = leaf.usage();
             System.out.println("[fork bomb] most tasks seen " + most + ", forks refused " + refused + ", pids peak " + u.pidsPeak());
             assertTrue(most <= 16, "never above pids.max: " + most);
             assertTrue(refused > 0, "forks were refused at the limit");
-            assertTrue(u.pidsPeak() == ResourceUsage.UNKNOWN || u.pidsPeak() == 16, "peak " + u.pidsPeak());
+            assertTrue(u.pidsPeak() == LeafUsage.UNKNOWN || u.pidsPeak() == 16, "peak " + u.pidsPeak());
         }
     }
 
@@ -206,7 +205,7 @@ class CgroupControlTest {
                 leaf.killAll();
                 waitFor(p, 30);
             } else {
-                FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> leaf.reclaim(1 << 20));
+                FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> leaf.reclaim(1 << 20));
                 System.out.println("[reclaim on v1 memory] " + e.getMessage());
                 assertTrue(e.getMessage().contains("memory.reclaim") || e.getMessage().contains("v2"), e.getMessage());
             }
@@ -215,7 +214,7 @@ class CgroupControlTest {
                 System.out.println("[pressure] " + psi.keySet() + " cpu " + psi.get("cpu"));
                 assertTrue(psi.containsKey("cpu") && psi.containsKey("memory") && psi.containsKey("io"), psi.keySet().toString());
             } else {
-                assertThrows(FeatureUnavailableException.class, leaf::pressure);
+                assertThrows(FeatureUnavailable.class, leaf::pressure);
             }
         }
     }
@@ -226,7 +225,7 @@ class CgroupControlTest {
         Process p = startIn(leaf, "perl", "-e", "until ((times)[0] >= 0.05) { for (1..20000) {} }");
         assertEquals(0, waitFor(p, 60));
         leaf.close();
-        ResourceUsage last = leaf.usage();
+        LeafUsage last = leaf.usage();
         assertTrue(last.cpuTotal().toMillis() >= 45, last.toString());
         assertEquals(last, leaf.usage(), "stable after close");
         leaf.close(); // idempotent

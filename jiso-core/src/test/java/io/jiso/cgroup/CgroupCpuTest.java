@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
-import io.jiso.ResourceUsage;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,10 +35,10 @@ class CgroupCpuTest {
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().cpuMaxMicros(50_000, 100_000).build())) {
             Process p = startIn(leaf, "perl", "-e", "1 while 1");
             Thread.sleep(300);
-            ResourceUsage u0 = leaf.usage();
+            LeafUsage u0 = leaf.usage();
             long t0 = System.nanoTime();
             Thread.sleep(2000);
-            ResourceUsage u1 = leaf.usage();
+            LeafUsage u1 = leaf.usage();
             long wall = System.nanoTime() - t0;
             double share = (double) u1.cpuTotal().minus(u0.cpuTotal()).toNanos() / wall;
             System.out.printf("[cpu.max 50%%] busy loop got %.3f of one CPU over %d ms%n", share, wall / 1_000_000);
@@ -89,7 +88,7 @@ class CgroupCpuTest {
             assertEquals(0, waitFor(p, 120));
             double child = Double.parseDouble(out[0]);
             double self = Double.parseDouble(out[1]);
-            ResourceUsage u = leaf.usage();
+            LeafUsage u = leaf.usage();
             double cgroup = u.cpuTotal().toNanos() / 1e9;
             System.out.printf("[cpu accounting] getrusage: burner %.3f s + wrapper %.3f s; cgroup %.4f s (user %.4f, system %.4f)%n",
                     child, self, cgroup, u.cpuUser().toNanos() / 1e9, u.cpuSystem().toNanos() / 1e9);

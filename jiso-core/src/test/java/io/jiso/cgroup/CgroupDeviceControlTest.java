@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.DeviceRule;
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CgroupDeviceControlTest {
     private static final String DEVICES_MOUNT =
             "36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n";
-    private static final List<DeviceRule> RULES = List.of(DeviceRule.parse("c 1:3 mr"));
+    private static final List<AllowedDevice> RULES = List.of(CgroupTestSupport.device("c 1:3 mr"));
 
     private static Layout pureV2() throws Exception {
         return Layout.parse(PURE_V2_MOUNTS, "0::/\n");
@@ -52,17 +51,17 @@ class CgroupDeviceControlTest {
     void withoutAnyMechanismRulesAreRefusedNotDropped() throws Exception {
         Layout bare = pureV1(false);
         assertEquals(null, bare.v1For(Controller.DEVICES));
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
                 () -> DeviceControl.of(bare, null, RULES));
         assertTrue(e.getMessage().contains("c 1:3 mr") && e.getMessage().contains("devices hierarchy"), e.getMessage());
     }
 
     @Test
     void aChoiceTheHostCannotHonourIsRefused() throws Exception {
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
                 () -> DeviceControl.of(pureV1(true), "bpf", RULES));
         assertTrue(e.getMessage().contains("no cgroup v2 tree"), e.getMessage());
-        e = assertThrows(FeatureUnavailableException.class, () -> DeviceControl.of(pureV2(), "v1", RULES));
+        e = assertThrows(FeatureUnavailable.class, () -> DeviceControl.of(pureV2(), "v1", RULES));
         assertTrue(e.getMessage().contains("devices"), e.getMessage());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> DeviceControl.of(pureV2(), "ebpf", RULES));
@@ -71,8 +70,8 @@ class CgroupDeviceControlTest {
 
     @Test
     void v1LinesSpellEachRule() {
-        assertEquals(List.of("c 1:3 mr"), DeviceAllowList.lines(DeviceRule.parse("c 1:3 mr")));
-        assertEquals(List.of("b 8:* rw"), DeviceAllowList.lines(DeviceRule.parse("b 8:* rw")));
-        assertEquals(List.of("c *:* m", "b *:* m"), DeviceAllowList.lines(DeviceRule.parse("a *:* m")));
+        assertEquals(List.of("c 1:3 mr"), DeviceAllowList.lines(CgroupTestSupport.device("c 1:3 mr")));
+        assertEquals(List.of("b 8:* rw"), DeviceAllowList.lines(CgroupTestSupport.device("b 8:* rw")));
+        assertEquals(List.of("c *:* m", "b *:* m"), DeviceAllowList.lines(CgroupTestSupport.device("a *:* m")));
     }
 }

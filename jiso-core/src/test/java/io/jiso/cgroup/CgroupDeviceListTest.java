@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jiso.DeviceRule;
-import io.jiso.HostSetupException;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
+import io.jiso.plan.HostSetupFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,9 +67,9 @@ class CgroupDeviceListTest {
     }
 
     private static CgroupLeaf leaf(String... rules) throws Exception {
-        List<DeviceRule> list = new ArrayList<>();
+        List<AllowedDevice> list = new ArrayList<>();
         for (String r : rules) {
-            list.add(DeviceRule.parse(r));
+            list.add(CgroupTestSupport.device(r));
         }
         return Cgroups.create(CgroupLimits.none(), null, list, DeviceControl.V1);
     }
@@ -95,7 +94,7 @@ class CgroupDeviceListTest {
 
     @Test
     void theMinimalSetIsReachableAndNothingElse() throws Exception {
-        List<String> rules = DeviceRule.MINIMAL.stream().map(DeviceRule::toString).toList();
+        List<String> rules = AllowedDevice.MINIMAL.stream().map(AllowedDevice::toString).toList();
         try (CgroupLeaf leaf = leaf(rules.toArray(String[]::new))) {
             assertEquals(Set.copyOf(rules), deviceList(leaf), "the leaf's list is exactly the rules");
             assertEquals(List.of("null ok", "disk " + EPERM, "mknod " + EPERM, "kmsg " + EPERM),
@@ -140,8 +139,9 @@ class CgroupDeviceListTest {
             // the administrator's parent allows /dev/null only; a child can never get more
             CgroupFs.write(parent.in(mount).resolve("devices.deny"), "a");
             CgroupFs.write(parent.in(mount).resolve("devices.allow"), "c 1:3 rwm");
-            HostSetupException e = assertThrows(HostSetupException.class, () -> Cgroups.create(CgroupLimits.none(),
-                    parent.path, List.of(DeviceRule.parse("c 1:3 rwm"), DeviceRule.parse("c 1:5 rw")), DeviceControl.V1));
+            HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> Cgroups.create(CgroupLimits.none(),
+                    parent.path, List.of(CgroupTestSupport.device("c 1:3 rwm"), CgroupTestSupport.device("c 1:5 rw")),
+                    DeviceControl.V1));
             System.out.println("[devices v1, parent without 1:5] " + e.getMessage());
             assertEquals("EPERM", e.errnoName());
             assertTrue(e.getMessage().contains("c 1:5 rw") && e.getMessage().contains("/devices.allow")

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.HostSetupException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.FakeHost;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,14 +88,14 @@ class CgroupHostLayoutTest {
     @Test
     void noCgroupMountIsAFeatureUnavailable() {
         host.procSelf("22 1 0:21 / /proc rw - proc proc rw\n", "0::/\n");
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Layout.detect(host));
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Layout.detect(host));
         assertTrue(e.getMessage().contains("neither cgroup2 nor a cgroup v1 controller is mounted"), e.getMessage());
     }
 
     @Test
     void unreadableProcFilesAreAHostSetupFailureNamingTheFile() {
         host.put(Path.of("/proc/self/mountinfo"), CgroupLayoutTest.PURE_V2_MOUNTS);
-        HostSetupException e = assertThrows(HostSetupException.class, () -> Layout.detect(host));
+        HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> Layout.detect(host));
         assertTrue(e.getMessage().contains("/proc/self/cgroup"), e.getMessage());
     }
 

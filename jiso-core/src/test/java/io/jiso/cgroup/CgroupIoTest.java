@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
-import io.jiso.ResourceUsage;
+import io.jiso.plan.FeatureUnavailable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -61,7 +60,7 @@ class CgroupIoTest {
                     .ioMax(major, minor, rate, CgroupLimits.UNLIMITED, CgroupLimits.UNLIMITED, CgroupLimits.UNLIMITED).build();
             try (CgroupLeaf leaf = Cgroups.create(limits)) {
                 long limited = time(() -> assertEquals(0, waitFor(startIn(leaf, dd), 60)));
-                ResourceUsage.Io io = leaf.usage().io().get(major + ":" + minor);
+                LeafUsage.Io io = leaf.usage().io().get(major + ":" + minor);
                 System.out.printf("[io.max] 4 MiB direct read of %s: %d ms free, %d ms at 2 MiB/s; accounted %s%n",
                         loop, free / 1_000_000, limited / 1_000_000, io);
                 // 4 MiB at 2 MiB/s: about 2 s (blk-throttle may let the first slice through at once)
@@ -109,7 +108,7 @@ class CgroupIoTest {
                 Path f = Files.exists(d.resolve("blkio.bfq.weight")) ? d.resolve("blkio.bfq.weight") : d.resolve("blkio.weight");
                 assertEquals(Long.toString(10 + 499L * 990 / 9999), read(f).lines().reduce((a, b) -> b).orElseThrow().replaceAll(".*\\s", ""));
             }
-        } catch (FeatureUnavailableException e) {
+        } catch (FeatureUnavailable e) {
             // neither iocost nor BFQ: refusing is right, but it must say which field
             assertTrue(e.getMessage().contains("ioWeight"), e.getMessage());
         }
@@ -131,7 +130,7 @@ class CgroupIoTest {
             }
         } else {
             // this machine: hugetlb is in the v2 tree, but its root does not enable it for children
-            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Cgroups.create(limits));
+            FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits));
             System.out.println("[hugetlb] " + e.getMessage());
             assertTrue(e.getMessage().contains("hugetlb") && e.getMessage().contains("hugetlbMax")
                     && e.getMessage().contains("cgroup.subtree_control"), e.getMessage());

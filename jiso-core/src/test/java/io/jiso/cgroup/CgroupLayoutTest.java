@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.jiso.FeatureUnavailableException;
+import io.jiso.plan.FeatureUnavailable;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -98,7 +98,7 @@ class CgroupLayoutTest {
 
     @Test
     void noCgroupsAtAll() {
-        assertThrows(FeatureUnavailableException.class, () -> Layout.parse(PURE_V2_MOUNTS.lines().findFirst().get(), ""));
+        assertThrows(FeatureUnavailable.class, () -> Layout.parse(PURE_V2_MOUNTS.lines().findFirst().get(), ""));
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.FakeHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ class CgroupLeafRecordsTest {
         assertFalse(host.exists(ONE.get(0)) || host.exists(TWO.get(0)), "both leaves removed");
         assertFalse(host.exists(V2.resolve("jiso")), "and the jiso directory they left empty");
         assertFalse(host.exists(Path.of("/run/jiso")), "and the run state");
-        HostSetupException e = assertThrows(HostSetupException.class, () -> records.begin("jiso-4000-3", ONE));
+        HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> records.begin("jiso-4000-3", ONE));
         assertTrue(e.getMessage().contains("the JVM is shutting down"), e.getMessage());
     }
 
@@ -108,7 +108,7 @@ class CgroupLeafRecordsTest {
         host.owner(Path.of("/tmp/jiso-1000"), 1001);
         Files.createDirectories(host.real(Path.of("/tmp/jiso-1000")));
         LeafRecords records = new LeafRecords(host);
-        HostSetupException e = assertThrows(HostSetupException.class, () -> records.begin("jiso-4000-1", ONE));
+        HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> records.begin("jiso-4000-1", ONE));
         assertTrue(e.getMessage().contains("use /tmp/jiso-1000 as jiso's run-state directory"), e.getMessage());
         assertEquals(List.of(), host.calls("create "), "no record written");
     }

@@ -9,10 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
-import io.jiso.ResourceUsage;
+import io.jiso.plan.FeatureUnavailable;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,7 +44,7 @@ class CgroupMemoryTest {
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryMaxBytes(max).swapMaxBytes(0).build())) {
             Process p = startIn(leaf, allocate(128 * MIB));
             int exit = waitFor(p, 60);
-            ResourceUsage u = leaf.usage();
+            LeafUsage u = leaf.usage();
             System.out.println("[oom] exit " + exit + ", " + u);
             assertEquals(128 + 9, exit, "killed by SIGKILL");
             assertTrue(leaf.oomKilled(), "oomKilled()");
@@ -75,7 +74,7 @@ class CgroupMemoryTest {
     void memoryHighThrottlesWithoutKilling() throws Exception {
         CgroupLimits limits = CgroupLimits.builder().memoryHighBytes(32 * MIB).swapMaxBytes(0).build();
         if (!onV2(Controller.MEMORY)) {
-            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Cgroups.create(limits));
+            FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits));
             System.out.println("[memory.high on v1] " + e.getMessage());
             assertTrue(e.getMessage().contains("memoryHigh"), e.getMessage());
             return;
@@ -89,8 +88,8 @@ class CgroupMemoryTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             Path events = leaf.dirFor(Controller.MEMORY).resolve("memory.events");
             long high = CgroupFs.keyValues(read(events)).get("high");
-            ResourceUsage u = leaf.usage();
-            ResourceUsage.Pressure mem = leaf.pressure().get("memory");
+            LeafUsage u = leaf.usage();
+            LeafUsage.Pressure mem = leaf.pressure().get("memory");
             System.out.println("[memory.high] " + ms + " ms, memory.events high " + high + ", memory PSI " + mem + ", " + u);
             assertTrue(high > 0, "memory.events high counts the throttling");
             assertEquals(0, u.oomKills());
@@ -108,7 +107,7 @@ class CgroupMemoryTest {
                 assertEquals(Long.toString(16 * MIB), read(d.resolve("memory.low")));
             }
         } else {
-            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Cgroups.create(both));
+            FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(both));
             assertTrue(e.getMessage().contains("memoryMin"), e.getMessage());
             try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryLowBytes(16 * MIB).build())) {
                 // v1: memory.low becomes the soft limit, as runc maps it
@@ -133,10 +132,10 @@ class CgroupMemoryTest {
         for (String field : new String[] {"zswapMax", "oomGroup"}) {
             CgroupLimits.Builder b = CgroupLimits.builder().memoryMaxBytes(64 * MIB);
             CgroupLimits l = field.equals("zswapMax") ? b.zswapMaxBytes(MIB).build() : b.oomGroup(true).build();
-            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Cgroups.create(l));
+            FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(l));
             assertTrue(e.getMessage().contains(field), e.getMessage());
         }
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
                 () -> Cgroups.create(CgroupLimits.builder().swapMaxBytes(0).build()));
         assertTrue(e.getMessage().contains("swapMax") && e.getMessage().contains("memoryMax"), e.getMessage());
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryMaxBytes(64 * MIB).swapMaxBytes(16 * MIB).build())) {
@@ -150,7 +149,7 @@ class CgroupMemoryTest {
     void oomGroupKillsTheWholeGroup() throws Exception {
         CgroupLimits limits = CgroupLimits.builder().memoryMaxBytes(32 * MIB).swapMaxBytes(0).oomGroup(true).build();
         if (!onV2(Controller.MEMORY)) {
-            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Cgroups.create(limits));
+            FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits));
             System.out.println("[oom.group on v1] " + e.getMessage());
             assertTrue(e.getMessage().contains("oomGroup"), e.getMessage());
             return;

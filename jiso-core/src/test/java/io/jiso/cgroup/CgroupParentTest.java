@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.cgroup.CgroupTestSupport.TestParent;
+import io.jiso.plan.FeatureUnavailable;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -87,7 +87,7 @@ class CgroupParentTest {
                 : CgroupLimits.builder().hugetlbMaxBytes("2MB", 2 << 20).build();
         String controller = pidsOnV2 ? "pids" : "hugetlb";
         try (TestParent parent = prepare(List.of())) { // delegates nothing
-            FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> Cgroups.create(limits, PARENT));
+            FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits, PARENT));
             System.out.println("[parent without " + controller + "] " + e.getMessage());
             assertTrue(e.getMessage().contains("controller " + controller) && e.getMessage().contains(PARENT), e.getMessage());
             if (pidsOnV2) {

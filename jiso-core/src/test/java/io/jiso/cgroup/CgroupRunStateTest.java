@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.HostOps;
 import io.jiso.user.Rootless;
 import java.io.IOException;
@@ -82,7 +82,7 @@ class CgroupRunStateTest {
     void aDirectoryOfAnotherUserIsRefused() throws Exception {
         long other = UID + 4242;
         Files.createDirectory(t.resolve("jiso-" + other)); // this JVM's: to uid "other", planted by someone else
-        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(HostOps.LINUX, other, null, t.resolve("no-run"), t));
+        HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> RunState.base(HostOps.LINUX, other, null, t.resolve("no-run"), t));
         assertEquals("use " + t.resolve("jiso-" + other) + " as jiso's run-state directory (it is owned by uid " + UID
                 + ", not by this JVM's uid " + other + "; jiso records there which cgroups to kill and remove after a crash,"
                 + " so it must be a directory of uid " + other + " alone: remove it, or give this user an XDG_RUNTIME_DIR"
@@ -93,7 +93,7 @@ class CgroupRunStateTest {
     void aSymbolicLinkIsRefusedAndNotFollowed() throws Exception {
         Path target = Files.createDirectory(t.resolve("elsewhere"));
         Files.createSymbolicLink(t.resolve("jiso-" + UID), target);
-        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(HostOps.LINUX, UID, null, t.resolve("no-run"), t));
+        HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> RunState.base(HostOps.LINUX, UID, null, t.resolve("no-run"), t));
         assertTrue(e.getMessage().contains("it is a symbolic link"), e.getMessage());
         try (Stream<Path> s = Files.list(target)) {
             assertEquals(0, s.count(), "nothing made through the link");
@@ -104,7 +104,7 @@ class CgroupRunStateTest {
     void aDirectoryOthersMayWriteIsRefused() throws Exception {
         Path d = Files.createDirectory(t.resolve("jiso-" + UID));
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
-        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(HostOps.LINUX, UID, null, t.resolve("no-run"), t));
+        HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> RunState.base(HostOps.LINUX, UID, null, t.resolve("no-run"), t));
         assertTrue(e.getMessage().contains("may be written by others (mode 777)"), e.getMessage());
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import io.jiso.sys.FakeHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,18 +97,18 @@ class CgroupRunStateUnitTest {
         Path base = TMP.resolve("jiso-1000");
         host.owner(base, 1001);
         Files.createDirectories(host.real(base));
-        HostSetupException e = assertThrows(HostSetupException.class, () -> RunState.base(host, 1000, null, RUN, TMP));
+        HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> RunState.base(host, 1000, null, RUN, TMP));
         assertTrue(e.getMessage().contains("is owned by uid 1001, not by this JVM's uid 1000"), e.getMessage());
         host.owner(base, 1000);
         Files.setPosixFilePermissions(host.real(base), PosixFilePermissions.fromString("rwxrwxrwx"));
-        e = assertThrows(HostSetupException.class, () -> RunState.base(host, 1000, null, RUN, TMP));
+        e = assertThrows(HostSetupFailure.class, () -> RunState.base(host, 1000, null, RUN, TMP));
         assertTrue(e.getMessage().contains("may be written by others (mode 777)"), e.getMessage());
         Files.setPosixFilePermissions(host.real(base), PosixFilePermissions.fromString("rwxrwx---"));
-        e = assertThrows(HostSetupException.class, () -> RunState.base(host, 1000, null, RUN, TMP));
+        e = assertThrows(HostSetupFailure.class, () -> RunState.base(host, 1000, null, RUN, TMP));
         assertTrue(e.getMessage().contains("may be written by others (mode 770)"), "its group too: " + e.getMessage());
         Files.delete(host.real(base));
         Files.createSymbolicLink(host.real(base), host.real(TMP));
-        e = assertThrows(HostSetupException.class, () -> RunState.base(host, 1000, null, RUN, TMP));
+        e = assertThrows(HostSetupFailure.class, () -> RunState.base(host, 1000, null, RUN, TMP));
         assertTrue(e.getMessage().contains("it is a symbolic link"), e.getMessage());
     }
 
@@ -121,7 +121,7 @@ class CgroupRunStateUnitTest {
         assertEquals(self().line(), host.read(dir.resolve(RunState.OWNER)));
         state.record("jiso-4000-1", LEAF);
         assertEquals(LEAF.get(0) + "\n" + LEAF.get(1) + "\n", host.read(dir.resolve("leaves/jiso-4000-1")));
-        assertThrows(HostSetupException.class, () -> state.record("jiso-4000-1", LEAF), "a record is never overwritten");
+        assertThrows(HostSetupFailure.class, () -> state.record("jiso-4000-1", LEAF), "a record is never overwritten");
         state.forget("jiso-4000-1");
         assertFalse(host.exists(dir.resolve("leaves/jiso-4000-1")));
         state.removeIfEmpty();

@@ -3,8 +3,9 @@ package io.jiso.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.HostSetupException;
-import io.jiso.IsolationException;
+import io.jiso.DeviceRule;
+import io.jiso.plan.HostSetupFailure;
+import io.jiso.plan.SetupFailure;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,6 +28,12 @@ import java.util.stream.Stream;
  * so the workload runs entirely inside it.
  */
 final class CgroupTestSupport {
+    /** A device rule in the cgroup syntax ("c 1:3 rwm"), parsed and checked as the public API does. */
+    static AllowedDevice device(String rule) {
+        DeviceRule r = DeviceRule.parse(rule);
+        return new AllowedDevice(r.type(), r.major(), r.minor(), r.access());
+    }
+
     private CgroupTestSupport() {
     }
 
@@ -36,7 +43,7 @@ final class CgroupTestSupport {
     static Layout layout() {
         try {
             return Cgroups.layout();
-        } catch (IsolationException e) {
+        } catch (SetupFailure e) {
             throw new AssertionError(e);
         }
     }
@@ -58,7 +65,7 @@ final class CgroupTestSupport {
     }
 
     /** Starts argv, moves it into the leaf, then lets it run. */
-    static Process startIn(CgroupLeaf leaf, String... argv) throws IsolationException {
+    static Process startIn(CgroupLeaf leaf, String... argv) throws SetupFailure {
         Process p = startHeld(argv);
         leaf.attach(p.pid());
         release(p);
@@ -66,7 +73,7 @@ final class CgroupTestSupport {
     }
 
     /** Starts a shell script (which must begin by reading a line), moves it into the leaf, lets it run. */
-    static Process scriptIn(CgroupLeaf leaf, String script) throws IsolationException {
+    static Process scriptIn(CgroupLeaf leaf, String script) throws SetupFailure {
         Process p;
         try {
             p = new ProcessBuilder("sh", "-c", script).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -139,7 +146,7 @@ final class CgroupTestSupport {
         private final Map<Path, Path> dirs = new LinkedHashMap<>();
         private final List<Path> madeJiso = new ArrayList<>();
 
-        TestParent(String name) throws HostSetupException {
+        TestParent(String name) throws HostSetupFailure {
             path = "/jiso/" + name;
             Layout l = layout();
             List<Path> mounts = new ArrayList<>();
@@ -163,7 +170,7 @@ final class CgroupTestSupport {
         }
 
         @Override
-        public void close() throws HostSetupException {
+        public void close() throws HostSetupFailure {
             for (Path p : dirs.values()) {
                 CgroupFs.rmdir(p.resolve("jiso"), 1_000_000_000L);
                 CgroupFs.rmdir(p, 1_000_000_000L);
@@ -171,7 +178,7 @@ final class CgroupTestSupport {
             for (Path jiso : madeJiso) {
                 try {
                     CgroupFs.rmdir(jiso, 0);
-                } catch (HostSetupException e) {
+                } catch (HostSetupFailure e) {
                     // EBUSY: other leaves of this JVM still use it; the shutdown hook removes it
                 }
             }

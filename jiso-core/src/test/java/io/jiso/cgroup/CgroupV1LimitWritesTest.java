@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.IsolationException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.SetupFailure;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -52,7 +52,7 @@ class CgroupV1LimitWritesTest {
         dirs.put(Controller.HUGETLB, tmp.resolve("hugetlb"));
     }
 
-    private List<String> apply(CgroupLimits.Builder limits) throws IsolationException {
+    private List<String> apply(CgroupLimits.Builder limits) throws SetupFailure {
         CgroupV1.apply(limits.build(), dirs::get, files);
         return files.writes();
     }
@@ -79,7 +79,7 @@ class CgroupV1LimitWritesTest {
     private void refused(String field, String why, Consumer<CgroupLimits.Builder> set) {
         CgroupLimits.Builder b = CgroupLimits.builder().memoryMaxBytes(1 << 30).memoryLowBytes(4096).pidsMax(9);
         set.accept(b);
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class, () -> apply(b));
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> apply(b));
         assertEquals("set " + field + " on cgroup v1 (" + why + ")", e.getMessage());
         assertEquals(List.of(), files.writes(), "refused before anything is written");
         assertFiles();
@@ -153,16 +153,16 @@ class CgroupV1LimitWritesTest {
     void aMissingFileFailsNamingThePartOfTheKnob() throws Exception {
         TempLeafFiles.leaf(tmp.resolve("cpu"));
         dirs.put(Controller.CPU, tmp.resolve("cpu"));
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
                 () -> apply(CgroupLimits.builder().cpuMaxMicros(1000, 1000)));
         assertTrue(e.getMessage().startsWith("set cpuMax period (" + tmp.resolve("cpu/cpu.cfs_period_us") + ")"), e.getMessage());
         dirs.put(Controller.IO, tmp.resolve("cpu"));
-        e = assertThrows(FeatureUnavailableException.class, () -> apply(CgroupLimits.builder().ioMax(8, 16, U, 1, U, U)));
+        e = assertThrows(FeatureUnavailable.class, () -> apply(CgroupLimits.builder().ioMax(8, 16, U, 1, U, U)));
         assertTrue(e.getMessage().startsWith("set ioMax 8:16 ("), e.getMessage());
         // no swap accounting: memory.limit_in_bytes is written, memsw fails naming swapMax
         TempLeafFiles.leaf(tmp.resolve("memory-noswap"), "memory.limit_in_bytes");
         dirs.put(Controller.MEMORY, tmp.resolve("memory-noswap"));
-        e = assertThrows(FeatureUnavailableException.class, () -> apply(CgroupLimits.builder().memoryMaxBytes(8192).swapMaxBytes(0)));
+        e = assertThrows(FeatureUnavailable.class, () -> apply(CgroupLimits.builder().memoryMaxBytes(8192).swapMaxBytes(0)));
         assertTrue(e.getMessage().startsWith("set swapMax ("), e.getMessage());
         assertEquals(List.of("memory-noswap/memory.limit_in_bytes <- 8192"), files.writes());
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.FeatureUnavailableException;
-import io.jiso.IsolationException;
+import io.jiso.plan.FeatureUnavailable;
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -45,11 +45,11 @@ class CgroupV2LimitWritesTest {
         return TempLeafFiles.leaf(tmp.resolve("leaf"), files);
     }
 
-    private List<String> apply(CgroupLimits.Builder limits) throws IsolationException {
+    private List<String> apply(CgroupLimits.Builder limits) throws SetupFailure {
         return apply(limits, leaf(LEAF), ENABLED);
     }
 
-    private List<String> apply(CgroupLimits.Builder limits, Path leaf, Set<String> enabled) throws IsolationException {
+    private List<String> apply(CgroupLimits.Builder limits, Path leaf, Set<String> enabled) throws SetupFailure {
         CgroupV2.apply(limits.build(), leaf, enabled, files);
         return files.writes();
     }
@@ -151,18 +151,18 @@ class CgroupV2LimitWritesTest {
     @Test
     void aMissingFileFailsNamingTheKnob() {
         Path leaf = leaf("memory.max", "hugetlb.2MB.max");
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
                 () -> apply(CgroupLimits.builder().memoryMaxBytes(1 << 20).zswapMaxBytes(0), leaf, ENABLED));
         assertEquals(Errno.ENOENT, e.errno());
         assertTrue(e.getMessage().startsWith("set zswapMax (" + leaf.resolve("memory.zswap.max") + ")"), e.getMessage());
         assertTrue(e.getMessage().contains("memory.zswap.max does not exist"), e.getMessage());
-        e = assertThrows(FeatureUnavailableException.class,
+        e = assertThrows(FeatureUnavailable.class,
                 () -> apply(CgroupLimits.builder().hugetlbMaxBytes("1GB", 1 << 30), leaf, ENABLED));
         assertTrue(e.getMessage().startsWith("set hugetlbMax 1GB ("), e.getMessage());
-        e = assertThrows(FeatureUnavailableException.class,
+        e = assertThrows(FeatureUnavailable.class,
                 () -> apply(CgroupLimits.builder().ioMax(8, 0, 1, U, U, U), leaf, ENABLED));
         assertTrue(e.getMessage().startsWith("set ioMax ("), e.getMessage());
-        e = assertThrows(FeatureUnavailableException.class, () -> apply(CgroupLimits.builder().ioWeight(5), leaf, ENABLED));
+        e = assertThrows(FeatureUnavailable.class, () -> apply(CgroupLimits.builder().ioWeight(5), leaf, ENABLED));
         assertTrue(e.getMessage().startsWith("set ioWeight (" + leaf.resolve("io.bfq.weight")), e.getMessage());
     }
 }

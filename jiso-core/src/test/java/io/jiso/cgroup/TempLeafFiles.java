@@ -1,6 +1,6 @@
 package io.jiso.cgroup;
 
-import io.jiso.IsolationException;
+import io.jiso.plan.SetupFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ final class TempLeafFiles implements LeafFiles {
     }
 
     @Override
-    public void write(Path dir, String file, String value, String field) throws IsolationException {
+    public void write(Path dir, String file, String value, String field) throws SetupFailure {
         Path p = dir.resolve(file);
         try {
             if (Files.exists(p)) {

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.SeccompPolicy;
+import io.jiso.SeccompPolicies;
 import io.jiso.SeccompPolicy.Action;
 import io.jiso.SeccompPolicy.ArgCheck;
 import io.jiso.SeccompPolicy.Rule;
+import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ class SeccompCompilerTest {
     record Subject(SeccompPolicy policy, Abi abi, SeccompProgram program, BpfInterpreter bpf, Map<Integer, String> names) {
         static Subject of(SeccompPolicy policy, String arch) {
             Abi abi = Abi.of(arch);
-            SeccompProgram program = SeccompCompiler.compile(policy, abi);
+            SeccompProgram program = SeccompCompiler.compile(SeccompPolicies.rulesOf(policy), abi);
             BpfInterpreter bpf = new BpfInterpreter(abi);
             bpf.validate(program.instructions());
             Map<Integer, String> names = new HashMap<>();
@@ -416,7 +417,8 @@ class SeccompCompilerTest {
         for (int i = 0; i < 2100; i++) {
             b.rule("ioctl", Action.errno(1), arg(1).eq(i));
         }
-        assertThrows(IllegalArgumentException.class, () -> SeccompCompiler.compile(b.build(), HOST));
+        assertThrows(IllegalArgumentException.class,
+                () -> SeccompCompiler.compile(SeccompPolicies.rulesOf(b.build()), HOST));
     }
 
     @ParameterizedTest

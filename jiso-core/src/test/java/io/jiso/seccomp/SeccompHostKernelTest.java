@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.KernelTest;
+import io.jiso.SeccompPolicies;
 import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
@@ -94,7 +95,8 @@ class SeccompHostKernelTest {
     }
 
     static Result run(SeccompPolicy policy, String stdin, String... command) throws Exception {
-        Path bpf = write(SeccompCompiler.forCurrentArch(policy), policy == SeccompPolicy.strict() ? "strict" : "policy");
+        Path bpf = write(SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)),
+                policy == SeccompPolicy.strict() ? "strict" : "policy");
         List<String> argv = new ArrayList<>(List.of(PYTHON, dir.resolve("loader.py").toString(),
                 "" + Linux.__NR_prctl, "" + Linux.PR_SET_NO_NEW_PRIVS, "" + Linux.__NR_seccomp,
                 "" + Linux.SECCOMP_SET_MODE_FILTER, bpf.toString(), "" + sock_filter.sizeof()));

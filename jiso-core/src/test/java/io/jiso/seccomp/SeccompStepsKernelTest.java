@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
+import io.jiso.SeccompPolicies;
 import io.jiso.SeccompPolicy;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.Linux;
-import io.jiso.spawn.PlanHarness;
 import io.jiso.spawn.PlanHarness.Ran;
+import io.jiso.spawn.PlanHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ class SeccompStepsKernelTest {
     static Ran run(SeccompPolicy policy, PrivilegeSpec privileges, String... command) throws Exception {
         return PlanHarness.run(steps -> {
             CapabilitySteps.dropPrivileges(steps, privileges, Privileges.jvmIsRoot());
-            SeccompSteps.install(steps, SeccompCompiler.forCurrentArch(policy));
+            SeccompSteps.install(steps, SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)));
         }, command);
     }
 
@@ -63,7 +64,7 @@ class SeccompStepsKernelTest {
         Path mnt = Files.createTempDirectory("jiso-mnt");
         try {
             Ran ran = PlanHarness.run(Linux.CLONE_NEWNS, null, null, steps -> SeccompSteps.install(steps,
-                    SeccompCompiler.forCurrentArch(SeccompPolicy.defaultPolicy())),
+                    SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.defaultPolicy()))),
                     List.of("/bin/mount", "-t", "tmpfs", "none", mnt.toString()));
             assertNotEquals(0, ran.exit(), ran.output());
             assertTrue(ran.output().contains("permission denied") || ran.output().contains("not permitted"),

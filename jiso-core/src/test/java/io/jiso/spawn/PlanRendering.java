@@ -1,11 +1,12 @@
 package io.jiso.spawn;
 
-import io.jiso.Capability;
-import io.jiso.Namespace;
-import io.jiso.ResourceLimit;
+import io.jiso.SeccompPolicies;
 import io.jiso.SeccompPolicy;
+import io.jiso.capability.KernelCapability;
 import io.jiso.cgroup.LeafHierarchies;
+import io.jiso.limits.RlimitResource;
 import io.jiso.mount.RootPresets;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
@@ -105,9 +106,9 @@ public final class PlanRendering {
         int in = fd(fds, spec.redirects().get(0), STDIN, "<stdin>");
         int out = fd(fds, spec.redirects().get(1), STDOUT, "<stdout>");
         int err = spec.mergeErrors() ? out : fd(fds, spec.redirects().get(2), STDERR, "<stderr>");
-        int status = spec.creates(Namespace.PID) ? name(fds, INIT_STATUS, "<init-status>") : -1;
+        int status = spec.creates(NamespaceType.PID) ? name(fds, INIT_STATUS, "<init-status>") : -1;
         // as Launcher: a pooled network namespace only without a user namespace
-        int network = spec.creates(Namespace.NET) && !spec.creates(Namespace.USER)
+        int network = spec.creates(NamespaceType.NET) && !spec.creates(NamespaceType.USER)
                 ? name(fds, NETWORK, "<netns>") : -1;
         int template = root == Root.TEMPLATE ? name(fds, ROOT_TEMPLATE, "<root-template>") : -1;
         name(fds, NativeStage.JVM_PIDFD, "<jvm-pidfd>");
@@ -470,7 +471,7 @@ public final class PlanRendering {
             }
 
             String rlimit(int i) {
-                for (ResourceLimit r : ResourceLimit.values()) {
+                for (RlimitResource r : RlimitResource.values()) {
                     if (r.kernelNumber() == a[i]) {
                         return "RLIMIT_" + r.name();
                     }
@@ -568,8 +569,8 @@ public final class PlanRendering {
     private static final Map<String, SeccompProgram> BUILT_IN = new LinkedHashMap<>();
 
     static {
-        BUILT_IN.put("default", SeccompCompiler.forCurrentArch(SeccompPolicy.defaultPolicy()));
-        BUILT_IN.put("strict", SeccompCompiler.forCurrentArch(SeccompPolicy.strict()));
+        BUILT_IN.put("default", SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.defaultPolicy())));
+        BUILT_IN.put("strict", SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.strict())));
     }
 
     private static final String[] NAMESPACES = {"CLONE_NEWNS", "CLONE_NEWCGROUP", "CLONE_NEWUTS", "CLONE_NEWIPC",
@@ -619,7 +620,7 @@ public final class PlanRendering {
     }
 
     static String capability(int value) {
-        for (Capability c : Capability.values()) {
+        for (KernelCapability c : KernelCapability.values()) {
             if (c.value() == value) {
                 return c.name();
             }

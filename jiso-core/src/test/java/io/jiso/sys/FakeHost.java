@@ -1,6 +1,6 @@
 package io.jiso.sys;
 
-import io.jiso.HostSetupException;
+import io.jiso.plan.HostSetupFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -215,12 +215,12 @@ public final class FakeHost implements HostOps {
         calls.add(call);
     }
 
-    private static HostSetupException fail(String what, int errno) {
-        return new HostSetupException(what, errno, Errno.name(errno), null);
+    private static HostSetupFailure fail(String what, int errno) {
+        return new HostSetupFailure(what, errno, Errno.name(errno), null);
     }
 
     @Override
-    public String read(Path file) throws HostSetupException {
+    public String read(Path file) throws HostSetupFailure {
         try {
             return Files.readString(real(file));
         } catch (NoSuchFileException e) {
@@ -231,7 +231,7 @@ public final class FakeHost implements HostOps {
     }
 
     @Override
-    public synchronized void write(Path file, String content) throws HostSetupException {
+    public synchronized void write(Path file, String content) throws HostSetupFailure {
         record("write " + file + " " + content.strip());
         Path r = real(file);
         if (!Files.isRegularFile(r)) {
@@ -269,7 +269,7 @@ public final class FakeHost implements HostOps {
     }
 
     @Override
-    public synchronized void create(int dirfd, String name, String content) throws HostSetupException {
+    public synchronized void create(int dirfd, String name, String content) throws HostSetupFailure {
         Path file = dirfd == Errno.AT_FDCWD ? Path.of(name) : fds.get(dirfd).resolve(name);
         record("create " + file);
         try {
@@ -285,7 +285,7 @@ public final class FakeHost implements HostOps {
     }
 
     @Override
-    public synchronized boolean mkdir(Path dir, int mode, boolean existingOk) throws HostSetupException {
+    public synchronized boolean mkdir(Path dir, int mode, boolean existingOk) throws HostSetupFailure {
         record("mkdir " + dir);
         Path r = real(dir);
         if (Files.exists(r, LinkOption.NOFOLLOW_LINKS)) {
@@ -309,7 +309,7 @@ public final class FakeHost implements HostOps {
     }
 
     @Override
-    public synchronized boolean remove(int dirfd, String name, boolean dir, boolean missingOk) throws HostSetupException {
+    public synchronized boolean remove(int dirfd, String name, boolean dir, boolean missingOk) throws HostSetupFailure {
         Path path = dirfd == Errno.AT_FDCWD ? Path.of(name) : fds.get(dirfd).resolve(name);
         record((dir ? "rmdir " : "unlink ") + path);
         Path r = real(path);
@@ -348,7 +348,7 @@ public final class FakeHost implements HostOps {
     }
 
     @Override
-    public synchronized int openDirectory(Path dir) throws HostSetupException {
+    public synchronized int openDirectory(Path dir) throws HostSetupFailure {
         if (!Files.isDirectory(real(dir), LinkOption.NOFOLLOW_LINKS)) {
             throw fail("open " + dir, Errno.ENOTDIR);
         }
@@ -404,7 +404,7 @@ public final class FakeHost implements HostOps {
     }
 
     @Override
-    public synchronized boolean kill(int p, int signal) throws HostSetupException {
+    public synchronized boolean kill(int p, int signal) throws HostSetupFailure {
         record("kill " + p + " " + signal);
         if (!running(p)) {
             return false;

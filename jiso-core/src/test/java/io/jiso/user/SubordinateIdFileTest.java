@@ -2,7 +2,6 @@ package io.jiso.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jiso.IdMapping;
 import io.jiso.user.SubordinateIdFile.Range;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,7 @@ class SubordinateIdFileTest {
 
     @Test
     void helpersTakeTheMapAsTriplesAfterThePid() {
-        List<IdMapping> map = List.of(new IdMapping(0, 1001, 1), new IdMapping(1, 100000, 65536));
+        List<IdMapLine> map = List.of(new IdMapLine(0, 1001, 1), new IdMapLine(1, 100000, 65536));
         assertEquals(List.of("0", "1001", "1", "1", "100000", "65536"), UserNamespaceMaps.helperArguments(map));
         assertEquals("0 1001 1\n1 100000 65536\n", UserNamespaceMaps.procFileText(map));
     }
