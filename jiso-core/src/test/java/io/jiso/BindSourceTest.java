@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.mount.FsOp;
+import io.jiso.plan.HostSetupFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,13 +36,13 @@ class BindSourceTest {
         Files.createSymbolicLink(real.resolve("trusted"), work);
     }
 
-    private static HostSetupException refused(BindSource s) {
-        return assertThrows(HostSetupException.class, () -> s.resolve("/box", false));
+    private static HostSetupFailure refused(BindSource s) {
+        return assertThrows(HostSetupFailure.class, () -> s.resolve("/box", false));
     }
 
     @Test
     void aSourceAsNamedIsRefusedWhenItIsALinkNamingIt() {
-        HostSetupException e = refused(BindSource.of(work.resolve("planted")));
+        HostSetupFailure e = refused(BindSource.of(work.resolve("planted")));
         String says = work.resolve("planted") + " is a symbolic link to " + real.resolve("secret");
         assertTrue(e.getMessage().contains(says), e.getMessage());
         assertTrue(e.getMessage().contains("BindSource.beneath"), "says what to use instead: " + e.getMessage());
@@ -61,7 +62,7 @@ class BindSourceTest {
 
     @Test
     void beneathFollowsNoLinkBelowTheTrustedDirectory() throws Exception {
-        HostSetupException e = refused(BindSource.beneath(work, "planted/x"));
+        HostSetupFailure e = refused(BindSource.beneath(work, "planted/x"));
         assertTrue(e.getMessage().contains(work.resolve("planted") + " is a symbolic link"), e.getMessage());
         assertTrue(e.getMessage().contains("nothing below " + work + " is followed"), e.getMessage());
         FsOp.Bind ok = BindSource.beneath(real.resolve("trusted"), "out/prog").resolve("/box/prog", false);

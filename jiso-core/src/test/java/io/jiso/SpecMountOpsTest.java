@@ -11,6 +11,7 @@ import io.jiso.mount.FsOp.MaskProc;
 import io.jiso.mount.FsOp.Proc;
 import io.jiso.mount.FsOp.SystemBind;
 import io.jiso.mount.FsOp.Tmpfs;
+import io.jiso.namespace.NamespaceType;
 import io.jiso.spawn.HostFacts;
 import io.jiso.spawn.SandboxSpec;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ class SpecMountOpsTest {
     @Test
     void anUnprivilegedJvmsSandboxIsRootOfItsOwnUserNamespace() throws Exception {
         SandboxSpec s = new IsolatedProcessBuilder("/bin/true").tmpfs("/scratch", 1 << 20).spec(UNPRIVILEGED);
-        assertTrue(s.creates(Namespace.USER), "every other namespace needs it first");
+        assertTrue(s.creates(NamespaceType.USER), "every other namespace needs it first");
         assertEquals(new Tmpfs("/scratch", 1 << 20, "0755,uid=0,gid=0"), s.mounts().getFirst());
     }
 

@@ -1,6 +1,7 @@
 package io.jiso;
 
 import io.jiso.mount.HostLayout;
+import io.jiso.plan.SetupFailure;
 import io.jiso.spawn.HostFacts;
 import io.jiso.spawn.SandboxSpec;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class Specs {
     public static final HostFacts ROOT = new HostFacts(true, 0, 0, true, true, Map.of(), 2, LAYOUT);
 
     /** The spec b makes on ROOT. */
-    public static SandboxSpec of(IsolatedProcessBuilder b) throws IsolationException {
+    public static SandboxSpec of(IsolatedProcessBuilder b) throws SetupFailure {
         return b.spec(ROOT);
     }
 }

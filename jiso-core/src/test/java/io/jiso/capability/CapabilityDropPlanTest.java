@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.Capability;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
 import io.jiso.nativegen.libc.__user_cap_header_struct;
@@ -56,8 +55,8 @@ class CapabilityDropPlanTest {
 
     @Test
     void everyCapabilityButTheKeptOnesLeavesTheBoundingSetToleratingNumbersTheKernelLacks() {
-        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_NET_BIND_SERVICE,
-                Capability.CAP_KILL));
+        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_NET_BIND_SERVICE,
+                KernelCapability.CAP_KILL));
         List<Encoded> drops = where(plan(spec, true, true), prctl(Linux.PR_CAPBSET_DROP));
         TreeSet<Long> dropped = new TreeSet<>();
         for (Encoded d : drops) {
@@ -75,8 +74,8 @@ class CapabilityDropPlanTest {
 
     @Test
     void capsetPutsTheKeptSetInPermittedEffectiveAndInheritableOfBothWords() {
-        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(Capability.CAP_DAC_OVERRIDE,
-                Capability.CAP_SYS_ADMIN, Capability.CAP_BPF));
+        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_DAC_OVERRIDE,
+                KernelCapability.CAP_SYS_ADMIN, KernelCapability.CAP_BPF));
         Encoded capset = only(plan(spec, true, true), Linux.__NR_capset);
         MemorySegment header = EncodedSteps.at(capset.arg(0), __user_cap_header_struct.sizeof());
         assertEquals(Linux._LINUX_CAPABILITY_VERSION_3, __user_cap_header_struct.version(header));
@@ -120,7 +119,7 @@ class CapabilityDropPlanTest {
 
     @Test
     void keptCapabilitiesAreRaisedInTheAmbientSetAfterItIsCleared() {
-        PrivilegeSpec spec = PrivilegeSpec.root().keeping(Set.of(Capability.CAP_CHOWN, Capability.CAP_NET_RAW));
+        PrivilegeSpec spec = PrivilegeSpec.root().keeping(Set.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_NET_RAW));
         List<Encoded> ambient = where(plan(spec, true, true), prctl(Linux.PR_CAP_AMBIENT));
         assertEquals(3, ambient.size());
         assertEquals(Linux.PR_CAP_AMBIENT_CLEAR_ALL, ambient.get(0).arg(1));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.Capability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ class HeldCapabilitiesTest {
         return Long.parseUnsignedLong(m.group(1), 16);
     }
 
-    private static boolean has(long mask, Capability c) {
+    private static boolean has(long mask, KernelCapability c) {
         return (mask >>> c.value() & 1) != 0;
     }
 
@@ -48,16 +47,16 @@ class HeldCapabilitiesTest {
     void aStatusFieldIsReadAsAMaskOfCapabilityNumbers() {
         // Docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
         // NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP
-        assertEquals(EnumSet.of(Capability.CAP_CHOWN, Capability.CAP_DAC_OVERRIDE, Capability.CAP_FOWNER,
-                Capability.CAP_FSETID, Capability.CAP_KILL, Capability.CAP_SETGID, Capability.CAP_SETUID,
-                Capability.CAP_SETPCAP, Capability.CAP_NET_BIND_SERVICE, Capability.CAP_NET_RAW,
-                Capability.CAP_SYS_CHROOT, Capability.CAP_MKNOD, Capability.CAP_AUDIT_WRITE, Capability.CAP_SETFCAP),
+        assertEquals(EnumSet.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_DAC_OVERRIDE, KernelCapability.CAP_FOWNER,
+                KernelCapability.CAP_FSETID, KernelCapability.CAP_KILL, KernelCapability.CAP_SETGID, KernelCapability.CAP_SETUID,
+                KernelCapability.CAP_SETPCAP, KernelCapability.CAP_NET_BIND_SERVICE, KernelCapability.CAP_NET_RAW,
+                KernelCapability.CAP_SYS_CHROOT, KernelCapability.CAP_MKNOD, KernelCapability.CAP_AUDIT_WRITE, KernelCapability.CAP_SETFCAP),
                 HeldCapabilities.parse(STATUS, "CapEff:"));
-        assertEquals(EnumSet.allOf(Capability.class), HeldCapabilities.parse(STATUS, "CapBnd:"),
+        assertEquals(EnumSet.allOf(KernelCapability.class), HeldCapabilities.parse(STATUS, "CapBnd:"),
                 "bits past the enum's last (a newer kernel's) are ignored");
         assertEquals(Set.of(), HeldCapabilities.parse(STATUS, "CapInh:"));
         assertEquals(Set.of(), HeldCapabilities.parse("Name:\tjava\n", "CapEff:"), "no field: nothing held");
-        assertEquals(EnumSet.of(Capability.CAP_CHECKPOINT_RESTORE),
+        assertEquals(EnumSet.of(KernelCapability.CAP_CHECKPOINT_RESTORE),
                 HeldCapabilities.parse("CapEff:\t0000010000000000\n", "CapEff:"), "bit 40, in the second word");
     }
 
@@ -65,12 +64,12 @@ class HeldCapabilitiesTest {
     void heldAndInBoundingSetSayWhatThisJvmsStatusSays() throws IOException {
         long eff = ownMask("CapEff");
         long bnd = ownMask("CapBnd");
-        for (Capability c : Capability.values()) {
+        for (KernelCapability c : KernelCapability.values()) {
             assertEquals(has(eff, c), HeldCapabilities.held(c), c.name());
             assertEquals(has(bnd, c), HeldCapabilities.inBoundingSet(c), c.name());
         }
         assertTrue(HeldCapabilities.canSetPcap(true), "a new user namespace gives its first process CAP_SETPCAP");
-        assertEquals(has(eff, Capability.CAP_SETPCAP), HeldCapabilities.canSetPcap(false));
+        assertEquals(has(eff, KernelCapability.CAP_SETPCAP), HeldCapabilities.canSetPcap(false));
     }
 
     @Test
@@ -80,9 +79,9 @@ class HeldCapabilitiesTest {
         HeldCapabilities.requireHeld(Set.of(), false); // nothing to keep: nothing to check
         for (boolean userNs : new boolean[] {false, true}) {
             long mask = userNs ? bnd : eff;
-            for (List<Capability> wanted : List.of(List.of(Capability.CAP_NET_BIND_SERVICE),
-                    List.of(Capability.CAP_SYS_ADMIN, Capability.CAP_KILL), List.of(Capability.values()))) {
-                Set<Capability> missing = EnumSet.noneOf(Capability.class);
+            for (List<KernelCapability> wanted : List.of(List.of(KernelCapability.CAP_NET_BIND_SERVICE),
+                    List.of(KernelCapability.CAP_SYS_ADMIN, KernelCapability.CAP_KILL), List.of(KernelCapability.values()))) {
+                Set<KernelCapability> missing = EnumSet.noneOf(KernelCapability.class);
                 wanted.stream().filter(c -> !has(mask, c)).forEach(missing::add);
                 if (missing.isEmpty()) {
                     HeldCapabilities.requireHeld(Set.copyOf(wanted), userNs);
@@ -102,7 +101,7 @@ class HeldCapabilitiesTest {
                 false);
         HeldCapabilities.requireDroppable(withoutNnp, true);
         HeldCapabilities.requireDroppable(PrivilegeSpec.unprivileged(), false);
-        if (has(ownMask("CapEff"), Capability.CAP_SETPCAP)) {
+        if (has(ownMask("CapEff"), KernelCapability.CAP_SETPCAP)) {
             HeldCapabilities.requireDroppable(withoutNnp, false);
         } else {
             Exception e = assertThrows(Exception.class, () -> HeldCapabilities.requireDroppable(withoutNnp, false));

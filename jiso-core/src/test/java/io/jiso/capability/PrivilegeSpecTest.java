@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.Capability;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -34,14 +33,14 @@ class PrivilegeSpecTest {
     @Test
     void groupsAndCapabilitiesAreCopiesThatCannotChange() {
         List<Long> groups = new ArrayList<>(List.of(10L, 20L));
-        Set<Capability> keep = EnumSet.of(Capability.CAP_KILL);
+        Set<KernelCapability> keep = EnumSet.of(KernelCapability.CAP_KILL);
         PrivilegeSpec spec = new PrivilegeSpec(1000, 1000, groups, keep, true);
         groups.add(0L);
-        keep.add(Capability.CAP_SYS_ADMIN);
+        keep.add(KernelCapability.CAP_SYS_ADMIN);
         assertEquals(List.of(10L, 20L), spec.groups());
-        assertEquals(Set.of(Capability.CAP_KILL), spec.keep());
+        assertEquals(Set.of(KernelCapability.CAP_KILL), spec.keep());
         assertThrows(UnsupportedOperationException.class, () -> spec.groups().add(0L));
-        assertThrows(UnsupportedOperationException.class, () -> spec.keep().add(Capability.CAP_SYS_ADMIN));
+        assertThrows(UnsupportedOperationException.class, () -> spec.keep().add(KernelCapability.CAP_SYS_ADMIN));
         assertThrows(NullPointerException.class, () -> new PrivilegeSpec(0, 0, List.of(), null, true));
         List<Long> withNull = new ArrayList<>();
         withNull.add(null);
@@ -50,13 +49,13 @@ class PrivilegeSpecTest {
 
     @Test
     void derivingChangesOnlyWhatItNames() {
-        PrivilegeSpec base = new PrivilegeSpec(1, 2, List.of(3L), Set.of(Capability.CAP_CHOWN), false);
+        PrivilegeSpec base = new PrivilegeSpec(1, 2, List.of(3L), Set.of(KernelCapability.CAP_CHOWN), false);
         PrivilegeSpec who = base.withIdentity(7, 8, List.of(9L, 10L));
-        assertEquals(new PrivilegeSpec(7, 8, List.of(9L, 10L), Set.of(Capability.CAP_CHOWN), false), who);
-        PrivilegeSpec what = base.keeping(Set.of(Capability.CAP_KILL, Capability.CAP_NET_RAW));
-        assertEquals(new PrivilegeSpec(1, 2, List.of(3L), Set.of(Capability.CAP_KILL, Capability.CAP_NET_RAW), false),
+        assertEquals(new PrivilegeSpec(7, 8, List.of(9L, 10L), Set.of(KernelCapability.CAP_CHOWN), false), who);
+        PrivilegeSpec what = base.keeping(Set.of(KernelCapability.CAP_KILL, KernelCapability.CAP_NET_RAW));
+        assertEquals(new PrivilegeSpec(1, 2, List.of(3L), Set.of(KernelCapability.CAP_KILL, KernelCapability.CAP_NET_RAW), false),
                 what);
-        assertEquals(Set.of(), base.keeping(EnumSet.noneOf(Capability.class)).keep());
+        assertEquals(Set.of(), base.keeping(EnumSet.noneOf(KernelCapability.class)).keep());
         assertThrows(IllegalArgumentException.class, () -> base.withIdentity(0, 0, List.of(-1L)));
     }
 

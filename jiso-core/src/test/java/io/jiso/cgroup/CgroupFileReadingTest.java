@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.ResourceUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +59,7 @@ class CgroupFileReadingTest {
     void aSingleValueIsANumberMaxOrUnknown() throws Exception {
         assertEquals(123456, CgroupFs.readLong(file("memory.current", "123456\n")));
         assertEquals(Long.MAX_VALUE, CgroupFs.readLong(file("pids.max", "max\n")));
-        assertEquals(ResourceUsage.UNKNOWN, CgroupFs.readLong(dir.resolve("memory.peak")), "an older kernel");
+        assertEquals(LeafUsage.UNKNOWN, CgroupFs.readLong(dir.resolve("memory.peak")), "an older kernel");
     }
 
     @Test
@@ -69,13 +68,13 @@ class CgroupFileReadingTest {
                 some avg10=1.50 avg60=0.25 avg300=0.00 total=123456
                 full avg10=0.10 avg60=0.00 avg300=0.00 total=789
                 """);
-        ResourceUsage.Pressure p = CgroupFs.pressure(psi);
+        LeafUsage.Pressure p = CgroupFs.pressure(psi);
         assertEquals(1.50, p.someAvg10());
         assertEquals(0.25, p.someAvg60());
         assertEquals(Duration.ofNanos(123_456_000), p.someTotal());
         assertEquals(0.10, p.fullAvg10());
         assertEquals(Duration.ofNanos(789_000), p.fullTotal());
-        ResourceUsage.Pressure cpuOnly = CgroupFs.pressure(file("cpu.pressure",
+        LeafUsage.Pressure cpuOnly = CgroupFs.pressure(file("cpu.pressure",
                 "some avg10=0.00 avg60=0.00 avg300=0.00 total=10\n"));
         assertEquals(Duration.ZERO, cpuOnly.fullTotal(), "older kernels have no full line for cpu");
         assertNull(CgroupFs.pressure(dir.resolve("io.pressure")), "no PSI on this kernel");
@@ -92,16 +91,16 @@ class CgroupFileReadingTest {
     void aReadingNobodyFilledIsUnknownEverywhere() {
         UsageBuilder u = new UsageBuilder();
         assertTrue(!u.hasCpu());
-        ResourceUsage r = u.build();
-        assertEquals(ResourceUsage.UNKNOWN_TIME, r.cpuTotal());
-        assertEquals(ResourceUsage.UNKNOWN, r.memoryPeakBytes());
-        assertEquals(ResourceUsage.UNKNOWN, r.pidsPeak());
+        LeafUsage r = u.build();
+        assertEquals(LeafUsage.UNKNOWN_TIME, r.cpuTotal());
+        assertEquals(LeafUsage.UNKNOWN, r.memoryPeakBytes());
+        assertEquals(LeafUsage.UNKNOWN, r.pidsPeak());
         assertEquals(Map.of(), r.io());
         u.cpuTotal = UsageBuilder.micros(2500L);
         assertTrue(u.hasCpu(), "the v1 driver then leaves CPU to the v2 one");
         assertEquals(Duration.ofNanos(2_500_000), u.cpuTotal);
-        assertEquals(ResourceUsage.UNKNOWN_TIME, UsageBuilder.micros(null));
-        assertEquals(ResourceUsage.UNKNOWN, UsageBuilder.orUnknown(null));
+        assertEquals(LeafUsage.UNKNOWN_TIME, UsageBuilder.micros(null));
+        assertEquals(LeafUsage.UNKNOWN, UsageBuilder.orUnknown(null));
         assertEquals(0, UsageBuilder.orUnknown(0L), "zero OOM kills is known");
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.ResourceUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,30 +48,30 @@ class CgroupUsageReadingTest {
     void aV2LeafGivesEveryNumberOfItsEnabledControllers() throws Exception {
         UsageBuilder u = new UsageBuilder();
         new CgroupV2(v2Leaf(), Set.of("memory", "pids", "io"), -1).readUsage(u);
-        ResourceUsage r = u.build();
+        LeafUsage r = u.build();
         assertEquals(Duration.ofNanos(1_500_000), r.cpuTotal(), "cpu.stat, in microseconds, in every v2 leaf");
         assertEquals(Duration.ofNanos(1_000_000), r.cpuUser());
         assertEquals(Duration.ofNanos(400_000), r.cpuSystem());
         assertEquals(4096, r.memoryCurrentBytes());
         assertEquals(1048576, r.memoryPeakBytes());
-        assertEquals(ResourceUsage.UNKNOWN, r.swapPeakBytes(), "no memory.swap.peak before Linux 6.5");
+        assertEquals(LeafUsage.UNKNOWN, r.swapPeakBytes(), "no memory.swap.peak before Linux 6.5");
         assertEquals(2, r.oomEvents(), "oom, not max");
         assertEquals(1, r.oomKills());
         assertEquals(List.of("anon", "file"), List.copyOf(r.memoryStat().keySet()));
         assertEquals(3, r.pidsCurrent());
         assertEquals(9, r.pidsPeak());
-        assertEquals(Map.of("8:0", new ResourceUsage.Io(4096, 8192, 1, 2)), r.io());
+        assertEquals(Map.of("8:0", new LeafUsage.Io(4096, 8192, 1, 2)), r.io());
     }
 
     @Test
     void aControllerNotEnabledInTheLeafIsUnknownEvenIfItsFilesAreThere() throws Exception {
         UsageBuilder u = new UsageBuilder();
         new CgroupV2(v2Leaf(), Set.of(), -1).readUsage(u);
-        ResourceUsage r = u.build();
+        LeafUsage r = u.build();
         assertEquals(Duration.ofNanos(1_500_000), r.cpuTotal(), "cpu.stat needs no controller");
-        assertEquals(ResourceUsage.UNKNOWN, r.memoryPeakBytes());
-        assertEquals(ResourceUsage.UNKNOWN, r.oomKills());
-        assertEquals(ResourceUsage.UNKNOWN, r.pidsCurrent());
+        assertEquals(LeafUsage.UNKNOWN, r.memoryPeakBytes());
+        assertEquals(LeafUsage.UNKNOWN, r.oomKills());
+        assertEquals(LeafUsage.UNKNOWN, r.pidsCurrent());
         assertEquals(Map.of(), r.io());
     }
 
@@ -121,19 +120,19 @@ class CgroupUsageReadingTest {
         write(blkio, "blkio.throttle.io_serviced_recursive", "8:0 Read 1\n8:0 Write 3\n8:0 Total 4\nTotal 4\n");
         UsageBuilder u = new UsageBuilder();
         new CgroupV1(dirs, new int[0]).readUsage(u);
-        ResourceUsage r = u.build();
+        LeafUsage r = u.build();
         assertEquals(Duration.ofSeconds(2), r.cpuTotal(), "cpuacct.usage is in nanoseconds");
         assertEquals(Duration.ofMillis(1500), r.cpuUser());
         assertEquals(Duration.ofMillis(400), r.cpuSystem());
         assertEquals(8192, r.memoryCurrentBytes());
         assertEquals(65536, r.memoryPeakBytes());
         assertEquals(4, r.oomKills());
-        assertEquals(ResourceUsage.UNKNOWN, r.oomEvents(), "v1 does not count OOM events");
-        assertEquals(ResourceUsage.UNKNOWN, r.swapPeakBytes(), "v1 has no swap-only peak");
+        assertEquals(LeafUsage.UNKNOWN, r.oomEvents(), "v1 does not count OOM events");
+        assertEquals(LeafUsage.UNKNOWN, r.swapPeakBytes(), "v1 has no swap-only peak");
         assertEquals(List.of("cache", "rss"), List.copyOf(r.memoryStat().keySet()));
         assertEquals(5, r.pidsCurrent());
-        assertEquals(ResourceUsage.UNKNOWN, r.pidsPeak(), "pids.peak is missing on most v1 kernels");
-        assertEquals(Map.of("8:0", new ResourceUsage.Io(4096, 12288, 1, 3), "253:1", new ResourceUsage.Io(512, 0, 0,
+        assertEquals(LeafUsage.UNKNOWN, r.pidsPeak(), "pids.peak is missing on most v1 kernels");
+        assertEquals(Map.of("8:0", new LeafUsage.Io(4096, 12288, 1, 3), "253:1", new LeafUsage.Io(512, 0, 0,
                 0)), r.io(), "Read and Write per device; Sync, Async and the totals are not more I/O");
     }
 

@@ -2,7 +2,6 @@ package io.jiso.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jiso.ResourceLimit;
 import io.jiso.limits.RunLimits.Rlimit;
 import io.jiso.nativegen.Linux;
 import io.jiso.plan.EncodedSteps;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The resource limits as the stage will set them: one prlimit64 on the process itself per limit, struct rlimit behind it. */
 class RlimitStepsTest {
 
-    private static List<Encoded> plan(Arena arena, Map<ResourceLimit, Rlimit> limits) {
+    private static List<Encoded> plan(Arena arena, Map<RlimitResource, Rlimit> limits) {
         StepList steps = new StepList(arena);
         RlimitSteps.set(steps, limits);
         return EncodedSteps.of(steps);
@@ -33,15 +32,15 @@ class RlimitStepsTest {
 
     @Test
     void eachLimitIsOnePrlimitOnItselfWithSoftThenHard() {
-        Map<ResourceLimit, Rlimit> limits = new LinkedHashMap<>();
-        limits.put(ResourceLimit.NOFILE, new Rlimit(64, 128));
-        limits.put(ResourceLimit.CORE, new Rlimit(0, 0));
-        limits.put(ResourceLimit.STACK, new Rlimit(8L << 20, ResourceLimit.UNLIMITED));
+        Map<RlimitResource, Rlimit> limits = new LinkedHashMap<>();
+        limits.put(RlimitResource.NOFILE, new Rlimit(64, 128));
+        limits.put(RlimitResource.CORE, new Rlimit(0, 0));
+        limits.put(RlimitResource.STACK, new Rlimit(8L << 20, RlimitResource.UNLIMITED));
         try (Arena arena = Arena.ofConfined()) {
             List<Encoded> p = plan(arena, limits);
             assertEquals(3, p.size());
             int i = 0;
-            for (Map.Entry<ResourceLimit, Rlimit> e : limits.entrySet()) {
+            for (Map.Entry<RlimitResource, Rlimit> e : limits.entrySet()) {
                 Encoded s = p.get(i++);
                 assertEquals(Linux.__NR_prlimit64, s.nr());
                 assertEquals(0, s.arg(0), "pid 0: the process itself");
@@ -59,15 +58,15 @@ class RlimitStepsTest {
 
     @Test
     void everyLimitOfAFullSetGetsItsOwnStructure() {
-        Map<ResourceLimit, Rlimit> all = new EnumMap<>(ResourceLimit.class);
-        for (ResourceLimit r : ResourceLimit.values()) {
+        Map<RlimitResource, Rlimit> all = new EnumMap<>(RlimitResource.class);
+        for (RlimitResource r : RlimitResource.values()) {
             all.put(r, new Rlimit(100 + r.ordinal(), 200 + r.ordinal()));
         }
         try (Arena arena = Arena.ofConfined()) {
             List<Encoded> p = plan(arena, all);
-            assertEquals(ResourceLimit.values().length, p.size());
+            assertEquals(RlimitResource.values().length, p.size());
             for (int i = 0; i < p.size(); i++) {
-                ResourceLimit r = ResourceLimit.values()[i];
+                RlimitResource r = RlimitResource.values()[i];
                 assertEquals(r.kernelNumber(), p.get(i).arg(1));
                 assertEquals(100 + r.ordinal(), struct(p.get(i))[0], r.name());
                 assertEquals(200 + r.ordinal(), struct(p.get(i))[1], r.name());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.ResourceLimit;
 import io.jiso.limits.RunLimits.Rlimit;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -23,24 +22,24 @@ import org.junit.jupiter.api.Test;
  * the effective limits that ResourceLimitDefaultsTest leaves out.
  */
 class RlimitsTest {
-    private static final long U = ResourceLimit.UNLIMITED;
-    private static final Map<ResourceLimit, String> PROC_NAMES = new EnumMap<>(Map.ofEntries(
-            Map.entry(ResourceLimit.CPU, "Max cpu time"), Map.entry(ResourceLimit.FSIZE, "Max file size"),
-            Map.entry(ResourceLimit.DATA, "Max data size"), Map.entry(ResourceLimit.STACK, "Max stack size"),
-            Map.entry(ResourceLimit.CORE, "Max core file size"), Map.entry(ResourceLimit.RSS, "Max resident set"),
-            Map.entry(ResourceLimit.NPROC, "Max processes"), Map.entry(ResourceLimit.NOFILE, "Max open files"),
-            Map.entry(ResourceLimit.MEMLOCK, "Max locked memory"), Map.entry(ResourceLimit.AS, "Max address space"),
-            Map.entry(ResourceLimit.LOCKS, "Max file locks"), Map.entry(ResourceLimit.SIGPENDING, "Max pending signals"),
-            Map.entry(ResourceLimit.MSGQUEUE, "Max msgqueue size"), Map.entry(ResourceLimit.NICE, "Max nice priority"),
-            Map.entry(ResourceLimit.RTPRIO, "Max realtime priority"),
-            Map.entry(ResourceLimit.RTTIME, "Max realtime timeout")));
+    private static final long U = RlimitResource.UNLIMITED;
+    private static final Map<RlimitResource, String> PROC_NAMES = new EnumMap<>(Map.ofEntries(
+            Map.entry(RlimitResource.CPU, "Max cpu time"), Map.entry(RlimitResource.FSIZE, "Max file size"),
+            Map.entry(RlimitResource.DATA, "Max data size"), Map.entry(RlimitResource.STACK, "Max stack size"),
+            Map.entry(RlimitResource.CORE, "Max core file size"), Map.entry(RlimitResource.RSS, "Max resident set"),
+            Map.entry(RlimitResource.NPROC, "Max processes"), Map.entry(RlimitResource.NOFILE, "Max open files"),
+            Map.entry(RlimitResource.MEMLOCK, "Max locked memory"), Map.entry(RlimitResource.AS, "Max address space"),
+            Map.entry(RlimitResource.LOCKS, "Max file locks"), Map.entry(RlimitResource.SIGPENDING, "Max pending signals"),
+            Map.entry(RlimitResource.MSGQUEUE, "Max msgqueue size"), Map.entry(RlimitResource.NICE, "Max nice priority"),
+            Map.entry(RlimitResource.RTPRIO, "Max realtime priority"),
+            Map.entry(RlimitResource.RTTIME, "Max realtime timeout")));
 
     @Test
     void theJvmsHardLimitsAreThoseProcShowsUnderEachLimitsName() throws IOException {
         List<String> lines = Files.readAllLines(Path.of("/proc/self/limits"));
-        Map<ResourceLimit, Long> read = Rlimits.jvmHardLimits();
+        Map<RlimitResource, Long> read = Rlimits.jvmHardLimits();
         assertEquals(PROC_NAMES.keySet(), read.keySet(), "every limit");
-        for (Map.Entry<ResourceLimit, String> e : PROC_NAMES.entrySet()) {
+        for (Map.Entry<RlimitResource, String> e : PROC_NAMES.entrySet()) {
             String line = lines.stream().filter(l -> l.startsWith(e.getValue() + " ")).findFirst().orElseThrow();
             String[] cols = line.substring(e.getValue().length()).trim().split("\\s+");
             long hard = cols[1].equals("unlimited") ? U : Long.parseLong(cols[1]);
@@ -57,34 +56,34 @@ class RlimitsTest {
             fromProc = Long.parseLong(new String(buffer, 0, in.read(buffer), StandardCharsets.US_ASCII).strip());
         }
         assertEquals(fromProc, Rlimits.nrOpen());
-        assertTrue(Rlimits.jvmHardLimits().get(ResourceLimit.NOFILE) <= fromProc, "no process exceeds it");
+        assertTrue(Rlimits.jvmHardLimits().get(RlimitResource.NOFILE) <= fromProc, "no process exceeds it");
     }
 
     @Test
     void theCpuBackstopIsClampedToTheJvmsOwnHardLimit() throws Exception {
-        Map<ResourceLimit, Long> jvm = Map.of(ResourceLimit.CPU, 5L);
+        Map<RlimitResource, Long> jvm = Map.of(RlimitResource.CPU, 5L);
         assertEquals(new Rlimit(5, 5), Rlimits.effective(Map.of(), Duration.ofSeconds(60), false, false, jvm)
-                .get(ResourceLimit.CPU), "a backstop the JVM cannot raise to is lowered, not refused");
+                .get(RlimitResource.CPU), "a backstop the JVM cannot raise to is lowered, not refused");
         assertEquals(new Rlimit(2, 3), Rlimits.effective(Map.of(), Duration.ofSeconds(1), false, false, jvm)
-                .get(ResourceLimit.CPU), "below the ceiling it is kept");
+                .get(RlimitResource.CPU), "below the ceiling it is kept");
         assertEquals(new Rlimit(61, 62), Rlimits.effective(Map.of(), Duration.ofSeconds(60), true, true,
-                Map.of()).get(ResourceLimit.CPU), "no known ceiling: nothing to clamp to");
+                Map.of()).get(RlimitResource.CPU), "no known ceiling: nothing to clamp to");
     }
 
     @Test
     void anExplicitLimitIsCheckedOnlyAgainstAKnownFiniteCeiling() throws Exception {
-        Map<ResourceLimit, Rlimit> unlimitedCore = Map.of(ResourceLimit.CORE, new Rlimit(U, U));
+        Map<RlimitResource, Rlimit> unlimitedCore = Map.of(RlimitResource.CORE, new Rlimit(U, U));
         assertEquals(new Rlimit(U, U), Rlimits.effective(unlimitedCore, null, true, false, Map.of())
-                .get(ResourceLimit.CORE), "the JVM's own limits unknown: the spawn reports a refusal");
+                .get(RlimitResource.CORE), "the JVM's own limits unknown: the spawn reports a refusal");
         assertEquals(new Rlimit(U, U), Rlimits.effective(unlimitedCore, null, true, false,
-                Map.of(ResourceLimit.CORE, U)).get(ResourceLimit.CORE), "an unlimited ceiling allows anything");
+                Map.of(RlimitResource.CORE, U)).get(RlimitResource.CORE), "an unlimited ceiling allows anything");
         Exception e = assertThrows(Exception.class, () -> Rlimits.effective(unlimitedCore, null, true, false,
-                Map.of(ResourceLimit.CORE, 0L)));
+                Map.of(RlimitResource.CORE, 0L)));
         assertTrue(e.getMessage().contains("RLIMIT_CORE to a hard limit of unlimited")
                 && e.getMessage().contains("the JVM's own is 0"), e.getMessage());
-        Map<ResourceLimit, Rlimit> explicit = Map.of(ResourceLimit.NOFILE, new Rlimit(U, 100));
+        Map<RlimitResource, Rlimit> explicit = Map.of(RlimitResource.NOFILE, new Rlimit(U, 100));
         assertEquals(new Rlimit(U, 100), Rlimits.effective(explicit, null, false, false,
-                Map.of(ResourceLimit.NOFILE, 100L)).get(ResourceLimit.NOFILE),
+                Map.of(RlimitResource.NOFILE, 100L)).get(RlimitResource.NOFILE),
                 "an explicit value within the ceiling is taken as given");
     }
 }

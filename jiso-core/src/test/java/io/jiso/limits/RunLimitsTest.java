@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.ResourceLimit;
 import io.jiso.limits.RunLimits.Rlimit;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,8 +18,8 @@ class RunLimitsTest {
 
     @Test
     void rlimitsComeInTheEnumsOrderWhateverTheCallersMap() {
-        Map<ResourceLimit, Rlimit> reversed = new LinkedHashMap<>();
-        List<ResourceLimit> all = List.of(ResourceLimit.values());
+        Map<RlimitResource, Rlimit> reversed = new LinkedHashMap<>();
+        List<RlimitResource> all = List.of(RlimitResource.values());
         for (int i = all.size() - 1; i >= 0; i--) {
             reversed.put(all.get(i), new Rlimit(i, i));
         }
@@ -31,19 +30,19 @@ class RunLimitsTest {
 
     @Test
     void theLimitsAreACopyThatCannotChange() {
-        Map<ResourceLimit, Rlimit> mine = new HashMap<>(Map.of(ResourceLimit.NOFILE, new Rlimit(10, 10)));
+        Map<RlimitResource, Rlimit> mine = new HashMap<>(Map.of(RlimitResource.NOFILE, new Rlimit(10, 10)));
         RunLimits limits = new RunLimits(mine, null, null, -1);
-        mine.put(ResourceLimit.CORE, new Rlimit(1, 1));
-        mine.put(ResourceLimit.NOFILE, new Rlimit(99, 99));
-        assertEquals(Map.of(ResourceLimit.NOFILE, new Rlimit(10, 10)), limits.rlimits());
+        mine.put(RlimitResource.CORE, new Rlimit(1, 1));
+        mine.put(RlimitResource.NOFILE, new Rlimit(99, 99));
+        assertEquals(Map.of(RlimitResource.NOFILE, new Rlimit(10, 10)), limits.rlimits());
         assertThrows(UnsupportedOperationException.class,
-                () -> limits.rlimits().put(ResourceLimit.AS, new Rlimit(1, 1)));
+                () -> limits.rlimits().put(RlimitResource.AS, new Rlimit(1, 1)));
     }
 
     @Test
     void aRunIsWatchedWhenAnySandboxWideLimitIsSet() {
-        Map<ResourceLimit, Rlimit> none = Map.of(ResourceLimit.CPU, new Rlimit(ResourceLimit.UNLIMITED,
-                ResourceLimit.UNLIMITED));
+        Map<RlimitResource, Rlimit> none = Map.of(RlimitResource.CPU, new Rlimit(RlimitResource.UNLIMITED,
+                RlimitResource.UNLIMITED));
         assertFalse(new RunLimits(none, null, null, -1).watched(), "rlimits alone are the kernel's to enforce");
         assertTrue(new RunLimits(none, Duration.ofSeconds(1), null, -1).watched());
         assertTrue(new RunLimits(none, null, Duration.ofMillis(1), -1).watched());

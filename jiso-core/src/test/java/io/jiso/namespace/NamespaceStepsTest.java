@@ -3,7 +3,6 @@ package io.jiso.namespace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.Namespace;
 import io.jiso.nativegen.Linux;
 import io.jiso.plan.PlanSteps;
 import io.jiso.plan.PlanSteps.Decoded;
@@ -46,9 +45,9 @@ class NamespaceStepsTest {
 
     @Test
     void joiningTakesEachNamespaceThroughItsPidfdWithItsOwnType() {
-        Map<Namespace, Integer> pidfds = new LinkedHashMap<>();
-        pidfds.put(Namespace.NET, 41);
-        pidfds.put(Namespace.UTS, 42);
+        Map<NamespaceType, Integer> pidfds = new LinkedHashMap<>();
+        pidfds.put(NamespaceType.NET, 41);
+        pidfds.put(NamespaceType.UTS, 42);
         NamespaceSteps.join(list, pidfds);
         List<Decoded> s = PlanSteps.of(list);
         assertEquals(List.of("setns", "setns"), PlanSteps.calls(s));
@@ -83,8 +82,8 @@ class NamespaceStepsTest {
 
     @Test
     void aNamespaceMadeAheadIsEnteredAndAnotherUnshared() {
-        NamespaceSteps.joinFresh(list, 77, Namespace.NET);
-        NamespaceSteps.unshare(list, Namespace.CGROUP);
+        NamespaceSteps.joinFresh(list, 77, NamespaceType.NET);
+        NamespaceSteps.unshare(list, NamespaceType.CGROUP);
         List<Decoded> s = PlanSteps.of(list);
         assertEquals(List.of("setns", "unshare"), PlanSteps.calls(s));
         assertEquals(77, s.get(0).args()[0]);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.jiso.SeccompPolicies;
 import io.jiso.SeccompPolicy;
 import io.jiso.SeccompPolicy.Action;
 import io.jiso.nativegen.Abi;
@@ -15,7 +16,7 @@ class SeccompProgramTest {
 
     @Test
     void whatItHandsOutIsACopy() {
-        SeccompProgram p = SeccompCompiler.compile(SeccompPolicy.strict(), Abi.current());
+        SeccompProgram p = SeccompCompiler.compile(SeccompPolicies.rulesOf(SeccompPolicy.strict()), Abi.current());
         long[][] before = p.instructions();
         long[] first = p.instruction(0);
         first[3] = 12345;
@@ -30,13 +31,13 @@ class SeccompProgramTest {
     @Test
     void programsAreEqualByArchitectureAndInstructions() {
         SeccompPolicy policy = SeccompPolicy.builder(Action.allow()).rule("mount", Action.errno(1)).build();
-        SeccompProgram a = SeccompCompiler.compile(policy, Abi.of("x86_64"));
-        SeccompProgram b = SeccompCompiler.compile(policy.toBuilder().build(), Abi.of("x86_64"));
+        SeccompProgram a = SeccompCompiler.compile(SeccompPolicies.rulesOf(policy), Abi.of("x86_64"));
+        SeccompProgram b = SeccompCompiler.compile(SeccompPolicies.rulesOf(policy.toBuilder().build()), Abi.of("x86_64"));
         assertNotSame(a, b);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertNotEquals(a, SeccompCompiler.compile(policy, Abi.of("aarch64")));
-        assertNotEquals(a, SeccompCompiler.compile(policy.toBuilder().rule("mount", Action.errno(2)).build(),
+        assertNotEquals(a, SeccompCompiler.compile(SeccompPolicies.rulesOf(policy), Abi.of("aarch64")));
+        assertNotEquals(a, SeccompCompiler.compile(SeccompPolicies.rulesOf(policy.toBuilder().rule("mount", Action.errno(2)).build()),
                 Abi.of("x86_64")));
         assertNotEquals(a, new SeccompProgram("aarch64", a.instructions()), "same code, other architecture");
         assertEquals("SeccompProgram[x86_64, " + a.size() + " instructions]", a.toString());
@@ -45,10 +46,10 @@ class SeccompProgramTest {
     @Test
     void forCurrentArchCompilesEachPolicyObjectOnce() {
         SeccompPolicy policy = SeccompPolicy.builder(Action.allow()).rule("ptrace", Action.errno(1)).build();
-        SeccompProgram first = SeccompCompiler.forCurrentArch(policy);
-        assertSame(first, SeccompCompiler.forCurrentArch(policy));
+        SeccompProgram first = SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy));
+        assertSame(first, SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)));
         assertEquals(Abi.current().arch(), first.arch());
         SeccompPolicy other = SeccompPolicy.builder(Action.allow()).rule("ptrace", Action.errno(2)).build();
-        assertNotEquals(first, SeccompCompiler.forCurrentArch(other), "a cache keyed by content would mix them up");
+        assertNotEquals(first, SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(other)), "a cache keyed by content would mix them up");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.SeccompPolicies;
 import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
@@ -34,7 +35,7 @@ class SeccompStepsTest {
 
     @Test
     void oneSeccompCallWhoseSockFprogHoldsTheProgramBitForBit() {
-        SeccompProgram program = SeccompCompiler.forCurrentArch(SeccompPolicy.strict());
+        SeccompProgram program = SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.strict()));
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             SeccompSteps.install(steps, program);
@@ -56,7 +57,7 @@ class SeccompStepsTest {
     @Test
     void theInstalledFilterStillAnswersAsThePolicy() {
         // Read back from the plan's memory and run: what the kernel would get, not what Java holds.
-        SeccompProgram program = SeccompCompiler.forCurrentArch(SeccompPolicy.defaultPolicy());
+        SeccompProgram program = SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.defaultPolicy()));
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             SeccompSteps.install(steps, program);
@@ -75,7 +76,7 @@ class SeccompStepsTest {
     @Test
     void aFilterForAnotherArchitectureIsRefusedNamingBoth() {
         String other = Abi.current().arch().equals("x86_64") ? "aarch64" : "x86_64";
-        SeccompProgram foreign = SeccompCompiler.compile(SeccompPolicy.strict(), Abi.of(other));
+        SeccompProgram foreign = SeccompCompiler.compile(SeccompPolicies.rulesOf(SeccompPolicy.strict()), Abi.of(other));
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

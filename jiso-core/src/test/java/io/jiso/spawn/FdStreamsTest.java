@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiso.plan.SetupFailure;
 import io.jiso.sys.Errno;
 import io.jiso.sys.Sys;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.Test;
  * when no read or write is using it.
  */
 class FdStreamsTest {
+    /** What the public API hands in: the failure as the stream's caller sees it; here, as it is. */
+    private static final Function<SetupFailure, IOException> AS_IS = f -> f;
+
     private int readEnd;
     private int writeEnd;
 
@@ -70,7 +75,7 @@ class FdStreamsTest {
     @Test
     void whatIsLeftInTheOutputPipeAtTheExitIsReadAfterItThenEof() throws Exception {
         FdStreams.Pipe pipe = new FdStreams.Pipe(readEnd, true);
-        InputStream in = FdStreams.input(pipe);
+        InputStream in = FdStreams.input(pipe, AS_IS);
         childWrites("hello".getBytes(StandardCharsets.UTF_8));
         byte[] two = new byte[2];
         assertEquals(2, in.read(two));
@@ -91,7 +96,7 @@ class FdStreamsTest {
         }
         childWrites(bytes);
         FdStreams.Pipe pipe = new FdStreams.Pipe(readEnd, true);
-        InputStream in = FdStreams.input(pipe);
+        InputStream in = FdStreams.input(pipe, AS_IS);
         pipe.processExited();
         readEnd = -1;
         assertArrayEquals(bytes, in.readAllBytes());
@@ -100,7 +105,7 @@ class FdStreamsTest {
     @Test
     void aReadToEofBeforeTheExitLeavesNothingToDrain() throws Exception {
         FdStreams.Pipe pipe = new FdStreams.Pipe(readEnd, true);
-        InputStream in = FdStreams.input(pipe);
+        InputStream in = FdStreams.input(pipe, AS_IS);
         childWrites(new byte[] {1});
         Sys.close(writeEnd);
         writeEnd = -1;
@@ -115,7 +120,7 @@ class FdStreamsTest {
     @Test
     void closingTheStreamDropsWhatWasKept() throws Exception {
         FdStreams.Pipe pipe = new FdStreams.Pipe(readEnd, true);
-        InputStream in = FdStreams.input(pipe);
+        InputStream in = FdStreams.input(pipe, AS_IS);
         childWrites("kept".getBytes(StandardCharsets.UTF_8));
         pipe.processExited();
         readEnd = -1;
@@ -128,7 +133,7 @@ class FdStreamsTest {
     @Test
     void stdinWritesReachTheChildUntilTheExitThenTheStreamIsClosed() throws Exception {
         FdStreams.Pipe pipe = new FdStreams.Pipe(writeEnd, false);
-        OutputStream out = FdStreams.output(pipe);
+        OutputStream out = FdStreams.output(pipe, AS_IS);
         out.write("abc".getBytes(StandardCharsets.UTF_8));
         out.write('d');
         assertEquals("abcd", childReads(16));
@@ -160,7 +165,7 @@ class FdStreamsTest {
     @Test
     void boundsAreCheckedAsInputStreamSays() {
         FdStreams.Pipe pipe = new FdStreams.Pipe(readEnd, true);
-        InputStream in = FdStreams.input(pipe);
+        InputStream in = FdStreams.input(pipe, AS_IS);
         assertThrows(IndexOutOfBoundsException.class, () -> in.read(new byte[4], 3, 2));
         pipe.close();
         readEnd = -1;

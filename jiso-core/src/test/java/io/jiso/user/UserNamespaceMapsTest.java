@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jiso.IdMapping;
 import io.jiso.capability.PrivilegeSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +24,8 @@ class UserNamespaceMapsTest {
     @Test
     void theCallerIsRootInsideAndTheJvmWritesBothMaps() {
         UserNamespaceMaps m = Rootless.callerAsRoot(1000, 1001);
-        assertEquals(List.of(new IdMapping(0, 1000, 1)), m.uids());
-        assertEquals(List.of(new IdMapping(0, 1001, 1)), m.gids());
+        assertEquals(List.of(new IdMapLine(0, 1000, 1)), m.uids());
+        assertEquals(List.of(new IdMapLine(0, 1001, 1)), m.gids());
         assertNull(m.uidHelper());
         assertNull(m.gidHelper());
         assertEquals("0 1000 1\n", UserNamespaceMaps.procFileText(m.uids()));
@@ -35,8 +34,8 @@ class UserNamespaceMapsTest {
 
     @Test
     void setgroupsWorksWhereRootOrNewgidmapWritesTheGidMap() {
-        UserNamespaceMaps jvm = UserNamespaceMaps.writtenByJvm(List.of(new IdMapping(0, 1000, 1)),
-                List.of(new IdMapping(0, 1000, 1)));
+        UserNamespaceMaps jvm = UserNamespaceMaps.writtenByJvm(List.of(new IdMapLine(0, 1000, 1)),
+                List.of(new IdMapLine(0, 1000, 1)));
         assertTrue(jvm.setGroupsAllowed(true), "root writes any gid_map without denying setgroups");
         assertFalse(jvm.setGroupsAllowed(false), "an unprivileged gid_map needs setgroups denied first");
         UserNamespaceMaps helper = new UserNamespaceMaps(jvm.uids(), jvm.gids(), null, NEWGIDMAP);
@@ -48,14 +47,14 @@ class UserNamespaceMapsTest {
 
     @Test
     void mapsAreCopiedAndEmptyMapsWriteNothing() {
-        List<IdMapping> uids = new ArrayList<>(List.of(new IdMapping(0, 1000, 1)));
+        List<IdMapLine> uids = new ArrayList<>(List.of(new IdMapLine(0, 1000, 1)));
         UserNamespaceMaps m = UserNamespaceMaps.writtenByJvm(uids, List.of());
-        uids.add(new IdMapping(1, 100000, 10));
+        uids.add(new IdMapLine(1, 100000, 10));
         assertEquals(1, m.uids().size());
-        assertThrows(UnsupportedOperationException.class, () -> m.gids().add(new IdMapping(0, 0, 1)));
+        assertThrows(UnsupportedOperationException.class, () -> m.gids().add(new IdMapLine(0, 0, 1)));
         assertEquals("", UserNamespaceMaps.procFileText(List.of()));
         assertEquals(List.of(), UserNamespaceMaps.helperArguments(List.of()));
-        assertEquals("0 0 4294967295\n", UserNamespaceMaps.procFileText(List.of(new IdMapping(0, 0, 0xFFFF_FFFFL))),
+        assertEquals("0 0 4294967295\n", UserNamespaceMaps.procFileText(List.of(new IdMapLine(0, 0, 0xFFFF_FFFFL))),
                 "the whole range, as the initial namespace maps it");
     }
 
