@@ -197,8 +197,11 @@ public final class SeccompPolicy {
                 throw new IllegalArgumentException("syscalls have arguments 0..5, not " + index);
             }
             if (low32) {
-                if (!fits32(value) || !fits32(mask)) {
-                    throw new IllegalArgumentException("not a 32-bit value: " + Long.toHexString(value));
+                if (!fits32(value)) {
+                    throw new IllegalArgumentException("arg32 " + index + ": not a 32-bit value: " + Long.toHexString(value));
+                }
+                if (!fits32(mask)) {
+                    throw new IllegalArgumentException("arg32 " + index + ": not a 32-bit mask: " + Long.toHexString(mask));
                 }
                 value &= 0xFFFF_FFFFL;
                 mask &= 0xFFFF_FFFFL;

@@ -44,7 +44,7 @@ class SeccompPolicyBuilderTest {
         refused(() -> arg(6), "arguments 0..5", "6");
         refused(() -> arg32(-1), "arguments 0..5", "-1");
         refused(() -> arg32(1).eq(1L << 32), "not a 32-bit value", "100000000");
-        refused(() -> arg32(1).maskedEq(0x1_0000_0000L, 0), "not a 32-bit value");
+        refused(() -> arg32(1).maskedEq(0x1_0000_0000L, 0), "arg32 1: not a 32-bit mask", "100000000");
         refused(() -> arg(0).maskedEq(0xF0, 0x0F), "value f", "outside the mask f0", "could never match");
         refused(() -> new ArgCheck(0, Op.EQ, 1, 0xFF, false), "only MASKED_EQ takes a mask");
         assertThrows(NullPointerException.class, () -> new ArgCheck(0, null, 1, -1L, false));

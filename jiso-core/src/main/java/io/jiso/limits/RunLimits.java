@@ -23,7 +23,9 @@ public record RunLimits(Map<RlimitResource, Rlimit> rlimits, Duration cpuTime, D
 
     public RunLimits {
         // In the enum's order, the same in every JVM: the plan sets them in this order (Map.copyOf's varies).
-        rlimits = Collections.unmodifiableMap(new EnumMap<>(rlimits));
+        Map<RlimitResource, Rlimit> ordered = new EnumMap<>(RlimitResource.class); // EnumMap(Map) refuses an empty one
+        ordered.putAll(rlimits);
+        rlimits = Collections.unmodifiableMap(ordered);
     }
 
     /** Whether anything is enforced over the run as a whole (by jiso-init, or the JVM without it). */

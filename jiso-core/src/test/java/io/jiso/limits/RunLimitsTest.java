@@ -29,6 +29,11 @@ class RunLimitsTest {
     }
 
     @Test
+    void noRlimitAtAllIsAnEmptyMap() {
+        assertEquals(Map.of(), new RunLimits(Map.of(), null, null, -1).rlimits());
+    }
+
+    @Test
     void theLimitsAreACopyThatCannotChange() {
         Map<RlimitResource, Rlimit> mine = new HashMap<>(Map.of(RlimitResource.NOFILE, new Rlimit(10, 10)));
         RunLimits limits = new RunLimits(mine, null, null, -1);
