@@ -6,5 +6,6 @@ module io.jiso.core {
     requires io.jiso.nativegen;
     requires org.slf4j;
     requires jdk.security.auth; // the user name, for /etc/subuid
+
     exports io.jiso;
 }

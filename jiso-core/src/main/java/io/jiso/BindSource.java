@@ -35,7 +35,11 @@ import java.util.Objects;
  * start() and the mount makes the start fail (ELOOP); it is never followed.
  */
 public final class BindSource {
-    private enum Kind { AS_NAMED, BENEATH, RESOLVING_SYMLINKS }
+    private enum Kind {
+        AS_NAMED,
+        BENEATH,
+        RESOLVING_SYMLINKS
+    }
 
     private final Kind kind;
     private final Path dir;
@@ -63,13 +67,13 @@ public final class BindSource {
         Objects.requireNonNull(relative, "bind: relative");
         noNul("bind: relative", relative);
         if (relative.isEmpty() || relative.startsWith("/")) {
-            throw new IllegalArgumentException("bind: relative must be a non-empty relative path, was \"" + relative
-                    + "\"");
+            throw new IllegalArgumentException(
+                    "bind: relative must be a non-empty relative path, was \"" + relative + "\"");
         }
         for (String part : relative.split("/")) {
             if (part.equals("..") || part.equals(".")) {
-                throw new IllegalArgumentException("bind: relative must not contain '.' or '..', was \"" + relative
-                        + "\"");
+                throw new IllegalArgumentException(
+                        "bind: relative must not contain '.' or '..', was \"" + relative + "\"");
             }
         }
         String normal = Path.of(relative).normalize().toString();
@@ -106,13 +110,16 @@ public final class BindSource {
             case AS_NAMED -> {
                 BasicFileAttributes attrs = lstat(named);
                 if (attrs != null && attrs.isSymbolicLink()) {
-                    throw symlink(step, named, "name the link's target, use BindSource.resolvingSymlinks(..) if"
-                            + " the link is trusted, or BindSource.beneath(..) in a directory a sandbox could write");
+                    throw symlink(
+                            step,
+                            named,
+                            "name the link's target, use BindSource.resolvingSymlinks(..) if"
+                                    + " the link is trusted, or BindSource.beneath(..) in a directory a sandbox could write");
                 }
                 Path parent = named.getParent();
                 Path real = parent == null ? named : realOrAsIs(parent).resolve(named.getFileName());
-                yield new FsOp.Bind(real.toString(), named.toString(), target, writable,
-                        attrs != null && attrs.isRegularFile());
+                yield new FsOp.Bind(
+                        real.toString(), named.toString(), target, writable, attrs != null && attrs.isRegularFile());
             }
             case BENEATH -> {
                 Path real = realOrAsIs(dir);
@@ -127,7 +134,11 @@ public final class BindSource {
                         throw symlink(step, real, "nothing below " + dir + " is followed");
                     }
                 }
-                yield new FsOp.Bind(realOrAsIs(dir).resolve(relative).toString(), named.toString(), target, writable,
+                yield new FsOp.Bind(
+                        realOrAsIs(dir).resolve(relative).toString(),
+                        named.toString(),
+                        target,
+                        writable,
                         attrs != null && attrs.isRegularFile());
             }
             case RESOLVING_SYMLINKS -> {
@@ -144,8 +155,11 @@ public final class BindSource {
         } catch (IOException e) {
             to = "";
         }
-        return new HostSetupFailure(step, Errno.ELOOP, "ELOOP", link + " is a symbolic link" + to
-                + "; a bind source is not followed through one: " + advice);
+        return new HostSetupFailure(
+                step,
+                Errno.ELOOP,
+                "ELOOP",
+                link + " is a symbolic link" + to + "; a bind source is not followed through one: " + advice);
     }
 
     private static BasicFileAttributes lstat(Path p) {

@@ -22,15 +22,16 @@ public record DeviceRule(char type, long major, long minor, String access) {
      * tty, ptmx and the pseudo-terminals. Nothing else can be opened or made.
      */
     public static final List<DeviceRule> MINIMAL = AllowedDevice.MINIMAL.stream()
-            .map(d -> new DeviceRule(d.type(), d.major(), d.minor(), d.access())).toList();
+            .map(d -> new DeviceRule(d.type(), d.major(), d.minor(), d.access()))
+            .toList();
 
     public DeviceRule {
         if (type != 'c' && type != 'b' && type != 'a') {
             throw new IllegalArgumentException("DeviceRule.type must be 'c', 'b' or 'a', was '" + type + "'");
         }
         if (major < ANY || major > 0xFFF || minor < ANY || minor > 0xFFFFF) {
-            throw new IllegalArgumentException("DeviceRule major must be 0..4095 and minor 0..1048575 (or ANY), was "
-                    + major + ":" + minor);
+            throw new IllegalArgumentException(
+                    "DeviceRule major must be 0..4095 and minor 0..1048575 (or ANY), was " + major + ":" + minor);
         }
         if (access == null || !access.matches("[rwm]{1,3}")) {
             throw new IllegalArgumentException("DeviceRule.access must be letters of \"rwm\", was \"" + access + "\"");

@@ -108,7 +108,8 @@ final class ExitedHandle implements ProcessHandle {
 
         @Override
         public Optional<String[]> arguments() {
-            return Optional.of(commandAndArguments.subList(1, commandAndArguments.size()).toArray(String[]::new));
+            return Optional.of(
+                    commandAndArguments.subList(1, commandAndArguments.size()).toArray(String[]::new));
         }
 
         @Override

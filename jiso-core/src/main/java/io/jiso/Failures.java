@@ -14,8 +14,7 @@ import java.io.UncheckedIOException;
  * message, with the failure's cause, suppressed exceptions and stack trace.
  */
 final class Failures {
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * Translates a failure of each kind, which loads every class translating needs: it runs at
@@ -32,8 +31,8 @@ final class Failures {
         IsolationException e = switch (f) {
             case HostSetupFailure h -> new HostSetupException(h.step(), h.errno(), h.errnoName(), h.detail());
             case ChildSetupFailure c -> new ChildSetupException(c.step(), c.errno(), c.errnoName(), c.detail());
-            case FeatureUnavailable u -> new FeatureUnavailableException(u.step(), u.errno(), u.errnoName(),
-                    u.detail());
+            case FeatureUnavailable u ->
+                new FeatureUnavailableException(u.step(), u.errno(), u.errnoName(), u.detail());
         };
         e.initCause(publicCause(f.getCause()));
         e.setStackTrace(f.getStackTrace());

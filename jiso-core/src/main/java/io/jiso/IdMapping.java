@@ -18,8 +18,8 @@ public record IdMapping(long inside, long outside, long count) {
             throw new IllegalArgumentException("IdMapping.outside must be 0.." + MAX_ID + ", was " + outside);
         }
         if (count < 1 || inside + count - 1 > MAX_ID || outside + count - 1 > MAX_ID) {
-            throw new IllegalArgumentException("IdMapping.count must be >= 1 and keep both ranges within 0.."
-                    + MAX_ID + ", was " + count);
+            throw new IllegalArgumentException(
+                    "IdMapping.count must be >= 1 and keep both ranges within 0.." + MAX_ID + ", was " + count);
         }
     }
 

@@ -48,12 +48,14 @@ public final class IsolatedProcess extends Process {
      * unreachable and the Cleaner closes its streams.
      */
     private CompletableFuture<Process> onExit;
+
     private final String whyNoCgroup;
     private final List<String> command;
     /** The main process's handle, once toHandle() found it while it ran. */
     private volatile ProcessHandle mainHandle;
     /** When start() returned and when the exit was reported: the wall time where no jiso-init measures it. */
     private final long startNanos;
+
     private final AtomicLong exitNanos = new AtomicLong();
 
     IsolatedProcess(Launcher.Started started, List<String> command) {
@@ -164,26 +166,33 @@ public final class IsolatedProcess extends Process {
         LimitWatch watch = child.limits();
         RunLimits limits = watch == null ? null : watch.limits();
         InitReport init = child.initReport();
-        int killedFor = init != null && init.killedFor() != InitReport.KILLED_NONE ? init.killedFor()
+        int killedFor = init != null && init.killedFor() != InitReport.KILLED_NONE
+                ? init.killedFor()
                 : watch != null ? watch.killedFor() : InitReport.KILLED_NONE;
         long exitAt = exitNanos.get();
         long end = exitAt == 0 ? System.nanoTime() : exitAt;
         long start = watch != null ? watch.startNanos() : startNanos;
         Duration wall = init != null ? Duration.ofNanos(init.wallNanos()) : Duration.ofNanos(end - start);
         ResourceUsage usage = child.cgroup().isPresent() ? resourceUsage() : null;
-        return Verdicts.judge(new Verdicts.Facts(status, killedFor,
+        return Verdicts.judge(new Verdicts.Facts(
+                status,
+                killedFor,
                 usage == null ? ResourceUsage.UNKNOWN_TIME : usage.cpuTotal(),
-                limits == null ? null : limits.cpuTime(), wall, limits == null ? null : limits.wallTime(),
+                limits == null ? null : limits.cpuTime(),
+                wall,
+                limits == null ? null : limits.wallTime(),
                 usage == null ? ResourceUsage.UNKNOWN : usage.oomKills(),
                 usage == null ? ResourceUsage.UNKNOWN : usage.memoryPeakBytes(),
-                init == null ? ResourceUsage.UNKNOWN : init.outputBytes(), limits == null ? -1 : limits.outputBytes()));
+                init == null ? ResourceUsage.UNKNOWN : init.outputBytes(),
+                limits == null ? -1 : limits.outputBytes()));
     }
 
     // ---- the cgroup leaf ----------------------------------------------------------------------
 
     private CgroupLeaf leaf(String what) {
-        return child.cgroup().orElseThrow(() -> new IllegalStateException(what
-                + " needs a cgroup leaf, and this process has none: " + whyNoCgroup));
+        return child.cgroup()
+                .orElseThrow(() -> new IllegalStateException(
+                        what + " needs a cgroup leaf, and this process has none: " + whyNoCgroup));
     }
 
     /**

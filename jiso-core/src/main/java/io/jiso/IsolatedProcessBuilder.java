@@ -89,8 +89,8 @@ public final class IsolatedProcessBuilder {
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
     private boolean redirectErrorStream;
-    private final Set<Namespace> created = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC,
-            Namespace.NET, Namespace.CGROUP);
+    private final Set<Namespace> created =
+            EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NET, Namespace.CGROUP);
     private final Map<Namespace, IsolatedProcess> joined = new EnumMap<>(Namespace.class);
     private String hostname = "jiso";
     private boolean hostnameSet;
@@ -118,6 +118,7 @@ public final class IsolatedProcessBuilder {
     private boolean ownCgroup = true;
     /** cgroupfs(..): null until called, then the caller's choice. */
     private Boolean cgroupFs;
+
     private boolean newSession = true;
     private String appArmorProfile;
     private String selinuxLabel;
@@ -291,7 +292,8 @@ public final class IsolatedProcessBuilder {
      */
     public IsolatedProcessBuilder join(Namespace namespace, IsolatedProcess other) {
         if (namespace != Namespace.NET && namespace != Namespace.IPC && namespace != Namespace.UTS) {
-            throw new IllegalArgumentException("join: only NET, IPC and UTS namespaces can be joined, not " + namespace);
+            throw new IllegalArgumentException(
+                    "join: only NET, IPC and UTS namespaces can be joined, not " + namespace);
         }
         Objects.requireNonNull(other, "join: other");
         if (!other.isAlive()) {
@@ -339,8 +341,11 @@ public final class IsolatedProcessBuilder {
      * start, naming the path.
      */
     public IsolatedProcessBuilder bindReadOnly(BindSource source, String sandboxPath) {
-        return addMount(new CallerMount(Objects.requireNonNull(source, "bind: source"),
-                sandboxPath("bind: sandboxPath", sandboxPath, false), false, 0));
+        return addMount(new CallerMount(
+                Objects.requireNonNull(source, "bind: source"),
+                sandboxPath("bind: sandboxPath", sandboxPath, false),
+                false,
+                0));
     }
 
     /**
@@ -348,8 +353,11 @@ public final class IsolatedProcessBuilder {
      * {@link #bindReadOnly(BindSource, String)}.
      */
     public IsolatedProcessBuilder bind(BindSource source, String sandboxPath) {
-        return addMount(new CallerMount(Objects.requireNonNull(source, "bind: source"),
-                sandboxPath("bind: sandboxPath", sandboxPath, false), true, 0));
+        return addMount(new CallerMount(
+                Objects.requireNonNull(source, "bind: source"),
+                sandboxPath("bind: sandboxPath", sandboxPath, false),
+                true,
+                0));
     }
 
     /**
@@ -367,8 +375,7 @@ public final class IsolatedProcessBuilder {
     }
 
     /** A caller's bind (source set) or tmpfs, resolved by start(). */
-    private record CallerMount(BindSource source, String target, boolean writable, long tmpfsBytes) {
-    }
+    private record CallerMount(BindSource source, String target, boolean writable, long tmpfsBytes) {}
 
     private IsolatedProcessBuilder addMount(CallerMount mount) {
         for (CallerMount m : mounts) {
@@ -543,8 +550,13 @@ public final class IsolatedProcessBuilder {
     }
 
     /** io.max for one block device: rates per second, {@link #UNLIMITED} where not limited. */
-    public IsolatedProcessBuilder ioMax(int major, int minor, long readBytesPerSecond, long writeBytesPerSecond,
-            long readOpsPerSecond, long writeOpsPerSecond) {
+    public IsolatedProcessBuilder ioMax(
+            int major,
+            int minor,
+            long readBytesPerSecond,
+            long writeBytesPerSecond,
+            long readOpsPerSecond,
+            long writeOpsPerSecond) {
         limits.ioMax(major, minor, readBytesPerSecond, writeBytesPerSecond, readOpsPerSecond, writeOpsPerSecond);
         return this;
     }
@@ -632,14 +644,14 @@ public final class IsolatedProcessBuilder {
                     + " were " + soft + ", " + hard);
         }
         if (!ResourceLimit.ordered(soft, hard)) {
-            throw new IllegalArgumentException("rlimit " + limit + ": soft must be <= hard, were " + soft + ", "
-                    + hard);
+            throw new IllegalArgumentException(
+                    "rlimit " + limit + ": soft must be <= hard, were " + soft + ", " + hard);
         }
         if (limit == ResourceLimit.NOFILE) {
             long nrOpen = Rlimits.nrOpen();
             if (soft == ResourceLimit.UNLIMITED || hard == ResourceLimit.UNLIMITED || hard > nrOpen) {
-                throw new IllegalArgumentException("rlimit NOFILE: values must be <= fs.nr_open (" + nrOpen
-                        + "), were " + soft + ", " + hard);
+                throw new IllegalArgumentException(
+                        "rlimit NOFILE: values must be <= fs.nr_open (" + nrOpen + "), were " + soft + ", " + hard);
             }
         }
         rlimits.put(limit.resource(), new RunLimits.Rlimit(soft, hard));
@@ -732,7 +744,8 @@ public final class IsolatedProcessBuilder {
     public IsolatedProcessBuilder keepCapabilities(Capability... capabilities) {
         keptCapabilities.clear();
         for (Capability c : capabilities) {
-            keptCapabilities.add(Objects.requireNonNull(c, "keepCapabilities: capability").kernel());
+            keptCapabilities.add(
+                    Objects.requireNonNull(c, "keepCapabilities: capability").kernel());
         }
         return this;
     }
@@ -817,8 +830,8 @@ public final class IsolatedProcessBuilder {
     public IsolatedProcess start() throws IOException {
         try {
             SandboxSpec spec = spec();
-            return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
-                    spec.command());
+            return new IsolatedProcess(
+                    Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic), spec.command());
         } catch (SetupFailure f) {
             throw Failures.toPublic(f);
         }
@@ -860,8 +873,8 @@ public final class IsolatedProcessBuilder {
         for (int i = 0; i < n; i++) {
             IsolatedProcessBuilder b = Objects.requireNonNull(builders.get(i), "builders: element " + i);
             if (i > 0 && b.redirectInput() != Redirect.PIPE) {
-                throw new IllegalArgumentException("builder redirectInput() must be PIPE except for the first"
-                        + " builder: " + b.redirectInput());
+                throw new IllegalArgumentException(
+                        "builder redirectInput() must be PIPE except for the first" + " builder: " + b.redirectInput());
             }
             if (i < n - 1 && b.redirectOutput() != Redirect.PIPE) {
                 throw new IllegalArgumentException("builder redirectOutput() must be PIPE except for the last"
@@ -875,9 +888,14 @@ public final class IsolatedProcessBuilder {
             for (int i = 0; i < n; i++) {
                 int[] next = i < n - 1 ? Sys.pipe2(Errno.O_CLOEXEC) : null;
                 try {
-                    started.add(new IsolatedProcess(Launcher.start(builders.get(i).runtime.services(), specs.get(i),
-                            previousRead,
-                            next == null ? -1 : next[1], Failures::toPublic), specs.get(i).command()));
+                    started.add(new IsolatedProcess(
+                            Launcher.start(
+                                    builders.get(i).runtime.services(),
+                                    specs.get(i),
+                                    previousRead,
+                                    next == null ? -1 : next[1],
+                                    Failures::toPublic),
+                            specs.get(i).command()));
                 } finally {
                     Sys.close(previousRead);
                     previousRead = -1;
@@ -944,8 +962,8 @@ public final class IsolatedProcessBuilder {
         } finally {
             redirects[0] = saved;
         }
-        return new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
-                spec.command());
+        return new IsolatedProcess(
+                Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic), spec.command());
     }
 
     /** The immutable snapshot a start() uses; checks the combinations and what the host offers. */
@@ -961,8 +979,8 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("bind and tmpfs mounts need a new mount namespace, but MOUNT is shared");
         }
         if (etc != Etc.HOST && !(freshRoot && ownMounts)) {
-            throw new IllegalStateException("etc(" + etc + ") needs a fresh root, but " + (ownMounts ? "hostRoot()"
-                    + " keeps the host's" : "MOUNT is shared"));
+            throw new IllegalStateException("etc(" + etc + ") needs a fresh root, but "
+                    + (ownMounts ? "hostRoot()" + " keeps the host's" : "MOUNT is shared"));
         }
         if (!ownMounts && tmpSizeSet) {
             throw new IllegalStateException("tmpSize(" + tmpSizeBytes + ") sizes the private /tmp of a new mount"
@@ -970,7 +988,8 @@ public final class IsolatedProcessBuilder {
         }
         if (hostnameSet && !created.contains(NamespaceType.UTS)) {
             throw new IllegalStateException("hostname(\"" + hostname + "\") needs a new UTS namespace, but "
-                    + (joined.containsKey(Namespace.UTS) ? "join(UTS, ..) takes another sandbox's"
+                    + (joined.containsKey(Namespace.UTS)
+                            ? "join(UTS, ..) takes another sandbox's"
                             : "share(UTS) keeps the host's"));
         }
         if (!ownCgroup && !devices.equals(AllowedDevice.MINIMAL)) {
@@ -998,12 +1017,18 @@ public final class IsolatedProcessBuilder {
         boolean ownUsers = created.contains(NamespaceType.USER);
         long defaultUid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmUid();
         long defaultGid = ownUsers ? 0 : host.jvmIsRoot() ? PrivilegeSpec.NOBODY : host.jvmGid();
-        PrivilegeSpec privileges = new PrivilegeSpec(uid == null ? defaultUid : uid, gid == null ? defaultGid : gid,
-                groups, keptCapabilities, noNewPrivileges);
-        LandlockRules landlock = landlockReadOnly.isEmpty() && landlockReadWrite.isEmpty()
-                && landlockExecutable.isEmpty() ? null
-                : new LandlockRules(landlockReadOnly, landlockReadWrite, landlockExecutable);
-        if (!noNewPrivileges && (seccomp != null || landlock != null)
+        PrivilegeSpec privileges = new PrivilegeSpec(
+                uid == null ? defaultUid : uid,
+                gid == null ? defaultGid : gid,
+                groups,
+                keptCapabilities,
+                noNewPrivileges);
+        LandlockRules landlock =
+                landlockReadOnly.isEmpty() && landlockReadWrite.isEmpty() && landlockExecutable.isEmpty()
+                        ? null
+                        : new LandlockRules(landlockReadOnly, landlockReadWrite, landlockExecutable);
+        if (!noNewPrivileges
+                && (seccomp != null || landlock != null)
                 && !keptCapabilities.contains(KernelCapability.CAP_SYS_ADMIN)) {
             throw new IllegalStateException("noNewPrivileges(false) needs CAP_SYS_ADMIN kept to install seccomp or"
                     + " Landlock; keep it, or use withoutSeccomp() and no Landlock paths");
@@ -1011,14 +1036,37 @@ public final class IsolatedProcessBuilder {
         boolean ownPids = created.contains(NamespaceType.PID);
         CgroupLimits cgroupLimits = cgroupLimits();
         boolean mountCgroupFs = mountCgroupFs(created, ownMounts, cgroupLimits, host.jvmIsRoot());
-        List<FsOp> preset = !ownMounts ? List.of() : freshRoot
-                ? RootPresets.freshRoot(etc == Etc.MINIMAL, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
-                : RootPresets.hostRoot(tmpSizeBytes, ownPids);
+        List<FsOp> preset = !ownMounts
+                ? List.of()
+                : freshRoot
+                        ? RootPresets.freshRoot(etc == Etc.MINIMAL, tmpSizeBytes, ownPids, host.layout(), mountCgroupFs)
+                        : RootPresets.hostRoot(tmpSizeBytes, ownPids);
         SyscallRules syscallRules = seccomp == null ? null : seccomp.syscallRules();
-        return new SandboxSpec(command, environment, directory, List.of(redirects), redirectErrorStream, created,
-                join, hostname, freshRoot && ownMounts, preset, callerMounts(privileges), monotonicOffset,
-                boottimeOffset, userMaps, privileges, landlock, syscallRules, cgroupLimits, devices, newSession,
-                appArmorProfile, selinuxLabel, runLimits(created, host), host);
+        return new SandboxSpec(
+                command,
+                environment,
+                directory,
+                List.of(redirects),
+                redirectErrorStream,
+                created,
+                join,
+                hostname,
+                freshRoot && ownMounts,
+                preset,
+                callerMounts(privileges),
+                monotonicOffset,
+                boottimeOffset,
+                userMaps,
+                privileges,
+                landlock,
+                syscallRules,
+                cgroupLimits,
+                devices,
+                newSession,
+                appArmorProfile,
+                selinuxLabel,
+                runLimits(created, host),
+                host);
     }
 
     /** The caller's mounts as ops; bind sources are resolved now (see BindSource). */
@@ -1026,9 +1074,13 @@ public final class IsolatedProcessBuilder {
         List<FsOp> ops = new ArrayList<>(mounts.size());
         for (CallerMount m : mounts) {
             // A scratch space the program could not write would be useless: its user owns it.
-            ops.add(m.source() != null ? m.source().resolve(m.target(), m.writable())
-                    : new FsOp.Tmpfs(m.target(), m.tmpfsBytes(), "0755,uid=" + privileges.uid() + ",gid="
-                            + privileges.gid()));
+            ops.add(
+                    m.source() != null
+                            ? m.source().resolve(m.target(), m.writable())
+                            : new FsOp.Tmpfs(
+                                    m.target(),
+                                    m.tmpfsBytes(),
+                                    "0755,uid=" + privileges.uid() + ",gid=" + privileges.gid()));
         }
         return ops;
     }
@@ -1045,7 +1097,8 @@ public final class IsolatedProcessBuilder {
             throw new IllegalStateException("userNamespace: uid 0 and gid 0 must be mapped: the sandbox is set up"
                     + " as the namespace's root");
         }
-        return host.jvmIsRoot() ? UserNamespaceMaps.writtenByJvm(uidMap, gidMap)
+        return host.jvmIsRoot()
+                ? UserNamespaceMaps.writtenByJvm(uidMap, gidMap)
                 : SubordinateIds.forUnprivileged(uidMap, gidMap);
     }
 
@@ -1055,24 +1108,36 @@ public final class IsolatedProcessBuilder {
                     + " withoutCgroup() asks for none");
         }
         if (outputLimit >= 0 && !created.contains(NamespaceType.PID)) {
-            throw new IllegalStateException("outputLimit is enforced by jiso-init, PID 1 of a new pid namespace,"
-                    + " but PID is shared");
+            throw new IllegalStateException(
+                    "outputLimit is enforced by jiso-init, PID 1 of a new pid namespace," + " but PID is shared");
         }
-        return new RunLimits(Rlimits.effective(rlimits, cpuTimeLimit, created.contains(NamespaceType.USER),
-                host.jvmMayRaiseRlimits(), host.jvmHardLimits()), cpuTimeLimit, wallTimeLimit, outputLimit);
+        return new RunLimits(
+                Rlimits.effective(
+                        rlimits,
+                        cpuTimeLimit,
+                        created.contains(NamespaceType.USER),
+                        host.jvmMayRaiseRlimits(),
+                        host.jvmHardLimits()),
+                cpuTimeLimit,
+                wallTimeLimit,
+                outputLimit);
     }
 
     /**
      * Whether /sys/fs/cgroup shows the leaf (see cgroupfs): as asked, else
      * when a limit runtimes read is set and the sandbox has what it needs.
      */
-    private boolean mountCgroupFs(Set<NamespaceType> created, boolean ownMounts, CgroupLimits limits, boolean jvmIsRoot) {
-        String missing = limits == null ? "withoutCgroup() asks for no cgroup leaf"
-                : !created.contains(NamespaceType.CGROUP) ? (joined.containsKey(Namespace.CGROUP)
-                        ? "join(CGROUP, ..) takes another sandbox's cgroup namespace"
-                        : "share(CGROUP) keeps the host's cgroup namespace")
-                : !ownMounts ? "share(MOUNT) keeps the host's mounts"
-                : !freshRoot ? "hostRoot() keeps the host's /sys" : null;
+    private boolean mountCgroupFs(
+            Set<NamespaceType> created, boolean ownMounts, CgroupLimits limits, boolean jvmIsRoot) {
+        String missing = limits == null
+                ? "withoutCgroup() asks for no cgroup leaf"
+                : !created.contains(NamespaceType.CGROUP)
+                        ? (joined.containsKey(Namespace.CGROUP)
+                                ? "join(CGROUP, ..) takes another sandbox's cgroup namespace"
+                                : "share(CGROUP) keeps the host's cgroup namespace")
+                        : !ownMounts
+                                ? "share(MOUNT) keeps the host's mounts"
+                                : !freshRoot ? "hostRoot() keeps the host's /sys" : null;
         if (cgroupFs == null) {
             return missing == null && limits.sizesRuntimes() && leafMayJoinWhatRuntimesRead(jvmIsRoot);
         }
@@ -1150,7 +1215,8 @@ public final class IsolatedProcessBuilder {
         Objects.requireNonNull(path, field);
         noNul(field, path);
         if (!path.startsWith("/")) {
-            throw new IllegalArgumentException(field + " must be an absolute path inside the sandbox, was \"" + path + "\"");
+            throw new IllegalArgumentException(
+                    field + " must be an absolute path inside the sandbox, was \"" + path + "\"");
         }
         for (String part : path.split("/")) {
             if (part.equals("..") || part.equals(".")) {
@@ -1187,8 +1253,8 @@ public final class IsolatedProcessBuilder {
                     + name.replaceAll("\\p{Cntrl}", "?") + "\"");
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_LSM_NAME_BYTES) {
-            throw new IllegalArgumentException(field + " must be at most " + MAX_LSM_NAME_BYTES + " bytes in UTF-8, was "
-                    + name.getBytes(StandardCharsets.UTF_8).length);
+            throw new IllegalArgumentException(field + " must be at most " + MAX_LSM_NAME_BYTES
+                    + " bytes in UTF-8, was " + name.getBytes(StandardCharsets.UTF_8).length);
         }
         return name;
     }

@@ -145,8 +145,8 @@ public final class JisoRuntime implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "JisoRuntime[" + (services == null ? "default" : services.threadPrefix() + (isClosed() ? ", closed" : ""))
-                + "]";
+        return "JisoRuntime["
+                + (services == null ? "default" : services.threadPrefix() + (isClosed() ? ", closed" : "")) + "]";
     }
 
     /**
@@ -159,8 +159,7 @@ public final class JisoRuntime implements AutoCloseable {
         private boolean reuseNetworkNamespaces = true;
         private boolean rootTemplates = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The cgroup under which the runtime's leaves go ({@code PARENT/jiso/jiso-PID-N}), the same
@@ -186,8 +185,9 @@ public final class JisoRuntime implements AutoCloseable {
                 try {
                     LeafSite.checkDeviceSetting(setting(deviceControl));
                 } catch (SetupFailure e) {
-                    throw new IllegalArgumentException("deviceControl " + deviceControl + " cannot be used on this"
-                            + " host: " + e.getMessage(), Failures.toPublic(e));
+                    throw new IllegalArgumentException(
+                            "deviceControl " + deviceControl + " cannot be used on this" + " host: " + e.getMessage(),
+                            Failures.toPublic(e));
                 }
             }
             this.deviceControl = deviceControl;
@@ -214,8 +214,10 @@ public final class JisoRuntime implements AutoCloseable {
 
         /** A new runtime; its threads start as its first sandboxes need them (the reaper's at once). */
         public JisoRuntime build() {
-            RuntimeSettings settings = new RuntimeSettings(cgroupParent,
-                    deviceControl == DeviceControl.AUTOMATIC ? null : setting(deviceControl), reuseNetworkNamespaces,
+            RuntimeSettings settings = new RuntimeSettings(
+                    cgroupParent,
+                    deviceControl == DeviceControl.AUTOMATIC ? null : setting(deviceControl),
+                    reuseNetworkNamespaces,
                     rootTemplates);
             try {
                 return new JisoRuntime(Services.create(settings, "jiso-rt" + NUMBER.incrementAndGet() + "-"));

@@ -58,16 +58,22 @@ public record ResourceUsage(
     public static final Duration UNKNOWN_TIME = LeafUsage.UNKNOWN_TIME;
 
     /** Block I/O on one device, as io.stat (v2) or blkio.throttle.* (v1) counts it. */
-    public record Io(long readBytes, long writeBytes, long readOps, long writeOps) {
-    }
+    public record Io(long readBytes, long writeBytes, long readOps, long writeOps) {}
 
     /**
      * Pressure stall information for one resource: the share of wall time
      * in which some (or all, "full") tasks of the cgroup waited for it,
      * averaged over 10, 60 and 300 s, in percent, and the total stall time.
      */
-    public record Pressure(double someAvg10, double someAvg60, double someAvg300, Duration someTotal,
-                           double fullAvg10, double fullAvg60, double fullAvg300, Duration fullTotal) {
+    public record Pressure(
+            double someAvg10,
+            double someAvg60,
+            double someAvg300,
+            Duration someTotal,
+            double fullAvg10,
+            double fullAvg60,
+            double fullAvg300,
+            Duration fullTotal) {
         public Pressure {
             Objects.requireNonNull(someTotal, "someTotal");
             Objects.requireNonNull(fullTotal, "fullTotal");
@@ -75,8 +81,15 @@ public record ResourceUsage(
 
         /** The leaf's reading of a resource's pressure. */
         static Pressure of(LeafUsage.Pressure p) {
-            return new Pressure(p.someAvg10(), p.someAvg60(), p.someAvg300(), p.someTotal(), p.fullAvg10(),
-                    p.fullAvg60(), p.fullAvg300(), p.fullTotal());
+            return new Pressure(
+                    p.someAvg10(),
+                    p.someAvg60(),
+                    p.someAvg300(),
+                    p.someTotal(),
+                    p.fullAvg10(),
+                    p.fullAvg60(),
+                    p.fullAvg300(),
+                    p.fullTotal());
         }
     }
 
@@ -84,8 +97,19 @@ public record ResourceUsage(
     static ResourceUsage of(LeafUsage u) {
         Map<String, Io> io = new TreeMap<>();
         u.io().forEach((device, i) -> io.put(device, new Io(i.readBytes(), i.writeBytes(), i.readOps(), i.writeOps())));
-        return new ResourceUsage(u.cpuUser(), u.cpuSystem(), u.cpuTotal(), u.memoryCurrentBytes(), u.memoryPeakBytes(),
-                u.swapPeakBytes(), u.oomEvents(), u.oomKills(), u.pidsCurrent(), u.pidsPeak(), io, u.memoryStat());
+        return new ResourceUsage(
+                u.cpuUser(),
+                u.cpuSystem(),
+                u.cpuTotal(),
+                u.memoryCurrentBytes(),
+                u.memoryPeakBytes(),
+                u.swapPeakBytes(),
+                u.oomEvents(),
+                u.oomKills(),
+                u.pidsCurrent(),
+                u.pidsPeak(),
+                io,
+                u.memoryStat());
     }
 
     public ResourceUsage {
@@ -99,8 +123,10 @@ public record ResourceUsage(
     @Override
     public String toString() {
         String ios = io.entrySet().stream()
-                .map(e -> e.getKey() + " read " + bytes(e.getValue().readBytes()) + " in " + e.getValue().readOps()
-                        + " ops, write " + bytes(e.getValue().writeBytes()) + " in " + e.getValue().writeOps() + " ops")
+                .map(e -> e.getKey() + " read " + bytes(e.getValue().readBytes()) + " in "
+                        + e.getValue().readOps() + " ops, write "
+                        + bytes(e.getValue().writeBytes()) + " in "
+                        + e.getValue().writeOps() + " ops")
                 .collect(Collectors.joining("; ", "{", "}"));
         return "ResourceUsage[cpu " + time(cpuTotal) + " (user " + time(cpuUser) + ", system " + time(cpuSystem)
                 + "), memory " + bytes(memoryCurrentBytes) + " (peak " + bytes(memoryPeakBytes)

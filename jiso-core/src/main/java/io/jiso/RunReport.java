@@ -19,6 +19,13 @@ import java.time.Duration;
  * @param killedByJiso    whether jiso killed the sandbox for one of its limits (CPU, wall, output)
  * @param message         one line for people, e.g. "Time limit exceeded (CPU 1.004 s > 1.000 s)"
  */
-public record RunReport(RunStatus status, int exitCode, int signal, Duration cpuTime, Duration wallTime,
-        long memoryPeakBytes, long outputBytes, boolean killedByJiso, String message) {
-}
+public record RunReport(
+        RunStatus status,
+        int exitCode,
+        int signal,
+        Duration cpuTime,
+        Duration wallTime,
+        long memoryPeakBytes,
+        long outputBytes,
+        boolean killedByJiso,
+        String message) {}

@@ -5,5 +5,4 @@ package io.jiso;
  * wrote to stdout and stderr (empty where they were not pipes; each at most
  * the output limit), and its report.
  */
-public record RunResult(byte[] stdout, byte[] stderr, RunReport report) {
-}
+public record RunResult(byte[] stdout, byte[] stderr, RunReport report) {}

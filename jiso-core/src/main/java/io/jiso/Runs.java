@@ -16,12 +16,10 @@ import java.util.concurrent.Future;
  * that neither side can fill a pipe the other waits on.
  */
 final class Runs {
-    private Runs() {
-    }
+    private Runs() {}
 
     /** What one output stream gave: its first cap bytes, and how many it gave in all. */
-    private record Captured(byte[] bytes, long total) {
-    }
+    private record Captured(byte[] bytes, long total) {}
 
     /**
      * @param stdin       bytes to feed, or null when stdin is a file
@@ -38,8 +36,15 @@ final class Runs {
             Captured o = get(out);
             Captured e = get(err);
             if (report.outputBytes() < 0 && outputPiped) {
-                report = new RunReport(report.status(), report.exitCode(), report.signal(), report.cpuTime(),
-                        report.wallTime(), report.memoryPeakBytes(), o.total() + e.total(), report.killedByJiso(),
+                report = new RunReport(
+                        report.status(),
+                        report.exitCode(),
+                        report.signal(),
+                        report.cpuTime(),
+                        report.wallTime(),
+                        report.memoryPeakBytes(),
+                        o.total() + e.total(),
+                        report.killedByJiso(),
                         report.message());
             }
             return new RunResult(o.bytes(), e.bytes(), report);
@@ -71,8 +76,8 @@ final class Runs {
                 long room = cap < 0 ? n : Math.max(0, Math.min(n, cap - total));
                 if (room > 0) {
                     if (keptLength + room > kept.length) {
-                        kept = Arrays.copyOf(kept, (int) Math.min(Integer.MAX_VALUE - 8,
-                                Math.max(kept.length * 2L, keptLength + room)));
+                        kept = Arrays.copyOf(kept, (int)
+                                Math.min(Integer.MAX_VALUE - 8, Math.max(kept.length * 2L, keptLength + room)));
                     }
                     System.arraycopy(chunk, 0, kept, keptLength, (int) room);
                     keptLength += (int) room;

@@ -119,13 +119,17 @@ public final class SeccompPolicy {
 
     @Override
     public String toString() {
-        return "SeccompPolicy[default=" + defaultAction + ", unknown=" + unknownSyscallAction + ", "
-                + rules.size() + " rules]";
+        return "SeccompPolicy[default=" + defaultAction + ", unknown=" + unknownSyscallAction + ", " + rules.size()
+                + " rules]";
     }
 
     /** What the kernel does with a call. */
     public enum Kind {
-        ALLOW, ERRNO, KILL_PROCESS, TRAP, LOG
+        ALLOW,
+        ERRNO,
+        KILL_PROCESS,
+        TRAP,
+        LOG
     }
 
     /** An action; {@code data} is the errno for {@link Kind#ERRNO}, otherwise 0. */
@@ -179,7 +183,13 @@ public final class SeccompPolicy {
 
     /** Comparison operators; all compare unsigned, as the kernel passes arguments. */
     public enum Op {
-        EQ, NE, LT, LE, GT, GE, MASKED_EQ
+        EQ,
+        NE,
+        LT,
+        LE,
+        GT,
+        GE,
+        MASKED_EQ
     }
 
     /**
@@ -198,10 +208,12 @@ public final class SeccompPolicy {
             }
             if (low32) {
                 if (!fits32(value)) {
-                    throw new IllegalArgumentException("arg32 " + index + ": not a 32-bit value: " + Long.toHexString(value));
+                    throw new IllegalArgumentException(
+                            "arg32 " + index + ": not a 32-bit value: " + Long.toHexString(value));
                 }
                 if (!fits32(mask)) {
-                    throw new IllegalArgumentException("arg32 " + index + ": not a 32-bit mask: " + Long.toHexString(mask));
+                    throw new IllegalArgumentException(
+                            "arg32 " + index + ": not a 32-bit mask: " + Long.toHexString(mask));
                 }
                 value &= 0xFFFF_FFFFL;
                 mask &= 0xFFFF_FFFFL;
@@ -210,8 +222,8 @@ public final class SeccompPolicy {
                 throw new IllegalArgumentException("only MASKED_EQ takes a mask");
             }
             if ((value & ~mask) != 0) {
-                throw new IllegalArgumentException("value " + Long.toHexString(value)
-                        + " has bits outside the mask " + Long.toHexString(mask) + " and could never match");
+                throw new IllegalArgumentException("value " + Long.toHexString(value) + " has bits outside the mask "
+                        + Long.toHexString(mask) + " and could never match");
             }
         }
 

@@ -16,12 +16,10 @@ import java.util.Set;
  * command line tool or an operator.
  */
 public final class Sweep {
-    private Sweep() {
-    }
+    private Sweep() {}
 
     /** One cgroup leaf removed: the JVM that made it, its name, its directories, the processes killed in it. */
-    public record Removed(long jvmPid, String leaf, List<Path> directories, Set<Integer> killedPids) {
-    }
+    public record Removed(long jvmPid, String leaf, List<Path> directories, Set<Integer> killedPids) {}
 
     /**
      * Removes the leaves of JVMs of this user that are gone and returns what

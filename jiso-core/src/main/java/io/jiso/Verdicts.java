@@ -11,29 +11,65 @@ import java.util.Locale;
 
 /** Turns what is known about an ended run into its {@link RunReport}, with the precedence of {@link RunStatus}. */
 final class Verdicts {
-    private Verdicts() {
-    }
+    private Verdicts() {}
 
     /** Killed by jiso: the InitReport.KILLED_* numbers. */
     static final int KILLED_NONE = 0;
+
     static final int KILLED_CPU = 1;
     static final int KILLED_WALL = 2;
     static final int KILLED_OUTPUT = 3;
 
     private static final Abi ABI = Abi.current();
     /** Looked up by name: the name is what a verdict prints. */
-    private static final List<String> SIGNAL_NAMES = List.of("SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
-            "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-            "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-            "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS");
+    private static final List<String> SIGNAL_NAMES = List.of(
+            "SIGHUP",
+            "SIGINT",
+            "SIGQUIT",
+            "SIGILL",
+            "SIGTRAP",
+            "SIGABRT",
+            "SIGBUS",
+            "SIGFPE",
+            "SIGKILL",
+            "SIGUSR1",
+            "SIGSEGV",
+            "SIGUSR2",
+            "SIGPIPE",
+            "SIGALRM",
+            "SIGTERM",
+            "SIGSTKFLT",
+            "SIGCHLD",
+            "SIGCONT",
+            "SIGSTOP",
+            "SIGTSTP",
+            "SIGTTIN",
+            "SIGTTOU",
+            "SIGURG",
+            "SIGXCPU",
+            "SIGXFSZ",
+            "SIGVTALRM",
+            "SIGPROF",
+            "SIGWINCH",
+            "SIGIO",
+            "SIGPWR",
+            "SIGSYS");
 
     /**
      * Everything a verdict depends on; a limit is null or -1 where none was
      * set, a measurement negative where unknown.
      */
-    record Facts(int waitStatus, int killedFor, Duration cpuUsed, Duration cpuLimit, Duration wall,
-            Duration wallLimit, long oomKills, long memoryPeakBytes, long outputBytes, long outputLimit) {
-    }
+    record Facts(
+            int waitStatus,
+            int killedFor,
+            Duration cpuUsed,
+            Duration cpuLimit,
+            Duration wall,
+            Duration wallLimit,
+            long oomKills,
+            long memoryPeakBytes,
+            long outputBytes,
+            long outputLimit) {}
 
     static RunReport judge(Facts f) {
         boolean signaled = Macros.wifSignaled(f.waitStatus());
@@ -79,15 +115,25 @@ final class Verdicts {
         }
         StringBuilder message = new StringBuilder(why);
         if (oom && status != RunStatus.MEMORY_EXCEEDED) {
-            message.append("; the OOM killer also killed ").append(f.oomKills()).append(" process")
+            message.append("; the OOM killer also killed ")
+                    .append(f.oomKills())
+                    .append(" process")
                     .append(f.oomKills() == 1 ? "" : "es");
         }
         if (status != RunStatus.SIGNALED && signaled) {
             message.append("; main process ended by ").append(signalName(signal));
         }
         message.append(String.format(Locale.ROOT, " [%s CPU, %s wall]", seconds(f.cpuUsed()), seconds(f.wall())));
-        return new RunReport(status, exitCode, signal, f.cpuUsed(), f.wall(), f.memoryPeakBytes(), f.outputBytes(),
-                f.killedFor() != KILLED_NONE, message.toString());
+        return new RunReport(
+                status,
+                exitCode,
+                signal,
+                f.cpuUsed(),
+                f.wall(),
+                f.memoryPeakBytes(),
+                f.outputBytes(),
+                f.killedFor() != KILLED_NONE,
+                message.toString());
     }
 
     private static String cpuText(Facts f) {

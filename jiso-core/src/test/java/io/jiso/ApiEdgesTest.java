@@ -31,62 +31,110 @@ class ApiEdgesTest {
 
     @Test
     void aHostnameNeedsANewUtsNamespace() throws Exception {
-        refused(() -> new IsolatedProcessBuilder("/bin/true").hostname("box").share(Namespace.UTS).start(),
-                "hostname(\"box\")", "share(UTS)");
+        refused(
+                () -> new IsolatedProcessBuilder("/bin/true")
+                        .hostname("box")
+                        .share(Namespace.UTS)
+                        .start(),
+                "hostname(\"box\")",
+                "share(UTS)");
         IsolatedProcess other = new IsolatedProcessBuilder("sleep", "30").start();
         try {
-            refused(() -> new IsolatedProcessBuilder("/bin/true").hostname("box").join(Namespace.UTS, other).start(),
-                    "hostname(\"box\")", "join(UTS");
+            refused(
+                    () -> new IsolatedProcessBuilder("/bin/true")
+                            .hostname("box")
+                            .join(Namespace.UTS, other)
+                            .start(),
+                    "hostname(\"box\")",
+                    "join(UTS");
         } finally {
             other.destroyForcibly().waitFor();
         }
         // Sharing UTS without asking for a hostname stays fine.
         String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        assertEquals(host + "\n", Run.of(new IsolatedProcessBuilder("hostname").share(Namespace.UTS)).ok().out());
+        assertEquals(
+                host + "\n",
+                Run.of(new IsolatedProcessBuilder("hostname").share(Namespace.UTS))
+                        .ok()
+                        .out());
     }
 
     @Test
     void tmpSizeNeedsANewMountNamespace() {
-        refused(() -> new IsolatedProcessBuilder("/bin/true").tmpSize(1 << 20).share(Namespace.MOUNT).start(),
-                "tmpSize(1048576)", "share(MOUNT)");
+        refused(
+                () -> new IsolatedProcessBuilder("/bin/true")
+                        .tmpSize(1 << 20)
+                        .share(Namespace.MOUNT)
+                        .start(),
+                "tmpSize(1048576)",
+                "share(MOUNT)");
     }
 
     @Test
     void allowDeviceNeedsACgroupLeaf() {
-        refused(() -> new IsolatedProcessBuilder("/bin/true").allowDevice(DeviceRule.parse("c 10:200 rw"))
-                .withoutCgroup().start(), "allowDevice(..)", "withoutCgroup()");
+        refused(
+                () -> new IsolatedProcessBuilder("/bin/true")
+                        .allowDevice(DeviceRule.parse("c 10:200 rw"))
+                        .withoutCgroup()
+                        .start(),
+                "allowDevice(..)",
+                "withoutCgroup()");
     }
 
     @Test
     void longMaxValueIsNotALimitAndUnlimitedIsExplicit() throws Exception {
         IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/true");
-        for (Executable set : List.<Executable>of(() -> b.memoryMax(Long.MAX_VALUE), () -> b.memoryHigh(Long.MAX_VALUE),
-                () -> b.swapMax(Long.MAX_VALUE), () -> b.pidsMax(Long.MAX_VALUE), () -> b.tmpSize(Long.MAX_VALUE),
+        for (Executable set : List.<Executable>of(
+                () -> b.memoryMax(Long.MAX_VALUE),
+                () -> b.memoryHigh(Long.MAX_VALUE),
+                () -> b.swapMax(Long.MAX_VALUE),
+                () -> b.pidsMax(Long.MAX_VALUE),
+                () -> b.tmpSize(Long.MAX_VALUE),
                 () -> b.tmpfs("/scratch", Long.MAX_VALUE))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, set);
             assertTrue(e.getMessage().contains("Long.MAX_VALUE is not a limit"), e.getMessage());
         }
         // UNLIMITED is no limit at all: nothing for a cgroup leaf to hold, so withoutCgroup() agrees with it.
-        assertEquals(0, new IsolatedProcessBuilder("/bin/true").memoryMax(1 << 30).memoryMax(IsolatedProcessBuilder.UNLIMITED)
-                .pidsMax(IsolatedProcessBuilder.UNLIMITED).withoutCgroup().start().waitFor());
-        refused(() -> new IsolatedProcessBuilder("/bin/true").memoryMax(1 << 30).withoutCgroup().start(),
+        assertEquals(
+                0,
+                new IsolatedProcessBuilder("/bin/true")
+                        .memoryMax(1 << 30)
+                        .memoryMax(IsolatedProcessBuilder.UNLIMITED)
+                        .pidsMax(IsolatedProcessBuilder.UNLIMITED)
+                        .withoutCgroup()
+                        .start()
+                        .waitFor());
+        refused(
+                () -> new IsolatedProcessBuilder("/bin/true")
+                        .memoryMax(1 << 30)
+                        .withoutCgroup()
+                        .start(),
                 "withoutCgroup()");
     }
 
     @Test
     void userNotificationIsNotOffered() {
-        assertTrue(Arrays.stream(SeccompPolicy.Action.class.getMethods())
-                .noneMatch(m -> m.getName().equals("userNotification")), "no action that only fails with ENOSYS");
-        assertTrue(Arrays.stream(SeccompPolicy.Kind.values()).noneMatch(k -> k.name().contains("NOTIF")));
+        assertTrue(
+                Arrays.stream(SeccompPolicy.Action.class.getMethods())
+                        .noneMatch(m -> m.getName().equals("userNotification")),
+                "no action that only fails with ENOSYS");
+        assertTrue(Arrays.stream(SeccompPolicy.Kind.values())
+                .noneMatch(k -> k.name().contains("NOTIF")));
     }
 
     @Test
     void landlockWorksWithTheHostsRoot() throws Exception {
         assumeTrue(LandlockSupport.abiVersion() > 0, "this kernel has no Landlock");
         // Not a contradiction: Landlock restricts the host's tree as it does a fresh root.
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "cat /etc/hostname >/dev/null && echo etc;"
-                + " ls /root 2>/dev/null || echo no-root").hostRoot().runAsRoot()
-                .landlockExecutable("/usr", "/bin", "/lib", "/lib64").landlockReadOnly("/etc").landlockReadWrite("/dev"));
+        Run r = Run.of(new IsolatedProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "cat /etc/hostname >/dev/null && echo etc;" + " ls /root 2>/dev/null || echo no-root")
+                .hostRoot()
+                .runAsRoot()
+                .landlockExecutable("/usr", "/bin", "/lib", "/lib64")
+                .landlockReadOnly("/etc")
+                .landlockReadWrite("/dev"));
         assertEquals("etc\nno-root\n", r.out(), r.err());
     }
 
@@ -98,14 +146,22 @@ class ApiEdgesTest {
             ProcessApiTest.awaitProcesses("1005.5", 1);
             ProcessHandle h = p.toHandle();
             assertNotEquals(p.pid(), h.pid(), "under jiso-init the program is init's child");
-            assertEquals("/bin/sh\0-c\0sleep 1005.5 & echo ready; wait\0",
-                    Files.readString(Path.of("/proc/" + h.pid() + "/cmdline")), "the host's view of that pid");
+            assertEquals(
+                    "/bin/sh\0-c\0sleep 1005.5 & echo ready; wait\0",
+                    Files.readString(Path.of("/proc/" + h.pid() + "/cmdline")),
+                    "the host's view of that pid");
             assertTrue(h.isAlive());
-            assertEquals(List.of("-c", "sleep 1005.5 & echo ready; wait"), List.of(p.info().arguments().orElseThrow()));
-            assertTrue(p.info().command().orElseThrow().matches(".*/(da|ba)?sh"), p.info().toString());
+            assertEquals(
+                    List.of("-c", "sleep 1005.5 & echo ready; wait"),
+                    List.of(p.info().arguments().orElseThrow()));
+            assertTrue(
+                    p.info().command().orElseThrow().matches(".*/(da|ba)?sh"),
+                    p.info().toString());
             List<ProcessHandle> children = p.children().toList();
             assertEquals(1, children.size(), children.toString());
-            assertEquals("sleep\0" + "1005.5\0", Files.readString(Path.of("/proc/" + children.get(0).pid() + "/cmdline")));
+            assertEquals(
+                    "sleep\0" + "1005.5\0",
+                    Files.readString(Path.of("/proc/" + children.get(0).pid() + "/cmdline")));
             assertEquals(1, p.descendants().count());
         } finally {
             p.destroyForcibly().waitFor();
@@ -134,7 +190,8 @@ class ApiEdgesTest {
 
     @Test
     void withoutAPidNamespaceTheHandleIsThePid() throws Exception {
-        IsolatedProcess p = new IsolatedProcessBuilder("sleep", "30").share(Namespace.PID).start();
+        IsolatedProcess p =
+                new IsolatedProcessBuilder("sleep", "30").share(Namespace.PID).start();
         try {
             assertEquals(p.pid(), p.toHandle().pid());
             Path cmdline = Path.of("/proc/" + p.toHandle().pid() + "/cmdline");

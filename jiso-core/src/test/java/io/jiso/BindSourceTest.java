@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BindSourceTest {
     @TempDir
     Path tmp;
+
     private Path real;
     private Path work;
 
@@ -75,26 +76,28 @@ class BindSourceTest {
         FsOp.Bind b = BindSource.beneath(work, "missing/deeper").resolve("/box", false);
         assertEquals(work.resolve("missing/deeper").toString(), b.source());
         assertFalse(b.file());
-        assertEquals(real.resolve("nowhere").toString(), BindSource.of(real.resolve("nowhere")).resolve("/box", false)
-                .source());
+        assertEquals(
+                real.resolve("nowhere").toString(),
+                BindSource.of(real.resolve("nowhere")).resolve("/box", false).source());
     }
 
     @Test
     void resolvingSymlinksFollowsEveryLink() throws Exception {
         FsOp.Bind b = BindSource.resolvingSymlinks(work.resolve("planted")).resolve("/box", false);
         assertEquals(real.resolve("secret").toString(), b.source());
-        assertEquals(work.resolve("planted") + " (resolving symlinks)", BindSource.resolvingSymlinks(
-                work.resolve("planted")).toString());
+        assertEquals(
+                work.resolve("planted") + " (resolving symlinks)",
+                BindSource.resolvingSymlinks(work.resolve("planted")).toString());
     }
 
     @Test
     void badArgumentsAreRefusedNamingTheFieldAndTheRule() {
-        IllegalArgumentException relative = assertThrows(IllegalArgumentException.class,
-                () -> BindSource.of(Path.of("work")));
+        IllegalArgumentException relative =
+                assertThrows(IllegalArgumentException.class, () -> BindSource.of(Path.of("work")));
         assertTrue(relative.getMessage().startsWith("bind: hostPath must be absolute"), relative.getMessage());
         for (String bad : new String[] {"", "/abs", "a/../b", "./a", "a/."}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> BindSource.beneath(work, bad), bad);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> BindSource.beneath(work, bad), bad);
             assertTrue(e.getMessage().startsWith("bind: relative must"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> BindSource.beneath(work, "a\0b"));
@@ -106,6 +109,8 @@ class BindSourceTest {
         BindSource s = BindSource.beneath(work, "out//prog");
         assertEquals(work.resolve("out/prog"), s.path());
         assertEquals(work.resolve("out/prog") + " (beneath " + work + ")", s.toString());
-        assertEquals(work.resolve("out").toString(), BindSource.of(Path.of(work + "/./out/")).toString());
+        assertEquals(
+                work.resolve("out").toString(),
+                BindSource.of(Path.of(work + "/./out/")).toString());
     }
 }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.function.Executable;
  * the same through start() against the kernel.
  */
 class BuilderValidationTest {
-    private static final HostLayout LAYOUT = new HostLayout(List.of(new HostLayout.Entry("/usr", null),
-            new HostLayout.Entry("/bin", "usr/bin")), true, List.of());
+    private static final HostLayout LAYOUT = new HostLayout(
+            List.of(new HostLayout.Entry("/usr", null), new HostLayout.Entry("/bin", "usr/bin")), true, List.of());
     private static final HostFacts ROOT = new HostFacts(true, 0, 0, true, true, Map.of(), 2, LAYOUT);
     private static final HostFacts USER = new HostFacts(false, 1000, 1000, false, false, Map.of(), 2, LAYOUT);
 
@@ -149,8 +149,8 @@ class BuilderValidationTest {
 
     @Test
     void mountsNeedTheirOwnMountNamespace() {
-        contradictory(b().tmpfs("/scratch", 1 << 20).share(Namespace.MOUNT), "bind and tmpfs mounts",
-                "MOUNT is shared");
+        contradictory(
+                b().tmpfs("/scratch", 1 << 20).share(Namespace.MOUNT), "bind and tmpfs mounts", "MOUNT is shared");
         contradictory(b().bindReadOnly(Path.of("/usr"), "/u").share(Namespace.MOUNT), "MOUNT is shared");
         contradictory(b().tmpSize(1 << 20).share(Namespace.MOUNT), "tmpSize(1048576)", "share(MOUNT)");
         contradictory(b().etc(Etc.MINIMAL).hostRoot(), "etc(MINIMAL) needs a fresh root", "hostRoot()");
@@ -159,18 +159,18 @@ class BuilderValidationTest {
 
     @Test
     void aHostnameNeedsItsOwnUtsNamespace() {
-        contradictory(b().hostname("box").share(Namespace.UTS), "hostname(\"box\") needs a new UTS namespace",
-                "share(UTS)");
+        contradictory(
+                b().hostname("box").share(Namespace.UTS), "hostname(\"box\") needs a new UTS namespace", "share(UTS)");
     }
 
     @Test
     void whatNeedsALeafIsRefusedWithoutOne() {
-        contradictory(b().allowDevice(DeviceRule.parse("c 1:3 rw")).withoutCgroup(), "allowDevice(..)",
-                "withoutCgroup()");
+        contradictory(
+                b().allowDevice(DeviceRule.parse("c 1:3 rw")).withoutCgroup(), "allowDevice(..)", "withoutCgroup()");
         contradictory(b().memoryMax(1 << 30).withoutCgroup(), "cgroup limits were set", "withoutCgroup()");
         contradictory(b().pidsMax(10).withoutCgroup(), "withoutCgroup()");
-        contradictory(b().cpuTimeLimit(Duration.ofSeconds(1)).withoutCgroup(), "cpuTimeLimit counts",
-                "withoutCgroup()");
+        contradictory(
+                b().cpuTimeLimit(Duration.ofSeconds(1)).withoutCgroup(), "cpuTimeLimit counts", "withoutCgroup()");
         contradictory(b().cgroupfs(true).withoutCgroup(), "cgroupfs(true)", "withoutCgroup()");
     }
 
@@ -183,15 +183,17 @@ class BuilderValidationTest {
 
     @Test
     void anOutputLimitNeedsJisoInit() {
-        contradictory(b().outputLimit(100).share(Namespace.PID), "outputLimit is enforced by jiso-init",
-                "PID is shared");
+        contradictory(
+                b().outputLimit(100).share(Namespace.PID), "outputLimit is enforced by jiso-init", "PID is shared");
     }
 
     @Test
     void aUserNamespaceMapsZero() {
-        contradictory(b().userNamespace(List.of(new IdMapping(1, 100000, 10)), List.of(new IdMapping(0, 100000, 10))),
+        contradictory(
+                b().userNamespace(List.of(new IdMapping(1, 100000, 10)), List.of(new IdMapping(0, 100000, 10))),
                 "uid 0 and gid 0 must be mapped");
-        contradictory(b().userNamespace(List.of(new IdMapping(0, 100000, 10)), List.of(new IdMapping(5, 100000, 1))),
+        contradictory(
+                b().userNamespace(List.of(new IdMapping(0, 100000, 10)), List.of(new IdMapping(5, 100000, 1))),
                 "uid 0 and gid 0 must be mapped");
     }
 
@@ -220,13 +222,19 @@ class BuilderValidationTest {
     @Test
     void theChecksComeBeforeAnythingStartsAndTheSameForAnUnprivilegedJvm() throws Exception {
         // start() plans first: the contradiction is thrown before any process, leaf or mount exists
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> b().hostname("box").share(Namespace.UTS).start());
         assertTrue(e.getMessage().contains("hostname(\"box\")"), e.getMessage());
-        IllegalStateException u = assertThrows(IllegalStateException.class,
+        IllegalStateException u = assertThrows(
+                IllegalStateException.class,
                 () -> b().outputLimit(1).share(Namespace.PID).spec(USER));
         assertTrue(u.getMessage().contains("outputLimit"), u.getMessage());
         // a consistent builder plans
-        b().hostname("box").tmpfs("/scratch", 1 << 20).memoryMax(1 << 30).cgroupfs(true).spec(ROOT);
+        b().hostname("box")
+                .tmpfs("/scratch", 1 << 20)
+                .memoryMax(1 << 30)
+                .cgroupfs(true)
+                .spec(ROOT);
     }
 }

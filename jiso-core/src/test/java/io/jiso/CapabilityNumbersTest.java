@@ -32,7 +32,9 @@ class CapabilityNumbersTest {
         Set<Capability> found = EnumSet.noneOf(Capability.class);
         for (int n = 0; n <= abi.intConstant("CAP_LAST_CAP"); n++) {
             int number = n;
-            Capability c = Arrays.stream(Capability.values()).filter(x -> x.value() == number).findFirst()
+            Capability c = Arrays.stream(Capability.values())
+                    .filter(x -> x.value() == number)
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no constant for capability " + number));
             found.add(c);
         }

@@ -50,14 +50,20 @@ class DefaultSeccompSandboxTest {
         int stream = Linux.SOCK_STREAM;
         long alg = Linux.AF_ALG;
         long vsock = Linux.AF_VSOCK;
-        Run r = Run.of(new IsolatedProcessBuilder(PYTHON, "-c", CALLS,
-                "" + Linux.__NR_pidfd_getfd, "" + Linux.__NR_process_madvise, "" + Linux.__NR_socket,
-                "alg," + alg + "," + seqpacket,
-                "vsock," + vsock + "," + stream,
-                // the kernel reads the family as an int: garbage above it must not get past
-                "vsock-high," + (vsock | 1L << 32) + "," + stream,
-                "unix," + Linux.AF_UNIX + "," + stream,
-                "inet," + Linux.AF_INET + "," + stream)).ok();
+        Run r = Run.of(new IsolatedProcessBuilder(
+                        PYTHON,
+                        "-c",
+                        CALLS,
+                        "" + Linux.__NR_pidfd_getfd,
+                        "" + Linux.__NR_process_madvise,
+                        "" + Linux.__NR_socket,
+                        "alg," + alg + "," + seqpacket,
+                        "vsock," + vsock + "," + stream,
+                        // the kernel reads the family as an int: garbage above it must not get past
+                        "vsock-high," + (vsock | 1L << 32) + "," + stream,
+                        "unix," + Linux.AF_UNIX + "," + stream,
+                        "inet," + Linux.AF_INET + "," + stream))
+                .ok();
         assertEquals("""
                 pidfd_getfd: EPERM
                 process_madvise: EPERM

@@ -20,7 +20,9 @@ class DeviceFilterCgroupTest {
     }
 
     private IsolatedProcessBuilder rootOnHostDev(String script) {
-        return new IsolatedProcessBuilder(runtime(), "/bin/sh", "-c", script).hostRoot().runAsRoot()
+        return new IsolatedProcessBuilder(runtime(), "/bin/sh", "-c", script)
+                .hostRoot()
+                .runAsRoot()
                 .keepCapabilities(Capability.CAP_MKNOD);
     }
 
@@ -28,15 +30,25 @@ class DeviceFilterCgroupTest {
     void aDeviceOutsideTheMinimalSetCannotBeOpenedEvenByRoot() throws Exception {
         Privileges.assumeCgroupLeaves(); // the filter is attached to the leaf
         assertEquals("refused\n", Run.of(rootOnHostDev(OPEN_KMSG)).ok().out());
-        assertEquals("opened\n", Run.of(rootOnHostDev(OPEN_KMSG).withoutCgroup()).ok().out(),
+        assertEquals(
+                "opened\n",
+                Run.of(rootOnHostDev(OPEN_KMSG).withoutCgroup()).ok().out(),
                 "without the leaf (and its filter) the same open works: the filter is what refuses");
     }
 
     @Test
     void aDeviceCanBeAllowed() throws Exception {
         Privileges.assumeCgroupLeaves(); // the filter is attached to the leaf
-        assertEquals("opened\n", Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 w"))).ok().out());
-        assertEquals("refused\n", Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 r"))).ok().out(),
+        assertEquals(
+                "opened\n",
+                Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 w")))
+                        .ok()
+                        .out());
+        assertEquals(
+                "refused\n",
+                Run.of(rootOnHostDev(OPEN_KMSG).allowDevice(DeviceRule.parse("c 1:11 r")))
+                        .ok()
+                        .out(),
                 "read access does not allow writing");
     }
 
@@ -52,13 +64,18 @@ class DeviceFilterCgroupTest {
     void withoutRootMknodIsRefusedEvenWithoutTheFilter() throws Exception {
         Privileges.assumeNotRoot("its user namespace, not the filter, refuses mknod");
         String mknod = "mknod /tmp/disk b 8 0 2>/dev/null && echo made || echo refused";
-        assertEquals("refused\n", Run.of(rootOnHostDev(mknod).withoutCgroup()).ok().out());
+        assertEquals(
+                "refused\n", Run.of(rootOnHostDev(mknod).withoutCgroup()).ok().out());
     }
 
     @Test
     void theMinimalDevicesWork() throws Exception {
-        Run r = Run.of(new IsolatedProcessBuilder(runtime(), "/bin/sh", "-c",
-                "echo x > /dev/null && head -c 8 /dev/urandom | wc -c && head -c 8 /dev/zero | wc -c")).ok();
+        Run r = Run.of(new IsolatedProcessBuilder(
+                        runtime(),
+                        "/bin/sh",
+                        "-c",
+                        "echo x > /dev/null && head -c 8 /dev/urandom | wc -c && head -c 8 /dev/zero | wc -c"))
+                .ok();
         assertEquals("8\n8\n", r.out());
     }
 }

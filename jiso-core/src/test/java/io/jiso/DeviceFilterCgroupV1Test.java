@@ -21,7 +21,9 @@ class DeviceFilterCgroupV1Test extends DeviceFilterCgroupTest {
     static void chooseTheV1List() throws Exception {
         Privileges.assumeCgroupLeaves();
         try {
-            v1 = JisoRuntime.builder().deviceControl(JisoRuntime.DeviceControl.V1).build();
+            v1 = JisoRuntime.builder()
+                    .deviceControl(JisoRuntime.DeviceControl.V1)
+                    .build();
         } catch (IllegalArgumentException e) {
             System.out.println("[devices v1] skipped: " + e.getMessage());
         }
@@ -42,7 +44,9 @@ class DeviceFilterCgroupV1Test extends DeviceFilterCgroupTest {
 
     @Test
     void theSandboxIsInAJisoLeafOfTheDevicesHierarchy() throws Exception {
-        String cgroups = Run.of(new IsolatedProcessBuilder(v1, "cat", "/proc/self/cgroup").share(Namespace.CGROUP)).ok().out();
+        String cgroups = Run.of(new IsolatedProcessBuilder(v1, "cat", "/proc/self/cgroup").share(Namespace.CGROUP))
+                .ok()
+                .out();
         assertTrue(cgroups.lines().anyMatch(l -> l.matches("\\d+:devices:/(.*/)?jiso/jiso-\\d+-\\d+")), cgroups);
     }
 }

@@ -45,8 +45,7 @@ class DeviceRuleTest {
         refused("c 4096:0 r", "DeviceRule major must be 0..4095 and minor 0..1048575");
         refused("c 1:1048576 r", "DeviceRule major must be 0..4095");
         DeviceRule.parse("c 4095:1048575 r");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DeviceRule('x', 1, 3,
-                "r"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DeviceRule('x', 1, 3, "r"));
         assertTrue(e.getMessage().startsWith("DeviceRule.type must be 'c', 'b' or 'a'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new DeviceRule('c', -2, 3, "r"));
         assertTrue(e.getMessage().contains("was -2:3"), e.getMessage());
@@ -57,7 +56,16 @@ class DeviceRuleTest {
 
     @Test
     void theMinimalSetIsTheMinimalDevsNodesAndThePtys() {
-        assertEquals(List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm",
-                "c 136:* rwm"), DeviceRule.MINIMAL.stream().map(DeviceRule::toString).toList());
+        assertEquals(
+                List.of(
+                        "c 1:3 rwm",
+                        "c 1:5 rwm",
+                        "c 1:7 rwm",
+                        "c 1:8 rwm",
+                        "c 1:9 rwm",
+                        "c 5:0 rwm",
+                        "c 5:2 rwm",
+                        "c 136:* rwm"),
+                DeviceRule.MINIMAL.stream().map(DeviceRule::toString).toList());
     }
 }

@@ -20,9 +20,14 @@ class FailuresTest {
 
     @Test
     void eachKindBecomesItsPublicException() {
-        assertSame(HostSetupException.class, Failures.toPublic(new HostSetupFailure("s", 0, "", null)).getClass());
-        assertSame(ChildSetupException.class, Failures.toPublic(new ChildSetupFailure("s", 0, "", null)).getClass());
-        assertSame(FeatureUnavailableException.class,
+        assertSame(
+                HostSetupException.class,
+                Failures.toPublic(new HostSetupFailure("s", 0, "", null)).getClass());
+        assertSame(
+                ChildSetupException.class,
+                Failures.toPublic(new ChildSetupFailure("s", 0, "", null)).getClass());
+        assertSame(
+                FeatureUnavailableException.class,
                 Failures.toPublic(new FeatureUnavailable("s", 0, "", null)).getClass());
     }
 

@@ -10,32 +10,38 @@ package io.jiso;
  * then "ready", and waits to be killed.
  */
 public final class FrozenLifelineProbe {
-    private FrozenLifelineProbe() {
-    }
+    private FrozenLifelineProbe() {}
 
     public static void main(String[] args) throws Exception {
         String base = args[0];
         for (int i = 1; i <= 3; i++) {
             String mark = base + "." + i;
-            IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c", "sleep " + mark + " & exec sleep " + mark).start();
+            IsolatedProcess p =
+                    new IsolatedProcessBuilder("/bin/sh", "-c", "sleep " + mark + " & exec sleep " + mark).start();
             awaitCount(mark, 2);
             p.freeze();
             report(mark, p);
         }
         String shared = base + ".4";
-        IsolatedProcess s = new IsolatedProcessBuilder("sleep", shared).share(Namespace.PID).start();
+        IsolatedProcess s =
+                new IsolatedProcessBuilder("sleep", shared).share(Namespace.PID).start();
         awaitCount(shared, 1);
         s.freeze();
         report(shared, s);
         String stopped = base + ".5";
-        IsolatedProcess t = new IsolatedProcessBuilder("/bin/sh", "-c", "sleep $0 & kill -STOP $$; wait", stopped).start();
+        IsolatedProcess t =
+                new IsolatedProcessBuilder("/bin/sh", "-c", "sleep $0 & kill -STOP $$; wait", stopped).start();
         awaitCount(stopped, 2);
         report(stopped, t);
         String full = base + ".6";
         // init, perl and two sleeps; perl goes on trying to fork (a shell would exit at the first EAGAIN)
-        IsolatedProcess f = new IsolatedProcessBuilder("perl", "-e",
-                "while (1) { my $p = fork; if (!defined $p) { select(undef, undef, undef, 0.01) } elsif ($p == 0) { exec 'sleep', $ARGV[0] } }",
-                full).pidsMax(4).start();
+        IsolatedProcess f = new IsolatedProcessBuilder(
+                        "perl",
+                        "-e",
+                        "while (1) { my $p = fork; if (!defined $p) { select(undef, undef, undef, 0.01) } elsif ($p == 0) { exec 'sleep', $ARGV[0] } }",
+                        full)
+                .pidsMax(4)
+                .start();
         awaitCount(full, 3);
         report(full, f);
         System.out.println("ready");

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class FrozenSandboxCgroupTest {
     /** The pure v2 guest is software-emulated, 20-30 times slower. */
     private static final long SLOW = Files.exists(Path.of("/run/vm")) ? 20 : 1;
+
     private static final Duration WAIT = Duration.ofMinutes(5);
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
 
@@ -61,9 +62,16 @@ class FrozenSandboxCgroupTest {
     @Test
     void frozenStoppedAndFullSandboxesDieWithTheJvmWithinASecond() throws Exception {
         String base = "7" + ProcessHandle.current().pid();
-        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                FrozenLifelineProbe.class.getName(), base).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process jvm = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:-UsePerfData",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FrozenLifelineProbe.class.getName(),
+                        base)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         Map<String, String[]> leaves = new HashMap<>(); // mark -> {leaf name, host pid}
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
@@ -85,26 +93,38 @@ class FrozenSandboxCgroupTest {
                 assertTrue(isFrozen(part), mark + ": its frozen part is frozen");
                 if (i <= 3) {
                     Path leaf = part.getParent();
-                    assertEquals(List.of(leaves.get(mark)[1]), procs(leaf), mark + ": only jiso-init is left in the leaf");
+                    assertEquals(
+                            List.of(leaves.get(mark)[1]), procs(leaf), mark + ": only jiso-init is left in the leaf");
                     assertFalse(isFrozen(leaf), mark + ": the leaf itself runs");
                     assertEquals(2, procs(part).size(), mark + ": the program and its child are in the frozen part");
                 }
             }
             String stopped = base + ".5";
-            assertTrue(processesMarked(stopped).stream().anyMatch(p -> state(p) == 'T'), "the stopped sandbox's shell is stopped");
-            assertEquals(3, processesMarked(base + ".6").size(), "the full sandbox holds pidsMax processes: init, perl, 2 sleeps");
+            assertTrue(
+                    processesMarked(stopped).stream().anyMatch(p -> state(p) == 'T'),
+                    "the stopped sandbox's shell is stopped");
+            assertEquals(
+                    3,
+                    processesMarked(base + ".6").size(),
+                    "the full sandbox holds pidsMax processes: init, perl, 2 sleeps");
 
             Set<String> namespaces = namespacesOf(allMarked(base));
             assertFalse(namespaces.isEmpty());
             long killedAt = nowTicks();
             long t0 = System.nanoTime();
             jvm.destroyForcibly(); // SIGKILL: nothing of jiso runs in the JVM after this
-            long gone = awaitNanos(() -> allMarked(base).isEmpty() && dirs.values().stream().allMatch(FrozenSandboxCgroupTest::empty));
+            long gone = awaitNanos(
+                    () -> allMarked(base).isEmpty() && dirs.values().stream().allMatch(FrozenSandboxCgroupTest::empty));
             long ms = TimeUnit.NANOSECONDS.toMillis(gone - t0);
-            System.out.println("[lifeline] 6 sandboxes (4 frozen, 1 stopped, 1 at pidsMax) gone " + ms + " ms after SIGKILL to the JVM");
-            assertTrue(ms <= 1000 * SLOW, "every sandbox gone within a second of the JVM's SIGKILL, took " + ms + " ms");
+            System.out.println("[lifeline] 6 sandboxes (4 frozen, 1 stopped, 1 at pidsMax) gone " + ms
+                    + " ms after SIGKILL to the JVM");
+            assertTrue(
+                    ms <= 1000 * SLOW, "every sandbox gone within a second of the JVM's SIGKILL, took " + ms + " ms");
             assertTrue(jvm.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(Set.of(), held(namespaces, killedAt), "no process holds a namespace of the sandboxes, and no mount");
+            assertEquals(
+                    Set.of(),
+                    held(namespaces, killedAt),
+                    "no process holds a namespace of the sandboxes, and no mount");
 
             Sweep.deadJvms(); // what the next JVM does: the dead JVM's empty leaves go
             for (var e : leaves.entrySet()) {
@@ -118,8 +138,9 @@ class FrozenSandboxCgroupTest {
 
     @Test
     void freezeStopsTheProgramButNotInitAndThawResumesIt() throws Exception {
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "i=0; while :; do i=$((i+1)); echo $i; sleep 0.01; done").start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i; sleep 0.01; done")
+                .start();
         try {
             AtomicLong counter = count(p);
             await("counter starts", () -> counter.get() > 5);
@@ -150,7 +171,8 @@ class FrozenSandboxCgroupTest {
         try {
             p.freeze();
             p.thaw();
-            long main = Long.parseLong(Files.readString(Path.of("/proc/" + p.pid() + "/task/" + p.pid() + "/children")).strip());
+            long main = Long.parseLong(Files.readString(Path.of("/proc/" + p.pid() + "/task/" + p.pid() + "/children"))
+                    .strip());
             Duration before = p.resourceUsage().cpuTotal();
             long ticksBefore = cpuTicks(main);
             Thread.sleep(1000 * SLOW);
@@ -160,8 +182,10 @@ class FrozenSandboxCgroupTest {
             long leafMillis = after.minus(before).toMillis();
             assertTrue(programMillis >= 50, "the busy loop ran: " + programMillis + " ms");
             // the program's own times count in ticks of 10 ms, read a little inside the leaf's readings
-            assertTrue(leafMillis >= programMillis - 20, "the leaf counts the CPU of the program in its frozen part: "
-                    + leafMillis + " ms in the leaf, " + programMillis + " ms by the program's /proc/PID/stat");
+            assertTrue(
+                    leafMillis >= programMillis - 20,
+                    "the leaf counts the CPU of the program in its frozen part: " + leafMillis + " ms in the leaf, "
+                            + programMillis + " ms by the program's /proc/PID/stat");
         } finally {
             p.destroyForcibly();
             p.waitFor();
@@ -206,8 +230,9 @@ class FrozenSandboxCgroupTest {
 
     @Test
     void destroyOfAFrozenSandboxReachesAProgramThatHandlesSigtermWhenThawed() throws Exception {
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done").start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh", "-c", "trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done")
+                .start();
         try {
             assertEquals("ready\n", new String(p.getInputStream().readNBytes(6)));
             p.freeze();
@@ -228,7 +253,8 @@ class FrozenSandboxCgroupTest {
         IsolatedProcess p = new IsolatedProcessBuilder("sleep", "1000").start();
         try {
             p.freeze();
-            boolean v2 = Files.exists(frozenPart(leafDirs(p.cgroupName().orElseThrow())).resolve("cgroup.freeze"));
+            boolean v2 = Files.exists(
+                    frozenPart(leafDirs(p.cgroupName().orElseThrow())).resolve("cgroup.freeze"));
             p.destroy(); // SIGTERM with its default action is fatal: the kernel kills the whole process
             if (v2) {
                 assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "a v2-frozen task dies of a fatal signal");
@@ -251,9 +277,11 @@ class FrozenSandboxCgroupTest {
     static List<Long> processesMarked(String mark) {
         List<Long> pids = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-            for (Path d : s.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path d :
+                    s.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
                 try {
-                    if (Arrays.asList(Files.readString(d.resolve("cmdline")).split("\0")).contains(mark)) {
+                    if (Arrays.asList(Files.readString(d.resolve("cmdline")).split("\0"))
+                            .contains(mark)) {
                         pids.add(Long.parseLong(d.getFileName().toString()));
                     }
                 } catch (IOException exited) {
@@ -321,8 +349,10 @@ class FrozenSandboxCgroupTest {
     private static Set<String> held(Set<String> namespaces, long sinceTicks) throws IOException {
         Set<String> held = new HashSet<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-            for (Path d : s.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                if (startTicks(d) < sinceTicks && state(Long.parseLong(d.getFileName().toString())) != 'Z') {
+            for (Path d :
+                    s.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                if (startTicks(d) < sinceTicks
+                        && state(Long.parseLong(d.getFileName().toString())) != 'Z') {
                     holders(d.resolve("ns"), namespaces, held, d.getFileName().toString());
                 }
             }
@@ -367,7 +397,8 @@ class FrozenSandboxCgroupTest {
 
     /** Now, since boot, in USER_HZ ticks (100 per second on every Linux ABI). */
     private static long nowTicks() throws IOException {
-        return (long) (Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]) * 100);
+        return (long)
+                (Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]) * 100);
     }
 
     /** The leaf's directories in every mounted cgroup hierarchy. */
@@ -407,7 +438,10 @@ class FrozenSandboxCgroupTest {
 
     /** The frozen part among a leaf's directories (in the freezer's hierarchy). */
     private static Path frozenPart(List<Path> leafDirs) {
-        return leafDirs.stream().map(d -> d.resolve("frozen")).filter(Files::isDirectory).findFirst()
+        return leafDirs.stream()
+                .map(d -> d.resolve("frozen"))
+                .filter(Files::isDirectory)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no frozen part in " + leafDirs));
     }
 
@@ -420,7 +454,9 @@ class FrozenSandboxCgroupTest {
     }
 
     private static List<String> procs(Path dir) throws IOException {
-        return Files.readAllLines(dir.resolve("cgroup.procs")).stream().filter(l -> !l.isBlank()).toList();
+        return Files.readAllLines(dir.resolve("cgroup.procs")).stream()
+                .filter(l -> !l.isBlank())
+                .toList();
     }
 
     /** Whether no process is left in a leaf's directories or their frozen parts (true once removed). */

@@ -7,9 +7,9 @@ import io.jiso.limits.RlimitResource;
 import io.jiso.mount.HostLayout;
 import io.jiso.nativegen.Abi;
 import io.jiso.spawn.HostFacts;
+import io.jiso.spawn.PlanRendering;
 import io.jiso.spawn.PlanRendering.Leaf;
 import io.jiso.spawn.PlanRendering.Root;
-import io.jiso.spawn.PlanRendering;
 import io.jiso.spawn.SandboxSpec;
 import java.io.File;
 import java.io.IOException;
@@ -45,15 +45,20 @@ class GoldenPlanTest {
     private static final Path ACTUAL = Path.of("target/golden-plans");
 
     /** A Debian host with merged /usr. */
-    private static final HostLayout LAYOUT = new HostLayout(List.of(new HostLayout.Entry("/usr", null),
-            new HostLayout.Entry("/bin", "usr/bin"), new HostLayout.Entry("/sbin", "usr/sbin"),
-            new HostLayout.Entry("/lib", "usr/lib"), new HostLayout.Entry("/lib64", "usr/lib64")), true,
+    private static final HostLayout LAYOUT = new HostLayout(
+            List.of(
+                    new HostLayout.Entry("/usr", null),
+                    new HostLayout.Entry("/bin", "usr/bin"),
+                    new HostLayout.Entry("/sbin", "usr/sbin"),
+                    new HostLayout.Entry("/lib", "usr/lib"),
+                    new HostLayout.Entry("/lib64", "usr/lib64")),
+            true,
             List.of("/etc/alternatives", "/etc/java-21-openjdk"));
     /** A root JVM with every capability, on a kernel with Landlock ABI 2. */
     private static final HostFacts ROOT = new HostFacts(true, 0, 0, true, true, Map.of(), 2, LAYOUT);
     /** A JVM run by uid 1000 with a login's hard limits, and no capability. */
-    private static final HostFacts UNPRIVILEGED = new HostFacts(false, 1000, 1000, false, false, userHardLimits(), 2,
-            LAYOUT);
+    private static final HostFacts UNPRIVILEGED =
+            new HostFacts(false, 1000, 1000, false, false, userHardLimits(), 2, LAYOUT);
 
     private static Path tmp;
 
@@ -84,77 +89,181 @@ class GoldenPlanTest {
 
     static List<Case> cases() {
         List<Case> c = new ArrayList<>();
-        c.add(new Case("defaults", "new IsolatedProcessBuilder(\"/bin/true\"), from a root JVM: a copy of a root"
-                + " template, a v2 leaf", new IsolatedProcessBuilder("/bin/true"), ROOT, Root.TEMPLATE, Leaf.V2));
-        c.add(new Case("defaults-host-copy", "the defaults with -Djiso.rootTemplates=false: the root built from a"
-                + " copy of the host's mount namespace", new IsolatedProcessBuilder("/bin/true"), ROOT, Root.HOST_COPY,
+        c.add(new Case(
+                "defaults",
+                "new IsolatedProcessBuilder(\"/bin/true\"), from a root JVM: a copy of a root" + " template, a v2 leaf",
+                new IsolatedProcessBuilder("/bin/true"),
+                ROOT,
+                Root.TEMPLATE,
                 Leaf.V2));
-        c.add(new Case("defaults-hybrid-leaf", "the defaults on a hybrid cgroup layout: the child writes itself"
-                + " into the v1 controllers' leaves, then makes its cgroup namespace",
-                new IsolatedProcessBuilder("/bin/true"), ROOT, Root.TEMPLATE, Leaf.HYBRID));
-        c.add(new Case("judge", "a judge's run: strict seccomp, limits, a minimal /etc, a read-only bind, PATH"
-                + " search", new IsolatedProcessBuilder("python3", "solution.py")
-                        .bindReadOnly(tmp.resolve("judge/42"), "/judge").directory(new File("/judge"))
-                        .etc(Etc.MINIMAL).memoryMax(256 << 20).swapMax(0).pidsMax(64)
-                        .wallTimeLimit(Duration.ofSeconds(3)).outputLimit(64 << 20)
-                        .rlimit(ResourceLimit.STACK, 256L << 20, 256L << 20).seccomp(SeccompPolicy.strict()),
-                ROOT, Root.TEMPLATE, Leaf.V2));
-        c.add(new Case("unprivileged", "the defaults from a JVM run by uid 1000: a user namespace first, maps the"
-                + " JVM writes, the root from a copy of the host's, no leaf (no delegated cgroup)",
-                new IsolatedProcessBuilder("/bin/true"), UNPRIVILEGED, Root.HOST_COPY, Leaf.NONE));
-        c.add(new Case("share-pid", "share(PID): no jiso-init, the program dies with the JVM's spawner thread",
-                new IsolatedProcessBuilder("/bin/true").share(Namespace.PID), ROOT, Root.TEMPLATE, Leaf.V2));
-        c.add(new Case("share-net-uts-ipc-cgroup", "share(NET, UTS, IPC, CGROUP): no loopback, no hostname",
-                new IsolatedProcessBuilder("/bin/true").share(Namespace.NET, Namespace.UTS, Namespace.IPC,
-                        Namespace.CGROUP), ROOT, Root.TEMPLATE, Leaf.V2));
-        c.add(new Case("share-mount", "share(MOUNT): the host's file system",
-                new IsolatedProcessBuilder("/bin/true").share(Namespace.MOUNT), ROOT, Root.HOST_COPY, Leaf.V2));
-        c.add(new Case("share-all", "every namespace shared, no leaf, no seccomp: the bare minimum of a spawn",
-                new IsolatedProcessBuilder("/bin/true").share(Namespace.values()).withoutCgroup().withoutSeccomp(),
-                ROOT, Root.HOST_COPY, Leaf.NONE));
-        c.add(new Case("host-root", "hostRoot(): the host's root with a private /tmp and /proc",
-                new IsolatedProcessBuilder("/bin/true").hostRoot(), ROOT, Root.HOST_COPY, Leaf.V2));
-        c.add(new Case("binds-and-tmpfs", "a read-only bind, a writable bind beneath it, a file bind, a tmpfs",
-                new IsolatedProcessBuilder("/bin/true").bindReadOnly(tmp.resolve("work"), "/srv/work")
+        c.add(new Case(
+                "defaults-host-copy",
+                "the defaults with -Djiso.rootTemplates=false: the root built from a"
+                        + " copy of the host's mount namespace",
+                new IsolatedProcessBuilder("/bin/true"),
+                ROOT,
+                Root.HOST_COPY,
+                Leaf.V2));
+        c.add(new Case(
+                "defaults-hybrid-leaf",
+                "the defaults on a hybrid cgroup layout: the child writes itself"
+                        + " into the v1 controllers' leaves, then makes its cgroup namespace",
+                new IsolatedProcessBuilder("/bin/true"),
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.HYBRID));
+        c.add(new Case(
+                "judge",
+                "a judge's run: strict seccomp, limits, a minimal /etc, a read-only bind, PATH" + " search",
+                new IsolatedProcessBuilder("python3", "solution.py")
+                        .bindReadOnly(tmp.resolve("judge/42"), "/judge")
+                        .directory(new File("/judge"))
+                        .etc(Etc.MINIMAL)
+                        .memoryMax(256 << 20)
+                        .swapMax(0)
+                        .pidsMax(64)
+                        .wallTimeLimit(Duration.ofSeconds(3))
+                        .outputLimit(64 << 20)
+                        .rlimit(ResourceLimit.STACK, 256L << 20, 256L << 20)
+                        .seccomp(SeccompPolicy.strict()),
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.V2));
+        c.add(new Case(
+                "unprivileged",
+                "the defaults from a JVM run by uid 1000: a user namespace first, maps the"
+                        + " JVM writes, the root from a copy of the host's, no leaf (no delegated cgroup)",
+                new IsolatedProcessBuilder("/bin/true"),
+                UNPRIVILEGED,
+                Root.HOST_COPY,
+                Leaf.NONE));
+        c.add(new Case(
+                "share-pid",
+                "share(PID): no jiso-init, the program dies with the JVM's spawner thread",
+                new IsolatedProcessBuilder("/bin/true").share(Namespace.PID),
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.V2));
+        c.add(new Case(
+                "share-net-uts-ipc-cgroup",
+                "share(NET, UTS, IPC, CGROUP): no loopback, no hostname",
+                new IsolatedProcessBuilder("/bin/true")
+                        .share(Namespace.NET, Namespace.UTS, Namespace.IPC, Namespace.CGROUP),
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.V2));
+        c.add(new Case(
+                "share-mount",
+                "share(MOUNT): the host's file system",
+                new IsolatedProcessBuilder("/bin/true").share(Namespace.MOUNT),
+                ROOT,
+                Root.HOST_COPY,
+                Leaf.V2));
+        c.add(new Case(
+                "share-all",
+                "every namespace shared, no leaf, no seccomp: the bare minimum of a spawn",
+                new IsolatedProcessBuilder("/bin/true")
+                        .share(Namespace.values())
+                        .withoutCgroup()
+                        .withoutSeccomp(),
+                ROOT,
+                Root.HOST_COPY,
+                Leaf.NONE));
+        c.add(new Case(
+                "host-root",
+                "hostRoot(): the host's root with a private /tmp and /proc",
+                new IsolatedProcessBuilder("/bin/true").hostRoot(),
+                ROOT,
+                Root.HOST_COPY,
+                Leaf.V2));
+        c.add(new Case(
+                "binds-and-tmpfs",
+                "a read-only bind, a writable bind beneath it, a file bind, a tmpfs",
+                new IsolatedProcessBuilder("/bin/true")
+                        .bindReadOnly(tmp.resolve("work"), "/srv/work")
                         .bind(tmp.resolve("work/out"), "/srv/work/out")
                         .bindReadOnly(tmp.resolve("judge/42/solution.py"), "/box/solution.py")
-                        .tmpfs("/scratch", 16 << 20).tmpSize(8 << 20), ROOT, Root.TEMPLATE, Leaf.V2));
-        c.add(new Case("time-namespace", "timeOffsets: a time namespace with its offsets",
+                        .tmpfs("/scratch", 16 << 20)
+                        .tmpSize(8 << 20),
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.V2));
+        c.add(new Case(
+                "time-namespace",
+                "timeOffsets: a time namespace with its offsets",
                 new IsolatedProcessBuilder("/bin/true").timeOffsets(Duration.ofDays(1), Duration.ofSeconds(-5, 250)),
-                ROOT, Root.TEMPLATE, Leaf.V2));
-        c.add(new Case("user-namespace", "userNamespace(..) from a root JVM: maps it writes, setgroups kept, a"
-                + " user with groups inside", new IsolatedProcessBuilder("/bin/true")
-                        .userNamespace(List.of(new IdMapping(0, 100000, 65536)),
-                                List.of(new IdMapping(0, 100000, 65536)))
-                        .user(1000, 1000).supplementaryGroups(100, 27), ROOT, Root.HOST_COPY, Leaf.V2));
-        c.add(new Case("landlock", "Landlock read-only, executable and writable paths",
-                new IsolatedProcessBuilder("/bin/true").landlockReadOnly("/etc").landlockExecutable("/usr")
-                        .landlockReadWrite("/tmp"), ROOT, Root.TEMPLATE, Leaf.V2));
-        c.add(new Case("custom-seccomp-and-capabilities", "a custom seccomp policy, a kept capability, a user",
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.V2));
+        c.add(new Case(
+                "user-namespace",
+                "userNamespace(..) from a root JVM: maps it writes, setgroups kept, a" + " user with groups inside",
+                new IsolatedProcessBuilder("/bin/true")
+                        .userNamespace(
+                                List.of(new IdMapping(0, 100000, 65536)), List.of(new IdMapping(0, 100000, 65536)))
+                        .user(1000, 1000)
+                        .supplementaryGroups(100, 27),
+                ROOT,
+                Root.HOST_COPY,
+                Leaf.V2));
+        c.add(new Case(
+                "landlock",
+                "Landlock read-only, executable and writable paths",
+                new IsolatedProcessBuilder("/bin/true")
+                        .landlockReadOnly("/etc")
+                        .landlockExecutable("/usr")
+                        .landlockReadWrite("/tmp"),
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.V2));
+        c.add(new Case(
+                "custom-seccomp-and-capabilities",
+                "a custom seccomp policy, a kept capability, a user",
                 new IsolatedProcessBuilder("/bin/true")
                         .seccomp(SeccompPolicy.defaultPolicy().toBuilder()
-                                .rule("mkdir", SeccompPolicy.Action.errno("EPERM")).build())
-                        .keepCapabilities(Capability.CAP_NET_BIND_SERVICE).user(1000, 1000), ROOT, Root.TEMPLATE,
+                                .rule("mkdir", SeccompPolicy.Action.errno("EPERM"))
+                                .build())
+                        .keepCapabilities(Capability.CAP_NET_BIND_SERVICE)
+                        .user(1000, 1000),
+                ROOT,
+                Root.TEMPLATE,
                 Leaf.V2));
-        c.add(new Case("cgroupfs", "cgroupfs(true) with a memory limit: the sandbox's own leaf, read-only at"
-                + " /sys/fs/cgroup of the fresh root, rooted at it by the cgroup namespace",
-                new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).cgroupfs(true), ROOT, Root.TEMPLATE,
+        c.add(new Case(
+                "cgroupfs",
+                "cgroupfs(true) with a memory limit: the sandbox's own leaf, read-only at"
+                        + " /sys/fs/cgroup of the fresh root, rooted at it by the cgroup namespace",
+                new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).cgroupfs(true),
+                ROOT,
+                Root.TEMPLATE,
                 Leaf.V2));
-        c.add(new Case("cgroupfs-hybrid-leaf", "cgroupfs(true) on a hybrid layout: a tmpfs at /sys/fs/cgroup with"
-                + " the leaf's v1 hierarchies and its v2 one beneath it, all read-only",
-                new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).cgroupfs(true), ROOT, Root.TEMPLATE,
+        c.add(new Case(
+                "cgroupfs-hybrid-leaf",
+                "cgroupfs(true) on a hybrid layout: a tmpfs at /sys/fs/cgroup with"
+                        + " the leaf's v1 hierarchies and its v2 one beneath it, all read-only",
+                new IsolatedProcessBuilder("/bin/true").memoryMax(256 << 20).cgroupfs(true),
+                ROOT,
+                Root.TEMPLATE,
                 Leaf.HYBRID));
-        c.add(new Case("pipeline-io", "inheritIO, merged stderr, own session kept off, another hostname",
-                new IsolatedProcessBuilder("/bin/sh", "-c", "echo hi").inheritIO().newSession(false)
-                        .hostname("box"), ROOT, Root.TEMPLATE, Leaf.V2));
+        c.add(new Case(
+                "pipeline-io",
+                "inheritIO, merged stderr, own session kept off, another hostname",
+                new IsolatedProcessBuilder("/bin/sh", "-c", "echo hi")
+                        .inheritIO()
+                        .newSession(false)
+                        .hostname("box"),
+                ROOT,
+                Root.TEMPLATE,
+                Leaf.V2));
         return c;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void thePlanIsTheGoldenOne(Case c) throws IOException {
-        assumeTrue(Abi.current().arch().equals("x86_64"), "the golden plans are x86_64's (seccomp filters differ in"
-                + " size between architectures); this is " + Abi.current().arch());
+        assumeTrue(
+                Abi.current().arch().equals("x86_64"),
+                "the golden plans are x86_64's (seccomp filters differ in" + " size between architectures); this is "
+                        + Abi.current().arch());
         SandboxSpec spec = c.builder().spec(c.host());
         Map<String, String> paths = new LinkedHashMap<>();
         paths.put(tmp.toRealPath().toString(), "<tmp>");
@@ -173,8 +282,8 @@ class GoldenPlanTest {
         Files.createDirectories(ACTUAL);
         Path written = ACTUAL.resolve(c.name() + ".plan");
         Files.writeString(written, actual);
-        fail("the plan of " + c.name() + " differs from " + golden + " (new rendering in " + written
-                + "; -D" + UPDATE + "=true makes it the golden one):\n" + diff(expected, actual));
+        fail("the plan of " + c.name() + " differs from " + golden + " (new rendering in " + written + "; -D" + UPDATE
+                + "=true makes it the golden one):\n" + diff(expected, actual));
     }
 
     /** The lines that differ, with two lines of context, as a unified diff's body. */

@@ -62,9 +62,13 @@ class InternalTypesTest {
 
     @Test
     void deviceRulesAndIdMappingsKeepEveryField() {
-        assertEquals(new AllowedDevice('b', 8, DeviceRule.ANY, "rw"), DeviceRule.parse("b 8:* rw").allowed());
+        assertEquals(
+                new AllowedDevice('b', 8, DeviceRule.ANY, "rw"),
+                DeviceRule.parse("b 8:* rw").allowed());
         assertEquals("b 8:* rw", DeviceRule.parse("b 8:* rw").allowed().toString());
-        assertEquals(AllowedDevice.MINIMAL, DeviceRule.MINIMAL.stream().map(DeviceRule::allowed).toList());
+        assertEquals(
+                AllowedDevice.MINIMAL,
+                DeviceRule.MINIMAL.stream().map(DeviceRule::allowed).toList());
         assertEquals(new IdMapLine(1, 100000, 65536), new IdMapping(1, 100000, 65536).line());
     }
 
@@ -73,14 +77,41 @@ class InternalTypesTest {
         Map<String, Long> stat = new LinkedHashMap<>();
         stat.put("file", 4096L);
         stat.put("anon", 8192L);
-        LeafUsage leaf = new LeafUsage(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(4), 5, 6, 7, 8, 9,
-                10, 11, Map.of("8:0", new LeafUsage.Io(12, 13, 14, 15)), stat);
-        assertEquals(new ResourceUsage(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(4), 5, 6, 7, 8, 9,
-                10, 11, Map.of("8:0", new ResourceUsage.Io(12, 13, 14, 15)), stat), ResourceUsage.of(leaf));
-        assertEquals(List.of("file", "anon"), List.copyOf(ResourceUsage.of(leaf).memoryStat().keySet()));
-        assertEquals(new ResourceUsage.Pressure(1.5, 2.5, 3.5, Duration.ofMillis(4), 5.5, 6.5, 7.5,
-                Duration.ofMillis(8)), ResourceUsage.Pressure.of(new LeafUsage.Pressure(1.5, 2.5, 3.5,
-                Duration.ofMillis(4), 5.5, 6.5, 7.5, Duration.ofMillis(8))));
+        LeafUsage leaf = new LeafUsage(
+                Duration.ofMillis(1),
+                Duration.ofMillis(2),
+                Duration.ofMillis(4),
+                5,
+                6,
+                7,
+                8,
+                9,
+                10,
+                11,
+                Map.of("8:0", new LeafUsage.Io(12, 13, 14, 15)),
+                stat);
+        assertEquals(
+                new ResourceUsage(
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(2),
+                        Duration.ofMillis(4),
+                        5,
+                        6,
+                        7,
+                        8,
+                        9,
+                        10,
+                        11,
+                        Map.of("8:0", new ResourceUsage.Io(12, 13, 14, 15)),
+                        stat),
+                ResourceUsage.of(leaf));
+        assertEquals(
+                List.of("file", "anon"),
+                List.copyOf(ResourceUsage.of(leaf).memoryStat().keySet()));
+        assertEquals(
+                new ResourceUsage.Pressure(1.5, 2.5, 3.5, Duration.ofMillis(4), 5.5, 6.5, 7.5, Duration.ofMillis(8)),
+                ResourceUsage.Pressure.of(new LeafUsage.Pressure(
+                        1.5, 2.5, 3.5, Duration.ofMillis(4), 5.5, 6.5, 7.5, Duration.ofMillis(8))));
         assertEquals(LeafUsage.UNKNOWN, ResourceUsage.UNKNOWN);
         assertEquals(LeafUsage.UNKNOWN_TIME, ResourceUsage.UNKNOWN_TIME);
     }
@@ -89,19 +120,35 @@ class InternalTypesTest {
     void aSeccompPolicyKeepsEveryActionAndCheck() {
         assertEquals(names(SyscallRules.Kind.values()), names(SeccompPolicy.Kind.values()));
         assertEquals(names(SyscallRules.Op.values()), names(SeccompPolicy.Op.values()));
-        SeccompPolicy p = SeccompPolicy.builder(SeccompPolicy.Action.trap()).unknownSyscalls(SeccompPolicy.Action.log())
-                .rule("read", SeccompPolicy.Action.errno(5), SeccompPolicy.arg(0).maskedEq(0xF0, 0x10),
+        SeccompPolicy p = SeccompPolicy.builder(SeccompPolicy.Action.trap())
+                .unknownSyscalls(SeccompPolicy.Action.log())
+                .rule(
+                        "read",
+                        SeccompPolicy.Action.errno(5),
+                        SeccompPolicy.arg(0).maskedEq(0xF0, 0x10),
                         SeccompPolicy.arg32(1).ge(-1))
-                .rule("write", SeccompPolicy.Action.killProcess(), SeccompPolicy.arg(2).ne(3)).build();
+                .rule(
+                        "write",
+                        SeccompPolicy.Action.killProcess(),
+                        SeccompPolicy.arg(2).ne(3))
+                .build();
         SyscallRules r = p.syscallRules();
         assertEquals(new SyscallRules.Action(SyscallRules.Kind.TRAP, 0), r.defaultAction());
         assertEquals(new SyscallRules.Action(SyscallRules.Kind.LOG, 0), r.unknownSyscallAction());
-        assertEquals(List.of(
-                new SyscallRules.Rule("read", new SyscallRules.Action(SyscallRules.Kind.ERRNO, 5), List.of(
-                        new SyscallRules.ArgCheck(0, SyscallRules.Op.MASKED_EQ, 0x10, 0xF0, false),
-                        new SyscallRules.ArgCheck(1, SyscallRules.Op.GE, 0xFFFF_FFFFL, 0xFFFF_FFFFL, true))),
-                new SyscallRules.Rule("write", new SyscallRules.Action(SyscallRules.Kind.KILL_PROCESS, 0), List.of(
-                        new SyscallRules.ArgCheck(2, SyscallRules.Op.NE, 3, -1L, false)))), r.rules());
+        assertEquals(
+                List.of(
+                        new SyscallRules.Rule(
+                                "read",
+                                new SyscallRules.Action(SyscallRules.Kind.ERRNO, 5),
+                                List.of(
+                                        new SyscallRules.ArgCheck(0, SyscallRules.Op.MASKED_EQ, 0x10, 0xF0, false),
+                                        new SyscallRules.ArgCheck(
+                                                1, SyscallRules.Op.GE, 0xFFFF_FFFFL, 0xFFFF_FFFFL, true))),
+                        new SyscallRules.Rule(
+                                "write",
+                                new SyscallRules.Action(SyscallRules.Kind.KILL_PROCESS, 0),
+                                List.of(new SyscallRules.ArgCheck(2, SyscallRules.Op.NE, 3, -1L, false)))),
+                r.rules());
     }
 
     @Test
@@ -112,7 +159,8 @@ class InternalTypesTest {
         for (SeccompPolicy p : List.of(SeccompPolicy.defaultPolicy(), SeccompPolicy.strict())) {
             SeccompPolicy rebuilt = p.toBuilder().build();
             assertNotEquals(p.syscallRules(), rebuilt.syscallRules(), "a new policy is a new object to compile");
-            assertEquals(SeccompCompiler.compile(p.syscallRules(), abi),
+            assertEquals(
+                    SeccompCompiler.compile(p.syscallRules(), abi),
                     SeccompCompiler.compile(rebuilt.syscallRules(), abi));
             assertEquals(p.rules().size(), rebuilt.syscallRules().rules().size());
         }

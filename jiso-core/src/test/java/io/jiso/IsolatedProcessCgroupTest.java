@@ -32,13 +32,16 @@ class IsolatedProcessCgroupTest {
         Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", "x = bytearray(400 << 20); print('survived')")
-                .memoryMax(64 << 20).swapMax(0).start();
+                .memoryMax(64 << 20)
+                .swapMax(0)
+                .start();
         assertEquals("", new String(p.getInputStream().readAllBytes()));
         assertTrue(p.waitFor(SLOW.toSeconds(), TimeUnit.SECONDS));
         assertEquals(137, p.exitValue(), "SIGKILL from the OOM killer");
         assertTrue(p.oomKilled());
         ResourceUsage u = p.resourceUsage();
-        assertTrue(u.memoryPeakBytes() > (48L << 20) && u.memoryPeakBytes() <= (66L << 20), "peak near the limit: " + u);
+        assertTrue(
+                u.memoryPeakBytes() > (48L << 20) && u.memoryPeakBytes() <= (66L << 20), "peak near the limit: " + u);
         assertTrue(u.oomKills() >= 1, u.toString());
     }
 
@@ -47,18 +50,22 @@ class IsolatedProcessCgroupTest {
         Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
         IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", "x = bytearray(16 << 20); print(len(x))")
-                .memoryMax(128 << 20).start();
+                .memoryMax(128 << 20)
+                .start();
         assertEquals("16777216\n", new String(p.getInputStream().readAllBytes()));
         assertEquals(0, p.waitFor());
         assertFalse(p.oomKilled());
-        assertTrue(p.resourceUsage().memoryPeakBytes() >= (16L << 20), p.resourceUsage().toString());
+        assertTrue(
+                p.resourceUsage().memoryPeakBytes() >= (16L << 20),
+                p.resourceUsage().toString());
     }
 
     @Test
     void pidsMaxStopsAForkBombAndTheHostStillForks() throws Exception {
         Privileges.assumeTool("python3");
         Privileges.assumeCgroupLeaves();
-        IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c", """
+        IsolatedProcess p =
+                new IsolatedProcessBuilder("python3", "-c", """
                 import os, time
                 children = 0
                 for i in range(64):
@@ -88,9 +95,12 @@ class IsolatedProcessCgroupTest {
         Path dir = Files.createTempDirectory("jiso-freeze");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path counter = dir.resolve("count");
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "i=0; while :; do i=$((i+1)); echo $i > /out/count.tmp; mv /out/count.tmp /out/count; sleep 0.01; done")
-                .bind(dir, "/out").start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "i=0; while :; do i=$((i+1)); echo $i > /out/count.tmp; mv /out/count.tmp /out/count; sleep 0.01; done")
+                .bind(dir, "/out")
+                .start();
         try {
             awaitCount(counter, 5);
             p.freeze();
@@ -127,8 +137,10 @@ class IsolatedProcessCgroupTest {
     void killAllTakesDownADaemonThatLeftThePidNamespacesView() throws Exception {
         Privileges.assumeCgroupLeaves();
         // Without a pid namespace a double fork escapes the main process; the cgroup still holds it.
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "(setsid sleep 1003.75 &) ; echo started; sleep 1000").share(Namespace.PID).start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh", "-c", "(setsid sleep 1003.75 &) ; echo started; sleep 1000")
+                .share(Namespace.PID)
+                .start();
         try {
             assertEquals("started\n", new String(p.getInputStream().readNBytes(8)));
             ProcessApiTest.awaitProcesses("1003.75", 1); // the daemon may not have executed sleep yet
@@ -145,7 +157,8 @@ class IsolatedProcessCgroupTest {
     void whenTheMainProcessExitsItsDaemonsGoWithTheLeaf() throws Exception {
         Privileges.assumeCgroupLeaves();
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "(setsid sleep 1004.25 &) ; echo started")
-                .share(Namespace.PID)).ok();
+                        .share(Namespace.PID))
+                .ok();
         assertEquals("started\n", r.out());
         ProcessApiTest.awaitProcesses("1004.25", 0); // killed by the reaper just after it reports the exit
     }
@@ -167,7 +180,8 @@ class IsolatedProcessCgroupTest {
         // The leaf also counts the sandbox's setup before python runs and jiso-init: next to nothing here,
         // about 0.1 s in the emulated guest.
         double setup = Files.exists(Path.of("/run/vm")) ? 0.15 : 0;
-        assertTrue(cgroup >= 0.9 * self && cgroup <= 1.1 * self + setup,
+        assertTrue(
+                cgroup >= 0.9 * self && cgroup <= 1.1 * self + setup,
                 "cgroup " + cgroup + " s against the process's own " + self + " s");
     }
 
@@ -180,7 +194,9 @@ class IsolatedProcessCgroupTest {
                 end = time.monotonic() + 1.5
                 while time.monotonic() < end:
                     pass
-                """).cpuMax(50_000, 100_000).start();
+                """)
+                .cpuMax(50_000, 100_000)
+                .start();
         long started = System.nanoTime();
         assertEquals(0, p.waitFor());
         double wall = (System.nanoTime() - started) / 1e9;
@@ -192,19 +208,24 @@ class IsolatedProcessCgroupTest {
     @Test
     void cpusetPinsTheProcess() throws Exception {
         Privileges.assumeCgroupLeaves();
-        Run r = Run.of(new IsolatedProcessBuilder("grep", "Cpus_allowed_list", "/proc/self/status").cpusetCpus("0")).ok();
+        Run r = Run.of(new IsolatedProcessBuilder("grep", "Cpus_allowed_list", "/proc/self/status").cpusetCpus("0"))
+                .ok();
         assertEquals("Cpus_allowed_list:\t0\n", r.out());
     }
 
     @Test
     void badLimitsNameTheField() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new IsolatedProcessBuilder("true").memoryMax(12));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new IsolatedProcessBuilder("true").memoryMax(12));
         assertTrue(e.getMessage().startsWith("memoryMax"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new IsolatedProcessBuilder("true").cpuWeight(0));
         assertTrue(e.getMessage().contains("cpuWeight"), e.getMessage());
-        IllegalStateException s = assertThrows(IllegalStateException.class,
-                () -> new IsolatedProcessBuilder("true").pidsMax(4).withoutCgroup().start());
+        IllegalStateException s = assertThrows(
+                IllegalStateException.class,
+                () -> new IsolatedProcessBuilder("true")
+                        .pidsMax(4)
+                        .withoutCgroup()
+                        .start());
         assertTrue(s.getMessage().contains("withoutCgroup"), s.getMessage());
     }
 
@@ -212,15 +233,20 @@ class IsolatedProcessCgroupTest {
     void withoutADelegatedCgroupLimitsAreRefusedAndAProcessRunsWithoutALeaf() throws Exception {
         Privileges.assumeNotRoot("limits and accounting without a delegated cgroup");
         Assumptions.assumeFalse(Privileges.cgroupLeavesUnavailable().isEmpty(), "this JVM has a delegated cgroup");
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailableException e = assertThrows(
+                FeatureUnavailableException.class,
                 () -> new IsolatedProcessBuilder("true").memoryMax(64 << 20).start());
-        assertTrue(e.getMessage().startsWith("create a cgroup leaf for CgroupLimits[memoryMax=67108864]")
-                && e.getMessage().contains("no cgroup is delegated to it"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("create a cgroup leaf for CgroupLimits[memoryMax=67108864]")
+                        && e.getMessage().contains("no cgroup is delegated to it"),
+                e.getMessage());
         IsolatedProcess p = new IsolatedProcessBuilder("true").start();
         assertEquals(0, p.waitFor());
         IllegalStateException none = assertThrows(IllegalStateException.class, p::resourceUsage);
-        assertTrue(none.getMessage().startsWith("resourceUsage() needs a cgroup leaf, and this process has none:")
-                && none.getMessage().contains("no cgroup is delegated to it"), none.getMessage());
+        assertTrue(
+                none.getMessage().startsWith("resourceUsage() needs a cgroup leaf, and this process has none:")
+                        && none.getMessage().contains("no cgroup is delegated to it"),
+                none.getMessage());
     }
 
     @Test
@@ -244,6 +270,7 @@ class IsolatedProcessCgroupTest {
 
     static List<Path> leavesOfThisJvm() throws IOException {
         String prefix = "jiso-" + ProcessHandle.current().pid() + "-";
-        return FrozenSandboxCgroupTest.cgroupDirsNamed(n -> n.startsWith(prefix)); // passes over leaves removed meanwhile
+        return FrozenSandboxCgroupTest.cgroupDirsNamed(
+                n -> n.startsWith(prefix)); // passes over leaves removed meanwhile
     }
 }

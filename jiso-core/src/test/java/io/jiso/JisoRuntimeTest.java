@@ -35,9 +35,10 @@ class JisoRuntimeTest {
     void twoRuntimesWithDifferentParentsRunAtOnceEachLeafUnderItsOwn() throws Exception {
         Privileges.assumeRoot("makes the parent cgroups as an administrator would");
         Privileges.assumeCgroupLeaves();
-        try (Parent a = new Parent("rt-a"); Parent b = new Parent("rt-b");
-             JisoRuntime ra = JisoRuntime.builder().cgroupParent(a.path).build();
-             JisoRuntime rb = JisoRuntime.builder().cgroupParent(b.path).build()) {
+        try (Parent a = new Parent("rt-a");
+                Parent b = new Parent("rt-b");
+                JisoRuntime ra = JisoRuntime.builder().cgroupParent(a.path).build();
+                JisoRuntime rb = JisoRuntime.builder().cgroupParent(b.path).build()) {
             IsolatedProcess pa = waiting(ra);
             IsolatedProcess pb = waiting(rb);
             try {
@@ -64,10 +65,12 @@ class JisoRuntimeTest {
         Privileges.assumeRoot("the network namespace pool and the parent cgroup need root");
         Privileges.assumeCgroupLeaves();
         try (Parent parent = new Parent("rt-close")) {
-            JisoRuntime runtime = JisoRuntime.builder().cgroupParent(parent.path).build();
+            JisoRuntime runtime =
+                    JisoRuntime.builder().cgroupParent(parent.path).build();
             String prefix = runtime.threadPrefix();
             Run.of(new IsolatedProcessBuilder(runtime, "true")).ok(); // an exit: housekeeping
-            Run.of(new IsolatedProcessBuilder(runtime, "true").share(Namespace.PID)).ok(); // a spawner thread
+            Run.of(new IsolatedProcessBuilder(runtime, "true").share(Namespace.PID))
+                    .ok(); // a spawner thread
             assertTrue(Launcher.awaitHousekeeping(10_000));
             IsolatedProcess live = waiting(runtime);
             List<Path> leaves = leafDirs(live.pid());
@@ -97,18 +100,21 @@ class JisoRuntimeTest {
             pooled.forEach((fd, was) -> assertFalse(was.equals(link(fd)), "pooled namespace fd " + fd + " closed"));
             assertTrue(runtime.isClosed());
             runtime.close(); // idempotent
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> new IsolatedProcessBuilder(runtime, "true").start());
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class, () -> new IsolatedProcessBuilder(runtime, "true").start());
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
-            assertThrows(IllegalStateException.class, () -> Run.of(new IsolatedProcessBuilder(runtime, "true")
-                    .share(Namespace.PID)));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> Run.of(new IsolatedProcessBuilder(runtime, "true").share(Namespace.PID)));
         }
     }
 
     @Test
     void theDefaultRuntimeWorksAfterAnotherClosedAndCannotBeClosed() throws Exception {
         JisoRuntime other = JisoRuntime.builder().build();
-        assertEquals("ok\n", Run.of(new IsolatedProcessBuilder(other, "echo", "ok")).ok().out());
+        assertEquals(
+                "ok\n",
+                Run.of(new IsolatedProcessBuilder(other, "echo", "ok")).ok().out());
         other.close();
         assertEquals("ok\n", Run.sh("echo ok").ok().out());
         JisoRuntime.defaultRuntime().close(); // no effect, as the common pool's
@@ -123,15 +129,18 @@ class JisoRuntimeTest {
         try (JisoRuntime r = JisoRuntime.builder().build()) {
             assertEquals(r, new IsolatedProcessBuilder(r, List.of("true")).runtime());
         }
-        NullPointerException e = assertThrows(NullPointerException.class,
-                () -> new IsolatedProcessBuilder((JisoRuntime) null, "true"));
+        NullPointerException e =
+                assertThrows(NullPointerException.class, () -> new IsolatedProcessBuilder((JisoRuntime) null, "true"));
         assertTrue(e.getMessage().contains("runtime"), e.getMessage());
     }
 
     @Test
     void theConfigurationIsKeptAndEachFieldIsValidated() throws Exception {
-        try (JisoRuntime r = JisoRuntime.builder().cgroupParent("/a/b").reuseNetworkNamespaces(false)
-                .rootTemplates(false).build()) {
+        try (JisoRuntime r = JisoRuntime.builder()
+                .cgroupParent("/a/b")
+                .reuseNetworkNamespaces(false)
+                .rootTemplates(false)
+                .build()) {
             assertEquals("/a/b", r.cgroupParent().orElseThrow());
             assertFalse(r.reuseNetworkNamespaces());
             assertFalse(r.rootTemplates());
@@ -179,9 +188,13 @@ class JisoRuntimeTest {
             if (!f[2].contains("/jiso/jiso-")) {
                 continue;
             }
-            Path mount = f[1].isEmpty() ? layout.v2Mount() : layout.v1().stream()
-                    .filter(h -> Set.of(f[1].split(",")).stream().allMatch(h.controllers()::contains))
-                    .map(Layout.V1Hierarchy::mount).findFirst().orElse(null);
+            Path mount = f[1].isEmpty()
+                    ? layout.v2Mount()
+                    : layout.v1().stream()
+                            .filter(h -> Set.of(f[1].split(",")).stream().allMatch(h.controllers()::contains))
+                            .map(Layout.V1Hierarchy::mount)
+                            .findFirst()
+                            .orElse(null);
             if (mount != null) {
                 dirs.add(mount.resolve(f[2].substring(1)));
             }
@@ -214,7 +227,8 @@ class JisoRuntimeTest {
             Path jiso = dir.resolve("jiso");
             if (Files.isDirectory(jiso)) {
                 try (Stream<Path> s = Files.list(jiso)) {
-                    s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("jiso-"))
+                    s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.startsWith("jiso-"))
                             .forEach(n -> names.add(dir + ": " + n));
                 }
             }

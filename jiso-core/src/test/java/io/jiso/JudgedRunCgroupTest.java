@@ -33,8 +33,8 @@ class JudgedRunCgroupTest {
 
     @Test
     void aCleanRunIsOkWithItsOutputAndTimes() throws Exception {
-        RunResult r = new IsolatedProcessBuilder("sh", "-c", "read x; echo out $x; echo err >&2")
-                .run("42\n".getBytes());
+        RunResult r =
+                new IsolatedProcessBuilder("sh", "-c", "read x; echo out $x; echo err >&2").run("42\n".getBytes());
         assertEquals(RunStatus.OK, r.report().status(), r.report().message());
         assertEquals("out 42\n", new String(r.stdout(), StandardCharsets.UTF_8));
         assertEquals("err\n", new String(r.stderr(), StandardCharsets.UTF_8));
@@ -44,7 +44,9 @@ class JudgedRunCgroupTest {
         assertEquals(11, r.report().outputBytes(), "collected by run()");
         assertTrue(r.report().wallTime().toNanos() > 0, r.report().toString());
         if (Privileges.cgroupLeavesUnavailable().isEmpty()) {
-            assertTrue(r.report().cpuTime().toNanos() > 0 && r.report().memoryPeakBytes() > 0, r.report().toString());
+            assertTrue(
+                    r.report().cpuTime().toNanos() > 0 && r.report().memoryPeakBytes() > 0,
+                    r.report().toString());
         }
     }
 
@@ -66,7 +68,8 @@ class JudgedRunCgroupTest {
         Privileges.assumeCgroupLeaves();
         // main only waits: the CPU time is its two children's, which no per-process limit would catch
         IsolatedProcessBuilder b = new IsolatedProcessBuilder("sh", "-c", "(" + BUSY + ") & (" + BUSY + ") & wait")
-                .cpuTimeLimit(Duration.ofMillis(400)).wallTimeLimit(Duration.ofSeconds(60));
+                .cpuTimeLimit(Duration.ofMillis(400))
+                .wallTimeLimit(Duration.ofSeconds(60));
         RunReport r = run(b);
         assertEquals(RunStatus.CPU_TIME_EXCEEDED, r.status(), r.message());
         assertTrue(r.killedByJiso(), r.message());
@@ -86,8 +89,8 @@ class JudgedRunCgroupTest {
 
     @Test
     void atTheWallTimeLimitTheWholeSandboxIsKilled() throws Exception {
-        RunReport r = run(new IsolatedProcessBuilder("sh", "-c", "sleep 30 & sleep 30")
-                .wallTimeLimit(Duration.ofMillis(300)));
+        RunReport r = run(
+                new IsolatedProcessBuilder("sh", "-c", "sleep 30 & sleep 30").wallTimeLimit(Duration.ofMillis(300)));
         assertEquals(RunStatus.WALL_TIME_EXCEEDED, r.status(), r.message());
         assertTrue(r.killedByJiso());
         assertTrue(r.wallTime().toMillis() >= 300 && r.wallTime().toMillis() < 5000, r.message());
@@ -96,13 +99,14 @@ class JudgedRunCgroupTest {
 
     @Test
     void withoutAPidNamespaceTheJvmEnforcesTheTimeLimits() throws Exception {
-        RunReport r = run(new IsolatedProcessBuilder("sleep", "30").share(Namespace.PID)
-                .wallTimeLimit(Duration.ofMillis(300)));
+        RunReport r = run(
+                new IsolatedProcessBuilder("sleep", "30").share(Namespace.PID).wallTimeLimit(Duration.ofMillis(300)));
         assertEquals(RunStatus.WALL_TIME_EXCEEDED, r.status(), r.message());
         assertTrue(r.killedByJiso());
         assertTrue(r.wallTime().toMillis() >= 300 && r.wallTime().toMillis() < 5000, r.message());
         if (Privileges.cgroupLeavesUnavailable().isEmpty()) {
-            r = run(new IsolatedProcessBuilder("sh", "-c", BUSY).share(Namespace.PID)
+            r = run(new IsolatedProcessBuilder("sh", "-c", BUSY)
+                    .share(Namespace.PID)
                     .cpuTimeLimit(Duration.ofMillis(300)));
             assertEquals(RunStatus.CPU_TIME_EXCEEDED, r.status(), r.message());
             assertTrue(r.killedByJiso() && r.cpuTime().toMillis() >= 300, r.message());
@@ -116,8 +120,12 @@ class JudgedRunCgroupTest {
     private static long[] stopThisJvm(Duration pause) throws Exception {
         long jvm = ProcessHandle.current().pid();
         long before = System.nanoTime();
-        Process stopper = new ProcessBuilder("sh", "-c", "date +%s%3N; kill -STOP " + jvm + "; sleep "
-                + pause.toMillis() / 1000.0 + "; kill -CONT " + jvm).start();
+        Process stopper = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "date +%s%3N; kill -STOP " + jvm + "; sleep " + pause.toMillis() / 1000.0 + "; kill -CONT "
+                                + jvm)
+                .start();
         long sentAt = Long.parseLong(new String(stopper.getInputStream().readAllBytes()).strip());
         stopper.waitFor();
         return new long[] {sentAt, (System.nanoTime() - before) / 1_000_000};
@@ -126,10 +134,16 @@ class JudgedRunCgroupTest {
     @Test
     void aStoppedJvmDoesNotStretchTheLimitsJisoInitEnforces() throws Exception {
         Privileges.assumeCgroupLeaves();
-        IsolatedProcess wall = new IsolatedProcessBuilder("sleep", "30").wallTimeLimit(Duration.ofMillis(500)).start();
-        IsolatedProcess cpu = new IsolatedProcessBuilder("sh", "-c", BUSY).cpuTimeLimit(Duration.ofMillis(500)).start();
-        IsolatedProcess fallback = new IsolatedProcessBuilder("sleep", "30").share(Namespace.PID)
-                .wallTimeLimit(Duration.ofMillis(500)).start();
+        IsolatedProcess wall = new IsolatedProcessBuilder("sleep", "30")
+                .wallTimeLimit(Duration.ofMillis(500))
+                .start();
+        IsolatedProcess cpu = new IsolatedProcessBuilder("sh", "-c", BUSY)
+                .cpuTimeLimit(Duration.ofMillis(500))
+                .start();
+        IsolatedProcess fallback = new IsolatedProcessBuilder("sleep", "30")
+                .share(Namespace.PID)
+                .wallTimeLimit(Duration.ofMillis(500))
+                .start();
         long fallbackStarted = System.currentTimeMillis();
         long[] stop = stopThisJvm(Duration.ofSeconds(2));
         assertTrue(stop[1] >= 2000, "the JVM was stopped for " + stop[1] + " ms");
@@ -154,7 +168,9 @@ class JudgedRunCgroupTest {
     void pastMemoryMaxTheVerdictIsMemoryExceeded() throws Exception {
         Privileges.assumeCgroupLeaves();
         RunReport r = run(new IsolatedProcessBuilder("python3", "-c", "x = bytearray(400 << 20)")
-                .memoryMax(64 << 20).swapMax(0).wallTimeLimit(Duration.ofSeconds(60)));
+                .memoryMax(64 << 20)
+                .swapMax(0)
+                .wallTimeLimit(Duration.ofSeconds(60)));
         assertEquals(RunStatus.MEMORY_EXCEEDED, r.status(), r.message());
         assertFalse(r.killedByJiso(), "the kernel killed it");
         assertEquals(9, r.signal());
@@ -166,8 +182,9 @@ class JudgedRunCgroupTest {
         Privileges.assumeCgroupLeaves();
         // a child is OOM-killed (tail keeps every line of /dev/zero's endless first one: its memory
         // grows fast, even in the emulated guest), then the main process sleeps until the wall time limit
-        RunReport r = run(new IsolatedProcessBuilder("sh", "-c",
-                "tail /dev/zero; sleep 300").memoryMax(64 << 20).swapMax(0)
+        RunReport r = run(new IsolatedProcessBuilder("sh", "-c", "tail /dev/zero; sleep 300")
+                .memoryMax(64 << 20)
+                .swapMax(0)
                 .wallTimeLimit(Duration.ofSeconds(Files.exists(Path.of("/run/vm")) ? 60 : 2))); // the guest is slow
         assertEquals(RunStatus.WALL_TIME_EXCEEDED, r.status(), r.message());
         assertTrue(r.killedByJiso());
@@ -186,16 +203,20 @@ class JudgedRunCgroupTest {
                     except OSError:
                         pass
                 """)
-                .pidsMax(64).cpuTimeLimit(Duration.ofSeconds(1)).wallTimeLimit(Duration.ofSeconds(3)));
-        assertTrue(r.status() == RunStatus.CPU_TIME_EXCEEDED || r.status() == RunStatus.WALL_TIME_EXCEEDED,
-                r.message());
+                .pidsMax(64)
+                .cpuTimeLimit(Duration.ofSeconds(1))
+                .wallTimeLimit(Duration.ofSeconds(3)));
+        assertTrue(
+                r.status() == RunStatus.CPU_TIME_EXCEEDED || r.status() == RunStatus.WALL_TIME_EXCEEDED, r.message());
         assertTrue(r.killedByJiso());
     }
 
     @Test
     void endlessOutputIsCutAtTheLimitAndTheSandboxKilled() throws Exception {
-        RunResult r = new IsolatedProcessBuilder("yes", "0123456789").outputLimit(1 << 20)
-                .wallTimeLimit(Duration.ofSeconds(60)).run(NO_INPUT);
+        RunResult r = new IsolatedProcessBuilder("yes", "0123456789")
+                .outputLimit(1 << 20)
+                .wallTimeLimit(Duration.ofSeconds(60))
+                .run(NO_INPUT);
         assertEquals(RunStatus.OUTPUT_EXCEEDED, r.report().status(), r.report().message());
         assertTrue(r.report().killedByJiso());
         assertEquals(1 << 20, r.stdout().length, "exactly the limit is passed on");
@@ -208,14 +229,18 @@ class JudgedRunCgroupTest {
         Path file = Files.createTempFile("jiso-out", ".txt");
         try {
             // to a file and to DISCARD: 600 KB each, over 1 MiB together
-            RunReport r = run(new IsolatedProcessBuilder("sh", "-c",
-                    "head -c 600000 /dev/zero; head -c 600000 /dev/zero >&2; sleep 30")
-                    .redirectOutput(file.toFile()).redirectError(Redirect.DISCARD).outputLimit(1 << 20));
+            RunReport r = run(new IsolatedProcessBuilder(
+                            "sh", "-c", "head -c 600000 /dev/zero; head -c 600000 /dev/zero >&2; sleep 30")
+                    .redirectOutput(file.toFile())
+                    .redirectError(Redirect.DISCARD)
+                    .outputLimit(1 << 20));
             assertEquals(RunStatus.OUTPUT_EXCEEDED, r.status(), r.message());
             assertEquals(600_000, Files.size(file), "stdout reached its file through the relay");
             // within the limit, nothing happens and the count is exact
             r = run(new IsolatedProcessBuilder("sh", "-c", "head -c 1000 /dev/zero; head -c 234 /dev/zero >&2")
-                    .redirectOutput(file.toFile()).redirectError(Redirect.DISCARD).outputLimit(1 << 20));
+                    .redirectOutput(file.toFile())
+                    .redirectError(Redirect.DISCARD)
+                    .outputLimit(1 << 20));
             assertEquals(RunStatus.OK, r.status(), r.message());
             assertEquals(1234, r.outputBytes());
             assertEquals(1000, Files.size(file));
@@ -251,16 +276,25 @@ class JudgedRunCgroupTest {
 
     @Test
     void contradictoryLimitsAreRefusedByStart() {
-        var e = assertThrows(IllegalStateException.class,
-                () -> new IsolatedProcessBuilder("true").share(Namespace.PID).outputLimit(10).start());
+        var e = assertThrows(
+                IllegalStateException.class,
+                () -> new IsolatedProcessBuilder("true")
+                        .share(Namespace.PID)
+                        .outputLimit(10)
+                        .start());
         assertTrue(e.getMessage().contains("outputLimit"), e.getMessage());
-        e = assertThrows(IllegalStateException.class,
-                () -> new IsolatedProcessBuilder("true").withoutCgroup().cpuTimeLimit(Duration.ofSeconds(1)).start());
+        e = assertThrows(
+                IllegalStateException.class,
+                () -> new IsolatedProcessBuilder("true")
+                        .withoutCgroup()
+                        .cpuTimeLimit(Duration.ofSeconds(1))
+                        .start());
         assertTrue(e.getMessage().contains("cpuTimeLimit"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new IsolatedProcessBuilder("true").outputLimit(-1));
-        assertThrows(IllegalArgumentException.class,
-                () -> new IsolatedProcessBuilder("true").cpuTimeLimit(Duration.ZERO));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class, () -> new IsolatedProcessBuilder("true").cpuTimeLimit(Duration.ZERO));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new IsolatedProcessBuilder("true").wallTimeLimit(Duration.ofMillis(-1)));
     }
 }

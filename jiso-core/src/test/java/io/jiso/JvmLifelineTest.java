@@ -25,7 +25,9 @@ class JvmLifelineTest {
         Thread t = Thread.ofPlatform().start(() -> {
             try {
                 started[0] = new IsolatedProcessBuilder("sleep", "60").start();
-                started[1] = new IsolatedProcessBuilder("sleep", "60").share(Namespace.PID).start();
+                started[1] = new IsolatedProcessBuilder("sleep", "60")
+                        .share(Namespace.PID)
+                        .start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -45,9 +47,16 @@ class JvmLifelineTest {
     @Test
     void sandboxesDieWithTheJvm() throws Exception {
         String[] sleeps = {"1007.25", "1007.5"};
-        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                LifelineProbe.class.getName(), sleeps[0], sleeps[1]).redirectError(ProcessBuilder.Redirect.DISCARD)
+        Process jvm = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:-UsePerfData",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LifelineProbe.class.getName(),
+                        sleeps[0],
+                        sleeps[1])
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));

@@ -17,5 +17,4 @@ import org.junit.jupiter.api.Tag;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("kernel")
-public @interface KernelTest {
-}
+public @interface KernelTest {}

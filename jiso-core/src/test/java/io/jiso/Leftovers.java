@@ -46,8 +46,9 @@ record Leftovers(long fds, String children, long mounts) {
     private static boolean isNamespace(Path fd) {
         try {
             String target = Files.readSymbolicLink(fd).toString();
-            return target.startsWith("net:[") || Launcher.rootTemplateFds().contains(
-                    Integer.parseInt(fd.getFileName().toString()));
+            return target.startsWith("net:[")
+                    || Launcher.rootTemplateFds()
+                            .contains(Integer.parseInt(fd.getFileName().toString()));
         } catch (IOException closedMeanwhile) {
             return false;
         }

@@ -7,12 +7,14 @@ package io.jiso;
  * depend on them.
  */
 public final class LifelineProbe {
-    private LifelineProbe() {
-    }
+    private LifelineProbe() {}
 
     public static void main(String[] args) throws Exception {
         new IsolatedProcessBuilder("sleep", args[0]).withoutCgroup().start();
-        new IsolatedProcessBuilder("sleep", args[1]).share(Namespace.PID).withoutCgroup().start();
+        new IsolatedProcessBuilder("sleep", args[1])
+                .share(Namespace.PID)
+                .withoutCgroup()
+                .start();
         System.out.println("ready");
         System.out.flush();
         Thread.sleep(600_000);

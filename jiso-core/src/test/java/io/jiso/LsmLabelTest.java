@@ -21,7 +21,8 @@ class LsmLabelTest {
     private static final Path APPARMOR_PARSER = Path.of("/sbin/apparmor_parser");
 
     private static boolean appArmorEnabled() throws Exception {
-        return Files.isReadable(APPARMOR_ENABLED) && Files.readString(APPARMOR_ENABLED).strip().equals("Y");
+        return Files.isReadable(APPARMOR_ENABLED)
+                && Files.readString(APPARMOR_ENABLED).strip().equals("Y");
     }
 
     @Test
@@ -41,16 +42,22 @@ class LsmLabelTest {
     @Test
     void apparmorProfileIsRefusedWithoutAppArmor() throws Exception {
         assumeTrue(!appArmorEnabled(), "this kernel runs AppArmor");
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
-                () -> new IsolatedProcessBuilder("true").apparmorProfile("jiso-test").start());
+        FeatureUnavailableException e = assertThrows(
+                FeatureUnavailableException.class,
+                () -> new IsolatedProcessBuilder("true")
+                        .apparmorProfile("jiso-test")
+                        .start());
         assertTrue(e.getMessage().contains("AppArmor"), e.getMessage());
     }
 
     @Test
     void selinuxLabelIsRefusedWithoutSelinux() {
         assumeTrue(!Files.exists(Path.of("/sys/fs/selinux/enforce")), "this kernel runs SELinux");
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
-                () -> new IsolatedProcessBuilder("true").selinuxLabel("system_u:system_r:container_t:s0").start());
+        FeatureUnavailableException e = assertThrows(
+                FeatureUnavailableException.class,
+                () -> new IsolatedProcessBuilder("true")
+                        .selinuxLabel("system_u:system_r:container_t:s0")
+                        .start());
         assertTrue(e.getMessage().contains("SELinux"), e.getMessage());
     }
 
@@ -65,18 +72,26 @@ class LsmLabelTest {
             // Complain mode: confined (the label shows) without denying what the sandbox needs.
             Files.writeString(profile, "profile " + name + " flags=(complain) {\n}\n");
             Process load = new ProcessBuilder(APPARMOR_PARSER.toString(), "-r", profile.toString())
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(load.getInputStream().readAllBytes());
             assumeTrue(load.waitFor() == 0, "apparmor_parser could not load a profile: " + out);
             try {
-                Run r = Run.of(new IsolatedProcessBuilder("cat", "/proc/self/attr/current").apparmorProfile(name)).ok();
+                Run r = Run.of(new IsolatedProcessBuilder("cat", "/proc/self/attr/current").apparmorProfile(name))
+                        .ok();
                 assertEquals(name + " (complain)", r.out().strip().replace("\0", ""));
-                ChildSetupException missing = assertThrows(ChildSetupException.class,
-                        () -> new IsolatedProcessBuilder("true").apparmorProfile(name + "-missing").start());
-                assertTrue(missing.getMessage().contains("apply AppArmor profile " + name + "-missing on exec"),
+                ChildSetupException missing = assertThrows(
+                        ChildSetupException.class,
+                        () -> new IsolatedProcessBuilder("true")
+                                .apparmorProfile(name + "-missing")
+                                .start());
+                assertTrue(
+                        missing.getMessage().contains("apply AppArmor profile " + name + "-missing on exec"),
                         missing.getMessage());
             } finally {
-                new ProcessBuilder(APPARMOR_PARSER.toString(), "-R", profile.toString()).start().waitFor();
+                new ProcessBuilder(APPARMOR_PARSER.toString(), "-R", profile.toString())
+                        .start()
+                        .waitFor();
             }
         } finally {
             Files.deleteIfExists(profile);

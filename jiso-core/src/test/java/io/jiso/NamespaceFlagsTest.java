@@ -16,9 +16,22 @@ import org.junit.jupiter.api.Test;
  * the default seccomp policy's rules on clone and unshare cover every one.
  */
 class NamespaceFlagsTest {
-    private static final Map<Namespace, String> KERNEL_NAMES = Map.of(Namespace.PID, "CLONE_NEWPID", Namespace.MOUNT,
-            "CLONE_NEWNS", Namespace.UTS, "CLONE_NEWUTS", Namespace.IPC, "CLONE_NEWIPC", Namespace.NET,
-            "CLONE_NEWNET", Namespace.CGROUP, "CLONE_NEWCGROUP", Namespace.USER, "CLONE_NEWUSER", Namespace.TIME,
+    private static final Map<Namespace, String> KERNEL_NAMES = Map.of(
+            Namespace.PID,
+            "CLONE_NEWPID",
+            Namespace.MOUNT,
+            "CLONE_NEWNS",
+            Namespace.UTS,
+            "CLONE_NEWUTS",
+            Namespace.IPC,
+            "CLONE_NEWIPC",
+            Namespace.NET,
+            "CLONE_NEWNET",
+            Namespace.CGROUP,
+            "CLONE_NEWCGROUP",
+            Namespace.USER,
+            "CLONE_NEWUSER",
+            Namespace.TIME,
             "CLONE_NEWTIME");
 
     @Test
@@ -46,10 +59,14 @@ class NamespaceFlagsTest {
     /** The masks of the default policy's conditional "allow" rules on a call. */
     private static List<Long> allowMasks(String call) {
         return SeccompPolicy.defaultPolicy().rules().stream()
-                .filter(r -> r.syscall().equals(call) && r.action().kind() == Kind.ALLOW && !r.checks().isEmpty())
-                .map(Rule::checks).map(List::getFirst)
+                .filter(r -> r.syscall().equals(call)
+                        && r.action().kind() == Kind.ALLOW
+                        && !r.checks().isEmpty())
+                .map(Rule::checks)
+                .map(List::getFirst)
                 .peek(c -> assertTrue(c.op() == Op.MASKED_EQ && c.value() == 0 && c.index() == 0, c.toString()))
-                .map(SeccompPolicy.ArgCheck::mask).toList();
+                .map(SeccompPolicy.ArgCheck::mask)
+                .toList();
     }
 
     @Test

@@ -40,20 +40,23 @@ class NetworkNamespaceReuseTest {
         String first = Run.sh(WHICH + "; exec 3<>/dev/null").ok().out(); // files, no sockets
         settle();
         Run second = Run.sh(WHICH + "; cat /proc/net/dev /proc/net/sockstat").ok();
-        assertTrue(second.out().startsWith(first), "the second sandbox has the first one's namespace: " + first
-                + " / " + second.out());
+        assertTrue(
+                second.out().startsWith(first),
+                "the second sandbox has the first one's namespace: " + first + " / " + second.out());
         assertTrue(second.out().matches("(?s).*\\n\\s*lo:(\\s+0){16}\\n.*"), "lo has counted nothing: " + second.out());
         assertTrue(second.out().contains("sockets: used 0"), second.out());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "echo x > /dev/udp/127.0.0.1/9", // a datagram on lo
-            "echo x > /dev/udp/192.0.2.1/9", // no route: refused, but counted
-            "echo x > /dev/udp/::1/9", // IPv6
-    })
+    @ValueSource(
+            strings = {
+                "echo x > /dev/udp/127.0.0.1/9", // a datagram on lo
+                "echo x > /dev/udp/192.0.2.1/9", // no route: refused, but counted
+                "echo x > /dev/udp/::1/9", // IPv6
+            })
     void aNamespaceWithAnyTraceOfUseIsNotReused(String use) throws Exception {
-        String first = Run.sh(WHICH + "; bash -c '" + use + "' 2>/dev/null; true").ok().out();
+        String first =
+                Run.sh(WHICH + "; bash -c '" + use + "' 2>/dev/null; true").ok().out();
         settle();
         String second = Run.sh(WHICH).ok().out();
         assertNotEquals(first, second, "after: " + use);
@@ -66,7 +69,8 @@ class NetworkNamespaceReuseTest {
         IsolatedProcess joiner = null;
         try {
             String ownNet = firstLine(owner);
-            joiner = new IsolatedProcessBuilder("/bin/sh", "-c", WHICH + "; exec cat").join(Namespace.NET, owner)
+            joiner = new IsolatedProcessBuilder("/bin/sh", "-c", WHICH + "; exec cat")
+                    .join(Namespace.NET, owner)
                     .start();
             String joinerNet = firstLine(joiner);
             assertEquals(ownNet, joinerNet);
@@ -74,7 +78,8 @@ class NetworkNamespaceReuseTest {
             assertEquals(0, owner.waitFor());
             settle();
             String next = Run.sh(WHICH).ok().out();
-            assertTrue(!next.startsWith(ownNet), "the joiner still lives in " + ownNet + "; the next sandbox has it too");
+            assertTrue(
+                    !next.startsWith(ownNet), "the joiner still lives in " + ownNet + "; the next sandbox has it too");
         } finally {
             owner.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             if (joiner != null) {
@@ -86,7 +91,9 @@ class NetworkNamespaceReuseTest {
     @Test
     void aSandboxThatKeptACapabilityDoesNotGiveItsNamespaceBack() throws Exception {
         String first = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", WHICH)
-                .keepCapabilities(Capability.CAP_NET_BIND_SERVICE)).ok().out();
+                        .keepCapabilities(Capability.CAP_NET_BIND_SERVICE))
+                .ok()
+                .out();
         settle();
         assertNotEquals(first, Run.sh(WHICH).ok().out());
     }
@@ -97,7 +104,9 @@ class NetworkNamespaceReuseTest {
 
     @Test
     void aSandboxRunningAsRootDoesNotGiveItsNamespaceBack() throws Exception {
-        String first = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", WHICH).runAsRoot()).ok().out();
+        String first = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", WHICH).runAsRoot())
+                .ok()
+                .out();
         settle();
         assertNotEquals(first, Run.sh(WHICH).ok().out());
     }
@@ -105,12 +114,17 @@ class NetworkNamespaceReuseTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void reuseIsARuntimeChoice(boolean reuse) throws Exception {
-        try (JisoRuntime runtime = JisoRuntime.builder().reuseNetworkNamespaces(reuse).build()) {
+        try (JisoRuntime runtime =
+                JisoRuntime.builder().reuseNetworkNamespaces(reuse).build()) {
             Run.of(new IsolatedProcessBuilder(runtime, "true")).ok(); // starts the runtime's pool
             settle();
-            String first = Run.of(new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", WHICH)).ok().out();
+            String first = Run.of(new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", WHICH))
+                    .ok()
+                    .out();
             settle();
-            String second = Run.of(new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", WHICH)).ok().out();
+            String second = Run.of(new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", WHICH))
+                    .ok()
+                    .out();
             if (reuse) {
                 assertEquals(first, second, "reused in a runtime of its own too");
             } else {

@@ -44,7 +44,11 @@ class PackageCyclesTest {
     @BeforeAll
     static void readClasses() throws URISyntaxException {
         // Where IsolatedProcessBuilder was loaded from: jiso-core's classes, not the bindings' thousands.
-        Path main = Path.of(IsolatedProcessBuilder.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path main = Path.of(IsolatedProcessBuilder.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         // Classes it only refers to (the bindings, the JDK) are known by name; reading them takes seconds.
         ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
         classes = new ClassFileImporter().importPath(main);
@@ -70,12 +74,15 @@ class PackageCyclesTest {
     @Test
     void theClassesWereRead() {
         // A test that read nothing would find no cycle: make sure it saw the spawn path.
-        assertTrue(graph.containsKey("io.jiso.spawn") && graph.containsKey("io.jiso.plan"), graph.keySet().toString());
+        assertTrue(
+                graph.containsKey("io.jiso.spawn") && graph.containsKey("io.jiso.plan"),
+                graph.keySet().toString());
     }
 
     @Test
     void thePackagesDependOnEachOtherWithoutACycle() {
-        List<Set<String>> cycles = stronglyConnected(graph).stream().filter(c -> c.size() > 1).toList();
+        List<Set<String>> cycles =
+                stronglyConnected(graph).stream().filter(c -> c.size() > 1).toList();
         if (!cycles.isEmpty()) {
             fail("package cycles among io.jiso and io.jiso.*:\n" + explain(cycles, graph));
         }
@@ -90,7 +97,8 @@ class PackageCyclesTest {
             }
             for (Dependency d : c.getDirectDependenciesFromSelf()) {
                 if (d.getTargetClass().getPackageName().equals(API)) {
-                    uses.computeIfAbsent(c.getPackageName(), p -> new ArrayList<>()).add(d.getDescription());
+                    uses.computeIfAbsent(c.getPackageName(), p -> new ArrayList<>())
+                            .add(d.getDescription());
                 }
             }
         }
@@ -118,8 +126,14 @@ class PackageCyclesTest {
         return components;
     }
 
-    private static void connect(String v, Map<String, Map<String, String>> g, Map<String, Integer> index,
-            Map<String, Integer> low, Deque<String> stack, Set<String> onStack, List<Set<String>> components,
+    private static void connect(
+            String v,
+            Map<String, Map<String, String>> g,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            List<Set<String>> components,
             int[] counter) {
         index.put(v, counter[0]);
         low.put(v, counter[0]++);
@@ -153,7 +167,12 @@ class PackageCyclesTest {
             for (String from : cycle) {
                 g.get(from).forEach((to, example) -> {
                     if (cycle.contains(to)) {
-                        b.append("    ").append(from).append(" -> ").append(to).append(": ").append(example)
+                        b.append("    ")
+                                .append(from)
+                                .append(" -> ")
+                                .append(to)
+                                .append(": ")
+                                .append(example)
                                 .append('\n');
                     }
                 });

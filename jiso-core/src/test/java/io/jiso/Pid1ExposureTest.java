@@ -58,11 +58,18 @@ class Pid1ExposureTest {
     static void compileProbe() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "needs gcc to build a static probe");
         // The program runs as nobody: the directory must be open to it.
-        dir = Files.createTempDirectory("jiso-pid1-probe", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+        dir = Files.createTempDirectory(
+                "jiso-pid1-probe", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.writeString(dir.resolve("probe.c"), PROBE);
-        Process gcc = new ProcessBuilder("/usr/bin/gcc", "-static", "-O2", "-o", dir.resolve("probe").toString(),
-                dir.resolve("probe.c").toString()).redirectErrorStream(true).start();
+        Process gcc = new ProcessBuilder(
+                        "/usr/bin/gcc",
+                        "-static",
+                        "-O2",
+                        "-o",
+                        dir.resolve("probe").toString(),
+                        dir.resolve("probe.c").toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = gcc.waitFor();
         assumeTrue(code == 0, "gcc -static failed (no static libc?): " + out);
@@ -92,24 +99,35 @@ class Pid1ExposureTest {
     private static void assertNeverTheJvm(SeccompPolicy policy) throws Exception {
         List<String> jvmArgs = ownDistinctiveArgs();
         List<String> bad = new ArrayList<>();
-        IsolatedProcessBuilder b = new IsolatedProcessBuilder("/probe/probe").bindReadOnly(dir, "/probe")
-                .seccomp(policy).redirectError(ProcessBuilder.Redirect.DISCARD);
+        IsolatedProcessBuilder b = new IsolatedProcessBuilder("/probe/probe")
+                .bindReadOnly(dir, "/probe")
+                .seccomp(policy)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
         for (int i = 0; i < STARTS; i++) {
             IsolatedProcess p = b.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), out);
             String[] parts = out.split("\n@@\n", -1);
             String cmdline = parts[0];
-            String name = parts.length > 1 ? parts[1].lines().filter(l -> l.startsWith("Name:"))
-                    .map(l -> l.substring(5).strip()).findFirst().orElse("") : "";
-            boolean jvm = out.contains("java") || jvmArgs.stream().anyMatch(out::contains)
-                    || !cmdline.startsWith("jiso-init\0") || name.isEmpty();
+            String name = parts.length > 1
+                    ? parts[1].lines()
+                            .filter(l -> l.startsWith("Name:"))
+                            .map(l -> l.substring(5).strip())
+                            .findFirst()
+                            .orElse("")
+                    : "";
+            boolean jvm = out.contains("java")
+                    || jvmArgs.stream().anyMatch(out::contains)
+                    || !cmdline.startsWith("jiso-init\0")
+                    || name.isEmpty();
             if (jvm) {
                 bad.add("start " + i + ": cmdline '" + cmdline.replace('\0', ' ') + "', Name '" + name + "'");
             }
         }
-        assertTrue(bad.isEmpty(), bad.size() + " of " + STARTS + " starts saw PID 1 before it was jiso-init, first: "
-                + (bad.isEmpty() ? "" : bad.get(0)));
+        assertTrue(
+                bad.isEmpty(),
+                bad.size() + " of " + STARTS + " starts saw PID 1 before it was jiso-init, first: "
+                        + (bad.isEmpty() ? "" : bad.get(0)));
     }
 
     /** The arguments of this JVM's command line that no jiso-init could show by chance. */

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiso.spawn.Launcher;
 import java.io.File;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,29 +73,41 @@ class PipelineTest {
         assertEquals(0, ps.get(1).waitFor());
         assertEquals("4\n", Files.readString(out));
 
-        IllegalArgumentException first = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException first = assertThrows(
+                IllegalArgumentException.class,
                 () -> IsolatedProcessBuilder.startPipeline(List.of(
-                        new IsolatedProcessBuilder("cat").redirectOutput(out.toFile()), new IsolatedProcessBuilder("cat"))));
-        assertTrue(first.getMessage().startsWith("builder redirectOutput() must be PIPE except for the last builder"),
+                        new IsolatedProcessBuilder("cat").redirectOutput(out.toFile()),
+                        new IsolatedProcessBuilder("cat"))));
+        assertTrue(
+                first.getMessage().startsWith("builder redirectOutput() must be PIPE except for the last builder"),
                 first.getMessage());
-        IllegalArgumentException second = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException second = assertThrows(
+                IllegalArgumentException.class,
                 () -> IsolatedProcessBuilder.startPipeline(List.of(
-                        new IsolatedProcessBuilder("cat"), new IsolatedProcessBuilder("cat").redirectInput(in.toFile()))));
-        assertTrue(second.getMessage().startsWith("builder redirectInput() must be PIPE except for the first builder"),
+                        new IsolatedProcessBuilder("cat"),
+                        new IsolatedProcessBuilder("cat").redirectInput(in.toFile()))));
+        assertTrue(
+                second.getMessage().startsWith("builder redirectInput() must be PIPE except for the first builder"),
                 second.getMessage());
         // The JDK says the same for the same mistake.
-        IllegalArgumentException jdk = assertThrows(IllegalArgumentException.class,
-                () -> ProcessBuilder.startPipeline(List.of(new ProcessBuilder("true"),
-                        new ProcessBuilder("true").redirectInput(in.toFile()))));
+        IllegalArgumentException jdk = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProcessBuilder.startPipeline(
+                        List.of(new ProcessBuilder("true"), new ProcessBuilder("true").redirectInput(in.toFile()))));
         assertEquals(jdk.getMessage(), second.getMessage());
-        assertThrows(NullPointerException.class, () -> IsolatedProcessBuilder.startPipeline(
-                new ArrayList<>(Arrays.asList(new IsolatedProcessBuilder("cat"), null))));
+        assertThrows(
+                NullPointerException.class,
+                () -> IsolatedProcessBuilder.startPipeline(
+                        new ArrayList<>(Arrays.asList(new IsolatedProcessBuilder("cat"), null))));
     }
 
     @Test
     void aStageThatCannotStartTakesTheStartedOnesWithIt() throws Exception {
-        assertThrows(ChildSetupException.class, () -> IsolatedProcessBuilder.startPipeline(List.of(
-                new IsolatedProcessBuilder("sleep", "1006.5"), new IsolatedProcessBuilder("jiso-no-such-program"))));
+        assertThrows(
+                ChildSetupException.class,
+                () -> IsolatedProcessBuilder.startPipeline(List.of(
+                        new IsolatedProcessBuilder("sleep", "1006.5"),
+                        new IsolatedProcessBuilder("jiso-no-such-program"))));
         assertEquals(0, ProcessApiTest.hostProcessesWithArgument("1006.5"), "the first stage was killed");
     }
 }

@@ -50,7 +50,8 @@ public final class PlantAttacks {
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String kind : List.of("absolute", "oldroot", "relative")) {
             a.scenario("source's last component, " + kind + " link", n -> a.sourceIsALink(n, kind));
-            a.scenario("intermediate component of a nested target, " + kind + " link",
+            a.scenario(
+                    "intermediate component of a nested target, " + kind + " link",
                     n -> a.targetParentIsALink(n, kind));
             a.scenario("file-bind target, " + kind + " link", n -> a.fileTargetIsALink(n, kind));
         }
@@ -100,7 +101,8 @@ public final class PlantAttacks {
     private void targetParentIsALink(Path dir, String kind) throws Exception {
         Host h = new Host(dir);
         plant(h.work, "ln -sfn " + linkTo(kind, h.work, h.victim) + " /box/out");
-        IsolatedProcessBuilder run2 = sandbox("cat /box/out/sub/deeper/data").bind(h.work, "/box")
+        IsolatedProcessBuilder run2 = sandbox("cat /box/out/sub/deeper/data")
+                .bind(h.work, "/box")
                 .bindReadOnly(h.tests, "/box/out/sub/deeper");
         expectRefused(run2, ChildSetupException.class, "/box/out beneath the root, following no symlink: ELOOP");
         h.unchanged();
@@ -109,8 +111,8 @@ public final class PlantAttacks {
     private void fileTargetIsALink(Path dir, String kind) throws Exception {
         Host h = new Host(dir);
         plant(h.work, "ln -s " + linkTo(kind, h.work, h.victim.resolve("nologin")) + " /box/input");
-        IsolatedProcessBuilder run2 = sandbox("cat /box/input").bind(h.work, "/box")
-                .bindReadOnly(h.tests.resolve("data"), "/box/input");
+        IsolatedProcessBuilder run2 =
+                sandbox("cat /box/input").bind(h.work, "/box").bindReadOnly(h.tests.resolve("data"), "/box/input");
         expectRefused(run2, ChildSetupException.class, "/box/input beneath the root, following no symlink: ELOOP");
         h.unchanged();
     }
@@ -118,8 +120,8 @@ public final class PlantAttacks {
     private void fifoAtFileTarget(Path dir) throws Exception {
         Host h = new Host(dir);
         plant(h.work, "mkfifo /box/input");
-        IsolatedProcessBuilder run2 = sandbox("cat /box/input").bind(h.work, "/box")
-                .bindReadOnly(h.tests.resolve("data"), "/box/input");
+        IsolatedProcessBuilder run2 =
+                sandbox("cat /box/input").bind(h.work, "/box").bindReadOnly(h.tests.resolve("data"), "/box/input");
         // Covered by the bind, not opened for reading in a way that blocks: the start returns.
         CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> {
             try {
@@ -149,8 +151,8 @@ public final class PlantAttacks {
         Files.delete(prog);
         Files.createSymbolicLink(prog, h.secret);
         try {
-            IsolatedProcess p = new IsolatedProcess(Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic),
-                    spec.command());
+            IsolatedProcess p = new IsolatedProcess(
+                    Launcher.start(runtime.services(), spec, -1, -1, Failures::toPublic), spec.command());
             p.destroyForcibly().waitFor();
             throw new AssertionError("started through a link planted after the check");
         } catch (ChildSetupFailure e) { // the internals' failure: Launcher is called here, not start()
@@ -163,8 +165,8 @@ public final class PlantAttacks {
         Host h = new Host(dir);
         Files.writeString(h.victim.resolve("prog"), SECRET);
         plant(h.work, "ln -s " + h.victim + " /box/sub");
-        IsolatedProcessBuilder run2 = sandbox("cat /box/prog")
-                .bindReadOnly(BindSource.beneath(h.work, "sub/prog"), "/box/prog");
+        IsolatedProcessBuilder run2 =
+                sandbox("cat /box/prog").bindReadOnly(BindSource.beneath(h.work, "sub/prog"), "/box/prog");
         expectRefused(run2, HostSetupException.class, h.work.resolve("sub") + " is a symbolic link");
     }
 
@@ -206,7 +208,8 @@ public final class PlantAttacks {
         /** Nothing appeared where the links pointed; the secret is as it was. */
         void unchanged() throws IOException {
             try (Stream<Path> in = Files.list(victim)) {
-                List<Path> made = in.filter(p -> !p.getFileName().toString().equals("prog")).toList();
+                List<Path> made = in.filter(p -> !p.getFileName().toString().equals("prog"))
+                        .toList();
                 check(made.isEmpty(), "made on the host: " + made);
             }
             check(Files.readString(secret).equals(SECRET), "the secret changed");
@@ -218,7 +221,8 @@ public final class PlantAttacks {
         return switch (kind) {
             case "absolute" -> target.toString();
             case "oldroot" -> "/oldroot" + target;
-            case "relative" -> "../".repeat(work.getNameCount() + 1) + target.toString().substring(1);
+            case "relative" ->
+                "../".repeat(work.getNameCount() + 1) + target.toString().substring(1);
             default -> throw new IllegalArgumentException(kind);
         };
     }
@@ -235,13 +239,14 @@ public final class PlantAttacks {
     }
 
     /** Run 2 must not start, with an exception of type naming what it refused; if it ran, it showed no secret. */
-    private static void expectRefused(IsolatedProcessBuilder run2, Class<? extends IsolationException> type,
-            String message) throws Exception {
+    private static void expectRefused(
+            IsolatedProcessBuilder run2, Class<? extends IsolationException> type, String message) throws Exception {
         Run r;
         try {
             r = Run.of(run2);
         } catch (IsolationException e) {
-            check(type.isInstance(e) && e.getMessage().contains(message),
+            check(
+                    type.isInstance(e) && e.getMessage().contains(message),
                     "expected " + type.getSimpleName() + " with \"" + message + "\", got " + e);
             return;
         }
@@ -262,6 +267,4 @@ public final class PlantAttacks {
             }
         }
     }
-
-
 }

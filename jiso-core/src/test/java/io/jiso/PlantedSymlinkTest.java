@@ -53,7 +53,8 @@ class PlantedSymlinkTest {
     }
 
     private static List<String> withoutTemplates(Path dir, boolean asRoot) throws Exception {
-        try (JisoRuntime noTemplates = JisoRuntime.builder().rootTemplates(false).build()) {
+        try (JisoRuntime noTemplates =
+                JisoRuntime.builder().rootTemplates(false).build()) {
             return PlantAttacks.runAll(dir, asRoot, noTemplates);
         }
     }

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Assumptions;
  * of reasons.
  */
 public final class Privileges {
-    private Privileges() {
-    }
+    private Privileges() {}
 
     /** Why this JVM cannot make cgroup leaves ("" if it can), found out once by making one. */
     private static volatile String noCgroupLeaves;

@@ -75,8 +75,9 @@ class ProcessApiTest {
 
     @Test
     void destroyDeliversSigtermToTheMainProcessThroughInit() throws Exception {
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done").start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh", "-c", "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done")
+                .start();
         assertEquals("ready\n", new String(p.getInputStream().readNBytes(6)));
         p.destroy();
         assertTrue(p.waitFor(10, TimeUnit.SECONDS));
@@ -86,8 +87,8 @@ class ProcessApiTest {
 
     @Test
     void destroyForciblyEndsEveryProcessOfTheSandbox() throws Exception {
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "sleep 1001.25 & sleep 1001.25 & echo ready; wait").start();
+        IsolatedProcess p =
+                new IsolatedProcessBuilder("/bin/sh", "-c", "sleep 1001.25 & sleep 1001.25 & echo ready; wait").start();
         assertEquals("ready\n", new String(p.getInputStream().readNBytes(6)));
         awaitProcesses("1001.25", 2);
         p.destroyForcibly();
@@ -106,8 +107,10 @@ class ProcessApiTest {
     void pid1ReapsOrphanedZombies() throws Exception {
         // The grandchild is orphaned to PID 1 and exits; a PID 1 that did not reap would leave a zombie.
         // Wait until it no longer runs (reaped, or a zombie), so the count cannot pass before it exits.
-        Run r = Run.sh("sh -c 'sleep 0.1 &'; i=0; while ps -eo stat=,args= | grep -qE '^[^Z][^ ]* +sleep 0[.]1$'"
-                + " && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.2; ps -eo stat= | grep -c Z || true").ok();
+        Run r = Run.sh(
+                        "sh -c 'sleep 0.1 &'; i=0; while ps -eo stat=,args= | grep -qE '^[^Z][^ ]* +sleep 0[.]1$'"
+                                + " && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.2; ps -eo stat= | grep -c Z || true")
+                .ok();
         assertEquals("0", r.out().strip());
     }
 
@@ -118,7 +121,10 @@ class ProcessApiTest {
         Files.writeString(in.toPath(), "from a file\n");
         Files.writeString(out.toPath(), "first line\n");
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c", "cat; echo to stderr >&2")
-                .redirectInput(in).redirectOutput(Redirect.appendTo(out)).redirectErrorStream(true).start();
+                .redirectInput(in)
+                .redirectOutput(Redirect.appendTo(out))
+                .redirectErrorStream(true)
+                .start();
         assertEquals(0, p.waitFor());
         assertEquals("first line\nfrom a file\nto stderr\n", Files.readString(out.toPath()));
         assertEquals(-1, p.getInputStream().read(), "a redirected stream reads as empty, as with ProcessBuilder");
@@ -141,17 +147,28 @@ class ProcessApiTest {
     void bindsAndTmpfsMountsAreUsable(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("input.txt"), "host data\n");
         Path outDir = Files.createDirectory(dir.resolve("out"));
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
-                "cat /data/input.txt; echo written > /out/result; touch /data/x 2>/dev/null || echo ro;"
-                        + " echo s > /scratch/f && cat /scratch/f")
-                .bindReadOnly(dir, "/data").bind(outDir, "/out").tmpfs("/scratch", 1 << 20)
-                .runAsRoot()).ok(); // the host's out directory belongs to root
+        Run r = Run.of(new IsolatedProcessBuilder(
+                                "/bin/sh",
+                                "-c",
+                                "cat /data/input.txt; echo written > /out/result; touch /data/x 2>/dev/null || echo ro;"
+                                        + " echo s > /scratch/f && cat /scratch/f")
+                        .bindReadOnly(dir, "/data")
+                        .bind(outDir, "/out")
+                        .tmpfs("/scratch", 1 << 20)
+                        .runAsRoot())
+                .ok(); // the host's out directory belongs to root
         assertEquals("host data\nro\ns\n", r.out());
         // A directory the program's user does not own: as root the program is nobody and the JVM's out is
         // root's; otherwise the program is the JVM's own user (root of its user namespace), so one of root's.
         Path foreign = Privileges.jvmIsRoot() ? outDir : Path.of("/etc");
-        Run nobody = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "echo s > /scratch/f && cat /scratch/f;"
-                + " echo x > /out/denied 2>/dev/null || echo denied").bind(foreign, "/out").tmpfs("/scratch", 1 << 20)).ok();
+        Run nobody = Run.of(new IsolatedProcessBuilder(
+                                "/bin/sh",
+                                "-c",
+                                "echo s > /scratch/f && cat /scratch/f;"
+                                        + " echo x > /out/denied 2>/dev/null || echo denied")
+                        .bind(foreign, "/out")
+                        .tmpfs("/scratch", 1 << 20))
+                .ok();
         assertEquals("s\ndenied\n", nobody.out(), "a tmpfs is the program's own; a root-owned bind is not");
         assertEquals("written\n", Files.readString(outDir.resolve("result")));
     }
@@ -160,19 +177,24 @@ class ProcessApiTest {
     void hostRootKeepsTheHostsFiles() throws Exception {
         // A host directory outside /tmp, which hostRoot() keeps private: the checkout may lie in /tmp, the JDK hardly
         Optional<String> outsideTmp = Stream.of(Path.of("").toAbsolutePath(), Path.of(System.getProperty("java.home")))
-                .map(Path::toString).filter(d -> !d.equals("/tmp") && !d.startsWith("/tmp/")).findFirst();
-        Assumptions.assumeTrue(outsideTmp.isPresent(),
+                .map(Path::toString)
+                .filter(d -> !d.equals("/tmp") && !d.startsWith("/tmp/"))
+                .findFirst();
+        Assumptions.assumeTrue(
+                outsideTmp.isPresent(),
                 "needs a host directory outside /tmp: the working directory and the JDK both lie under /tmp");
         String seen = outsideTmp.get();
         Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "test -d \"$0\" && echo seen; ls /tmp | wc -l", seen)
-                .hostRoot()).ok();
+                        .hostRoot())
+                .ok();
         assertEquals("seen\n0\n", r.out(), "host files visible, /tmp still private");
     }
 
     @Test
     void sharingEveryNamespaceRunsLikeAPlainChild() throws Exception {
         String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "hostname; id -u").share(Namespace.values())).ok();
+        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "hostname; id -u").share(Namespace.values()))
+                .ok();
         // Without a user namespace of its own, a JVM that is not root cannot make its child anyone else.
         long uid = Privileges.jvmIsRoot() ? 65534 : Rootless.jvmUid();
         assertEquals(host + "\n" + uid + "\n", r.out());

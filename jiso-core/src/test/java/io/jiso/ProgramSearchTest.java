@@ -17,15 +17,17 @@ class ProgramSearchTest {
 
     @Test
     void aProgramNobodyHasNamesEveryDirectoryTried() {
-        ChildSetupException e = assertThrows(ChildSetupException.class,
-                () -> new IsolatedProcessBuilder("jiso-no-such-program", "x").start());
+        ChildSetupException e = assertThrows(
+                ChildSetupException.class, () -> new IsolatedProcessBuilder("jiso-no-such-program", "x").start());
         assertEquals("ENOENT", e.errnoName());
         assertEquals("execute jiso-no-such-program", e.step());
         String message = e.getMessage();
-        assertTrue(message.contains("jiso-no-such-program not found in the sandbox's PATH " + PATH + ": tried "
-                + "/usr/local/sbin/jiso-no-such-program, /usr/local/bin/jiso-no-such-program, "
-                + "/usr/sbin/jiso-no-such-program, /usr/bin/jiso-no-such-program, /sbin/jiso-no-such-program, "
-                + "/bin/jiso-no-such-program"), message);
+        assertTrue(
+                message.contains("jiso-no-such-program not found in the sandbox's PATH " + PATH + ": tried "
+                        + "/usr/local/sbin/jiso-no-such-program, /usr/local/bin/jiso-no-such-program, "
+                        + "/usr/sbin/jiso-no-such-program, /usr/bin/jiso-no-such-program, /sbin/jiso-no-such-program, "
+                        + "/bin/jiso-no-such-program"),
+                message);
         assertTrue(message.contains("the host has no jiso-no-such-program in these directories"), message);
     }
 
@@ -39,9 +41,12 @@ class ProgramSearchTest {
         IsolatedProcessBuilder b = new IsolatedProcessBuilder("jiso-host-only");
         b.environment().put("PATH", dir + ":/usr/bin:/bin");
         ChildSetupException e = assertThrows(ChildSetupException.class, b::start);
-        assertTrue(e.getMessage().contains("jiso-host-only not found in the sandbox's PATH " + dir + ":/usr/bin:/bin: tried "
-                + program + ", /usr/bin/jiso-host-only, /bin/jiso-host-only; the host has " + program
-                + ", but it is not visible in the sandbox"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("jiso-host-only not found in the sandbox's PATH " + dir + ":/usr/bin:/bin: tried "
+                                + program + ", /usr/bin/jiso-host-only, /bin/jiso-host-only; the host has " + program
+                                + ", but it is not visible in the sandbox"),
+                e.getMessage());
 
         // Bound into the sandbox (outside its private /tmp) and in its PATH, it is found.
         b.bindReadOnly(dir, "/jiso-bin").environment().put("PATH", "/jiso-bin:/usr/bin:/bin");
@@ -50,9 +55,12 @@ class ProgramSearchTest {
 
     @Test
     void aPathWithASlashIsNotSearched() {
-        ChildSetupException e = assertThrows(ChildSetupException.class,
-                () -> new IsolatedProcessBuilder("/opt/jiso-nowhere/prog").start());
-        assertTrue(e.getMessage().contains("/opt/jiso-nowhere/prog not found in the sandbox; the host has no"
-                + " /opt/jiso-nowhere/prog either"), e.getMessage());
+        ChildSetupException e = assertThrows(
+                ChildSetupException.class, () -> new IsolatedProcessBuilder("/opt/jiso-nowhere/prog").start());
+        assertTrue(
+                e.getMessage()
+                        .contains("/opt/jiso-nowhere/prog not found in the sandbox; the host has no"
+                                + " /opt/jiso-nowhere/prog either"),
+                e.getMessage());
     }
 }

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Assumptions;
 
 /** Test helper: C programs compiled on the host with gcc, into a directory a sandbox binds. */
 final class Programs {
-    private Programs() {
-    }
+    private Programs() {}
 
     static void assumeCompiler() {
-        Assumptions.assumeTrue(Stream.of("/usr/bin/gcc", "/usr/bin/cc").anyMatch(p -> Files.isExecutable(Path.of(p))),
+        Assumptions.assumeTrue(
+                Stream.of("/usr/bin/gcc", "/usr/bin/cc").anyMatch(p -> Files.isExecutable(Path.of(p))),
                 "needs gcc on the host to build test programs");
     }
 
@@ -24,7 +24,11 @@ final class Programs {
     static Path compile(String name, String source, String... flags) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("jiso-prog");
         Files.writeString(dir.resolve(name + ".c"), source);
-        var cmd = new ArrayList<>(List.of("cc", "-O1", "-o", dir.resolve(name).toString(),
+        var cmd = new ArrayList<>(List.of(
+                "cc",
+                "-O1",
+                "-o",
+                dir.resolve(name).toString(),
                 dir.resolve(name + ".c").toString()));
         cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -22,8 +22,13 @@ import org.junit.jupiter.api.Test;
 class ResourceLimitDefaultsTest {
     private static final long U = ResourceLimit.UNLIMITED;
 
-    private static Map<ResourceLimit, Rlimit> effective(Map<ResourceLimit, Rlimit> explicit, Duration cpu,
-            boolean userNs, boolean mayRaise, Map<ResourceLimit, Long> jvmHard) throws Exception {
+    private static Map<ResourceLimit, Rlimit> effective(
+            Map<ResourceLimit, Rlimit> explicit,
+            Duration cpu,
+            boolean userNs,
+            boolean mayRaise,
+            Map<ResourceLimit, Long> jvmHard)
+            throws Exception {
         Map<RlimitResource, Rlimit> internal = new EnumMap<>(RlimitResource.class);
         explicit.forEach((r, v) -> internal.put(r.resource(), v));
         Map<RlimitResource, Long> hard = new EnumMap<>(RlimitResource.class);
@@ -46,8 +51,16 @@ class ResourceLimitDefaultsTest {
         assertEquals(new Rlimit(16_384, 16_384), all.get(ResourceLimit.SIGPENDING));
         assertEquals(new Rlimit(0, 0), all.get(ResourceLimit.NICE));
         assertEquals(new Rlimit(0, 0), all.get(ResourceLimit.RTPRIO));
-        for (ResourceLimit r : new ResourceLimit[] {ResourceLimit.AS, ResourceLimit.CPU, ResourceLimit.DATA,
-                ResourceLimit.FSIZE, ResourceLimit.LOCKS, ResourceLimit.NPROC, ResourceLimit.RSS, ResourceLimit.RTTIME}) {
+        for (ResourceLimit r : new ResourceLimit[] {
+            ResourceLimit.AS,
+            ResourceLimit.CPU,
+            ResourceLimit.DATA,
+            ResourceLimit.FSIZE,
+            ResourceLimit.LOCKS,
+            ResourceLimit.NPROC,
+            ResourceLimit.RSS,
+            ResourceLimit.RTTIME
+        }) {
             assertEquals(new Rlimit(U, U), all.get(r), r.name());
             assertEquals(U, r.defaultSoft());
         }
@@ -66,35 +79,57 @@ class ResourceLimitDefaultsTest {
         assertEquals(new Rlimit(4000, 4000), all.get(ResourceLimit.NPROC), "unlimited becomes the JVM's");
         assertEquals(new Rlimit(0, 0), all.get(ResourceLimit.CORE), "an unlimited ceiling lowers nothing");
         assertEquals(all, effective(Map.of(), null, true, true, jvm), "a new user namespace cannot raise either");
-        assertEquals(new Rlimit(1024, 1024), effective(Map.of(), null, false, true, jvm).get(ResourceLimit.NOFILE),
+        assertEquals(
+                new Rlimit(1024, 1024),
+                effective(Map.of(), null, false, true, jvm).get(ResourceLimit.NOFILE),
                 "a JVM with CAP_SYS_RESOURCE is not clamped");
     }
 
     @Test
     void anExplicitHardLimitAboveTheJvmsIsRefusedWhereItCannotBeRaised() throws Exception {
         Map<ResourceLimit, Long> jvm = Map.of(ResourceLimit.NOFILE, 512L);
-        FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> effective(Map.of(
-                ResourceLimit.NOFILE, new Rlimit(100, 4096)), null, false, false, jvm));
-        assertTrue(e.getMessage().contains("RLIMIT_NOFILE") && e.getMessage().contains("4096")
-                && e.getMessage().contains("CAP_SYS_RESOURCE"), e.getMessage());
-        assertThrows(FeatureUnavailable.class, () -> effective(Map.of(ResourceLimit.NOFILE, new Rlimit(U, U)),
-                null, true, true, jvm));
-        assertEquals(new Rlimit(100, 512), effective(Map.of(ResourceLimit.NOFILE, new Rlimit(100, 512)), null, false,
-                false, jvm).get(ResourceLimit.NOFILE), "at the JVM's own is allowed");
-        assertEquals(new Rlimit(100, 4096), effective(Map.of(ResourceLimit.NOFILE, new Rlimit(100, 4096)), null,
-                false, true, jvm).get(ResourceLimit.NOFILE));
+        FeatureUnavailable e = assertThrows(
+                FeatureUnavailable.class,
+                () -> effective(Map.of(ResourceLimit.NOFILE, new Rlimit(100, 4096)), null, false, false, jvm));
+        assertTrue(
+                e.getMessage().contains("RLIMIT_NOFILE")
+                        && e.getMessage().contains("4096")
+                        && e.getMessage().contains("CAP_SYS_RESOURCE"),
+                e.getMessage());
+        assertThrows(
+                FeatureUnavailable.class,
+                () -> effective(Map.of(ResourceLimit.NOFILE, new Rlimit(U, U)), null, true, true, jvm));
+        assertEquals(
+                new Rlimit(100, 512),
+                effective(Map.of(ResourceLimit.NOFILE, new Rlimit(100, 512)), null, false, false, jvm)
+                        .get(ResourceLimit.NOFILE),
+                "at the JVM's own is allowed");
+        assertEquals(
+                new Rlimit(100, 4096),
+                effective(Map.of(ResourceLimit.NOFILE, new Rlimit(100, 4096)), null, false, true, jvm)
+                        .get(ResourceLimit.NOFILE));
     }
 
     @Test
     void aCpuTimeLimitAddsAWholeSecondBackstopUnlessRlimitCpuIsSet() throws Exception {
-        assertEquals(new Rlimit(2, 3), effective(Map.of(), Duration.ofSeconds(1), false, true, Map.of())
-                .get(ResourceLimit.CPU), "SIGXCPU a second after the limit, SIGKILL a second later");
-        assertEquals(new Rlimit(3, 4), effective(Map.of(), Duration.ofMillis(1001), false, true, Map.of())
-                .get(ResourceLimit.CPU), "rounded up to whole seconds");
-        assertEquals(new Rlimit(2, 3), effective(Map.of(), Duration.ofMillis(1), false, true, Map.of())
-                .get(ResourceLimit.CPU));
-        assertEquals(new Rlimit(7, 9), effective(Map.of(ResourceLimit.CPU, new Rlimit(7, 9)), Duration.ofSeconds(1),
-                false, true, Map.of()).get(ResourceLimit.CPU), "the caller's RLIMIT_CPU wins");
+        assertEquals(
+                new Rlimit(2, 3),
+                effective(Map.of(), Duration.ofSeconds(1), false, true, Map.of())
+                        .get(ResourceLimit.CPU),
+                "SIGXCPU a second after the limit, SIGKILL a second later");
+        assertEquals(
+                new Rlimit(3, 4),
+                effective(Map.of(), Duration.ofMillis(1001), false, true, Map.of())
+                        .get(ResourceLimit.CPU),
+                "rounded up to whole seconds");
+        assertEquals(
+                new Rlimit(2, 3),
+                effective(Map.of(), Duration.ofMillis(1), false, true, Map.of()).get(ResourceLimit.CPU));
+        assertEquals(
+                new Rlimit(7, 9),
+                effective(Map.of(ResourceLimit.CPU, new Rlimit(7, 9)), Duration.ofSeconds(1), false, true, Map.of())
+                        .get(ResourceLimit.CPU),
+                "the caller's RLIMIT_CPU wins");
     }
 
     @Test
@@ -112,8 +147,8 @@ class ResourceLimitDefaultsTest {
         var b = new IsolatedProcessBuilder("true");
         var e = assertThrows(IllegalArgumentException.class, () -> b.rlimit(ResourceLimit.STACK, 2, 1));
         assertTrue(e.getMessage().contains("STACK") && e.getMessage().contains("soft must be <= hard"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> b.rlimit(ResourceLimit.CORE, ResourceLimit.UNLIMITED, 5));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> b.rlimit(ResourceLimit.CORE, ResourceLimit.UNLIMITED, 5));
         assertTrue(e.getMessage().contains("soft must be <= hard"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> b.rlimit(ResourceLimit.NOFILE, 10, 1L << 40));
         assertTrue(e.getMessage().contains("fs.nr_open"), e.getMessage());

@@ -33,8 +33,7 @@ class ResourceLimitNumbersTest {
         assertEquals(ResourceLimit.values().length, numbers.size(), "distinct");
         assertEquals(0, numbers.first());
         assertEquals(ResourceLimit.values().length - 1, numbers.last(), "no gap: " + numbers);
-        assertEquals(Abi.current().intConstant("RLIMIT_RTTIME"), numbers.last(),
-                "RTTIME is the kernel's last limit");
+        assertEquals(Abi.current().intConstant("RLIMIT_RTTIME"), numbers.last(), "RTTIME is the kernel's last limit");
     }
 
     @Test

@@ -88,10 +88,12 @@ class ResourceLimitTest {
     void aHardLimitAboveTheJvmsNeedsCapSysResource() throws Exception {
         var b = new IsolatedProcessBuilder("true").rlimit(ResourceLimit.NOFILE, 1024, Rlimits.nrOpen());
         if (canRaise()) {
-            assertEquals(Rlimits.nrOpen() + "", limitsInside(b).get("Max open files").split(" ")[1]);
+            assertEquals(
+                    Rlimits.nrOpen() + "", limitsInside(b).get("Max open files").split(" ")[1]);
         } else {
             var e = assertThrows(FeatureUnavailableException.class, b::start);
-            assertTrue(e.getMessage().contains("RLIMIT_NOFILE") && e.getMessage().contains("CAP_SYS_RESOURCE"),
+            assertTrue(
+                    e.getMessage().contains("RLIMIT_NOFILE") && e.getMessage().contains("CAP_SYS_RESOURCE"),
                     e.getMessage());
         }
     }
@@ -99,8 +101,7 @@ class ResourceLimitTest {
     @Test
     void aCpuTimeLimitAddsAnRlimitCpuBackstop() throws Exception {
         Privileges.assumeCgroupLeaves();
-        Map<String, String> l = limitsInside(new IsolatedProcessBuilder("true")
-                .cpuTimeLimit(Duration.ofMillis(1500)));
+        Map<String, String> l = limitsInside(new IsolatedProcessBuilder("true").cpuTimeLimit(Duration.ofMillis(1500)));
         assertEquals("3 4", l.get("Max cpu time"), "ceil(1.5 s) + 1, and a second more");
     }
 
@@ -114,11 +115,14 @@ class ResourceLimitTest {
         Path dir = Programs.compile("deep", c);
         try {
             RunResult small = new IsolatedProcessBuilder("/judge/deep", "25000")
-                    .bindReadOnly(dir, "/judge").run(new byte[0]);
-            assertEquals(RunStatus.SIGNALED, small.report().status(), small.report().message());
+                    .bindReadOnly(dir, "/judge")
+                    .run(new byte[0]);
+            assertEquals(
+                    RunStatus.SIGNALED, small.report().status(), small.report().message());
             assertEquals(11, small.report().signal(), "SIGSEGV: 8 MiB of stack by default");
             RunResult large = new IsolatedProcessBuilder("/judge/deep", "25000")
-                    .bindReadOnly(dir, "/judge").rlimit(ResourceLimit.STACK, 256L << 20, 256L << 20)
+                    .bindReadOnly(dir, "/judge")
+                    .rlimit(ResourceLimit.STACK, 256L << 20, 256L << 20)
                     .run(new byte[0]);
             assertEquals(RunStatus.OK, large.report().status(), large.report().message());
             assertEquals("25000\n", new String(large.stdout(), StandardCharsets.UTF_8));
@@ -130,7 +134,8 @@ class ResourceLimitTest {
     @Test
     void aFileWriteBeyondFsizeIsOutputExceeded() throws Exception {
         RunResult r = new IsolatedProcessBuilder("sh", "-c", "exec head -c 2000000 /dev/zero > /tmp/big")
-                .rlimit(ResourceLimit.FSIZE, 1 << 20, 1 << 20).run(new byte[0]);
+                .rlimit(ResourceLimit.FSIZE, 1 << 20, 1 << 20)
+                .run(new byte[0]);
         assertEquals(RunStatus.OUTPUT_EXCEEDED, r.report().status(), r.report().message());
         assertTrue(r.report().message().contains("RLIMIT_FSIZE"), r.report().message());
     }

@@ -15,15 +15,28 @@ class ResourceUsageTest {
     private static final Duration NONE = ResourceUsage.UNKNOWN_TIME;
 
     private static ResourceUsage usage(Map<String, ResourceUsage.Io> io, Map<String, Long> stat) {
-        return new ResourceUsage(Duration.ofMillis(1200), Duration.ofMillis(300), Duration.ofNanos(1_512_345_678),
-                512, 3L << 20, ResourceUsage.UNKNOWN, 0, 1, 4, 12, io, stat);
+        return new ResourceUsage(
+                Duration.ofMillis(1200),
+                Duration.ofMillis(300),
+                Duration.ofNanos(1_512_345_678),
+                512,
+                3L << 20,
+                ResourceUsage.UNKNOWN,
+                0,
+                1,
+                4,
+                12,
+                io,
+                stat);
     }
 
     @Test
     void itPrintsTimesInMillisecondsAndSizesInBinaryUnits() {
         String s = usage(Map.of(), Map.of()).toString();
-        assertTrue(s.startsWith("ResourceUsage[cpu 1512.3 ms (user 1200.0 ms, system 300.0 ms), memory 512 B (peak"
-                + " 3.0 MiB), swap peak unknown, OOM events 0, OOM kills 1, pids 4 (peak 12)"), s);
+        assertTrue(
+                s.startsWith("ResourceUsage[cpu 1512.3 ms (user 1200.0 ms, system 300.0 ms), memory 512 B (peak"
+                        + " 3.0 MiB), swap peak unknown, OOM events 0, OOM kills 1, pids 4 (peak 12)"),
+                s);
         String big = new ResourceUsage(NONE, NONE, NONE, 1536, 5L << 30, 1023, -1, -1, -1, -1, Map.of(), Map.of())
                 .toString();
         assertTrue(big.contains("cpu unknown (user unknown, system unknown)"), big);
@@ -42,9 +55,13 @@ class ResourceUsageTest {
         stat.put("kernel", 3L);
         ResourceUsage u = usage(io, stat);
         assertEquals(List.of("259:0", "8:0"), List.copyOf(u.io().keySet()), "sorted as strings, the same every run");
-        assertEquals(List.of("anon", "file", "kernel"), List.copyOf(u.memoryStat().keySet()));
-        assertTrue(u.toString().endsWith(", io {259:0 read 4.0 KiB in 1 ops, write 0 B in 0 ops; 8:0 read 0 B in 0"
-                + " ops, write 2.0 KiB in 2 ops}, memory.stat 3 keys]"), u.toString());
+        assertEquals(
+                List.of("anon", "file", "kernel"), List.copyOf(u.memoryStat().keySet()));
+        assertTrue(
+                u.toString()
+                        .endsWith(", io {259:0 read 4.0 KiB in 1 ops, write 0 B in 0 ops; 8:0 read 0 B in 0"
+                                + " ops, write 2.0 KiB in 2 ops}, memory.stat 3 keys]"),
+                u.toString());
     }
 
     @Test
@@ -59,12 +76,21 @@ class ResourceUsageTest {
 
     @Test
     void missingPartsAreRefusedByName() {
-        NullPointerException e = assertThrows(NullPointerException.class, () -> new ResourceUsage(null, NONE, NONE, 0,
-                0, 0, 0, 0, 0, 0, Map.of(), Map.of()));
+        NullPointerException e = assertThrows(
+                NullPointerException.class,
+                () -> new ResourceUsage(null, NONE, NONE, 0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of()));
         assertEquals("cpuUser", e.getMessage());
-        assertEquals("io", assertThrows(NullPointerException.class, () -> new ResourceUsage(NONE, NONE, NONE, 0, 0,
-                0, 0, 0, 0, 0, null, Map.of())).getMessage());
-        assertEquals("someTotal", assertThrows(NullPointerException.class, () -> new ResourceUsage.Pressure(0, 0, 0,
-                null, 0, 0, 0, Duration.ZERO)).getMessage());
+        assertEquals(
+                "io",
+                assertThrows(
+                                NullPointerException.class,
+                                () -> new ResourceUsage(NONE, NONE, NONE, 0, 0, 0, 0, 0, 0, 0, null, Map.of()))
+                        .getMessage());
+        assertEquals(
+                "someTotal",
+                assertThrows(
+                                NullPointerException.class,
+                                () -> new ResourceUsage.Pressure(0, 0, 0, null, 0, 0, 0, Duration.ZERO))
+                        .getMessage());
     }
 }

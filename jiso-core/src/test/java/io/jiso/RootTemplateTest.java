@@ -36,7 +36,8 @@ class RootTemplateTest {
         Files.writeString(dir.resolve("data"), "hello\n");
         String copied = Run.of(mountsOf(JisoRuntime.defaultRuntime(), dir)).ok().out();
         long templatesBefore = templates();
-        String built = withoutTemplates(runtime -> Run.of(mountsOf(runtime, dir)).ok().out());
+        String built =
+                withoutTemplates(runtime -> Run.of(mountsOf(runtime, dir)).ok().out());
         assertEquals(templatesBefore, templates(), "the runtime without templates built none");
         System.out.println("[template mounts]\n" + copied);
         assertEquals(built, copied);
@@ -50,9 +51,13 @@ class RootTemplateTest {
         Path in = Files.createDirectory(dir.resolve("in"));
         Path out = Files.createDirectory(dir.resolve("out"));
         Files.writeString(in.resolve("data"), "hello\n");
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
-                "cat /srv/in/data; touch /srv/in/x 2>/dev/null && echo in-writable; echo made > /srv/out/y")
-                .bindReadOnly(in, "/srv/in").bind(out, "/srv/out").runAsRoot());
+        Run r = Run.of(new IsolatedProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "cat /srv/in/data; touch /srv/in/x 2>/dev/null && echo in-writable; echo made > /srv/out/y")
+                .bindReadOnly(in, "/srv/in")
+                .bind(out, "/srv/out")
+                .runAsRoot());
         assertEquals(0, r.exit(), r.err());
         assertEquals("hello\n", r.out());
         assertEquals("made\n", Files.readString(out.resolve("y")));
@@ -61,8 +66,8 @@ class RootTemplateTest {
 
     @Test
     void oneTemplatePerMountLayout(@TempDir Path dir) throws Exception {
-        IsolatedProcessBuilder b = new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/layout/" + dir
-                .getFileName());
+        IsolatedProcessBuilder b =
+                new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/layout/" + dir.getFileName());
         Run.of(b).ok();
         long after1 = templates();
         Run.of(b).ok();
@@ -77,26 +82,37 @@ class RootTemplateTest {
     void aLayoutWithoutATemplateFailsAsTheHostsWayDoesAndOthersKeepTheirs(@TempDir Path dir) throws Exception {
         long before = templates();
         // a mount point inside the read-only /usr: neither a template nor the host's way can make it
-        ChildSetupException e = assertThrows(ChildSetupException.class,
-                () -> new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/usr/jiso-no-such-dir").start());
+        ChildSetupException e = assertThrows(
+                ChildSetupException.class,
+                () -> new IsolatedProcessBuilder("/bin/true")
+                        .bindReadOnly(dir, "/usr/jiso-no-such-dir")
+                        .start());
         assertTrue(e.getMessage().contains("/usr/jiso-no-such-dir: EROFS"), e.getMessage());
         assertEquals(before, templates(), "no template for it");
-        Run.of(new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/srv/after-a-failure")).ok();
+        Run.of(new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/srv/after-a-failure"))
+                .ok();
         assertEquals(before + 1, templates(), "other layouts still get theirs");
     }
 
     @Test
     void withoutAPidNamespaceProcIsTheHosts() throws Exception {
-        String inside = Run.of(new IsolatedProcessBuilder("/bin/cat", "/proc/1/comm").share(Namespace.PID)).ok().out();
+        String inside = Run.of(new IsolatedProcessBuilder("/bin/cat", "/proc/1/comm").share(Namespace.PID))
+                .ok()
+                .out();
         assertEquals(Files.readString(Path.of("/proc/1/comm")), inside);
-        String own = Run.of(new IsolatedProcessBuilder("/bin/cat", "/proc/1/comm")).ok().out();
+        String own = Run.of(new IsolatedProcessBuilder("/bin/cat", "/proc/1/comm"))
+                .ok()
+                .out();
         assertNotEquals(inside, own, "with one, PID 1 is jiso-init");
     }
 
     @Test
     void aBadBindSourceIsNamed(@TempDir Path dir) {
-        IsolationException e = assertThrows(IsolationException.class,
-                () -> new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir.resolve("gone"), "/gone").start());
+        IsolationException e = assertThrows(
+                IsolationException.class,
+                () -> new IsolatedProcessBuilder("/bin/true")
+                        .bindReadOnly(dir.resolve("gone"), "/gone")
+                        .start());
         assertTrue(e.getMessage().contains("bind " + dir.resolve("gone") + " on /gone: ENOENT"), e.getMessage());
     }
 
@@ -106,7 +122,9 @@ class RootTemplateTest {
 
     private static boolean isMountNamespace(int fd) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("mnt:[");
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))
+                    .toString()
+                    .startsWith("mnt:[");
         } catch (IOException closed) {
             return false;
         }
@@ -114,9 +132,12 @@ class RootTemplateTest {
 
     private static IsolatedProcessBuilder mountsOf(JisoRuntime runtime, Path dir) {
         return new IsolatedProcessBuilder(runtime, "/bin/sh", "-c", MOUNTS)
-                .bindReadOnly(dir, "/srv/in").bind(dir, "/srv/out").tmpfs("/scratch", 1 << 20)
+                .bindReadOnly(dir, "/srv/in")
+                .bind(dir, "/srv/out")
+                .tmpfs("/scratch", 1 << 20)
                 // beneath mounts each sandbox makes (its /tmp, an earlier mount): made per sandbox
-                .bindReadOnly(dir, "/tmp/in").tmpfs("/scratch/deep", 1 << 20);
+                .bindReadOnly(dir, "/tmp/in")
+                .tmpfs("/scratch/deep", 1 << 20);
     }
 
     interface Body<T> {
@@ -124,7 +145,8 @@ class RootTemplateTest {
     }
 
     private static <T> T withoutTemplates(Body<T> body) throws Exception {
-        try (JisoRuntime noTemplates = JisoRuntime.builder().rootTemplates(false).build()) {
+        try (JisoRuntime noTemplates =
+                JisoRuntime.builder().rootTemplates(false).build()) {
             return body.run(noTemplates);
         }
     }

@@ -39,7 +39,8 @@ class RootlessTest {
     @Test
     void anUnprivilegedJvmIsolatesThroughItsOwnUserNamespace() throws Exception {
         List<String> lines = jvm != null
-                ? jvm.run(UnprivilegedJvm.USER, UnprivilegedJvm.NO_PRIVILEGES, RootlessProbe.class) : probeAsSelf();
+                ? jvm.run(UnprivilegedJvm.USER, UnprivilegedJvm.NO_PRIVILEGES, RootlessProbe.class)
+                : probeAsSelf();
         String out = String.join("\n", lines);
         long uid = jvm != null ? UnprivilegedJvm.uidOf(UnprivilegedJvm.USER) : Rootless.jvmUid();
         assertEquals("jiso", lines.get(0), out);
@@ -49,18 +50,29 @@ class RootlessTest {
         assertEquals("usr-read-only", lines.get(4));
         assertEquals("root-hidden", lines.get(5));
         assertEquals("exit 0", lines.get(6));
-        assertTrue(lines.get(7).startsWith("FeatureUnavailableException: create a cgroup leaf")
-                && lines.get(7).contains("no cgroup is delegated"), lines.get(7));
+        assertTrue(
+                lines.get(7).startsWith("FeatureUnavailableException: create a cgroup leaf")
+                        && lines.get(7).contains("no cgroup is delegated"),
+                lines.get(7));
     }
 
     /** Already unprivileged: the probe runs as this JVM's user, on its class path. */
     private static List<String> probeAsSelf() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                RootlessProbe.class.getName()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:-UsePerfData",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        RootlessProbe.class.getName())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> !l.startsWith("SLF4J")).map(String::strip).toList();
+        return out.lines()
+                .filter(l -> !l.startsWith("SLF4J"))
+                .map(String::strip)
+                .toList();
     }
 }

@@ -19,8 +19,17 @@ class RunReportTest {
     private static final Duration SECOND = Duration.ofSeconds(1);
 
     private static RunReport judge(int status, int killedFor, Duration cpu, long oomKills) {
-        return Verdicts.judge(new Verdicts.Facts(status, killedFor, cpu, SECOND, Duration.ofMillis(800),
-                Duration.ofSeconds(5), oomKills, 1 << 20, 10, 100));
+        return Verdicts.judge(new Verdicts.Facts(
+                status,
+                killedFor,
+                cpu,
+                SECOND,
+                Duration.ofMillis(800),
+                Duration.ofSeconds(5),
+                oomKills,
+                1 << 20,
+                10,
+                100));
     }
 
     private static int exited(int code) {
@@ -39,7 +48,9 @@ class RunReportTest {
         assertEquals(RunStatus.OUTPUT_EXCEEDED, r.status());
         assertEquals(9, r.signal());
         // killed for output, CPU time over the limit by then too: the first limit seen wins
-        assertEquals(RunStatus.OUTPUT_EXCEEDED, judge(KILLED, Verdicts.KILLED_OUTPUT, Duration.ofSeconds(2), 0).status());
+        assertEquals(
+                RunStatus.OUTPUT_EXCEEDED,
+                judge(KILLED, Verdicts.KILLED_OUTPUT, Duration.ofSeconds(2), 0).status());
     }
 
     @Test
@@ -47,21 +58,36 @@ class RunReportTest {
         RunReport r = judge(exited(0), Verdicts.KILLED_NONE, Duration.ofMillis(1001), 0);
         assertEquals(RunStatus.CPU_TIME_EXCEEDED, r.status(), r.message());
         assertFalse(r.killedByJiso());
-        assertEquals(RunStatus.OK, judge(exited(0), Verdicts.KILLED_NONE, SECOND, 0).status(), "at the limit is in");
+        assertEquals(
+                RunStatus.OK, judge(exited(0), Verdicts.KILLED_NONE, SECOND, 0).status(), "at the limit is in");
         // over the CPU limit and OOM-killed: time first
-        assertEquals(RunStatus.CPU_TIME_EXCEEDED, judge(KILLED, Verdicts.KILLED_NONE, Duration.ofSeconds(2), 1).status());
-        assertEquals(RunStatus.CPU_TIME_EXCEEDED, judge(XCPU, Verdicts.KILLED_NONE, Duration.ofMillis(5), 0).status(),
+        assertEquals(
+                RunStatus.CPU_TIME_EXCEEDED,
+                judge(KILLED, Verdicts.KILLED_NONE, Duration.ofSeconds(2), 1).status());
+        assertEquals(
+                RunStatus.CPU_TIME_EXCEEDED,
+                judge(XCPU, Verdicts.KILLED_NONE, Duration.ofMillis(5), 0).status(),
                 "SIGXCPU from RLIMIT_CPU");
     }
 
     @Test
     void thenMemoryThenFileSizeThenHowTheMainProcessEnded() {
-        assertEquals(RunStatus.MEMORY_EXCEEDED, judge(KILLED, Verdicts.KILLED_NONE, Duration.ZERO, 1).status());
-        assertEquals(RunStatus.MEMORY_EXCEEDED, judge(exited(0), Verdicts.KILLED_NONE, Duration.ZERO, 1).status(),
+        assertEquals(
+                RunStatus.MEMORY_EXCEEDED,
+                judge(KILLED, Verdicts.KILLED_NONE, Duration.ZERO, 1).status());
+        assertEquals(
+                RunStatus.MEMORY_EXCEEDED,
+                judge(exited(0), Verdicts.KILLED_NONE, Duration.ZERO, 1).status(),
                 "a child OOM-killed, the main process exits 0: the memory limit was still exceeded");
-        assertEquals(RunStatus.OUTPUT_EXCEEDED, judge(XFSZ, Verdicts.KILLED_NONE, Duration.ZERO, 0).status());
-        assertEquals(RunStatus.SIGNALED, judge(11, Verdicts.KILLED_NONE, Duration.ZERO, 0).status());
-        assertEquals(RunStatus.RUNTIME_ERROR, judge(exited(1), Verdicts.KILLED_NONE, Duration.ZERO, 0).status());
+        assertEquals(
+                RunStatus.OUTPUT_EXCEEDED,
+                judge(XFSZ, Verdicts.KILLED_NONE, Duration.ZERO, 0).status());
+        assertEquals(
+                RunStatus.SIGNALED,
+                judge(11, Verdicts.KILLED_NONE, Duration.ZERO, 0).status());
+        assertEquals(
+                RunStatus.RUNTIME_ERROR,
+                judge(exited(1), Verdicts.KILLED_NONE, Duration.ZERO, 0).status());
         RunReport ok = judge(exited(0), Verdicts.KILLED_NONE, Duration.ofMillis(12), 0);
         assertEquals(RunStatus.OK, ok.status());
         assertEquals("OK [0.012 s CPU, 0.800 s wall]", ok.message());
@@ -69,8 +95,17 @@ class RunReportTest {
 
     @Test
     void unknownMeasurementsDoNotMakeAVerdict() {
-        RunReport r = Verdicts.judge(new Verdicts.Facts(exited(0), Verdicts.KILLED_NONE, ResourceUsage.UNKNOWN_TIME,
-                null, Duration.ofMillis(3), null, ResourceUsage.UNKNOWN, ResourceUsage.UNKNOWN, -1, -1));
+        RunReport r = Verdicts.judge(new Verdicts.Facts(
+                exited(0),
+                Verdicts.KILLED_NONE,
+                ResourceUsage.UNKNOWN_TIME,
+                null,
+                Duration.ofMillis(3),
+                null,
+                ResourceUsage.UNKNOWN,
+                ResourceUsage.UNKNOWN,
+                -1,
+                -1));
         assertEquals(RunStatus.OK, r.status());
         assertEquals("OK [unknown CPU, 0.003 s wall]", r.message());
     }

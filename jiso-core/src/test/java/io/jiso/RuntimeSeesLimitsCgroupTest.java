@@ -46,8 +46,13 @@ class RuntimeSeesLimitsCgroupTest {
                 }
                 """);
         // compiled here: the source launcher's javac takes minutes in the emulated v2 guest
-        Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(), "-d",
-                programs.toString(), programs.resolve("Limits.java").toString()).inheritIO().start();
+        Process javac = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
+                        "-d",
+                        programs.toString(),
+                        programs.resolve("Limits.java").toString())
+                .inheritIO()
+                .start();
         assertEquals(0, javac.waitFor(), "javac Limits.java on the host");
         programs.toFile().setReadable(true, false);
         programs.toFile().setExecutable(true, false);
@@ -81,7 +86,8 @@ class RuntimeSeesLimitsCgroupTest {
     void theLeafIsAllTheSandboxSeesAtSysFsCgroupAndItIsReadOnly(boolean rootTemplates) throws Exception {
         Privileges.assumeCgroupLeaves();
         Run r;
-        try (JisoRuntime runtime = JisoRuntime.builder().rootTemplates(rootTemplates).build()) {
+        try (JisoRuntime runtime =
+                JisoRuntime.builder().rootTemplates(rootTemplates).build()) {
             r = readCgroupFs(runtime);
         }
         checkCgroupFs(r);
@@ -107,7 +113,10 @@ class RuntimeSeesLimitsCgroupTest {
                 fi
                 mkdir ./child 2>/dev/null && echo "made a child cgroup"
                 exit 0
-                """).memoryMax(MEMORY_MAX).cpuMax(50_000, 100_000)).ok();
+                """)
+                        .memoryMax(MEMORY_MAX)
+                        .cpuMax(50_000, 100_000))
+                .ok();
     }
 
     private static void checkCgroupFs(Run r) {
@@ -119,8 +128,10 @@ class RuntimeSeesLimitsCgroupTest {
         // jiso-init, sh and the shell's subshells, in the sandbox's pid namespace; no process of the host
         String procs = line(lines, "procs");
         assertTrue(procs.startsWith("procs 1 2 "), all);
-        assertTrue(Arrays.stream(procs.substring(6).trim().split(" ")).allMatch(pid -> Integer.parseInt(pid) < 100), all);
-        for (String mount : line(lines, "mounts").substring("mounts ".length()).trim().split(" ")) {
+        assertTrue(
+                Arrays.stream(procs.substring(6).trim().split(" ")).allMatch(pid -> Integer.parseInt(pid) < 100), all);
+        for (String mount :
+                line(lines, "mounts").substring("mounts ".length()).trim().split(" ")) {
             String[] f = mount.split("@");
             assertEquals("/", f[0], "every cgroup mount rooted at the leaf (the namespace's root): " + all);
             assertTrue(f[2].startsWith("ro,") || f[2].equals("ro"), "read-only: " + all);
@@ -131,7 +142,8 @@ class RuntimeSeesLimitsCgroupTest {
             assertEquals(1, line(lines, "mounts").trim().split(" ").length - 1, all);
         } else {
             assertEquals("cpu 50000", line(lines, "cpu"), all);
-            for (String membership : line(lines, "cgroup").substring("cgroup ".length()).trim().split(" ")) {
+            for (String membership :
+                    line(lines, "cgroup").substring("cgroup ".length()).trim().split(" ")) {
                 String[] f = membership.split(":", 3);
                 if (f[1].matches(".*\\b(memory|cpu|cpuacct|cpuset|pids)\\b.*") || f[0].equals("0")) {
                     assertEquals("/", f[2], "in the leaf, the namespace's root: " + membership + "\n" + all);
@@ -142,9 +154,14 @@ class RuntimeSeesLimitsCgroupTest {
             for (String c : List.of("memory", "cpu", "cpuacct", "cpuset", "pids")) {
                 assertTrue(hierarchies.matches(".*[ ,]" + c + "[ ,].*"), c + ": " + all);
             }
-            assertTrue(!hierarchies.contains("blkio") && !hierarchies.contains("devices")
-                    && !hierarchies.contains("systemd"), all);
-            assertEquals(hierarchies.trim().split(" ").length, line(lines, "mounts").trim().split(" ").length - 1,
+            assertTrue(
+                    !hierarchies.contains("blkio")
+                            && !hierarchies.contains("devices")
+                            && !hierarchies.contains("systemd"),
+                    all);
+            assertEquals(
+                    hierarchies.trim().split(" ").length,
+                    line(lines, "mounts").trim().split(" ").length - 1,
                     "the tmpfs and one mount per hierarchy: " + all);
             if (kind == Layout.Kind.HYBRID) {
                 assertTrue(line(lines, "unified").startsWith("unified 1 2 "), all);
@@ -153,14 +170,17 @@ class RuntimeSeesLimitsCgroupTest {
     }
 
     private static String line(List<String> lines, String key) {
-        return lines.stream().filter(l -> l.startsWith(key + " ") || l.equals(key)).findFirst()
+        return lines.stream()
+                .filter(l -> l.startsWith(key + " ") || l.equals(key))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no line \"" + key + "\" in " + lines));
     }
 
     @Test
     void aJdkWithoutFlagsSizesItsHeapFromMemoryMax() throws Exception {
         Privileges.assumeCgroupLeaves();
-        Run r = Run.of(sandbox(java(), "-cp", "/programs", "Limits").memoryMax(MEMORY_MAX), SLOW_SECONDS).ok();
+        Run r = Run.of(sandbox(java(), "-cp", "/programs", "Limits").memoryMax(MEMORY_MAX), SLOW_SECONDS)
+                .ok();
         long maxHeap = Long.parseLong(r.out().trim().split(" ")[0]);
         assertTrue(maxHeap < MEMORY_MAX, "Runtime.maxMemory() " + maxHeap + " below the 256 MiB limit: " + r);
     }
@@ -183,11 +203,18 @@ class RuntimeSeesLimitsCgroupTest {
     @Test
     void theJdkSaysItFoundTheContainer() throws Exception {
         Privileges.assumeCgroupLeaves();
-        Run r = Run.of(sandbox(java(), "-Xlog:os+container=debug", "-XshowSettings:system", "-version")
-                .memoryMax(MEMORY_MAX), SLOW_SECONDS).ok();
+        Run r = Run.of(
+                        sandbox(java(), "-Xlog:os+container=debug", "-XshowSettings:system", "-version")
+                                .memoryMax(MEMORY_MAX),
+                        SLOW_SECONDS)
+                .ok();
         String all = r.out() + r.err();
-        assertTrue(all.contains(kind == Layout.Kind.V2 ? "Detected cgroups v2 unified hierarchy"
-                : "Detected cgroups hybrid or legacy hierarchy, using cgroups v1 controllers"), all);
+        assertTrue(
+                all.contains(
+                        kind == Layout.Kind.V2
+                                ? "Detected cgroups v2 unified hierarchy"
+                                : "Detected cgroups hybrid or legacy hierarchy, using cgroups v1 controllers"),
+                all);
         assertTrue(all.contains("Provider: cgroupv" + (kind == Layout.Kind.V2 ? "2" : "1")), all);
         assertTrue(all.contains("Memory Limit: 256.00M"), all);
     }
@@ -195,23 +222,56 @@ class RuntimeSeesLimitsCgroupTest {
     @Test
     void withoutALimitRuntimesReadNothingIsMountedUnlessAsked() throws Exception {
         Privileges.assumeCgroupLeaves();
-        assertEquals("absent\n", Run.of(sandbox("/bin/sh", "-c", "ls /sys 2>/dev/null || echo absent")
-                .pidsMax(64)).ok().out(), "no limit runtimes read: no /sys");
-        assertEquals("absent\n", Run.of(sandbox("/bin/sh", "-c", "ls /sys/fs/cgroup/* 2>/dev/null || echo absent")
-                .memoryMax(MEMORY_MAX).cgroupfs(false)).ok().out(), "cgroupfs(false)");
-        String asked = Run.of(sandbox("/bin/sh", "-c", "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null")
-                .cgroupfs(true)).out();
+        assertEquals(
+                "absent\n",
+                Run.of(sandbox("/bin/sh", "-c", "ls /sys 2>/dev/null || echo absent")
+                                .pidsMax(64))
+                        .ok()
+                        .out(),
+                "no limit runtimes read: no /sys");
+        assertEquals(
+                "absent\n",
+                Run.of(sandbox("/bin/sh", "-c", "ls /sys/fs/cgroup/* 2>/dev/null || echo absent")
+                                .memoryMax(MEMORY_MAX)
+                                .cgroupfs(false))
+                        .ok()
+                        .out(),
+                "cgroupfs(false)");
+        String asked = Run.of(sandbox(
+                                "/bin/sh",
+                                "-c",
+                                "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null")
+                        .cgroupfs(true))
+                .out();
         assertNotEquals("", asked.trim(), "cgroupfs(true) without limits");
         assertTrue(asked.trim().equals("max") || Long.parseLong(asked.trim()) > MEMORY_MAX, asked);
     }
 
     @Test
     void cgroupfsNeedsTheLeafItsNamespaceAndAFreshRoot() {
-        assertTrue(assertThrows(IllegalStateException.class, () -> new IsolatedProcessBuilder("/bin/true")
-                .cgroupfs(true).withoutCgroup().spec()).getMessage().contains("withoutCgroup()"));
-        assertTrue(assertThrows(IllegalStateException.class, () -> new IsolatedProcessBuilder("/bin/true")
-                .cgroupfs(true).hostRoot().spec()).getMessage().contains("hostRoot()"));
-        assertTrue(assertThrows(IllegalStateException.class, () -> new IsolatedProcessBuilder("/bin/true")
-                .cgroupfs(true).share(Namespace.CGROUP).spec()).getMessage().contains("share(CGROUP)"));
+        assertTrue(assertThrows(
+                        IllegalStateException.class,
+                        () -> new IsolatedProcessBuilder("/bin/true")
+                                .cgroupfs(true)
+                                .withoutCgroup()
+                                .spec())
+                .getMessage()
+                .contains("withoutCgroup()"));
+        assertTrue(assertThrows(
+                        IllegalStateException.class,
+                        () -> new IsolatedProcessBuilder("/bin/true")
+                                .cgroupfs(true)
+                                .hostRoot()
+                                .spec())
+                .getMessage()
+                .contains("hostRoot()"));
+        assertTrue(assertThrows(
+                        IllegalStateException.class,
+                        () -> new IsolatedProcessBuilder("/bin/true")
+                                .cgroupfs(true)
+                                .share(Namespace.CGROUP)
+                                .spec())
+                .getMessage()
+                .contains("share(CGROUP)"));
     }
 }

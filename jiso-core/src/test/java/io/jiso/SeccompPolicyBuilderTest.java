@@ -33,7 +33,9 @@ class SeccompPolicyBuilderTest {
         refused(() -> b.allow("read", "mout"), "no system call named mout", "x86_64", "aarch64");
         refused(() -> b.rule("Mount", Action.errno(1)), "Mount");
         refused(() -> b.rules(Action.errno(1), ""), "no system call named ");
-        assertEquals(List.of("read"), b.build().rules().stream().map(Rule::syscall).toList(),
+        assertEquals(
+                List.of("read"),
+                b.build().rules().stream().map(Rule::syscall).toList(),
                 "the names before the typo were added, the typo was not");
         // either architecture's names are accepted
         b.allow("open", "arch_prctl", "renameat");
@@ -57,7 +59,9 @@ class SeccompPolicyBuilderTest {
         assertEquals(unsigned, signed);
         assertEquals(0xFFFF_FFFFL, signed.value());
         assertEquals(0xFFFF_FFFFL, signed.mask());
-        assertEquals(new ArgCheck(2, Op.MASKED_EQ, 0x10, 0xFFFF_FFF0L, true), arg32(2).maskedEq(-16, 0x10),
+        assertEquals(
+                new ArgCheck(2, Op.MASKED_EQ, 0x10, 0xFFFF_FFF0L, true),
+                arg32(2).maskedEq(-16, 0x10),
                 "a negative int mask is its 32 bits");
         assertEquals(-1L, arg(0).eq(-1).value(), "a 64-bit check keeps all 64 bits");
     }
@@ -81,11 +85,16 @@ class SeccompPolicyBuilderTest {
                 .rule("ioctl", Action.errno(2), arg32(1).eq(0x5412), arg(0).lt(3))
                 .rules(Action.killProcess(), "ptrace", "kcmp");
         SeccompPolicy p = b.build();
-        assertEquals(List.of("read", "ioctl", "ptrace", "kcmp"), p.rules().stream().map(Rule::syscall).toList());
-        assertEquals(List.of(arg32(1).eq(0x5412), arg(0).lt(3)), p.rules().get(1).checks());
+        assertEquals(
+                List.of("read", "ioctl", "ptrace", "kcmp"),
+                p.rules().stream().map(Rule::syscall).toList());
+        assertEquals(
+                List.of(arg32(1).eq(0x5412), arg(0).lt(3)), p.rules().get(1).checks());
         b.allow("write");
         assertEquals(4, p.rules().size(), "a later change to the builder does not reach a built policy");
-        assertThrows(UnsupportedOperationException.class, () -> p.rules().add(p.rules().getFirst()));
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> p.rules().add(p.rules().getFirst()));
         List<ArgCheck> checks = new ArrayList<>(List.of(arg(0).eq(1)));
         Rule r = new Rule("read", Action.allow(), checks);
         checks.add(arg(1).eq(2));
@@ -94,19 +103,32 @@ class SeccompPolicyBuilderTest {
 
     @Test
     void toBuilderStartsFromEverythingAndLeavesTheOriginalAlone() {
-        SeccompPolicy base = SeccompPolicy.builder(Action.errno(1)).unknownSyscalls(Action.trap())
-                .allow("read").build();
-        SeccompPolicy changed = base.toBuilder().allow("write").defaultAction(Action.killProcess()).build();
+        SeccompPolicy base = SeccompPolicy.builder(Action.errno(1))
+                .unknownSyscalls(Action.trap())
+                .allow("read")
+                .build();
+        SeccompPolicy changed = base.toBuilder()
+                .allow("write")
+                .defaultAction(Action.killProcess())
+                .build();
         assertEquals(Action.trap(), changed.unknownSyscallAction());
         assertEquals(Action.killProcess(), changed.defaultAction());
-        assertEquals(List.of("read", "write"), changed.rules().stream().map(Rule::syscall).toList());
+        assertEquals(
+                List.of("read", "write"),
+                changed.rules().stream().map(Rule::syscall).toList());
         assertEquals(Action.errno(1), base.defaultAction());
         assertEquals(1, base.rules().size());
         assertNotSame(base, base.toBuilder().build());
-        assertEquals(Action.errno("ENOSYS"), SeccompPolicy.builder(Action.allow()).build().unknownSyscallAction(),
+        assertEquals(
+                Action.errno("ENOSYS"),
+                SeccompPolicy.builder(Action.allow()).build().unknownSyscallAction(),
                 "unknown numbers get ENOSYS unless told");
         assertThrows(NullPointerException.class, () -> SeccompPolicy.builder(null));
-        assertThrows(NullPointerException.class, () -> SeccompPolicy.builder(Action.allow()).unknownSyscalls(null));
-        assertThrows(NullPointerException.class, () -> SeccompPolicy.builder(Action.allow()).rule("read", null));
+        assertThrows(
+                NullPointerException.class,
+                () -> SeccompPolicy.builder(Action.allow()).unknownSyscalls(null));
+        assertThrows(
+                NullPointerException.class,
+                () -> SeccompPolicy.builder(Action.allow()).rule("read", null));
     }
 }

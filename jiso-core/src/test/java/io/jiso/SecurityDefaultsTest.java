@@ -25,8 +25,12 @@ import org.junit.jupiter.api.Test;
 class SecurityDefaultsTest {
 
     private static Map<String, String> status(IsolatedProcessBuilder b) throws Exception {
-        return Run.of(b.command("cat", "/proc/self/status")).ok().out().lines()
-                .map(l -> l.split(":\\s*", 2)).filter(kv -> kv.length == 2)
+        return Run.of(b.command("cat", "/proc/self/status"))
+                .ok()
+                .out()
+                .lines()
+                .map(l -> l.split(":\\s*", 2))
+                .filter(kv -> kv.length == 2)
                 .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1].trim()));
     }
 
@@ -49,8 +53,10 @@ class SecurityDefaultsTest {
         Map<String, String> s = status(new IsolatedProcessBuilder("true").runAsRoot());
         assertEquals("0\t0\t0\t0", s.get("Uid"));
         assertEquals("0000000000000000", s.get("CapEff"));
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
-                "chown 1:1 /tmp 2>/dev/null || echo chown-refused; mknod /tmp/null c 1 3 2>/dev/null || echo mknod-refused")
+        Run r = Run.of(new IsolatedProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "chown 1:1 /tmp 2>/dev/null || echo chown-refused; mknod /tmp/null c 1 3 2>/dev/null || echo mknod-refused")
                 .runAsRoot());
         assertEquals("chown-refused\nmknod-refused\n", r.out());
     }
@@ -65,21 +71,34 @@ class SecurityDefaultsTest {
         Run without = Run.of(new IsolatedProcessBuilder("/usr/bin/python3", "-c", bind));
         assertTrue(without.err().contains("Permission denied"), without.err());
         Run with = Run.of(new IsolatedProcessBuilder("/usr/bin/python3", "-c", bind)
-                .keepCapabilities(Capability.CAP_NET_BIND_SERVICE)).ok();
+                        .keepCapabilities(Capability.CAP_NET_BIND_SERVICE))
+                .ok();
         assertEquals("bound 80\n", with.out());
     }
 
     @Test
     void keepingACapabilityTheJvmLacksIsRefusedBeforeTheSpawn() throws Exception {
         Set<Capability> held = EnumSet.noneOf(Capability.class);
-        long eff = Long.parseUnsignedLong(Files.readAllLines(Path.of("/proc/self/status"))
-                .stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow().substring(7).trim(), 16);
+        long eff = Long.parseUnsignedLong(
+                Files.readAllLines(Path.of("/proc/self/status")).stream()
+                        .filter(l -> l.startsWith("CapEff:"))
+                        .findFirst()
+                        .orElseThrow()
+                        .substring(7)
+                        .trim(),
+                16);
         Capability lacking = Arrays.stream(Capability.values())
-                .filter(c -> (eff & (1L << c.value())) == 0).findFirst().orElse(null);
+                .filter(c -> (eff & (1L << c.value())) == 0)
+                .findFirst()
+                .orElse(null);
         assumeTrue(lacking != null, "this JVM holds every capability");
         // Sharing every namespace: in a user namespace of its own the child could keep it (see keptCapabilityWorks).
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
-                () -> new IsolatedProcessBuilder("true").share(Namespace.values()).keepCapabilities(lacking).start());
+        FeatureUnavailableException e = assertThrows(
+                FeatureUnavailableException.class,
+                () -> new IsolatedProcessBuilder("true")
+                        .share(Namespace.values())
+                        .keepCapabilities(lacking)
+                        .start());
         assertTrue(e.getMessage().contains(lacking.name()), e.getMessage());
     }
 
@@ -94,36 +113,56 @@ class SecurityDefaultsTest {
         assertEquals("2", s.get("Seccomp"));
         FeatureUnavailableException other = assertThrows(
                 FeatureUnavailableException.class,
-                () -> new IsolatedProcessBuilder("true").share(Namespace.values()).runAsRoot().start());
-        assertTrue(other.getMessage().startsWith("run as uid 0, gid 0")
-                && other.getMessage().contains("only run as the JVM's own uid " + uid), other.getMessage());
+                () -> new IsolatedProcessBuilder("true")
+                        .share(Namespace.values())
+                        .runAsRoot()
+                        .start());
+        assertTrue(
+                other.getMessage().startsWith("run as uid 0, gid 0")
+                        && other.getMessage().contains("only run as the JVM's own uid " + uid),
+                other.getMessage());
         FeatureUnavailableException bounding = assertThrows(
-                FeatureUnavailableException.class, () -> new IsolatedProcessBuilder("true").share(Namespace.values())
-                        .noNewPrivileges(false).withoutSeccomp().start());
+                FeatureUnavailableException.class,
+                () -> new IsolatedProcessBuilder("true")
+                        .share(Namespace.values())
+                        .noNewPrivileges(false)
+                        .withoutSeccomp()
+                        .start());
         assertTrue(bounding.getMessage().contains("CAP_SETPCAP"), bounding.getMessage());
     }
 
     @Test
     void defaultPolicyBlocksNamespacesMountsAndKeyrings() throws Exception {
         Privileges.assumeTool("python3");
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
-                "unshare -U true 2>/dev/null || echo unshare-refused;"
-                        + " mount -t tmpfs x /tmp 2>/dev/null || echo mount-refused;"
-                        + " python3 -c 'import ctypes,os; l=ctypes.CDLL(None,use_errno=True);"
-                        + " r=l.syscall(" + Linux.__NR_keyctl + ",0,0,0,0,0);"
-                        + " print(\"keyctl\", os.strerror(ctypes.get_errno()))'")
-                .runAsRoot().keepCapabilities(Capability.CAP_SYS_ADMIN));
-        assertEquals("unshare-refused\nmount-refused\nkeyctl Operation not permitted\n", r.out(),
+        Run r = Run.of(new IsolatedProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "unshare -U true 2>/dev/null || echo unshare-refused;"
+                                + " mount -t tmpfs x /tmp 2>/dev/null || echo mount-refused;"
+                                + " python3 -c 'import ctypes,os; l=ctypes.CDLL(None,use_errno=True);"
+                                + " r=l.syscall(" + Linux.__NR_keyctl + ",0,0,0,0,0);"
+                                + " print(\"keyctl\", os.strerror(ctypes.get_errno()))'")
+                .runAsRoot()
+                .keepCapabilities(Capability.CAP_SYS_ADMIN));
+        assertEquals(
+                "unshare-refused\nmount-refused\nkeyctl Operation not permitted\n",
+                r.out(),
                 "even with CAP_SYS_ADMIN kept, the filter refuses");
     }
 
     @Test
     void realRuntimesWorkUnderTheDefaultPolicy() throws Exception {
         Privileges.assumeTool("python3");
-        assertEquals("1\n", Run.of(new IsolatedProcessBuilder("python3", "-c", "print(1)")).ok().out());
-        assertEquals("3\n", Run.sh("printf 'a\\nb\\nc\\n' | sort -r | wc -l").ok().out());
+        assertEquals(
+                "1\n",
+                Run.of(new IsolatedProcessBuilder("python3", "-c", "print(1)"))
+                        .ok()
+                        .out());
+        assertEquals(
+                "3\n", Run.sh("printf 'a\\nb\\nc\\n' | sort -r | wc -l").ok().out());
         Run gcc = Run.sh("cd /tmp && printf '#include <stdio.h>\\nint main(void){puts(\"hello\");return 0;}\\n' > h.c"
-                + " && gcc -o h h.c && ./h").ok();
+                        + " && gcc -o h h.c && ./h")
+                .ok();
         assertEquals("hello\n", gcc.out());
         String java = System.getProperty("java.home") + "/bin/java";
         Run jv = Run.of(new IsolatedProcessBuilder(java, "-version")).ok();
@@ -133,24 +172,31 @@ class SecurityDefaultsTest {
     @Test
     void judgeProgramsWorkUnderTheStrictPolicy() throws Exception {
         Privileges.assumeTool("python3");
-        IsolatedProcess p = new IsolatedProcessBuilder("python3", "-c",
-                "import sys; print(sum(int(x) for x in sys.stdin.read().split()))")
-                .seccomp(SeccompPolicy.strict()).start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "python3", "-c", "import sys; print(sum(int(x) for x in sys.stdin.read().split()))")
+                .seccomp(SeccompPolicy.strict())
+                .start();
         p.getOutputStream().write("1 2 3 4\n".getBytes());
         p.getOutputStream().close();
         assertEquals("10\n", new String(p.getInputStream().readAllBytes()));
         assertEquals(0, p.waitFor());
-        Run net = Run.of(new IsolatedProcessBuilder("python3", "-c",
-                "import socket\ntry:\n socket.socket()\n print('socket')\nexcept OSError as e:\n print(e.strerror)")
-                .seccomp(SeccompPolicy.strict())).ok();
+        Run net = Run.of(new IsolatedProcessBuilder(
+                                "python3",
+                                "-c",
+                                "import socket\ntry:\n socket.socket()\n print('socket')\nexcept OSError as e:\n print(e.strerror)")
+                        .seccomp(SeccompPolicy.strict()))
+                .ok();
         assertEquals("Operation not permitted\n", net.out(), "strict has no sockets");
     }
 
     @Test
     void landlockDeniesAMountedPath() throws Exception {
-        Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
-                "cat /etc/hostname >/dev/null 2>&1 && echo etc-readable || echo etc-denied; ls /usr >/dev/null && echo usr-ok")
-                .landlockExecutable("/usr", "/bin", "/lib", "/lib64").landlockReadWrite("/dev/null", "/tmp"));
+        Run r = Run.of(new IsolatedProcessBuilder(
+                        "/bin/sh",
+                        "-c",
+                        "cat /etc/hostname >/dev/null 2>&1 && echo etc-readable || echo etc-denied; ls /usr >/dev/null && echo usr-ok")
+                .landlockExecutable("/usr", "/bin", "/lib", "/lib64")
+                .landlockReadWrite("/dev/null", "/tmp"));
         assertEquals("etc-denied\nusr-ok\n", r.out(), r.err());
     }
 }

@@ -24,8 +24,9 @@ class SessionTest {
     private static long[] ids(IsolatedProcessBuilder b) throws Exception {
         String stat = Run.of(b.command("cat", "/proc/self/stat")).ok().out();
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return new long[] {Long.parseLong(stat.substring(0, stat.indexOf(' '))), Long.parseLong(f[2]),
-                Long.parseLong(f[3])};
+        return new long[] {
+            Long.parseLong(stat.substring(0, stat.indexOf(' '))), Long.parseLong(f[2]), Long.parseLong(f[3])
+        };
     }
 
     private static long jvmSession() throws Exception {
@@ -47,7 +48,8 @@ class SessionTest {
 
     @Test
     void newSessionFalseKeepsTheJvmsSession() throws Exception {
-        long[] shared = ids(new IsolatedProcessBuilder("true").share(Namespace.PID).newSession(false));
+        long[] shared =
+                ids(new IsolatedProcessBuilder("true").share(Namespace.PID).newSession(false));
         assertEquals(jvmSession(), shared[2]);
         assertTrue(shared[0] != shared[2], "not a session leader");
         // In a pid namespace of its own the JVM's session leader is outside, so its id reads 0.
@@ -60,12 +62,19 @@ class SessionTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) to give a JVM a terminal");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // script(1) hands its command to sh -c: every word is quoted, since a checkout's path may hold a space
-        String command = Stream.of(java, "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), TtyProbe.class.getName())
-                .map(w -> "'" + w.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+        String command = Stream.of(
+                        java,
+                        "-XX:-UsePerfData",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        TtyProbe.class.getName())
+                .map(w -> "'" + w.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
         Process jvm = new ProcessBuilder("/usr/bin/script", "-qec", command, "/dev/null")
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String out = new String(jvm.getInputStream().readAllBytes()).replace("\r", "");
         assertTrue(jvm.waitFor(60, TimeUnit.SECONDS), out);
         assertEquals(0, jvm.exitValue(), out);

@@ -16,13 +16,14 @@ import org.opentest4j.TestAbortedException;
 public final class SkipReport implements TestWatcher, LifecycleMethodExecutionExceptionHandler {
     @Override
     public void testAborted(ExtensionContext context, Throwable cause) {
-        print(context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName(),
+        print(
+                context.getRequiredTestClass().getSimpleName() + "."
+                        + context.getRequiredTestMethod().getName(),
                 cause);
     }
 
     @Override
-    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable cause)
-            throws Throwable {
+    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable cause) throws Throwable {
         if (cause instanceof TestAbortedException) {
             print(context.getRequiredTestClass().getSimpleName() + ".*", cause);
         }

@@ -45,7 +45,8 @@ public final class SpawnStress {
                     try {
                         IsolatedProcess p = new IsolatedProcessBuilder("/bin/true")
                                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                                .start();
                         p.getOutputStream().close();
                         if (!p.waitFor(30, TimeUnit.SECONDS)) {
                             hangs.incrementAndGet();

@@ -22,13 +22,23 @@ class SpawnStressTest {
     @Test
     void twentyThousandSpawnsUnderGcChurnNeitherHangNorLeak() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), SpawnStress.class.getName(), "4", "5000"))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(
+                        java.toString(),
+                        "-Xmx256m",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SpawnStress.class.getName(),
+                        "4",
+                        "5000"))
+                .redirectErrorStream(true)
+                .start();
         var output = Run.drain(p.getInputStream());
         assertTrue(p.waitFor(20, TimeUnit.MINUTES), "the stress run finished");
         String out = output.join();
-        String line = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+        String line = out.lines()
+                .filter(l -> l.startsWith("RESULT "))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no result line:\n" + out));
         System.out.println(line);
         Map<String, String> r = new HashMap<>();

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * not reach. Planned for fixed host facts, without root.
  */
 class SpecMountOpsTest {
-    private static final HostFacts UNPRIVILEGED = new HostFacts(false, 1000, 1000, false, false, Map.of(), 2,
-            Specs.LAYOUT);
+    private static final HostFacts UNPRIVILEGED =
+            new HostFacts(false, 1000, 1000, false, false, Map.of(), 2, Specs.LAYOUT);
 
     @TempDir
     Path tmp;
@@ -56,14 +56,20 @@ class SpecMountOpsTest {
 
     @Test
     void theBuildersChoicesChangeThePreset() throws Exception {
-        List<FsOp> minimal = spec(new IsolatedProcessBuilder("/bin/true").etc(Etc.MINIMAL).tmpSize(8 << 20))
+        List<FsOp> minimal = spec(new IsolatedProcessBuilder("/bin/true")
+                        .etc(Etc.MINIMAL)
+                        .tmpSize(8 << 20))
                 .rootPreset();
         assertFalse(has(minimal, new SystemBind("/etc")));
         assertTrue(has(minimal, new SystemBind("/etc/alternatives")), "the package directories of the layout");
         assertTrue(has(minimal, new Tmpfs("/tmp", 8 << 20, "1777")));
 
-        assertTrue(has(spec(new IsolatedProcessBuilder("/bin/true").share(Namespace.PID)).rootPreset(),
-                new Proc(false)), "the host's /proc without a pid namespace");
+        assertTrue(
+                has(
+                        spec(new IsolatedProcessBuilder("/bin/true").share(Namespace.PID))
+                                .rootPreset(),
+                        new Proc(false)),
+                "the host's /proc without a pid namespace");
 
         SandboxSpec host = spec(new IsolatedProcessBuilder("/bin/true").hostRoot());
         assertFalse(host.freshRoot());
@@ -76,8 +82,9 @@ class SpecMountOpsTest {
 
     @Test
     void theCgroupFileSystemIsMountedOnlyWhenAsked() throws Exception {
-        assertTrue(spec(new IsolatedProcessBuilder("/bin/true").cgroupfs(true)).rootPreset().contains(
-                new CgroupFs("/sys/fs/cgroup")));
+        assertTrue(spec(new IsolatedProcessBuilder("/bin/true").cgroupfs(true))
+                .rootPreset()
+                .contains(new CgroupFs("/sys/fs/cgroup")));
         assertFalse(spec(new IsolatedProcessBuilder("/bin/true").cgroupfs(false)).rootPreset().stream()
                 .anyMatch(op -> op instanceof CgroupFs));
     }
@@ -86,21 +93,34 @@ class SpecMountOpsTest {
     void theCallersMountsComeInOrderWithSourcesResolvedAndTmpfsOwnedByItsUser() throws Exception {
         Path dir = Files.createDirectories(tmp.toRealPath().resolve("judge"));
         Path file = Files.writeString(dir.resolve("solution.py"), "print(42)\n");
-        SandboxSpec s = spec(new IsolatedProcessBuilder("/bin/true").bindReadOnly(dir, "/judge")
-                .tmpfs("/scratch", 16 << 20).bind(file, "/box/solution.py").user(1000, 1001));
-        assertEquals(List.of(new Bind(dir.toString(), dir.toString(), "/judge", false, false),
-                new Tmpfs("/scratch", 16 << 20, "0755,uid=1000,gid=1001"),
-                new Bind(file.toString(), file.toString(), "/box/solution.py", true, true)), s.mounts());
-        FsOp nobody = spec(new IsolatedProcessBuilder("/bin/true").tmpfs("/scratch", 1 << 20)).mounts().getFirst();
-        assertEquals(new Tmpfs("/scratch", 1 << 20, "0755,uid=65534,gid=65534"), nobody,
+        SandboxSpec s = spec(new IsolatedProcessBuilder("/bin/true")
+                .bindReadOnly(dir, "/judge")
+                .tmpfs("/scratch", 16 << 20)
+                .bind(file, "/box/solution.py")
+                .user(1000, 1001));
+        assertEquals(
+                List.of(
+                        new Bind(dir.toString(), dir.toString(), "/judge", false, false),
+                        new Tmpfs("/scratch", 16 << 20, "0755,uid=1000,gid=1001"),
+                        new Bind(file.toString(), file.toString(), "/box/solution.py", true, true)),
+                s.mounts());
+        FsOp nobody = spec(new IsolatedProcessBuilder("/bin/true").tmpfs("/scratch", 1 << 20))
+                .mounts()
+                .getFirst();
+        assertEquals(
+                new Tmpfs("/scratch", 1 << 20, "0755,uid=65534,gid=65534"),
+                nobody,
                 "a root JVM's sandbox runs as nobody, and can write its scratch space");
     }
 
     @Test
     void anUnprivilegedJvmsSandboxIsRootOfItsOwnUserNamespace() throws Exception {
-        SandboxSpec s = new IsolatedProcessBuilder("/bin/true").tmpfs("/scratch", 1 << 20).spec(UNPRIVILEGED);
+        SandboxSpec s = new IsolatedProcessBuilder("/bin/true")
+                .tmpfs("/scratch", 1 << 20)
+                .spec(UNPRIVILEGED);
         assertTrue(s.creates(NamespaceType.USER), "every other namespace needs it first");
-        assertEquals(new Tmpfs("/scratch", 1 << 20, "0755,uid=0,gid=0"), s.mounts().getFirst());
+        assertEquals(
+                new Tmpfs("/scratch", 1 << 20, "0755,uid=0,gid=0"), s.mounts().getFirst());
     }
 
     @Test

@@ -13,12 +13,15 @@ import java.util.Map;
  * make it, without root and without starting anything.
  */
 public final class Specs {
-    private Specs() {
-    }
+    private Specs() {}
 
     /** A Debian-like host with merged /usr and a host /etc. */
-    public static final HostLayout LAYOUT = new HostLayout(List.of(new HostLayout.Entry("/usr", null),
-            new HostLayout.Entry("/bin", "usr/bin"), new HostLayout.Entry("/lib", "usr/lib")), true,
+    public static final HostLayout LAYOUT = new HostLayout(
+            List.of(
+                    new HostLayout.Entry("/usr", null),
+                    new HostLayout.Entry("/bin", "usr/bin"),
+                    new HostLayout.Entry("/lib", "usr/lib")),
+            true,
             List.of("/etc/alternatives"));
     /** A root JVM with every capability and no hard limit of its own. */
     public static final HostFacts ROOT = new HostFacts(true, 0, 0, true, true, Map.of(), 2, LAYOUT);

@@ -23,12 +23,13 @@ class StreamCleanerTest {
     private static long pipes() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("pipe:");
-                } catch (IOException e) {
-                    return false; // the listing's own fd, closed by now
-                }
-            }).count();
+                        try {
+                            return Files.readSymbolicLink(fd).toString().startsWith("pipe:");
+                        } catch (IOException e) {
+                            return false; // the listing's own fd, closed by now
+                        }
+                    })
+                    .count();
         }
     }
 
@@ -51,7 +52,8 @@ class StreamCleanerTest {
             // what stays is jiso-init's status pipe, one a sandbox, which the reaper reads at the exit
             assertTrue(left <= SANDBOXES, "after collection, " + left + " of " + held + " pipe ends stay open");
             for (long pid : pids) {
-                assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                assertTrue(
+                        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                         "the sandbox still runs: the Cleaner closes streams, it does not kill");
             }
         } finally {

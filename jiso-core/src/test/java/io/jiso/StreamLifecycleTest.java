@@ -1,6 +1,5 @@
 package io.jiso;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,9 +97,12 @@ class StreamLifecycleTest {
     /** jiso's classes directories (or jars), the probe's, then slf4j's jar: only what it needs, every jar holds an fd. */
     private static List<String> classpath() throws Exception {
         List<String> classpath = new ArrayList<>();
-        for (Class<?> c : List.of(IsolatedProcessBuilder.class, Abi.class, StreamLoopProbe.class,
-                Logger.class)) {
-            classpath.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        for (Class<?> c : List.of(IsolatedProcessBuilder.class, Abi.class, StreamLoopProbe.class, Logger.class)) {
+            classpath.add(Path.of(c.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString());
         }
         return classpath;
     }
@@ -110,7 +112,8 @@ class StreamLifecycleTest {
         if (!Files.isDirectory(root)) {
             try (ZipInputStream in = new ZipInputStream(Files.newInputStream(root))) {
                 for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                    if (!e.isDirectory() && !e.getName().equals("META-INF/MANIFEST.MF")
+                    if (!e.isDirectory()
+                            && !e.getName().equals("META-INF/MANIFEST.MF")
                             && !e.getName().endsWith("module-info.class")) {
                         jar.putNextEntry(new JarEntry(e.getName()));
                         in.transferTo(jar);
@@ -123,7 +126,8 @@ class StreamLifecycleTest {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 String name = root.relativize(f).toString();
-                if (name.equals("META-INF/MANIFEST.MF") || name.equals("module-info.class")) { // on a class path, as plain classes
+                if (name.equals("META-INF/MANIFEST.MF")
+                        || name.equals("module-info.class")) { // on a class path, as plain classes
                     continue;
                 }
                 jar.putNextEntry(new JarEntry(name));
@@ -136,8 +140,14 @@ class StreamLifecycleTest {
     /** Runs StreamLoopProbe with these arguments in a JVM limited to 64 fds; its output, once it exited 0. */
     private static String probeAt64(List<String> classpath, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of("prlimit", "--nofile=64", java, "-XX:-UsePerfData",
-                "--enable-native-access=ALL-UNNAMED", "-cp", String.join(":", classpath),
+        List<String> command = new ArrayList<>(List.of(
+                "prlimit",
+                "--nofile=64",
+                java,
+                "-XX:-UsePerfData",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                String.join(":", classpath),
                 StreamLoopProbe.class.getName()));
         command.addAll(List.of(args));
         Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -149,8 +159,9 @@ class StreamLifecycleTest {
 
     @Test
     void outputWrittenBeforeExitIsReadableAfterWaitFor() throws Exception {
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "head -c 40000 /dev/zero | tr '\\0' o; echo; echo on stderr >&2").start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh", "-c", "head -c 40000 /dev/zero | tr '\\0' o; echo; echo on stderr >&2")
+                .start();
         assertEquals(0, p.waitFor());
         assertTrue(Launcher.awaitHousekeeping(10_000));
         int fds = openFds();
@@ -165,8 +176,9 @@ class StreamLifecycleTest {
     void moreThanAPipeFullWithASlowReaderLosesNothing() throws Exception {
         // 200000 bytes, several pipes full: the program blocks until the reader catches up, then exits
         // with the last bytes still in the pipe.
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c",
-                "i=0; while [ $i -lt 2000 ]; do printf '%099d\\n' $i; i=$((i+1)); done").start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh", "-c", "i=0; while [ $i -lt 2000 ]; do printf '%099d\\n' $i; i=$((i+1)); done")
+                .start();
         InputStream in = p.getInputStream();
         byte[] first = in.readNBytes(1000);
         Thread.sleep(300); // slow: the program is blocked on a full pipe meanwhile
@@ -210,7 +222,9 @@ class StreamLifecycleTest {
         // No pid namespace and no cgroup: the background sleep outlives the main process and keeps
         // stdout's write end open, so the pipe never reaches EOF by itself.
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c", "sleep 1003.5 & echo main done")
-                .share(Namespace.PID).withoutCgroup().start();
+                .share(Namespace.PID)
+                .withoutCgroup()
+                .start();
         try {
             assertEquals(0, p.waitFor());
             assertTrue(Launcher.awaitHousekeeping(10_000), "the exit did not wait for the pipe");
@@ -221,7 +235,9 @@ class StreamLifecycleTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertEquals("main done\n", new String(read.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8),
+            assertEquals(
+                    "main done\n",
+                    new String(read.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8),
                     "what the main process wrote, then EOF although a descendant holds the pipe");
         } finally {
             new ProcessBuilder("pkill", "-KILL", "-f", "^sleep 1003.5$").start().waitFor();
@@ -231,8 +247,11 @@ class StreamLifecycleTest {
     @Test
     void stdinIsClosedAtExitLikeProcessBuilders() throws Exception {
         // A descendant keeps stdin's read end open: only the close at exit makes the write fail.
-        IsolatedProcess p = new IsolatedProcessBuilder("/bin/sh", "-c", "exec 3<&0; sleep 1004.5 <&3 3<&- & echo started")
-                .share(Namespace.PID).withoutCgroup().start();
+        IsolatedProcess p = new IsolatedProcessBuilder(
+                        "/bin/sh", "-c", "exec 3<&0; sleep 1004.5 <&3 3<&- & echo started")
+                .share(Namespace.PID)
+                .withoutCgroup()
+                .start();
         try {
             assertEquals(0, p.waitFor());
             stdinRefusesWrites(p.getOutputStream());
@@ -263,7 +282,9 @@ class StreamLifecycleTest {
         IsolatedProcess p = new IsolatedProcessBuilder("/bin/echo", "kept").start();
         assertEquals(0, p.waitFor());
         p.getInputStream().close();
-        assertThrows(IOException.class, () -> p.getInputStream().read(new byte[8]),
+        assertThrows(
+                IOException.class,
+                () -> p.getInputStream().read(new byte[8]),
                 "a closed stream, as ProcessBuilder's: Stream closed");
     }
 }

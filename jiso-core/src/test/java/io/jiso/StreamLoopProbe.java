@@ -13,8 +13,7 @@ import java.util.List;
  * frees args[1] fds again, as a program near its limit would.
  */
 final class StreamLoopProbe {
-    private StreamLoopProbe() {
-    }
+    private StreamLoopProbe() {}
 
     public static void main(String[] args) throws Exception {
         int runs = Integer.parseInt(args[0]);

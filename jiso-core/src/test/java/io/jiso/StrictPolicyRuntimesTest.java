@@ -56,22 +56,34 @@ class StrictPolicyRuntimesTest {
                     }
                 }
                 """);
-        write("sum.py", "import threading\nr = []\nt = threading.Thread(target=lambda: r.append(sum(range(101))))\n"
-                + "t.start(); t.join(); print(r[0])\n");
-        write("sum.c", "#include <stdio.h>\nint main(void){int s=0; for(int i=1;i<=100;i++) s+=i; printf(\"%d\\n\",s);"
-                + " return 0;}\n");
-        write("sum.cpp", "#include <iostream>\n#include <numeric>\n#include <thread>\n#include <vector>\n"
-                + "int main(){std::vector<int> v(100); std::iota(v.begin(), v.end(), 1); int s=0;"
-                + " std::thread t([&]{ s = std::accumulate(v.begin(), v.end(), 0); }); t.join();"
-                + " std::cout << s << std::endl;}\n");
-        write("sum.js", "const { Worker } = require('worker_threads');\n"
-                + "let s = 0; for (let i = 1; i <= 100; i++) s += i;\n"
-                + "new Worker('require(\"worker_threads\").parentPort.postMessage(0)', { eval: true })\n"
-                + "  .on('message', () => console.log(s));\n");
-        write("sum.go", "package main\nimport \"fmt\"\nfunc main() { c := make(chan int)\n"
-                + " go func() { s := 0; for i := 1; i <= 100; i++ { s += i }; c <- s }()\n fmt.Println(<-c) }\n");
-        write("sum.rs", "fn main() { let t = std::thread::spawn(|| (1..=100).sum::<i32>());"
-                + " println!(\"{}\", t.join().unwrap()); }\n");
+        write(
+                "sum.py",
+                "import threading\nr = []\nt = threading.Thread(target=lambda: r.append(sum(range(101))))\n"
+                        + "t.start(); t.join(); print(r[0])\n");
+        write(
+                "sum.c",
+                "#include <stdio.h>\nint main(void){int s=0; for(int i=1;i<=100;i++) s+=i; printf(\"%d\\n\",s);"
+                        + " return 0;}\n");
+        write(
+                "sum.cpp",
+                "#include <iostream>\n#include <numeric>\n#include <thread>\n#include <vector>\n"
+                        + "int main(){std::vector<int> v(100); std::iota(v.begin(), v.end(), 1); int s=0;"
+                        + " std::thread t([&]{ s = std::accumulate(v.begin(), v.end(), 0); }); t.join();"
+                        + " std::cout << s << std::endl;}\n");
+        write(
+                "sum.js",
+                "const { Worker } = require('worker_threads');\n"
+                        + "let s = 0; for (let i = 1; i <= 100; i++) s += i;\n"
+                        + "new Worker('require(\"worker_threads\").parentPort.postMessage(0)', { eval: true })\n"
+                        + "  .on('message', () => console.log(s));\n");
+        write(
+                "sum.go",
+                "package main\nimport \"fmt\"\nfunc main() { c := make(chan int)\n"
+                        + " go func() { s := 0; for i := 1; i <= 100; i++ { s += i }; c <- s }()\n fmt.Println(<-c) }\n");
+        write(
+                "sum.rs",
+                "fn main() { let t = std::thread::spawn(|| (1..=100).sum::<i32>());"
+                        + " println!(\"{}\", t.join().unwrap()); }\n");
     }
 
     private static void write(String name, String text) throws IOException {
@@ -83,7 +95,8 @@ class StrictPolicyRuntimesTest {
     private static Run judge(String... command) throws Exception {
         return Run.of(new IsolatedProcessBuilder(command)
                 .seccomp(SeccompPolicy.strict())
-                .memoryMax(MEMORY_MAX).pidsMax(PIDS_MAX)
+                .memoryMax(MEMORY_MAX)
+                .pidsMax(PIDS_MAX)
                 .bindReadOnly(programs, "/programs")
                 .directory(new File("/tmp")));
     }
@@ -110,7 +123,8 @@ class StrictPolicyRuntimesTest {
             Path release = home.resolve("release");
             if (Files.isExecutable(home.resolve("bin/javac")) && Files.isReadable(release)) {
                 for (String line : Files.readAllLines(release)) {
-                    if (line.startsWith("JAVA_VERSION=\"" + feature + ".") || line.equals("JAVA_VERSION=\"" + feature + "\"")) {
+                    if (line.startsWith("JAVA_VERSION=\"" + feature + ".")
+                            || line.equals("JAVA_VERSION=\"" + feature + "\"")) {
                         return Optional.of(home.toRealPath());
                     }
                 }
@@ -169,15 +183,31 @@ class StrictPolicyRuntimesTest {
     void goBinary() throws Exception {
         String go = hostTool("go");
         Path cache = Files.createDirectories(programs.resolve("go-cache"));
-        hostRun(List.of(go, "build", "-o", programs.resolve("sum-go").toString(), programs.resolve("sum.go").toString()),
-                "GOCACHE", cache.toString(), "GOPATH", cache.resolve("path").toString(), "GO111MODULE", "off");
+        hostRun(
+                List.of(
+                        go,
+                        "build",
+                        "-o",
+                        programs.resolve("sum-go").toString(),
+                        programs.resolve("sum.go").toString()),
+                "GOCACHE",
+                cache.toString(),
+                "GOPATH",
+                cache.resolve("path").toString(),
+                "GO111MODULE",
+                "off");
         assertPrintsSum(judge("/programs/sum-go"));
     }
 
     @Test
     void rustBinary() throws Exception {
         String rustc = hostTool("rustc");
-        hostRun(List.of(rustc, "-O", "-o", programs.resolve("sum-rs").toString(), programs.resolve("sum.rs").toString()));
+        hostRun(List.of(
+                rustc,
+                "-O",
+                "-o",
+                programs.resolve("sum-rs").toString(),
+                programs.resolve("sum.rs").toString()));
         assertPrintsSum(judge("/programs/sum-rs"));
     }
 
@@ -189,7 +219,8 @@ class StrictPolicyRuntimesTest {
 
     /** A compiler the test runs on the host, from PATH or ~/.cargo/bin; skips if absent. */
     private static String hostTool(String name) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        List<String> dirs =
+                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
         dirs.add(System.getProperty("user.home") + "/.cargo/bin");
         for (String d : dirs) {
             Path p = Path.of(d.isEmpty() ? "." : d, name);

@@ -24,18 +24,29 @@ public final class SubordinateIdsProbe {
         Run.sh("true").ok(); // loads what lives as long as the JVM: the stage, init's memfd, the reaper
         Leftovers before = Leftovers.now();
         manyUsers();
-        Run counted = Run.of(new IsolatedProcessBuilder("cat", "/proc/self/uid_map").mapSubordinateIds(100)).ok();
-        counted.out().lines().forEach(l -> System.out.println("counted: " + l.strip().replaceAll("\\s+", " ")));
-        Run explicit = Run.of(new IsolatedProcessBuilder("cat", "/proc/self/uid_map", "/proc/self/gid_map")
-                .userNamespace(List.of(new IdMapping(0, start, 65536)), List.of(new IdMapping(0, gidStart, 65536))))
+        Run counted = Run.of(new IsolatedProcessBuilder("cat", "/proc/self/uid_map").mapSubordinateIds(100))
                 .ok();
-        explicit.out().lines().forEach(l -> System.out.println("explicit: " + l.strip().replaceAll("\\s+", " ")));
+        counted.out()
+                .lines()
+                .forEach(l -> System.out.println("counted: " + l.strip().replaceAll("\\s+", " ")));
+        Run explicit = Run.of(new IsolatedProcessBuilder("cat", "/proc/self/uid_map", "/proc/self/gid_map")
+                        .userNamespace(
+                                List.of(new IdMapping(0, start, 65536)), List.of(new IdMapping(0, gidStart, 65536))))
+                .ok();
+        explicit.out()
+                .lines()
+                .forEach(l -> System.out.println("explicit: " + l.strip().replaceAll("\\s+", " ")));
         // Overlapping inside ranges: within the user's ranges, so newuidmap runs, and the kernel refuses them.
-        print("helper-failed", new IsolatedProcessBuilder("true").userNamespace(
-                List.of(new IdMapping(0, start, 10), new IdMapping(5, start + 100, 10)),
-                List.of(new IdMapping(0, gidStart, 10))));
-        print("not-subordinate", new IsolatedProcessBuilder("true").userNamespace(
-                List.of(new IdMapping(0, 5000, 10)), List.of(new IdMapping(0, gidStart, 10))));
+        print(
+                "helper-failed",
+                new IsolatedProcessBuilder("true")
+                        .userNamespace(
+                                List.of(new IdMapping(0, start, 10), new IdMapping(5, start + 100, 10)),
+                                List.of(new IdMapping(0, gidStart, 10))));
+        print(
+                "not-subordinate",
+                new IsolatedProcessBuilder("true")
+                        .userNamespace(List.of(new IdMapping(0, 5000, 10)), List.of(new IdMapping(0, gidStart, 10))));
         Leftovers after = Leftovers.now();
         System.out.println("leftovers: " + (after.equals(before) ? "none" : before + " -> " + after));
     }
@@ -49,8 +60,12 @@ public final class SubordinateIdsProbe {
                 sed 's/^ */uid_map: /' /proc/self/uid_map; sed 's/^ */gid_map: /' /proc/self/gid_map
                 echo "setgroups: $(cat /proc/self/setgroups)"; echo "inside: $(id -u) $(id -G)"
                 touch /tmp/owned && echo "owner: $(stat -c %u:%g /tmp/owned)"
-                echo ready; read x || true""").mapSubordinateIds().user(1000, 1000).supplementaryGroups(2000)
-                .redirectErrorStream(true).start();
+                echo ready; read x || true""")
+                .mapSubordinateIds()
+                .user(1000, 1000)
+                .supplementaryGroups(2000)
+                .redirectErrorStream(true)
+                .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line = out.readLine(); line != null && !line.equals("ready"); line = out.readLine()) {
             System.out.println(line.replaceAll("\\s+", " "));

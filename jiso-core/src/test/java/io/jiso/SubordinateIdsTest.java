@@ -33,8 +33,8 @@ class SubordinateIdsTest {
     private static final Path SUBUID = Path.of("/etc/subuid");
     private static final Path SUBGID = Path.of("/etc/subgid");
     /** What a setuid-root helper needs in the JVM's bounding set; the JVM has no capabilities of its own. */
-    private static final List<String> HELPERS_CAN_WORK = List.of("--inh-caps=-all",
-            "--bounding-set=-all,+setuid,+setgid,+dac_override,+sys_admin");
+    private static final List<String> HELPERS_CAN_WORK =
+            List.of("--inh-caps=-all", "--bounding-set=-all,+setuid,+setgid,+dac_override,+sys_admin");
 
     private static UnprivilegedJvm jvm;
     private static final List<Runnable> undo = new ArrayList<>();
@@ -64,8 +64,13 @@ class SubordinateIdsTest {
     @Test
     void subordinateIdsGiveTheSandboxManyUsersThatAreNotTheHosts() throws Exception {
         assumeHelpersInstalled();
-        Map<String, List<String>> out = byKey(jvm.run(UnprivilegedJvm.USER, HELPERS_CAN_WORK,
-                SubordinateIdsProbe.class, "map", Long.toString(START), Long.toString(GID_START)));
+        Map<String, List<String>> out = byKey(jvm.run(
+                UnprivilegedJvm.USER,
+                HELPERS_CAN_WORK,
+                SubordinateIdsProbe.class,
+                "map",
+                Long.toString(START),
+                Long.toString(GID_START)));
         long uid = UnprivilegedJvm.uidOf(UnprivilegedJvm.USER);
         List<String> uidMap = out.get("uid_map");
         List<String> gidMap = out.get("gid_map");
@@ -85,52 +90,74 @@ class SubordinateIdsTest {
         assertEquals(List.of("0"), out.get("exit"));
 
         assertEquals(2, out.get("counted").size(), "mapSubordinateIds(100): " + out.get("counted"));
-        assertTrue(out.get("counted").get(1).matches("1 \\d+ 100"), out.get("counted").toString());
-        assertEquals(List.of("0 " + START + " 65536", "0 " + GID_START + " 65536"), out.get("explicit"),
+        assertTrue(
+                out.get("counted").get(1).matches("1 \\d+ 100"),
+                out.get("counted").toString());
+        assertEquals(
+                List.of("0 " + START + " 65536", "0 " + GID_START + " 65536"),
+                out.get("explicit"),
                 "userNamespace(..) within the ranges, written by the helpers: root inside is no user of the host");
         String failed = out.get("helper-failed").get(0);
-        assertTrue(failed.startsWith("HostSetupException: run /usr/bin/newuidmap ") && failed.contains("exit status 1")
-                && failed.contains("newuidmap:"), "names the helper, its status and what it said: " + failed);
+        assertTrue(
+                failed.startsWith("HostSetupException: run /usr/bin/newuidmap ")
+                        && failed.contains("exit status 1")
+                        && failed.contains("newuidmap:"),
+                "names the helper, its status and what it said: " + failed);
         String refused = out.get("not-subordinate").get(0);
-        assertTrue(refused.startsWith("FeatureUnavailableException") && refused.contains("5000-5009")
-                && refused.contains("/etc/subuid"), refused);
+        assertTrue(
+                refused.startsWith("FeatureUnavailableException")
+                        && refused.contains("5000-5009")
+                        && refused.contains("/etc/subuid"),
+                refused);
         assertEquals(List.of("none"), out.get("leftovers"), "no fd or process left in the unprivileged JVM");
     }
 
     @Test
     void aUserWithoutRangesIsToldWhichFileLacksThem() throws Exception {
         for (Path file : List.of(SUBUID, SUBGID)) {
-            assumeFalse(Files.exists(file) && Files.readString(file).lines()
-                    .anyMatch(l -> l.startsWith("nobody:") || l.startsWith("65534:")), "nobody has a range here");
+            assumeFalse(
+                    Files.exists(file)
+                            && Files.readString(file)
+                                    .lines()
+                                    .anyMatch(l -> l.startsWith("nobody:") || l.startsWith("65534:")),
+                    "nobody has a range here");
         }
         String refused = byKey(jvm.run("nobody", HELPERS_CAN_WORK, SubordinateIdsProbe.class, "refused"))
-                .get("refused").get(0);
-        assertTrue(refused.startsWith("FeatureUnavailableException: map the subordinate ids of user nobody (uid 65534)")
-                && refused.contains("/etc/subuid has no range for user nobody")
-                && refused.contains("/etc/subgid has no range for user nobody"), refused);
+                .get("refused")
+                .get(0);
+        assertTrue(
+                refused.startsWith("FeatureUnavailableException: map the subordinate ids of user nobody (uid 65534)")
+                        && refused.contains("/etc/subuid has no range for user nobody")
+                        && refused.contains("/etc/subgid has no range for user nobody"),
+                refused);
     }
 
     @Test
     void helpersThatCannotGainPrivilegesAreNamed() throws Exception {
         assumeHelpersInstalled();
-        String refused = byKey(jvm.run(UnprivilegedJvm.USER, UnprivilegedJvm.NO_PRIVILEGES,
-                SubordinateIdsProbe.class, "refused")).get("refused").get(0);
-        assertTrue(refused.startsWith("FeatureUnavailableException")
-                && refused.contains("bounding set lacks [CAP_DAC_OVERRIDE, CAP_SETUID, CAP_SYS_ADMIN]")
-                && refused.contains("bounding set lacks [CAP_DAC_OVERRIDE, CAP_SETGID, CAP_SYS_ADMIN]"), refused);
+        String refused = byKey(jvm.run(
+                        UnprivilegedJvm.USER, UnprivilegedJvm.NO_PRIVILEGES, SubordinateIdsProbe.class, "refused"))
+                .get("refused")
+                .get(0);
+        assertTrue(
+                refused.startsWith("FeatureUnavailableException")
+                        && refused.contains("bounding set lacks [CAP_DAC_OVERRIDE, CAP_SETUID, CAP_SYS_ADMIN]")
+                        && refused.contains("bounding set lacks [CAP_DAC_OVERRIDE, CAP_SETGID, CAP_SYS_ADMIN]"),
+                refused);
     }
 
     @Test
     void aRootJvmMapsWhatItLikesItself() {
-        FeatureUnavailableException e = assertThrows(FeatureUnavailableException.class,
+        FeatureUnavailableException e = assertThrows(
+                FeatureUnavailableException.class,
                 () -> new IsolatedProcessBuilder("true").mapSubordinateIds().start());
         assertTrue(e.getMessage().contains("the JVM runs as root"), e.getMessage());
     }
 
     @Test
     void aBadCountIsRejectedNamingTheField() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new IsolatedProcessBuilder("true").mapSubordinateIds(0));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new IsolatedProcessBuilder("true").mapSubordinateIds(0));
         assertEquals("mapSubordinateIds: count must be 1..4294967294, was 0", e.getMessage());
     }
 
@@ -152,7 +179,8 @@ class SubordinateIdsTest {
         for (String line : lines) {
             int colon = line.indexOf(": ");
             if (colon > 0) {
-                out.computeIfAbsent(line.substring(0, colon), k -> new ArrayList<>()).add(line.substring(colon + 2));
+                out.computeIfAbsent(line.substring(0, colon), k -> new ArrayList<>())
+                        .add(line.substring(colon + 2));
             }
         }
         return out;

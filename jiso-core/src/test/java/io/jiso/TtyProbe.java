@@ -6,13 +6,13 @@ package io.jiso;
  * and with newSession(false), one line each.
  */
 public final class TtyProbe {
-    private TtyProbe() {
-    }
+    private TtyProbe() {}
 
     public static void main(String[] args) throws Exception {
         for (boolean newSession : new boolean[] {true, false}) {
-            Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c",
-                    "if exec 3</dev/tty; then echo tty-opened; fi").newSession(newSession).redirectErrorStream(true));
+            Run r = Run.of(new IsolatedProcessBuilder("/bin/sh", "-c", "if exec 3</dev/tty; then echo tty-opened; fi")
+                    .newSession(newSession)
+                    .redirectErrorStream(true));
             System.out.println("newSession(" + newSession + "): " + r.out().strip());
         }
         System.exit(0);

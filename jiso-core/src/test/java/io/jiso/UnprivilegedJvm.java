@@ -31,16 +31,30 @@ final class UnprivilegedJvm implements AutoCloseable {
     UnprivilegedJvm() throws Exception {
         createdUser = new ProcessBuilder("id", USER).start().waitFor() != 0;
         if (createdUser) {
-            assertEquals(0, new ProcessBuilder("useradd", "-M", "-s", "/usr/sbin/nologin", "-K", "SUB_UID_COUNT=0",
-                    "-K", "SUB_GID_COUNT=0", USER).inheritIO().start().waitFor(), "useradd " + USER);
+            assertEquals(
+                    0,
+                    new ProcessBuilder(
+                                    "useradd",
+                                    "-M",
+                                    "-s",
+                                    "/usr/sbin/nologin",
+                                    "-K",
+                                    "SUB_UID_COUNT=0",
+                                    "-K",
+                                    "SUB_GID_COUNT=0",
+                                    USER)
+                            .inheritIO()
+                            .start()
+                            .waitFor(),
+                    "useradd " + USER);
         }
         // The build's class directories and jars may sit where the user cannot read (/root/.m2): copy them.
         classpath = Files.createTempDirectory("jiso-rootless-cp");
-        List<Class<?>> origins = List.of(IsolatedProcessBuilder.class, Abi.class,
-                Logger.class, RootlessProbe.class);
+        List<Class<?>> origins = List.of(IsolatedProcessBuilder.class, Abi.class, Logger.class, RootlessProbe.class);
         int n = 0;
         for (Class<?> c : origins) {
-            Path from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path from = Path.of(
+                    c.getProtectionDomain().getCodeSource().getLocation().toURI());
             copy(from, classpath.resolve("cp" + n++ + (Files.isDirectory(from) ? "" : ".jar")));
         }
         try (Stream<Path> all = Files.walk(classpath)) {
@@ -55,8 +69,11 @@ final class UnprivilegedJvm implements AutoCloseable {
 
     /** uid of a user of the host. */
     static long uidOf(String user) throws Exception {
-        return Long.parseLong(new String(new ProcessBuilder("id", "-u", user).start().getInputStream()
-                .readAllBytes()).trim());
+        return Long.parseLong(new String(new ProcessBuilder("id", "-u", user)
+                        .start()
+                        .getInputStream()
+                        .readAllBytes())
+                .trim());
     }
 
     /**
@@ -69,22 +86,35 @@ final class UnprivilegedJvm implements AutoCloseable {
         try (Stream<Path> entries = Files.list(classpath)) {
             entries.sorted().forEach(p -> cp.add(p.toString()));
         }
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + user, "--regid=" + primaryGroup(user),
-                "--clear-groups"));
+        List<String> command = new ArrayList<>(
+                List.of("setpriv", "--reuid=" + user, "--regid=" + primaryGroup(user), "--clear-groups"));
         command.addAll(capabilities);
-        command.addAll(List.of("env", "HOME=/tmp", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp", String.join(":", cp),
+        command.addAll(List.of(
+                "env",
+                "HOME=/tmp",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:-UsePerfData",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                String.join(":", cp),
                 main.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> !l.startsWith("SLF4J")).map(String::strip).toList();
+        return out.lines()
+                .filter(l -> !l.startsWith("SLF4J"))
+                .map(String::strip)
+                .toList();
     }
 
     private static String primaryGroup(String user) throws Exception {
-        return new String(new ProcessBuilder("id", "-gn", user).start().getInputStream().readAllBytes()).trim();
+        return new String(new ProcessBuilder("id", "-gn", user)
+                        .start()
+                        .getInputStream()
+                        .readAllBytes())
+                .trim();
     }
 
     private static void copy(Path from, Path to) throws Exception {

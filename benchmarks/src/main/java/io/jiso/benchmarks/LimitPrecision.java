@@ -29,8 +29,7 @@ import java.util.stream.Stream;
  * <pre>java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar io.jiso.benchmarks.LimitPrecision [runs]</pre>
  */
 public final class LimitPrecision {
-    private LimitPrecision() {
-    }
+    private LimitPrecision() {}
 
     private static final Duration CPU_LIMIT = Duration.ofSeconds(1);
     private static final Duration WALL_LIMIT = Duration.ofMillis(500);
@@ -52,12 +51,15 @@ public final class LimitPrecision {
         try {
             Map<String, Supplier<IsolatedProcessBuilder>> variants = new LinkedHashMap<>();
             for (int threads : new int[] {1, 2, 8}) {
-                variants.put("CPU 1 s, " + threads + " thread" + (threads == 1 ? "" : "s"),
+                variants.put(
+                        "CPU 1 s, " + threads + " thread" + (threads == 1 ? "" : "s"),
                         () -> new IsolatedProcessBuilder("/bench/busy", Integer.toString(threads))
-                                .bindReadOnly(dir, "/bench").cpuTimeLimit(CPU_LIMIT));
+                                .bindReadOnly(dir, "/bench")
+                                .cpuTimeLimit(CPU_LIMIT));
             }
             variants.put("wall 500 ms", () -> new IsolatedProcessBuilder("sleep", "30").wallTimeLimit(WALL_LIMIT));
-            System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).strip());
+            System.out.println("load average before: "
+                    + Files.readString(Path.of("/proc/loadavg")).strip());
             System.out.println("runs per variant: " + runs);
             System.out.println("| variant | p50 | p99 | max | (overshoot, ms) |");
             System.out.println("|---|---|---|---|---|");
@@ -68,7 +70,8 @@ public final class LimitPrecision {
                     report(v.getKey() + ", JVM stopped 2 s", measure(v.getValue(), Math.max(1, runs / 5), cpu, true));
                 }
             }
-            System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).strip());
+            System.out.println("load average after: "
+                    + Files.readString(Path.of("/proc/loadavg")).strip());
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -100,15 +103,25 @@ public final class LimitPrecision {
 
     private static void stopThisJvm(Duration pause) throws Exception {
         long jvm = ProcessHandle.current().pid();
-        new ProcessBuilder("sh", "-c", "kill -STOP " + jvm + "; sleep " + pause.toMillis() / 1000.0 + "; kill -CONT "
-                + jvm).start().waitFor();
+        new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "kill -STOP " + jvm + "; sleep " + pause.toMillis() / 1000.0 + "; kill -CONT " + jvm)
+                .start()
+                .waitFor();
     }
 
     private static void report(String name, double[] ms) {
         double[] s = ms.clone();
         Arrays.sort(s);
-        System.out.printf(Locale.ROOT, "| %s (%d runs) | %.2f | %.2f | %.2f | |%n", name, s.length, pct(s, 0.50),
-                pct(s, 0.99), s[s.length - 1]);
+        System.out.printf(
+                Locale.ROOT,
+                "| %s (%d runs) | %.2f | %.2f | %.2f | |%n",
+                name,
+                s.length,
+                pct(s, 0.50),
+                pct(s, 0.99),
+                s[s.length - 1]);
     }
 
     private static double pct(double[] sorted, double p) {
@@ -118,8 +131,15 @@ public final class LimitPrecision {
     private static Path compileBusy() throws Exception {
         Path dir = Files.createTempDirectory("jiso-bench");
         Files.writeString(dir.resolve("busy.c"), BUSY_C);
-        Process cc = new ProcessBuilder("cc", "-O1", "-pthread", "-o", dir.resolve("busy").toString(),
-                dir.resolve("busy.c").toString()).inheritIO().start();
+        Process cc = new ProcessBuilder(
+                        "cc",
+                        "-O1",
+                        "-pthread",
+                        "-o",
+                        dir.resolve("busy").toString(),
+                        dir.resolve("busy.c").toString())
+                .inheritIO()
+                .start();
         if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
             throw new IllegalStateException("cc failed");
         }

@@ -47,13 +47,20 @@ public final class SeccompOverhead {
             // The sandboxed program runs as nobody: it must be able to enter the directory.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.writeString(dir.resolve("loop.c"), LOOP);
-            Process cc = new ProcessBuilder("gcc", "-O2", "-o", dir.resolve("loop").toString(),
-                    dir.resolve("loop.c").toString()).inheritIO().start();
+            Process cc = new ProcessBuilder(
+                            "gcc",
+                            "-O2",
+                            "-o",
+                            dir.resolve("loop").toString(),
+                            dir.resolve("loop.c").toString())
+                    .inheritIO()
+                    .start();
             if (cc.waitFor() != 0) {
                 throw new IllegalStateException("gcc failed");
             }
             SeccompPolicy allowAll = SeccompPolicy.builder(SeccompPolicy.Action.allow())
-                    .unknownSyscalls(SeccompPolicy.Action.allow()).build();
+                    .unknownSyscalls(SeccompPolicy.Action.allow())
+                    .build();
             List<double[]> with = new ArrayList<>();
             List<double[]> any = new ArrayList<>();
             List<double[]> without = new ArrayList<>();
@@ -63,8 +70,9 @@ public final class SeccompOverhead {
                 without.add(run(dir, null));
             }
             String[] names = {"getppid", "read 1 B of /dev/zero", "pread 4 KiB of a file"};
-            System.out.printf("%-24s %10s %10s %10s %8s %8s%n", "ns per call (median)", "no filter", "allow-all",
-                    "default", "all/no", "def/no");
+            System.out.printf(
+                    "%-24s %10s %10s %10s %8s %8s%n",
+                    "ns per call (median)", "no filter", "allow-all", "default", "all/no", "def/no");
             for (int i = 0; i < names.length; i++) {
                 double a = median(without, i);
                 double all = median(any, i);
@@ -89,7 +97,8 @@ public final class SeccompOverhead {
         IsolatedProcess p = b.start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("loop failed: " + new String(p.getErrorStream().readAllBytes()));
+            throw new IllegalStateException(
+                    "loop failed: " + new String(p.getErrorStream().readAllBytes()));
         }
         return Arrays.stream(out.split(" ")).mapToDouble(Double::parseDouble).toArray();
     }

@@ -26,15 +26,19 @@ public class SpawnBenchmark {
     private final ProcessBuilder plain = new ProcessBuilder("/bin/true").inheritIO();
 
     /** The host's namespaces, no leaf, no filter, as root: a plain spawn through jiso. */
-    private final IsolatedProcessBuilder noIsolation = isolated().share(Namespace.values()).withoutCgroup()
-            .withoutSeccomp().runAsRoot();
+    private final IsolatedProcessBuilder noIsolation = isolated()
+            .share(Namespace.values())
+            .withoutCgroup()
+            .withoutSeccomp()
+            .runAsRoot();
     /** Everything jiso does by default: namespaces, fresh root, cgroup leaf, nobody, no capabilities, seccomp. */
     private final IsolatedProcessBuilder defaults = isolated();
+
     private final IsolatedProcessBuilder defaultsHostNetwork = isolated().share(Namespace.NET);
     private final IsolatedProcessBuilder defaultsWithoutCgroup = isolated().withoutCgroup();
     private final IsolatedProcessBuilder defaultsWithoutSeccomp = isolated().withoutSeccomp();
-    private final IsolatedProcessBuilder defaultsAndThreeLimits = isolated().memoryMax(256L << 20).pidsMax(64)
-            .cpuMax(50_000, 100_000);
+    private final IsolatedProcessBuilder defaultsAndThreeLimits =
+            isolated().memoryMax(256L << 20).pidsMax(64).cpuMax(50_000, 100_000);
 
     private static IsolatedProcessBuilder isolated() {
         return new IsolatedProcessBuilder("/bin/true").inheritIO();

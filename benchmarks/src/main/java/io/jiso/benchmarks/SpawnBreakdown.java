@@ -17,8 +17,7 @@ import java.util.function.Supplier;
  * <pre>java -cp benchmarks/target/benchmarks.jar io.jiso.benchmarks.SpawnBreakdown [rounds]</pre>
  */
 public final class SpawnBreakdown {
-    private SpawnBreakdown() {
-    }
+    private SpawnBreakdown() {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
@@ -26,7 +25,8 @@ public final class SpawnBreakdown {
         variants.put("defaults", () -> isolated());
         variants.put("- cgroup leaf", () -> isolated().withoutCgroup());
         variants.put("memoryMax", () -> isolated().memoryMax(256 << 20));
-        variants.put("memoryMax - cgroupfs", () -> isolated().memoryMax(256 << 20).cgroupfs(false));
+        variants.put(
+                "memoryMax - cgroupfs", () -> isolated().memoryMax(256 << 20).cgroupfs(false));
         variants.put("defaults + cgroupfs", () -> isolated().cgroupfs(true));
         variants.put("- leaf - pid ns", () -> isolated().withoutCgroup().share(Namespace.PID));
         variants.put("- leaf - ipc ns", () -> isolated().withoutCgroup().share(Namespace.IPC));
@@ -35,13 +35,19 @@ public final class SpawnBreakdown {
         variants.put("- leaf - net ns", () -> isolated().withoutCgroup().share(Namespace.NET));
         variants.put("- leaf - fresh root", () -> isolated().withoutCgroup().hostRoot());
         variants.put("- leaf - seccomp", () -> isolated().withoutCgroup().withoutSeccomp());
-        variants.put("no isolation", () -> isolated().share(Namespace.values()).withoutCgroup().withoutSeccomp()
-                .runAsRoot());
+        variants.put(
+                "no isolation",
+                () -> isolated()
+                        .share(Namespace.values())
+                        .withoutCgroup()
+                        .withoutSeccomp()
+                        .runAsRoot());
         Map<String, IsolatedProcessBuilder> builders = new LinkedHashMap<>();
         variants.forEach((k, v) -> builders.put(k, v.get()));
         JisoRuntime fromHost = JisoRuntime.builder().rootTemplates(false).build();
-        builders.put("- leaf, root from host", new IsolatedProcessBuilder(fromHost, "/bin/true").inheritIO()
-                .withoutCgroup());
+        builders.put(
+                "- leaf, root from host",
+                new IsolatedProcessBuilder(fromHost, "/bin/true").inheritIO().withoutCgroup());
         ProcessBuilder plain = new ProcessBuilder("/bin/true").inheritIO();
         Map<String, long[]> samples = new LinkedHashMap<>();
         samples.put("ProcessBuilder", new long[rounds]);

@@ -19,8 +19,7 @@ import java.util.Map;
  * <pre>java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar io.jiso.benchmarks.SpawnCpu [spawns]</pre>
  */
 public final class SpawnCpu {
-    private SpawnCpu() {
-    }
+    private SpawnCpu() {}
 
     interface Spawn {
         void run() throws Exception;
@@ -31,13 +30,22 @@ public final class SpawnCpu {
         ProcessBuilder plain = new ProcessBuilder("/bin/true").inheritIO();
         Map<String, Spawn> variants = new LinkedHashMap<>();
         variants.put("ProcessBuilder", () -> plain.start().waitFor());
-        variants.put("jiso, no isolation", start(isolated().share(Namespace.values()).withoutCgroup()
-                .withoutSeccomp().runAsRoot()));
-        variants.put("jiso defaults - leaf - net ns", start(isolated().withoutCgroup().share(Namespace.NET)));
+        variants.put(
+                "jiso, no isolation",
+                start(isolated()
+                        .share(Namespace.values())
+                        .withoutCgroup()
+                        .withoutSeccomp()
+                        .runAsRoot()));
+        variants.put(
+                "jiso defaults - leaf - net ns",
+                start(isolated().withoutCgroup().share(Namespace.NET)));
         variants.put("jiso defaults - leaf", start(isolated().withoutCgroup()));
         variants.put("jiso defaults", start(isolated()));
         variants.put("jiso defaults + memoryMax", start(isolated().memoryMax(256 << 20)));
-        variants.put("jiso defaults + memoryMax - cgroupfs", start(isolated().memoryMax(256 << 20).cgroupfs(false)));
+        variants.put(
+                "jiso defaults + memoryMax - cgroupfs",
+                start(isolated().memoryMax(256 << 20).cgroupfs(false)));
         System.out.printf("%-32s %12s %18s %10s%n", "variant", "wall (us)", "machine CPU (us)", "CPU/wall");
         for (Map.Entry<String, Spawn> v : variants.entrySet()) {
             for (int i = 0; i < 300; i++) {
@@ -63,7 +71,10 @@ public final class SpawnCpu {
     /** user + nice + system + irq + softirq ticks of all CPUs. */
     private static long busyTicks() throws Exception {
         String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+        return Long.parseLong(f[1])
+                + Long.parseLong(f[2])
+                + Long.parseLong(f[3])
+                + Long.parseLong(f[6])
                 + Long.parseLong(f[7]);
     }
 

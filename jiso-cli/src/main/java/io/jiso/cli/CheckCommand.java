@@ -17,11 +17,15 @@ import picocli.CommandLine.Spec;
  * jiso check: what the host offers jiso and, where something is missing, why;
  * then the test that settles it, a default sandbox running {@code true}.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Shows what this host offers jiso (kernel, cgroups, user namespaces, Landlock, seccomp,"
-                + " clone3, pidfd, subordinate ids, security modules) and why where it does not, then starts a"
-                + " default sandbox running true.",
-                "Exit status: 0 when that sandbox ran, 1 when it could not start (the reason is printed)."})
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Shows what this host offers jiso (kernel, cgroups, user namespaces, Landlock, seccomp,"
+                    + " clone3, pidfd, subordinate ids, security modules) and why where it does not, then starts a"
+                    + " default sandbox running true.",
+            "Exit status: 0 when that sandbox ran, 1 when it could not start (the reason is printed)."
+        })
 final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,8 +49,9 @@ final class CheckCommand implements Callable<Integer> {
         trials.put("withMemoryLimit", trial(new IsolatedProcessBuilder("true").memoryMax(64L << 20)));
         info.put("trialSandboxes", trials);
         boolean ok = "ok".equals(defaults.get("result"));
-        info.put("verdict", ok ? "jiso's defaults work here" : "jiso's defaults cannot work here: "
-                + defaults.get("result"));
+        info.put(
+                "verdict",
+                ok ? "jiso's defaults work here" : "jiso's defaults cannot work here: " + defaults.get("result"));
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -22,12 +22,11 @@ import java.util.Set;
  * missing, the value says why.
  */
 final class HostFacts {
-    private HostFacts() {
-    }
+    private HostFacts() {}
 
     /** The controllers jiso's limits and accounting use, by their v2 names (blkio is v1's io). */
-    private static final List<String> USED = List.of("memory", "cpu", "cpuset", "io", "pids", "hugetlb", "devices",
-            "freezer");
+    private static final List<String> USED =
+            List.of("memory", "cpu", "cpuset", "io", "pids", "hugetlb", "devices", "freezer");
 
     static String read(String path) {
         try {
@@ -60,14 +59,18 @@ final class HostFacts {
             m.put("layout", "none: " + e.getMessage());
             return m;
         }
-        m.put("layout", switch (layout.kind()) {
-            case V2 -> "v2 (unified)";
-            case V1 -> "v1 (legacy)";
-            case HYBRID -> "hybrid (v1 controllers and a v2 tree)";
-        });
+        m.put(
+                "layout",
+                switch (layout.kind()) {
+                    case V2 -> "v2 (unified)";
+                    case V1 -> "v1 (legacy)";
+                    case HYBRID -> "hybrid (v1 controllers and a v2 tree)";
+                });
         String parent = JisoRuntime.defaultRuntime().cgroupParent().orElse(null);
         if (parent != null && !parent.isBlank()) {
-            m.put("parent", parent + " (-D" + Cgroups.PARENT_PROPERTY + ": in each hierarchy, instead of the defaults)");
+            m.put(
+                    "parent",
+                    parent + " (-D" + Cgroups.PARENT_PROPERTY + ": in each hierarchy, instead of the defaults)");
         }
         Path v2Mount = layout.v2Mount();
         Set<String> v2Available = new LinkedHashSet<>();
@@ -75,9 +78,13 @@ final class HostFacts {
             Path base = Cgroups.leafBase(v2Mount, layout.v2OwnDir(), true);
             m.put("v2Mount", v2Mount.toString());
             m.put("v2Own", layout.v2OwnDir().toString());
-            m.put("v2Parent", base.resolve("jiso") + (Files.isWritable(base) ? ""
-                    : " (not writable: no delegated subtree; set -D" + Cgroups.PARENT_PROPERTY
-                            + " or use a systemd unit with Delegate=yes)"));
+            m.put(
+                    "v2Parent",
+                    base.resolve("jiso")
+                            + (Files.isWritable(base)
+                                    ? ""
+                                    : " (not writable: no delegated subtree; set -D" + Cgroups.PARENT_PROPERTY
+                                            + " or use a systemd unit with Delegate=yes)"));
             for (Path dir : List.of(layout.v2OwnDir(), v2Mount)) {
                 String c = read(dir.resolve("cgroup.controllers").toString());
                 v2Available.addAll(List.of((c == null ? "" : c).split("\\s+")));
@@ -86,11 +93,15 @@ final class HostFacts {
         Map<String, Object> controllers = new LinkedHashMap<>();
         for (String name : USED) {
             String v1Name = name.equals("io") ? "blkio" : name;
-            Layout.V1Hierarchy h = layout.v1().stream().filter(x -> x.controllers().contains(v1Name)).findFirst()
+            Layout.V1Hierarchy h = layout.v1().stream()
+                    .filter(x -> x.controllers().contains(v1Name))
+                    .findFirst()
                     .orElse(null);
             if (h != null) {
-                controllers.put(name, "v1 at " + h.mount() + ", leaves under "
-                        + Cgroups.leafBase(h.mount(), h.ownDir(), false).resolve("jiso"));
+                controllers.put(
+                        name,
+                        "v1 at " + h.mount() + ", leaves under "
+                                + Cgroups.leafBase(h.mount(), h.ownDir(), false).resolve("jiso"));
             } else if (name.equals("devices") && v2Mount != null) {
                 controllers.put(name, "v2 (a BPF device program on the leaf)");
             } else if (name.equals("freezer") && v2Mount != null) {
@@ -127,28 +138,40 @@ final class HostFacts {
         }
         boolean root = jvmIsRoot();
         boolean allowed = !"0".equals(max) && (root || forbids.isEmpty());
-        m.put("allowed", allowed ? "yes" + (root ? " (root)" : "")
-                : "no: " + String.join("; ", forbids));
+        m.put("allowed", allowed ? "yes" + (root ? " (root)" : "") : "no: " + String.join("; ", forbids));
         return m;
     }
 
     static Map<String, Object> kernelFeatures() {
         Map<String, Object> m = new LinkedHashMap<>();
         long abi = Syscalls.call(Syscalls.LANDLOCK_CREATE_RULESET, 0, 0, Syscalls.LANDLOCK_CREATE_RULESET_VERSION);
-        m.put("landlock", abi > 0 ? "ABI " + abi
-                : abi == -Syscalls.EOPNOTSUPP ? "no: built in but not enabled ('landlock' missing from lsm=)"
-                : abi == -Syscalls.ENOSYS ? "no: the kernel has no Landlock (CONFIG_SECURITY_LANDLOCK)"
-                : "no: errno " + -abi);
+        m.put(
+                "landlock",
+                abi > 0
+                        ? "ABI " + abi
+                        : abi == -Syscalls.EOPNOTSUPP
+                                ? "no: built in but not enabled ('landlock' missing from lsm=)"
+                                : abi == -Syscalls.ENOSYS
+                                        ? "no: the kernel has no Landlock (CONFIG_SECURITY_LANDLOCK)"
+                                        : "no: errno " + -abi);
         String status = read("/proc/self/status");
         boolean seccomp = status != null && status.lines().anyMatch(l -> l.startsWith("Seccomp:"));
         String actions = read("/proc/sys/kernel/seccomp/actions_avail");
-        m.put("seccomp", !seccomp ? "no: the kernel has no CONFIG_SECCOMP"
-                : actions == null ? "no filter mode: the kernel has no CONFIG_SECCOMP_FILTER"
-                : "filters; actions " + actions);
+        m.put(
+                "seccomp",
+                !seccomp
+                        ? "no: the kernel has no CONFIG_SECCOMP"
+                        : actions == null
+                                ? "no filter mode: the kernel has no CONFIG_SECCOMP_FILTER"
+                                : "filters; actions " + actions);
         long clone3 = Syscalls.call(Syscalls.CLONE3, 0, 0, 0);
-        m.put("clone3", clone3 == -Syscalls.EINVAL ? "yes"
-                : clone3 == -Syscalls.ENOSYS ? "no: ENOSYS (kernel before 5.3, or a seccomp filter refuses it)"
-                : "errno " + -clone3);
+        m.put(
+                "clone3",
+                clone3 == -Syscalls.EINVAL
+                        ? "yes"
+                        : clone3 == -Syscalls.ENOSYS
+                                ? "no: ENOSYS (kernel before 5.3, or a seccomp filter refuses it)"
+                                : "errno " + -clone3);
         m.put("CLONE_INTO_CGROUP", atLeast(5, 7) ? "yes (kernel 5.7 or newer)" : "no: needs kernel 5.7");
         long pidfd = Syscalls.call(Syscalls.PIDFD_OPEN, ProcessHandle.current().pid(), 0, 0);
         if (pidfd >= 0) {
@@ -186,7 +209,9 @@ final class HostFacts {
                     ranges.add(f[1] + "+" + f[2]);
                 }
             }
-            m.put(file, text == null ? "absent" : ranges.isEmpty() ? "no range for " + user : String.join(", ", ranges));
+            m.put(
+                    file,
+                    text == null ? "absent" : ranges.isEmpty() ? "no range for " + user : String.join(", ", ranges));
         }
         return m;
     }
@@ -211,10 +236,15 @@ final class HostFacts {
         String lsm = read("/sys/kernel/security/lsm");
         m.put("lsm", lsm == null ? "unknown (securityfs not mounted)" : lsm);
         String apparmor = read("/sys/module/apparmor/parameters/enabled");
-        m.put("apparmor", "Y".equals(apparmor) && lsm != null && lsm.contains("apparmor") ? "enabled"
-                : "no: " + (apparmor == null ? "not in this kernel" : "not enabled"));
+        m.put(
+                "apparmor",
+                "Y".equals(apparmor) && lsm != null && lsm.contains("apparmor")
+                        ? "enabled"
+                        : "no: " + (apparmor == null ? "not in this kernel" : "not enabled"));
         String selinux = read("/sys/fs/selinux/enforce");
-        m.put("selinux", selinux == null ? "no: selinuxfs not mounted" : "1".equals(selinux) ? "enforcing" : "permissive");
+        m.put(
+                "selinux",
+                selinux == null ? "no: selinuxfs not mounted" : "1".equals(selinux) ? "enforcing" : "permissive");
         return m;
     }
 
@@ -222,7 +252,8 @@ final class HostFacts {
         if (!JisoRuntime.defaultRuntime().rootTemplates()) {
             return "off: -Djiso.rootTemplates=false";
         }
-        return jvmIsRoot() ? "on: a root JVM copies each fresh root from a template"
+        return jvmIsRoot()
+                ? "on: a root JVM copies each fresh root from a template"
                 : "off: only a root JVM uses them; each root is built from a copy of the host's mounts";
     }
 }

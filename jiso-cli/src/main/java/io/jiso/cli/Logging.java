@@ -10,8 +10,7 @@ import java.util.List;
  * program's output); {@code --quiet} turns it off.
  */
 final class Logging {
-    private Logging() {
-    }
+    private Logging() {}
 
     static void configure(String[] args) {
         List<String> own = Arrays.asList(args).subList(0, dashDash(args));

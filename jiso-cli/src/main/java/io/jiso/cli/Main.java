@@ -16,7 +16,10 @@ import picocli.CommandLine.ParameterException;
  * as {@code docker run} does; otherwise a subcommand's status is the exit
  * status.
  */
-@Command(name = "jiso", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "jiso",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Runs programs isolated in Linux namespaces, a cgroup leaf and a seccomp filter.",
         subcommands = {RunCommand.class, CheckCommand.class, SweepCommand.class, HelpCommand.class})
 public final class Main {
@@ -63,8 +66,10 @@ public final class Main {
                     p.load(in);
                 }
             }
-            return new String[] {"jiso " + p.getProperty("version", "unknown") + " (Java "
-                    + Runtime.version() + ", " + System.getProperty("os.arch") + ")"};
+            return new String[] {
+                "jiso " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ", "
+                        + System.getProperty("os.arch") + ")"
+            };
         }
     }
 }

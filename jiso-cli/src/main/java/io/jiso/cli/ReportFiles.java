@@ -21,8 +21,7 @@ import java.util.Map;
  * of CMS, so that a judge built on isolate can read jiso's.
  */
 final class ReportFiles {
-    private ReportFiles() {
-    }
+    private ReportFiles() {}
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -60,7 +59,9 @@ final class ReportFiles {
             s.append("time:").append(seconds(r.cpuTime(), 3).toPlainString()).append('\n');
         }
         if (!r.wallTime().isNegative()) {
-            s.append("time-wall:").append(seconds(r.wallTime(), 3).toPlainString()).append('\n');
+            s.append("time-wall:")
+                    .append(seconds(r.wallTime(), 3).toPlainString())
+                    .append('\n');
         }
         if (r.memoryPeakBytes() != ResourceUsage.UNKNOWN) {
             long kib = (r.memoryPeakBytes() + 1023) / 1024;
@@ -99,8 +100,8 @@ final class ReportFiles {
 
     /** isolate's meta-file of a sandbox that could not run the program: status XX. */
     static void writeMetaFailure(File file, String message) throws IOException {
-        Files.writeString(file.toPath(), "status:XX\nmessage:" + oneLine(String.valueOf(message)) + "\n",
-                StandardCharsets.UTF_8);
+        Files.writeString(
+                file.toPath(), "status:XX\nmessage:" + oneLine(String.valueOf(message)) + "\n", StandardCharsets.UTF_8);
     }
 
     /** Seconds with this many decimals; null for ResourceUsage.UNKNOWN_TIME. */

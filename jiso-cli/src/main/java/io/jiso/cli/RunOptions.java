@@ -105,7 +105,11 @@ final class RunOptions {
     private void privileges(IsolatedProcessBuilder b) {
         set("--user", o.user, () -> b.user(o.user.uid(), o.user.gid()));
         if (!o.groups.isEmpty()) {
-            set("--groups", o.groups, () -> b.supplementaryGroups(o.groups.stream().mapToLong(Long::longValue).toArray()));
+            set(
+                    "--groups",
+                    o.groups,
+                    () -> b.supplementaryGroups(
+                            o.groups.stream().mapToLong(Long::longValue).toArray()));
         }
         b.keepCapabilities(o.keepCaps.toArray(Capability[]::new));
         SeccompPolicy policy = o.seccompPolicy();
@@ -115,8 +119,13 @@ final class RunOptions {
             b.seccomp(policy);
         }
         set("--landlock-ro", o.landlockReadOnly, () -> b.landlockReadOnly(o.landlockReadOnly.toArray(String[]::new)));
-        set("--landlock-rw", o.landlockReadWrite, () -> b.landlockReadWrite(o.landlockReadWrite.toArray(String[]::new)));
-        set("--landlock-exec", o.landlockExecutable,
+        set(
+                "--landlock-rw",
+                o.landlockReadWrite,
+                () -> b.landlockReadWrite(o.landlockReadWrite.toArray(String[]::new)));
+        set(
+                "--landlock-exec",
+                o.landlockExecutable,
                 () -> b.landlockExecutable(o.landlockExecutable.toArray(String[]::new)));
         set("--apparmor-profile", o.apparmorProfile, () -> b.apparmorProfile(o.apparmorProfile));
         set("--selinux-label", o.selinuxLabel, () -> b.selinuxLabel(o.selinuxLabel));

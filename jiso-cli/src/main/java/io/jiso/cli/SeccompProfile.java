@@ -23,8 +23,7 @@ import java.util.Set;
  * naming it.
  */
 final class SeccompProfile {
-    private SeccompProfile() {
-    }
+    private SeccompProfile() {}
 
     /** keptCaps: the capabilities the sandbox keeps, which Docker's includes/excludes test. */
     static SeccompPolicy read(Path file, Set<Capability> keptCaps) throws IOException {
@@ -71,8 +70,9 @@ final class SeccompProfile {
             case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS" -> Action.killProcess();
             case "SCMP_ACT_TRAP" -> Action.trap();
             case "SCMP_ACT_LOG" -> Action.log();
-            default -> throw new IllegalArgumentException("action " + name + " is not one jiso supports (SCMP_ACT_ALLOW,"
-                    + " _ERRNO, _KILL, _KILL_THREAD, _KILL_PROCESS, _TRAP, _LOG)");
+            default ->
+                throw new IllegalArgumentException("action " + name + " is not one jiso supports (SCMP_ACT_ALLOW,"
+                        + " _ERRNO, _KILL, _KILL_THREAD, _KILL_PROCESS, _TRAP, _LOG)");
         };
     }
 
@@ -83,16 +83,18 @@ final class SeccompProfile {
             long value = unsigned(a.path("value"));
             SeccompPolicy.Arg arg = SeccompPolicy.arg(index);
             String op = text(a, "op");
-            checks.add(switch (op) {
-                case "SCMP_CMP_EQ" -> arg.eq(value);
-                case "SCMP_CMP_NE" -> arg.ne(value);
-                case "SCMP_CMP_LT" -> arg.lt(value);
-                case "SCMP_CMP_LE" -> arg.le(value);
-                case "SCMP_CMP_GT" -> arg.gt(value);
-                case "SCMP_CMP_GE" -> arg.ge(value);
-                case "SCMP_CMP_MASKED_EQ" -> arg.maskedEq(value, unsigned(a.path("valueTwo")));
-                default -> throw new IllegalArgumentException("operator " + op + " is not a seccomp comparison");
-            });
+            checks.add(
+                    switch (op) {
+                        case "SCMP_CMP_EQ" -> arg.eq(value);
+                        case "SCMP_CMP_NE" -> arg.ne(value);
+                        case "SCMP_CMP_LT" -> arg.lt(value);
+                        case "SCMP_CMP_LE" -> arg.le(value);
+                        case "SCMP_CMP_GT" -> arg.gt(value);
+                        case "SCMP_CMP_GE" -> arg.ge(value);
+                        case "SCMP_CMP_MASKED_EQ" -> arg.maskedEq(value, unsigned(a.path("valueTwo")));
+                        default ->
+                            throw new IllegalArgumentException("operator " + op + " is not a seccomp comparison");
+                    });
         }
         return checks.toArray(ArgCheck[]::new);
     }
@@ -114,7 +116,9 @@ final class SeccompProfile {
         List<Boolean> matches = new ArrayList<>();
         if (cond.has("caps")) {
             List<Boolean> each = new ArrayList<>();
-            cond.get("caps").forEach(c -> each.add(keptCaps.stream().anyMatch(k -> k.name().equals(c.asText()))));
+            cond.get("caps")
+                    .forEach(c ->
+                            each.add(keptCaps.stream().anyMatch(k -> k.name().equals(c.asText()))));
             matches.add(includes ? !each.contains(false) : each.contains(true));
         }
         if (cond.has("arches")) {

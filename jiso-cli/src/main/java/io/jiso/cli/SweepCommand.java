@@ -14,17 +14,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** jiso sweep: removes the cgroup leaves of JVMs of this user that died without cleaning up. */
-@Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = {"Removes the cgroup leaves that JVMs of this user which are gone left behind (killed,"
-                + " crashed), killing what still runs in them, and says what it removed.",
-                "Every JVM does this at its first sandbox; this is for an operator."})
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Removes the cgroup leaves that JVMs of this user which are gone left behind (killed,"
+                    + " crashed), killing what still runs in them, and says what it removed.",
+            "Every JVM does this at its first sandbox; this is for an operator."
+        })
 final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(names = "--json", description = "print what was removed as JSON")
     boolean json;
-    @Option(names = {"-q", "--quiet"}, description = "print nothing when nothing was removed")
+
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "print nothing when nothing was removed")
     boolean quiet;
 
     @Override
@@ -37,7 +44,9 @@ final class SweepCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("jvmPid", r.jvmPid());
                 m.put("leaf", r.leaf());
-                m.put("directories", r.directories().stream().map(Path::toString).sorted().toList());
+                m.put(
+                        "directories",
+                        r.directories().stream().map(Path::toString).sorted().toList());
                 m.put("killedPids", r.killedPids().stream().sorted().toList());
                 list.add(m);
             }
@@ -48,8 +57,10 @@ final class SweepCommand implements Callable<Integer> {
             }
         } else {
             for (Sweep.Removed r : removed) {
-                out.println("removed " + r.leaf() + " of JVM " + r.jvmPid() + (r.killedPids().isEmpty() ? ""
-                        : ", killed " + r.killedPids().stream().sorted().toList()));
+                out.println("removed " + r.leaf() + " of JVM " + r.jvmPid()
+                        + (r.killedPids().isEmpty()
+                                ? ""
+                                : ", killed " + r.killedPids().stream().sorted().toList()));
                 r.directories().stream().sorted().forEach(d -> out.println("  " + d));
             }
         }

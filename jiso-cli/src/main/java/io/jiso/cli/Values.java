@@ -19,13 +19,12 @@ import picocli.CommandLine.TypeConversionException;
  * before it.
  */
 final class Values {
-    private Values() {
-    }
+    private Values() {}
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)([KMGT]?)(I?B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(-?\\d+(?:\\.\\d+)?)(us|ms|s|m|h)");
-    private static final String SIZE_RULE = "must be a number of bytes with an optional suffix K, M, G or T"
-            + " (powers of 1024), e.g. 64M";
+    private static final String SIZE_RULE =
+            "must be a number of bytes with an optional suffix K, M, G or T" + " (powers of 1024), e.g. 64M";
 
     /** Bytes: 4096, 64K, 256M, 2G, 1T (K = 1024), or "unlimited". */
     static final class SizeOrUnlimited implements ITypeConverter<Long> {
@@ -97,23 +96,24 @@ final class Values {
             throw new TypeConversionException("must be a number with a unit, us, ms, s, m or h (e.g. 500ms, 2s,"
                     + " 1.5s, 1m), was '" + value + "'");
         }
-        BigDecimal nanosPerUnit = BigDecimal.valueOf(switch (m.group(2)) {
-            case "us" -> 1_000L;
-            case "ms" -> 1_000_000L;
-            case "s" -> 1_000_000_000L;
-            case "m" -> 60_000_000_000L;
-            default -> 3_600_000_000_000L;
-        });
+        BigDecimal nanosPerUnit = BigDecimal.valueOf(
+                switch (m.group(2)) {
+                    case "us" -> 1_000L;
+                    case "ms" -> 1_000_000L;
+                    case "s" -> 1_000_000_000L;
+                    case "m" -> 60_000_000_000L;
+                    default -> 3_600_000_000_000L;
+                });
         try {
-            return Duration.ofNanos(new BigDecimal(m.group(1)).multiply(nanosPerUnit).longValueExact());
+            return Duration.ofNanos(
+                    new BigDecimal(m.group(1)).multiply(nanosPerUnit).longValueExact());
         } catch (ArithmeticException e) {
             throw new TypeConversionException("must be whole nanoseconds within about 292 years, was '" + value + "'");
         }
     }
 
     /** --cpu-max QUOTA[/PERIOD]: CPU time per period, e.g. 50ms/100ms (half a CPU); the period defaults to 100ms. */
-    record CpuMax(long quotaMicros, long periodMicros) {
-    }
+    record CpuMax(long quotaMicros, long periodMicros) {}
 
     static final class CpuMaxConverter implements ITypeConverter<CpuMax> {
         @Override
@@ -129,20 +129,20 @@ final class Values {
     }
 
     /** --rlimit NAME=SOFT[:HARD]: a setrlimit(2) limit; HARD defaults to SOFT. */
-    record Rlimit(ResourceLimit limit, long soft, long hard) {
-    }
+    record Rlimit(ResourceLimit limit, long soft, long hard) {}
 
     static final class RlimitConverter implements ITypeConverter<Rlimit> {
         @Override
         public Rlimit convert(String value) {
             int eq = value.indexOf('=');
             if (eq < 0) {
-                throw new TypeConversionException("must be NAME=SOFT[:HARD], e.g. stack=256M or nofile=64:64, was '"
-                        + value + "'");
+                throw new TypeConversionException(
+                        "must be NAME=SOFT[:HARD], e.g. stack=256M or nofile=64:64, was '" + value + "'");
             }
             ResourceLimit limit;
             try {
-                limit = ResourceLimit.valueOf(value.substring(0, eq).toUpperCase(Locale.ROOT).replaceFirst("^RLIMIT_", ""));
+                limit = ResourceLimit.valueOf(
+                        value.substring(0, eq).toUpperCase(Locale.ROOT).replaceFirst("^RLIMIT_", ""));
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("NAME must be one of " + names(ResourceLimit.values()) + ", was '"
                         + value.substring(0, eq) + "'");
@@ -159,14 +159,15 @@ final class Values {
             if (v.equalsIgnoreCase("unlimited") || v.equalsIgnoreCase("infinity")) {
                 return ResourceLimit.UNLIMITED;
             }
-            return size(v, "SOFT and HARD must be 'unlimited' or a number (in the limit's unit; bytes may take a"
-                    + " suffix K, M, G or T)");
+            return size(
+                    v,
+                    "SOFT and HARD must be 'unlimited' or a number (in the limit's unit; bytes may take a"
+                            + " suffix K, M, G or T)");
         }
     }
 
     /** --bind SRC[:DST], --ro-bind SRC[:DST]: DST defaults to SRC; a relative SRC is taken from the working directory. */
-    record Bind(Path source, String target) {
-    }
+    record Bind(Path source, String target) {}
 
     static final class BindConverter implements ITypeConverter<Bind> {
         @Override
@@ -183,8 +184,7 @@ final class Values {
     }
 
     /** --tmpfs DST[:SIZE]: SIZE defaults to 64M, like /tmp's. */
-    record Tmpfs(String target, long bytes) {
-    }
+    record Tmpfs(String target, long bytes) {}
 
     static final class TmpfsConverter implements ITypeConverter<Tmpfs> {
         @Override
@@ -192,23 +192,22 @@ final class Values {
             int colon = value.indexOf(':');
             String target = colon < 0 ? value : value.substring(0, colon);
             if (!target.startsWith("/")) {
-                throw new TypeConversionException("must be DST[:SIZE], DST an absolute path inside the sandbox, was '"
-                        + value + "'");
+                throw new TypeConversionException(
+                        "must be DST[:SIZE], DST an absolute path inside the sandbox, was '" + value + "'");
             }
             return new Tmpfs(target, colon < 0 ? 64L << 20 : size(value.substring(colon + 1), "SIZE " + SIZE_RULE));
         }
     }
 
     /** --user UID[:GID]: numeric ids inside the sandbox; GID defaults to UID. */
-    record User(long uid, long gid) {
-    }
+    record User(long uid, long gid) {}
 
     static final class UserConverter implements ITypeConverter<User> {
         @Override
         public User convert(String value) {
             if (!value.matches("\\d{1,10}(:\\d{1,10})?")) {
-                throw new TypeConversionException("must be UID[:GID], numbers (names are not looked up), was '"
-                        + value + "'");
+                throw new TypeConversionException(
+                        "must be UID[:GID], numbers (names are not looked up), was '" + value + "'");
             }
             String[] ids = value.split(":");
             long uid = Long.parseLong(ids[0]);

@@ -28,7 +28,10 @@ class CheckSweepVersionTest {
         boolean v1 = mountinfo.contains(" - cgroup ");
         String layout = v2 && v1 ? "hybrid" : v2 ? "v2" : "v1";
         assertTrue(r.out().contains("layout: " + layout), "layout " + layout + " in\n" + r.out());
-        assertTrue(r.out().contains("release: " + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip()));
+        assertTrue(r.out()
+                .contains("release: "
+                        + Files.readString(Path.of("/proc/sys/kernel/osrelease"))
+                                .strip()));
         assertTrue(r.out().contains("verdict: jiso's defaults work here"), r.out());
         System.out.println(r.out());
 
@@ -48,11 +51,23 @@ class CheckSweepVersionTest {
     @Test
     void sweepRemovesTheLeafOfAKilledJiso() throws Exception {
         Cli.assumeCgroupLeaves();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", "--quiet", "--memory", "64M", "--", "sleep", "60"));
-        Process jvm = new ProcessBuilder(command).redirectOutput(new File("/dev/null"))
-                .redirectError(new File("/dev/null")).start();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "run",
+                "--quiet",
+                "--memory",
+                "64M",
+                "--",
+                "sleep",
+                "60"));
+        Process jvm = new ProcessBuilder(command)
+                .redirectOutput(new File("/dev/null"))
+                .redirectError(new File("/dev/null"))
+                .start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (jvm.descendants().count() < 2 && System.nanoTime() < deadline) { // jiso-init and sleep
@@ -81,5 +96,4 @@ class CheckSweepVersionTest {
         assertEquals(0, again.exit(), again.toString());
         assertFalse(again.out().contains("JVM " + jvm.pid() + ","), again.out());
     }
-
 }

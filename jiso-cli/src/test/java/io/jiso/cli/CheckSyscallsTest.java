@@ -22,8 +22,8 @@ class CheckSyscallsTest {
             assertEquals(abi.syscall("pidfd_open"), Syscalls.PIDFD_OPEN, arch);
             assertEquals(abi.syscall("clone3"), Syscalls.CLONE3, arch);
             assertEquals(abi.syscall("landlock_create_ruleset"), Syscalls.LANDLOCK_CREATE_RULESET, arch);
-            assertEquals(abi.intConstant("LANDLOCK_CREATE_RULESET_VERSION"),
-                    Syscalls.LANDLOCK_CREATE_RULESET_VERSION, arch);
+            assertEquals(
+                    abi.intConstant("LANDLOCK_CREATE_RULESET_VERSION"), Syscalls.LANDLOCK_CREATE_RULESET_VERSION, arch);
             assertEquals(abi.intConstant("EINVAL"), Syscalls.EINVAL, arch);
             assertEquals(abi.intConstant("ENOSYS"), Syscalls.ENOSYS, arch);
             assertEquals(abi.intConstant("EOPNOTSUPP"), Syscalls.EOPNOTSUPP, arch);
@@ -37,7 +37,9 @@ class CheckSyscallsTest {
         assumeTrue(fd != -Syscalls.ENOSYS, "pidfd_open needs Linux 5.3");
         assertTrue(fd >= 0, "pidfd_open of this JVM: " + fd);
         try {
-            assertEquals("anon_inode:[pidfd]", Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
+            assertEquals(
+                    "anon_inode:[pidfd]",
+                    Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
         } finally {
             Syscalls.close(fd);
         }

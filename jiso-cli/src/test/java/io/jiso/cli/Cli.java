@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  * stdout and stderr go to files, its stdin is /dev/null.
  */
 final class Cli {
-    private Cli() {
-    }
+    private Cli() {}
 
     /** What a run of jiso left: its exit status and both outputs. */
     record Result(int exit, String out, String err) {
@@ -41,9 +40,13 @@ final class Cli {
     }
 
     static Result jiso(Path dir, Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
@@ -59,7 +62,9 @@ final class Cli {
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("jiso " + String.join(" ", args) + " did not end in 120 s");
             }
-            return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+            return new Result(
+                    p.exitValue(),
+                    Files.readString(out.toPath(), StandardCharsets.UTF_8),
                     Files.readString(err.toPath(), StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out.toPath());

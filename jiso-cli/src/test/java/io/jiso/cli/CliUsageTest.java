@@ -20,14 +20,42 @@ class CliUsageTest {
 
         Cli.Result help = jiso("help", "run");
         assertEquals(0, help.exit(), help.toString());
-        for (String flag : List.of("--memory", "--swap", "--pids", "--cpus", "--cpu-max", "--cpu-time", "--wall-time",
-                "--output", "--rlimit", "--bind", "--ro-bind", "--tmpfs", "--share", "--hostname", "--user",
-                "--keep-cap", "--seccomp", "--landlock-ro", "--time-offset", "--chdir", "--env", "--clear-env",
-                "--no-new-session", "--minimal-etc", "--report", "--meta", "--quiet")) {
+        for (String flag : List.of(
+                "--memory",
+                "--swap",
+                "--pids",
+                "--cpus",
+                "--cpu-max",
+                "--cpu-time",
+                "--wall-time",
+                "--output",
+                "--rlimit",
+                "--bind",
+                "--ro-bind",
+                "--tmpfs",
+                "--share",
+                "--hostname",
+                "--user",
+                "--keep-cap",
+                "--seccomp",
+                "--landlock-ro",
+                "--time-offset",
+                "--chdir",
+                "--env",
+                "--clear-env",
+                "--no-new-session",
+                "--minimal-etc",
+                "--report",
+                "--meta",
+                "--quiet")) {
             assertTrue(help.out().contains(flag), flag + " in\n" + help.out());
         }
         Cli.Result top = jiso("help");
-        assertTrue(top.out().contains("run") && top.out().contains("check") && top.out().contains("sweep"), top.out());
+        assertTrue(
+                top.out().contains("run")
+                        && top.out().contains("check")
+                        && top.out().contains("sweep"),
+                top.out());
     }
 
     @Test

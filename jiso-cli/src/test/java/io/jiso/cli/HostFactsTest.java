@@ -34,7 +34,9 @@ class HostFactsTest {
     @Test
     void aFileThatCannotBeReadIsNoFact() {
         assertNull(HostFacts.read("/proc/no-such-file"));
-        assertEquals(HostFacts.read("/proc/sys/kernel/osrelease"), System.getProperty("os.version"),
+        assertEquals(
+                HostFacts.read("/proc/sys/kernel/osrelease"),
+                System.getProperty("os.version"),
                 "stripped of its newline");
     }
 }

@@ -32,8 +32,9 @@ class LauncherIT {
     @BeforeAll
     static void packaged() {
         for (String name : List.of("jiso", "jiso.jar", "jiso_completion")) {
-            Assumptions.assumeTrue(Files.exists(TARGET.resolve(name)), "needs " + TARGET.resolve(name)
-                    + ", which ./mvnw package makes");
+            Assumptions.assumeTrue(
+                    Files.exists(TARGET.resolve(name)),
+                    "needs " + TARGET.resolve(name) + ", which ./mvnw package makes");
         }
     }
 
@@ -47,14 +48,19 @@ class LauncherIT {
             Files.createSymbolicLink(tmp.resolve("my links/jiso"), Path.of("../install dir/bin/jiso"));
             Files.createDirectories(tmp.resolve("work dir"));
         }
-        List<String> command = new ArrayList<>(List.of(tmp.resolve("my links/jiso").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(tmp.resolve("my links/jiso").toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.resolve("work dir").toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).directory(tmp.resolve("work dir").toFile());
         pb.environment().remove("JAVA_HOME");
         pb.environment().putAll(env);
         File out = tmp.resolve("out").toFile();
         File err = tmp.resolve("err").toFile();
-        Process p = pb.redirectInput(new File("/dev/null")).redirectOutput(out).redirectError(err).start();
+        Process p = pb.redirectInput(new File("/dev/null"))
+                .redirectOutput(out)
+                .redirectError(err)
+                .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher ended");
         return new Cli.Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
     }
@@ -66,11 +72,25 @@ class LauncherIT {
     @Test
     void theIssuesExampleRunsThroughTheLauncher() throws Exception {
         Cli.assumeCgroupLeaves();
-        Cli.Result r = launch(Map.of("JAVA_HOME", javaHome()), "run", "--memory", "64M", "--report", "r.json", "--",
-                "/bin/sh", "-c", "echo hi");
+        Cli.Result r = launch(
+                Map.of("JAVA_HOME", javaHome()),
+                "run",
+                "--memory",
+                "64M",
+                "--report",
+                "r.json",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo hi");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("hi\n", r.out());
-        assertEquals("OK", new ObjectMapper().readTree(tmp.resolve("work dir/r.json").toFile()).get("status").asText());
+        assertEquals(
+                "OK",
+                new ObjectMapper()
+                        .readTree(tmp.resolve("work dir/r.json").toFile())
+                        .get("status")
+                        .asText());
     }
 
     @Test
@@ -103,8 +123,14 @@ class LauncherIT {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "needs bash");
         String script = "source \"$1\"; COMP_WORDS=(jiso run --mem); COMP_CWORD=2; COMP_LINE='jiso run --mem';"
                 + " COMP_POINT=${#COMP_LINE}; _complete_jiso; echo \"${COMPREPLY[@]}\"";
-        Process p = new ProcessBuilder("/bin/bash", "-c", script, "bash", TARGET.resolve("jiso_completion").toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start(); // compopt: "not in a completion"
+        Process p = new ProcessBuilder(
+                        "/bin/bash",
+                        "-c",
+                        script,
+                        "bash",
+                        TARGET.resolve("jiso_completion").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start(); // compopt: "not in a completion"
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         assertEquals(List.of("--memory", "--memory-high"), List.of(out.strip().split("\\s+")), out);

@@ -17,23 +17,43 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** --report and --meta of a given report, without running anything (RunCommandTest reads them after real runs). */
 class ReportFilesTest {
-    private static RunReport report(RunStatus status, int exitCode, int signal, long peak, boolean killed,
-            String message) {
-        return new RunReport(status, exitCode, signal, Duration.ofNanos(1_234_567_890), Duration.ofMillis(2500), peak,
-                42, killed, message);
+    private static RunReport report(
+            RunStatus status, int exitCode, int signal, long peak, boolean killed, String message) {
+        return new RunReport(
+                status,
+                exitCode,
+                signal,
+                Duration.ofNanos(1_234_567_890),
+                Duration.ofMillis(2500),
+                peak,
+                42,
+                killed,
+                message);
     }
 
     @Test
     void metaHasIsolatesKeysAndStatuses() {
-        assertEquals("time:1.235\ntime-wall:2.500\nmax-rss:2\ncg-mem:2\nexitcode:0\nmessage:OK\n",
-                ReportFiles.meta(report(RunStatus.OK, 0, 0, 1025, false, "OK")), "KiB rounded up, no status");
-        assertEquals("time:1.235\ntime-wall:2.500\nmax-rss:1\ncg-mem:1\nexitsig:9\nkilled:1\nstatus:TO\nmessage:Time"
-                + " limit exceeded\n", ReportFiles.meta(report(RunStatus.WALL_TIME_EXCEEDED, -1, 9, 1024, true,
-                        "Time limit exceeded")));
-        assertEquals("exitsig:9\ncg-oom-killed:1\nstatus:SG\nmessage:Memory limit exceeded two lines\n",
-                ReportFiles.meta(new RunReport(RunStatus.MEMORY_EXCEEDED, -1, 9, ResourceUsage.UNKNOWN_TIME,
-                        ResourceUsage.UNKNOWN_TIME, ResourceUsage.UNKNOWN, 0, false,
-                        "Memory limit exceeded\ntwo lines")), "unknown measurements are left out");
+        assertEquals(
+                "time:1.235\ntime-wall:2.500\nmax-rss:2\ncg-mem:2\nexitcode:0\nmessage:OK\n",
+                ReportFiles.meta(report(RunStatus.OK, 0, 0, 1025, false, "OK")),
+                "KiB rounded up, no status");
+        assertEquals(
+                "time:1.235\ntime-wall:2.500\nmax-rss:1\ncg-mem:1\nexitsig:9\nkilled:1\nstatus:TO\nmessage:Time"
+                        + " limit exceeded\n",
+                ReportFiles.meta(report(RunStatus.WALL_TIME_EXCEEDED, -1, 9, 1024, true, "Time limit exceeded")));
+        assertEquals(
+                "exitsig:9\ncg-oom-killed:1\nstatus:SG\nmessage:Memory limit exceeded two lines\n",
+                ReportFiles.meta(new RunReport(
+                        RunStatus.MEMORY_EXCEEDED,
+                        -1,
+                        9,
+                        ResourceUsage.UNKNOWN_TIME,
+                        ResourceUsage.UNKNOWN_TIME,
+                        ResourceUsage.UNKNOWN,
+                        0,
+                        false,
+                        "Memory limit exceeded\ntwo lines")),
+                "unknown measurements are left out");
         assertEquals("RE", status(report(RunStatus.RUNTIME_ERROR, 3, 0, 0, false, "x")));
         assertEquals("TO", status(report(RunStatus.CPU_TIME_EXCEEDED, -1, 9, 0, true, "x")));
         assertEquals("SG", status(report(RunStatus.SIGNALED, -1, 11, 0, false, "x")));
@@ -41,7 +61,11 @@ class ReportFilesTest {
     }
 
     private static String status(RunReport r) {
-        return ReportFiles.meta(r).lines().filter(l -> l.startsWith("status:")).findFirst().orElseThrow()
+        return ReportFiles.meta(r)
+                .lines()
+                .filter(l -> l.startsWith("status:"))
+                .findFirst()
+                .orElseThrow()
                 .substring("status:".length());
     }
 
@@ -56,8 +80,16 @@ class ReportFilesTest {
         assertEquals(4096L, m.get("memoryPeakBytes"));
         assertEquals(42L, m.get("outputBytes"));
         assertEquals(false, m.get("killedByJiso"));
-        Map<String, Object> unknown = ReportFiles.json(new RunReport(RunStatus.SIGNALED, -1, 11,
-                ResourceUsage.UNKNOWN_TIME, Duration.ZERO, ResourceUsage.UNKNOWN, ResourceUsage.UNKNOWN, false, "x"));
+        Map<String, Object> unknown = ReportFiles.json(new RunReport(
+                RunStatus.SIGNALED,
+                -1,
+                11,
+                ResourceUsage.UNKNOWN_TIME,
+                Duration.ZERO,
+                ResourceUsage.UNKNOWN,
+                ResourceUsage.UNKNOWN,
+                false,
+                "x"));
         assertNull(unknown.get("exitCode"), "no exit code after a signal");
         assertNull(unknown.get("cpuTime"));
         assertNull(unknown.get("memoryPeakBytes"));

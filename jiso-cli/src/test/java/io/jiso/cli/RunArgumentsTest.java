@@ -53,9 +53,33 @@ class RunArgumentsTest {
 
     @Test
     void limitsAreParsedInTheirUnits() {
-        RunCommand c = parse("--memory", "64M", "--swap", "0", "--memory-high", "unlimited", "--pids", "16",
-                "--cpu-max", "50ms", "--cpu-time", "1.5s", "--wall-time", "300ms", "--output", "1k", "--rlimit",
-                "nofile=64:128", "--rlimit", "RLIMIT_STACK=8M", "--rlimit", "core=unlimited", "--", "sh", "-c", "x");
+        RunCommand c = parse(
+                "--memory",
+                "64M",
+                "--swap",
+                "0",
+                "--memory-high",
+                "unlimited",
+                "--pids",
+                "16",
+                "--cpu-max",
+                "50ms",
+                "--cpu-time",
+                "1.5s",
+                "--wall-time",
+                "300ms",
+                "--output",
+                "1k",
+                "--rlimit",
+                "nofile=64:128",
+                "--rlimit",
+                "RLIMIT_STACK=8M",
+                "--rlimit",
+                "core=unlimited",
+                "--",
+                "sh",
+                "-c",
+                "x");
         assertEquals(64L << 20, c.memory);
         assertEquals(0L, c.swap);
         assertEquals(IsolatedProcessBuilder.UNLIMITED, c.memoryHigh);
@@ -64,17 +88,35 @@ class RunArgumentsTest {
         assertEquals(Duration.ofMillis(1500), c.cpuTime);
         assertEquals(Duration.ofMillis(300), c.wallTime);
         assertEquals(1024L, c.output);
-        assertEquals(List.of(new Values.Rlimit(ResourceLimit.NOFILE, 64, 128),
-                new Values.Rlimit(ResourceLimit.STACK, 8L << 20, 8L << 20),
-                new Values.Rlimit(ResourceLimit.CORE, ResourceLimit.UNLIMITED, ResourceLimit.UNLIMITED)), c.rlimits);
+        assertEquals(
+                List.of(
+                        new Values.Rlimit(ResourceLimit.NOFILE, 64, 128),
+                        new Values.Rlimit(ResourceLimit.STACK, 8L << 20, 8L << 20),
+                        new Values.Rlimit(ResourceLimit.CORE, ResourceLimit.UNLIMITED, ResourceLimit.UNLIMITED)),
+                c.rlimits);
         assertEquals(List.of("sh", "-c", "x"), c.command);
     }
 
     @Test
     void filesNamespacesAndPrivileges() {
-        RunCommand c = parse("--bind", "/srv/data:/data", "--ro-bind", "/usr/share", "--tmpfs", "/scratch:1M",
-                "--tmpfs", "/t", "--share", "net,MNT", "--share", "uts", "--user", "1234", "--keep-cap",
-                "NET_RAW,cap_kill", "true");
+        RunCommand c = parse(
+                "--bind",
+                "/srv/data:/data",
+                "--ro-bind",
+                "/usr/share",
+                "--tmpfs",
+                "/scratch:1M",
+                "--tmpfs",
+                "/t",
+                "--share",
+                "net,MNT",
+                "--share",
+                "uts",
+                "--user",
+                "1234",
+                "--keep-cap",
+                "NET_RAW,cap_kill",
+                "true");
         assertEquals(List.of(new Values.Bind(Path.of("/srv/data"), "/data")), c.binds);
         assertEquals(List.of(new Values.Bind(Path.of("/usr/share"), "/usr/share")), c.roBinds, "SRC alone: DST too");
         assertEquals(List.of(new Values.Tmpfs("/scratch", 1 << 20), new Values.Tmpfs("/t", 64L << 20)), c.tmpfs);
@@ -85,16 +127,17 @@ class RunArgumentsTest {
 
     @Test
     void theCommandStartsAtItsFirstWordWithOrWithoutDashDash() {
-        assertEquals(List.of("sh", "-c", "echo", "--memory"), parse("--hostname", "h", "sh", "-c", "echo",
-                "--memory").command);
+        assertEquals(
+                List.of("sh", "-c", "echo", "--memory"),
+                parse("--hostname", "h", "sh", "-c", "echo", "--memory").command);
         assertEquals(List.of("--weird-name"), parse("--", "--weird-name").command);
         assertNull(parse("true").memory, "no flag, no limit");
     }
 
     @Test
     void streamsDirectoryAndEnvironmentReachTheBuilder() {
-        IsolatedProcessBuilder b = applied("-i", "in.txt", "-o", "/tmp/out", "--chdir", "/usr", "--env", "A=1",
-                "--env", "B==2", "--", "cat");
+        IsolatedProcessBuilder b = applied(
+                "-i", "in.txt", "-o", "/tmp/out", "--chdir", "/usr", "--env", "A=1", "--env", "B==2", "--", "cat");
         assertEquals(Redirect.from(new File("in.txt")), b.redirectInput());
         assertEquals(Redirect.to(new File("/tmp/out")), b.redirectOutput());
         assertEquals(Redirect.INHERIT, b.redirectError(), "jiso's own stream by default");
@@ -102,7 +145,8 @@ class RunArgumentsTest {
         assertEquals("1", b.environment().get("A"));
         assertEquals("=2", b.environment().get("B"), "split at the first =");
         assertTrue(b.environment().containsKey("PATH"), b.environment().toString());
-        Map<String, String> cleared = applied("--clear-env", "--env", "X=y", "true").environment();
+        Map<String, String> cleared =
+                applied("--clear-env", "--env", "X=y", "true").environment();
         assertEquals(Map.of("X", "y"), cleared);
     }
 

@@ -24,8 +24,8 @@ class RunCommandTest {
     @Test
     void echoesWithAMemoryLimitAndReportsOk() throws Exception {
         Cli.assumeCgroupLeaves();
-        Cli.Result r = jiso(tmp, Map.of(), "run", "--memory", "64M", "--report", "r.json", "--", "/bin/sh", "-c",
-                "echo hi");
+        Cli.Result r =
+                jiso(tmp, Map.of(), "run", "--memory", "64M", "--report", "r.json", "--", "/bin/sh", "-c", "echo hi");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("hi\n", r.out());
         assertEquals("", r.err());
@@ -49,8 +49,8 @@ class RunCommandTest {
         assertEquals("err\n", r.err(), "a non-zero exit is the program's business: jiso says nothing");
 
         Cli.Result noDashDash = jiso("run", "--hostname", "h", "sh", "-c", "echo $0 $1", "-x", "--memory");
-        assertEquals("-x --memory\n", noDashDash.out(), "without --, the command starts at its first word: "
-                + noDashDash);
+        assertEquals(
+                "-x --memory\n", noDashDash.out(), "without --, the command starts at its first word: " + noDashDash);
     }
 
     @Test
@@ -65,8 +65,23 @@ class RunCommandTest {
         Cli.assumeTool("perl");
         // The size comes at run time: perl folds a constant "a" x N into two copies.
         String allocate = "my $x = 'a' x shift; print qq(done\\n)";
-        Cli.Result killed = jiso(tmp, Map.of(), "run", "--memory", "32M", "--swap", "0", "--meta", "meta",
-                "--report", "r.json", "--", "perl", "-e", allocate, Long.toString(128L << 20));
+        Cli.Result killed = jiso(
+                tmp,
+                Map.of(),
+                "run",
+                "--memory",
+                "32M",
+                "--swap",
+                "0",
+                "--meta",
+                "meta",
+                "--report",
+                "r.json",
+                "--",
+                "perl",
+                "-e",
+                allocate,
+                Long.toString(128L << 20));
         assertEquals(128 + 9, killed.exit(), killed.toString());
         assertEquals("", killed.out());
         assertTrue(killed.err().contains("jiso: Memory limit exceeded"), killed.toString());
@@ -83,8 +98,8 @@ class RunCommandTest {
         assertEquals(Long.toString((peak + 1023) / 1024), meta.get("cg-mem"));
         assertFalse(meta.containsKey("exitcode"), meta.toString());
 
-        Cli.Result fits = jiso("run", "--memory", "32M", "--swap", "0", "--", "perl", "-e", allocate,
-                Long.toString(8L << 20));
+        Cli.Result fits =
+                jiso("run", "--memory", "32M", "--swap", "0", "--", "perl", "-e", allocate, Long.toString(8L << 20));
         assertEquals(0, fits.exit(), "the same program within a larger limit: " + fits);
         assertEquals("done\n", fits.out());
     }
@@ -110,8 +125,20 @@ class RunCommandTest {
     @Test
     void cpuTimeLimitKills() throws Exception {
         Cli.assumeCgroupLeaves();
-        Cli.Result r = jiso(tmp, Map.of(), "run", "--cpu-time", "200ms", "--meta", "meta", "--report", "r.json", "--",
-                "sh", "-c", "while :; do :; done");
+        Cli.Result r = jiso(
+                tmp,
+                Map.of(),
+                "run",
+                "--cpu-time",
+                "200ms",
+                "--meta",
+                "meta",
+                "--report",
+                "r.json",
+                "--",
+                "sh",
+                "-c",
+                "while :; do :; done");
         assertEquals(128 + 9, r.exit(), r.toString());
         Map<String, String> meta = meta(tmp.resolve("meta"));
         assertEquals("TO", meta.get("status"), meta.toString());
@@ -133,8 +160,21 @@ class RunCommandTest {
 
     @Test
     void hostnameChdirAndEnvironment() throws Exception {
-        Cli.Result r = jiso(null, Map.of("FROM_JISO", "passed"), "run", "--hostname", "box7", "--chdir", "/usr",
-                "--env", "A=1", "--env", "FROM_JISO", "--", "sh", "-c",
+        Cli.Result r = jiso(
+                null,
+                Map.of("FROM_JISO", "passed"),
+                "run",
+                "--hostname",
+                "box7",
+                "--chdir",
+                "/usr",
+                "--env",
+                "A=1",
+                "--env",
+                "FROM_JISO",
+                "--",
+                "sh",
+                "-c",
                 "cat /proc/sys/kernel/hostname; pwd; echo $A $FROM_JISO; echo $PATH");
         assertEquals(0, r.exit(), r.toString());
         String[] lines = r.out().split("\n");
@@ -152,13 +192,29 @@ class RunCommandTest {
         Path dir = Files.createDirectory(tmp.resolve("data dir"));
         Files.writeString(dir.resolve("in"), "from the host\n");
         dir.toFile().setWritable(true, false);
-        Cli.Result rw = jiso("run", "--user", "0:0", "--bind", dir + ":/data", "--", "sh", "-c",
+        Cli.Result rw = jiso(
+                "run",
+                "--user",
+                "0:0",
+                "--bind",
+                dir + ":/data",
+                "--",
+                "sh",
+                "-c",
                 "cat /data/in; echo written > /data/out");
         assertEquals(0, rw.exit(), rw.toString());
         assertEquals("from the host\n", rw.out());
         assertEquals("written\n", Files.readString(dir.resolve("out")));
 
-        Cli.Result ro = jiso("run", "--user", "0:0", "--ro-bind", dir + ":/data", "--", "sh", "-c",
+        Cli.Result ro = jiso(
+                "run",
+                "--user",
+                "0:0",
+                "--ro-bind",
+                dir + ":/data",
+                "--",
+                "sh",
+                "-c",
                 "cat /data/in; echo again > /data/out2");
         assertNotEquals(0, ro.exit(), ro.toString());
         assertEquals("from the host\n", ro.out());
@@ -168,7 +224,13 @@ class RunCommandTest {
 
     @Test
     void tmpfsHasItsSize() throws Exception {
-        Cli.Result r = jiso("run", "--tmpfs", "/scratch:1M", "--", "sh", "-c",
+        Cli.Result r = jiso(
+                "run",
+                "--tmpfs",
+                "/scratch:1M",
+                "--",
+                "sh",
+                "-c",
                 "grep ' /scratch ' /proc/self/mountinfo; head -c 512K /dev/zero > /scratch/a && echo fits;"
                         + " head -c 2M /dev/zero > /scratch/b || echo full");
         assertEquals(0, r.exit(), r.toString());
@@ -194,7 +256,15 @@ class RunCommandTest {
     @Test
     void userAndRlimit() throws Exception {
         Cli.assumeRoot("a uid other than the JVM's own needs root (or a user namespace with subordinate ids)");
-        Cli.Result r = jiso("run", "--user", "1234:2345", "--rlimit", "nofile=64:128", "--", "sh", "-c",
+        Cli.Result r = jiso(
+                "run",
+                "--user",
+                "1234:2345",
+                "--rlimit",
+                "nofile=64:128",
+                "--",
+                "sh",
+                "-c",
                 "echo $(id -u):$(id -g); ulimit -n; ulimit -Hn");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("1234:2345\n64\n128\n", r.out());
@@ -204,28 +274,54 @@ class RunCommandTest {
     void namespacesCapabilitiesFiltersAndEtc() throws Exception {
         String status = "grep -E '^(CapEff|Seccomp):' /proc/self/status";
         Cli.Result defaults = jiso("run", "--", "sh", "-c", status + "; cat /proc/net/dev | grep -c :");
-        assertEquals("CapEff:\t0000000000000000\nSeccomp:\t2\n1\n", defaults.out(), "no capability, a filter,"
-                + " only lo: " + defaults);
-        Cli.Result opened = jiso("run", "--keep-cap", "NET_RAW", "--seccomp", "none", "--share", "net", "--", "sh",
-                "-c", status + "; cat /proc/net/dev | grep -c :");
+        assertEquals(
+                "CapEff:\t0000000000000000\nSeccomp:\t2\n1\n",
+                defaults.out(),
+                "no capability, a filter," + " only lo: " + defaults);
+        Cli.Result opened = jiso(
+                "run",
+                "--keep-cap",
+                "NET_RAW",
+                "--seccomp",
+                "none",
+                "--share",
+                "net",
+                "--",
+                "sh",
+                "-c",
+                status + "; cat /proc/net/dev | grep -c :");
         String[] lines = opened.out().split("\n");
         assertEquals("CapEff:\t0000000000002000", lines[0], "CAP_NET_RAW (13) kept: " + opened);
         assertEquals("Seccomp:\t0", lines[1], "no filter: " + opened);
         assertTrue(Integer.parseInt(lines[2]) >= 1, opened.toString());
-        assertEquals(Files.readAllLines(Path.of("/proc/net/dev")).stream().filter(l -> l.contains(":")).count(),
-                Long.parseLong(lines[2]), "the host's interfaces with --share net: " + opened);
+        assertEquals(
+                Files.readAllLines(Path.of("/proc/net/dev")).stream()
+                        .filter(l -> l.contains(":"))
+                        .count(),
+                Long.parseLong(lines[2]),
+                "the host's interfaces with --share net: " + opened);
 
         Cli.Result etc = jiso("run", "--minimal-etc", "--", "cut", "-d:", "-f1", "/etc/passwd");
         assertEquals("root\nnobody\n", etc.out(), etc.toString());
 
-        double hostUptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+        double hostUptime =
+                Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
         Cli.Result time = jiso("run", "--time-offset", "2h", "--", "cat", "/proc/uptime");
         assertEquals(0, time.exit(), time.toString());
         double uptime = Double.parseDouble(time.out().split(" ")[0]);
-        assertTrue(uptime >= hostUptime + 7200 && uptime < hostUptime + 7200 + 600, "uptime " + uptime + " vs host "
-                + hostUptime);
+        assertTrue(
+                uptime >= hostUptime + 7200 && uptime < hostUptime + 7200 + 600,
+                "uptime " + uptime + " vs host " + hostUptime);
 
-        Cli.Result landlock = jiso("run", "--landlock-exec", "/usr", "--landlock-ro", "/etc", "--", "sh", "-c",
+        Cli.Result landlock = jiso(
+                "run",
+                "--landlock-exec",
+                "/usr",
+                "--landlock-ro",
+                "/etc",
+                "--",
+                "sh",
+                "-c",
                 "head -c 0 /etc/passwd && echo etc; ls /proc >/dev/null 2>&1 || echo no-proc");
         assertEquals("etc\nno-proc\n", landlock.out(), landlock.toString());
     }
@@ -233,7 +329,19 @@ class RunCommandTest {
     @Test
     void stdinStdoutStderrFiles() throws Exception {
         Files.writeString(tmp.resolve("input"), "line from a file\n");
-        Cli.Result r = jiso(tmp, Map.of(), "run", "-i", "input", "-o", "output", "-e", "errors", "--", "sh", "-c",
+        Cli.Result r = jiso(
+                tmp,
+                Map.of(),
+                "run",
+                "-i",
+                "input",
+                "-o",
+                "output",
+                "-e",
+                "errors",
+                "--",
+                "sh",
+                "-c",
                 "cat; echo to stderr >&2");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("", r.out());
@@ -270,8 +378,8 @@ class RunCommandTest {
                    {"names": ["mkdir", "mkdirat", "s390_pci_mmio_read"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
                    {"names": ["uname"], "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]}
                 """);
-        Cli.Result r = jiso("run", "--seccomp", profile.toString(), "--", "sh", "-c",
-                "mkdir /tmp/d; echo mkdir=$?; uname -s");
+        Cli.Result r =
+                jiso("run", "--seccomp", profile.toString(), "--", "sh", "-c", "mkdir /tmp/d; echo mkdir=$?; uname -s");
         assertEquals("mkdir=1\nLinux\n", r.out(), r.toString());
         assertTrue(r.err().contains("Permission denied"), "EACCES, the profile's errnoRet: " + r);
 

@@ -39,9 +39,11 @@ class ValuesTest {
     void aSizeThatWouldOverflowIsRefusedNotWrapped() {
         Values.Size size = new Values.Size();
         assertEquals((Long.MAX_VALUE >> 40 >> 1) << 40, size.convert((Long.MAX_VALUE >> 40 >> 1) + "T"));
-        assertTrue(refused(() -> size.convert(((Long.MAX_VALUE >> 40 >> 1) + 1) + "T")).startsWith("is too large"));
+        assertTrue(refused(() -> size.convert(((Long.MAX_VALUE >> 40 >> 1) + 1) + "T"))
+                .startsWith("is too large"));
         assertTrue(refused(() -> size.convert("8796093022208T")).startsWith("is too large"));
-        assertTrue(refused(() -> size.convert("1234567890123456789")).contains("must be a number of bytes"),
+        assertTrue(
+                refused(() -> size.convert("1234567890123456789")).contains("must be a number of bytes"),
                 "19 digits can overflow a long");
     }
 
@@ -52,7 +54,8 @@ class ValuesTest {
         assertEquals(IsolatedProcessBuilder.UNLIMITED, new Values.CountOrUnlimited().convert("MAX"));
         assertEquals(12L, new Values.CountOrUnlimited().convert("12"));
         assertTrue(refused(() -> new Values.CountOrUnlimited().convert("12k")).contains("whole number"));
-        assertTrue(refused(() -> new Values.Size().convert("unlimited")).contains("was 'unlimited'"),
+        assertTrue(
+                refused(() -> new Values.Size().convert("unlimited")).contains("was 'unlimited'"),
                 "where a number is needed");
     }
 
@@ -84,7 +87,9 @@ class ValuesTest {
     void aBindsTargetIsAfterTheLastColonSoASourceMayHaveColons() {
         Values.BindConverter c = new Values.BindConverter();
         assertEquals(new Values.Bind(Path.of("/srv/a:b"), "/data"), c.convert("/srv/a:b:/data"));
-        assertEquals(new Values.Bind(Path.of("").toAbsolutePath().resolve("rel"), "/rel"), c.convert("rel:/rel"),
+        assertEquals(
+                new Values.Bind(Path.of("").toAbsolutePath().resolve("rel"), "/rel"),
+                c.convert("rel:/rel"),
                 "a relative source is the working directory's");
         assertTrue(refused(() -> c.convert(":/data")).contains("SRC:DST"));
     }
@@ -92,7 +97,8 @@ class ValuesTest {
     @Test
     void rlimitsTakeUnitsAndTheKernelsNames() {
         Values.RlimitConverter c = new Values.RlimitConverter();
-        assertEquals(new Values.Rlimit(ResourceLimit.FSIZE, 1L << 20, ResourceLimit.UNLIMITED),
+        assertEquals(
+                new Values.Rlimit(ResourceLimit.FSIZE, 1L << 20, ResourceLimit.UNLIMITED),
                 c.convert("fsize=1M:infinity"));
         assertTrue(refused(() -> c.convert("nofile=1:2:3")).contains("NAME=SOFT[:HARD]"));
         assertTrue(refused(() -> c.convert("stak=1")).contains("nofile"), "lists the names");

@@ -43,8 +43,7 @@ import java.util.stream.IntStream;
  * must come before; Landlock and then the seccomp filter come after.
  */
 public final class CapabilitySteps {
-    private CapabilitySteps() {
-    }
+    private CapabilitySteps() {}
 
     private static final int PRCTL = Linux.__NR_prctl;
     private static final int CAPSET = Linux.__NR_capset;
@@ -65,7 +64,10 @@ public final class CapabilitySteps {
     public static void dropPrivileges(StepList steps, PrivilegeSpec spec, boolean canSetGroups, boolean canSetPcap) {
         if (canSetPcap) {
             dropBoundingSet(steps, spec.keep());
-            steps.call("set securebits " + Integer.toHexString(securebits(spec)), PRCTL, PR_SET_SECUREBITS,
+            steps.call(
+                    "set securebits " + Integer.toHexString(securebits(spec)),
+                    PRCTL,
+                    PR_SET_SECUREBITS,
                     securebits(spec));
         }
         IdentitySteps.change(steps, spec.uid(), spec.gid(), spec.groups(), canSetGroups);
@@ -98,20 +100,26 @@ public final class CapabilitySteps {
 
     /** The bounding-set steps' descriptions, by capability number, up to the kernel's last. */
     private static final String[] BOUNDING_DROPS = IntStream.rangeClosed(0, lastCapability())
-            .mapToObj(cap -> "drop capability " + cap + " from the bounding set").toArray(String[]::new);
+            .mapToObj(cap -> "drop capability " + cap + " from the bounding set")
+            .toArray(String[]::new);
 
     private static int lastCapability() {
         try {
             // Not Files.readString: on this project's JDK 25 and kernel it returned "4" for this file,
             // which holds "40" (procfs reports size 0); Sys.readFile reads to the end.
-            return Math.min(32 * WORDS - 1, Integer.parseInt(Sys.readFile("/proc/sys/kernel/cap_last_cap").strip()));
+            return Math.min(
+                    32 * WORDS - 1,
+                    Integer.parseInt(
+                            Sys.readFile("/proc/sys/kernel/cap_last_cap").strip()));
         } catch (IOException | RuntimeException e) {
             return 32 * WORDS - 1;
         }
     }
 
     static int securebits(PrivilegeSpec spec) {
-        int bits = Linux.SECBIT_NOROOT | Linux.SECBIT_NOROOT_LOCKED | Linux.SECBIT_NO_SETUID_FIXUP_LOCKED
+        int bits = Linux.SECBIT_NOROOT
+                | Linux.SECBIT_NOROOT_LOCKED
+                | Linux.SECBIT_NO_SETUID_FIXUP_LOCKED
                 | Linux.SECBIT_KEEP_CAPS_LOCKED;
         if (!spec.keep().isEmpty() && spec.uid() != 0) {
             bits |= Linux.SECBIT_KEEP_CAPS; // cleared by the kernel at execve
@@ -135,8 +143,7 @@ public final class CapabilitySteps {
             __user_cap_data_struct.effective(d, words[i]);
             __user_cap_data_struct.inheritable(d, words[i]);
         }
-        steps.call("set capabilities to " + (keep.isEmpty() ? "none" : keep), CAPSET, header.address(),
-                data.address());
+        steps.call("set capabilities to " + (keep.isEmpty() ? "none" : keep), CAPSET, header.address(), data.address());
     }
 
     /** The kept set as capset's 32-bit words. */

@@ -12,8 +12,7 @@ import java.util.Set;
  * better said before the spawn than as an EPERM from capset inside it.
  */
 public final class HeldCapabilities {
-    private HeldCapabilities() {
-    }
+    private HeldCapabilities() {}
 
     private static volatile Set<KernelCapability> effective;
     private static volatile Set<KernelCapability> bounding;
@@ -23,15 +22,17 @@ public final class HeldCapabilities {
      * a new user namespace (where the child starts with every capability the
      * bounding set allows), have them in its bounding set.
      */
-    public static void requireHeld(Set<KernelCapability> wanted, boolean inNewUserNamespace)
-            throws FeatureUnavailable {
+    public static void requireHeld(Set<KernelCapability> wanted, boolean inNewUserNamespace) throws FeatureUnavailable {
         if (wanted.isEmpty()) {
             return;
         }
         Set<KernelCapability> missing = EnumSet.copyOf(wanted);
         missing.removeAll(inNewUserNamespace ? bounding() : effective());
         if (!missing.isEmpty()) {
-            throw new FeatureUnavailable("keep capabilities " + missing, 0, "",
+            throw new FeatureUnavailable(
+                    "keep capabilities " + missing,
+                    0,
+                    "",
                     "the JVM itself does not hold them, and a child can keep only what its parent has");
         }
     }
@@ -59,13 +60,16 @@ public final class HeldCapabilities {
      * capabilities are held (see requireHeld), and a bounding set that stays
      * full is harmless because no_new_privs is on.
      */
-    public static void requireDroppable(PrivilegeSpec spec, boolean inNewUserNamespace)
-            throws FeatureUnavailable {
+    public static void requireDroppable(PrivilegeSpec spec, boolean inNewUserNamespace) throws FeatureUnavailable {
         requireHeld(spec.keep(), inNewUserNamespace);
         if (!spec.noNewPrivs() && !canSetPcap(inNewUserNamespace)) {
-            throw new FeatureUnavailable("empty the capability bounding set", 0, "", "it needs"
-                    + " CAP_SETPCAP, which the JVM lacks, and the sandbox has no user namespace of its own; with"
-                    + " noNewPrivileges(false) a full bounding set would let a setuid program gain every capability");
+            throw new FeatureUnavailable(
+                    "empty the capability bounding set",
+                    0,
+                    "",
+                    "it needs"
+                            + " CAP_SETPCAP, which the JVM lacks, and the sandbox has no user namespace of its own; with"
+                            + " noNewPrivileges(false) a full bounding set would let a setuid program gain every capability");
         }
     }
 
@@ -97,8 +101,11 @@ public final class HeldCapabilities {
     /** The capabilities in field ("CapEff:") of a /proc/pid/status text; none if it lacks the field. */
     static Set<KernelCapability> parse(String status, String field) {
         Set<KernelCapability> set = EnumSet.noneOf(KernelCapability.class);
-        long mask = status.lines().filter(l -> l.startsWith(field))
-                .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16)).findFirst().orElse(0L);
+        long mask = status.lines()
+                .filter(l -> l.startsWith(field))
+                .map(l -> Long.parseUnsignedLong(l.substring(field.length()).trim(), 16))
+                .findFirst()
+                .orElse(0L);
         for (KernelCapability c : KernelCapability.values()) {
             if (c.value() < 64 && (mask & (1L << c.value())) != 0) {
                 set.add(c);

@@ -15,8 +15,7 @@ import java.util.List;
  * it (EINVAL otherwise).
  */
 final class IdentitySteps {
-    private IdentitySteps() {
-    }
+    private IdentitySteps() {}
 
     private static final int SETGROUPS = Linux.__NR_setgroups;
     private static final int SETRESGID = Linux.__NR_setresgid;

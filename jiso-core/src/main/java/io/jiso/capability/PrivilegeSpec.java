@@ -17,6 +17,7 @@ import java.util.Set;
 public record PrivilegeSpec(long uid, long gid, List<Long> groups, Set<KernelCapability> keep, boolean noNewPrivs) {
     /** The traditional "nobody": the default identity of a sandboxed program. */
     public static final long NOBODY = 65534;
+
     private static final long MAX_ID = 0xFFFF_FFFEL; // (uid_t) -1 means "unchanged" to setresuid
 
     public PrivilegeSpec {

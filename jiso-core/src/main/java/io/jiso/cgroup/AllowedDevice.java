@@ -16,10 +16,14 @@ public record AllowedDevice(char type, long major, long minor, String access) {
      * The devices of jiso's minimal /dev: null, zero, full, random, urandom,
      * tty, ptmx and the pseudo-terminals.
      */
-    public static final List<AllowedDevice> MINIMAL = List.of(new AllowedDevice('c', 1, 3, "rwm"),
-            new AllowedDevice('c', 1, 5, "rwm"), new AllowedDevice('c', 1, 7, "rwm"),
-            new AllowedDevice('c', 1, 8, "rwm"), new AllowedDevice('c', 1, 9, "rwm"),
-            new AllowedDevice('c', 5, 0, "rwm"), new AllowedDevice('c', 5, 2, "rwm"),
+    public static final List<AllowedDevice> MINIMAL = List.of(
+            new AllowedDevice('c', 1, 3, "rwm"),
+            new AllowedDevice('c', 1, 5, "rwm"),
+            new AllowedDevice('c', 1, 7, "rwm"),
+            new AllowedDevice('c', 1, 8, "rwm"),
+            new AllowedDevice('c', 1, 9, "rwm"),
+            new AllowedDevice('c', 5, 0, "rwm"),
+            new AllowedDevice('c', 5, 2, "rwm"),
             new AllowedDevice('c', 136, ANY, "rwm"));
 
     /** The rule in the cgroup syntax, e.g. "c 1:3 rwm" or "c 136:* rwm". */

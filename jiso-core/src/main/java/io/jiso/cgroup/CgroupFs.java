@@ -20,8 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * names the file and carries the kernel's errno (EBUSY, EINVAL, ENOSPC...).
  */
 final class CgroupFs {
-    private CgroupFs() {
-    }
+    private CgroupFs() {}
 
     /**
      * O_PATH fds of the leaf directories jiso made, from their creation to
@@ -53,7 +52,8 @@ final class CgroupFs {
 
     static String read(Path file) throws HostSetupFailure {
         Integer dir = DIRECTORIES.get(file.getParent());
-        return dir == null ? Sys.readFile(file.toString())
+        return dir == null
+                ? Sys.readFile(file.toString())
                 : Sys.readFileAt(dir, file.getFileName().toString(), file.toString());
     }
 
@@ -90,11 +90,20 @@ final class CgroupFs {
         } catch (HostSetupFailure e) {
             String name = e.errnoName();
             if (e.errno() == Errno.ENOENT) {
-                throw new FeatureUnavailable("set " + field + " (" + file + ")", e.errno(), name,
+                throw new FeatureUnavailable(
+                        "set " + field + " (" + file + ")",
+                        e.errno(),
+                        name,
                         file.getFileName() + " does not exist on this kernel or host");
             }
-            if (e.errno() == Errno.EINVAL || name.equals("ERANGE") || name.equals("ENODEV") || e.errno() == Errno.ENOSPC) {
-                throw new FeatureUnavailable("set " + field + " to \"" + value + "\" in " + file, e.errno(), name,
+            if (e.errno() == Errno.EINVAL
+                    || name.equals("ERANGE")
+                    || name.equals("ENODEV")
+                    || e.errno() == Errno.ENOSPC) {
+                throw new FeatureUnavailable(
+                        "set " + field + " to \"" + value + "\" in " + file,
+                        e.errno(),
+                        name,
                         "the kernel refused the value here");
             }
             throw e;
@@ -193,7 +202,9 @@ final class CgroupFs {
             int sp = line.indexOf(' ');
             if (sp > 0) {
                 try {
-                    m.put(line.substring(0, sp), Long.parseLong(line.substring(sp + 1).strip()));
+                    m.put(
+                            line.substring(0, sp),
+                            Long.parseLong(line.substring(sp + 1).strip()));
                 } catch (NumberFormatException ignored) {
                     // not a counter (e.g. a "max" value); callers read those files whole
                 }
@@ -253,8 +264,14 @@ final class CgroupFs {
         Map<String, String> some = lines.getOrDefault("some", Map.of());
         Map<String, String> full = lines.getOrDefault("full", Map.of());
         return new LeafUsage.Pressure(
-                dbl(some, "avg10"), dbl(some, "avg60"), dbl(some, "avg300"), Duration.ofNanos(1000 * lng(some, "total")),
-                dbl(full, "avg10"), dbl(full, "avg60"), dbl(full, "avg300"), Duration.ofNanos(1000 * lng(full, "total")));
+                dbl(some, "avg10"),
+                dbl(some, "avg60"),
+                dbl(some, "avg300"),
+                Duration.ofNanos(1000 * lng(some, "total")),
+                dbl(full, "avg10"),
+                dbl(full, "avg60"),
+                dbl(full, "avg300"),
+                Duration.ofNanos(1000 * lng(full, "total")));
     }
 
     private static double dbl(Map<String, String> m, String k) {

@@ -112,8 +112,7 @@ public final class CgroupLeaf implements AutoCloseable {
      * controller); kind 1, the v1 cpuacct.usage (nanoseconds). The fd is
      * O_RDONLY|O_CLOEXEC and the caller's to close.
      */
-    public record CpuCounter(int fd, int kind) {
-    }
+    public record CpuCounter(int fd, int kind) {}
 
     /** Opens the leaf's CPU time counter; null where the layout has none. */
     public synchronized CpuCounter openCpuCounter() throws HostSetupFailure {
@@ -122,8 +121,10 @@ public final class CgroupLeaf implements AutoCloseable {
             return new CpuCounter(Sys.openat(v2.fd(), "cpu.stat", Errno.O_RDONLY | Errno.O_CLOEXEC, 0), 2);
         }
         Path acct = v1 == null ? null : v1.dirFor(Controller.CPUACCT);
-        return acct == null ? null
-                : new CpuCounter(Sys.open(acct.resolve("cpuacct.usage").toString(), Errno.O_RDONLY | Errno.O_CLOEXEC, 0), 1);
+        return acct == null
+                ? null
+                : new CpuCounter(
+                        Sys.open(acct.resolve("cpuacct.usage").toString(), Errno.O_RDONLY | Errno.O_CLOEXEC, 0), 1);
     }
 
     /** Whether an OOM killer (the cgroup's or the system's) killed a process of this leaf. False where unknown. */
@@ -171,7 +172,10 @@ public final class CgroupLeaf implements AutoCloseable {
         if (v1 != null && v1.canFreeze()) {
             return v1;
         }
-        throw new FeatureUnavailable(what + " " + name, 0, "",
+        throw new FeatureUnavailable(
+                what + " " + name,
+                0,
+                "",
                 "neither cgroup.freeze (cgroup v2, Linux 5.2) nor a v1 freezer hierarchy is available");
     }
 
@@ -232,8 +236,8 @@ public final class CgroupLeaf implements AutoCloseable {
             throw new IllegalArgumentException("reclaim bytes must be > 0, was " + bytes);
         }
         if (v2 == null) {
-            throw new FeatureUnavailable("reclaim " + bytes + " bytes from " + name, 0, "",
-                    "memory.reclaim exists only on cgroup v2");
+            throw new FeatureUnavailable(
+                    "reclaim " + bytes + " bytes from " + name, 0, "", "memory.reclaim exists only on cgroup v2");
         }
         return v2.reclaim(bytes);
     }
@@ -243,8 +247,13 @@ public final class CgroupLeaf implements AutoCloseable {
         open();
         Map<String, LeafUsage.Pressure> p = v2 == null ? Map.of() : v2.pressure();
         if (p.isEmpty()) {
-            throw new FeatureUnavailable("read pressure of " + name, 0, "",
-                    v2 == null ? "PSI exists only in the cgroup v2 tree" : "the kernel has no PSI (CONFIG_PSI, or psi=0)");
+            throw new FeatureUnavailable(
+                    "read pressure of " + name,
+                    0,
+                    "",
+                    v2 == null
+                            ? "PSI exists only in the cgroup v2 tree"
+                            : "the kernel has no PSI (CONFIG_PSI, or psi=0)");
         }
         return p;
     }
@@ -281,8 +290,12 @@ public final class CgroupLeaf implements AutoCloseable {
         if (isPopulated()) {
             killRemaining();
             if (!CgroupFs.await(() -> !isPopulated(), timeoutNanos)) {
-                throw new HostSetupFailure("remove cgroup leaf " + name, 0, "",
-                        "tasks " + pids() + " still there " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms after SIGKILL");
+                throw new HostSetupFailure(
+                        "remove cgroup leaf " + name,
+                        0,
+                        "",
+                        "tasks " + pids() + " still there " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                                + " ms after SIGKILL");
             }
         }
         last = read();

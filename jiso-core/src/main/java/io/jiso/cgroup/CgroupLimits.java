@@ -31,8 +31,13 @@ public final class CgroupLimits {
     private static final CgroupLimits NONE = new Builder().build();
 
     /** One io.max line: rates per second for one block device; {@link #UNLIMITED} where unset. */
-    public record IoMax(int major, int minor, long readBytesPerSecond, long writeBytesPerSecond,
-                        long readOpsPerSecond, long writeOpsPerSecond) {
+    public record IoMax(
+            int major,
+            int minor,
+            long readBytesPerSecond,
+            long writeBytesPerSecond,
+            long readOpsPerSecond,
+            long writeOpsPerSecond) {
         /** The device as cgroup files name it, "major:minor". */
         public String device() {
             return major + ":" + minor;
@@ -192,7 +197,10 @@ public final class CgroupLimits {
         for (Knob<?> k : Knobs.ALL) {
             String v = k.show(this);
             if (v != null) {
-                s.append(s.charAt(s.length() - 1) == '[' ? "" : ", ").append(k.name).append('=').append(v);
+                s.append(s.charAt(s.length() - 1) == '[' ? "" : ", ")
+                        .append(k.name)
+                        .append('=')
+                        .append(v);
             }
         }
         return s.append(']').toString();
@@ -202,8 +210,7 @@ public final class CgroupLimits {
     public static final class Builder {
         private final Map<Knob<?>, Object> values = new HashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** memory.max: above it the kernel reclaims, then OOM-kills. */
         public Builder memoryMaxBytes(long bytes) {
@@ -268,9 +275,15 @@ public final class CgroupLimits {
          * Each rate is {@link #UNLIMITED} or positive; at least one is set. A
          * second call for the same device replaces the first.
          */
-        public Builder ioMax(int major, int minor, long readBytesPerSecond, long writeBytesPerSecond,
-                             long readOpsPerSecond, long writeOpsPerSecond) {
-            IoMax m = new IoMax(major, minor, readBytesPerSecond, writeBytesPerSecond, readOpsPerSecond, writeOpsPerSecond);
+        public Builder ioMax(
+                int major,
+                int minor,
+                long readBytesPerSecond,
+                long writeBytesPerSecond,
+                long readOpsPerSecond,
+                long writeOpsPerSecond) {
+            IoMax m = new IoMax(
+                    major, minor, readBytesPerSecond, writeBytesPerSecond, readOpsPerSecond, writeOpsPerSecond);
             return set(IoKnobs.MAX, Map.of(m.device(), m));
         }
 
@@ -297,7 +310,8 @@ public final class CgroupLimits {
         private <T> Builder set(Knob<T> knob, T value) {
             if (knob.unlimited && value instanceof Long v) {
                 if (v == Long.MAX_VALUE) {
-                    throw new IllegalArgumentException(knob.name + ": Long.MAX_VALUE is not a limit; use UNLIMITED for no limit");
+                    throw new IllegalArgumentException(
+                            knob.name + ": Long.MAX_VALUE is not a limit; use UNLIMITED for no limit");
                 }
                 if (v == UNLIMITED) {
                     values.remove(knob);
@@ -318,8 +332,8 @@ public final class CgroupLimits {
                     Object value = values.get(k);
                     Long limit = (Long) values.get(bound);
                     if (value != null && limit != null && (Long) value > limit) {
-                        throw new IllegalArgumentException(k.name + " must be <= " + bound.name + " (" + limit + " " + bound.unit
-                                + "), was " + value);
+                        throw new IllegalArgumentException(k.name + " must be <= " + bound.name + " (" + limit + " "
+                                + bound.unit + "), was " + value);
                     }
                 }
             }

@@ -24,6 +24,7 @@ import java.util.function.Function;
 final class CgroupV1 implements Cgroup {
     /** Leaf directory per hierarchy, in creation order. */
     private final Map<Layout.V1Hierarchy, Path> dirs;
+
     private final int[] tasksFds;
     /** In the freezer hierarchy's directory, or null without one. */
     private final FrozenPart frozen;
@@ -73,7 +74,8 @@ final class CgroupV1 implements Cgroup {
 
     /** Whether a v1 cpuset lacks CPUs or memory nodes (another JVM may be between writing the two). */
     private static boolean cpusetIncomplete(Path dir) throws HostSetupFailure {
-        return CgroupFs.read(dir.resolve("cpuset.cpus")).isBlank() || CgroupFs.read(dir.resolve("cpuset.mems")).isBlank();
+        return CgroupFs.read(dir.resolve("cpuset.cpus")).isBlank()
+                || CgroupFs.read(dir.resolve("cpuset.mems")).isBlank();
     }
 
     /**
@@ -82,8 +84,12 @@ final class CgroupV1 implements Cgroup {
      * jiso's children inherit from then on (clone_children).
      */
     private static void initCpuset(Path parent, Path child) throws HostSetupFailure {
-        CgroupFs.write(child.resolve("cpuset.cpus"), CgroupFs.read(parent.resolve("cpuset.cpus")).strip());
-        CgroupFs.write(child.resolve("cpuset.mems"), CgroupFs.read(parent.resolve("cpuset.mems")).strip());
+        CgroupFs.write(
+                child.resolve("cpuset.cpus"),
+                CgroupFs.read(parent.resolve("cpuset.cpus")).strip());
+        CgroupFs.write(
+                child.resolve("cpuset.mems"),
+                CgroupFs.read(parent.resolve("cpuset.mems")).strip());
         if (child.getFileName().toString().equals("jiso")) {
             CgroupFs.write(child.resolve("cgroup.clone_children"), "1");
         }
@@ -105,9 +111,11 @@ final class CgroupV1 implements Cgroup {
     List<LeafHierarchies.V1> runtimeHierarchies() {
         List<LeafHierarchies.V1> list = new ArrayList<>(dirs.size());
         for (Layout.V1Hierarchy h : dirs.keySet()) {
-            if (Cgroups.RUNTIME_CONTROLLERS.stream().anyMatch(c -> h.controllers().contains(c.v1Name))) {
-                list.add(new LeafHierarchies.V1(h.mount().getFileName().toString(), String.join(",",
-                        h.controllers().stream().sorted().toList())));
+            if (Cgroups.RUNTIME_CONTROLLERS.stream()
+                    .anyMatch(c -> h.controllers().contains(c.v1Name))) {
+                list.add(new LeafHierarchies.V1(
+                        h.mount().getFileName().toString(),
+                        String.join(",", h.controllers().stream().sorted().toList())));
             }
         }
         return list;
@@ -160,7 +168,9 @@ final class CgroupV1 implements Cgroup {
             u.memoryCurrent = CgroupFs.readLong(mem.resolve("memory.usage_in_bytes"));
             u.memoryPeak = CgroupFs.readLong(mem.resolve("memory.max_usage_in_bytes"));
             // v1 has no swap-only peak (memsw.max_usage is memory+swap) and no count of OOM events
-            u.oomKills = UsageBuilder.orUnknown(CgroupFs.keyValues(CgroupFs.readIfExists(mem.resolve("memory.oom_control"))).get("oom_kill"));
+            u.oomKills =
+                    UsageBuilder.orUnknown(CgroupFs.keyValues(CgroupFs.readIfExists(mem.resolve("memory.oom_control")))
+                            .get("oom_kill"));
             u.memoryStat = CgroupFs.keyValues(CgroupFs.readIfExists(mem.resolve("memory.stat")));
         }
         Path pids = dirFor(Controller.PIDS);
@@ -185,7 +195,8 @@ final class CgroupV1 implements Cgroup {
         for (String line : text.split("\n")) {
             String[] f = line.strip().split("\\s+");
             if (f.length == 3 && (f[1].equals("Read") || f[1].equals("Write"))) {
-                dev.computeIfAbsent(f[0], k -> new long[4])[offset + (f[1].equals("Read") ? 0 : 1)] = Long.parseLong(f[2]);
+                dev.computeIfAbsent(f[0], k -> new long[4])[offset + (f[1].equals("Read") ? 0 : 1)] =
+                        Long.parseLong(f[2]);
             }
         }
     }
@@ -235,7 +246,10 @@ final class CgroupV1 implements Cgroup {
         CgroupFs.write(state, want);
         // FREEZING lasts until every task has stopped; a task in uninterruptible sleep can hold it there
         if (!CgroupFs.await(() -> CgroupFs.read(state).strip().equals(want), timeoutNanos)) {
-            throw new HostSetupFailure((frozen ? "freeze " : "thaw ") + state.getParent(), 0, "",
+            throw new HostSetupFailure(
+                    (frozen ? "freeze " : "thaw ") + state.getParent(),
+                    0,
+                    "",
                     "freezer.state did not reach " + want + " in time");
         }
     }

@@ -42,15 +42,19 @@ final class CgroupV2 implements Cgroup {
      * jiso's subtree_control is ever written, never BASE's: BASE is not ours.
      * jiso itself never holds a process (no-internal-processes rule).
      */
-    static CgroupV2 create(Path jiso, String name, Set<Controller> required, Set<Controller> wanted,
-                           CgroupLimits limits) throws SetupFailure {
+    static CgroupV2 create(
+            Path jiso, String name, Set<Controller> required, Set<Controller> wanted, CgroupLimits limits)
+            throws SetupFailure {
         CgroupFs.mkdir(jiso);
         Set<String> available = words(CgroupFs.read(jiso.resolve("cgroup.controllers")));
         Set<String> active = words(CgroupFs.read(jiso.resolve("cgroup.subtree_control")));
         for (Controller c : required) {
             if (!available.contains(c.v2Name)) {
-                throw new FeatureUnavailable("use cgroup v2 controller " + c.v2Name + " for " + limits.fieldsUsing(c),
-                        0, "", whyMissing(jiso.getParent(), c.v2Name));
+                throw new FeatureUnavailable(
+                        "use cgroup v2 controller " + c.v2Name + " for " + limits.fieldsUsing(c),
+                        0,
+                        "",
+                        whyMissing(jiso.getParent(), c.v2Name));
             }
         }
         Set<Controller> toEnable = EnumSet.noneOf(Controller.class);
@@ -66,8 +70,12 @@ final class CgroupV2 implements Cgroup {
                     CgroupFs.write(jiso.resolve("cgroup.subtree_control"), "+" + c.v2Name);
                 } catch (HostSetupFailure e) {
                     if (required.contains(c)) {
-                        throw new FeatureUnavailable("enable " + c.v2Name + " in " + jiso.resolve("cgroup.subtree_control")
-                                + " for " + limits.fieldsUsing(c), e.errno(), e.errnoName(), "the kernel refused it");
+                        throw new FeatureUnavailable(
+                                "enable " + c.v2Name + " in " + jiso.resolve("cgroup.subtree_control") + " for "
+                                        + limits.fieldsUsing(c),
+                                e.errno(),
+                                e.errnoName(),
+                                "the kernel refused it");
                     }
                     // accounting only: the leaf goes without, and its numbers say unknown
                 }
@@ -98,13 +106,18 @@ final class CgroupV2 implements Cgroup {
         boolean hasProcesses = !CgroupFs.pids(base.resolve("cgroup.procs")).isEmpty();
         return "it is not enabled in " + base.resolve("cgroup.subtree_control")
                 + ", and jiso does not write to cgroups it did not create"
-                + (!isRoot && hasProcesses ? "; nor could it be enabled there while processes live in " + base
-                        + " (no-internal-processes rule: move them into a child cgroup first)" : "")
-                + "; enable it there, or give jiso a parent cgroup that delegates it (-D" + Cgroups.PARENT_PROPERTY + ")";
+                + (!isRoot && hasProcesses
+                        ? "; nor could it be enabled there while processes live in " + base
+                                + " (no-internal-processes rule: move them into a child cgroup first)"
+                        : "")
+                + "; enable it there, or give jiso a parent cgroup that delegates it (-D" + Cgroups.PARENT_PROPERTY
+                + ")";
     }
 
     private static Set<String> words(String s) {
-        return s == null || s.isBlank() ? Set.of() : new HashSet<>(Arrays.asList(s.strip().split("\\s+")));
+        return s == null || s.isBlank()
+                ? Set.of()
+                : new HashSet<>(Arrays.asList(s.strip().split("\\s+")));
     }
 
     /** The O_DIRECTORY fd for clone3's CLONE_INTO_CGROUP. */
@@ -152,9 +165,13 @@ final class CgroupV2 implements Cgroup {
             u.pidsPeak = CgroupFs.readLong(dir.resolve("pids.peak"));
         }
         if (has(Controller.IO)) {
-            for (Map.Entry<String, Map<String, String>> e : CgroupFs.fieldLines(CgroupFs.readIfExists(dir.resolve("io.stat"))).entrySet()) {
+            for (Map.Entry<String, Map<String, String>> e : CgroupFs.fieldLines(
+                            CgroupFs.readIfExists(dir.resolve("io.stat")))
+                    .entrySet()) {
                 Map<String, String> f = e.getValue();
-                u.io.put(e.getKey(), new LeafUsage.Io(num(f, "rbytes"), num(f, "wbytes"), num(f, "rios"), num(f, "wios")));
+                u.io.put(
+                        e.getKey(),
+                        new LeafUsage.Io(num(f, "rbytes"), num(f, "wbytes"), num(f, "rios"), num(f, "wios")));
             }
         }
     }
@@ -172,7 +189,8 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public boolean populated() throws HostSetupFailure {
-        Long p = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("cgroup.events"))).get("populated");
+        Long p = CgroupFs.keyValues(CgroupFs.readIfExists(dir.resolve("cgroup.events")))
+                .get("populated");
         return p == null ? !pids().isEmpty() : p != 0;
     }
 
@@ -200,11 +218,17 @@ final class CgroupV2 implements Cgroup {
     private static void setFrozen(Path dir, boolean frozen, long timeoutNanos) throws SetupFailure {
         CgroupFs.write(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
         long want = frozen ? 1 : 0;
-        if (!CgroupFs.await(() -> {
-            Long f = CgroupFs.keyValues(CgroupFs.read(dir.resolve("cgroup.events"))).get("frozen");
-            return f == null || f == want;
-        }, timeoutNanos)) {
-            throw new HostSetupFailure((frozen ? "freeze " : "thaw ") + dir, 0, "",
+        if (!CgroupFs.await(
+                () -> {
+                    Long f = CgroupFs.keyValues(CgroupFs.read(dir.resolve("cgroup.events")))
+                            .get("frozen");
+                    return f == null || f == want;
+                },
+                timeoutNanos)) {
+            throw new HostSetupFailure(
+                    (frozen ? "freeze " : "thaw ") + dir,
+                    0,
+                    "",
                     "cgroup.events did not report frozen " + want + " in time");
         }
     }
@@ -222,8 +246,13 @@ final class CgroupV2 implements Cgroup {
     boolean reclaim(long bytes) throws SetupFailure {
         Path file = dir.resolve("memory.reclaim");
         if (!has(Controller.MEMORY) || !CgroupFs.exists(file)) {
-            throw new FeatureUnavailable("reclaim " + bytes + " bytes from " + dir, 0, "",
-                    has(Controller.MEMORY) ? "memory.reclaim needs Linux 5.19" : "the memory controller is not on cgroup v2 here");
+            throw new FeatureUnavailable(
+                    "reclaim " + bytes + " bytes from " + dir,
+                    0,
+                    "",
+                    has(Controller.MEMORY)
+                            ? "memory.reclaim needs Linux 5.19"
+                            : "the memory controller is not on cgroup v2 here");
         }
         try {
             CgroupFs.write(file, Long.toString(bytes));

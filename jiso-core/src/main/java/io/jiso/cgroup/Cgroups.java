@@ -62,6 +62,7 @@ public final class Cgroups {
     private static final AtomicLong COUNTER = new AtomicLong();
     /** The leaves of this JVM that are open, with the site that made each. */
     private static final Map<CgroupLeaf, LeafSite> OPEN = new ConcurrentHashMap<>();
+
     private static final Set<Path> JISO_DIRS = ConcurrentHashMap.newKeySet();
     private static final LeafRecords RECORDS = new LeafRecords(HostOps.LINUX);
     private static volatile boolean swept;
@@ -69,8 +70,7 @@ public final class Cgroups {
     private static volatile boolean hooked;
     private static volatile LeafSite defaultSite;
 
-    private Cgroups() {
-    }
+    private Cgroups() {}
 
     /** This host's cgroup layout, detected once. */
     public static Layout layout() throws SetupFailure {
@@ -96,7 +96,9 @@ public final class Cgroups {
         if (s == null) {
             synchronized (Cgroups.class) {
                 if (defaultSite == null) {
-                    defaultSite = new LeafSite(System.getProperty(PARENT_PROPERTY), System.getProperty(DEVICES_PROPERTY),
+                    defaultSite = new LeafSite(
+                            System.getProperty(PARENT_PROPERTY),
+                            System.getProperty(DEVICES_PROPERTY),
                             "jiso-cgroup-leaves");
                 }
                 s = defaultSite;
@@ -147,8 +149,9 @@ public final class Cgroups {
     }
 
     /** A leaf of this site under this parent. */
-    static CgroupLeaf create(LeafSite site, CgroupLimits limits, String parent, List<AllowedDevice> devices,
-                             DeviceControl control) throws SetupFailure {
+    static CgroupLeaf create(
+            LeafSite site, CgroupLimits limits, String parent, List<AllowedDevice> devices, DeviceControl control)
+            throws SetupFailure {
         Bases bases = bases(layout(), limits, parent, control, false);
         firstUse(bases);
         CgroupLeaf leaf = make(bases, limits, devices, control);
@@ -194,8 +197,14 @@ public final class Cgroups {
     }
 
     /** One attempt; whatever fails is undone, and the record goes with the last directory. */
-    private static CgroupLeaf make(Bases bases, CgroupLimits limits, List<AllowedDevice> devices, DeviceControl control,
-                                   String name, List<Path> dirs) throws SetupFailure {
+    private static CgroupLeaf make(
+            Bases bases,
+            CgroupLimits limits,
+            List<AllowedDevice> devices,
+            DeviceControl control,
+            String name,
+            List<Path> dirs)
+            throws SetupFailure {
         CgroupV2 v2 = null;
         CgroupV1 v1 = null;
         try {
@@ -246,15 +255,18 @@ public final class Cgroups {
             return e;
         }
         String who = Rootless.jvmIsRoot() ? "the JVM may not write there" : "the JVM is not root";
-        return new FeatureUnavailable("create a cgroup leaf" + (limits.isNone() ? "" : " for " + limits),
-                e.errno(), e.errnoName(), who + " and no cgroup is delegated to it: run it in a cgroup it owns (a"
-                + " systemd unit with Delegate=yes) or give the runtime one as its cgroupParent (-D" + PARENT_PROPERTY
-                + " for the default runtime); " + e.getMessage());
+        return new FeatureUnavailable(
+                "create a cgroup leaf" + (limits.isNone() ? "" : " for " + limits),
+                e.errno(),
+                e.errnoName(),
+                who + " and no cgroup is delegated to it: run it in a cgroup it owns (a"
+                        + " systemd unit with Delegate=yes) or give the runtime one as its cgroupParent (-D"
+                        + PARENT_PROPERTY
+                        + " for the default runtime); " + e.getMessage());
     }
 
     /** Where the leaf's parts go and which controllers each needs. */
-    record Bases(Path v2, Set<Controller> v2Required, Set<Controller> v2Wanted,
-                         Map<Layout.V1Hierarchy, Path> v1) {
+    record Bases(Path v2, Set<Controller> v2Required, Set<Controller> v2Wanted, Map<Layout.V1Hierarchy, Path> v1) {
         /** The fds a leaf of these bases holds. */
         int fds() {
             return fdsPerLeaf((v2 == null ? 0 : 1) + v1.size());
@@ -274,8 +286,8 @@ public final class Cgroups {
      * needs all four of memory, cpu, cpuacct and cpuset on v1 to see a
      * container at all; pids is optional).
      */
-    static final List<Controller> RUNTIME_CONTROLLERS = List.of(Controller.MEMORY, Controller.CPU,
-            Controller.CPUACCT, Controller.CPUSET, Controller.PIDS);
+    static final List<Controller> RUNTIME_CONTROLLERS =
+            List.of(Controller.MEMORY, Controller.CPU, Controller.CPUACCT, Controller.CPUSET, Controller.PIDS);
 
     /**
      * forRuntimes: the leaf also joins the v1 hierarchies of
@@ -284,8 +296,8 @@ public final class Cgroups {
      * leaf where offered: the JDK sees no container unless its cgroup has
      * cpu, cpuset and memory, and then sizes its heap from the host's memory.
      */
-    static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices,
-                               boolean forRuntimes) throws FeatureUnavailable {
+    static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices, boolean forRuntimes)
+            throws FeatureUnavailable {
         Set<Controller> v2Required = EnumSet.noneOf(Controller.class);
         Set<Controller> v2Wanted = EnumSet.noneOf(Controller.class);
         Map<Layout.V1Hierarchy, Path> v1 = new LinkedHashMap<>();
@@ -296,8 +308,11 @@ public final class Cgroups {
             } else if (l.v2Mount() != null) {
                 v2Required.add(c);
             } else {
-                throw new FeatureUnavailable("use cgroup controller " + c.v1Name + " for " + limits.fieldsUsing(c),
-                        0, "", "no cgroup v1 hierarchy mounts it and there is no cgroup v2 tree");
+                throw new FeatureUnavailable(
+                        "use cgroup controller " + c.v1Name + " for " + limits.fieldsUsing(c),
+                        0,
+                        "",
+                        "no cgroup v1 hierarchy mounts it and there is no cgroup v2 tree");
             }
         }
         // controllers joined without limits: for accounting, control and the device list
@@ -363,7 +378,9 @@ public final class Cgroups {
                             LOG.info("removed {} cgroup leaves of JVMs that are gone: {}", removed.size(), removed);
                         }
                     } catch (SetupFailure e) {
-                        LOG.warn("no sweep of cgroup leaves of JVMs that are gone: {}", e.getMessage()); // make() says why too
+                        LOG.warn(
+                                "no sweep of cgroup leaves of JVMs that are gone: {}",
+                                e.getMessage()); // make() says why too
                     }
                 }
             }

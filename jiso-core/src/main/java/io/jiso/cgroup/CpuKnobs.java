@@ -5,17 +5,18 @@ import java.util.List;
 /** The cpu controller's limits: cpu.max and cpu.weight on v2, CFS bandwidth and cpu.shares on v1. */
 final class CpuKnobs {
     /** cpu.max's two numbers. */
-    record Max(long quotaMicros, long periodMicros) {
-    }
+    record Max(long quotaMicros, long periodMicros) {}
 
     static final Knob<Max> MAX = Knob.<Max>declare("cpuMax", "cpuMaxMicros", Controller.CPU, "microseconds")
             // The kernel's bounds (kernel/sched/core.c): period 1 ms..1 s, quota at least 1 ms.
             .rule("period in 1000..1000000 microseconds, quota >= 1000 microseconds", (name, v) -> {
                 if (v.periodMicros() < 1000 || v.periodMicros() > 1_000_000) {
-                    throw new IllegalArgumentException(name + " period must be in 1000..1000000 microseconds, was " + v.periodMicros());
+                    throw new IllegalArgumentException(
+                            name + " period must be in 1000..1000000 microseconds, was " + v.periodMicros());
                 }
                 if (v.quotaMicros() < 1000) {
-                    throw new IllegalArgumentException(name + " quota must be >= 1000 microseconds, was " + v.quotaMicros());
+                    throw new IllegalArgumentException(
+                            name + " quota must be >= 1000 microseconds, was " + v.quotaMicros());
                 }
                 return v;
             })
@@ -35,8 +36,7 @@ final class CpuKnobs {
 
     static final Knobs.Group GROUP = new Knobs.Group(Controller.CPU, List.of(MAX, WEIGHT));
 
-    private CpuKnobs() {
-    }
+    private CpuKnobs() {}
 
     /** runc's cpu.shares to cpu.weight conversion, inverted: weight 100 is about 1024 shares. */
     static long shares(int weight) {

@@ -16,7 +16,8 @@ final class CpusetKnobs {
             .v1File("cpuset.cpus", v -> v)
             .done();
 
-    static final Knob<String> MEMS = Knob.<String>declare("cpusetMems", "cpusetMems", Controller.CPUSET, "NUMA node list")
+    static final Knob<String> MEMS = Knob.<String>declare(
+                    "cpusetMems", "cpusetMems", Controller.CPUSET, "NUMA node list")
             .rule(RULE, CpusetKnobs::canonicalList)
             .v2File("cpuset.mems", v -> v)
             .v1File("cpuset.mems", v -> v)
@@ -24,13 +25,13 @@ final class CpusetKnobs {
 
     static final Knobs.Group GROUP = new Knobs.Group(Controller.CPUSET, List.of(CPUS, MEMS));
 
-    private CpusetKnobs() {
-    }
+    private CpusetKnobs() {}
 
     /** Parses "0-1,3" (the kernel's list format) and returns it canonical, e.g. "0-1,3". */
     static String canonicalList(String name, String list) {
         if (list == null || list.isBlank()) {
-            throw new IllegalArgumentException(name + " must be a list like \"0-1,3\", was " + (list == null ? "null" : "\"" + list + "\""));
+            throw new IllegalArgumentException(
+                    name + " must be a list like \"0-1,3\", was " + (list == null ? "null" : "\"" + list + "\""));
         }
         BitSet set = new BitSet();
         for (String part : list.strip().split(",", -1)) {
@@ -41,7 +42,8 @@ final class CpusetKnobs {
             int from = parseIndex(name, list, m.group(1));
             int to = m.group(2) == null ? from : parseIndex(name, list, m.group(2));
             if (to < from) {
-                throw new IllegalArgumentException(name + " has a descending range " + part.strip() + " in \"" + list + "\"");
+                throw new IllegalArgumentException(
+                        name + " has a descending range " + part.strip() + " in \"" + list + "\"");
             }
             set.set(from, to + 1);
         }

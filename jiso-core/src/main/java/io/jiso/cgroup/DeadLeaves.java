@@ -33,12 +33,10 @@ public final class DeadLeaves {
     private static final long FREEZE_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
     private static final Pattern PID_DIR = Pattern.compile("\\d+|dead-\\d+-\\d+");
 
-    private DeadLeaves() {
-    }
+    private DeadLeaves() {}
 
     /** One leaf removed: whose, its name, its directories, the processes killed in it. */
-    public record Removed(long jvmPid, String leaf, List<Path> directories, Set<Integer> killed) {
-    }
+    public record Removed(long jvmPid, String leaf, List<Path> directories, Set<Integer> killed) {}
 
     /**
      * Removes every leaf recorded in BASE by a JVM that is gone (no process
@@ -99,7 +97,9 @@ public final class DeadLeaves {
     private static List<Removed> removeAll(HostOps host, Path dir, List<Path> cgroupMounts) {
         List<Removed> removed = new ArrayList<>();
         RunState.Owner owner = owner(host, dir);
-        long pid = owner != null ? owner.pid() : Long.parseLong(dir.getFileName().toString().replaceAll("^dead-|-\\d+$", ""));
+        long pid = owner != null
+                ? owner.pid()
+                : Long.parseLong(dir.getFileName().toString().replaceAll("^dead-|-\\d+$", ""));
         Path leaves = dir.resolve(RunState.LEAVES);
         boolean left = false;
         if (host.isDirectory(leaves)) {
@@ -121,7 +121,11 @@ public final class DeadLeaves {
                         removed.add(new Removed(pid, name, dirs, killed));
                     } catch (SetupFailure | RuntimeException e) {
                         left = true;
-                        LOG.warn("could not remove cgroup leaf {} of JVM {} that is gone: {}", name, pid, e.getMessage());
+                        LOG.warn(
+                                "could not remove cgroup leaf {} of JVM {} that is gone: {}",
+                                name,
+                                pid,
+                                e.getMessage());
                     }
                 }
             } catch (IOException e) {
@@ -157,10 +161,13 @@ public final class DeadLeaves {
             }
             Path p = Path.of(line);
             boolean onMount = cgroupMounts.stream().anyMatch(m -> p.startsWith(m) && !p.equals(m));
-            if (!p.isAbsolute() || !p.normalize().equals(p) || !p.getFileName().toString().equals(name)
-                    || !p.getParent().getFileName().toString().equals("jiso") || !onMount) {
-                throw new HostSetupFailure("read the record " + name, 0, "",
-                        line + " is not a jiso leaf of that name on a cgroup mount");
+            if (!p.isAbsolute()
+                    || !p.normalize().equals(p)
+                    || !p.getFileName().toString().equals(name)
+                    || !p.getParent().getFileName().toString().equals("jiso")
+                    || !onMount) {
+                throw new HostSetupFailure(
+                        "read the record " + name, 0, "", line + " is not a jiso leaf of that name on a cgroup mount");
             }
             dirs.add(p);
         }
@@ -179,8 +186,11 @@ public final class DeadLeaves {
         for (int round = 0; ; round++) {
             killed.addAll(kill(host, dirs));
             if (!CgroupFs.await(() -> tasks(host, dirs).isEmpty(), CgroupLeaf.CLOSE_TIMEOUT)) {
-                throw new HostSetupFailure("remove cgroup leaf " + dirs, 0, "", "tasks " + tasks(host, dirs)
-                        + " still there after SIGKILL");
+                throw new HostSetupFailure(
+                        "remove cgroup leaf " + dirs,
+                        0,
+                        "",
+                        "tasks " + tasks(host, dirs) + " still there after SIGKILL");
             }
             try {
                 for (Path d : dirs) {
@@ -210,8 +220,14 @@ public final class DeadLeaves {
         if (pids.isEmpty()) {
             return pids;
         }
-        Path v2 = dirs.stream().filter(d -> host.exists(d.resolve("cgroup.kill"))).findFirst().orElse(null);
-        Path freezer = dirs.stream().filter(d -> host.exists(d.resolve("freezer.state"))).findFirst().orElse(null);
+        Path v2 = dirs.stream()
+                .filter(d -> host.exists(d.resolve("cgroup.kill")))
+                .findFirst()
+                .orElse(null);
+        Path freezer = dirs.stream()
+                .filter(d -> host.exists(d.resolve("freezer.state")))
+                .findFirst()
+                .orElse(null);
         if (v2 != null) {
             host.write(v2.resolve("cgroup.kill"), "1");
         } else if (freezer != null) {
@@ -221,7 +237,9 @@ public final class DeadLeaves {
                 CgroupFs.await(() -> host.read(state).strip().equals("FROZEN"), FREEZE_TIMEOUT);
                 killEach(host, tasks(host, dirs));
             } finally {
-                for (Path c : tree(host, freezer)) { // the leaf and its frozen part: v1 frozen tasks act on SIGKILL only once thawed
+                for (Path c : tree(
+                        host,
+                        freezer)) { // the leaf and its frozen part: v1 frozen tasks act on SIGKILL only once thawed
                     host.write(c.resolve("freezer.state"), "THAWED");
                 }
             }

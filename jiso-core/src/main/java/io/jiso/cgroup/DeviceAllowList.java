@@ -13,8 +13,7 @@ import java.util.List;
  * or made. A v1 devices cgroup can never be given more than its parent has.
  */
 final class DeviceAllowList {
-    private DeviceAllowList() {
-    }
+    private DeviceAllowList() {}
 
     /** Replaces the leaf's list with the rules. The leaf must have no child cgroups and no tasks yet. */
     static void write(Path leafDir, List<AllowedDevice> rules) throws HostSetupFailure {
@@ -25,10 +24,16 @@ final class DeviceAllowList {
                 try {
                     CgroupFs.write(allow, line);
                 } catch (HostSetupFailure e) {
-                    throw new HostSetupFailure("allow device " + rule + " by writing \"" + line + "\" to " + allow,
-                            e.errno(), e.errnoName(), e.errno() == Errno.EPERM ? "the parent cgroup "
-                            + leafDir.getParent() + " does not allow it, and a v1 devices cgroup never gets more than"
-                            + " its parent (see the parent's devices.list)" : "the kernel refused the rule");
+                    throw new HostSetupFailure(
+                            "allow device " + rule + " by writing \"" + line + "\" to " + allow,
+                            e.errno(),
+                            e.errnoName(),
+                            e.errno() == Errno.EPERM
+                                    ? "the parent cgroup "
+                                            + leafDir.getParent()
+                                            + " does not allow it, and a v1 devices cgroup never gets more than"
+                                            + " its parent (see the parent's devices.list)"
+                                    : "the kernel refused the rule");
                 }
             }
         }

@@ -30,8 +30,12 @@ enum DeviceControl {
             if (list) {
                 return V1;
             }
-            throw new FeatureUnavailable("restrict devices to " + rules, 0, "", "neither a cgroup v2 tree"
-                    + " (for a device program) nor a cgroup v1 devices hierarchy is mounted here (see /proc/self/mountinfo)");
+            throw new FeatureUnavailable(
+                    "restrict devices to " + rules,
+                    0,
+                    "",
+                    "neither a cgroup v2 tree"
+                            + " (for a device program) nor a cgroup v1 devices hierarchy is mounted here (see /proc/self/mountinfo)");
         }
         String step = "restrict devices to " + rules;
         String option = "-D" + Cgroups.DEVICES_PROPERTY + "=" + setting.strip();

@@ -24,8 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The v1 way is a list: {@link DeviceAllowList}.
  */
 public final class DeviceFilter {
-    private DeviceFilter() {
-    }
+    private DeviceFilter() {}
 
     private static final int LDX_MEM_W = Linux.BPF_LDX | Linux.BPF_MEM | Linux.BPF_W;
     private static final int ALU64 = Linux.BPF_ALU64;
@@ -132,8 +131,7 @@ public final class DeviceFilter {
             bpf_attr.insn_cnt(attr, insns.length);
             bpf_attr.insns(attr, code.address());
             bpf_attr.license(attr, arena.allocateFrom("GPL").address());
-            return (int) Sys.bpf(Linux.BPF_PROG_LOAD, attr, "load the device filter (" + rules.size()
-                    + " rules)");
+            return (int) Sys.bpf(Linux.BPF_PROG_LOAD, attr, "load the device filter (" + rules.size() + " rules)");
         }
     }
 }

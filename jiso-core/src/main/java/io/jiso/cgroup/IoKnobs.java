@@ -10,9 +10,10 @@ final class IoKnobs {
     private static final long UNLIMITED = CgroupLimits.UNLIMITED;
 
     /** Per device "major:minor", in the order first set. */
-    static final Knob<Map<String, CgroupLimits.IoMax>> MAX = Knob.<Map<String, CgroupLimits.IoMax>>declare("ioMax", "ioMax",
-                    Controller.IO, "bytes or operations per second")
-            .rule("major in 0..4095, minor in 0..1048575, each rate positive or UNLIMITED (-1), at least one rate set",
+    static final Knob<Map<String, CgroupLimits.IoMax>> MAX = Knob.<Map<String, CgroupLimits.IoMax>>declare(
+                    "ioMax", "ioMax", Controller.IO, "bytes or operations per second")
+            .rule(
+                    "major in 0..4095, minor in 0..1048575, each rate positive or UNLIMITED (-1), at least one rate set",
                     (name, v) -> {
                         v.values().forEach(m -> check(name, m));
                         return v;
@@ -24,9 +25,11 @@ final class IoKnobs {
             })
             .v2("io.max", (leaf, v, all) -> {
                 for (CgroupLimits.IoMax m : v.values()) {
-                    leaf.write("io.max", m.device() + " rbps=" + rate(m.readBytesPerSecond()) + " wbps="
-                            + rate(m.writeBytesPerSecond()) + " riops=" + rate(m.readOpsPerSecond())
-                            + " wiops=" + rate(m.writeOpsPerSecond()));
+                    leaf.write(
+                            "io.max",
+                            m.device() + " rbps=" + rate(m.readBytesPerSecond()) + " wbps="
+                                    + rate(m.writeBytesPerSecond()) + " riops=" + rate(m.readOpsPerSecond())
+                                    + " wiops=" + rate(m.writeOpsPerSecond()));
                 }
             })
             .v1("blkio.throttle.{read,write}_{bps,iops}_device", (leaf, v, all) -> {
@@ -60,8 +63,7 @@ final class IoKnobs {
 
     static final Knobs.Group GROUP = new Knobs.Group(Controller.IO, List.of(MAX, WEIGHT));
 
-    private IoKnobs() {
-    }
+    private IoKnobs() {}
 
     private static void check(String name, CgroupLimits.IoMax m) {
         inRange(name + " major", m.major(), 0, 4095);
@@ -70,9 +72,12 @@ final class IoKnobs {
         rate(name + " writeBytesPerSecond", m.writeBytesPerSecond());
         rate(name + " readOpsPerSecond", m.readOpsPerSecond());
         rate(name + " writeOpsPerSecond", m.writeOpsPerSecond());
-        if (m.readBytesPerSecond() == UNLIMITED && m.writeBytesPerSecond() == UNLIMITED
-                && m.readOpsPerSecond() == UNLIMITED && m.writeOpsPerSecond() == UNLIMITED) {
-            throw new IllegalArgumentException(name + " for " + m.device() + " must limit at least one rate, all were UNLIMITED");
+        if (m.readBytesPerSecond() == UNLIMITED
+                && m.writeBytesPerSecond() == UNLIMITED
+                && m.readOpsPerSecond() == UNLIMITED
+                && m.writeOpsPerSecond() == UNLIMITED) {
+            throw new IllegalArgumentException(
+                    name + " for " + m.device() + " must limit at least one rate, all were UNLIMITED");
         }
     }
 

@@ -55,6 +55,7 @@ final class Knob<T> {
     final String name;
     /** The name of the setter of {@link CgroupLimits.Builder}. */
     final String limitsSetter;
+
     final Controller controller;
     /** The unit of the value, for documentation ("bytes", "microseconds", "" for a count). */
     final String unit;
@@ -62,6 +63,7 @@ final class Knob<T> {
     final String rule;
     /** Whether {@link CgroupLimits#UNLIMITED} clears the knob (and Long.MAX_VALUE is refused as a mistaken "no limit"). */
     final boolean unlimited;
+
     final Check<T> check;
     /** Combines a second value with the first (keyed knobs: one entry per device or page size), or null to replace it. */
     final BinaryOperator<T> merge;
@@ -69,9 +71,11 @@ final class Knob<T> {
     final List<Knob<Long>> notAbove;
     /** The v2 file(s) written, for documentation and reports. */
     final String v2Files;
+
     final Writer<T> v2;
     /** The v1 file(s) written, or null if v1 writes nothing for this knob. */
     final String v1Files;
+
     final Writer<T> v1;
     final V1Refusal<T> v1Refusal;
     final Function<T, Object> show;

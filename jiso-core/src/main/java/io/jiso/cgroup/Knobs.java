@@ -17,13 +17,16 @@ final class Knobs {
     /** One controller's knobs: declaration (report) order, v2 write order, v1 write order. */
     record Group(Controller controller, List<Knob<?>> knobs, List<Knob<?>> v2Order, List<Knob<?>> v1Order) {
         Group {
-            if (!new HashSet<>(knobs).equals(new HashSet<>(v2Order)) || !new HashSet<>(knobs).equals(new HashSet<>(v1Order))
-                    || knobs.size() != v2Order.size() || knobs.size() != v1Order.size()) {
+            if (!new HashSet<>(knobs).equals(new HashSet<>(v2Order))
+                    || !new HashSet<>(knobs).equals(new HashSet<>(v1Order))
+                    || knobs.size() != v2Order.size()
+                    || knobs.size() != v1Order.size()) {
                 throw new IllegalStateException(controller + ": the write orders must list each knob once");
             }
             for (Knob<?> k : knobs) {
                 if (k.controller != controller) {
-                    throw new IllegalStateException(k.name + " is declared with " + controller + " but needs " + k.controller);
+                    throw new IllegalStateException(
+                            k.name + " is declared with " + controller + " but needs " + k.controller);
                 }
             }
         }
@@ -50,14 +53,13 @@ final class Knobs {
     }
 
     /** In the order the drivers apply them. */
-    static final List<Group> GROUPS = List.of(MemoryKnobs.GROUP, CpuKnobs.GROUP, CpusetKnobs.GROUP, IoKnobs.GROUP,
-            PidsKnobs.GROUP, HugetlbKnobs.GROUP);
+    static final List<Group> GROUPS = List.of(
+            MemoryKnobs.GROUP, CpuKnobs.GROUP, CpusetKnobs.GROUP, IoKnobs.GROUP, PidsKnobs.GROUP, HugetlbKnobs.GROUP);
 
     /** Every knob, in report order. */
     static final List<Knob<?>> ALL = all();
 
-    private Knobs() {
-    }
+    private Knobs() {}
 
     private static List<Knob<?>> all() {
         List<Knob<?>> all = new ArrayList<>();

@@ -20,14 +20,30 @@ import java.util.Set;
  */
 public final class Layout {
     /** Pure v2 (one tree), hybrid (v1 controllers plus a v2 tree) or pure v1. */
-    public enum Kind { V2, HYBRID, V1 }
-
-    /** A mounted v1 hierarchy: its mount point, its controllers, the JVM's cgroup directory in it. */
-    public record V1Hierarchy(Path mount, Set<String> controllers, Path ownDir) {
+    public enum Kind {
+        V2,
+        HYBRID,
+        V1
     }
 
-    private static final Set<String> V1_CONTROLLERS = Set.of("cpu", "cpuacct", "cpuset", "memory", "devices",
-            "freezer", "net_cls", "net_prio", "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc");
+    /** A mounted v1 hierarchy: its mount point, its controllers, the JVM's cgroup directory in it. */
+    public record V1Hierarchy(Path mount, Set<String> controllers, Path ownDir) {}
+
+    private static final Set<String> V1_CONTROLLERS = Set.of(
+            "cpu",
+            "cpuacct",
+            "cpuset",
+            "memory",
+            "devices",
+            "freezer",
+            "net_cls",
+            "net_prio",
+            "blkio",
+            "perf_event",
+            "hugetlb",
+            "pids",
+            "rdma",
+            "misc");
 
     private final Kind kind;
     private final Path v2Mount;
@@ -99,12 +115,16 @@ public final class Layout {
                 }
                 // named hierarchies (name=systemd) carry no controller; a second mount of a hierarchy is a bind
                 if (!controllers.isEmpty() && seen.add(controllers)) {
-                    v1.add(new V1Hierarchy(mount, Set.copyOf(controllers), ownDir(mount, root, v1Own.get(controllers))));
+                    v1.add(new V1Hierarchy(
+                            mount, Set.copyOf(controllers), ownDir(mount, root, v1Own.get(controllers))));
                 }
             }
         }
         if (v2Mount == null && v1.isEmpty()) {
-            throw new FeatureUnavailable("find cgroup filesystems", 0, "",
+            throw new FeatureUnavailable(
+                    "find cgroup filesystems",
+                    0,
+                    "",
                     "neither cgroup2 nor a cgroup v1 controller is mounted (see /proc/self/mountinfo)");
         }
         Kind kind = v1.isEmpty() ? Kind.V2 : v2Mount == null ? Kind.V1 : Kind.HYBRID;

@@ -12,8 +12,7 @@ import java.util.List;
  */
 public record LeafHierarchies(boolean unified, List<V1> v1) {
     /** A v1 hierarchy: the directory name under /sys/fs/cgroup and the mount's options. */
-    public record V1(String name, String options) {
-    }
+    public record V1(String name, String options) {}
 
     public LeafHierarchies {
         v1 = List.copyOf(v1);

@@ -43,8 +43,8 @@ final class LeafRecords {
     private synchronized RunState makeDisk() throws HostSetupFailure {
         if (disk == null) {
             try {
-                RunState.Base base = RunState.base(host, host.euid(), host.env("XDG_RUNTIME_DIR"),
-                        Path.of("/run"), Path.of("/tmp"));
+                RunState.Base base =
+                        RunState.base(host, host.euid(), host.env("XDG_RUNTIME_DIR"), Path.of("/run"), Path.of("/tmp"));
                 if (base.why() != null) {
                     LOG.debug("jiso's run state is in {}: {}", base.dir(), base.why());
                 }

@@ -28,6 +28,7 @@ public final class LeafSite implements AutoCloseable {
      * spawn's own path (together ~25 µs, the mean of 9,000 spawns measured in place).
      */
     private final Map<SpawnRequest, Cgroups.Bases> spawnBases = new ConcurrentHashMap<>();
+
     private volatile boolean closed;
 
     /**
@@ -52,12 +53,10 @@ public final class LeafSite implements AutoCloseable {
     }
 
     /** What decides a spawn's bases: the controllers its limits need, the device mechanism. */
-    private record SpawnRequest(Set<Controller> controllers, DeviceControl control, boolean forRuntimes) {
-    }
+    private record SpawnRequest(Set<Controller> controllers, DeviceControl control, boolean forRuntimes) {}
 
     /** What makes two leaves interchangeable before their limits are written. */
-    private record Shape(Cgroups.Bases bases, List<AllowedDevice> devices, DeviceControl control) {
-    }
+    private record Shape(Cgroups.Bases bases, List<AllowedDevice> devices, DeviceControl control) {}
 
     /** The device mechanism for these rules, or null to leave devices as the parent has them. */
     DeviceControl control(List<AllowedDevice> devices) throws SetupFailure {
@@ -107,7 +106,9 @@ public final class LeafSite implements AutoCloseable {
             spawnBases.put(request, bases);
         }
         Cgroups.Bases b = bases;
-        CgroupLeaf leaf = ready.take(new Shape(bases, devices, control), b.fds(),
+        CgroupLeaf leaf = ready.take(
+                new Shape(bases, devices, control),
+                b.fds(),
                 () -> Cgroups.make(b, CgroupLimits.none(), devices, control));
         if (leaf == null) {
             leaf = Cgroups.make(bases, limits, devices, control);
@@ -167,8 +168,7 @@ public final class LeafSite implements AutoCloseable {
             try {
                 leaf.close();
             } catch (SetupFailure | RuntimeException e) {
-                LOG.warn("could not remove cgroup leaf {}: {}",
-                        leaf.name(), e.getMessage());
+                LOG.warn("could not remove cgroup leaf {}: {}", leaf.name(), e.getMessage());
             }
         }
     }

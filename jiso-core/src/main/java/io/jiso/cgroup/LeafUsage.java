@@ -29,11 +29,16 @@ public record LeafUsage(
     public static final Duration UNKNOWN_TIME = Duration.ofNanos(-1);
 
     /** Block I/O on one device, keyed "major:minor" in {@link #io}. */
-    public record Io(long readBytes, long writeBytes, long readOps, long writeOps) {
-    }
+    public record Io(long readBytes, long writeBytes, long readOps, long writeOps) {}
 
     /** Pressure stall information for one resource, as its *.pressure file has it. */
-    public record Pressure(double someAvg10, double someAvg60, double someAvg300, Duration someTotal,
-                           double fullAvg10, double fullAvg60, double fullAvg300, Duration fullTotal) {
-    }
+    public record Pressure(
+            double someAvg10,
+            double someAvg60,
+            double someAvg300,
+            Duration someTotal,
+            double fullAvg10,
+            double fullAvg60,
+            double fullAvg300,
+            Duration fullTotal) {}
 }

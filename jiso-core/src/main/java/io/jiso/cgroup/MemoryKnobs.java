@@ -42,9 +42,11 @@ final class MemoryKnobs {
             .rule(">= 0 bytes", v -> v >= 0)
             .v2File("memory.swap.max", String::valueOf)
             // v1 limits memory+swap together
-            .v1("memory.memsw.limit_in_bytes (memoryMax + swapMax)",
+            .v1(
+                    "memory.memsw.limit_in_bytes (memoryMax + swapMax)",
                     (leaf, v, all) -> leaf.write("memory.memsw.limit_in_bytes", Long.toString(all.get(MAX) + v)))
-            .v1Refuses((v, all) -> all.get(MAX) != null ? null
+            .v1Refuses((v, all) -> all.get(MAX) != null
+                    ? null
                     : "v1 limits memory+swap together (memory.memsw.limit_in_bytes), so it needs memoryMax too")
             .done();
 
@@ -59,8 +61,7 @@ final class MemoryKnobs {
             .rule("true or false", (name, v) -> v)
             .v2File("memory.oom.group", v -> v ? "1" : "0")
             // false is v1's only behaviour: nothing to write
-            .v1("nothing (false is v1's behaviour)", (leaf, v, all) -> {
-            })
+            .v1("nothing (false is v1's behaviour)", (leaf, v, all) -> {})
             .v1Refuses((v, all) -> v ? "v1 has no memory.oom.group; use killAll() on OOM" : null)
             .done();
 
@@ -68,11 +69,11 @@ final class MemoryKnobs {
      * v2 writes protections before limits; v1 refuses first, then writes
      * limit_in_bytes before memsw.limit_in_bytes, which must not be below it.
      */
-    static final Knobs.Group GROUP = new Knobs.Group(Controller.MEMORY,
+    static final Knobs.Group GROUP = new Knobs.Group(
+            Controller.MEMORY,
             List.of(MAX, HIGH, LOW, MIN, SWAP, ZSWAP, OOM_GROUP),
             List.of(MIN, LOW, HIGH, MAX, SWAP, ZSWAP, OOM_GROUP),
             List.of(MIN, HIGH, ZSWAP, OOM_GROUP, MAX, SWAP, LOW));
 
-    private MemoryKnobs() {
-    }
+    private MemoryKnobs() {}
 }

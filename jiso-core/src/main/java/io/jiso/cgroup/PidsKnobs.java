@@ -13,6 +13,5 @@ final class PidsKnobs {
 
     static final Knobs.Group GROUP = new Knobs.Group(Controller.PIDS, List.of(MAX));
 
-    private PidsKnobs() {
-    }
+    private PidsKnobs() {}
 }

@@ -44,6 +44,7 @@ final class ReadyLeaves {
     private final Map<Object, Integer> making = new HashMap<>();
     /** Shapes whose leaf could not be made ahead (e.g. no delegation): made on demand from then on. */
     private final Set<Object> refused = new HashSet<>();
+
     private final ExecutorService thread;
     /** Bumped by release(): leaves made for an older epoch are discarded, not kept. */
     private long epoch;
@@ -140,7 +141,7 @@ final class ReadyLeaves {
         }
         all.forEach(CgroupLeaf::discard);
         try {
-            thread.submit(() -> { }).get(10, TimeUnit.SECONDS); // what was being made is discarded by now
+            thread.submit(() -> {}).get(10, TimeUnit.SECONDS); // what was being made is discarded by now
         } catch (RejectedExecutionException shutDown) {
             // shutdown() waits for the thread itself
         } catch (Exception e) {

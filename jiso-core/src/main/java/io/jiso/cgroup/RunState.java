@@ -96,8 +96,7 @@ final class RunState {
     }
 
     /** Where the run-state directories go, and why there (the fallback's reason, or null). */
-    record Base(Path dir, String why) {
-    }
+    record Base(Path dir, String why) {}
 
     /**
      * The base directory for a JVM with this effective uid, made 0700 if
@@ -132,13 +131,18 @@ final class RunState {
         try {
             host.mkdir(dir, 0700, true);
         } catch (HostSetupFailure e) {
-            throw new HostSetupFailure("make jiso's run-state directory " + dir, e.errno(), e.errnoName(), e.getMessage());
+            throw new HostSetupFailure(
+                    "make jiso's run-state directory " + dir, e.errno(), e.errnoName(), e.getMessage());
         }
         String wrong = untrusted(host, dir, euid);
         if (wrong != null) {
-            throw new HostSetupFailure("use " + dir + " as jiso's run-state directory", 0, "", "it " + wrong
-                    + "; jiso records there which cgroups to kill and remove after a crash, so it must be a directory"
-                    + " of uid " + euid + " alone: remove it, or give this user an XDG_RUNTIME_DIR of its own");
+            throw new HostSetupFailure(
+                    "use " + dir + " as jiso's run-state directory",
+                    0,
+                    "",
+                    "it " + wrong
+                            + "; jiso records there which cgroups to kill and remove after a crash, so it must be a directory"
+                            + " of uid " + euid + " alone: remove it, or give this user an XDG_RUNTIME_DIR of its own");
         }
         return dir;
     }

@@ -28,8 +28,19 @@ final class UsageBuilder {
     }
 
     LeafUsage build() {
-        return new LeafUsage(cpuUser, cpuSystem, cpuTotal, memoryCurrent, memoryPeak, swapPeak,
-                oomEvents, oomKills, pidsCurrent, pidsPeak, io, memoryStat);
+        return new LeafUsage(
+                cpuUser,
+                cpuSystem,
+                cpuTotal,
+                memoryCurrent,
+                memoryPeak,
+                swapPeak,
+                oomEvents,
+                oomKills,
+                pidsCurrent,
+                pidsPeak,
+                io,
+                memoryStat);
     }
 
     static Duration micros(Long us) {

@@ -27,8 +27,7 @@ import java.util.Map;
  * taken first (by an O_PATH fd of "/"), so that no open can return it.
  */
 public final class LandlockSteps {
-    private LandlockSteps() {
-    }
+    private LandlockSteps() {}
 
     private static final int CREATE_RULESET = Linux.__NR_landlock_create_ruleset;
     private static final int ADD_RULE = Linux.__NR_landlock_add_rule;
@@ -45,11 +44,18 @@ public final class LandlockSteps {
     private static final long EXECUTE = Linux.LANDLOCK_ACCESS_FS_EXECUTE;
     private static final long READ_DIR = Linux.LANDLOCK_ACCESS_FS_READ_DIR;
     /** What ABI 1 handles (Linux 5.13). */
-    private static final long ABI_1 = FILE_READ | FILE_WRITE | EXECUTE | READ_DIR
-            | Linux.LANDLOCK_ACCESS_FS_REMOVE_DIR | Linux.LANDLOCK_ACCESS_FS_REMOVE_FILE
-            | Linux.LANDLOCK_ACCESS_FS_MAKE_CHAR | Linux.LANDLOCK_ACCESS_FS_MAKE_DIR
-            | Linux.LANDLOCK_ACCESS_FS_MAKE_REG | Linux.LANDLOCK_ACCESS_FS_MAKE_SOCK
-            | Linux.LANDLOCK_ACCESS_FS_MAKE_FIFO | Linux.LANDLOCK_ACCESS_FS_MAKE_BLOCK
+    private static final long ABI_1 = FILE_READ
+            | FILE_WRITE
+            | EXECUTE
+            | READ_DIR
+            | Linux.LANDLOCK_ACCESS_FS_REMOVE_DIR
+            | Linux.LANDLOCK_ACCESS_FS_REMOVE_FILE
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_CHAR
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_DIR
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_REG
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_SOCK
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_FIFO
+            | Linux.LANDLOCK_ACCESS_FS_MAKE_BLOCK
             | Linux.LANDLOCK_ACCESS_FS_MAKE_SYM;
     /** ABI 2 (5.19) adds REFER: linking and renaming across directories. */
     private static final long ABI_2 = ABI_1 | Linux.LANDLOCK_ACCESS_FS_REFER;
@@ -78,14 +84,19 @@ public final class LandlockSteps {
         }
         // Occupy scratchFd. If the open returns scratchFd itself, dup3 says EINVAL and it is
         // occupied all the same; the other fd is close-on-exec and left alone.
-        StepList.Step root = steps.call("open / to reserve fd " + scratchFd + " for Landlock", OPENAT, AT_FDCWD,
-                steps.cStringAddress("/"), O_PATH_CLOEXEC);
+        StepList.Step root = steps.call(
+                "open / to reserve fd " + scratchFd + " for Landlock",
+                OPENAT,
+                AT_FDCWD,
+                steps.cStringAddress("/"),
+                O_PATH_CLOEXEC);
         steps.call("reserve fd " + scratchFd + " for Landlock", DUP3, 0, scratchFd, O_CLOEXEC)
-                .argFromStep(0, root).tolerate(EINVAL);
+                .argFromStep(0, root)
+                .tolerate(EINVAL);
         MemorySegment attr = steps.allocate(landlock_ruleset_attr.layout());
         landlock_ruleset_attr.handled_access_fs(attr, handled);
-        StepList.Step ruleset = steps.call("create the Landlock ruleset", CREATE_RULESET, attr.address(),
-                landlock_ruleset_attr.sizeof(), 0);
+        StepList.Step ruleset = steps.call(
+                "create the Landlock ruleset", CREATE_RULESET, attr.address(), landlock_ruleset_attr.sizeof(), 0);
         for (Map.Entry<String, Long> e : rightsByPath(rules, handled).entrySet()) {
             addPath(steps, ruleset, e.getKey(), e.getValue(), scratchFd);
         }
@@ -110,19 +121,32 @@ public final class LandlockSteps {
     }
 
     private static void addPath(StepList steps, StepList.Step ruleset, String path, long access, int scratchFd) {
-        StepList.Step open = steps.call("open " + path + " for Landlock", OPENAT, AT_FDCWD,
-                steps.cStringAddress(path), O_PATH_CLOEXEC);
+        StepList.Step open = steps.call(
+                "open " + path + " for Landlock", OPENAT, AT_FDCWD, steps.cStringAddress(path), O_PATH_CLOEXEC);
         steps.call("move the fd of " + path + " to " + scratchFd, DUP3, 0, scratchFd, O_CLOEXEC)
                 .argFromStep(0, open);
         // The path may be a directory (every right) or a file (file rights only, else EINVAL):
         // try all, then the file rights, which either repeat or replace the first.
         long fileOnly = access & (FILE_READ | FILE_WRITE | EXECUTE);
         if (access != fileOnly) {
-            steps.call("allow " + path + " in Landlock", ADD_RULE, 0, RULE_PATH_BENEATH,
-                    beneath(steps, access, scratchFd), 0).argFromStep(0, ruleset).tolerate(EINVAL);
+            steps.call(
+                            "allow " + path + " in Landlock",
+                            ADD_RULE,
+                            0,
+                            RULE_PATH_BENEATH,
+                            beneath(steps, access, scratchFd),
+                            0)
+                    .argFromStep(0, ruleset)
+                    .tolerate(EINVAL);
         }
-        steps.call("allow " + path + " (as a file) in Landlock", ADD_RULE, 0, RULE_PATH_BENEATH,
-                beneath(steps, fileOnly, scratchFd), 0).argFromStep(0, ruleset);
+        steps.call(
+                        "allow " + path + " (as a file) in Landlock",
+                        ADD_RULE,
+                        0,
+                        RULE_PATH_BENEATH,
+                        beneath(steps, fileOnly, scratchFd),
+                        0)
+                .argFromStep(0, ruleset);
         steps.call("close " + path, CLOSE, 0).argFromStep(0, open);
     }
 

@@ -6,8 +6,7 @@ import io.jiso.sys.Sys;
 
 /** The running kernel's Landlock ABI version, asked once per JVM. */
 public final class LandlockSupport {
-    private LandlockSupport() {
-    }
+    private LandlockSupport() {}
 
     private static volatile int version = -1;
 
@@ -28,7 +27,10 @@ public final class LandlockSupport {
     /** Throws unless the kernel enforces Landlock. */
     public static void require() throws FeatureUnavailable {
         if (abiVersion() == 0) {
-            throw new FeatureUnavailable("apply Landlock rules", 0, "",
+            throw new FeatureUnavailable(
+                    "apply Landlock rules",
+                    0,
+                    "",
                     "this kernel has no Landlock (CONFIG_SECURITY_LANDLOCK, or 'landlock' missing from lsm=)");
         }
     }

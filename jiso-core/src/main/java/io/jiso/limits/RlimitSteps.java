@@ -14,8 +14,7 @@ import java.util.Map;
  * the JVM.
  */
 public final class RlimitSteps {
-    private RlimitSteps() {
-    }
+    private RlimitSteps() {}
 
     private static final int PRLIMIT64 = Linux.__NR_prlimit64;
     private static final MemoryLayout RLIMIT = MemoryLayout.sequenceLayout(2, ValueLayout.JAVA_LONG);
@@ -26,8 +25,13 @@ public final class RlimitSteps {
             MemorySegment value = steps.allocate(RLIMIT); // struct rlimit: soft, hard
             value.setAtIndex(ValueLayout.JAVA_LONG, 0, r.soft()); // -1 is RLIM_INFINITY
             value.setAtIndex(ValueLayout.JAVA_LONG, 1, r.hard());
-            steps.call("set RLIMIT_" + e.getKey() + " to " + text(r.soft()) + " (soft), " + text(r.hard()) + " (hard)",
-                    PRLIMIT64, 0, e.getKey().kernelNumber(), value.address(), 0);
+            steps.call(
+                    "set RLIMIT_" + e.getKey() + " to " + text(r.soft()) + " (soft), " + text(r.hard()) + " (hard)",
+                    PRLIMIT64,
+                    0,
+                    e.getKey().kernelNumber(),
+                    value.address(),
+                    0);
         }
     }
 

@@ -19,8 +19,7 @@ import java.util.Map;
  * and RLIMIT_CPU as a per-process backstop of a CPU time limit.
  */
 public final class Rlimits {
-    private Rlimits() {
-    }
+    private Rlimits() {}
 
     /** The kernel's ceiling of RLIMIT_NOFILE (fs.nr_open); Integer.MAX_VALUE if it cannot be read. */
     public static long nrOpen() {
@@ -39,8 +38,12 @@ public final class Rlimits {
      * false) gets the defaults lowered to its hard limits
      * ({@code jvmHardLimits}), and a value set above them refused here.
      */
-    public static Map<RlimitResource, RunLimits.Rlimit> effective(Map<RlimitResource, RunLimits.Rlimit> explicit,
-            Duration cpuTime, boolean newUserNamespace, boolean jvmMayRaise, Map<RlimitResource, Long> jvmHardLimits)
+    public static Map<RlimitResource, RunLimits.Rlimit> effective(
+            Map<RlimitResource, RunLimits.Rlimit> explicit,
+            Duration cpuTime,
+            boolean newUserNamespace,
+            boolean jvmMayRaise,
+            Map<RlimitResource, Long> jvmHardLimits)
             throws FeatureUnavailable {
         Map<RlimitResource, RunLimits.Rlimit> all = new EnumMap<>(RlimitResource.class);
         boolean canRaise = !newUserNamespace && jvmMayRaise;
@@ -48,11 +51,16 @@ public final class Rlimits {
         for (Map.Entry<RlimitResource, RunLimits.Rlimit> e : explicit.entrySet()) {
             Long ceiling = ceilings.get(e.getKey());
             long hard = e.getValue().hard();
-            if (ceiling != null && ceiling != RlimitResource.UNLIMITED
+            if (ceiling != null
+                    && ceiling != RlimitResource.UNLIMITED
                     && (hard == RlimitResource.UNLIMITED || hard > ceiling)) {
-                throw new FeatureUnavailable("set RLIMIT_" + e.getKey() + " to a hard limit of "
-                        + (hard == RlimitResource.UNLIMITED ? "unlimited" : hard), 0, "", "the JVM's own is " + ceiling
-                        + ", and raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the JVM lacks");
+                throw new FeatureUnavailable(
+                        "set RLIMIT_" + e.getKey() + " to a hard limit of "
+                                + (hard == RlimitResource.UNLIMITED ? "unlimited" : hard),
+                        0,
+                        "",
+                        "the JVM's own is " + ceiling
+                                + ", and raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the JVM lacks");
             }
         }
         for (RlimitResource r : RlimitResource.values()) {

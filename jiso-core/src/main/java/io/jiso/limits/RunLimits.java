@@ -18,8 +18,7 @@ import java.util.Map;
 public record RunLimits(Map<RlimitResource, Rlimit> rlimits, Duration cpuTime, Duration wallTime, long outputBytes) {
 
     /** One soft/hard pair; {@link RlimitResource#UNLIMITED} is RLIM_INFINITY. */
-    public record Rlimit(long soft, long hard) {
-    }
+    public record Rlimit(long soft, long hard) {}
 
     public RunLimits {
         // In the enum's order, the same in every JVM: the plan sets them in this order (Map.copyOf's varies).

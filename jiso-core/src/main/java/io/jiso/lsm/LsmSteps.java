@@ -18,12 +18,14 @@ import java.lang.foreign.MemorySegment;
  * errno, which the error then names.
  */
 public final class LsmSteps {
-    private LsmSteps() {
-    }
+    private LsmSteps() {}
 
     /** Confine the next program in this AppArmor profile. */
     public static void appArmorOnExec(StepList steps, String profile) {
-        writeAttribute(steps, LsmSupport.appArmorExecFile(), "exec " + profile,
+        writeAttribute(
+                steps,
+                LsmSupport.appArmorExecFile(),
+                "exec " + profile,
                 "apply AppArmor profile " + profile + " on exec");
     }
 
@@ -33,8 +35,8 @@ public final class LsmSteps {
     }
 
     private static void writeAttribute(StepList steps, String file, String content, String what) {
-        StepList.Step open = steps.call(what + " (open " + file + ")", OPENAT, AT_FDCWD, steps.cStringAddress(file),
-                O_WRONLY | O_CLOEXEC, 0);
+        StepList.Step open = steps.call(
+                what + " (open " + file + ")", OPENAT, AT_FDCWD, steps.cStringAddress(file), O_WRONLY | O_CLOEXEC, 0);
         MemorySegment data = steps.cString(content);
         steps.call(what, WRITE, 0, data.address(), data.byteSize() - 1).argFromStep(0, open);
         steps.call(what + " (close " + file + ")", CLOSE, 0).argFromStep(0, open);

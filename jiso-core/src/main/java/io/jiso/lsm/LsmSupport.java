@@ -11,11 +11,11 @@ import java.nio.file.Path;
  * a process asks for a label on its next execve.
  */
 public final class LsmSupport {
-    private LsmSupport() {
-    }
+    private LsmSupport() {}
 
     /** The LSMs the kernel runs, in order, if securityfs is mounted; null otherwise. */
     private static final Path LSM_LIST = Path.of("/sys/kernel/security/lsm");
+
     private static final Path APPARMOR_ENABLED = Path.of("/sys/module/apparmor/parameters/enabled");
     private static final Path SELINUX_FS = Path.of("/sys/fs/selinux");
     /** AppArmor's own directory of process attributes (Linux 5.8+), usable when LSMs are stacked. */

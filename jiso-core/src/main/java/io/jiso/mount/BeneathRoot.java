@@ -33,6 +33,7 @@ final class BeneathRoot {
     private static final long RESOLVE_NO_SYMLINKS = Linux.RESOLVE_NO_SYMLINKS;
     /** A file mount point: created if missing; O_NONBLOCK so that a FIFO found there does not block the open. */
     private static final long FILE_FLAGS = O_RDONLY | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+
     private static final long DIRECTORY_FLAGS = O_PATH | O_DIRECTORY | O_CLOEXEC;
 
     private final StepList steps;
@@ -70,16 +71,22 @@ final class BeneathRoot {
                 return open(dir, name, done, FILE_FLAGS, 0644);
             }
             steps.call("create directory " + done, MKDIRAT, 0, steps.cStringAddress(name), 0755)
-                    .argFromStep(0, dir).tolerate(EEXIST);
+                    .argFromStep(0, dir)
+                    .tolerate(EEXIST);
             dir = open(dir, name, done, DIRECTORY_FLAGS, 0);
         }
         return dir;
     }
 
     private Step open(Step dir, String relative, String shown, long flags, long mode) {
-        return steps.call("open " + shown + " beneath the root, following no symlink", OPENAT2, 0,
-                steps.cStringAddress(relative), how(flags, mode, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).address(),
-                open_how.sizeof()).argFromStep(0, dir);
+        return steps.call(
+                        "open " + shown + " beneath the root, following no symlink",
+                        OPENAT2,
+                        0,
+                        steps.cStringAddress(relative),
+                        how(flags, mode, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).address(),
+                        open_how.sizeof())
+                .argFromStep(0, dir);
     }
 
     /**
@@ -87,8 +94,13 @@ final class BeneathRoot {
      * there (planted since the JVM resolved the path) fails with ELOOP.
      */
     static Step openHostPath(StepList steps, String absolutePath, String what) {
-        return steps.call(what, OPENAT2, AT_FDCWD, steps.cStringAddress(absolutePath),
-                how(steps, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS).address(), open_how.sizeof());
+        return steps.call(
+                what,
+                OPENAT2,
+                AT_FDCWD,
+                steps.cStringAddress(absolutePath),
+                how(steps, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS).address(),
+                open_how.sizeof());
     }
 
     private MemorySegment how(long flags, long mode, long resolve) {

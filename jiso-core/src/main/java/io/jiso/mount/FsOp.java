@@ -38,24 +38,19 @@ public sealed interface FsOp {
     }
 
     /** A directory of the host bound read-only at the same path (/usr, /etc...). */
-    record SystemBind(String path) implements TemplatePart {
-    }
+    record SystemBind(String path) implements TemplatePart {}
 
     /** A symbolic link, e.g. /bin -> usr/bin on a merged-/usr host. */
-    record Symlink(String target, String path) implements TemplatePart {
-    }
+    record Symlink(String target, String path) implements TemplatePart {}
 
     /** A device node of the host bound on an empty file of the same path. */
-    record DeviceNode(String path) implements TemplatePart {
-    }
+    record DeviceNode(String path) implements TemplatePart {}
 
     /** A directory of the root. */
-    record Directory(String path, int mode) implements TemplatePart {
-    }
+    record Directory(String path, int mode) implements TemplatePart {}
 
     /** A file of the root (0644), with its content written once. */
-    record File(String path, String content) implements TemplatePart {
-    }
+    record File(String path, String content) implements TemplatePart {}
 
     /** A tmpfs of at most sizeBytes; mode is the tmpfs's mode option and what follows it (uid=, gid=). */
     record Tmpfs(String path, long sizeBytes, String mode) implements FsOp {
@@ -74,8 +69,7 @@ public sealed interface FsOp {
     }
 
     /** What /proc must not show or let change (see ProcMasks); needs a writable /tmp. */
-    record MaskProc() implements FsOp {
-    }
+    record MaskProc() implements FsOp {}
 
     /**
      * The sandbox's own cgroup, read-only at path (/sys/fs/cgroup), rooted at
@@ -121,6 +115,5 @@ public sealed interface FsOp {
     }
 
     /** An empty directory or file for a per-sandbox mount, made in a template. */
-    record MountPoint(String path, boolean file) implements TemplatePart {
-    }
+    record MountPoint(String path, boolean file) implements TemplatePart {}
 }

@@ -25,8 +25,8 @@ import static io.jiso.plan.Syscalls.symlink;
 import io.jiso.cgroup.LeafHierarchies;
 import io.jiso.mount.FsOp.Bind;
 import io.jiso.mount.FsOp.CgroupFs;
-import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.DeviceNode;
+import io.jiso.mount.FsOp.Devpts;
 import io.jiso.mount.FsOp.Directory;
 import io.jiso.mount.FsOp.File;
 import io.jiso.mount.FsOp.MaskProc;
@@ -101,11 +101,24 @@ final class FsOpSteps {
         for (FsOp op : ops) {
             if (op instanceof Bind b) {
                 Step source = BeneathRoot.openHostPath(steps, b.source(), describe(b));
-                trees.put(op, steps.call(describe(b), OPEN_TREE, 0, steps.cStringAddress(""),
-                        AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE).argFromStep(0, source));
+                trees.put(
+                        op,
+                        steps.call(
+                                        describe(b),
+                                        OPEN_TREE,
+                                        0,
+                                        steps.cStringAddress(""),
+                                        AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)
+                                .argFromStep(0, source));
             } else if (hostProc && op instanceof Proc p && !p.newInstance()) {
-                trees.put(op, steps.call("bind /proc", OPEN_TREE, AT_FDCWD, steps.cStringAddress("/proc"),
-                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+                trees.put(
+                        op,
+                        steps.call(
+                                "bind /proc",
+                                OPEN_TREE,
+                                AT_FDCWD,
+                                steps.cStringAddress("/proc"),
+                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
             }
         }
     }
@@ -119,15 +132,27 @@ final class FsOpSteps {
         switch (op) {
             case SystemBind s -> {
                 mkdir(steps, s.path(), 0755);
-                steps.call("bind " + s.path() + " on " + s.path(), MOUNT, steps.cStringAddress(host + s.path()),
-                        steps.cStringAddress(s.path()), 0, MS_BIND | MS_REC, 0);
+                steps.call(
+                        "bind " + s.path() + " on " + s.path(),
+                        MOUNT,
+                        steps.cStringAddress(host + s.path()),
+                        steps.cStringAddress(s.path()),
+                        0,
+                        MS_BIND | MS_REC,
+                        0);
                 restrict(s.path(), false);
             }
             case Symlink l -> symlink(steps, l.target(), l.path());
             case DeviceNode d -> {
                 createFile(steps, d.path());
-                steps.call("bind " + d.path(), MOUNT, steps.cStringAddress(host + d.path()),
-                        steps.cStringAddress(d.path()), 0, MS_BIND, 0);
+                steps.call(
+                        "bind " + d.path(),
+                        MOUNT,
+                        steps.cStringAddress(host + d.path()),
+                        steps.cStringAddress(d.path()),
+                        0,
+                        MS_BIND,
+                        0);
             }
             case Directory d -> mkdir(steps, d.path(), d.mode());
             case File f -> writeNewFile(f.path(), f.content());
@@ -150,22 +175,50 @@ final class FsOpSteps {
         }
         switch (op) {
             case Tmpfs t -> mountTmpfs(t.path(), t.sizeBytes(), t.mode());
-            case Proc p when p.newInstance() -> steps.call("mount proc on /proc", MOUNT, steps.cStringAddress("proc"),
-                    steps.cStringAddress("/proc"), steps.cStringAddress("proc"), MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-            case Proc p when trees.containsKey(p) -> {
-                steps.call("attach the bind on /proc", MOVE_MOUNT, 0, steps.cStringAddress(""), AT_FDCWD,
-                        steps.cStringAddress("/proc"), MOVE_MOUNT_F_EMPTY_PATH).argFromStep(0, trees.get(p));
+            case Proc p
+            when p.newInstance() ->
+                steps.call(
+                        "mount proc on /proc",
+                        MOUNT,
+                        steps.cStringAddress("proc"),
+                        steps.cStringAddress("/proc"),
+                        steps.cStringAddress("proc"),
+                        MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        0);
+            case Proc p
+            when trees.containsKey(p) -> {
+                steps.call(
+                                "attach the bind on /proc",
+                                MOVE_MOUNT,
+                                0,
+                                steps.cStringAddress(""),
+                                AT_FDCWD,
+                                steps.cStringAddress("/proc"),
+                                MOVE_MOUNT_F_EMPTY_PATH)
+                        .argFromStep(0, trees.get(p));
                 restrict("/proc", true);
             }
             case Proc p -> {
-                steps.call("bind /proc on /proc", MOUNT, steps.cStringAddress(host + "/proc"),
-                        steps.cStringAddress("/proc"), 0, MS_BIND | MS_REC, 0);
+                steps.call(
+                        "bind /proc on /proc",
+                        MOUNT,
+                        steps.cStringAddress(host + "/proc"),
+                        steps.cStringAddress("/proc"),
+                        0,
+                        MS_BIND | MS_REC,
+                        0);
                 restrict("/proc", true);
             }
             case MaskProc m -> maskProc();
-            case Devpts d -> steps.call("mount devpts on " + d.path(), MOUNT, steps.cStringAddress("devpts"),
-                    steps.cStringAddress(d.path()), steps.cStringAddress("devpts"), MS_NOSUID | MS_NOEXEC,
-                    steps.cStringAddress("newinstance,ptmxmode=0666,mode=0620"));
+            case Devpts d ->
+                steps.call(
+                        "mount devpts on " + d.path(),
+                        MOUNT,
+                        steps.cStringAddress("devpts"),
+                        steps.cStringAddress(d.path()),
+                        steps.cStringAddress("devpts"),
+                        MS_NOSUID | MS_NOEXEC,
+                        steps.cStringAddress("newinstance,ptmxmode=0666,mode=0620"));
             default -> throw new IllegalArgumentException("not a mount of the preset: " + op);
         }
     }
@@ -180,12 +233,23 @@ final class FsOpSteps {
             case Bind b -> {
                 Step tree = trees.get(b);
                 // On the detached tree, before it is attached: nothing of it is ever writable or nosuid-less.
-                setAttributes(0, "", AT_EMPTY_PATH | AT_RECURSIVE, attributes(b.writable()),
-                        "set " + (b.writable() ? "nosuid,nodev" : "read-only") + " on " + b.target())
+                setAttributes(
+                                0,
+                                "",
+                                AT_EMPTY_PATH | AT_RECURSIVE,
+                                attributes(b.writable()),
+                                "set " + (b.writable() ? "nosuid,nodev" : "read-only") + " on " + b.target())
                         .argFromStep(0, tree);
-                steps.call("attach the bind on " + b.target(), MOVE_MOUNT, 0, steps.cStringAddress(""), 0,
-                        steps.cStringAddress(""), MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
-                        .argFromStep(0, tree).argFromStep(2, target);
+                steps.call(
+                                "attach the bind on " + b.target(),
+                                MOVE_MOUNT,
+                                0,
+                                steps.cStringAddress(""),
+                                0,
+                                steps.cStringAddress(""),
+                                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                        .argFromStep(0, tree)
+                        .argFromStep(2, target);
             }
             case Tmpfs t -> {
                 // mount(2) takes a path: "." after fchdir to the resolved fd is that directory, with no lookup.
@@ -213,8 +277,14 @@ final class FsOpSteps {
         // mount(2) takes a path: "." after fchdir to the resolved fd is that directory, with no lookup.
         steps.call("enter " + path, FCHDIR, 0).argFromStep(0, target);
         if (cgroups.v1().isEmpty()) {
-            steps.call("mount cgroup2 on " + path + " read-only", MOUNT, steps.cStringAddress("cgroup2"),
-                    steps.cStringAddress("."), steps.cStringAddress("cgroup2"), flags, 0);
+            steps.call(
+                    "mount cgroup2 on " + path + " read-only",
+                    MOUNT,
+                    steps.cStringAddress("cgroup2"),
+                    steps.cStringAddress("."),
+                    steps.cStringAddress("cgroup2"),
+                    flags,
+                    0);
             return;
         }
         mountTmpfsAt(".", path, 64 << 10, "0755");
@@ -227,23 +297,36 @@ final class FsOpSteps {
         if (cgroups.unified()) {
             mountCgroupIn(path, "unified", "cgroup2", null, flags);
         }
-        setAttributes(AT_FDCWD, ".", 0, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, "make the tmpfs on " + path
-                + " read-only");
+        setAttributes(
+                AT_FDCWD, ".", 0, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV, "make the tmpfs on " + path + " read-only");
     }
 
     /** A cgroup mount in a directory made in the tmpfs that is the current directory. */
     private void mountCgroupIn(String path, String name, String type, String options, long flags) {
         steps.call("create directory " + path + "/" + name, MKDIRAT, AT_FDCWD, steps.cStringAddress(name), 0555);
-        steps.call("mount " + type + (options == null ? "" : " (" + options + ")") + " on " + path + "/" + name
-                + " read-only", MOUNT, steps.cStringAddress(type), steps.cStringAddress(name),
-                steps.cStringAddress(type), flags, options == null ? 0 : steps.cStringAddress(options));
+        steps.call(
+                "mount " + type + (options == null ? "" : " (" + options + ")") + " on " + path + "/" + name
+                        + " read-only",
+                MOUNT,
+                steps.cStringAddress(type),
+                steps.cStringAddress(name),
+                steps.cStringAddress(type),
+                flags,
+                options == null ? 0 : steps.cStringAddress(options));
     }
 
     /** Hides what /proc tells of the host (see ProcMasks); needs a writable /tmp. */
     private void maskProc() {
         for (String file : ProcMasks.HIDDEN_FILES) {
-            steps.call("hide " + file, MOUNT, steps.cStringAddress("/dev/null"), steps.cStringAddress(file), 0,
-                    MS_BIND, 0).tolerate(ENOENT);
+            steps.call(
+                            "hide " + file,
+                            MOUNT,
+                            steps.cStringAddress("/dev/null"),
+                            steps.cStringAddress(file),
+                            0,
+                            MS_BIND,
+                            0)
+                    .tolerate(ENOENT);
         }
         // An empty directory bound read-only, not a tmpfs each: no new superblock. Removed from /tmp
         // once bound; the binds keep it.
@@ -256,19 +339,37 @@ final class FsOpSteps {
         }
         steps.call("remove " + EMPTY, UNLINKAT, AT_FDCWD, steps.cStringAddress(EMPTY), AT_REMOVEDIR);
         for (String path : ProcMasks.READ_ONLY) {
-            steps.call("bind " + path + " read-only", MOUNT, steps.cStringAddress(path), steps.cStringAddress(path),
-                    0, MS_BIND | MS_REC, 0).tolerate(ENOENT);
-            setAttributes(AT_FDCWD, path, AT_RECURSIVE, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV,
-                    "make " + path + " read-only").tolerate(ENOENT);
+            steps.call(
+                            "bind " + path + " read-only",
+                            MOUNT,
+                            steps.cStringAddress(path),
+                            steps.cStringAddress(path),
+                            0,
+                            MS_BIND | MS_REC,
+                            0)
+                    .tolerate(ENOENT);
+            setAttributes(
+                            AT_FDCWD,
+                            path,
+                            AT_RECURSIVE,
+                            ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV,
+                            "make " + path + " read-only")
+                    .tolerate(ENOENT);
         }
     }
 
     /** A file that must not exist yet (the root is a fresh tmpfs), written in one write(2). */
     private void writeNewFile(String path, String content) {
-        Step open = steps.call("create file " + path, OPENAT, AT_FDCWD, steps.cStringAddress(path),
-                O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        Step open = steps.call(
+                "create file " + path,
+                OPENAT,
+                AT_FDCWD,
+                steps.cStringAddress(path),
+                O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                0644);
         MemorySegment data = steps.cString(content);
-        steps.call("write " + path, WRITE, 0, data.address(), data.byteSize() - 1).argFromStep(0, open);
+        steps.call("write " + path, WRITE, 0, data.address(), data.byteSize() - 1)
+                .argFromStep(0, open);
         steps.call("close " + path, CLOSE, 0).argFromStep(0, open);
     }
 
@@ -277,14 +378,23 @@ final class FsOpSteps {
     }
 
     private void mountTmpfsAt(String at, String shown, long sizeBytes, String mode) {
-        steps.call("mount tmpfs on " + shown, MOUNT, steps.cStringAddress("tmpfs"), steps.cStringAddress(at),
-                steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NODEV,
+        steps.call(
+                "mount tmpfs on " + shown,
+                MOUNT,
+                steps.cStringAddress("tmpfs"),
+                steps.cStringAddress(at),
+                steps.cStringAddress("tmpfs"),
+                MS_NOSUID | MS_NODEV,
                 steps.cStringAddress("mode=" + mode + ",size=" + sizeBytes));
     }
 
     /** nosuid, nodev and, unless writable, read-only, over the whole bound tree at path. */
     private void restrict(String path, boolean writable) {
-        setAttributes(AT_FDCWD, path, AT_RECURSIVE, attributes(writable),
+        setAttributes(
+                AT_FDCWD,
+                path,
+                AT_RECURSIVE,
+                attributes(writable),
                 "set " + (writable ? "nosuid,nodev" : "read-only") + " on " + path);
     }
 
@@ -296,7 +406,7 @@ final class FsOpSteps {
     private Step setAttributes(int dirfd, String path, int flags, long attrSet, String what) {
         MemorySegment attr = steps.allocate(mount_attr.layout());
         mount_attr.attr_set(attr, attrSet);
-        return steps.call(what, MOUNT_SETATTR, dirfd, steps.cStringAddress(path), flags, attr.address(),
-                attr.byteSize());
+        return steps.call(
+                what, MOUNT_SETATTR, dirfd, steps.cStringAddress(path), flags, attr.address(), attr.byteSize());
     }
 }

@@ -27,13 +27,12 @@ public record HostLayout(List<Entry> systemDirectories, boolean hasEtc, List<Str
     }
 
     /** A system directory: bound read-only, or a symlink recreated as is (symlinkTarget non-null). */
-    public record Entry(String path, String symlinkTarget) {
-    }
+    public record Entry(String path, String symlinkTarget) {}
 
-    private static final List<String> CANDIDATES = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
-            "/libx32");
-    private static final HostLayout CURRENT = new HostLayout(probe(),
-            Files.isDirectory(Path.of("/etc"), LinkOption.NOFOLLOW_LINKS), probePackageEtc());
+    private static final List<String> CANDIDATES =
+            List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
+    private static final HostLayout CURRENT =
+            new HostLayout(probe(), Files.isDirectory(Path.of("/etc"), LinkOption.NOFOLLOW_LINKS), probePackageEtc());
 
     /** The running host's layout. */
     public static HostLayout current() {

@@ -20,8 +20,7 @@ import java.util.List;
  * /tmp and /proc.
  */
 public final class RootPresets {
-    private RootPresets() {
-    }
+    private RootPresets() {}
 
     private static final long SHM_SIZE = 64L << 20;
     private static final List<FsOp> WITH_HOST_ETC = fixedPart(false, HostLayout.current());
@@ -36,9 +35,10 @@ public final class RootPresets {
      * /sys/fs/cgroup (the only thing in /sys: the host's /sys is never in a fresh root); /etc is
      * the host's, or with minimalEtc one jiso writes (see io.jiso.Etc.MINIMAL).
      */
-    public static List<FsOp> freshRoot(boolean minimalEtc, long tmpSizeBytes, boolean ownPidNamespace, HostLayout layout,
-            boolean cgroupFs) {
-        List<FsOp> fixed = layout != HostLayout.current() ? fixedPart(minimalEtc, layout)
+    public static List<FsOp> freshRoot(
+            boolean minimalEtc, long tmpSizeBytes, boolean ownPidNamespace, HostLayout layout, boolean cgroupFs) {
+        List<FsOp> fixed = layout != HostLayout.current()
+                ? fixedPart(minimalEtc, layout)
                 : minimalEtc ? WITH_MINIMAL_ETC : WITH_HOST_ETC;
         List<FsOp> ops = new ArrayList<>(fixed.size() + 6);
         ops.addAll(fixed);

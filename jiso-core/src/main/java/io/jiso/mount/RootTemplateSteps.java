@@ -24,8 +24,7 @@ import java.util.List;
  * has nothing to detach.
  */
 public final class RootTemplateSteps {
-    private RootTemplateSteps() {
-    }
+    private RootTemplateSteps() {}
 
     private static final int SETNS = Linux.__NR_setns;
     private static final int UNSHARE = Linux.__NR_unshare;
@@ -74,8 +73,8 @@ public final class RootTemplateSteps {
      * none) into a private copy of the template {@link #template(List, List)}
      * gives for preset and mounts; cgroups: the leaf's hierarchies for a FsOp.CgroupFs, or null.
      */
-    public static void enterCopy(StepList steps, List<FsOp> preset, List<FsOp> mounts, int templateFd,
-            LeafHierarchies cgroups) {
+    public static void enterCopy(
+            StepList steps, List<FsOp> preset, List<FsOp> mounts, int templateFd, LeafHierarchies cgroups) {
         // What comes from the host is cloned while the host's tree is in sight.
         FsOpSteps ops = new FsOpSteps(steps, cgroups);
         ops.cloneHostTrees(mounts, false);

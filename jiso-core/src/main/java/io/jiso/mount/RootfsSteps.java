@@ -24,8 +24,7 @@ import java.util.List;
  * {@link RootTemplateSteps} runs the same ops from a template.
  */
 public final class RootfsSteps {
-    private RootfsSteps() {
-    }
+    private RootfsSteps() {}
 
     private static final int MOUNT = Linux.__NR_mount;
     private static final int UMOUNT2 = Linux.__NR_umount2;
@@ -41,6 +40,7 @@ public final class RootfsSteps {
 
     /** Where the new root is assembled before pivot_root; any directory of the host does. */
     private static final String STAGING = "/tmp";
+
     static final String OLD_ROOT = "/oldroot";
 
     /**
@@ -51,8 +51,8 @@ public final class RootfsSteps {
      * of the caller's mount points is resolved: no path of theirs can reach it.
      * cgroups: the leaf's hierarchies for a FsOp.CgroupFs, or null for none.
      */
-    public static void build(StepList steps, boolean freshRoot, List<FsOp> preset, List<FsOp> mounts,
-            LeafHierarchies cgroups) {
+    public static void build(
+            StepList steps, boolean freshRoot, List<FsOp> preset, List<FsOp> mounts, LeafHierarchies cgroups) {
         makeAllPrivate(steps);
         FsOpSteps ops = new FsOpSteps(steps, cgroups);
         ops.cloneHostTrees(mounts, false);
@@ -104,13 +104,18 @@ public final class RootfsSteps {
 
     /** A tmpfs becomes / and the host's root moves to /oldroot until the preset's binds are done. */
     static void enterEmptyRoot(StepList steps) {
-        steps.call("mount the new root (tmpfs) on " + STAGING, MOUNT, steps.cStringAddress("jiso"),
-                steps.cStringAddress(STAGING), steps.cStringAddress("tmpfs"), MS_NOSUID | MS_NODEV,
+        steps.call(
+                "mount the new root (tmpfs) on " + STAGING,
+                MOUNT,
+                steps.cStringAddress("jiso"),
+                steps.cStringAddress(STAGING),
+                steps.cStringAddress("tmpfs"),
+                MS_NOSUID | MS_NODEV,
                 steps.cStringAddress("mode=0755,size=1m"));
         steps.call("change directory to the new root", CHDIR, steps.cStringAddress(STAGING));
         mkdir(steps, "oldroot", 0700);
-        steps.call("pivot_root into the new root", PIVOT_ROOT, steps.cStringAddress("."),
-                steps.cStringAddress("oldroot"));
+        steps.call(
+                "pivot_root into the new root", PIVOT_ROOT, steps.cStringAddress("."), steps.cStringAddress("oldroot"));
         steps.call("change directory to /", CHDIR, steps.cStringAddress("/"));
     }
 

@@ -11,8 +11,7 @@ import java.util.Map;
  * namespaces, the UTS hostname, and the clock offsets of a time namespace.
  */
 public final class NamespaceSteps {
-    private NamespaceSteps() {
-    }
+    private NamespaceSteps() {}
 
     private static final int SETNS = Linux.__NR_setns;
     private static final int UNSHARE = Linux.__NR_unshare;
@@ -41,8 +40,11 @@ public final class NamespaceSteps {
      */
     public static void join(StepList steps, Map<NamespaceType, Integer> pidfds) {
         for (Map.Entry<NamespaceType, Integer> e : pidfds.entrySet()) {
-            steps.call("join the " + e.getKey().name().toLowerCase() + " namespace of another sandbox", SETNS,
-                    e.getValue(), e.getKey().cloneFlag());
+            steps.call(
+                    "join the " + e.getKey().name().toLowerCase() + " namespace of another sandbox",
+                    SETNS,
+                    e.getValue(),
+                    e.getKey().cloneFlag());
         }
     }
 
@@ -69,7 +71,9 @@ public final class NamespaceSteps {
      */
     public static void timeNamespace(StepList steps, Duration monotonicOffset, Duration boottimeOffset) {
         unshare(steps, NamespaceType.TIME);
-        Syscalls.writeFile(steps, "/proc/self/timens_offsets",
+        Syscalls.writeFile(
+                steps,
+                "/proc/self/timens_offsets",
                 "monotonic " + offset(monotonicOffset) + "\nboottime " + offset(boottimeOffset) + "\n");
     }
 

@@ -15,8 +15,7 @@ import java.lang.foreign.ValueLayout;
  * any socket.
  */
 public final class LoopbackSteps {
-    private LoopbackSteps() {
-    }
+    private LoopbackSteps() {}
 
     private static final int SOCKET = Linux.__NR_socket;
     private static final int IOCTL = Linux.__NR_ioctl;

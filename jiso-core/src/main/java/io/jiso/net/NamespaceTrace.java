@@ -17,8 +17,7 @@ import java.util.Set;
  * have (snmp6 without IPv6) reads as empty, in both reads alike.
  */
 final class NamespaceTrace {
-    private NamespaceTrace() {
-    }
+    private NamespaceTrace() {}
 
     private static final String[] FILES = {"dev", "snmp", "snmp6"};
     /** sockstat's fields that count the whole host, not this namespace. */

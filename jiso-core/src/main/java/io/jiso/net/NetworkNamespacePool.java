@@ -76,6 +76,7 @@ public final class NetworkNamespacePool implements AutoCloseable {
     private static final int MAX_READY = (int) Math.min(4, FdLimit.pooledNamespaces());
     /** Fresh namespaces are made while fewer than this many are ready or on their way: 2, or 1 near a low fd limit, or none. */
     private static final int TARGET = Math.min(2, MAX_READY / 2 + MAX_READY % 2);
+
     private static final long CLONE_NEWNET = NamespaceType.NET.cloneFlag();
     /** LIFO: the namespace used last is handed out first (its memory is the most likely cached). */
     private final BlockingDeque<Integer> ready = new LinkedBlockingDeque<>();
@@ -87,6 +88,7 @@ public final class NetworkNamespacePool implements AutoCloseable {
     private static final AtomicInteger PENDING_TASKS = new AtomicInteger();
     /** The JVM's own network namespace, opened once by the first pool thread that needs it. */
     private static volatile int host = -1;
+
     private volatile boolean broken;
     private volatile boolean closed;
 
@@ -113,21 +115,23 @@ public final class NetworkNamespacePool implements AutoCloseable {
             return;
         }
         onTheirWay.incrementAndGet();
-        submit(() -> {
-            try {
-                if (!closed && ready.size() < MAX_READY && paused.get() == 0 && unused(fd)) {
-                    ready.addFirst(fd);
-                } else {
+        submit(
+                () -> {
+                    try {
+                        if (!closed && ready.size() < MAX_READY && paused.get() == 0 && unused(fd)) {
+                            ready.addFirst(fd);
+                        } else {
+                            discard(fd);
+                        }
+                    } finally {
+                        onTheirWay.decrementAndGet();
+                    }
+                    refill();
+                },
+                () -> {
+                    onTheirWay.decrementAndGet();
                     discard(fd);
-                }
-            } finally {
-                onTheirWay.decrementAndGet();
-            }
-            refill();
-        }, () -> {
-            onTheirWay.decrementAndGet();
-            discard(fd);
-        });
+                });
     }
 
     /** Whether the sandbox that had this namespace may give it back (see {@link #giveBack}). */
@@ -148,6 +152,7 @@ public final class NetworkNamespacePool implements AutoCloseable {
 
     /** How many takes after a {@link #release()} make no namespace ahead. */
     private static final int FD_LIMIT_PAUSE = 16;
+
     private final AtomicInteger paused = new AtomicInteger();
 
     /** Whether this refill is one of the paused ones (the count never goes below zero). */
@@ -185,22 +190,24 @@ public final class NetworkNamespacePool implements AutoCloseable {
                 break;
             }
         }
-        submit(() -> {
-            try {
-                if (!broken && !closed) {
-                    ready.addLast(create());
-                }
-            } catch (IOException | RuntimeException e) {
-                // e.g. not root: spawns create their own, and fail there if they must; at the fd limit
-                // (EMFILE) only this one is not made
-                if (!(e instanceof SetupFailure i && i.errno() == Errno.EMFILE)) {
-                    broken = true;
-                }
-                LOG.debug("no network namespace made ahead: {}", e.getMessage());
-            } finally {
-                onTheirWay.decrementAndGet();
-            }
-        }, onTheirWay::decrementAndGet);
+        submit(
+                () -> {
+                    try {
+                        if (!broken && !closed) {
+                            ready.addLast(create());
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // e.g. not root: spawns create their own, and fail there if they must; at the fd limit
+                        // (EMFILE) only this one is not made
+                        if (!(e instanceof SetupFailure i && i.errno() == Errno.EMFILE)) {
+                            broken = true;
+                        }
+                        LOG.debug("no network namespace made ahead: {}", e.getMessage());
+                    } finally {
+                        onTheirWay.decrementAndGet();
+                    }
+                },
+                onTheirWay::decrementAndGet);
     }
 
     /** Runs the task on the pool's thread; once the pool is closed, runs ifClosed here instead. */

@@ -29,7 +29,8 @@ public abstract sealed class SetupFailure extends IOException
      * message too, so that a failure and its public form read the same.
      */
     public static String message(String step, int errno, String errnoName, String detail) {
-        return step + (errno != 0 ? ": " + errnoName : "")
+        return step
+                + (errno != 0 ? ": " + errnoName : "")
                 + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
     }
 

@@ -23,6 +23,7 @@ import java.util.List;
 public final class StepList {
     /** Arguments per step, as in struct jiso_step. */
     public static final int MAX_ARGS = 6;
+
     private static final int OP_SPAWN = Linux.JISO_OP_SPAWN;
     private static final int OP_AWAIT_CREATOR = Linux.JISO_OP_AWAIT_CREATOR;
 
@@ -160,8 +161,8 @@ public final class StepList {
         /** Passes the result of an earlier step (e.g. the fd an openat returned) as argument arg. */
         public Step argFromStep(int arg, Step earlier) {
             if (earlier.index >= index || arg < 0 || arg >= MAX_ARGS) {
-                throw new IllegalArgumentException("argument " + arg + " of step " + index
-                        + " cannot come from step " + earlier.index);
+                throw new IllegalArgumentException(
+                        "argument " + arg + " of step " + index + " cannot come from step " + earlier.index);
             }
             encoded[1 + arg] = earlier.index;
             resultArgs |= 1 << arg;

@@ -12,8 +12,7 @@ import io.jiso.plan.StepList.Step;
  * the running architecture, and the few multi-step idioms built from them.
  */
 public final class Syscalls {
-    private Syscalls() {
-    }
+    private Syscalls() {}
 
     public static final int OPENAT = Linux.__NR_openat;
     public static final int CLOSE = Linux.__NR_close;
@@ -51,8 +50,13 @@ public final class Syscalls {
 
     /** An empty file at path (a mount point for a file bind); an existing one is kept. */
     public static void createFile(StepList steps, String path) {
-        Step open = steps.call("create file " + path, OPENAT, AT_FDCWD, steps.cStringAddress(path),
-                O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        Step open = steps.call(
+                "create file " + path,
+                OPENAT,
+                AT_FDCWD,
+                steps.cStringAddress(path),
+                O_WRONLY | O_CREAT | O_CLOEXEC,
+                0644);
         steps.call("close " + path, CLOSE, 0).argFromStep(0, open);
     }
 
@@ -60,13 +64,19 @@ public final class Syscalls {
     public static void writeFile(StepList steps, String path, String content) {
         Step open = steps.call("open " + path, OPENAT, AT_FDCWD, steps.cStringAddress(path), O_WRONLY | O_CLOEXEC, 0);
         var data = steps.cString(content);
-        steps.call("write " + path, WRITE, 0, data.address(), data.byteSize() - 1).argFromStep(0, open);
+        steps.call("write " + path, WRITE, 0, data.address(), data.byteSize() - 1)
+                .argFromStep(0, open);
         steps.call("close " + path, CLOSE, 0).argFromStep(0, open);
     }
 
     /** symlink target at path. */
     public static void symlink(StepList steps, String target, String path) {
-        steps.call("symlink " + path + " -> " + target, SYMLINKAT, steps.cStringAddress(target), AT_FDCWD,
-                steps.cStringAddress(path)).tolerate(EEXIST);
+        steps.call(
+                        "symlink " + path + " -> " + target,
+                        SYMLINKAT,
+                        steps.cStringAddress(target),
+                        AT_FDCWD,
+                        steps.cStringAddress(path))
+                .tolerate(EEXIST);
     }
 }

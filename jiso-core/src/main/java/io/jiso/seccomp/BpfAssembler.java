@@ -21,24 +21,18 @@ import java.util.Map;
  */
 final class BpfAssembler {
     /** A position in the program; bound by {@link #place} or, for returns, by the pool at the end. */
-    static final class Label {
-    }
+    static final class Label {}
 
-    private sealed interface Item permits Place, Stmt, Cond, Goto {
-    }
+    private sealed interface Item permits Place, Stmt, Cond, Goto {}
 
-    private record Place(Label label) implements Item {
-    }
+    private record Place(Label label) implements Item {}
 
-    private record Stmt(int code, int k) implements Item {
-    }
+    private record Stmt(int code, int k) implements Item {}
 
     /** A conditional jump; a null target is the next item. */
-    private record Cond(int code, int k, Label ifTrue, Label ifFalse) implements Item {
-    }
+    private record Cond(int code, int k, Label ifTrue, Label ifFalse) implements Item {}
 
-    private record Goto(Label target) implements Item {
-    }
+    private record Goto(Label target) implements Item {}
 
     // jt/jf reach 255; the two trampolines one conditional may need can push
     // a target that was in reach by two more, so the threshold leaves room.
@@ -50,6 +44,7 @@ final class BpfAssembler {
     private final List<Item> items = new ArrayList<>();
     /** Labels that stand for "return this value", emitted once in a pool at the end. */
     private final Map<Integer, Label> returns = new LinkedHashMap<>();
+
     private final Map<Label, Integer> returnValue = new HashMap<>();
 
     BpfAssembler() {

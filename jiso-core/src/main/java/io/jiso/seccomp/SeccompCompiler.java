@@ -74,19 +74,15 @@ public final class SeccompCompiler {
     }
 
     /** What the binary search finds for a range of syscall numbers. */
-    private sealed interface Leaf permits Fixed, Checked {
-    }
+    private sealed interface Leaf permits Fixed, Checked {}
 
-    private record Fixed(Action action) implements Leaf {
-    }
+    private record Fixed(Action action) implements Leaf {}
 
     /** Argument rules, newest first; the last may be unconditional and then replaces the default. */
-    private record Checked(List<Rule> rules) implements Leaf {
-    }
+    private record Checked(List<Rule> rules) implements Leaf {}
 
     /** Numbers from first up to the next range's first. */
-    private record Range(long first, Leaf leaf) {
-    }
+    private record Range(long first, Leaf leaf) {}
 
     private SeccompProgram compile() {
         asm.stmt(ldAbs, archOffset);
@@ -97,8 +93,8 @@ public final class SeccompCompiler {
         long[][] code = asm.assemble();
         int max = Linux.BPF_MAXINSNS;
         if (code.length > max) {
-            throw new IllegalArgumentException("the seccomp policy compiles to " + code.length
-                    + " instructions for " + abi.arch() + "; the kernel accepts at most " + max);
+            throw new IllegalArgumentException("the seccomp policy compiles to " + code.length + " instructions for "
+                    + abi.arch() + "; the kernel accepts at most " + max);
         }
         return new SeccompProgram(abi.arch(), code);
     }
@@ -132,7 +128,9 @@ public final class SeccompCompiler {
     }
 
     private static void add(List<Range> ranges, long first, Leaf leaf) {
-        if (!ranges.isEmpty() && leaf instanceof Fixed && ranges.getLast().leaf().equals(leaf)) {
+        if (!ranges.isEmpty()
+                && leaf instanceof Fixed
+                && ranges.getLast().leaf().equals(leaf)) {
             return; // extends the previous range
         }
         ranges.add(new Range(first, leaf));

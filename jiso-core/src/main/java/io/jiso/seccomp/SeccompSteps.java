@@ -19,8 +19,7 @@ import java.lang.foreign.MemorySegment;
  * call (execve at least; the built-in policies do).
  */
 public final class SeccompSteps {
-    private SeccompSteps() {
-    }
+    private SeccompSteps() {}
 
     private static final Abi ABI = Abi.current();
     private static final int SECCOMP = Linux.__NR_seccomp;
@@ -29,8 +28,8 @@ public final class SeccompSteps {
     /** Adds the install step. */
     public static StepList.Step install(StepList steps, SeccompProgram program) {
         if (!program.arch().equals(ABI.arch())) {
-            throw new IllegalArgumentException("a filter compiled for " + program.arch()
-                    + " cannot be installed on " + ABI.arch());
+            throw new IllegalArgumentException(
+                    "a filter compiled for " + program.arch() + " cannot be installed on " + ABI.arch());
         }
         int n = program.size();
         MemorySegment filter = sock_filter.allocateArray(n, steps.memory());
@@ -45,7 +44,7 @@ public final class SeccompSteps {
         MemorySegment prog = steps.allocate(sock_fprog.layout());
         sock_fprog.len(prog, (short) n); // unsigned short; n <= BPF_MAXINSNS
         sock_fprog.filter(prog, filter);
-        return steps.call("install the seccomp filter (" + n + " instructions)", SECCOMP,
-                SET_MODE_FILTER, 0, prog.address());
+        return steps.call(
+                "install the seccomp filter (" + n + " instructions)", SECCOMP, SET_MODE_FILTER, 0, prog.address());
     }
 }

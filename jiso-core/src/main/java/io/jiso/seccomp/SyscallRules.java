@@ -43,7 +43,11 @@ public final class SyscallRules {
 
     /** What the kernel does with a call. */
     public enum Kind {
-        ALLOW, ERRNO, KILL_PROCESS, TRAP, LOG
+        ALLOW,
+        ERRNO,
+        KILL_PROCESS,
+        TRAP,
+        LOG
     }
 
     /** An action; {@code data} is the errno for {@link Kind#ERRNO}, otherwise 0. */
@@ -63,12 +67,17 @@ public final class SyscallRules {
 
     /** Comparison operators; all compare unsigned, as the kernel passes arguments. */
     public enum Op {
-        EQ, NE, LT, LE, GT, GE, MASKED_EQ
+        EQ,
+        NE,
+        LT,
+        LE,
+        GT,
+        GE,
+        MASKED_EQ
     }
 
     /** {@code (arg & mask) op value}, of the low 32 bits only with low32 (value and mask then fit them). */
-    public record ArgCheck(int index, Op op, long value, long mask, boolean low32) {
-    }
+    public record ArgCheck(int index, Op op, long value, long mask, boolean low32) {}
 
     /** For this syscall, when all checks hold, take action. */
     public record Rule(String syscall, Action action, List<ArgCheck> checks) {

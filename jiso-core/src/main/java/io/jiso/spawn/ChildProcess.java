@@ -45,6 +45,7 @@ public final class ChildProcess {
     private final CgroupLeaf cgroup;
     /** The runtime's: its housekeeping thread cleans up after the exit, its pool takes the network back. */
     private final Services services;
+
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     /** The child's mount namespace, held so that its teardown follows the exit instead of preceding it. */
     private int mountNamespace = -1;
@@ -114,7 +115,8 @@ public final class ChildProcess {
             return pid;
         }
         try {
-            String children = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).strip();
+            String children = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children"))
+                    .strip();
             for (String child : children.isEmpty() ? new String[0] : children.split(" ")) {
                 if (pidInside(child).equals(MAIN_PID_INSIDE)) {
                     return Long.parseLong(child);

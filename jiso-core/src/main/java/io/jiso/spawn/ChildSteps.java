@@ -47,8 +47,7 @@ import java.util.Map;
  * package writes its own steps; this class only orders them.
  */
 final class ChildSteps {
-    private ChildSteps() {
-    }
+    private ChildSteps() {}
 
     /** A free fd number for Landlock's ruleset: stdio is 0..2 and every other fd is ours to reuse. */
     private static final int LANDLOCK_SCRATCH_FD = 3;
@@ -61,8 +60,7 @@ final class ChildSteps {
      * namespace of a root template (-1: none), and the limits jiso-init
      * enforces (null: none).
      */
-    record Fds(int in, int out, int err, int initStatus, int network, int rootTemplate, InitLimits initLimits) {
-    }
+    record Fds(int in, int out, int err, int initStatus, int network, int rootTemplate, InitLimits initLimits) {}
 
     /**
      * The leaf's v1 tasks fds, which the child writes itself into (empty
@@ -146,7 +144,10 @@ final class ChildSteps {
         // Privileges go last, after everything that needs them; after the spawn of the main process,
         // whose clone3 the seccomp policies answer with ENOSYS, and whose PID 1 must still execute
         // jiso-init from a memfd that no Landlock rule names.
-        CapabilitySteps.dropPrivileges(steps, spec.privileges(), canSetGroups(spec),
+        CapabilitySteps.dropPrivileges(
+                steps,
+                spec.privileges(),
+                canSetGroups(spec),
                 spec.creates(NamespaceType.USER) || spec.host().jvmHoldsSetPcap());
         dieWithTheJvm(steps); // again: a change of uid or gid clears the parent-death signal
         if (spawnMain != null) {
@@ -167,14 +168,21 @@ final class ChildSteps {
         if (spawnMain != null) {
             // PID 1 again, at once, while the main process runs its steps: become jiso-init.
             spawnMain.continueAtNext();
-            steps.call("close file descriptors jiso-init does not need", CLOSE_RANGE, 0, 0xFFFF_FFFFL,
+            steps.call(
+                    "close file descriptors jiso-init does not need",
+                    CLOSE_RANGE,
+                    0,
+                    0xFFFF_FFFFL,
                     CLOSE_RANGE_CLOEXEC);
             if (fds.initStatus() >= 0) {
                 steps.call("keep the status pipe open for jiso-init", FCNTL, fds.initStatus(), F_SETFD, 0);
             }
             steps.call("keep the JVM's pidfd open for jiso-init", FCNTL, NativeStage.JVM_PIDFD, F_SETFD, 0);
-            List<String> initArgs = new ArrayList<>(List.of("jiso-init", MAIN_PID,
-                    Integer.toString(fds.initStatus()), Integer.toString(NativeStage.JVM_PIDFD)));
+            List<String> initArgs = new ArrayList<>(List.of(
+                    "jiso-init",
+                    MAIN_PID,
+                    Integer.toString(fds.initStatus()),
+                    Integer.toString(NativeStage.JVM_PIDFD)));
             if (fds.initLimits() != null) {
                 for (int fd : fds.initLimits().keepOpen()) {
                     steps.call("keep fd " + fd + " open for jiso-init's limits", FCNTL, fd, F_SETFD, 0);
@@ -182,8 +190,14 @@ final class ChildSteps {
                 initArgs.addAll(fds.initLimits().arguments());
             }
             MemorySegment argv = argv(steps, initArgs);
-            steps.call("execute jiso-init", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
-                    argv.address(), argv(steps, List.of()).address(), AT_EMPTY_PATH);
+            steps.call(
+                    "execute jiso-init",
+                    EXECVEAT,
+                    NativeStage.INIT_FD,
+                    steps.cStringAddress(""),
+                    argv.address(),
+                    argv(steps, List.of()).address(),
+                    AT_EMPTY_PATH);
         }
         return search;
     }
@@ -226,12 +240,16 @@ final class ChildSteps {
         MemorySegment envp = envp(steps, spec.environment());
         String path = spec.environment().get("PATH");
         List<String> candidates = candidates(command, path);
-        ProgramSearch search = new ProgramSearch(command, command.contains("/") ? null : searchPath(path),
-                candidates, steps.size());
+        ProgramSearch search =
+                new ProgramSearch(command, command.contains("/") ? null : searchPath(path), candidates, steps.size());
         for (int i = 0; i < candidates.size(); i++) {
             String file = candidates.get(i);
-            var step = steps.call("execute " + command + (file.equals(command) ? "" : " (" + file + ")"), EXECVE,
-                    steps.cStringAddress(file), argv.address(), envp.address());
+            var step = steps.call(
+                    "execute " + command + (file.equals(command) ? "" : " (" + file + ")"),
+                    EXECVE,
+                    steps.cStringAddress(file),
+                    argv.address(),
+                    envp.address());
             if (i < candidates.size() - 1) {
                 step.tolerate(ENOENT).tolerate(EACCES).tolerate(ENOTDIR);
             }
@@ -259,7 +277,11 @@ final class ChildSteps {
     }
 
     private static MemorySegment envp(StepList steps, Map<String, String> environment) {
-        return argv(steps, environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        return argv(
+                steps,
+                environment.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList());
     }
 
     private static Map<NamespaceType, Integer> pidfds(Map<NamespaceType, ChildProcess> joined) {

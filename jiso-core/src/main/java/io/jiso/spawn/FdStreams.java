@@ -32,8 +32,7 @@ import java.util.function.Function;
  * available() reports.
  */
 final class FdStreams {
-    private FdStreams() {
-    }
+    private FdStreams() {}
 
     private static final int CHUNK = 8192;
     /**
@@ -75,10 +74,12 @@ final class FdStreams {
         private int fd;
         /** read(2) or write(2) calls in progress on fd. */
         private int busy;
+
         private boolean exited;
         private boolean closed;
         /** A read saw end of file: nothing is left to drain. */
         private boolean atEof;
+
         private byte[] left;
         private int leftPos;
 

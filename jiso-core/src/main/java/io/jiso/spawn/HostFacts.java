@@ -26,8 +26,15 @@ import java.util.Map;
  * @param landlockAbi        the kernel's Landlock ABI version, 0 without Landlock
  * @param layout             the host's system directories
  */
-public record HostFacts(boolean jvmIsRoot, long jvmUid, long jvmGid, boolean jvmHoldsSetPcap,
-        boolean jvmMayRaiseRlimits, Map<RlimitResource, Long> jvmHardLimits, int landlockAbi, HostLayout layout) {
+public record HostFacts(
+        boolean jvmIsRoot,
+        long jvmUid,
+        long jvmGid,
+        boolean jvmHoldsSetPcap,
+        boolean jvmMayRaiseRlimits,
+        Map<RlimitResource, Long> jvmHardLimits,
+        int landlockAbi,
+        HostLayout layout) {
 
     public HostFacts {
         jvmHardLimits = Map.copyOf(jvmHardLimits);
@@ -39,8 +46,14 @@ public record HostFacts(boolean jvmIsRoot, long jvmUid, long jvmGid, boolean jvm
     }
 
     private static final class Current {
-        static final HostFacts FACTS = new HostFacts(Rootless.jvmIsRoot(), Rootless.jvmUid(), Rootless.jvmGid(),
-                HeldCapabilities.held(KernelCapability.CAP_SETPCAP), Rlimits.jvmMayRaise(), Rlimits.jvmHardLimits(),
-                LandlockSupport.abiVersion(), HostLayout.current());
+        static final HostFacts FACTS = new HostFacts(
+                Rootless.jvmIsRoot(),
+                Rootless.jvmUid(),
+                Rootless.jvmGid(),
+                HeldCapabilities.held(KernelCapability.CAP_SETPCAP),
+                Rlimits.jvmMayRaise(),
+                Rlimits.jvmHardLimits(),
+                LandlockSupport.abiVersion(),
+                HostLayout.current());
     }
 }

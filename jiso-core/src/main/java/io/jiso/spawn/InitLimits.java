@@ -36,8 +36,12 @@ final class InitLimits implements AutoCloseable {
             if (limits.cpuTime() != null) {
                 CgroupLeaf.CpuCounter counter = leaf == null ? null : leaf.openCpuCounter();
                 if (counter == null) {
-                    throw new FeatureUnavailable("enforce cpuTimeLimit", 0, "", "jiso-init reads the leaf's"
-                            + " CPU counter, cpu.stat on cgroup v2 or cpuacct.usage on v1, and this host has neither");
+                    throw new FeatureUnavailable(
+                            "enforce cpuTimeLimit",
+                            0,
+                            "",
+                            "jiso-init reads the leaf's"
+                                    + " CPU counter, cpu.stat on cgroup v2 or cpuacct.usage on v1, and this host has neither");
                 }
                 l.owned.add(counter.fd());
                 l.keepOpen.add(counter.fd());

@@ -19,7 +19,9 @@ public record InitReport(int killedFor, long wallNanos, long outputBytes) {
     static final int SIZE = 24;
 
     static InitReport read(MemorySegment report) {
-        return new InitReport(report.get(ValueLayout.JAVA_INT, 4), report.get(ValueLayout.JAVA_LONG, 8),
+        return new InitReport(
+                report.get(ValueLayout.JAVA_INT, 4),
+                report.get(ValueLayout.JAVA_LONG, 8),
                 report.get(ValueLayout.JAVA_LONG, 16));
     }
 }

@@ -39,20 +39,17 @@ import org.slf4j.LoggerFactory;
  * everything (child, fds) it made.
  */
 public final class Launcher {
-    private Launcher() {
-    }
+    private Launcher() {}
 
     /**
      * A child that runs its program, the JVM's ends of its pipes (null where not piped), and why
      * it has no cgroup leaf (null if it has one).
      */
-    public record Started(ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr,
-            String whyNoCgroup) {
-    }
+    public record Started(
+            ChildProcess child, OutputStream stdin, InputStream stdout, InputStream stderr, String whyNoCgroup) {}
 
     /** The child's cgroup leaf, or why it has none. */
-    private record LeafOrReason(CgroupLeaf leaf, String whyNone) {
-    }
+    private record LeafOrReason(CgroupLeaf leaf, String whyNone) {}
 
     /**
      * Waits until the cleanup after every exit reported so far is done (leaf
@@ -75,8 +72,13 @@ public final class Launcher {
      *
      * @throws IllegalStateException if the runtime is closed
      */
-    public static Started start(Services services, SandboxSpec spec, int stdinFd, int stdoutFd,
-            Function<SetupFailure, ? extends IOException> publicFailure) throws IOException {
+    public static Started start(
+            Services services,
+            SandboxSpec spec,
+            int stdinFd,
+            int stdoutFd,
+            Function<SetupFailure, ? extends IOException> publicFailure)
+            throws IOException {
         services.beginStart();
         try {
             ChildProcess.awaitBacklog();
@@ -138,8 +140,13 @@ public final class Launcher {
         new ChildSetupFailure("", 0, "", null).getMessage();
     }
 
-    private static Started startOnce(Services services, SandboxSpec spec, int stdinFd, int stdoutFd,
-            Function<SetupFailure, ? extends IOException> publicFailure) throws IOException {
+    private static Started startOnce(
+            Services services,
+            SandboxSpec spec,
+            int stdinFd,
+            int stdoutFd,
+            Function<SetupFailure, ? extends IOException> publicFailure)
+            throws IOException {
         Preflight.check(spec);
         Pipes pipes = new Pipes(services.network);
         pipes.given[0] = stdinFd;
@@ -149,8 +156,12 @@ public final class Launcher {
             LeafOrReason cgroup = leafFor(services, spec);
             leaf = cgroup.leaf();
             if (spec.runLimits().cpuTime() != null && leaf == null) {
-                throw new FeatureUnavailable("enforce cpuTimeLimit", 0, "", "it counts the CPU"
-                        + " time of the sandbox's cgroup leaf, and this sandbox has none: " + cgroup.whyNone());
+                throw new FeatureUnavailable(
+                        "enforce cpuTimeLimit",
+                        0,
+                        "",
+                        "it counts the CPU" + " time of the sandbox's cgroup leaf, and this sandbox has none: "
+                                + cgroup.whyNone());
             }
             int in = pipes.childEnd(spec.redirects().get(0), 0);
             int out = pipes.childEnd(spec.redirects().get(1), 1);
@@ -168,10 +179,16 @@ public final class Launcher {
             if (spec.creates(NamespaceType.NET) && !spec.creates(NamespaceType.USER)) {
                 pipes.network = services.network.take();
             }
-            ChildSteps.Fds fds = new ChildSteps.Fds(in, out, err, status == null ? -1 : status[1], pipes.network,
-                    services.templates.forSpec(spec), pipes.initLimits);
-            Spawner.Job<ChildProcess> job = memory -> spawn(services, spec, fds, status == null ? -1 : status[0],
-                    cgroup.leaf(), memory);
+            ChildSteps.Fds fds = new ChildSteps.Fds(
+                    in,
+                    out,
+                    err,
+                    status == null ? -1 : status[1],
+                    pipes.network,
+                    services.templates.forSpec(spec),
+                    pipes.initLimits);
+            Spawner.Job<ChildProcess> job =
+                    memory -> spawn(services, spec, fds, status == null ? -1 : status[0], cgroup.leaf(), memory);
             // Under jiso-init the sandbox watches the JVM itself, so it may be made on this thread,
             // whatever its life; a main process without one dies with its creator thread.
             ChildProcess child = spec.creates(NamespaceType.PID) ? Spawner.runHere(job) : services.spawner.run(job);
@@ -186,15 +203,15 @@ public final class Launcher {
             InputStream stderr = pipes.inStream(2, publicFailure);
             child.closeAtExit(pipes.streamPipes);
             if (spec.runLimits().watched()) {
-                child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()),
-                        status == null));
+                child.limits(LimitWatch.start(spec.runLimits(), child, InitLimits.cpus(spec.cgroup()), status == null));
             }
             try {
                 services.reaper.watch(child);
             } catch (IllegalStateException e) {
                 // the child is ended; what the caller catches carries the failure as the API names it
-                throw e.getCause() instanceof SetupFailure f ? new IllegalStateException(e.getMessage(),
-                        publicFailure.apply(f)) : e;
+                throw e.getCause() instanceof SetupFailure f
+                        ? new IllegalStateException(e.getMessage(), publicFailure.apply(f))
+                        : e;
             }
             return new Started(child, stdin, stdout, stderr, cgroup.whyNone());
         } catch (IOException | RuntimeException e) {
@@ -220,8 +237,11 @@ public final class Launcher {
      * writable (the host's, or a writable bind of it).
      */
     private static boolean mayGiveBackNetwork(SandboxSpec spec, NetworkNamespacePool pool) {
-        return spec.creates(NamespaceType.PID) && spec.privileges().keep().isEmpty() && spec.privileges().noNewPrivs()
-                && spec.privileges().uid() != 0 && pool.reuseEnabled();
+        return spec.creates(NamespaceType.PID)
+                && spec.privileges().keep().isEmpty()
+                && spec.privileges().noNewPrivs()
+                && spec.privileges().uid() != 0
+                && pool.reuseEnabled();
     }
 
     /**
@@ -241,8 +261,10 @@ public final class Launcher {
             List<AllowedDevice> devices = spec.devices();
             if (!ownDeviceRules && !services.leaves.canRestrictDevices()) {
                 if (!warnedNoDeviceControl.getAndSet(true)) {
-                    LOG.warn("cgroup layout {} has no way to restrict devices (no v2 tree, no v1 devices hierarchy):"
-                            + " the default device set is not enforced", Cgroups.layout());
+                    LOG.warn(
+                            "cgroup layout {} has no way to restrict devices (no v2 tree, no v1 devices hierarchy):"
+                                    + " the default device set is not enforced",
+                            Cgroups.layout());
                 }
                 devices = null;
             }
@@ -262,11 +284,20 @@ public final class Launcher {
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
     private static final AtomicBoolean warnedNoDeviceControl = new AtomicBoolean();
 
-    private static ChildProcess spawn(Services services, SandboxSpec spec, ChildSteps.Fds fds, int statusReadEnd,
-            CgroupLeaf leaf, SpawnMemory memory) throws IOException {
+    private static ChildProcess spawn(
+            Services services,
+            SandboxSpec spec,
+            ChildSteps.Fds fds,
+            int statusReadEnd,
+            CgroupLeaf leaf,
+            SpawnMemory memory)
+            throws IOException {
         // In the leaf before the program's first instruction: CLONE_INTO_CGROUP on v2; on v1 the
         // child's first step moves it, and its cgroup namespace is made after that move.
-        Plan plan = plan(spec, fds, leaf == null ? -1 : leaf.cloneIntoFd(),
+        Plan plan = plan(
+                spec,
+                fds,
+                leaf == null ? -1 : leaf.cloneIntoFd(),
                 leaf == null ? ChildSteps.V1Leaf.NONE : new ChildSteps.V1Leaf(leaf.name(), leaf.tasksFds()),
                 leaf != null && RootPresets.mountsCgroupFs(spec.rootPreset()) ? leaf.runtimeHierarchies() : null,
                 memory);
@@ -292,8 +323,13 @@ public final class Launcher {
      * /sys/fs/cgroup when the spec's root asks for it, or null. A function of its arguments and of the host facts
      * spec carries: nothing is read from the host here.
      */
-    static Plan plan(SandboxSpec spec, ChildSteps.Fds fds, int cgroupFd, ChildSteps.V1Leaf v1Leaf,
-            LeafHierarchies cgroupFs, SegmentAllocator memory) {
+    static Plan plan(
+            SandboxSpec spec,
+            ChildSteps.Fds fds,
+            int cgroupFd,
+            ChildSteps.V1Leaf v1Leaf,
+            LeafHierarchies cgroupFs,
+            SegmentAllocator memory) {
         Plan plan = new Plan(memory);
         for (NamespaceType ns : spec.created()) {
             plan.cloneFlags |= ns.cloneFlag();
@@ -337,34 +373,41 @@ public final class Launcher {
         String errno = Errno.name(o.errno());
         if (step >= 0) {
             ProgramSearch search = plan.programSearch;
-            if (search != null && search.covers(step) && (o.errno() == Errno.ENOENT || o.errno() == Errno.EACCES
-                    || o.errno() == Errno.ENOTDIR)) {
-                return new ChildSetupFailure("execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
+            if (search != null
+                    && search.covers(step)
+                    && (o.errno() == Errno.ENOENT || o.errno() == Errno.EACCES || o.errno() == Errno.ENOTDIR)) {
+                return new ChildSetupFailure(
+                        "execute " + search.command(), o.errno(), errno, search.explain(o.errno() == Errno.ENOENT));
             }
             return new ChildSetupFailure(plan.steps.describe(step), o.errno(), errno, null);
         }
         if (step == StageFailure.CLONE) {
             String why = (plan.cloneFlags & NamespaceType.USER.cloneFlag()) != 0 && !Rootless.jvmIsRoot()
-                    ? UserNamespacePolicy.refusalReason() : "";
+                    ? UserNamespacePolicy.refusalReason()
+                    : "";
             if (!why.isEmpty()) {
-                return new FeatureUnavailable("create the child in a new user namespace (clone3)",
-                        o.errno(), errno, "this host forbids unprivileged user namespaces: " + why);
+                return new FeatureUnavailable(
+                        "create the child in a new user namespace (clone3)",
+                        o.errno(),
+                        errno,
+                        "this host forbids unprivileged user namespaces: " + why);
             }
             return new HostSetupFailure("create the child (clone3)", o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_WRITE) {
             String file = plan.parentWriteFile(o.detail());
             if (!Rootless.jvmIsRoot() && o.errno() == Errno.EPERM && file != null && file.endsWith("_map")) {
-                return new FeatureUnavailable(plan.describeParentWrite(o.detail()), o.errno(),
-                        errno, Rootless.whyMappingRefused());
+                return new FeatureUnavailable(
+                        plan.describeParentWrite(o.detail()), o.errno(), errno, Rootless.whyMappingRefused());
             }
             return new HostSetupFailure(plan.describeParentWrite(o.detail()), o.errno(), errno, null);
         }
         if (step == StageFailure.PARENT_RUN) {
             String program = plan.describeParentWrite(o.detail()).replace("<child pid>", Integer.toString(o.pid()));
             String output = plan.parentProgramOutput(o.detail());
-            String how = o.waitStatus() < 0 ? "" : WaitStatus.describe(o.waitStatus())
-                    + (output.isEmpty() ? "" : ": " + output);
+            String how = o.waitStatus() < 0
+                    ? ""
+                    : WaitStatus.describe(o.waitStatus()) + (output.isEmpty() ? "" : ": " + output);
             return new HostSetupFailure(program, o.errno(), errno, how);
         }
         if (step == StageFailure.NO_EXEC) {
@@ -386,10 +429,12 @@ public final class Launcher {
     private static final class Pipes {
         /** The runtime's pool, which takes back the network namespace taken from it. */
         private final NetworkNamespacePool pool;
+
         private final int[] parentEnds = {-1, -1, -1};
         private final int[] childEnds = {-1, -1, -1};
         /** The caller's fds to use as the child's 0, 1, 2 instead of a redirect; not closed here. */
         final int[] given = {-1, -1, -1};
+
         private int statusRead = -1;
         private int statusWrite = -1;
         int network = -1;
@@ -414,10 +459,12 @@ public final class Launcher {
                     return -1;
                 }
                 case READ -> childEnds[fd] = Sys.open(path(r.file()), Errno.O_RDONLY | cloexec, 0);
-                case WRITE -> childEnds[fd] = Sys.open(path(r.file()),
-                        Errno.O_WRONLY | Errno.O_CREAT | Errno.O_TRUNC | cloexec, 0644);
-                case APPEND -> childEnds[fd] = Sys.open(path(r.file()),
-                        Errno.O_WRONLY | Errno.O_CREAT | Errno.O_APPEND | cloexec, 0644);
+                case WRITE ->
+                    childEnds[fd] =
+                            Sys.open(path(r.file()), Errno.O_WRONLY | Errno.O_CREAT | Errno.O_TRUNC | cloexec, 0644);
+                case APPEND ->
+                    childEnds[fd] =
+                            Sys.open(path(r.file()), Errno.O_WRONLY | Errno.O_CREAT | Errno.O_APPEND | cloexec, 0644);
             }
             return childEnds[fd];
         }
@@ -437,7 +484,8 @@ public final class Launcher {
         final List<FdStreams.Pipe> streamPipes = new ArrayList<>(3);
 
         OutputStream outStream(int fd, Function<SetupFailure, ? extends IOException> publicFailure) {
-            return parentEnds[fd] < 0 ? OutputStream.nullOutputStream()
+            return parentEnds[fd] < 0
+                    ? OutputStream.nullOutputStream()
                     : FdStreams.output(pipe(fd, false), publicFailure);
         }
 

@@ -56,8 +56,8 @@ public final class LimitWatch {
         LimitWatch w = new LimitWatch(limits, child, cpus);
         if (enforceHere) {
             if (limits.wallTime() != null) {
-                w.wall = TIMER.schedule(() -> w.kill(InitReport.KILLED_WALL), limits.wallTime().toNanos(),
-                        TimeUnit.NANOSECONDS);
+                w.wall = TIMER.schedule(
+                        () -> w.kill(InitReport.KILLED_WALL), limits.wallTime().toNanos(), TimeUnit.NANOSECONDS);
             }
             if (limits.cpuTime() != null && child.cgroup().isPresent()) {
                 w.scheduleCpuCheck(limits.cpuTime().toNanos() / cpus);

@@ -29,14 +29,13 @@ import java.lang.invoke.MethodHandle;
  * pid namespace, which a child executes straight from its memfd.
  */
 final class NativeStage {
-    private NativeStage() {
-    }
+    private NativeStage() {}
 
     private static final Abi ABI = Abi.current();
     // By name: MFD_EXEC (Linux 6.3) is newer than the headers the constants are generated from.
     private static final int MFD_EXEC = ABI.hasConstant("MFD_EXEC") ? ABI.intConstant("MFD_EXEC") : 0;
-    private static final int ALL_SEALS = Linux.F_SEAL_SEAL | Linux.F_SEAL_SHRINK
-            | Linux.F_SEAL_GROW | Linux.F_SEAL_WRITE;
+    private static final int ALL_SEALS =
+            Linux.F_SEAL_SEAL | Linux.F_SEAL_SHRINK | Linux.F_SEAL_GROW | Linux.F_SEAL_WRITE;
 
     /** int jiso_spawn(const struct jiso_plan *, struct jiso_result *). */
     static final MethodHandle SPAWN;
@@ -53,8 +52,9 @@ final class NativeStage {
             int lib = memfdWith("libjiso.so", true); // mapped executable by dlopen
             try {
                 SymbolLookup stage = SymbolLookup.libraryLookup("/proc/self/fd/" + lib, Arena.global());
-                SPAWN = Linker.nativeLinker().downcallHandle(stage.findOrThrow("jiso_spawn"),
-                        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+                SPAWN = Linker.nativeLinker()
+                        .downcallHandle(
+                                stage.findOrThrow("jiso_spawn"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
             } finally {
                 Sys.close(lib); // the mapping outlives the fd
             }

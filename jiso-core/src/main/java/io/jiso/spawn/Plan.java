@@ -23,6 +23,7 @@ final class Plan {
     final StepList steps;
     /** The execve steps of the program's PATH search, to explain their failure; null if none. */
     ProgramSearch programSearch;
+
     long cloneFlags;
     int cgroupFd = -1;
     private final List<ParentWrite> parentWrites = new ArrayList<>();
@@ -36,8 +37,7 @@ final class Plan {
      * the child's procFile, or a program run with the child's pid as its first
      * argument (argv non-null; output receives what it says).
      */
-    record ParentWrite(String procFile, String data, List<String> argv, String description) {
-    }
+    record ParentWrite(String procFile, String data, List<String> argv, String description) {}
 
     /** What jiso_spawn said. failedStep is a step index or a JISO_FAIL_* value. */
     record Outcome(int pid, int pidfd, int failedStep, int errno, int detail, int waitStatus) {
@@ -122,7 +122,12 @@ final class Plan {
         } catch (Throwable t) {
             throw new IllegalStateException("jiso_spawn failed to run", t);
         }
-        return new Outcome(jiso_result.pid(result), jiso_result.pidfd(result), jiso_result.failed_step(result),
-                jiso_result.error(result), jiso_result.failed_detail(result), jiso_result.wait_status(result));
+        return new Outcome(
+                jiso_result.pid(result),
+                jiso_result.pidfd(result),
+                jiso_result.failed_step(result),
+                jiso_result.error(result),
+                jiso_result.failed_detail(result),
+                jiso_result.wait_status(result));
     }
 }

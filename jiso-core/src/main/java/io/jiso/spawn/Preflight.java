@@ -13,8 +13,7 @@ import io.jiso.user.Rootless;
  * an errno from a step in the child.
  */
 final class Preflight {
-    private Preflight() {
-    }
+    private Preflight() {}
 
     static void check(SandboxSpec spec) throws FeatureUnavailable {
         if (spec.landlock() != null) {
@@ -49,10 +48,10 @@ final class Preflight {
         String why = ", and is root only in that: entering another sandbox's namespace needs CAP_SYS_ADMIN in the"
                 + " user namespace it belongs to";
         if (Rootless.jvmIsRoot()) {
-            throw new IllegalStateException(step + ": userNamespace(..) gives this sandbox a user namespace of its"
-                    + " own" + why);
+            throw new IllegalStateException(
+                    step + ": userNamespace(..) gives this sandbox a user namespace of its" + " own" + why);
         }
-        throw new FeatureUnavailable(step, 0, "", "the JVM is not root, so this sandbox gets a user"
-                + " namespace of its own" + why);
+        throw new FeatureUnavailable(
+                step, 0, "", "the JVM is not root, so this sandbox gets a user" + " namespace of its own" + why);
     }
 }

@@ -40,12 +40,16 @@ record ProgramSearch(String command, String path, List<String> candidates, int f
         }
         List<String> onHost = onHost();
         if (onHost.isEmpty()) {
-            s.append(path == null ? "; the host has no " + command + " either"
-                    : "; the host has no " + command + " in these directories"
-                            + (System.getenv("PATH") == null ? "" : " nor in the JVM's PATH") + " either");
+            s.append(
+                    path == null
+                            ? "; the host has no " + command + " either"
+                            : "; the host has no " + command + " in these directories"
+                                    + (System.getenv("PATH") == null ? "" : " nor in the JVM's PATH") + " either");
         } else {
-            s.append("; the host has ").append(String.join(" and ", onHost)).append(onHost.size() == 1 ? ", but it is"
-                    : ", but they are").append(" not visible in the sandbox (or its interpreter, #! or ELF, is not)");
+            s.append("; the host has ")
+                    .append(String.join(" and ", onHost))
+                    .append(onHost.size() == 1 ? ", but it is" : ", but they are")
+                    .append(" not visible in the sandbox (or its interpreter, #! or ELF, is not)");
         }
         return s.toString();
     }

@@ -29,15 +29,18 @@ final class Reaper {
     private static final Logger LOG = LoggerFactory.getLogger(Reaper.class);
     /** One event per child: a fd that stays readable cannot wake the reaper again. */
     private static final int ONE_EXIT = Linux.EPOLLIN | Linux.EPOLLONESHOT;
+
     private static final int BATCH = 64;
     /** The event key of the wake-up pipe; children's keys start at 1. */
     private static final long WAKE = 0;
     /** Children by the key their event carries: a number never reused, unlike an fd. */
     private final Map<Long, ChildProcess> watched = new ConcurrentHashMap<>();
+
     private final AtomicLong keys = new AtomicLong();
     private final int epoll;
     /** The wake-up pipe: closing its write end ([1]) makes the read end ready. */
     private final int[] wake;
+
     private final Thread thread;
     private volatile boolean closing;
 
@@ -125,8 +128,10 @@ final class Reaper {
             }
         }
         if (!watched.isEmpty()) {
-            LOG.warn("jiso reaper: processes {} did not exit within {} ms of SIGKILL",
-                    watched.values().stream().map(ChildProcess::pid).toList(), timeoutMillis);
+            LOG.warn(
+                    "jiso reaper: processes {} did not exit within {} ms of SIGKILL",
+                    watched.values().stream().map(ChildProcess::pid).toList(),
+                    timeoutMillis);
         }
         closing = true;
         Sys.close(wake[1]); // the read end turns ready: epoll_wait returns, the loop sees closing

@@ -45,6 +45,7 @@ final class RootTemplates {
     private final Map<List<FsOp>, Integer> templates = new ConcurrentHashMap<>();
     /** Layouts whose template could not be built (e.g. a mount point the host's way cannot make either): they use the host's way. */
     private final Set<List<FsOp>> failed = ConcurrentHashMap.newKeySet();
+
     private boolean closed;
 
     /** Templates built by the spawner's threads; none when not enabled. */
@@ -65,7 +66,10 @@ final class RootTemplates {
 
     /** The fd of spec's template, or -1 when spec builds its root from the host's namespace. */
     int forSpec(SandboxSpec spec) {
-        if (!enabled || !spec.creates(NamespaceType.MOUNT) || !spec.freshRoot() || spec.creates(NamespaceType.USER)
+        if (!enabled
+                || !spec.creates(NamespaceType.MOUNT)
+                || !spec.freshRoot()
+                || spec.creates(NamespaceType.USER)
                 || !spec.host().jvmIsRoot()) {
             return -1;
         }
@@ -82,8 +86,12 @@ final class RootTemplates {
                     templates.put(key, fd);
                 } catch (IOException | RuntimeException e) {
                     failed.add(key);
-                    LOG.warn("no root template for the mount points {}; such roots are built from the host's mount"
-                            + " namespace: {}", key.stream().filter(FsOp.MountPoint.class::isInstance).toList(),
+                    LOG.warn(
+                            "no root template for the mount points {}; such roots are built from the host's mount"
+                                    + " namespace: {}",
+                            key.stream()
+                                    .filter(FsOp.MountPoint.class::isInstance)
+                                    .toList(),
                             e.getMessage());
                 }
             }
@@ -118,16 +126,22 @@ final class RootTemplates {
             RootTemplateSteps.template(steps, template);
             steps.call("take the pipe as standard input", DUP3, stdin[0], 0, 0);
             steps.call("close the JVM's other files on exec", CLOSE_RANGE, 1, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
-            steps.call("execute jiso-init hold", EXECVEAT, NativeStage.INIT_FD, steps.cStringAddress(""),
+            steps.call(
+                    "execute jiso-init hold",
+                    EXECVEAT,
+                    NativeStage.INIT_FD,
+                    steps.cStringAddress(""),
                     ChildSteps.argv(steps, List.of("jiso-init", "hold")).address(),
-                    ChildSteps.argv(steps, List.of()).address(), AT_EMPTY_PATH);
+                    ChildSteps.argv(steps, List.of()).address(),
+                    AT_EMPTY_PATH);
             Plan.Outcome outcome = plan.run(memory);
             if (outcome.pid() < 0) {
                 throw new IOException("create the root template's holder: " + Errno.name(outcome.errno()));
             }
             try {
                 if (!outcome.succeeded()) {
-                    String step = outcome.failedStep() >= 0 ? steps.describe(outcome.failedStep())
+                    String step = outcome.failedStep() >= 0
+                            ? steps.describe(outcome.failedStep())
                             : "stage failure " + outcome.failedStep();
                     throw new IOException("build a root template: " + step + ": " + Errno.name(outcome.errno()));
                 }

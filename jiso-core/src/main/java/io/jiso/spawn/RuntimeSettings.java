@@ -13,15 +13,17 @@ import io.jiso.net.NetworkNamespacePool;
  * @param reuseNetworkNamespaces whether pooled network namespaces that show no trace of use are reused
  * @param rootTemplates whether a root JVM copies fresh roots from templates
  */
-public record RuntimeSettings(String cgroupParent, String deviceControl, boolean reuseNetworkNamespaces,
-                              boolean rootTemplates) {
+public record RuntimeSettings(
+        String cgroupParent, String deviceControl, boolean reuseNetworkNamespaces, boolean rootTemplates) {
     /**
      * The default runtime's settings: the system properties, where set; the cgroup ones as the
      * default cgroup site read them ({@link Cgroups#defaultSite()}).
      */
     static RuntimeSettings fromSystemProperties() {
         LeafSite site = Cgroups.defaultSite();
-        return new RuntimeSettings(site.parent(), site.deviceSetting(),
+        return new RuntimeSettings(
+                site.parent(),
+                site.deviceSetting(),
                 Boolean.parseBoolean(System.getProperty(NetworkNamespacePool.REUSE_PROPERTY, "true")),
                 Boolean.parseBoolean(System.getProperty(RootTemplates.PROPERTY, "true")));
     }

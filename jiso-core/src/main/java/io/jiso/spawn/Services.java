@@ -32,6 +32,7 @@ public final class Services {
     private static final long CLOSE_WAIT_MILLIS = 10_000;
     /** The services not closed, for the leak checks' list of the fds jiso keeps open. */
     private static final Set<Services> LIVE = ConcurrentHashMap.newKeySet();
+
     private static volatile Services defaultServices;
     private static volatile RuntimeSettings defaultSettings;
 
@@ -46,6 +47,7 @@ public final class Services {
     final ExecutorService housekeeping;
     /** Starts under way: close() waits for them, so none outlives the threads and pools it uses. */
     private final AtomicInteger starting = new AtomicInteger();
+
     private volatile boolean closed;
 
     private Services(RuntimeSettings settings, String threadPrefix, LeafSite leaves) {
@@ -70,7 +72,9 @@ public final class Services {
 
     /** New services with these settings; their threads' names start with threadPrefix. */
     public static Services create(RuntimeSettings settings, String threadPrefix) {
-        return new Services(settings, threadPrefix,
+        return new Services(
+                settings,
+                threadPrefix,
                 new LeafSite(settings.cgroupParent(), settings.deviceControl(), threadPrefix + "cgroup-leaves"));
     }
 

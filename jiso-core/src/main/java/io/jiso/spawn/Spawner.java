@@ -47,8 +47,7 @@ final class Spawner {
     }
 
     /** Spawn memory for runHere(), reused across threads; a few are kept, more are made when needed. */
-    private static final BlockingQueue<SpawnMemory> SPARE =
-            new ArrayBlockingQueue<>(THREADS * 2);
+    private static final BlockingQueue<SpawnMemory> SPARE = new ArrayBlockingQueue<>(THREADS * 2);
 
     /**
      * Runs a spawn on the calling thread, for children that must not die with

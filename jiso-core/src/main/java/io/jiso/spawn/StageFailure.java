@@ -4,8 +4,7 @@ import io.jiso.nativegen.Linux;
 
 /** The JISO_FAIL_* values of jiso_plan.h: failures outside the plan's steps. */
 final class StageFailure {
-    private StageFailure() {
-    }
+    private StageFailure() {}
 
     static final int NONE = Linux.JISO_FAIL_NONE;
     static final int CLONE = Linux.JISO_FAIL_CLONE;

@@ -9,8 +9,7 @@ import java.lang.foreign.MemorySegment;
  * read from the generated headers of the running architecture.
  */
 public final class Errno {
-    private Errno() {
-    }
+    private Errno() {}
 
     public static final int EPERM = Linux.EPERM;
     public static final int ENOENT = Linux.ENOENT;
@@ -57,6 +56,8 @@ public final class Errno {
             return "";
         }
         MemorySegment s = Libc.strerrorname_np(errno);
-        return s.equals(MemorySegment.NULL) ? "errno " + errno : s.reinterpret(64).getString(0);
+        return s.equals(MemorySegment.NULL)
+                ? "errno " + errno
+                : s.reinterpret(64).getString(0);
     }
 }

@@ -14,8 +14,7 @@ import java.nio.file.Path;
  * the rest. A limit raised or lowered later by the program is not seen.
  */
 public final class FdLimit {
-    private FdLimit() {
-    }
+    private FdLimit() {}
 
     /** The soft limit, or Long.MAX_VALUE when unlimited or unreadable. */
     private static final long SOFT = readSoft();
@@ -43,7 +42,8 @@ public final class FdLimit {
             // "Max open files            1024                 1048576              files"
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    String soft =
+                            line.substring("Max open files".length()).trim().split("\\s+")[0];
                     return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
                 }
             }

@@ -17,8 +17,7 @@ public interface HostOps {
     HostOps LINUX = new LinuxHostOps();
 
     /** File attributes that decide whether a directory is one user's alone. */
-    record Attributes(int uid, int mode, boolean symbolicLink, boolean directory) {
-    }
+    record Attributes(int uid, int mode, boolean symbolicLink, boolean directory) {}
 
     /** A whole (small) file, such as a cgroup or /proc file. */
     String read(Path file) throws HostSetupFailure;

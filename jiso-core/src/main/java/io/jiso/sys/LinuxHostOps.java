@@ -17,8 +17,7 @@ final class LinuxHostOps implements HostOps {
     private static final long PID = ProcessHandle.current().pid();
     private static final long EUID = Libc.geteuid();
 
-    LinuxHostOps() {
-    }
+    LinuxHostOps() {}
 
     @Override
     public String read(Path file) throws HostSetupFailure {
@@ -32,8 +31,8 @@ final class LinuxHostOps implements HostOps {
 
     @Override
     public void create(int dirfd, String name, String content) throws HostSetupFailure {
-        int fd = Sys.openat(dirfd, name, Errno.O_WRONLY | Errno.O_CREAT | Errno.O_EXCL | Errno.O_NOFOLLOW
-                | Errno.O_CLOEXEC, 0600);
+        int fd = Sys.openat(
+                dirfd, name, Errno.O_WRONLY | Errno.O_CREAT | Errno.O_EXCL | Errno.O_NOFOLLOW | Errno.O_CLOEXEC, 0600);
         try {
             Sys.writeString(fd, content, "write " + name);
         } finally {
@@ -97,10 +96,11 @@ final class LinuxHostOps implements HostOps {
 
     @Override
     public Attributes attributes(Path path) throws IOException {
-        Map<String, Object> a = Files.readAttributes(path, "unix:uid,mode,isSymbolicLink,isDirectory",
-                LinkOption.NOFOLLOW_LINKS);
-        return new Attributes((Integer) a.get("uid"), (Integer) a.get("mode"), (Boolean) a.get("isSymbolicLink"),
-                (Boolean) a.get("isDirectory"));
+        Map<String, Object> a =
+                Files.readAttributes(path, "unix:uid,mode,isSymbolicLink,isDirectory", LinkOption.NOFOLLOW_LINKS);
+        return new Attributes(
+                (Integer) a.get("uid"), (Integer) a.get("mode"), (Boolean) a.get("isSymbolicLink"), (Boolean)
+                        a.get("isDirectory"));
     }
 
     @Override

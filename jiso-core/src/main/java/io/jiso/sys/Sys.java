@@ -28,8 +28,7 @@ import java.nio.charset.StandardCharsets;
  * argument, e.g. "open /sys/fs/cgroup/pids/jiso/pids.max: EACCES".
  */
 public final class Sys {
-    private Sys() {
-    }
+    private Sys() {}
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -37,18 +36,18 @@ public final class Sys {
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
-    private static final MethodHandle OPENAT = variadic(Libc.openat.address(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
-    private static final MethodHandle FCNTL = variadic(Libc.fcntl.address(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
-    private static final MethodHandle IOCTL = variadic(Libc.ioctl.address(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
-    private static final MethodHandle SYSCALL_PTR_LONG_INT = variadic(Libc.syscall.address(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT), 1);
-    private static final MethodHandle SYSCALL_INT_PTR_INT = variadic(Libc.syscall.address(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), 1);
-    private static final MethodHandle SYSCALL_INT_INT = variadic(Libc.syscall.address(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), 1);
+    private static final MethodHandle OPENAT =
+            variadic(Libc.openat.address(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
+    private static final MethodHandle FCNTL =
+            variadic(Libc.fcntl.address(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle IOCTL =
+            variadic(Libc.ioctl.address(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle SYSCALL_PTR_LONG_INT = variadic(
+            Libc.syscall.address(), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT), 1);
+    private static final MethodHandle SYSCALL_INT_PTR_INT = variadic(
+            Libc.syscall.address(), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), 1);
+    private static final MethodHandle SYSCALL_INT_INT =
+            variadic(Libc.syscall.address(), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), 1);
     private static final MethodHandle CLOSE = capturing(Libc.close$address(), Libc.close$descriptor());
     private static final MethodHandle READ = capturing(Libc.read$address(), Libc.read$descriptor());
     private static final MethodHandle WRITE = capturing(Libc.write$address(), Libc.write$descriptor());
@@ -59,12 +58,13 @@ public final class Sys {
     private static final MethodHandle PIDFD_SEND_SIGNAL =
             capturing(Libc.pidfd_send_signal$address(), Libc.pidfd_send_signal$descriptor());
     private static final MethodHandle WAITID = capturing(Libc.waitid$address(), Libc.waitid$descriptor());
-    private static final MethodHandle EPOLL_CREATE1 = capturing(Libc.epoll_create1$address(),
-            Libc.epoll_create1$descriptor());
+    private static final MethodHandle EPOLL_CREATE1 =
+            capturing(Libc.epoll_create1$address(), Libc.epoll_create1$descriptor());
     private static final MethodHandle EPOLL_CTL = capturing(Libc.epoll_ctl$address(), Libc.epoll_ctl$descriptor());
     private static final MethodHandle EPOLL_WAIT = capturing(Libc.epoll_wait$address(), Libc.epoll_wait$descriptor());
     /** struct epoll_event, packed on x86_64 only: its size and where its data field is, per architecture. */
     public static final int EPOLL_EVENT_SIZE = Linux.JISO_EPOLL_EVENT_SIZE;
+
     private static final int EPOLL_EVENT_DATA = Linux.JISO_EPOLL_EVENT_DATA;
     private static final MethodHandle MEMFD_CREATE =
             capturing(Libc.memfd_create$address(), Libc.memfd_create$descriptor());
@@ -84,8 +84,11 @@ public final class Sys {
     }
 
     private static MethodHandle variadic(MemorySegment address, FunctionDescriptor descriptor, int firstVariadic) {
-        return LINKER.downcallHandle(address, descriptor,
-                Linker.Option.firstVariadicArg(firstVariadic), Linker.Option.captureCallState("errno"));
+        return LINKER.downcallHandle(
+                address,
+                descriptor,
+                Linker.Option.firstVariadicArg(firstVariadic),
+                Linker.Option.captureCallState("errno"));
     }
 
     /** One downcall; state is where it captures errno. */
@@ -253,8 +256,9 @@ public final class Sys {
     public static boolean mkdirat(int dirfd, String path, int mode, boolean existingOk) throws HostSetupFailure {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
-            return call("mkdir " + path, existingOk ? Errno.EEXIST : 0,
-                    s -> (int) MKDIRAT.invokeExact(s, dirfd, p, mode)) == 0;
+            return call("mkdir " + path, existingOk ? Errno.EEXIST : 0, s ->
+                            (int) MKDIRAT.invokeExact(s, dirfd, p, mode))
+                    == 0;
         }
     }
 
@@ -281,8 +285,9 @@ public final class Sys {
      * that only wants it gone.
      */
     public static boolean pidfdSendSignal(int pidfd, int signal) throws HostSetupFailure {
-        return call("pidfd_send_signal " + signal, Errno.ESRCH,
-                s -> (int) PIDFD_SEND_SIGNAL.invokeExact(s, pidfd, signal, MemorySegment.NULL, 0)) == 0;
+        return call("pidfd_send_signal " + signal, Errno.ESRCH, s ->
+                        (int) PIDFD_SEND_SIGNAL.invokeExact(s, pidfd, signal, MemorySegment.NULL, 0))
+                == 0;
     }
 
     /**
@@ -313,8 +318,7 @@ public final class Sys {
     }
 
     /** epoll_wait(2), retrying EINTR; events has room for max events. Returns how many are ready. */
-    public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis)
-            throws HostSetupFailure {
+    public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) throws HostSetupFailure {
         return (int) call("epoll_wait", s -> (int) EPOLL_WAIT.invokeExact(s, epfd, events, max, timeoutMillis));
     }
 
@@ -357,8 +361,8 @@ public final class Sys {
             MemorySegment n = arena.allocateFrom(name);
             long size;
             try {
-                size = call("getxattr " + path + " " + name, Errno.ENODATA,
-                        s -> (long) GETXATTR.invokeExact(s, p, n, MemorySegment.NULL, 0L));
+                size = call("getxattr " + path + " " + name, Errno.ENODATA, s ->
+                        (long) GETXATTR.invokeExact(s, p, n, MemorySegment.NULL, 0L));
             } catch (HostSetupFailure e) {
                 if (e.errno() != Errno.EOPNOTSUPP) {
                     throw e;

@@ -11,13 +11,12 @@ import java.lang.foreign.ValueLayout;
 
 /** Turns waitid's siginfo into the raw wait status that waitpid would have given. */
 public final class WaitStatus {
-    private WaitStatus() {
-    }
+    private WaitStatus() {}
 
     // si_pid and si_status sit in the _sigchld member of the _sifields union, after si_signo,
     // si_errno and si_code (and padding); the generated layout gives the offset.
-    private static final long SIFIELDS = siginfo_t.layout().byteOffset(
-            MemoryLayout.PathElement.groupElement("_sifields"));
+    private static final long SIFIELDS =
+            siginfo_t.layout().byteOffset(MemoryLayout.PathElement.groupElement("_sifields"));
 
     /** The raw status for WIFEXITED/WIFSIGNALED, or -1 if no child had exited (WNOHANG). */
     static int fromSiginfo(MemorySegment info) {

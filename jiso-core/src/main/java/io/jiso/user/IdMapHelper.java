@@ -25,6 +25,7 @@ enum IdMapHelper {
 
     /** Where distributions install them. */
     private static final List<Path> DIRECTORIES = List.of(Path.of("/usr/bin"), Path.of("/bin"), Path.of("/usr/sbin"));
+
     private static final int SET_UID_BIT = 04000;
 
     private final String name;
@@ -52,7 +53,11 @@ enum IdMapHelper {
 
     /** The helper in the first of these directories that has it, or null. */
     Path find(List<Path> directories) {
-        return directories.stream().map(d -> d.resolve(name)).filter(Files::isRegularFile).findFirst().orElse(null);
+        return directories.stream()
+                .map(d -> d.resolve(name))
+                .filter(Files::isRegularFile)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Why the helper is not installed here, naming where it was looked for, or "" if it is. */
@@ -60,14 +65,17 @@ enum IdMapHelper {
         if (find(directories) != null) {
             return "";
         }
-        return name + " is not installed (looked in " + directories.stream().map(Path::toString)
-                .collect(Collectors.joining(", ")) + "; Debian and Ubuntu have it in the package uidmap,"
+        return name + " is not installed (looked in "
+                + directories.stream().map(Path::toString).collect(Collectors.joining(", "))
+                + "; Debian and Ubuntu have it in the package uidmap,"
                 + " Fedora in shadow-utils)";
     }
 
     /** Why newuidmap or newgidmap is not installed where jiso looks for them, or "" if both are. */
     static String whyNotInstalled() {
-        return Stream.of(values()).map(h -> h.whyMissing(DIRECTORIES)).filter(w -> !w.isEmpty())
+        return Stream.of(values())
+                .map(h -> h.whyMissing(DIRECTORIES))
+                .filter(w -> !w.isEmpty())
                 .collect(Collectors.joining("; "));
     }
 
@@ -86,8 +94,9 @@ enum IdMapHelper {
         }
         // A setuid-root helper opens and writes the child's map as root, not as the namespace's owner:
         // that takes overriding the file's owner and CAP_SYS_ADMIN too (shadow 4.13 does so).
-        Set<KernelCapability> needed = setUidRoot ? EnumSet.of(needs, KernelCapability.CAP_DAC_OVERRIDE,
-                KernelCapability.CAP_SYS_ADMIN) : EnumSet.of(needs);
+        Set<KernelCapability> needed = setUidRoot
+                ? EnumSet.of(needs, KernelCapability.CAP_DAC_OVERRIDE, KernelCapability.CAP_SYS_ADMIN)
+                : EnumSet.of(needs);
         needed.removeIf(HeldCapabilities::inBoundingSet);
         if (!needed.isEmpty()) {
             return "the JVM's capability bounding set lacks " + needed + ", which " + helper + " needs"

@@ -6,5 +6,4 @@ package io.jiso.user;
  * {@code outside} to {@code outside + count - 1} on the host. The public
  * {@code io.jiso.IdMapping} checks the ranges and makes one.
  */
-public record IdMapLine(long inside, long outside, long count) {
-}
+public record IdMapLine(long inside, long outside, long count) {}

@@ -14,8 +14,7 @@ import java.util.List;
  * newuidmap and newgidmap (see {@link SubordinateIds}).
  */
 public final class Rootless {
-    private Rootless() {
-    }
+    private Rootless() {}
 
     private static final long EUID = Libc.geteuid();
     private static final long EGID = Libc.getegid();
@@ -43,11 +42,16 @@ public final class Rootless {
      */
     public static void requireJvmIdentity(PrivilegeSpec spec) throws FeatureUnavailable {
         if (spec.uid() != EUID || spec.gid() != EGID || !spec.groups().isEmpty()) {
-            throw new FeatureUnavailable("run as uid " + spec.uid() + ", gid " + spec.gid()
-                    + (spec.groups().isEmpty() ? "" : ", groups " + spec.groups()), 0, "", "the JVM is not root"
-                    + " and the sandbox shares its user namespace, so the program can only run as the JVM's own uid "
-                    + EUID + " and gid " + EGID + "; a sandbox with a namespace of its own gets a user namespace"
-                    + " in which it is root");
+            throw new FeatureUnavailable(
+                    "run as uid " + spec.uid() + ", gid " + spec.gid()
+                            + (spec.groups().isEmpty() ? "" : ", groups " + spec.groups()),
+                    0,
+                    "",
+                    "the JVM is not root"
+                            + " and the sandbox shares its user namespace, so the program can only run as the JVM's own uid "
+                            + EUID + " and gid " + EGID
+                            + "; a sandbox with a namespace of its own gets a user namespace"
+                            + " in which it is root");
         }
     }
 

@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
  * the reason logged.
  */
 final class SubordinateIdFile {
-    private SubordinateIdFile() {
-    }
+    private SubordinateIdFile() {}
 
     private static final Logger LOG = LoggerFactory.getLogger(SubordinateIdFile.class);
     private static final long MAX_ID = 0xFFFF_FFFEL; // (uid_t) -1 is never a valid id

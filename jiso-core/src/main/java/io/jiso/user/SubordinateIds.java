@@ -14,11 +14,11 @@ import java.util.List;
  * named in one FeatureUnavailable.
  */
 public final class SubordinateIds {
-    private SubordinateIds() {
-    }
+    private SubordinateIds() {}
 
     /** Every subordinate id the user has. */
     public static final long ALL = Long.MAX_VALUE;
+
     private static final long MAX_ID = 0xFFFF_FFFEL;
     /** uid_map and gid_map take at most 340 lines (Linux 4.15+); one is the caller's own id. */
     private static final int MAX_RANGES = 339;
@@ -39,8 +39,12 @@ public final class SubordinateIds {
     public static UserNamespaceMaps callerAndSubordinates(long count) throws FeatureUnavailable {
         String step = "map " + (count == ALL ? "the" : count) + " subordinate ids of " + caller();
         if (Rootless.jvmIsRoot()) {
-            throw new FeatureUnavailable(step, 0, "", "the JVM runs as root, which writes any map itself:"
-                    + " give the ranges with userNamespace(uids, gids)");
+            throw new FeatureUnavailable(
+                    step,
+                    0,
+                    "",
+                    "the JVM runs as root, which writes any map itself:"
+                            + " give the ranges with userNamespace(uids, gids)");
         }
         List<String> problems = new ArrayList<>();
         Path uidHelper = IdMapHelper.UID.locate(problems);
@@ -64,8 +68,8 @@ public final class SubordinateIds {
         Path uidHelper = helperFor(IdMapHelper.UID, uids, Rootless.uid(), problems);
         Path gidHelper = helperFor(IdMapHelper.GID, gids, Rootless.gid(), problems);
         if (!problems.isEmpty()) {
-            throw new FeatureUnavailable("map the ids of userNamespace(uids, gids) as " + caller(), 0, "",
-                    String.join("; ", problems));
+            throw new FeatureUnavailable(
+                    "map the ids of userNamespace(uids, gids) as " + caller(), 0, "", String.join("; ", problems));
         }
         return new UserNamespaceMaps(uids, gids, uidHelper, gidHelper);
     }
@@ -121,7 +125,10 @@ public final class SubordinateIds {
         long end = m.outside() + m.count();
         while (next < end) {
             long at = next;
-            Range r = ranges.stream().filter(x -> x.start() <= at && at < x.end()).findFirst().orElse(null);
+            Range r = ranges.stream()
+                    .filter(x -> x.start() <= at && at < x.end())
+                    .findFirst()
+                    .orElse(null);
             if (r == null) {
                 return false;
             }

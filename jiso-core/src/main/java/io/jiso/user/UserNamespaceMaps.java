@@ -33,14 +33,21 @@ public record UserNamespaceMaps(List<IdMapLine> uids, List<IdMapLine> gids, Path
     public static String procFileText(List<IdMapLine> map) {
         StringBuilder b = new StringBuilder();
         for (IdMapLine m : map) {
-            b.append(m.inside()).append(' ').append(m.outside()).append(' ').append(m.count()).append('\n');
+            b.append(m.inside())
+                    .append(' ')
+                    .append(m.outside())
+                    .append(' ')
+                    .append(m.count())
+                    .append('\n');
         }
         return b.toString();
     }
 
     /** A map as newuidmap and newgidmap take it, after the pid: inside, outside, count of every line. */
     public static List<String> helperArguments(List<IdMapLine> map) {
-        return map.stream().flatMap(m -> Stream.of(m.inside(), m.outside(), m.count()))
-                .map(String::valueOf).toList();
+        return map.stream()
+                .flatMap(m -> Stream.of(m.inside(), m.outside(), m.count()))
+                .map(String::valueOf)
+                .toList();
     }
 }

@@ -10,16 +10,21 @@ import java.util.List;
  * EPERM or ENOSPC: the knobs distributions use, read after the failure.
  */
 public final class UserNamespacePolicy {
-    private UserNamespacePolicy() {
-    }
+    private UserNamespacePolicy() {}
 
     /** The host settings that forbid unprivileged user namespaces, in words; empty if none is found. */
     public static String refusalReason() {
         List<String> reasons = new ArrayList<>();
-        check(reasons, "/proc/sys/kernel/unprivileged_userns_clone", "0",
+        check(
+                reasons,
+                "/proc/sys/kernel/unprivileged_userns_clone",
+                "0",
                 "kernel.unprivileged_userns_clone is 0 (Debian's switch for unprivileged user namespaces)");
         check(reasons, "/proc/sys/user/max_user_namespaces", "0", "user.max_user_namespaces is 0");
-        check(reasons, "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+        check(
+                reasons,
+                "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+                "1",
                 "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1,"
                         + " as on Ubuntu 24.04): give the JVM an AppArmor profile that allows 'userns'");
         return String.join("; ", reasons);

@@ -55,8 +55,8 @@ class CapabilityDropPlanTest {
 
     @Test
     void everyCapabilityButTheKeptOnesLeavesTheBoundingSetToleratingNumbersTheKernelLacks() {
-        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_NET_BIND_SERVICE,
-                KernelCapability.CAP_KILL));
+        PrivilegeSpec spec = PrivilegeSpec.unprivileged()
+                .keeping(Set.of(KernelCapability.CAP_NET_BIND_SERVICE, KernelCapability.CAP_KILL));
         List<Encoded> drops = where(plan(spec, true, true), prctl(Linux.PR_CAPBSET_DROP));
         TreeSet<Long> dropped = new TreeSet<>();
         for (Encoded d : drops) {
@@ -74,8 +74,9 @@ class CapabilityDropPlanTest {
 
     @Test
     void capsetPutsTheKeptSetInPermittedEffectiveAndInheritableOfBothWords() {
-        PrivilegeSpec spec = PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_DAC_OVERRIDE,
-                KernelCapability.CAP_SYS_ADMIN, KernelCapability.CAP_BPF));
+        PrivilegeSpec spec = PrivilegeSpec.unprivileged()
+                .keeping(Set.of(
+                        KernelCapability.CAP_DAC_OVERRIDE, KernelCapability.CAP_SYS_ADMIN, KernelCapability.CAP_BPF));
         Encoded capset = only(plan(spec, true, true), Linux.__NR_capset);
         MemorySegment header = EncodedSteps.at(capset.arg(0), __user_cap_header_struct.sizeof());
         assertEquals(Linux._LINUX_CAPABILITY_VERSION_3, __user_cap_header_struct.version(header));
@@ -86,9 +87,14 @@ class CapabilityDropPlanTest {
         int[] expected = {low, high};
         for (int word = 0; word < 2; word++) {
             MemorySegment d = __user_cap_data_struct.asSlice(data, word);
-            assertArrayEquals(new int[] {expected[word], expected[word], expected[word]},
-                    new int[] {__user_cap_data_struct.permitted(d), __user_cap_data_struct.effective(d),
-                            __user_cap_data_struct.inheritable(d)}, "word " + word);
+            assertArrayEquals(
+                    new int[] {expected[word], expected[word], expected[word]},
+                    new int[] {
+                        __user_cap_data_struct.permitted(d),
+                        __user_cap_data_struct.effective(d),
+                        __user_cap_data_struct.inheritable(d)
+                    },
+                    "word " + word);
         }
     }
 
@@ -102,7 +108,8 @@ class CapabilityDropPlanTest {
         assertArrayEquals(new long[] {1234, 1234, 1234}, new long[] {uid.arg(0), uid.arg(1), uid.arg(2)});
         Encoded groups = only(p, Linux.__NR_setgroups);
         assertEquals(3, groups.arg(0));
-        assertArrayEquals(new int[] {5678, 27, 100_000},
+        assertArrayEquals(
+                new int[] {5678, 27, 100_000},
                 EncodedSteps.at(groups.arg(1), 12).toArray(ValueLayout.JAVA_INT));
         Encoded none = only(plan(PrivilegeSpec.unprivileged(), true, true), Linux.__NR_setgroups);
         assertEquals(0, none.arg(0), "no groups: the inherited ones are cleared, not kept");
@@ -110,16 +117,18 @@ class CapabilityDropPlanTest {
 
     @Test
     void theHighestIdsGoToTheKernelAsUnsigned32BitValues() {
-        PrivilegeSpec spec = PrivilegeSpec.unprivileged().withIdentity(0xFFFF_FFFEL, 0xFFFF_FFFEL,
-                List.of(0xFFFF_FFFEL));
+        PrivilegeSpec spec =
+                PrivilegeSpec.unprivileged().withIdentity(0xFFFF_FFFEL, 0xFFFF_FFFEL, List.of(0xFFFF_FFFEL));
         List<Encoded> p = plan(spec, true, true);
         assertEquals(0xFFFF_FFFEL, only(p, Linux.__NR_setresuid).arg(0));
-        assertEquals(-2, EncodedSteps.at(only(p, Linux.__NR_setgroups).arg(1), 4).get(ValueLayout.JAVA_INT, 0));
+        assertEquals(
+                -2, EncodedSteps.at(only(p, Linux.__NR_setgroups).arg(1), 4).get(ValueLayout.JAVA_INT, 0));
     }
 
     @Test
     void keptCapabilitiesAreRaisedInTheAmbientSetAfterItIsCleared() {
-        PrivilegeSpec spec = PrivilegeSpec.root().keeping(Set.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_NET_RAW));
+        PrivilegeSpec spec =
+                PrivilegeSpec.root().keeping(Set.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_NET_RAW));
         List<Encoded> ambient = where(plan(spec, true, true), prctl(Linux.PR_CAP_AMBIENT));
         assertEquals(3, ambient.size());
         assertEquals(Linux.PR_CAP_AMBIENT_CLEAR_ALL, ambient.get(0).arg(1));
@@ -129,7 +138,10 @@ class CapabilityDropPlanTest {
             raised.add(e.arg(2));
         }
         assertEquals(Set.of((long) Linux.CAP_CHOWN, (long) Linux.CAP_NET_RAW), raised);
-        assertEquals(1, where(plan(PrivilegeSpec.root(), true, true), prctl(Linux.PR_CAP_AMBIENT)).size(),
+        assertEquals(
+                1,
+                where(plan(PrivilegeSpec.root(), true, true), prctl(Linux.PR_CAP_AMBIENT))
+                        .size(),
                 "nothing kept: only the clear");
     }
 
@@ -137,7 +149,9 @@ class CapabilityDropPlanTest {
     void whatCannotBeDoneIsLeftOutAndWhatIsAskedIsWritten() {
         PrivilegeSpec spec = PrivilegeSpec.unprivileged();
         List<Encoded> full = plan(spec, true, true);
-        assertEquals(CapabilitySteps.securebits(spec), where(full, prctl(Linux.PR_SET_SECUREBITS)).getFirst().arg(1));
+        assertEquals(
+                CapabilitySteps.securebits(spec),
+                where(full, prctl(Linux.PR_SET_SECUREBITS)).getFirst().arg(1));
         assertEquals(1, where(full, prctl(Linux.PR_SET_NO_NEW_PRIVS)).getFirst().arg(1));
         List<Encoded> noPcap = plan(spec, true, false);
         assertEquals(List.of(), where(noPcap, prctl(Linux.PR_CAPBSET_DROP)), "no CAP_SETPCAP: bounding set left");
@@ -146,8 +160,8 @@ class CapabilityDropPlanTest {
         List<Encoded> noGroups = plan(spec, false, true);
         assertEquals(List.of(), where(noGroups, s -> s.nr() == Linux.__NR_setgroups), "setgroups denied: left");
         assertEquals(1, where(noGroups, s -> s.nr() == Linux.__NR_setresgid).size());
-        PrivilegeSpec withoutNnp = new PrivilegeSpec(PrivilegeSpec.NOBODY, PrivilegeSpec.NOBODY, List.of(), Set.of(),
-                false);
+        PrivilegeSpec withoutNnp =
+                new PrivilegeSpec(PrivilegeSpec.NOBODY, PrivilegeSpec.NOBODY, List.of(), Set.of(), false);
         assertEquals(List.of(), where(plan(withoutNnp, true, true), prctl(Linux.PR_SET_NO_NEW_PRIVS)));
     }
 }

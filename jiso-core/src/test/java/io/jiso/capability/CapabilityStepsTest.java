@@ -28,8 +28,11 @@ class CapabilityStepsTest {
 
     @Test
     void masksSplitIntoTwoWords() {
-        int[] w = CapabilitySteps.masks(Set.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_NET_BIND_SERVICE,
-                KernelCapability.CAP_SYSLOG, KernelCapability.CAP_CHECKPOINT_RESTORE));
+        int[] w = CapabilitySteps.masks(Set.of(
+                KernelCapability.CAP_CHOWN,
+                KernelCapability.CAP_NET_BIND_SERVICE,
+                KernelCapability.CAP_SYSLOG,
+                KernelCapability.CAP_CHECKPOINT_RESTORE));
         assertArrayEquals(new int[] {1 | 1 << 10, 1 << (34 - 32) | 1 << (40 - 32)}, w);
     }
 
@@ -50,8 +53,8 @@ class CapabilityStepsTest {
     void stepsComeInTheOrderThatWorks() {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
-            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_KILL)),
-                    true);
+            CapabilitySteps.dropPrivileges(
+                    steps, PrivilegeSpec.unprivileged().keeping(Set.of(KernelCapability.CAP_KILL)), true);
             List<String> what = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) {
                 what.add(steps.describe(i));
@@ -65,11 +68,20 @@ class CapabilityStepsTest {
             int clear = indexStarting(what, "clear the ambient");
             int raise = indexStarting(what, "raise ambient CAP_KILL");
             int nnp = indexStarting(what, "set no_new_privs");
-            assertTrue(lastDrop < securebits && securebits < groups && groups < gid && gid < uid && uid < capset
-                    && capset < clear && clear < raise && raise < nnp, what.toString());
+            assertTrue(
+                    lastDrop < securebits
+                            && securebits < groups
+                            && groups < gid
+                            && gid < uid
+                            && uid < capset
+                            && capset < clear
+                            && clear < raise
+                            && raise < nnp,
+                    what.toString());
             assertEquals(nnp, steps.size() - 1);
-            assertTrue(what.stream().noneMatch(s -> s.equals("drop capability "
-                    + KernelCapability.CAP_KILL.value() + " from the bounding set")));
+            assertTrue(what.stream()
+                    .noneMatch(s -> s.equals(
+                            "drop capability " + KernelCapability.CAP_KILL.value() + " from the bounding set")));
         }
     }
 
@@ -84,8 +96,11 @@ class CapabilityStepsTest {
 
     @Test
     void specValidates() {
-        assertThrows(IllegalArgumentException.class, () -> PrivilegeSpec.unprivileged().withIdentity(-1, 0, List.of()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PrivilegeSpec.unprivileged().withIdentity(-1, 0, List.of()));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> PrivilegeSpec.unprivileged().withIdentity(0xFFFF_FFFFL, 0, List.of()));
         assertEquals(Set.of(), PrivilegeSpec.unprivileged().keep());
     }

@@ -47,17 +47,33 @@ class HeldCapabilitiesTest {
     void aStatusFieldIsReadAsAMaskOfCapabilityNumbers() {
         // Docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
         // NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP
-        assertEquals(EnumSet.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_DAC_OVERRIDE, KernelCapability.CAP_FOWNER,
-                KernelCapability.CAP_FSETID, KernelCapability.CAP_KILL, KernelCapability.CAP_SETGID, KernelCapability.CAP_SETUID,
-                KernelCapability.CAP_SETPCAP, KernelCapability.CAP_NET_BIND_SERVICE, KernelCapability.CAP_NET_RAW,
-                KernelCapability.CAP_SYS_CHROOT, KernelCapability.CAP_MKNOD, KernelCapability.CAP_AUDIT_WRITE, KernelCapability.CAP_SETFCAP),
+        assertEquals(
+                EnumSet.of(
+                        KernelCapability.CAP_CHOWN,
+                        KernelCapability.CAP_DAC_OVERRIDE,
+                        KernelCapability.CAP_FOWNER,
+                        KernelCapability.CAP_FSETID,
+                        KernelCapability.CAP_KILL,
+                        KernelCapability.CAP_SETGID,
+                        KernelCapability.CAP_SETUID,
+                        KernelCapability.CAP_SETPCAP,
+                        KernelCapability.CAP_NET_BIND_SERVICE,
+                        KernelCapability.CAP_NET_RAW,
+                        KernelCapability.CAP_SYS_CHROOT,
+                        KernelCapability.CAP_MKNOD,
+                        KernelCapability.CAP_AUDIT_WRITE,
+                        KernelCapability.CAP_SETFCAP),
                 HeldCapabilities.parse(STATUS, "CapEff:"));
-        assertEquals(EnumSet.allOf(KernelCapability.class), HeldCapabilities.parse(STATUS, "CapBnd:"),
+        assertEquals(
+                EnumSet.allOf(KernelCapability.class),
+                HeldCapabilities.parse(STATUS, "CapBnd:"),
                 "bits past the enum's last (a newer kernel's) are ignored");
         assertEquals(Set.of(), HeldCapabilities.parse(STATUS, "CapInh:"));
         assertEquals(Set.of(), HeldCapabilities.parse("Name:\tjava\n", "CapEff:"), "no field: nothing held");
-        assertEquals(EnumSet.of(KernelCapability.CAP_CHECKPOINT_RESTORE),
-                HeldCapabilities.parse("CapEff:\t0000010000000000\n", "CapEff:"), "bit 40, in the second word");
+        assertEquals(
+                EnumSet.of(KernelCapability.CAP_CHECKPOINT_RESTORE),
+                HeldCapabilities.parse("CapEff:\t0000010000000000\n", "CapEff:"),
+                "bit 40, in the second word");
     }
 
     @Test
@@ -79,17 +95,21 @@ class HeldCapabilitiesTest {
         HeldCapabilities.requireHeld(Set.of(), false); // nothing to keep: nothing to check
         for (boolean userNs : new boolean[] {false, true}) {
             long mask = userNs ? bnd : eff;
-            for (List<KernelCapability> wanted : List.of(List.of(KernelCapability.CAP_NET_BIND_SERVICE),
-                    List.of(KernelCapability.CAP_SYS_ADMIN, KernelCapability.CAP_KILL), List.of(KernelCapability.values()))) {
+            for (List<KernelCapability> wanted : List.of(
+                    List.of(KernelCapability.CAP_NET_BIND_SERVICE),
+                    List.of(KernelCapability.CAP_SYS_ADMIN, KernelCapability.CAP_KILL),
+                    List.of(KernelCapability.values()))) {
                 Set<KernelCapability> missing = EnumSet.noneOf(KernelCapability.class);
                 wanted.stream().filter(c -> !has(mask, c)).forEach(missing::add);
                 if (missing.isEmpty()) {
                     HeldCapabilities.requireHeld(Set.copyOf(wanted), userNs);
                 } else {
-                    Exception e = assertThrows(Exception.class,
-                            () -> HeldCapabilities.requireHeld(Set.copyOf(wanted), userNs));
-                    assertTrue(e.getMessage().contains("keep capabilities " + missing)
-                            && e.getMessage().contains("a child can keep only what its parent has"), e.getMessage());
+                    Exception e = assertThrows(
+                            Exception.class, () -> HeldCapabilities.requireHeld(Set.copyOf(wanted), userNs));
+                    assertTrue(
+                            e.getMessage().contains("keep capabilities " + missing)
+                                    && e.getMessage().contains("a child can keep only what its parent has"),
+                            e.getMessage());
                 }
             }
         }
@@ -97,16 +117,16 @@ class HeldCapabilitiesTest {
 
     @Test
     void aFullBoundingSetIsRefusedOnlyWithoutNoNewPrivsAndWithoutCapSetpcap() throws Exception {
-        PrivilegeSpec withoutNnp = new PrivilegeSpec(PrivilegeSpec.NOBODY, PrivilegeSpec.NOBODY, List.of(), Set.of(),
-                false);
+        PrivilegeSpec withoutNnp =
+                new PrivilegeSpec(PrivilegeSpec.NOBODY, PrivilegeSpec.NOBODY, List.of(), Set.of(), false);
         HeldCapabilities.requireDroppable(withoutNnp, true);
         HeldCapabilities.requireDroppable(PrivilegeSpec.unprivileged(), false);
         if (has(ownMask("CapEff"), KernelCapability.CAP_SETPCAP)) {
             HeldCapabilities.requireDroppable(withoutNnp, false);
         } else {
             Exception e = assertThrows(Exception.class, () -> HeldCapabilities.requireDroppable(withoutNnp, false));
-            assertTrue(e.getMessage().contains("bounding set") && e.getMessage().contains("CAP_SETPCAP"),
-                    e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("bounding set") && e.getMessage().contains("CAP_SETPCAP"), e.getMessage());
         }
     }
 }

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jiso.KernelTest;
 import io.jiso.Privileges;
 import io.jiso.nativegen.Linux;
-import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.spawn.PlanHarness;
+import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.user.Rootless;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +40,9 @@ class PrivilegeKernelTest {
         for (String line : ran.output().split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).strip().replaceAll("\\s+", " "));
+                fields.put(
+                        line.substring(0, colon),
+                        line.substring(colon + 1).strip().replaceAll("\\s+", " "));
             }
         }
         return fields;
@@ -87,8 +89,14 @@ class PrivilegeKernelTest {
         Files.setPosixFilePermissions(secret, Set.of());
         Files.createDirectories(dir.resolve("mnt"));
         assertNotEquals(0, as(root, "/bin/chown", "1:1", file.toString()).exit());
-        assertNotEquals(0, as(root, "/bin/mount", "-t", "tmpfs", "none", dir.resolve("mnt").toString()).exit());
-        assertNotEquals(0, as(root, "/bin/mknod", dir.resolve("null").toString(), "c", "1", "3").exit());
+        assertNotEquals(
+                0,
+                as(root, "/bin/mount", "-t", "tmpfs", "none", dir.resolve("mnt").toString())
+                        .exit());
+        assertNotEquals(
+                0,
+                as(root, "/bin/mknod", dir.resolve("null").toString(), "c", "1", "3")
+                        .exit());
         assertNotEquals(0, as(root, "/bin/cat", secret.toString()).exit());
         assumeTrue(Files.isExecutable(Path.of(PYTHON)));
         String tries = """
@@ -101,8 +109,12 @@ class PrivilegeKernelTest {
                         print(name, e.errno)
                 """;
         // In a network namespace of its own, so that port 80 is free whatever the host runs.
-        Ran ran = PlanHarness.run(Linux.CLONE_NEWNET, null, null,
-                steps -> CapabilitySteps.dropPrivileges(steps, root, true), List.of(PYTHON, "-c", tries));
+        Ran ran = PlanHarness.run(
+                Linux.CLONE_NEWNET,
+                null,
+                null,
+                steps -> CapabilitySteps.dropPrivileges(steps, root, true),
+                List.of(PYTHON, "-c", tries));
         assertTrue(ran.output().contains("raw " + Linux.EPERM), ran.output());
         assertTrue(ran.output().contains("bind80 " + Linux.EACCES), ran.output());
     }
@@ -118,7 +130,10 @@ class PrivilegeKernelTest {
             assertEquals(bit, s.get(set), set);
         }
         assumeTrue(Files.isExecutable(Path.of(PYTHON)));
-        Ran ran = PlanHarness.run(Linux.CLONE_NEWNET, null, null,
+        Ran ran = PlanHarness.run(
+                Linux.CLONE_NEWNET,
+                null,
+                null,
                 steps -> CapabilitySteps.dropPrivileges(steps, spec, true),
                 List.of(PYTHON, "-c", "import socket; socket.socket().bind(('0.0.0.0', 80)); print('bound')"));
         assertEquals("bound\n", ran.output());
@@ -129,9 +144,12 @@ class PrivilegeKernelTest {
         Privileges.assumeRoot("maps 65536 uids from 100000 (newuidmap is not used; without root only the JVM's own)");
         // The way rootless sandboxes run: root of a new user namespace, mapped to unprivileged host ids.
         String map = "0 100000 65536\n";
-        Ran ran = PlanHarness.run(Linux.CLONE_NEWUSER, map, map,
-                steps -> CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged().withIdentity(1000, 1000,
-                        List.of(1000L, 27L)), true),
+        Ran ran = PlanHarness.run(
+                Linux.CLONE_NEWUSER,
+                map,
+                map,
+                steps -> CapabilitySteps.dropPrivileges(
+                        steps, PrivilegeSpec.unprivileged().withIdentity(1000, 1000, List.of(1000L, 27L)), true),
                 List.of("/bin/cat", "/proc/self/status"));
         Map<String, String> s = status(ran);
         assertEquals("1000 1000 1000 1000", s.get("Uid"));
@@ -146,10 +164,15 @@ class PrivilegeKernelTest {
         // One id, the JVM's own, as 0: the map any JVM may write. 65534 is not in it.
         String uidMap = "0 " + Rootless.jvmUid() + " 1\n";
         String gidMap = "0 " + Rootless.jvmGid() + " 1\n";
-        var e = assertThrows(IOException.class,
-                () -> PlanHarness.run(Linux.CLONE_NEWUSER, uidMap, gidMap,
-                        steps -> CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.unprivileged(),
-                                Privileges.jvmIsRoot()), List.of("/bin/true")));
+        var e = assertThrows(
+                IOException.class,
+                () -> PlanHarness.run(
+                        Linux.CLONE_NEWUSER,
+                        uidMap,
+                        gidMap,
+                        steps -> CapabilitySteps.dropPrivileges(
+                                steps, PrivilegeSpec.unprivileged(), Privileges.jvmIsRoot()),
+                        List.of("/bin/true")));
         assertEquals("set gid to 65534: EINVAL", e.getMessage());
     }
 }

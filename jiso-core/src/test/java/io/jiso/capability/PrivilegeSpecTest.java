@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class PrivilegeSpecTest {
 
     private static void invalid(long uid, long gid, List<Long> groups, String id) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new PrivilegeSpec(uid, gid, groups, Set.of(), true));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new PrivilegeSpec(uid, gid, groups, Set.of(), true));
         assertEquals("not a valid uid/gid: " + id, e.getMessage());
     }
 
@@ -53,9 +53,12 @@ class PrivilegeSpecTest {
         PrivilegeSpec who = base.withIdentity(7, 8, List.of(9L, 10L));
         assertEquals(new PrivilegeSpec(7, 8, List.of(9L, 10L), Set.of(KernelCapability.CAP_CHOWN), false), who);
         PrivilegeSpec what = base.keeping(Set.of(KernelCapability.CAP_KILL, KernelCapability.CAP_NET_RAW));
-        assertEquals(new PrivilegeSpec(1, 2, List.of(3L), Set.of(KernelCapability.CAP_KILL, KernelCapability.CAP_NET_RAW), false),
+        assertEquals(
+                new PrivilegeSpec(
+                        1, 2, List.of(3L), Set.of(KernelCapability.CAP_KILL, KernelCapability.CAP_NET_RAW), false),
                 what);
-        assertEquals(Set.of(), base.keeping(EnumSet.noneOf(KernelCapability.class)).keep());
+        assertEquals(
+                Set.of(), base.keeping(EnumSet.noneOf(KernelCapability.class)).keep());
         assertThrows(IllegalArgumentException.class, () -> base.withIdentity(0, 0, List.of(-1L)));
     }
 

@@ -49,16 +49,29 @@ class CgroupControlTest {
             int[] tasks = leaf.tasksFds();
             Layout l = Cgroups.layout();
             assertEquals(l.v2Mount() != null, fd >= 0, "a v2 leaf fd exactly when there is a v2 tree");
-            assertEquals(l.kind() == Layout.Kind.V2, tasks.length == 0, "v1 tasks fds exactly when v1 controllers are used");
+            assertEquals(
+                    l.kind() == Layout.Kind.V2, tasks.length == 0, "v1 tasks fds exactly when v1 controllers are used");
             if (fd >= 0) {
-                String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+                String target =
+                        Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
                 assertTrue(target.endsWith("/jiso/" + leaf.name()), target);
                 String flags = read(Path.of("/proc/self/fdinfo/" + fd));
-                long f = Long.parseLong(flags.lines().filter(s -> s.startsWith("flags:")).findFirst().orElseThrow().substring(6).strip(), 8);
-                assertTrue((f & Errno.O_DIRECTORY) != 0 && (f & Errno.O_CLOEXEC) != 0, "O_DIRECTORY|O_CLOEXEC: " + Long.toOctalString(f));
+                long f = Long.parseLong(
+                        flags.lines()
+                                .filter(s -> s.startsWith("flags:"))
+                                .findFirst()
+                                .orElseThrow()
+                                .substring(6)
+                                .strip(),
+                        8);
+                assertTrue(
+                        (f & Errno.O_DIRECTORY) != 0 && (f & Errno.O_CLOEXEC) != 0,
+                        "O_DIRECTORY|O_CLOEXEC: " + Long.toOctalString(f));
             }
             for (int t : tasks) {
-                assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + t)).toString().endsWith(leaf.name() + "/tasks"));
+                assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + t))
+                        .toString()
+                        .endsWith(leaf.name() + "/tasks"));
             }
             // the v1 contract: a thread written into each fd moves (the child writes "0"; sh has one thread)
             Process held = CgroupTestSupport.startHeld("sleep", "1000");
@@ -69,7 +82,9 @@ class CgroupControlTest {
                 Sys.writeString(t, Long.toString(held.pid()), "test write");
             }
             String cgroups = read(Path.of("/proc/" + held.pid() + "/cgroup"));
-            long inLeaf = cgroups.lines().filter(s -> s.endsWith("/jiso/" + leaf.name())).count();
+            long inLeaf = cgroups.lines()
+                    .filter(s -> s.endsWith("/jiso/" + leaf.name()))
+                    .count();
             assertEquals(tasks.length + (fd >= 0 ? 1 : 0), inLeaf, cgroups);
             leaf.close();
             assertEquals(137, waitFor(held, 30), "close() killed what was left");
@@ -77,7 +92,9 @@ class CgroupControlTest {
                 assertFalse(Files.exists(d), d + " removed");
             }
             assertThrows(IllegalStateException.class, leaf::cloneIntoFd);
-            assertTrue(Arrays.stream(tasks).allMatch(p -> !Files.exists(Path.of("/proc/self/fd/" + p)) || !isOurs(p, leaf)),
+            assertTrue(
+                    Arrays.stream(tasks)
+                            .allMatch(p -> !Files.exists(Path.of("/proc/self/fd/" + p)) || !isOurs(p, leaf)),
                     "fds closed");
         } finally {
             leaf.close();
@@ -86,7 +103,9 @@ class CgroupControlTest {
 
     private static boolean isOurs(int fd, CgroupLeaf leaf) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().contains(leaf.name());
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))
+                    .toString()
+                    .contains(leaf.name());
         } catch (IOException e) {
             return false;
         }
@@ -95,7 +114,8 @@ class CgroupControlTest {
     @Test
     void freezeStopsACounterAndThawResumesIt() throws Exception {
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.none())) {
-            Process p = startIn(leaf, "perl", "-e", "$| = 1; my $i = 0; while (1) { print ++$i, qq(\\n) unless $i % 20000; $i++ }");
+            Process p = startIn(
+                    leaf, "perl", "-e", "$| = 1; my $i = 0; while (1) { print ++$i, qq(\\n) unless $i % 20000; $i++ }");
             AtomicLong counter = new AtomicLong();
             Thread reader = Thread.ofPlatform().daemon().start(() -> {
                 try (BufferedReader r = stdout(p)) {
@@ -127,12 +147,15 @@ class CgroupControlTest {
     void killAllTakesDownADaemonizedGrandchild() throws Exception {
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.none())) {
             // double fork + setsid: the daemon is re-parented away from the main process
-            Process p = scriptIn(leaf, "read x; ( setsid sh -c 'echo $$; exec sleep 1000' </dev/null & ); exec sleep 1000");
+            Process p =
+                    scriptIn(leaf, "read x; ( setsid sh -c 'echo $$; exec sleep 1000' </dev/null & ); exec sleep 1000");
             long daemon = Long.parseLong(stdout(p).readLine().strip());
             awaitTrue("daemon re-parented", 10, () -> ppid(daemon) != p.pid());
             assertNotEquals(p.pid(), ppid(daemon));
             assertFalse(dead(daemon));
-            assertTrue(read(Path.of("/proc/" + daemon + "/cgroup")).contains(leaf.name()), "the daemon is still in the leaf");
+            assertTrue(
+                    read(Path.of("/proc/" + daemon + "/cgroup")).contains(leaf.name()),
+                    "the daemon is still in the leaf");
             leaf.killAll();
             assertEquals(137, waitFor(p, 30));
             awaitTrue("daemon dead", 30, () -> dead(daemon));
@@ -183,7 +206,8 @@ class CgroupControlTest {
                 }
             });
             LeafUsage u = leaf.usage();
-            System.out.println("[fork bomb] most tasks seen " + most + ", forks refused " + refused + ", pids peak " + u.pidsPeak());
+            System.out.println("[fork bomb] most tasks seen " + most + ", forks refused " + refused + ", pids peak "
+                    + u.pidsPeak());
             assertTrue(most <= 16, "never above pids.max: " + most);
             assertTrue(refused > 0, "forks were refused at the limit");
             assertTrue(u.pidsPeak() == LeafUsage.UNKNOWN || u.pidsPeak() == 16, "peak " + u.pidsPeak());
@@ -194,25 +218,36 @@ class CgroupControlTest {
     void reclaimAndPressureWhereTheKernelHasThem() throws Exception {
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.none())) {
             if (CgroupTestSupport.onV2(Controller.MEMORY)) {
-                Process p = startIn(leaf, "perl", "-e", "$| = 1; my $x = 'a' x shift; print qq(ok\\n); sleep 1000", Long.toString(8 << 20));
+                Process p = startIn(
+                        leaf,
+                        "perl",
+                        "-e",
+                        "$| = 1; my $x = 'a' x shift; print qq(ok\\n); sleep 1000",
+                        Long.toString(8 << 20));
                 assertEquals("ok", stdout(p).readLine());
                 long before = leaf.usage().memoryCurrentBytes();
                 assertTrue(before >= 8 << 20, "the 8 MiB are charged to the leaf: " + before);
                 boolean all = leaf.reclaim(1 << 20);
                 long after = leaf.usage().memoryCurrentBytes();
-                System.out.println("[reclaim] 1 MiB: " + before + " -> " + after + " bytes, " + (all ? "all reclaimed" : "partly (EAGAIN)"));
+                System.out.println("[reclaim] 1 MiB: " + before + " -> " + after + " bytes, "
+                        + (all ? "all reclaimed" : "partly (EAGAIN)"));
                 assertTrue(!all || after < before, "reclaim took memory back");
                 leaf.killAll();
                 waitFor(p, 30);
             } else {
                 FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> leaf.reclaim(1 << 20));
                 System.out.println("[reclaim on v1 memory] " + e.getMessage());
-                assertTrue(e.getMessage().contains("memory.reclaim") || e.getMessage().contains("v2"), e.getMessage());
+                assertTrue(
+                        e.getMessage().contains("memory.reclaim")
+                                || e.getMessage().contains("v2"),
+                        e.getMessage());
             }
             if (Cgroups.layout().v2Mount() != null) {
                 var psi = leaf.pressure();
                 System.out.println("[pressure] " + psi.keySet() + " cpu " + psi.get("cpu"));
-                assertTrue(psi.containsKey("cpu") && psi.containsKey("memory") && psi.containsKey("io"), psi.keySet().toString());
+                assertTrue(
+                        psi.containsKey("cpu") && psi.containsKey("memory") && psi.containsKey("io"),
+                        psi.keySet().toString());
             } else {
                 assertThrows(FeatureUnavailable.class, leaf::pressure);
             }

@@ -50,8 +50,9 @@ class CgroupCostTest {
             ns[i] = System.nanoTime() - t0;
         }
         Arrays.sort(ns);
-        String line = String.format("%-52s median %7.1f us  p90 %7.1f us  (n=%d)", what,
-                ns[ROUNDS / 2] / 1e3, ns[ROUNDS * 9 / 10] / 1e3, ROUNDS);
+        String line = String.format(
+                "%-52s median %7.1f us  p90 %7.1f us  (n=%d)",
+                what, ns[ROUNDS / 2] / 1e3, ns[ROUNDS * 9 / 10] / 1e3, ROUNDS);
         System.out.println("[cost] " + line);
         return line;
     }
@@ -59,22 +60,45 @@ class CgroupCostTest {
     @Test
     void leafCreateAndRemove() throws Exception {
         Layout l = Cgroups.layout();
-        CgroupLimits three = CgroupLimits.builder().memoryMaxBytes(256 << 20).pidsMax(64).cpuMaxMicros(50_000, 100_000).build();
+        CgroupLimits three = CgroupLimits.builder()
+                .memoryMaxBytes(256 << 20)
+                .pidsMax(64)
+                .cpuMaxMicros(50_000, 100_000)
+                .build();
         Map<String, String> rows = new LinkedHashMap<>();
-        rows.put("leaf", measure("leaf, no limits (" + l.kind() + ")", () -> Cgroups.create(CgroupLimits.none()).close()));
+        rows.put(
+                "leaf",
+                measure(
+                        "leaf, no limits (" + l.kind() + ")",
+                        () -> Cgroups.create(CgroupLimits.none()).close()));
         ArrayDeque<CgroupLeaf> made = new ArrayDeque<>();
         rows.put("create", measure("  of which create()", () -> made.add(Cgroups.create(CgroupLimits.none()))));
-        rows.put("close", measure("  of which close() (usage reading + rmdir)", () -> made.poll().close()));
-        rows.put("three", measure("leaf, memoryMax+pidsMax+cpuMax (" + l.kind() + ")", () -> Cgroups.create(three).close()));
+        rows.put(
+                "close",
+                measure(
+                        "  of which close() (usage reading + rmdir)",
+                        () -> made.poll().close()));
+        rows.put(
+                "three",
+                measure(
+                        "leaf, memoryMax+pidsMax+cpuMax (" + l.kind() + ")",
+                        () -> Cgroups.create(three).close()));
         if (l.v2Mount() != null) {
             Path jiso = (Files.isWritable(l.v2Mount()) ? l.v2Mount() : l.v2OwnDir()).resolve("jiso");
-            rows.put("v2", measure("v2 driver alone (" + (l.kind() == Layout.Kind.V2 ? "memory, pids, io" : "no controllers") + ")",
-                    () -> {
-                        CgroupV2 v2 = CgroupV2.create(jiso, "jiso-" + ProcessHandle.current().pid() + "-cost",
-                                EnumSet.noneOf(Controller.class), EnumSet.of(Controller.MEMORY, Controller.PIDS, Controller.IO),
-                                CgroupLimits.none());
-                        v2.remove(0);
-                    }));
+            rows.put(
+                    "v2",
+                    measure(
+                            "v2 driver alone (" + (l.kind() == Layout.Kind.V2 ? "memory, pids, io" : "no controllers")
+                                    + ")",
+                            () -> {
+                                CgroupV2 v2 = CgroupV2.create(
+                                        jiso,
+                                        "jiso-" + ProcessHandle.current().pid() + "-cost",
+                                        EnumSet.noneOf(Controller.class),
+                                        EnumSet.of(Controller.MEMORY, Controller.PIDS, Controller.IO),
+                                        CgroupLimits.none());
+                                v2.remove(0);
+                            }));
         }
         if (!l.v1().isEmpty()) {
             Map<Layout.V1Hierarchy, Path> bases = new LinkedHashMap<>();
@@ -85,7 +109,8 @@ class CgroupCostTest {
                 }
             }
             rows.put("v1", measure("v1 driver alone (" + bases.size() + " hierarchies: memory, pids, blkio)", () -> {
-                CgroupV1 v1 = CgroupV1.create(bases, "jiso-" + ProcessHandle.current().pid() + "-cost");
+                CgroupV1 v1 =
+                        CgroupV1.create(bases, "jiso-" + ProcessHandle.current().pid() + "-cost");
                 v1.remove(0);
             }));
         }
@@ -93,7 +118,8 @@ class CgroupCostTest {
             rows.put("usage", measure("usage() of a leaf (close() takes one)", leaf::usage));
         }
         // placement of a running process: what the v1 parent write costs (v2 spawns use CLONE_INTO_CGROUP instead)
-        try (CgroupLeaf a = Cgroups.create(CgroupLimits.none()); CgroupLeaf b = Cgroups.create(CgroupLimits.none())) {
+        try (CgroupLeaf a = Cgroups.create(CgroupLimits.none());
+                CgroupLeaf b = Cgroups.create(CgroupLimits.none())) {
             Process p = CgroupTestSupport.startHeld("sleep", "1000");
             boolean[] flip = {false};
             rows.put("attach", measure("attach a running process (all hierarchies)", () -> {

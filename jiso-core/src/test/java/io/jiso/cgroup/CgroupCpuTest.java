@@ -32,7 +32,8 @@ class CgroupCpuTest {
 
     @Test
     void cpuMaxHoldsABusyLoopToHalfACpu() throws Exception {
-        try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().cpuMaxMicros(50_000, 100_000).build())) {
+        try (CgroupLeaf leaf = Cgroups.create(
+                CgroupLimits.builder().cpuMaxMicros(50_000, 100_000).build())) {
             Process p = startIn(leaf, "perl", "-e", "1 while 1");
             Thread.sleep(300);
             LeafUsage u0 = leaf.usage();
@@ -52,7 +53,8 @@ class CgroupCpuTest {
 
     @Test
     void cpuWeightIsWritten() throws Exception {
-        try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().cpuWeight(200).build())) {
+        try (CgroupLeaf leaf =
+                Cgroups.create(CgroupLimits.builder().cpuWeight(200).build())) {
             Path d = leaf.dirFor(Controller.CPU);
             if (CgroupTestSupport.onV2(Controller.CPU)) {
                 assertEquals("200", read(d.resolve("cpu.weight")));
@@ -67,7 +69,8 @@ class CgroupCpuTest {
     void cpusetPinsTheChild() throws Exception {
         int cpus = Runtime.getRuntime().availableProcessors();
         String allowed = cpus > 1 ? "1" : "0";
-        try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().cpusetCpus(allowed).build())) {
+        try (CgroupLeaf leaf =
+                Cgroups.create(CgroupLimits.builder().cpusetCpus(allowed).build())) {
             // the child reports its own affinity (what sched_getaffinity returns)
             Process p = startIn(leaf, "grep", "Cpus_allowed_list", "/proc/self/status");
             String line = stdout(p).readLine();
@@ -82,21 +85,35 @@ class CgroupCpuTest {
         try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.none())) {
             // perl runs the burner as a plain child and prints times(): its own and its children's
             // (getrusage) user+system time, i.e. everything that ran in the leaf after the move
-            Process p = startIn(leaf, "perl", "-e", "system(@ARGV); my @t = times; printf qq(%.3f %.3f\\n), $t[2] + $t[3], $t[0] + $t[1]",
-                    "perl", "-e", BURN.formatted("0.3"));
+            Process p = startIn(
+                    leaf,
+                    "perl",
+                    "-e",
+                    "system(@ARGV); my @t = times; printf qq(%.3f %.3f\\n), $t[2] + $t[3], $t[0] + $t[1]",
+                    "perl",
+                    "-e",
+                    BURN.formatted("0.3"));
             String[] out = stdout(p).readLine().split(" ");
             assertEquals(0, waitFor(p, 120));
             double child = Double.parseDouble(out[0]);
             double self = Double.parseDouble(out[1]);
             LeafUsage u = leaf.usage();
             double cgroup = u.cpuTotal().toNanos() / 1e9;
-            System.out.printf("[cpu accounting] getrusage: burner %.3f s + wrapper %.3f s; cgroup %.4f s (user %.4f, system %.4f)%n",
-                    child, self, cgroup, u.cpuUser().toNanos() / 1e9, u.cpuSystem().toNanos() / 1e9);
+            System.out.printf(
+                    "[cpu accounting] getrusage: burner %.3f s + wrapper %.3f s; cgroup %.4f s (user %.4f, system %.4f)%n",
+                    child,
+                    self,
+                    cgroup,
+                    u.cpuUser().toNanos() / 1e9,
+                    u.cpuSystem().toNanos() / 1e9);
             assertTrue(child >= 0.3, "the burner burned 300 ms");
-            assertTrue(Math.abs(cgroup - (child + self)) <= 0.1 * (child + self),
+            assertTrue(
+                    Math.abs(cgroup - (child + self)) <= 0.1 * (child + self),
                     "cgroup " + cgroup + " s within 10% of getrusage " + (child + self) + " s");
             assertTrue(cgroup >= 0.9 * child, "the burner's time is all in the cgroup");
-            assertTrue(Math.abs(u.cpuUser().plus(u.cpuSystem()).toNanos() / 1e9 - cgroup) <= 0.1 * cgroup, "user + system ~ total");
+            assertTrue(
+                    Math.abs(u.cpuUser().plus(u.cpuSystem()).toNanos() / 1e9 - cgroup) <= 0.1 * cgroup,
+                    "user + system ~ total");
         }
     }
 }

@@ -9,14 +9,15 @@ import io.jiso.IsolatedProcessBuilder;
  * READY, and waits to be killed with SIGKILL.
  */
 public final class CgroupCrashHelper {
-    private CgroupCrashHelper() {
-    }
+    private CgroupCrashHelper() {}
 
     public static void main(String[] args) throws Exception {
         CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().pidsMax(32).build());
         Process sleeper = CgroupTestSupport.startIn(leaf, "sleep", "1000");
-        IsolatedProcess running = new IsolatedProcessBuilder("sleep", "1000").pidsMax(16).start();
-        IsolatedProcess finished = new IsolatedProcessBuilder("true").pidsMax(16).start();
+        IsolatedProcess running =
+                new IsolatedProcessBuilder("sleep", "1000").pidsMax(16).start();
+        IsolatedProcess finished =
+                new IsolatedProcessBuilder("true").pidsMax(16).start();
         if (finished.waitFor() != 0) {
             throw new AssertionError("true failed");
         }

@@ -51,20 +51,19 @@ class CgroupDeviceControlTest {
     void withoutAnyMechanismRulesAreRefusedNotDropped() throws Exception {
         Layout bare = pureV1(false);
         assertEquals(null, bare.v1For(Controller.DEVICES));
-        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
-                () -> DeviceControl.of(bare, null, RULES));
+        FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> DeviceControl.of(bare, null, RULES));
         assertTrue(e.getMessage().contains("c 1:3 mr") && e.getMessage().contains("devices hierarchy"), e.getMessage());
     }
 
     @Test
     void aChoiceTheHostCannotHonourIsRefused() throws Exception {
-        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
-                () -> DeviceControl.of(pureV1(true), "bpf", RULES));
+        FeatureUnavailable e =
+                assertThrows(FeatureUnavailable.class, () -> DeviceControl.of(pureV1(true), "bpf", RULES));
         assertTrue(e.getMessage().contains("no cgroup v2 tree"), e.getMessage());
         e = assertThrows(FeatureUnavailable.class, () -> DeviceControl.of(pureV2(), "v1", RULES));
         assertTrue(e.getMessage().contains("devices"), e.getMessage());
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> DeviceControl.of(pureV2(), "ebpf", RULES));
+        IllegalArgumentException bad =
+                assertThrows(IllegalArgumentException.class, () -> DeviceControl.of(pureV2(), "ebpf", RULES));
         assertTrue(bad.getMessage().contains(Cgroups.DEVICES_PROPERTY), bad.getMessage());
     }
 

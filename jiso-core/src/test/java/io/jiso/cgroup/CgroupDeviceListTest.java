@@ -45,7 +45,8 @@ class CgroupDeviceListTest {
     @BeforeAll
     static void nodes() throws Exception {
         Privileges.assumeRoot("makes device nodes with mknod and v1 leaves at the hierarchies' roots");
-        Path devices = CgroupTestSupport.layout().v1For(Controller.DEVICES) == null ? null
+        Path devices = CgroupTestSupport.layout().v1For(Controller.DEVICES) == null
+                ? null
                 : CgroupTestSupport.layout().v1For(Controller.DEVICES).mount();
         if (devices == null) {
             System.out.println("[devices v1] skipped: this kernel mounts no cgroup v1 devices hierarchy");
@@ -62,7 +63,8 @@ class CgroupDeviceListTest {
 
     private static void mknod(String name, String type, int major, int minor) throws Exception {
         Process p = new ProcessBuilder("mknod", scratch.resolve(name).toString(), type, "" + major, "" + minor)
-                .inheritIO().start();
+                .inheritIO()
+                .start();
         assertEquals(0, CgroupTestSupport.waitFor(p, 10), "mknod " + name);
     }
 
@@ -77,8 +79,11 @@ class CgroupDeviceListTest {
     /** Runs probes in a shell placed in the leaf (or outside any, for null) and returns their lines. */
     private static List<String> probe(CgroupLeaf leaf, String probes) throws Exception {
         String script = "read x; cd " + scratch + "; " + PROBE + probes;
-        Process p = leaf != null ? CgroupTestSupport.scriptIn(leaf, script)
-                : new ProcessBuilder("sh", "-c", script).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = leaf != null
+                ? CgroupTestSupport.scriptIn(leaf, script)
+                : new ProcessBuilder("sh", "-c", script)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
         if (leaf == null) {
             CgroupTestSupport.release(p);
         }
@@ -94,23 +99,32 @@ class CgroupDeviceListTest {
 
     @Test
     void theMinimalSetIsReachableAndNothingElse() throws Exception {
-        List<String> rules = AllowedDevice.MINIMAL.stream().map(AllowedDevice::toString).toList();
+        List<String> rules =
+                AllowedDevice.MINIMAL.stream().map(AllowedDevice::toString).toList();
         try (CgroupLeaf leaf = leaf(rules.toArray(String[]::new))) {
             assertEquals(Set.copyOf(rules), deviceList(leaf), "the leaf's list is exactly the rules");
-            assertEquals(List.of("null ok", "disk " + EPERM, "mknod " + EPERM, "kmsg " + EPERM),
-                    probe(leaf, "probe null 'exec 3<>null'; probe disk 'exec 3<disk'; probe mknod 'mknod disk2 b 8 0';"
-                            + " probe kmsg 'exec 3>/dev/kmsg'"));
+            assertEquals(
+                    List.of("null ok", "disk " + EPERM, "mknod " + EPERM, "kmsg " + EPERM),
+                    probe(
+                            leaf,
+                            "probe null 'exec 3<>null'; probe disk 'exec 3<disk'; probe mknod 'mknod disk2 b 8 0';"
+                                    + " probe kmsg 'exec 3>/dev/kmsg'"));
         }
-        assertEquals(List.of("disk " + ENXIO), probe(null, "probe disk 'exec 3<disk'"),
+        assertEquals(
+                List.of("disk " + ENXIO),
+                probe(null, "probe disk 'exec 3<disk'"),
                 "outside the leaf the same open reaches the driver: the list is what refuses");
     }
 
     @Test
     void mknodAndReadOfTheNullDeviceButNoWriting() throws Exception {
         try (CgroupLeaf leaf = leaf("c 1:3 mr")) {
-            assertEquals(List.of("mknod ok", "read ok", "write " + EPERM, "zero " + EPERM, "mknod-zero " + EPERM),
-                    probe(leaf, "probe mknod 'mknod null2 c 1 3'; probe read 'exec 3<null2'; probe write 'exec 3>null2';"
-                            + " probe zero 'exec 3</dev/zero'; probe mknod-zero 'mknod zero c 1 5'"));
+            assertEquals(
+                    List.of("mknod ok", "read ok", "write " + EPERM, "zero " + EPERM, "mknod-zero " + EPERM),
+                    probe(
+                            leaf,
+                            "probe mknod 'mknod null2 c 1 3'; probe read 'exec 3<null2'; probe write 'exec 3>null2';"
+                                    + " probe zero 'exec 3</dev/zero'; probe mknod-zero 'mknod zero c 1 5'"));
         }
         Files.deleteIfExists(scratch.resolve("null2"));
     }
@@ -118,8 +132,10 @@ class CgroupDeviceListTest {
     @Test
     void aRuleForBothTypesBecomesOneLinePerType() throws Exception {
         try (CgroupLeaf leaf = leaf("a 8:0 r")) {
-            assertEquals(Set.of("c 8:0 r", "b 8:0 r"), deviceList(leaf), "a line starting with 'a' would allow everything");
-            assertEquals(List.of("read " + ENXIO, "write " + EPERM, "null " + EPERM),
+            assertEquals(
+                    Set.of("c 8:0 r", "b 8:0 r"), deviceList(leaf), "a line starting with 'a' would allow everything");
+            assertEquals(
+                    List.of("read " + ENXIO, "write " + EPERM, "null " + EPERM),
                     probe(leaf, "probe read 'exec 3<disk'; probe write 'exec 3>disk'; probe null 'exec 3<null'"));
         }
     }
@@ -135,17 +151,25 @@ class CgroupDeviceListTest {
     @Test
     void aRuleTheParentDoesNotAllowIsRefusedNamingRuleAndFile() throws Exception {
         Path mount = CgroupTestSupport.layout().v1For(Controller.DEVICES).mount();
-        try (TestParent parent = new TestParent("devices-test-" + ProcessHandle.current().pid())) {
+        try (TestParent parent =
+                new TestParent("devices-test-" + ProcessHandle.current().pid())) {
             // the administrator's parent allows /dev/null only; a child can never get more
             CgroupFs.write(parent.in(mount).resolve("devices.deny"), "a");
             CgroupFs.write(parent.in(mount).resolve("devices.allow"), "c 1:3 rwm");
-            HostSetupFailure e = assertThrows(HostSetupFailure.class, () -> Cgroups.create(CgroupLimits.none(),
-                    parent.path, List.of(CgroupTestSupport.device("c 1:3 rwm"), CgroupTestSupport.device("c 1:5 rw")),
-                    DeviceControl.V1));
+            HostSetupFailure e = assertThrows(
+                    HostSetupFailure.class,
+                    () -> Cgroups.create(
+                            CgroupLimits.none(),
+                            parent.path,
+                            List.of(CgroupTestSupport.device("c 1:3 rwm"), CgroupTestSupport.device("c 1:5 rw")),
+                            DeviceControl.V1));
             System.out.println("[devices v1, parent without 1:5] " + e.getMessage());
             assertEquals("EPERM", e.errnoName());
-            assertTrue(e.getMessage().contains("c 1:5 rw") && e.getMessage().contains("/devices.allow")
-                    && e.getMessage().contains(parent.path + "/jiso"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("c 1:5 rw")
+                            && e.getMessage().contains("/devices.allow")
+                            && e.getMessage().contains(parent.path + "/jiso"),
+                    e.getMessage());
             try (var leaves = Files.list(parent.in(mount).resolve("jiso"))) {
                 assertFalse(leaves.anyMatch(Files::isDirectory), "the half-made leaf is removed");
             }
@@ -156,7 +180,10 @@ class CgroupDeviceListTest {
     void closingRemovesTheDevicesDirectory() throws Exception {
         CgroupLeaf leaf = leaf("c 1:3 rwm");
         Path dir = leaf.dirFor(Controller.DEVICES);
-        assertTrue(dir.startsWith(CgroupTestSupport.layout().v1For(Controller.DEVICES).mount()), dir.toString());
+        assertTrue(
+                dir.startsWith(
+                        CgroupTestSupport.layout().v1For(Controller.DEVICES).mount()),
+                dir.toString());
         Process p = CgroupTestSupport.startIn(leaf, "sleep", "1000");
         leaf.close();
         assertEquals(137, CgroupTestSupport.waitFor(p, 30));

@@ -39,7 +39,9 @@ class CgroupFileReadingTest {
         assertEquals(List.of("usage_usec", "user_usec", "system_usec", "nr_periods"), List.copyOf(m.keySet()));
         assertEquals(1500, m.get("usage_usec"));
         assertEquals(Map.of(), CgroupFs.keyValues(null), "a file that does not exist");
-        assertEquals(Long.MAX_VALUE - 1, CgroupFs.keyValues("anon " + (Long.MAX_VALUE - 1) + "\n").get("anon"));
+        assertEquals(
+                Long.MAX_VALUE - 1,
+                CgroupFs.keyValues("anon " + (Long.MAX_VALUE - 1) + "\n").get("anon"));
     }
 
     @Test
@@ -74,8 +76,8 @@ class CgroupFileReadingTest {
         assertEquals(Duration.ofNanos(123_456_000), p.someTotal());
         assertEquals(0.10, p.fullAvg10());
         assertEquals(Duration.ofNanos(789_000), p.fullTotal());
-        LeafUsage.Pressure cpuOnly = CgroupFs.pressure(file("cpu.pressure",
-                "some avg10=0.00 avg60=0.00 avg300=0.00 total=10\n"));
+        LeafUsage.Pressure cpuOnly =
+                CgroupFs.pressure(file("cpu.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=10\n"));
         assertEquals(Duration.ZERO, cpuOnly.fullTotal(), "older kernels have no full line for cpu");
         assertNull(CgroupFs.pressure(dir.resolve("io.pressure")), "no PSI on this kernel");
     }

@@ -25,6 +25,7 @@ class CgroupHostLayoutTest {
 
     @TempDir
     Path tmp;
+
     private FakeHost host;
 
     @BeforeEach
@@ -52,7 +53,9 @@ class CgroupHostLayoutTest {
         assertEquals(Layout.Kind.HYBRID, l.kind());
         assertEquals(CG.resolve("unified"), l.v2Mount());
         assertEquals(CG.resolve("unified"), l.v2OwnDir(), "0::/ is the root of the v2 tree");
-        assertEquals(CG.resolve("memory/process_api/1e86"), l.v1For(Controller.MEMORY).ownDir());
+        assertEquals(
+                CG.resolve("memory/process_api/1e86"),
+                l.v1For(Controller.MEMORY).ownDir());
         assertEquals(CG.resolve("pids"), l.v1For(Controller.PIDS).mount());
         assertNull(l.v1For(Controller.IO), "no blkio hierarchy: io is the v2 tree's");
         assertNull(l.v1For(Controller.FREEZER), "no freezer hierarchy: freezing is the v2 tree's");
@@ -65,9 +68,16 @@ class CgroupHostLayoutTest {
         assertNull(l.v2Mount());
         assertNull(l.v2OwnDir());
         assertEquals(Set.of("cpu", "cpuacct"), l.v1For(Controller.CPUACCT).controllers());
-        assertEquals(CG.resolve("freezer/user/1000"), l.v1For(Controller.FREEZER).ownDir());
-        assertEquals(CG.resolve("net_cls,net_prio"), l.v1().stream().filter(h -> h.controllers().contains("net_prio"))
-                .findFirst().orElseThrow().ownDir(), "its own cgroup is the root");
+        assertEquals(
+                CG.resolve("freezer/user/1000"), l.v1For(Controller.FREEZER).ownDir());
+        assertEquals(
+                CG.resolve("net_cls,net_prio"),
+                l.v1().stream()
+                        .filter(h -> h.controllers().contains("net_prio"))
+                        .findFirst()
+                        .orElseThrow()
+                        .ownDir(),
+                "its own cgroup is the root");
     }
 
     @Test
@@ -115,8 +125,11 @@ class CgroupHostLayoutTest {
         // without a namespace: a bind mount of /docker/abc, the JVM in /docker/abc/app
         String mounts = "40 30 0:30 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
         assertEquals(CG.resolve("app"), detect(mounts, "0::/docker/abc/app\n").v2OwnDir());
-        assertEquals(CG, detect(mounts, "0::/docker/abcdef\n").v2OwnDir(), "a sibling whose name starts alike is not below");
-        assertEquals(CG.resolve("app"), detect(mounts, "0::/docker/abc/app (deleted)\n").v2OwnDir());
+        assertEquals(
+                CG, detect(mounts, "0::/docker/abcdef\n").v2OwnDir(), "a sibling whose name starts alike is not below");
+        assertEquals(
+                CG.resolve("app"),
+                detect(mounts, "0::/docker/abc/app (deleted)\n").v2OwnDir());
     }
 
     @Test
@@ -143,11 +156,14 @@ class CgroupHostLayoutTest {
 
     @Test
     void rootPutsLeavesAtTheV2RootAndAUserInItsDelegatedCgroup() throws Exception {
-        Layout l = detect(CgroupLayoutTest.PURE_V2_MOUNTS, "0::/user.slice/user-1000.slice/user@1000.service/app.slice\n");
+        Layout l =
+                detect(CgroupLayoutTest.PURE_V2_MOUNTS, "0::/user.slice/user-1000.slice/user@1000.service/app.slice\n");
         host.cgroupMount(CG, true, false);
         assertEquals(CG, Layout.leafBase(host, l.v2Mount(), l.v2OwnDir(), null, true), "root may write the v2 root");
         host.readOnly(CG);
-        assertEquals(l.v2OwnDir(), Layout.leafBase(host, l.v2Mount(), l.v2OwnDir(), null, true),
+        assertEquals(
+                l.v2OwnDir(),
+                Layout.leafBase(host, l.v2Mount(), l.v2OwnDir(), null, true),
                 "a JVM that may not write the root: its own (delegated) cgroup");
     }
 
@@ -156,21 +172,31 @@ class CgroupHostLayoutTest {
         Layout l = detect(CgroupLayoutTest.HYBRID_MOUNTS, CgroupLayoutTest.HYBRID_CGROUP);
         Layout.V1Hierarchy memory = l.v1For(Controller.MEMORY);
         host.cgroupMount(memory.mount(), false, false);
-        assertEquals(CG.resolve("memory/process_api/1e86"), Layout.leafBase(host, memory.mount(), memory.ownDir(), null, false));
+        assertEquals(
+                CG.resolve("memory/process_api/1e86"),
+                Layout.leafBase(host, memory.mount(), memory.ownDir(), null, false));
     }
 
     @Test
     void theParentOptionWinsInEveryHierarchy() throws Exception {
-        Layout l = detect(CgroupLayoutTest.HYBRID_MOUNTS, CgroupLayoutTest.HYBRID_CGROUP.replace("0::/", "0::/user.slice"));
+        Layout l = detect(
+                CgroupLayoutTest.HYBRID_MOUNTS, CgroupLayoutTest.HYBRID_CGROUP.replace("0::/", "0::/user.slice"));
         host.cgroupMount(l.v2Mount(), true, false);
         Path v2 = l.v2Mount();
         Path memory = l.v1For(Controller.MEMORY).mount();
         String parent = "/system.slice/judge.service/sandboxes";
-        assertEquals(v2.resolve("system.slice/judge.service/sandboxes"), Layout.leafBase(host, v2, l.v2OwnDir(), parent, true));
-        assertEquals(memory.resolve("system.slice/judge.service/sandboxes"),
+        assertEquals(
+                v2.resolve("system.slice/judge.service/sandboxes"),
+                Layout.leafBase(host, v2, l.v2OwnDir(), parent, true));
+        assertEquals(
+                memory.resolve("system.slice/judge.service/sandboxes"),
                 Layout.leafBase(host, memory, l.v1For(Controller.MEMORY).ownDir(), parent, false));
-        assertEquals(v2.resolve("a/b"), Layout.leafBase(host, v2, l.v2OwnDir(), "  //a/b \n", true), "stripped, relative");
-        assertEquals(memory, Layout.leafBase(host, memory, l.v1For(Controller.MEMORY).ownDir(), "/", false), "/ is the root");
+        assertEquals(
+                v2.resolve("a/b"), Layout.leafBase(host, v2, l.v2OwnDir(), "  //a/b \n", true), "stripped, relative");
+        assertEquals(
+                memory,
+                Layout.leafBase(host, memory, l.v1For(Controller.MEMORY).ownDir(), "/", false),
+                "/ is the root");
         host.readOnly(v2);
         assertEquals(l.v2OwnDir(), Layout.leafBase(host, v2, l.v2OwnDir(), " ", true), "blank is no parent");
     }

@@ -24,8 +24,9 @@ class CgroupKnobsTest {
     private static final long U = CgroupLimits.UNLIMITED;
     /** Setters of IsolatedProcessBuilder named like a controller's limits that are not cgroup limits. */
     private static final Set<String> NOT_CGROUP_LIMITS = Set.of("cpuTimeLimit");
-    private static final List<String> CONTROLLER_PREFIXES = List.of("memory", "swap", "zswap", "oom", "cpu", "io", "pids",
-            "hugetlb");
+
+    private static final List<String> CONTROLLER_PREFIXES =
+            List.of("memory", "swap", "zswap", "oom", "cpu", "io", "pids", "hugetlb");
 
     /** A value out of each knob's rule, for IsolatedProcessBuilder's setter, and the message's start. */
     private static final Map<String, Object[]> BAD = Map.ofEntries(
@@ -42,7 +43,9 @@ class CgroupKnobsTest {
     }
 
     private static Method setter(Class<?> c, String name) {
-        List<Method> m = Arrays.stream(c.getMethods()).filter(x -> x.getName().equals(name)).toList();
+        List<Method> m = Arrays.stream(c.getMethods())
+                .filter(x -> x.getName().equals(name))
+                .toList();
         assertEquals(1, m.size(), c.getSimpleName() + " has one public " + name);
         return m.get(0);
     }
@@ -52,8 +55,11 @@ class CgroupKnobsTest {
         assertEquals(Knobs.ALL.size(), knobNames().size(), "knob names are unique");
         Set<String> limitsSetters = Arrays.stream(CgroupLimits.Builder.class.getDeclaredMethods())
                 .filter(m -> Modifier.isPublic(m.getModifiers()) && !m.getName().equals("build"))
-                .map(Method::getName).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(limitsSetters, Knobs.ALL.stream().map(k -> k.limitsSetter).collect(Collectors.toCollection(TreeSet::new)),
+                .map(Method::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(
+                limitsSetters,
+                Knobs.ALL.stream().map(k -> k.limitsSetter).collect(Collectors.toCollection(TreeSet::new)),
                 "CgroupLimits.Builder's setters are the knobs'");
         Set<String> builderLimits = Arrays.stream(IsolatedProcessBuilder.class.getMethods())
                 .filter(m -> m.getReturnType() == IsolatedProcessBuilder.class)
@@ -62,8 +68,10 @@ class CgroupKnobsTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(knobNames(), builderLimits, "IsolatedProcessBuilder's cgroup limit setters are the knobs' names");
         for (Knob<?> k : Knobs.ALL) {
-            assertEquals(Arrays.asList(setter(IsolatedProcessBuilder.class, k.name).getParameterTypes()),
-                    Arrays.asList(setter(CgroupLimits.Builder.class, k.limitsSetter).getParameterTypes()),
+            assertEquals(
+                    Arrays.asList(setter(IsolatedProcessBuilder.class, k.name).getParameterTypes()),
+                    Arrays.asList(
+                            setter(CgroupLimits.Builder.class, k.limitsSetter).getParameterTypes()),
                     k.name + " takes the same arguments in both builders");
         }
     }
@@ -76,10 +84,13 @@ class CgroupKnobsTest {
         assertEquals(withRules, new TreeSet<>(BAD.keySet()));
         for (Map.Entry<String, Object[]> bad : BAD.entrySet()) {
             Method m = setter(IsolatedProcessBuilder.class, bad.getKey());
-            InvocationTargetException e = assertThrows(InvocationTargetException.class,
+            InvocationTargetException e = assertThrows(
+                    InvocationTargetException.class,
                     () -> m.invoke(new IsolatedProcessBuilder("/bin/true"), bad.getValue()));
             assertTrue(e.getCause() instanceof IllegalArgumentException, bad.getKey() + ": " + e.getCause());
-            assertTrue(e.getCause().getMessage().startsWith(bad.getKey()), e.getCause().getMessage());
+            assertTrue(
+                    e.getCause().getMessage().startsWith(bad.getKey()),
+                    e.getCause().getMessage());
         }
     }
 
@@ -92,27 +103,60 @@ class CgroupKnobsTest {
                 assertEquals(g.controller(), k.controller, k.name);
                 assertFalse(k.rule.isBlank(), k.name + " states its rule");
                 assertFalse(k.v2Files.isBlank(), k.name + " names its v2 files");
-                assertTrue(k.v1 != null && !k.v1Files.isBlank() || k.v1Refusal != null,
+                assertTrue(
+                        k.v1 != null && !k.v1Files.isBlank() || k.v1Refusal != null,
                         k.name + " names its v1 files or says why v1 cannot have it");
             }
         }
-        assertEquals(Set.of(Controller.MEMORY, Controller.CPU, Controller.CPUSET, Controller.IO, Controller.PIDS,
-                Controller.HUGETLB), controllers);
+        assertEquals(
+                Set.of(
+                        Controller.MEMORY,
+                        Controller.CPU,
+                        Controller.CPUSET,
+                        Controller.IO,
+                        Controller.PIDS,
+                        Controller.HUGETLB),
+                controllers);
     }
 
     @Test
     void reportsShowEveryKnobInDeclarationOrder() {
-        CgroupLimits l = CgroupLimits.builder().hugetlbMaxBytes("2MB", 4 << 20).hugetlbMaxBytes("1GB", 1 << 30).pidsMax(16)
-                .ioWeight(300).ioMax(8, 0, 1 << 20, U, U, 100).cpusetMems("0").cpusetCpus("1,0").cpuWeight(200)
-                .cpuMaxMicros(50_000, 100_000).oomGroup(true).zswapMaxBytes(0).swapMaxBytes(0).memoryMinBytes(4096)
-                .memoryLowBytes(8192).memoryHighBytes(1 << 20).memoryMaxBytes(1 << 30).build();
-        assertEquals("CgroupLimits[memoryMax=1073741824, memoryHigh=1048576, memoryLow=8192, memoryMin=4096, swapMax=0, "
-                + "zswapMax=0, oomGroup=true, cpuMax=50000/100000us, cpuWeight=200, cpusetCpus=0-1, cpusetMems=0, "
-                + "ioMax=[IoMax[major=8, minor=0, readBytesPerSecond=1048576, writeBytesPerSecond=-1, readOpsPerSecond=-1, "
-                + "writeOpsPerSecond=100]], ioWeight=300, pidsMax=16, hugetlbMax={1GB=1073741824, 2MB=4194304}]", l.toString());
-        assertEquals(EnumSet.of(Controller.MEMORY, Controller.CPU, Controller.CPUSET, Controller.IO, Controller.PIDS,
-                Controller.HUGETLB), l.controllers());
-        assertEquals("memoryMax, memoryHigh, memoryLow, memoryMin, swapMax, zswapMax, oomGroup", l.fieldsUsing(Controller.MEMORY));
+        CgroupLimits l = CgroupLimits.builder()
+                .hugetlbMaxBytes("2MB", 4 << 20)
+                .hugetlbMaxBytes("1GB", 1 << 30)
+                .pidsMax(16)
+                .ioWeight(300)
+                .ioMax(8, 0, 1 << 20, U, U, 100)
+                .cpusetMems("0")
+                .cpusetCpus("1,0")
+                .cpuWeight(200)
+                .cpuMaxMicros(50_000, 100_000)
+                .oomGroup(true)
+                .zswapMaxBytes(0)
+                .swapMaxBytes(0)
+                .memoryMinBytes(4096)
+                .memoryLowBytes(8192)
+                .memoryHighBytes(1 << 20)
+                .memoryMaxBytes(1 << 30)
+                .build();
+        assertEquals(
+                "CgroupLimits[memoryMax=1073741824, memoryHigh=1048576, memoryLow=8192, memoryMin=4096, swapMax=0, "
+                        + "zswapMax=0, oomGroup=true, cpuMax=50000/100000us, cpuWeight=200, cpusetCpus=0-1, cpusetMems=0, "
+                        + "ioMax=[IoMax[major=8, minor=0, readBytesPerSecond=1048576, writeBytesPerSecond=-1, readOpsPerSecond=-1, "
+                        + "writeOpsPerSecond=100]], ioWeight=300, pidsMax=16, hugetlbMax={1GB=1073741824, 2MB=4194304}]",
+                l.toString());
+        assertEquals(
+                EnumSet.of(
+                        Controller.MEMORY,
+                        Controller.CPU,
+                        Controller.CPUSET,
+                        Controller.IO,
+                        Controller.PIDS,
+                        Controller.HUGETLB),
+                l.controllers());
+        assertEquals(
+                "memoryMax, memoryHigh, memoryLow, memoryMin, swapMax, zswapMax, oomGroup",
+                l.fieldsUsing(Controller.MEMORY));
         assertEquals("ioMax, ioWeight", l.fieldsUsing(Controller.IO));
         CgroupLimits some = CgroupLimits.builder().swapMaxBytes(0).cpuWeight(3).build();
         assertEquals("swapMax", some.fieldsUsing(Controller.MEMORY));

@@ -68,8 +68,11 @@ class CgroupLayoutTest {
         Layout l = Layout.parse(HYBRID_MOUNTS, HYBRID_CGROUP);
         assertEquals(Layout.Kind.HYBRID, l.kind());
         assertEquals(Path.of("/sys/fs/cgroup/unified"), l.v2Mount());
-        assertEquals(Path.of("/sys/fs/cgroup/memory/process_api/1e86"), l.v1For(Controller.MEMORY).ownDir());
-        assertEquals(Path.of("/sys/fs/cgroup/cpuacct"), l.v1For(Controller.CPUACCT).ownDir());
+        assertEquals(
+                Path.of("/sys/fs/cgroup/memory/process_api/1e86"),
+                l.v1For(Controller.MEMORY).ownDir());
+        assertEquals(
+                Path.of("/sys/fs/cgroup/cpuacct"), l.v1For(Controller.CPUACCT).ownDir());
         assertEquals(5, l.v1().size(), "name=systemd carries no controller");
         assertNull(l.v1For(Controller.IO), "no blkio mount in this fixture: io would be a v2 controller");
     }
@@ -80,9 +83,15 @@ class CgroupLayoutTest {
         assertEquals(Layout.Kind.V1, l.kind());
         assertNull(l.v2Mount());
         assertEquals(l.v1For(Controller.CPU), l.v1For(Controller.CPUACCT));
-        assertEquals(Path.of("/sys/fs/cgroup/cpu,cpuacct/user.slice"), l.v1For(Controller.CPU).ownDir());
-        assertEquals(Path.of("/sys/fs/cgroup/freezer/user/1000"), l.v1For(Controller.FREEZER).ownDir());
-        assertEquals(Path.of("/sys/fs/cgroup/devices/user.slice"), l.v1For(Controller.DEVICES).ownDir(),
+        assertEquals(
+                Path.of("/sys/fs/cgroup/cpu,cpuacct/user.slice"),
+                l.v1For(Controller.CPU).ownDir());
+        assertEquals(
+                Path.of("/sys/fs/cgroup/freezer/user/1000"),
+                l.v1For(Controller.FREEZER).ownDir());
+        assertEquals(
+                Path.of("/sys/fs/cgroup/devices/user.slice"),
+                l.v1For(Controller.DEVICES).ownDir(),
                 "the devices list is pure v1's device restriction");
     }
 
@@ -90,15 +99,22 @@ class CgroupLayoutTest {
     void containerSeesOnlyItsSubtree() throws Exception {
         // a bind-mounted subtree: mount root /docker/abc, the process in /docker/abc/app
         String mounts = "40 30 0:30 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
-        assertEquals(Path.of("/sys/fs/cgroup/app"), Layout.parse(mounts, "0::/docker/abc/app\n").v2OwnDir());
-        assertEquals(Path.of("/sys/fs/cgroup"), Layout.parse(mounts, "0::/elsewhere\n").v2OwnDir());
+        assertEquals(
+                Path.of("/sys/fs/cgroup/app"),
+                Layout.parse(mounts, "0::/docker/abc/app\n").v2OwnDir());
+        assertEquals(
+                Path.of("/sys/fs/cgroup"),
+                Layout.parse(mounts, "0::/elsewhere\n").v2OwnDir());
         String escaped = "40 30 0:30 / /sys/fs/my\\040cgroup rw - cgroup2 cgroup2 rw\n";
-        assertEquals(Path.of("/sys/fs/my cgroup"), Layout.parse(escaped, "0::/\n").v2Mount());
+        assertEquals(
+                Path.of("/sys/fs/my cgroup"), Layout.parse(escaped, "0::/\n").v2Mount());
     }
 
     @Test
     void noCgroupsAtAll() {
-        assertThrows(FeatureUnavailable.class, () -> Layout.parse(PURE_V2_MOUNTS.lines().findFirst().get(), ""));
+        assertThrows(
+                FeatureUnavailable.class,
+                () -> Layout.parse(PURE_V2_MOUNTS.lines().findFirst().get(), ""));
     }
 
     @Test

@@ -28,6 +28,7 @@ class CgroupLeafRecordsTest {
 
     @TempDir
     Path tmp;
+
     private FakeHost host;
 
     @BeforeEach
@@ -46,8 +47,14 @@ class CgroupLeafRecordsTest {
         assertEquals(dir, records.disk().dir());
         assertEquals("4000 777 " + FakeHost.BOOT_ID + " " + FakeHost.PID_NS + "\n", host.read(dir.resolve("owner")));
         assertEquals(ONE.get(0) + "\n", host.read(dir.resolve("leaves/jiso-4000-1")));
-        assertEquals(List.of("mkdir /run/jiso", "mkdir /run/jiso/4000", "create /run/jiso/4000/owner",
-                "mkdir /run/jiso/4000/leaves", "create /run/jiso/4000/leaves/jiso-4000-1"), host.calls());
+        assertEquals(
+                List.of(
+                        "mkdir /run/jiso",
+                        "mkdir /run/jiso/4000",
+                        "create /run/jiso/4000/owner",
+                        "mkdir /run/jiso/4000/leaves",
+                        "create /run/jiso/4000/leaves/jiso-4000-1"),
+                host.calls());
         records.gone("jiso-4000-1");
         assertFalse(host.exists(dir.resolve("leaves/jiso-4000-1")));
         records.gone("jiso-4000-1"); // a second removal of the same leaf is harmless
@@ -79,7 +86,9 @@ class CgroupLeafRecordsTest {
         records.removeAllAtExit();
         assertTrue(records.closing());
         assertFalse(host.running(101), "the task of a leaf open at exit killed");
-        assertTrue(host.calls().contains("write " + ONE.get(0).resolve("cgroup.kill") + " 1"), host.calls().toString());
+        assertTrue(
+                host.calls().contains("write " + ONE.get(0).resolve("cgroup.kill") + " 1"),
+                host.calls().toString());
         assertFalse(host.exists(ONE.get(0)) || host.exists(TWO.get(0)), "both leaves removed");
         assertFalse(host.exists(V2.resolve("jiso")), "and the jiso directory they left empty");
         assertFalse(host.exists(Path.of("/run/jiso")), "and the run state");

@@ -20,7 +20,8 @@ class CgroupLimitsTest {
 
     private void rejects(String field, String rule, Consumer<CgroupLimits.Builder> set) {
         tested.add(field.split(" ")[0]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> set.accept(CgroupLimits.builder()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> set.accept(CgroupLimits.builder()));
         assertTrue(e.getMessage().startsWith(field), "message names " + field + ": " + e.getMessage());
         assertTrue(e.getMessage().contains(rule), "message states the rule '" + rule + "': " + e.getMessage());
     }
@@ -56,15 +57,32 @@ class CgroupLimitsTest {
         rejects("hugetlbMax page size", "\"2MB\" or \"1GB\", was \"2M\"", b -> b.hugetlbMaxBytes("2M", 0));
         rejects("hugetlbMax 2MB", "multiple of 2097152 bytes, was 1000", b -> b.hugetlbMaxBytes("2MB", 1000));
         rejects("hugetlbMax 2MB", ">= 0 bytes", b -> b.hugetlbMaxBytes("2MB", -2097152));
-        rejects("memoryHigh", "<= memoryMax (8192 bytes), was 16384",
+        rejects(
+                "memoryHigh",
+                "<= memoryMax (8192 bytes), was 16384",
                 b -> b.memoryMaxBytes(8192).memoryHighBytes(16384).build());
-        rejects("memoryLow", "<= memoryMax", b -> b.memoryMaxBytes(8192).memoryLowBytes(16384).build());
-        rejects("memoryMin", "<= memoryMax", b -> b.memoryMaxBytes(8192).memoryMinBytes(16384).build());
-        rejects("memoryMin", "<= memoryLow", b -> b.memoryLowBytes(4096).memoryMinBytes(8192).build());
+        rejects(
+                "memoryLow",
+                "<= memoryMax",
+                b -> b.memoryMaxBytes(8192).memoryLowBytes(16384).build());
+        rejects(
+                "memoryMin",
+                "<= memoryMax",
+                b -> b.memoryMaxBytes(8192).memoryMinBytes(16384).build());
+        rejects(
+                "memoryMin",
+                "<= memoryLow",
+                b -> b.memoryLowBytes(4096).memoryMinBytes(8192).build());
         for (String unlimited : List.of("memoryMax", "memoryHigh", "swapMax", "zswapMax", "pidsMax")) {
-            Knob<?> k = Knobs.ALL.stream().filter(x -> x.name.equals(unlimited)).findFirst().orElseThrow();
+            Knob<?> k = Knobs.ALL.stream()
+                    .filter(x -> x.name.equals(unlimited))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(k.unlimited, unlimited);
-            rejects(unlimited, ": Long.MAX_VALUE is not a limit; use UNLIMITED for no limit", b -> set(b, k, Long.MAX_VALUE));
+            rejects(
+                    unlimited,
+                    ": Long.MAX_VALUE is not a limit; use UNLIMITED for no limit",
+                    b -> set(b, k, Long.MAX_VALUE));
         }
         Set<String> withRules = new HashSet<>();
         Knobs.ALL.stream().filter(k -> k != MemoryKnobs.OOM_GROUP).forEach(k -> withRules.add(k.name));
@@ -85,8 +103,18 @@ class CgroupLimitsTest {
     @Test
     void unlimitedClearsAKnobThatTakesIt() {
         long u = CgroupLimits.UNLIMITED;
-        CgroupLimits l = CgroupLimits.builder().memoryMaxBytes(8192).memoryHighBytes(8192).swapMaxBytes(0).zswapMaxBytes(0)
-                .pidsMax(4).memoryMaxBytes(u).memoryHighBytes(u).swapMaxBytes(u).zswapMaxBytes(u).pidsMax(u).build();
+        CgroupLimits l = CgroupLimits.builder()
+                .memoryMaxBytes(8192)
+                .memoryHighBytes(8192)
+                .swapMaxBytes(0)
+                .zswapMaxBytes(0)
+                .pidsMax(4)
+                .memoryMaxBytes(u)
+                .memoryHighBytes(u)
+                .swapMaxBytes(u)
+                .zswapMaxBytes(u)
+                .pidsMax(u)
+                .build();
         assertTrue(l.isNone(), l.toString());
         assertEquals("CgroupLimits[]", l.toString());
     }
@@ -113,8 +141,15 @@ class CgroupLimitsTest {
         assertEquals(Map.of("2MB", 4L << 20), l.hugetlbMaxBytes());
         assertEquals("0,2,4-6", CpusetKnobs.canonicalList("x", "6,5,4,2,0"));
         assertTrue(CgroupLimits.none().controllers().isEmpty());
-        assertEquals(EnumSet.of(Controller.MEMORY, Controller.CPU, Controller.CPUSET, Controller.IO,
-                Controller.PIDS, Controller.HUGETLB), l.controllers());
+        assertEquals(
+                EnumSet.of(
+                        Controller.MEMORY,
+                        Controller.CPU,
+                        Controller.CPUSET,
+                        Controller.IO,
+                        Controller.PIDS,
+                        Controller.HUGETLB),
+                l.controllers());
         assertTrue(l.toString().contains("pidsMax=16"), l.toString());
     }
 }

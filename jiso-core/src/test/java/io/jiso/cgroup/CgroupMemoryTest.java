@@ -41,7 +41,8 @@ class CgroupMemoryTest {
     @Test
     void allocatingPastMemoryMaxIsOomKilled() throws Exception {
         long max = 32 * MIB;
-        try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryMaxBytes(max).swapMaxBytes(0).build())) {
+        try (CgroupLeaf leaf = Cgroups.create(
+                CgroupLimits.builder().memoryMaxBytes(max).swapMaxBytes(0).build())) {
             Process p = startIn(leaf, allocate(128 * MIB));
             int exit = waitFor(p, 60);
             LeafUsage u = leaf.usage();
@@ -49,7 +50,8 @@ class CgroupMemoryTest {
             assertEquals(128 + 9, exit, "killed by SIGKILL");
             assertTrue(leaf.oomKilled(), "oomKilled()");
             assertTrue(u.oomKills() >= 1, "oom kills " + u.oomKills());
-            assertTrue(u.memoryPeakBytes() >= max * 3 / 4 && u.memoryPeakBytes() <= max + MIB,
+            assertTrue(
+                    u.memoryPeakBytes() >= max * 3 / 4 && u.memoryPeakBytes() <= max + MIB,
                     "peak " + u.memoryPeakBytes() + " near the limit " + max);
             if (onV2(Controller.MEMORY)) {
                 assertTrue(u.oomEvents() >= 1, "oom events " + u.oomEvents());
@@ -62,7 +64,8 @@ class CgroupMemoryTest {
 
     @Test
     void withinMemoryMaxNothingIsKilled() throws Exception {
-        try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryMaxBytes(64 * MIB).build())) {
+        try (CgroupLeaf leaf =
+                Cgroups.create(CgroupLimits.builder().memoryMaxBytes(64 * MIB).build())) {
             Process p = startIn(leaf, allocate(8 * MIB));
             assertEquals(0, waitFor(p, 60));
             assertFalse(leaf.oomKilled());
@@ -72,7 +75,8 @@ class CgroupMemoryTest {
 
     @Test
     void memoryHighThrottlesWithoutKilling() throws Exception {
-        CgroupLimits limits = CgroupLimits.builder().memoryHighBytes(32 * MIB).swapMaxBytes(0).build();
+        CgroupLimits limits =
+                CgroupLimits.builder().memoryHighBytes(32 * MIB).swapMaxBytes(0).build();
         if (!onV2(Controller.MEMORY)) {
             FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits));
             System.out.println("[memory.high on v1] " + e.getMessage());
@@ -90,7 +94,8 @@ class CgroupMemoryTest {
             long high = CgroupFs.keyValues(read(events)).get("high");
             LeafUsage u = leaf.usage();
             LeafUsage.Pressure mem = leaf.pressure().get("memory");
-            System.out.println("[memory.high] " + ms + " ms, memory.events high " + high + ", memory PSI " + mem + ", " + u);
+            System.out.println(
+                    "[memory.high] " + ms + " ms, memory.events high " + high + ", memory PSI " + mem + ", " + u);
             assertTrue(high > 0, "memory.events high counts the throttling");
             assertEquals(0, u.oomKills());
             assertTrue(mem.someTotal().toNanos() > 0, "the throttled task stalled on memory (PSI some total)");
@@ -99,7 +104,10 @@ class CgroupMemoryTest {
 
     @Test
     void memoryMinAndLowAreAcceptedAndReadBack() throws Exception {
-        CgroupLimits both = CgroupLimits.builder().memoryMinBytes(8 * MIB).memoryLowBytes(16 * MIB).build();
+        CgroupLimits both = CgroupLimits.builder()
+                .memoryMinBytes(8 * MIB)
+                .memoryLowBytes(16 * MIB)
+                .build();
         if (onV2(Controller.MEMORY)) {
             try (CgroupLeaf leaf = Cgroups.create(both)) {
                 Path d = leaf.dirFor(Controller.MEMORY);
@@ -109,17 +117,24 @@ class CgroupMemoryTest {
         } else {
             FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(both));
             assertTrue(e.getMessage().contains("memoryMin"), e.getMessage());
-            try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryLowBytes(16 * MIB).build())) {
+            try (CgroupLeaf leaf = Cgroups.create(
+                    CgroupLimits.builder().memoryLowBytes(16 * MIB).build())) {
                 // v1: memory.low becomes the soft limit, as runc maps it
-                assertEquals(Long.toString(16 * MIB), read(leaf.dirFor(Controller.MEMORY).resolve("memory.soft_limit_in_bytes")));
+                assertEquals(
+                        Long.toString(16 * MIB),
+                        read(leaf.dirFor(Controller.MEMORY).resolve("memory.soft_limit_in_bytes")));
             }
         }
     }
 
     @Test
     void swapZswapAndOomGroupAreSetOrRefusedByName() throws Exception {
-        CgroupLimits v2Only = CgroupLimits.builder().memoryMaxBytes(64 * MIB).swapMaxBytes(16 * MIB)
-                .zswapMaxBytes(8 * MIB).oomGroup(true).build();
+        CgroupLimits v2Only = CgroupLimits.builder()
+                .memoryMaxBytes(64 * MIB)
+                .swapMaxBytes(16 * MIB)
+                .zswapMaxBytes(8 * MIB)
+                .oomGroup(true)
+                .build();
         if (onV2(Controller.MEMORY)) {
             try (CgroupLeaf leaf = Cgroups.create(v2Only)) {
                 Path d = leaf.dirFor(Controller.MEMORY);
@@ -131,23 +146,36 @@ class CgroupMemoryTest {
         }
         for (String field : new String[] {"zswapMax", "oomGroup"}) {
             CgroupLimits.Builder b = CgroupLimits.builder().memoryMaxBytes(64 * MIB);
-            CgroupLimits l = field.equals("zswapMax") ? b.zswapMaxBytes(MIB).build() : b.oomGroup(true).build();
+            CgroupLimits l = field.equals("zswapMax")
+                    ? b.zswapMaxBytes(MIB).build()
+                    : b.oomGroup(true).build();
             FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(l));
             assertTrue(e.getMessage().contains(field), e.getMessage());
         }
-        FeatureUnavailable e = assertThrows(FeatureUnavailable.class,
+        FeatureUnavailable e = assertThrows(
+                FeatureUnavailable.class,
                 () -> Cgroups.create(CgroupLimits.builder().swapMaxBytes(0).build()));
         assertTrue(e.getMessage().contains("swapMax") && e.getMessage().contains("memoryMax"), e.getMessage());
-        try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().memoryMaxBytes(64 * MIB).swapMaxBytes(16 * MIB).build())) {
+        try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder()
+                .memoryMaxBytes(64 * MIB)
+                .swapMaxBytes(16 * MIB)
+                .build())) {
             Path d = leaf.dirFor(Controller.MEMORY);
             assertEquals(Long.toString(64 * MIB), read(d.resolve("memory.limit_in_bytes")));
-            assertEquals(Long.toString(80 * MIB), read(d.resolve("memory.memsw.limit_in_bytes")), "v1 memsw = memory + swap");
+            assertEquals(
+                    Long.toString(80 * MIB),
+                    read(d.resolve("memory.memsw.limit_in_bytes")),
+                    "v1 memsw = memory + swap");
         }
     }
 
     @Test
     void oomGroupKillsTheWholeGroup() throws Exception {
-        CgroupLimits limits = CgroupLimits.builder().memoryMaxBytes(32 * MIB).swapMaxBytes(0).oomGroup(true).build();
+        CgroupLimits limits = CgroupLimits.builder()
+                .memoryMaxBytes(32 * MIB)
+                .swapMaxBytes(0)
+                .oomGroup(true)
+                .build();
         if (!onV2(Controller.MEMORY)) {
             FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits));
             System.out.println("[oom.group on v1] " + e.getMessage());

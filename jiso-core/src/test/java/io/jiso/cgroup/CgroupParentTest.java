@@ -65,7 +65,8 @@ class CgroupParentTest {
     @Test
     void leavesGoBelowTheConfiguredParent() throws Exception {
         try (TestParent parent = prepare(List.of("memory", "pids", "io"))) {
-            try (CgroupLeaf leaf = Cgroups.create(CgroupLimits.builder().pidsMax(8).build(), PARENT)) {
+            try (CgroupLeaf leaf =
+                    Cgroups.create(CgroupLimits.builder().pidsMax(8).build(), PARENT)) {
                 for (Path d : leaf.dirs()) {
                     assertTrue(d.toString().endsWith(PARENT + "/jiso/" + leaf.name()), d.toString());
                 }
@@ -83,15 +84,21 @@ class CgroupParentTest {
     void aControllerTheParentDoesNotDelegateIsRefusedWithTheReason() throws Exception {
         // pids where it is a v2 controller (pure v2), else hugetlb (this hybrid machine's only v2 controller)
         boolean pidsOnV2 = CgroupTestSupport.onV2(Controller.PIDS);
-        CgroupLimits limits = pidsOnV2 ? CgroupLimits.builder().pidsMax(8).build()
+        CgroupLimits limits = pidsOnV2
+                ? CgroupLimits.builder().pidsMax(8).build()
                 : CgroupLimits.builder().hugetlbMaxBytes("2MB", 2 << 20).build();
         String controller = pidsOnV2 ? "pids" : "hugetlb";
         try (TestParent parent = prepare(List.of())) { // delegates nothing
             FeatureUnavailable e = assertThrows(FeatureUnavailable.class, () -> Cgroups.create(limits, PARENT));
             System.out.println("[parent without " + controller + "] " + e.getMessage());
-            assertTrue(e.getMessage().contains("controller " + controller) && e.getMessage().contains(PARENT), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("controller " + controller)
+                            && e.getMessage().contains(PARENT),
+                    e.getMessage());
             if (pidsOnV2) {
-                assertTrue(e.getMessage().contains(PARENT + "/cgroup.subtree_control"), "says where it is missing: " + e.getMessage());
+                assertTrue(
+                        e.getMessage().contains(PARENT + "/cgroup.subtree_control"),
+                        "says where it is missing: " + e.getMessage());
             }
         }
     }

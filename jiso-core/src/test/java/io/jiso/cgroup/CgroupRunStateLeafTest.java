@@ -40,6 +40,8 @@ class CgroupRunStateLeafTest {
         long start = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
         assertEquals(new RunState.Owner(pid, start, owner.bootId(), owner.pidNs()), owner);
         assertTrue(owner.alive(HostOps.LINUX) && owner.sameNamespace(HostOps.LINUX));
-        assertTrue(!new RunState.Owner(pid, start + 1, owner.bootId(), owner.pidNs()).alive(HostOps.LINUX), "another start time is another process");
+        assertTrue(
+                !new RunState.Owner(pid, start + 1, owner.bootId(), owner.pidNs()).alive(HostOps.LINUX),
+                "another start time is another process");
     }
 }

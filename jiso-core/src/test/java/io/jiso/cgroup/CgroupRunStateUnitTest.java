@@ -24,11 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CgroupRunStateUnitTest {
     private static final Path RUN = Path.of("/run");
     private static final Path TMP = Path.of("/tmp");
-    private static final List<Path> LEAF = List.of(Path.of("/sys/fs/cgroup/unified/jiso/jiso-4000-1"),
-            Path.of("/sys/fs/cgroup/memory/jiso/jiso-4000-1"));
+    private static final List<Path> LEAF = List.of(
+            Path.of("/sys/fs/cgroup/unified/jiso/jiso-4000-1"), Path.of("/sys/fs/cgroup/memory/jiso/jiso-4000-1"));
 
     @TempDir
     Path tmp;
+
     private FakeHost host;
 
     @BeforeEach
@@ -82,9 +83,11 @@ class CgroupRunStateUnitTest {
         Files.setPosixFilePermissions(host.real(xdg), PosixFilePermissions.fromString("rwx------"));
         host.owner(xdg, 1000).owner(xdg.resolve("jiso"), 1000).owner(TMP.resolve("jiso-1000"), 1000);
         assertEquals(new RunState.Base(xdg.resolve("jiso"), null), RunState.base(host, 1000, xdg.toString(), RUN, TMP));
-        assertEquals(new RunState.Base(TMP.resolve("jiso-1000"), "XDG_RUNTIME_DIR is not set"),
+        assertEquals(
+                new RunState.Base(TMP.resolve("jiso-1000"), "XDG_RUNTIME_DIR is not set"),
                 RunState.base(host, 1000, null, RUN, TMP));
-        assertEquals(new RunState.Base(TMP.resolve("jiso-1000"), "XDG_RUNTIME_DIR (run/user) is not an absolute path"),
+        assertEquals(
+                new RunState.Base(TMP.resolve("jiso-1000"), "XDG_RUNTIME_DIR (run/user) is not an absolute path"),
                 RunState.base(host, 1000, "run/user", RUN, TMP));
         host.owner(xdg, 1001);
         RunState.Base foreign = RunState.base(host, 1000, xdg.toString(), RUN, TMP);
@@ -151,9 +154,14 @@ class CgroupRunStateUnitTest {
         host.put(old.resolve("leaves/jiso-4000-9"), LEAF.get(0).resolveSibling("jiso-4000-9") + "\n");
         RunState state = RunState.create(host, base, self());
         assertEquals(self().line(), host.read(state.dir().resolve(RunState.OWNER)));
-        List<Path> claimed = host.list(base).stream().filter(p -> p.getFileName().toString().startsWith("dead-4000-")).toList();
+        List<Path> claimed = host.list(base).stream()
+                .filter(p -> p.getFileName().toString().startsWith("dead-4000-"))
+                .toList();
         assertEquals(1, claimed.size(), host.list(base).toString());
-        assertEquals("5", RunState.Owner.parse(host.read(claimed.get(0).resolve(RunState.OWNER))).startTicks() + "",
+        assertEquals(
+                "5",
+                RunState.Owner.parse(host.read(claimed.get(0).resolve(RunState.OWNER)))
+                                .startTicks() + "",
                 "the dead JVM's records are kept for the sweep");
         assertTrue(host.exists(claimed.get(0).resolve("leaves/jiso-4000-9")));
     }

@@ -35,19 +35,28 @@ class CgroupShutdownTest {
         List<String> problems = new ArrayList<>();
         for (int round = 1; round <= 5; round++) {
             String marker = "jisotest-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-            Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), CgroupSpawnHelper.class.getName(), marker)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process jvm = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "--enable-native-access=ALL-UNNAMED",
+                            "-Xshare:auto",
+                            "-XX:TieredStopAtLevel=1",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            CgroupSpawnHelper.class.getName(),
+                            marker)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
                 String ready = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return out.readLine();
-                    } catch (IOException e) {
-                        return null;
-                    }
-                }).get(120 * SLOW, TimeUnit.SECONDS);
+                            try {
+                                return out.readLine();
+                            } catch (IOException e) {
+                                return null;
+                            }
+                        })
+                        .get(120 * SLOW, TimeUnit.SECONDS);
                 assertEquals("READY", ready);
                 Thread.sleep(1000 * SLOW);
                 jvm.destroy(); // SIGTERM: the shutdown hooks run while the 8 threads go on spawning
@@ -80,10 +89,13 @@ class CgroupShutdownTest {
         List<Long> found = new ArrayList<>();
         byte[] needle = ("JISO_TEST_MARKER=" + marker).getBytes();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     byte[] env = Files.readAllBytes(p.resolve("environ"));
-                    if (indexOf(env, needle) >= 0 && !CgroupTestSupport.dead(Long.parseLong(p.getFileName().toString()))) {
+                    if (indexOf(env, needle) >= 0
+                            && !CgroupTestSupport.dead(
+                                    Long.parseLong(p.getFileName().toString()))) {
                         found.add(Long.parseLong(p.getFileName().toString()));
                     }
                 } catch (IOException goneOrNotOurs) {

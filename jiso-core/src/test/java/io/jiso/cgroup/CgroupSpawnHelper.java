@@ -10,28 +10,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * marker given in its environment; says READY after the first.
  */
 public final class CgroupSpawnHelper {
-    private CgroupSpawnHelper() {
-    }
+    private CgroupSpawnHelper() {}
 
     public static void main(String[] args) {
         AtomicBoolean said = new AtomicBoolean();
         for (int i = 0; i < 8; i++) {
-            Thread t = new Thread(() -> {
-                while (true) {
-                    try {
-                        IsolatedProcessBuilder b = new IsolatedProcessBuilder("sleep", "0.2").pidsMax(32);
-                        b.environment().put("JISO_TEST_MARKER", args[0]);
-                        IsolatedProcess p = b.start();
-                        if (!said.getAndSet(true)) {
-                            System.out.println("READY");
-                            System.out.flush();
+            Thread t = new Thread(
+                    () -> {
+                        while (true) {
+                            try {
+                                IsolatedProcessBuilder b = new IsolatedProcessBuilder("sleep", "0.2").pidsMax(32);
+                                b.environment().put("JISO_TEST_MARKER", args[0]);
+                                IsolatedProcess p = b.start();
+                                if (!said.getAndSet(true)) {
+                                    System.out.println("READY");
+                                    System.out.flush();
+                                }
+                                p.waitFor();
+                            } catch (Exception e) {
+                                // refused once the JVM shuts down: try again, as a busy server would
+                            }
                         }
-                        p.waitFor();
-                    } catch (Exception e) {
-                        // refused once the JVM shuts down: try again, as a busy server would
-                    }
-                }
-            }, "spawner-" + i);
+                    },
+                    "spawner-" + i);
             t.start();
         }
     }

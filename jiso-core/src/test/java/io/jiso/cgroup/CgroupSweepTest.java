@@ -65,7 +65,8 @@ class CgroupSweepTest {
         Path dir = Files.createDirectory(base.resolve(Long.toString(owner.pid())));
         Files.writeString(dir.resolve(RunState.OWNER), owner.line());
         List<Path> leaves = defaultJisoDirs.stream().map(d -> d.resolve(leaf)).toList();
-        Files.writeString(Files.createDirectory(dir.resolve(RunState.LEAVES)).resolve(leaf), RunState.recordText(leaves));
+        Files.writeString(
+                Files.createDirectory(dir.resolve(RunState.LEAVES)).resolve(leaf), RunState.recordText(leaves));
         for (Path p : leaves) {
             CgroupFs.mkdir(p.getParent()); // a sweep removes jiso directories it leaves empty
             CgroupFs.mkdir(p);
@@ -80,7 +81,8 @@ class CgroupSweepTest {
         }
         List<Path> dirs;
         try (Stream<Path> s = Files.list(base)) {
-            dirs = s.filter(d -> d.getFileName().toString().matches("(dead-)?" + pid + "(-\\d+)?")).toList();
+            dirs = s.filter(d -> d.getFileName().toString().matches("(dead-)?" + pid + "(-\\d+)?"))
+                    .toList();
         }
         for (Path dir : dirs) {
             try (Stream<Path> s = Files.walk(dir)) {
@@ -113,7 +115,9 @@ class CgroupSweepTest {
             for (Path p : mine.dirs()) {
                 assertTrue(Files.exists(p), p + " of this live JVM kept");
             }
-            assertTrue(Files.exists(Cgroups.runStateDir().resolve(RunState.LEAVES).resolve(mine.name())), "and its record");
+            assertTrue(
+                    Files.exists(Cgroups.runStateDir().resolve(RunState.LEAVES).resolve(mine.name())),
+                    "and its record");
         } finally {
             clean(gone.pid(), leaves);
         }
@@ -131,10 +135,15 @@ class CgroupSweepTest {
                 assertTrue(Files.exists(p), p + " kept: its owner lives");
             }
             // the same pid with another start time: the JVM that wrote this is gone, the pid was reused
-            RunState.Owner recycled = new RunState.Owner(owner.pid(), ownerOf(owner.pid()).startTicks() - 1,
-                    ownerOf(owner.pid()).bootId(), ownerOf(owner.pid()).pidNs());
+            RunState.Owner recycled = new RunState.Owner(
+                    owner.pid(),
+                    ownerOf(owner.pid()).startTicks() - 1,
+                    ownerOf(owner.pid()).bootId(),
+                    ownerOf(owner.pid()).pidNs());
             Files.writeString(base.resolve(Long.toString(owner.pid())).resolve(RunState.OWNER), recycled.line());
-            assertEquals(List.of(name), sweep(owner.pid()).stream().map(Sweep.Removed::leaf).toList());
+            assertEquals(
+                    List.of(name),
+                    sweep(owner.pid()).stream().map(Sweep.Removed::leaf).toList());
             for (Path p : leaves) {
                 assertFalse(Files.exists(p), p + " swept: pid reused");
             }
@@ -152,7 +161,8 @@ class CgroupSweepTest {
         RunState.Owner self = ownerOf(ProcessHandle.current().pid());
         Path outside = Files.createTempDirectory(Path.of("/tmp"), "jiso-sweep-test");
         Path notALeaf = Files.createDirectories(outside.resolve("jiso/jiso-" + gone.pid() + "-1"));
-        List<Path> leaves = fakeJvm(new RunState.Owner(gone.pid(), 1, self.bootId(), self.pidNs()), "jiso-" + gone.pid() + "-1");
+        List<Path> leaves =
+                fakeJvm(new RunState.Owner(gone.pid(), 1, self.bootId(), self.pidNs()), "jiso-" + gone.pid() + "-1");
         Path record = base.resolve(gone.pid() + "/leaves/jiso-" + gone.pid() + "-1");
         try {
             Files.writeString(record, notALeaf + "\n");
@@ -171,25 +181,37 @@ class CgroupSweepTest {
     void everyLeafOfAJvmKilledWithSigkillIsRemovedWhateverMemoryCgroupItRanIn() throws Exception {
         Layout.V1Hierarchy memory = CgroupTestSupport.layout().v1For(Controller.MEMORY);
         // the crashing JVM in a memory cgroup of its own, a sibling of the leaves' usual place
-        Path own = memory == null ? null : memory.ownDir().resolve("jisotest-crash-" + ProcessHandle.current().pid());
+        Path own = memory == null
+                ? null
+                : memory.ownDir()
+                        .resolve("jisotest-crash-" + ProcessHandle.current().pid());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>();
         if (own != null) {
             CgroupFs.mkdir(own);
             cmd.addAll(List.of("sh", "-c", "echo $$ > " + own.resolve("cgroup.procs") + " && exec \"$@\"", "sh"));
         }
-        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), CgroupCrashHelper.class.getName()));
-        Process jvm = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        cmd.addAll(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CgroupCrashHelper.class.getName()));
+        Process jvm = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
             String ready = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (Exception e) {
-                    return null;
-                }
-            }).get(120 * CgroupTestSupport.SLOW, TimeUnit.SECONDS);
+                        try {
+                            return out.readLine();
+                        } catch (Exception e) {
+                            return null;
+                        }
+                    })
+                    .get(120 * CgroupTestSupport.SLOW, TimeUnit.SECONDS);
             assertTrue(ready != null && ready.startsWith("READY "), "helper JVM said: " + ready);
             String[] f = ready.split(" ");
             long sleeper = Long.parseLong(f[2]);
@@ -197,7 +219,9 @@ class CgroupSweepTest {
             Path records = base.resolve(jvm.pid() + "/" + RunState.LEAVES);
             List<Path> made = leavesOf(jvm.pid());
             if (own != null) {
-                assertTrue(made.stream().anyMatch(p -> p.startsWith(own)), "its memory leaves are under " + own + ": " + made);
+                assertTrue(
+                        made.stream().anyMatch(p -> p.startsWith(own)),
+                        "its memory leaves are under " + own + ": " + made);
             }
             assertEquals(List.of(), sweep(jvm.pid()), "nothing of a live JVM is swept");
             assertEquals(made, leavesOf(jvm.pid()));
@@ -211,14 +235,24 @@ class CgroupSweepTest {
                     + " (PR_SET_PDEATHSIG) alive: " + !dead(sandbox));
             assertFalse(dead(sleeper), "its child still runs");
             assertTrue(recorded.size() >= 3, "a leaf, a running sandbox's, ready ones: " + recorded);
-            assertEquals(made.stream().map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)),
-                    new TreeSet<>(recorded), "every leaf left is recorded, and only those");
+            assertEquals(
+                    made.stream().map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)),
+                    new TreeSet<>(recorded),
+                    "every leaf left is recorded, and only those");
 
             List<Sweep.Removed> removed = sweep(jvm.pid());
-            assertEquals(recorded, removed.stream().map(Sweep.Removed::leaf).collect(Collectors.toCollection(TreeSet::new)));
-            assertEquals(new TreeSet<>(made), removed.stream().flatMap(r -> r.directories().stream())
-                    .filter(made::contains).collect(Collectors.toCollection(TreeSet::new)), "each directory reported");
-            assertTrue(removed.stream().anyMatch(r -> r.killedPids().contains((int) sleeper)), "the sleeper killed: " + removed);
+            assertEquals(
+                    recorded, removed.stream().map(Sweep.Removed::leaf).collect(Collectors.toCollection(TreeSet::new)));
+            assertEquals(
+                    new TreeSet<>(made),
+                    removed.stream()
+                            .flatMap(r -> r.directories().stream())
+                            .filter(made::contains)
+                            .collect(Collectors.toCollection(TreeSet::new)),
+                    "each directory reported");
+            assertTrue(
+                    removed.stream().anyMatch(r -> r.killedPids().contains((int) sleeper)),
+                    "the sleeper killed: " + removed);
             assertEquals(List.of(), leavesOf(jvm.pid()), "no leaf of the killed JVM left in any hierarchy");
             assertFalse(Files.exists(base.resolve(Long.toString(jvm.pid()))), "nor its run-state directory");
             awaitTrue("orphaned child killed by the sweep", 30, () -> dead(sleeper));
@@ -228,7 +262,8 @@ class CgroupSweepTest {
             if (own != null) {
                 try {
                     Sweep.deadJvms(); // if the test failed before its sweep
-                    CgroupFs.rmdir(own.resolve("jiso"), TimeUnit.SECONDS.toNanos(5)); // the helper's, if the sweep left it
+                    CgroupFs.rmdir(
+                            own.resolve("jiso"), TimeUnit.SECONDS.toNanos(5)); // the helper's, if the sweep left it
                     CgroupFs.rmdir(own, TimeUnit.SECONDS.toNanos(5));
                 } catch (Exception e) {
                     System.out.println("[crash] could not remove " + own + ": " + e);

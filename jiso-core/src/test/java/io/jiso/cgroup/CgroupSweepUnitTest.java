@@ -33,6 +33,7 @@ class CgroupSweepUnitTest {
 
     @TempDir
     Path tmp;
+
     private FakeHost host;
 
     @BeforeEach
@@ -51,7 +52,9 @@ class CgroupSweepUnitTest {
     private Path jvm(long pid, Long start, String leaf, List<Path> dirs) {
         Path dir = BASE.resolve(Long.toString(pid));
         if (start != null) {
-            host.put(dir.resolve(RunState.OWNER), new RunState.Owner(pid, start, FakeHost.BOOT_ID, FakeHost.PID_NS).line());
+            host.put(
+                    dir.resolve(RunState.OWNER),
+                    new RunState.Owner(pid, start, FakeHost.BOOT_ID, FakeHost.PID_NS).line());
         }
         host.put(dir.resolve(RunState.LEAVES).resolve(leaf), RunState.recordText(dirs));
         return dir;
@@ -75,7 +78,11 @@ class CgroupSweepUnitTest {
     private void assertForeignUntouched() {
         assertTrue(host.running(77), "a process of a foreign cgroup");
         assertTrue(host.isDirectory(FOREIGN));
-        assertEquals(List.of(), host.calls().stream().filter(c -> c.contains("db.service") || c.startsWith("kill 77 ")).toList());
+        assertEquals(
+                List.of(),
+                host.calls().stream()
+                        .filter(c -> c.contains("db.service") || c.startsWith("kill 77 "))
+                        .toList());
     }
 
     @Test
@@ -96,7 +103,8 @@ class CgroupSweepUnitTest {
         assertTrue(host.exists(liveDir.resolve("leaves/jiso-6000-1")), "and its record");
         assertTrue(host.isDirectory(V2.resolve("jiso")), "and the jiso directory it is in");
         assertEquals(List.of(), host.calls("kill "), "no task to kill");
-        assertEquals(List.of(), host.calls().stream().filter(c -> c.contains("6000")).toList(), "nothing of the live JVM");
+        assertEquals(
+                List.of(), host.calls().stream().filter(c -> c.contains("6000")).toList(), "nothing of the live JVM");
         assertForeignUntouched();
     }
 
@@ -106,7 +114,9 @@ class CgroupSweepUnitTest {
         made(leaf);
         jvm(5000, 50L, "jiso-5000-1", leaf);
         host.process(5000, 51); // the JVM died, an unrelated process got its pid
-        assertEquals(List.of("jiso-5000-1"), sweep().stream().map(DeadLeaves.Removed::leaf).toList());
+        assertEquals(
+                List.of("jiso-5000-1"),
+                sweep().stream().map(DeadLeaves.Removed::leaf).toList());
         assertFalse(host.exists(leaf.get(0)));
         assertTrue(host.running(5000), "the process that reused the pid is left alone");
         assertEquals(List.of(), host.calls("kill "));
@@ -146,9 +156,13 @@ class CgroupSweepUnitTest {
         List<Path> leaf = leafIn("jiso-5000-1", V2);
         made(leaf);
         host.process(5000, 50); // whatever runs with that pid now: the claim says the JVM is gone
-        host.put(BASE.resolve("dead-5000-123/owner"), new RunState.Owner(5000, 50, FakeHost.BOOT_ID, FakeHost.PID_NS).line());
+        host.put(
+                BASE.resolve("dead-5000-123/owner"),
+                new RunState.Owner(5000, 50, FakeHost.BOOT_ID, FakeHost.PID_NS).line());
         host.put(BASE.resolve("dead-5000-123/leaves/jiso-5000-1"), RunState.recordText(leaf));
-        assertEquals(List.of("jiso-5000-1"), sweep().stream().map(DeadLeaves.Removed::leaf).toList());
+        assertEquals(
+                List.of("jiso-5000-1"),
+                sweep().stream().map(DeadLeaves.Removed::leaf).toList());
         assertFalse(host.exists(BASE.resolve("dead-5000-123")));
         assertEquals(List.of(), host.calls("rename "), "already claimed");
     }
@@ -170,15 +184,18 @@ class CgroupSweepUnitTest {
     @Test
     void aRecordNamingAnythingButALeafOfItsJvmIsDroppedNotActedOn() throws Exception {
         Map<String, Path> records = new LinkedHashMap<>();
-        records.put("jiso-5000-1", V2.resolve("system.slice/jiso-5000-1"));             // not in a jiso directory
-        records.put("jiso-5000-2", Path.of("/srv/jiso/jiso-5000-2"));                   // off the cgroup mounts
-        records.put("jiso-5000-3", V2.resolve("a/../system.slice/jiso/jiso-5000-3"));   // not normal
-        records.put("jiso-5000-4", V2.resolve("jiso/jiso-6000-1"));                     // another leaf's directory
+        records.put("jiso-5000-1", V2.resolve("system.slice/jiso-5000-1")); // not in a jiso directory
+        records.put("jiso-5000-2", Path.of("/srv/jiso/jiso-5000-2")); // off the cgroup mounts
+        records.put("jiso-5000-3", V2.resolve("a/../system.slice/jiso/jiso-5000-3")); // not normal
+        records.put("jiso-5000-4", V2.resolve("jiso/jiso-6000-1")); // another leaf's directory
         records.put("jiso-5000-5", Path.of("sys/fs/cgroup/unified/jiso/jiso-5000-5")); // relative
-        records.put("jiso-6000-1", V2.resolve("jiso/jiso-6000-1"));                     // a name not of that JVM
+        records.put("jiso-6000-1", V2.resolve("jiso/jiso-6000-1")); // a name not of that JVM
         int task = 600;
-        for (Path target : List.of(V2.resolve("system.slice/jiso-5000-1"), V2.resolve("system.slice/jiso/jiso-5000-3"),
-                V2.resolve("jiso/jiso-6000-1"), V2.resolve("jiso/jiso-5000-5"))) {
+        for (Path target : List.of(
+                V2.resolve("system.slice/jiso-5000-1"),
+                V2.resolve("system.slice/jiso/jiso-5000-3"),
+                V2.resolve("jiso/jiso-6000-1"),
+                V2.resolve("jiso/jiso-5000-5"))) {
             host.process(++task, 1).cgroup(target, task);
         }
         Files.createDirectories(host.real(Path.of("/srv/jiso/jiso-5000-2")));
@@ -191,8 +208,12 @@ class CgroupSweepUnitTest {
             assertTrue(host.running(p), "task " + p + " of a cgroup a record names");
         }
         assertTrue(host.isDirectory(Path.of("/srv/jiso/jiso-5000-2")));
-        assertEquals(List.of(), host.calls().stream().filter(c -> c.startsWith("rmdir /s") || c.startsWith("write ")
-                || c.startsWith("kill ")).toList(), "no cgroup written or removed");
+        assertEquals(
+                List.of(),
+                host.calls().stream()
+                        .filter(c -> c.startsWith("rmdir /s") || c.startsWith("write ") || c.startsWith("kill "))
+                        .toList(),
+                "no cgroup written or removed");
         assertEquals(List.of(), host.list(BASE), "the records are dropped, not refused again at every sweep");
         assertForeignUntouched();
     }
@@ -207,7 +228,8 @@ class CgroupSweepUnitTest {
         jvm(5000, 50L, "jiso-5000-1", leaf);
 
         assertEquals(List.of(new DeadLeaves.Removed(5000, "jiso-5000-1", leaf, Set.of(101, 102, 103))), sweep());
-        assertFalse(host.running(101) || host.running(102) || host.running(103), "every task killed, the frozen ones too");
+        assertFalse(
+                host.running(101) || host.running(102) || host.running(103), "every task killed, the frozen ones too");
         List<String> calls = host.calls();
         assertTrue(calls.contains("write " + leaf.get(0).resolve("cgroup.kill") + " 1"), calls.toString());
         assertTrue(calls.contains("write " + part.resolve("cgroup.freeze") + " 0"), "the frozen part thawed: " + calls);
@@ -265,7 +287,11 @@ class CgroupSweepUnitTest {
         Path dir = jvm(5000, 50L, "jiso-5000-1", leaf);
         assertEquals(List.of(new DeadLeaves.Removed(5000, "jiso-5000-1", leaf, Set.of())), sweep());
         assertFalse(host.exists(dir));
-        assertEquals(List.of(), host.calls().stream().filter(c -> c.startsWith("rmdir /sys")).filter(c -> c.contains("jiso-5000"))
-                .toList());
+        assertEquals(
+                List.of(),
+                host.calls().stream()
+                        .filter(c -> c.startsWith("rmdir /sys"))
+                        .filter(c -> c.contains("jiso-5000"))
+                        .toList());
     }
 }

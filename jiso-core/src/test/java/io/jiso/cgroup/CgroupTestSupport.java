@@ -34,8 +34,7 @@ final class CgroupTestSupport {
         return new AllowedDevice(r.type(), r.major(), r.minor(), r.access());
     }
 
-    private CgroupTestSupport() {
-    }
+    private CgroupTestSupport() {}
 
     /** Everything is ~25x slower in the TCG guest: scale waits, not assertions. */
     static final long SLOW = Files.exists(Path.of("/run/vm")) ? 20 : 1;
@@ -58,7 +57,9 @@ final class CgroupTestSupport {
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "read x; exec \"$@\"", "sh"));
         cmd.addAll(List.of(argv));
         try {
-            return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -76,7 +77,9 @@ final class CgroupTestSupport {
     static Process scriptIn(CgroupLeaf leaf, String script) throws SetupFailure {
         Process p;
         try {
-            p = new ProcessBuilder("sh", "-c", script).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder("sh", "-c", script)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -143,6 +146,7 @@ final class CgroupTestSupport {
     static final class TestParent implements AutoCloseable {
         /** The parent as create() takes it: "/jiso/NAME". */
         final String path;
+
         private final Map<Path, Path> dirs = new LinkedHashMap<>();
         private final List<Path> madeJiso = new ArrayList<>();
 
@@ -193,7 +197,9 @@ final class CgroupTestSupport {
         for (Path jiso : Cgroups.jisoDirs()) {
             if (Files.isDirectory(jiso)) {
                 try (Stream<Path> s = Files.list(jiso)) {
-                    List<String> mine = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).toList();
+                    List<String> mine = s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.startsWith(prefix))
+                            .toList();
                     assertEquals(List.of(), mine, "leaves of this JVM left in " + jiso);
                 }
             }
@@ -212,7 +218,9 @@ final class CgroupTestSupport {
                 }
             }
         }
-        assertEquals(List.of(), fds.subList(0, Math.min(10, fds.size())),
+        assertEquals(
+                List.of(),
+                fds.subList(0, Math.min(10, fds.size())),
                 "fds of this JVM into its leaves (" + fds.size() + "; the first 10)");
     }
 }

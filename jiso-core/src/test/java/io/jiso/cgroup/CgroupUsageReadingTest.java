@@ -132,8 +132,10 @@ class CgroupUsageReadingTest {
         assertEquals(List.of("cache", "rss"), List.copyOf(r.memoryStat().keySet()));
         assertEquals(5, r.pidsCurrent());
         assertEquals(LeafUsage.UNKNOWN, r.pidsPeak(), "pids.peak is missing on most v1 kernels");
-        assertEquals(Map.of("8:0", new LeafUsage.Io(4096, 12288, 1, 3), "253:1", new LeafUsage.Io(512, 0, 0,
-                0)), r.io(), "Read and Write per device; Sync, Async and the totals are not more I/O");
+        assertEquals(
+                Map.of("8:0", new LeafUsage.Io(4096, 12288, 1, 3), "253:1", new LeafUsage.Io(512, 0, 0, 0)),
+                r.io(),
+                "Read and Write per device; Sync, Async and the totals are not more I/O");
     }
 
     @Test

@@ -89,8 +89,10 @@ class DeviceFilterProgramTest {
     }
 
     private static long[] program(String... rules) {
-        return DeviceFilter.compile(List.of(rules).stream().map(DeviceRule::parse)
-                .map(r -> new AllowedDevice(r.type(), r.major(), r.minor(), r.access())).toList());
+        return DeviceFilter.compile(List.of(rules).stream()
+                .map(DeviceRule::parse)
+                .map(r -> new AllowedDevice(r.type(), r.major(), r.minor(), r.access()))
+                .toList());
     }
 
     @Test
@@ -103,7 +105,8 @@ class DeviceFilterProgramTest {
     @Test
     void theMinimalDevIsUsableAndNothingElse() {
         long[] p = DeviceFilter.compile(AllowedDevice.MINIMAL);
-        for (long[] dev : new long[][] {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 2}, {136, 0}, {136, 4095}}) {
+        for (long[] dev :
+                new long[][] {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 2}, {136, 0}, {136, 4095}}) {
             assertTrue(allows(p, CHAR, READ | WRITE, dev[0], dev[1]), dev[0] + ":" + dev[1]);
             assertTrue(allows(p, CHAR, MKNOD, dev[0], dev[1]), dev[0] + ":" + dev[1]);
         }

@@ -28,20 +28,20 @@ class LandlockRulesTest {
     @Test
     void eachListGrantsItsRightsAndNoMore() {
         long handled = LandlockSteps.handledRights(2);
-        Map<String, Long> r = LandlockSteps.rightsByPath(rules(List.of("/etc"), List.of("/tmp"), List.of("/usr")),
-                handled);
+        Map<String, Long> r =
+                LandlockSteps.rightsByPath(rules(List.of("/etc"), List.of("/tmp"), List.of("/usr")), handled);
         assertEquals(READ_FILE | READ_DIR, r.get("/etc"), "read-only: read files and list directories");
         assertEquals(READ_FILE | READ_DIR | EXECUTE, r.get("/usr"));
         assertEquals(handled & ~EXECUTE, r.get("/tmp"), "read-write: every handled right but execute");
-        assertTrue((r.get("/tmp") & (WRITE_FILE | MAKE_REG | REMOVE_FILE | REFER)) == (WRITE_FILE | MAKE_REG
-                | REMOVE_FILE | REFER));
+        assertTrue((r.get("/tmp") & (WRITE_FILE | MAKE_REG | REMOVE_FILE | REFER))
+                == (WRITE_FILE | MAKE_REG | REMOVE_FILE | REFER));
     }
 
     @Test
     void aPathInSeveralListsGetsTheUnionOnce() {
         long handled = LandlockSteps.handledRights(2);
-        Map<String, Long> r = LandlockSteps.rightsByPath(rules(List.of("/work", "/opt"), List.of("/work"),
-                List.of("/work", "/opt")), handled);
+        Map<String, Long> r = LandlockSteps.rightsByPath(
+                rules(List.of("/work", "/opt"), List.of("/work"), List.of("/work", "/opt")), handled);
         assertEquals(2, r.size());
         assertEquals(handled, r.get("/work"), "read-write and executable: every handled right");
         assertEquals(READ_FILE | READ_DIR | EXECUTE, r.get("/opt"));
@@ -57,7 +57,9 @@ class LandlockRulesTest {
                 assertEquals(0, granted & ~handled, "ABI " + abi);
             }
         }
-        assertEquals(0, LandlockSteps.rightsByPath(all, LandlockSteps.handledRights(1)).get("/b") & REFER,
+        assertEquals(
+                0,
+                LandlockSteps.rightsByPath(all, LandlockSteps.handledRights(1)).get("/b") & REFER,
                 "no REFER before ABI 2");
     }
 
@@ -78,8 +80,8 @@ class LandlockRulesTest {
         for (int list = 0; list < 3; list++) {
             List<List<String>> lists = new ArrayList<>(List.of(List.of(), List.of(), List.of()));
             lists.set(list, List.of("/ok", "relative/dir"));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> rules(lists.get(0), lists.get(1), lists.get(2)));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> rules(lists.get(0), lists.get(1), lists.get(2)));
             assertEquals("Landlock paths must be absolute: relative/dir", e.getMessage());
         }
         List<String> mine = new ArrayList<>(List.of("/etc"));

@@ -70,7 +70,9 @@ class LandlockStepsPlanTest {
         assertTrue(reserve.tolerates(Linux.EINVAL), "the open may have returned the scratch fd itself");
         assertEquals("/", EncodedSteps.string(p.get(0).arg(1)));
         List<Encoded> opens = named(p, Linux.__NR_openat);
-        assertEquals(List.of("/", "/etc", "/usr"), opens.stream().map(o -> EncodedSteps.string(o.arg(1))).toList());
+        assertEquals(
+                List.of("/", "/etc", "/usr"),
+                opens.stream().map(o -> EncodedSteps.string(o.arg(1))).toList());
         for (Encoded open : opens) {
             assertEquals(Linux.O_PATH | Linux.O_CLOEXEC, open.arg(2));
             Encoded move = p.get(open.index() + 1);
@@ -82,7 +84,8 @@ class LandlockStepsPlanTest {
             MemorySegment beneath = EncodedSteps.at(add.arg(2), landlock_path_beneath_attr.sizeof());
             assertEquals(SCRATCH, landlock_path_beneath_attr.parent_fd(beneath), "rules name the scratch fd");
         }
-        assertTrue(p.stream().anyMatch(s -> s.nr() == Linux.__NR_close && s.argFromStep(0) < 0 && s.arg(0) == SCRATCH),
+        assertTrue(
+                p.stream().anyMatch(s -> s.nr() == Linux.__NR_close && s.argFromStep(0) < 0 && s.arg(0) == SCRATCH),
                 "the scratch fd is closed before restricting");
     }
 
@@ -91,10 +94,10 @@ class LandlockStepsPlanTest {
         List<Encoded> p = plan(new LandlockRules(List.of("/etc/hosts"), List.of(), List.of()), 2);
         List<Encoded> adds = named(p, Linux.__NR_landlock_add_rule);
         assertEquals(2, adds.size(), "directory rights first, then file rights");
-        long dirRights = landlock_path_beneath_attr.allowed_access(EncodedSteps.at(adds.get(0).arg(2),
-                landlock_path_beneath_attr.sizeof()));
-        long fileRights = landlock_path_beneath_attr.allowed_access(EncodedSteps.at(adds.get(1).arg(2),
-                landlock_path_beneath_attr.sizeof()));
+        long dirRights = landlock_path_beneath_attr.allowed_access(
+                EncodedSteps.at(adds.get(0).arg(2), landlock_path_beneath_attr.sizeof()));
+        long fileRights = landlock_path_beneath_attr.allowed_access(
+                EncodedSteps.at(adds.get(1).arg(2), landlock_path_beneath_attr.sizeof()));
         assertEquals(Linux.LANDLOCK_ACCESS_FS_READ_FILE | Linux.LANDLOCK_ACCESS_FS_READ_DIR, dirRights);
         assertEquals(Linux.LANDLOCK_ACCESS_FS_READ_FILE, fileRights);
         assertTrue(adds.get(0).tolerates(Linux.EINVAL), "on a file, directory rights are EINVAL");
@@ -116,12 +119,12 @@ class LandlockStepsPlanTest {
     void withoutLandlockOrWithAStandardStreamAsScratchNothingIsPlanned() {
         StepList steps = new StepList(arena);
         LandlockRules rules = new LandlockRules(List.of("/etc"), List.of(), List.of());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LandlockSteps.restrict(steps, rules, 0, SCRATCH));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> LandlockSteps.restrict(steps, rules, 0, SCRATCH));
         assertTrue(e.getMessage().contains("not available") && e.getMessage().contains("0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LandlockSteps.restrict(steps, rules, 2, 2));
-        assertTrue(e.getMessage().contains("scratch fd 2") && e.getMessage().contains("standard stream"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("scratch fd 2") && e.getMessage().contains("standard stream"), e.getMessage());
         assertEquals(0, steps.size());
     }
 }

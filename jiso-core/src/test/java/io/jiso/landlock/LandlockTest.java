@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,16 +40,20 @@ class LandlockTest {
                 exec.add(p);
             }
         }
-        LandlockRules rules = new LandlockRules(List.of(ro.toString(), "/proc"), List.of(rw.toString(), "/dev/null"),
-                exec);
+        LandlockRules rules =
+                new LandlockRules(List.of(ro.toString(), "/proc"), List.of(rw.toString(), "/dev/null"), exec);
         String script = "cat " + ro + "/file; cat " + hidden + " || echo hidden-denied; "
                 + "echo x > " + rw + "/new && echo rw-ok; echo x > " + ro + "/new || echo ro-denied; "
                 + "cp /bin/true " + rw + "/t && " + rw + "/t || echo exec-denied; echo > /dev/null && echo null-ok";
-        Ran ran = PlanHarness.run(steps -> {
-            // without root the harness's user namespace denies setgroups
-            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
-            LandlockSteps.restrict(steps, rules, abi, 3);
-        }, "/bin/sh", "-c", script);
+        Ran ran = PlanHarness.run(
+                steps -> {
+                    // without root the harness's user namespace denies setgroups
+                    CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
+                    LandlockSteps.restrict(steps, rules, abi, 3);
+                },
+                "/bin/sh",
+                "-c",
+                script);
         String out = ran.output();
         assertTrue(out.contains("readable"), out);
         assertTrue(out.contains("hidden-denied"), out);
@@ -66,11 +69,18 @@ class LandlockTest {
     void aMissingPathIsAClearFailure() throws Exception {
         int abi = Sys.landlockAbiVersion();
         assumeTrue(abi > 0, "this kernel has no Landlock");
-        var e = assertThrows(IOException.class, () -> PlanHarness.run(steps -> {
-            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
-            LandlockSteps.restrict(steps, new LandlockRules(List.of("/no/such/path"), List.of(), List.of("/usr")),
-                    abi, 3);
-        }, "/bin/true"));
+        var e = assertThrows(
+                IOException.class,
+                () -> PlanHarness.run(
+                        steps -> {
+                            CapabilitySteps.dropPrivileges(steps, PrivilegeSpec.root(), Privileges.jvmIsRoot());
+                            LandlockSteps.restrict(
+                                    steps,
+                                    new LandlockRules(List.of("/no/such/path"), List.of(), List.of("/usr")),
+                                    abi,
+                                    3);
+                        },
+                        "/bin/true"));
         assertEquals("open /no/such/path for Landlock: ENOENT", e.getMessage());
     }
 }

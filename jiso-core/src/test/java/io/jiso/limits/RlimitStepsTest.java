@@ -51,7 +51,9 @@ class RlimitStepsTest {
                 assertEquals(e.getValue().hard(), value[1], e.getKey() + " hard");
             }
             assertEquals(-1L, struct(p.get(2))[1], "UNLIMITED is RLIM_INFINITY, all ones");
-            assertEquals("set RLIMIT_STACK to 8388608 (soft), unlimited (hard)", p.get(2).what());
+            assertEquals(
+                    "set RLIMIT_STACK to 8388608 (soft), unlimited (hard)",
+                    p.get(2).what());
             assertEquals("set RLIMIT_NOFILE to 64 (soft), 128 (hard)", p.get(0).what());
         }
     }

@@ -40,14 +40,14 @@ class RunLimitsTest {
         mine.put(RlimitResource.CORE, new Rlimit(1, 1));
         mine.put(RlimitResource.NOFILE, new Rlimit(99, 99));
         assertEquals(Map.of(RlimitResource.NOFILE, new Rlimit(10, 10)), limits.rlimits());
-        assertThrows(UnsupportedOperationException.class,
-                () -> limits.rlimits().put(RlimitResource.AS, new Rlimit(1, 1)));
+        assertThrows(
+                UnsupportedOperationException.class, () -> limits.rlimits().put(RlimitResource.AS, new Rlimit(1, 1)));
     }
 
     @Test
     void aRunIsWatchedWhenAnySandboxWideLimitIsSet() {
-        Map<RlimitResource, Rlimit> none = Map.of(RlimitResource.CPU, new Rlimit(RlimitResource.UNLIMITED,
-                RlimitResource.UNLIMITED));
+        Map<RlimitResource, Rlimit> none =
+                Map.of(RlimitResource.CPU, new Rlimit(RlimitResource.UNLIMITED, RlimitResource.UNLIMITED));
         assertFalse(new RunLimits(none, null, null, -1).watched(), "rlimits alone are the kernel's to enforce");
         assertTrue(new RunLimits(none, Duration.ofSeconds(1), null, -1).watched());
         assertTrue(new RunLimits(none, null, Duration.ofMillis(1), -1).watched());

@@ -23,15 +23,15 @@ import org.junit.jupiter.api.Test;
  */
 class LsmStepsTest {
 
-    private record Written(String file, int openFlags, byte[] bytes, List<Encoded> steps) {
-    }
+    private record Written(String file, int openFlags, byte[] bytes, List<Encoded> steps) {}
 
     private static Written plan(Consumer<StepList> add) {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             add.accept(steps);
             List<Encoded> e = EncodedSteps.of(steps);
-            assertEquals(List.of((long) Linux.__NR_openat, (long) Linux.__NR_write, (long) Linux.__NR_close),
+            assertEquals(
+                    List.of((long) Linux.__NR_openat, (long) Linux.__NR_write, (long) Linux.__NR_close),
                     e.stream().map(Encoded::nr).toList());
             Encoded open = e.get(0);
             Encoded write = e.get(1);
@@ -48,10 +48,12 @@ class LsmStepsTest {
         Written w = plan(s -> LsmSteps.appArmorOnExec(s, "jiso-judge"));
         assertEquals("exec jiso-judge", new String(w.bytes(), StandardCharsets.UTF_8));
         assertEquals(Linux.O_WRONLY | Linux.O_CLOEXEC, w.openFlags());
-        String expected = Files.exists(Path.of("/proc/self/attr/apparmor/exec")) ? "/proc/self/attr/apparmor/exec"
+        String expected = Files.exists(Path.of("/proc/self/attr/apparmor/exec"))
+                ? "/proc/self/attr/apparmor/exec"
                 : "/proc/self/attr/exec";
         assertEquals(expected, w.file(), "AppArmor's own file where the kernel has it (stacked LSMs)");
-        assertTrue(w.steps().get(1).what().contains("jiso-judge"), w.steps().get(1).what());
+        assertTrue(
+                w.steps().get(1).what().contains("jiso-judge"), w.steps().get(1).what());
     }
 
     @Test

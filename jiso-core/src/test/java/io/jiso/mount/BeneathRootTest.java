@@ -55,7 +55,8 @@ class BeneathRootTest {
     void missingDirectoriesAreMadeOneComponentAtATimeFromTheirParentsFd() {
         Step fd = new BeneathRoot(steps).mountPoint("/", "/srv/work/out", false);
         List<Decoded> s = PlanSteps.of(steps);
-        assertEquals(List.of("openat", "mkdirat", "openat2", "mkdirat", "openat2", "mkdirat", "openat2"),
+        assertEquals(
+                List.of("openat", "mkdirat", "openat2", "mkdirat", "openat2", "mkdirat", "openat2"),
                 PlanSteps.calls(s));
         Decoded parent = s.get(0);
         for (String name : List.of("srv", "work", "out")) {
@@ -100,7 +101,8 @@ class BeneathRootTest {
         beneath.mountPoint("/a", "/a", false);
         beneath.mountPoint("/", "/b", false);
         List<Decoded> s = PlanSteps.of(steps);
-        assertEquals(1, s.stream().filter(d -> d.what().equals("open the new root")).count());
+        assertEquals(
+                1, s.stream().filter(d -> d.what().equals("open the new root")).count());
         assertTrue(s.getLast().argFrom(0, s.get(0)), "b is made in the root opened for a");
     }
 

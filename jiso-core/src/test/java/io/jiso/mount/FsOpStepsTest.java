@@ -71,7 +71,9 @@ class FsOpStepsTest {
         assertEquals(List.of("openat", "write", "close"), PlanSteps.calls(s));
         assertEquals("/etc/hosts", s.get(0).string(1));
         long flags = s.get(0).args()[2];
-        assertEquals(Linux.O_CREAT | Linux.O_EXCL, flags & (Linux.O_CREAT | Linux.O_EXCL),
+        assertEquals(
+                Linux.O_CREAT | Linux.O_EXCL,
+                flags & (Linux.O_CREAT | Linux.O_EXCL),
                 "a file found there already fails: the root is a fresh tmpfs");
         assertEquals(0644, s.get(0).args()[3]);
         Decoded write = s.get(1);
@@ -95,8 +97,8 @@ class FsOpStepsTest {
     @Test
     void opsGoOnlyWhereTheyBelong() {
         FsOpSteps ops = new FsOpSteps(steps);
-        IllegalArgumentException perSandbox = assertThrows(IllegalArgumentException.class,
-                () -> ops.build(new Tmpfs("/tmp", 1 << 20, "1777"), "/oldroot"));
+        IllegalArgumentException perSandbox = assertThrows(
+                IllegalArgumentException.class, () -> ops.build(new Tmpfs("/tmp", 1 << 20, "1777"), "/oldroot"));
         assertTrue(perSandbox.getMessage().contains("not part of a template"), perSandbox.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ops.mountPreset(new SystemBind("/usr"), "", true));
         assertThrows(IllegalArgumentException.class, () -> ops.mountCaller(new Proc(true), "/"));
@@ -187,15 +189,15 @@ class FsOpStepsTest {
     void withoutALeafTheCgroupFileSystemMountsNothing() {
         new FsOpSteps(steps, null).mountPreset(new CgroupFs("/sys/fs/cgroup"), "", true);
         assertEquals(0, steps.size());
-        new FsOpSteps(steps, new LeafHierarchies(false, List.of())).mountPreset(new CgroupFs("/sys/fs/cgroup"), "",
-                true);
+        new FsOpSteps(steps, new LeafHierarchies(false, List.of()))
+                .mountPreset(new CgroupFs("/sys/fs/cgroup"), "", true);
         assertEquals(0, steps.size());
     }
 
     @Test
     void onAPureV2HostTheLeafIsOneReadOnlyCgroup2Mount() {
-        new FsOpSteps(steps, new LeafHierarchies(true, List.of())).mountPreset(new CgroupFs("/sys/fs/cgroup"), "",
-                false);
+        new FsOpSteps(steps, new LeafHierarchies(true, List.of()))
+                .mountPreset(new CgroupFs("/sys/fs/cgroup"), "", false);
         List<Decoded> s = PlanSteps.of(steps);
         Decoded mount = described(s, "mount cgroup2 on /sys/fs/cgroup read-only");
         assertEquals(s.size() - 1, mount.index(), "nothing after it");
@@ -204,13 +206,18 @@ class FsOpStepsTest {
         long flags = Linux.MS_RDONLY | Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC;
         assertEquals(flags, mount.args()[3]);
         assertEquals("fchdir", s.get(mount.index() - 1).call());
-        assertFalse(descriptions(s).stream().anyMatch(d -> d.startsWith("mount tmpfs")), descriptions(s).toString());
+        assertFalse(
+                descriptions(s).stream().anyMatch(d -> d.startsWith("mount tmpfs")),
+                descriptions(s).toString());
     }
 
     @Test
     void onV1EachHierarchyOfTheLeafIsMountedInATmpfsMadeReadOnlyLast() {
-        LeafHierarchies hybrid = new LeafHierarchies(true, List.of(new LeafHierarchies.V1("cpu,cpuacct",
-                "cpu,cpuacct"), new LeafHierarchies.V1("memory", "memory")));
+        LeafHierarchies hybrid = new LeafHierarchies(
+                true,
+                List.of(
+                        new LeafHierarchies.V1("cpu,cpuacct", "cpu,cpuacct"),
+                        new LeafHierarchies.V1("memory", "memory")));
         new FsOpSteps(steps, hybrid).mountPreset(new CgroupFs("/sys/fs/cgroup"), "", false);
         List<Decoded> s = PlanSteps.of(steps);
         List<String> what = descriptions(s);

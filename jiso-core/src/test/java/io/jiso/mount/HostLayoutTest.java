@@ -33,7 +33,8 @@ class HostLayoutTest {
         HostLayout here = HostLayout.current();
         assertEquals(expected, here.systemDirectories());
         assertEquals(Files.isDirectory(Path.of("/etc"), LinkOption.NOFOLLOW_LINKS), here.hasEtc());
-        assertTrue(here.systemDirectories().stream().noneMatch(e -> e.path().equals("/etc")),
+        assertTrue(
+                here.systemDirectories().stream().noneMatch(e -> e.path().equals("/etc")),
                 "/etc is bound or written apart, by Etc");
     }
 
@@ -63,8 +64,11 @@ class HostLayoutTest {
         etc.clear();
         assertEquals(List.of(new HostLayout.Entry("/usr", null)), layout.systemDirectories());
         assertEquals(List.of("/etc/alternatives"), layout.packageEtc());
-        assertThrows(UnsupportedOperationException.class, () -> layout.packageEtc().add("/etc"));
-        assertEquals(layout, new HostLayout(List.of(new HostLayout.Entry("/usr", null)), true,
-                List.of("/etc/alternatives")), "equal layouts plan equal roots");
+        assertThrows(
+                UnsupportedOperationException.class, () -> layout.packageEtc().add("/etc"));
+        assertEquals(
+                layout,
+                new HostLayout(List.of(new HostLayout.Entry("/usr", null)), true, List.of("/etc/alternatives")),
+                "equal layouts plan equal roots");
     }
 }

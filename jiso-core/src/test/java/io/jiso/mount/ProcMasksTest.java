@@ -92,7 +92,10 @@ class ProcMasksTest {
 
     @Test
     void everyStepIsAccountedFor() {
-        int expected = ProcMasks.HIDDEN_FILES.size() + 1 + 2 * ProcMasks.HIDDEN_DIRECTORIES.size() + 1
+        int expected = ProcMasks.HIDDEN_FILES.size()
+                + 1
+                + 2 * ProcMasks.HIDDEN_DIRECTORIES.size()
+                + 1
                 + 2 * ProcMasks.READ_ONLY.size();
         assertEquals(expected, steps.size(), PlanSteps.descriptions(steps).toString());
     }

@@ -28,8 +28,13 @@ import org.junit.jupiter.api.Test;
  * share one), the template's own steps, and a sandbox's steps into its copy.
  */
 class RootTemplateStepsTest {
-    private static final List<FsOp> PRESET = List.of(new SystemBind("/usr"), new Directory("/dev", 0755),
-            new Tmpfs("/tmp", 1 << 20, "1777"), new Proc(false), new MaskProc(), new Devpts("/dev/pts"));
+    private static final List<FsOp> PRESET = List.of(
+            new SystemBind("/usr"),
+            new Directory("/dev", 0755),
+            new Tmpfs("/tmp", 1 << 20, "1777"),
+            new Proc(false),
+            new MaskProc(),
+            new Devpts("/dev/pts"));
     private static final Bind JUDGE = new Bind("/srv/judge/42", "/srv/judge/42", "/judge", false, false);
     private static final Bind SOLUTION = new Bind("/srv/s.py", "/srv/s.py", "/box/s.py", false, true);
 
@@ -44,31 +49,51 @@ class RootTemplateStepsTest {
     @Test
     void aTemplateHoldsTheSharedOpsAndAMountPointForEachMountMadePerSandbox() {
         List<FsOp> template = RootTemplateSteps.template(PRESET, List.of(JUDGE, SOLUTION));
-        assertEquals(List.of(new SystemBind("/usr"), new Directory("/dev", 0755), new MountPoint("/tmp", false),
-                new MountPoint("/proc", false), new MountPoint("/dev/pts", false), new MountPoint("/judge", false),
-                new MountPoint("/box/s.py", true)), template, "MaskProc mounts nothing of its own");
+        assertEquals(
+                List.of(
+                        new SystemBind("/usr"),
+                        new Directory("/dev", 0755),
+                        new MountPoint("/tmp", false),
+                        new MountPoint("/proc", false),
+                        new MountPoint("/dev/pts", false),
+                        new MountPoint("/judge", false),
+                        new MountPoint("/box/s.py", true)),
+                template,
+                "MaskProc mounts nothing of its own");
         assertTrue(template.stream().noneMatch(FsOp::perSandbox));
         assertThrows(UnsupportedOperationException.class, () -> template.add(new MaskProc()));
     }
 
     @Test
     void aMountPointBeneathAnEarlierMountIsNotInTheTemplateWhereItWouldBeHidden() {
-        List<FsOp> mounts = List.of(new Tmpfs("/tmp/build", 1 << 20, "0755"), JUDGE,
-                new Bind("/srv/out", "/srv/out", "/judge/out", true, false), new Tmpfs("/judgement", 1 << 20, "0755"));
+        List<FsOp> mounts = List.of(
+                new Tmpfs("/tmp/build", 1 << 20, "0755"),
+                JUDGE,
+                new Bind("/srv/out", "/srv/out", "/judge/out", true, false),
+                new Tmpfs("/judgement", 1 << 20, "0755"));
         List<FsOp> template = RootTemplateSteps.template(PRESET, mounts);
-        List<FsOp> points = template.stream().filter(op -> op instanceof MountPoint).toList();
-        assertEquals(List.of(new MountPoint("/tmp", false), new MountPoint("/proc", false),
-                new MountPoint("/dev/pts", false), new MountPoint("/judge", false), new MountPoint("/judgement",
-                        false)), points);
+        List<FsOp> points =
+                template.stream().filter(op -> op instanceof MountPoint).toList();
+        assertEquals(
+                List.of(
+                        new MountPoint("/tmp", false),
+                        new MountPoint("/proc", false),
+                        new MountPoint("/dev/pts", false),
+                        new MountPoint("/judge", false),
+                        new MountPoint("/judgement", false)),
+                points);
     }
 
     @Test
     void specsWithEqualListsShareATemplateAndOthersDoNot() {
-        assertEquals(RootTemplateSteps.template(PRESET, List.of(JUDGE)), RootTemplateSteps.template(PRESET,
-                List.of(new Bind("/elsewhere", "/elsewhere", "/judge", true, false))),
+        assertEquals(
+                RootTemplateSteps.template(PRESET, List.of(JUDGE)),
+                RootTemplateSteps.template(
+                        PRESET, List.of(new Bind("/elsewhere", "/elsewhere", "/judge", true, false))),
                 "the source of a bind is the sandbox's own, not the template's");
-        assertFalse(RootTemplateSteps.template(PRESET, List.of(JUDGE)).equals(RootTemplateSteps.template(PRESET,
-                List.of(new Bind("/srv/judge/42", "/srv/judge/42", "/judge2", false, false)))));
+        assertFalse(RootTemplateSteps.template(PRESET, List.of(JUDGE))
+                .equals(RootTemplateSteps.template(
+                        PRESET, List.of(new Bind("/srv/judge/42", "/srv/judge/42", "/judge2", false, false)))));
     }
 
     @Test
@@ -79,11 +104,15 @@ class RootTemplateStepsTest {
         int usr = indexOf(s, "bind /usr on /usr");
         int judge = indexOf(s, "open /judge beneath the root, following no symlink");
         int detach = indexOf(s, "detach the old root");
-        assertTrue(0 < pivot && pivot < usr && usr < judge && judge < detach, PlanSteps.descriptions(s).toString());
+        assertTrue(
+                0 < pivot && pivot < usr && usr < judge && judge < detach,
+                PlanSteps.descriptions(s).toString());
         assertEquals("/oldroot/usr", s.get(usr).string(0));
         assertEquals("make the root read-only", s.getLast().what());
-        assertThrows(IllegalArgumentException.class, () -> RootTemplateSteps.template(new StepList(arena),
-                List.of(new Tmpfs("/tmp", 1 << 20, "1777"))), "a per-sandbox op is no part of a template");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RootTemplateSteps.template(new StepList(arena), List.of(new Tmpfs("/tmp", 1 << 20, "1777"))),
+                "a per-sandbox op is no part of a template");
     }
 
     @Test
@@ -94,7 +123,8 @@ class RootTemplateStepsTest {
         int proc = indexOf(s, "bind /proc");
         int setns = indexOf(s, "enter the root template's mount namespace");
         int unshare = indexOf(s, "copy the root template into a mount namespace of its own");
-        assertTrue(0 <= source && source < proc && proc < setns && setns + 1 == unshare,
+        assertTrue(
+                0 <= source && source < proc && proc < setns && setns + 1 == unshare,
                 PlanSteps.descriptions(s).toString());
         assertEquals(905, s.get(setns).args()[0]);
         assertEquals(Linux.CLONE_NEWNS, s.get(setns).args()[1]);

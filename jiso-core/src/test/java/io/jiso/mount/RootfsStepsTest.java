@@ -29,8 +29,12 @@ import org.junit.jupiter.api.Test;
  * what the host's root (hostRoot()) keeps.
  */
 class RootfsStepsTest {
-    private static final List<FsOp> PRESET = List.of(new SystemBind("/usr"), new Symlink("usr/bin", "/bin"),
-            new Tmpfs("/tmp", 1 << 20, "1777"), new Proc(true), new MaskProc());
+    private static final List<FsOp> PRESET = List.of(
+            new SystemBind("/usr"),
+            new Symlink("usr/bin", "/bin"),
+            new Tmpfs("/tmp", 1 << 20, "1777"),
+            new Proc(true),
+            new MaskProc());
     private static final Bind WORK = new Bind("/srv/work", "/srv/work", "/work", true, false);
 
     private final Arena arena = Arena.ofConfined();
@@ -81,7 +85,8 @@ class RootfsStepsTest {
         Decoded last = s.getLast();
         assertEquals("make the root read-only", last.what());
         assertEquals("/", last.string(1));
-        assertEquals(Linux.MOUNT_ATTR_RDONLY | Linux.MOUNT_ATTR_NOSUID | Linux.MOUNT_ATTR_NODEV,
+        assertEquals(
+                Linux.MOUNT_ATTR_RDONLY | Linux.MOUNT_ATTR_NOSUID | Linux.MOUNT_ATTR_NODEV,
                 mount_attr.attr_set(PlanSteps.at(last.args()[3], mount_attr.sizeof())));
     }
 
@@ -89,8 +94,18 @@ class RootfsStepsTest {
     void theNewRootIsATmpfsEnteredWithPivotRoot() {
         RootfsSteps.build(list, true, List.of(), List.of(), null);
         List<Decoded> s = PlanSteps.of(list);
-        assertEquals(List.of("mount", "mount", "chdir", "mkdirat", "pivot_root", "chdir", "umount2", "unlinkat",
-                "mount_setattr"), PlanSteps.calls(s));
+        assertEquals(
+                List.of(
+                        "mount",
+                        "mount",
+                        "chdir",
+                        "mkdirat",
+                        "pivot_root",
+                        "chdir",
+                        "umount2",
+                        "unlinkat",
+                        "mount_setattr"),
+                PlanSteps.calls(s));
         Decoded tmpfs = s.get(1);
         assertEquals("tmpfs", tmpfs.string(2));
         assertEquals(Linux.MS_NOSUID | Linux.MS_NODEV, tmpfs.args()[3]);
@@ -117,8 +132,8 @@ class RootfsStepsTest {
 
     @Test
     void aCallersMountBeneathAnEarlierOneIsResolvedFromIt() {
-        List<FsOp> mounts = List.of(WORK, new Tmpfs("/work/tmp", 1 << 20, "0755"), new Tmpfs("/workshop", 1 << 20,
-                "0755"));
+        List<FsOp> mounts =
+                List.of(WORK, new Tmpfs("/work/tmp", 1 << 20, "0755"), new Tmpfs("/workshop", 1 << 20, "0755"));
         RootfsSteps.build(list, true, PRESET, mounts, null);
         List<Decoded> s = PlanSteps.of(list);
         // /work/tmp: /work is open from the root as one path, tmp made in it

@@ -29,7 +29,9 @@ class NamespaceStepsTest {
     void theChildBecomesRootOfItsUserNamespaceGroupsFirstThenGidThenUid() {
         NamespaceSteps.becomeRootOfUserNamespace(list, true);
         List<Decoded> s = PlanSteps.of(list);
-        assertEquals(List.of("setgroups", "setresgid", "setresuid"), PlanSteps.calls(s),
+        assertEquals(
+                List.of("setgroups", "setresgid", "setresuid"),
+                PlanSteps.calls(s),
                 "the uid last: without it, the gid could no longer change");
         assertEquals(0, s.get(0).args()[0], "no supplementary group left");
         for (Decoded d : s.subList(1, 3)) {

@@ -26,7 +26,9 @@ class LoopbackStepsTest {
             assertEquals(List.of("socket", "ioctl", "close"), PlanSteps.calls(s));
             Decoded socket = s.get(0);
             assertEquals(Linux.AF_INET, socket.args()[0]);
-            assertEquals(Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC, socket.args()[1],
+            assertEquals(
+                    Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC,
+                    socket.args()[1],
                     "close-on-exec: the program never inherits it");
             Decoded ioctl = s.get(1);
             assertTrue(ioctl.argFrom(0, socket));

@@ -19,16 +19,18 @@ import org.junit.jupiter.api.Test;
 class NamespaceTraceTest {
     /** The trace's lines that start with prefix, numbers replaced by N. */
     private static List<String> shapes(String trace, String prefix) {
-        return Arrays.stream(trace.split("\n")).filter(l -> l.startsWith(prefix))
-                .map(l -> l.replaceAll("\\d+", "N")).toList();
+        return Arrays.stream(trace.split("\n"))
+                .filter(l -> l.startsWith(prefix))
+                .map(l -> l.replaceAll("\\d+", "N"))
+                .toList();
     }
 
     @Test
     void sockstatKeepsThisNamespacesCountsAndDropsTheHostWideOnes() throws Exception {
         String trace = NamespaceTrace.read();
         assertEquals(List.of("sockets: used N "), shapes(trace, "sockets:"));
-        assertEquals(List.of("TCP: inuse N tw N "), shapes(trace, "TCP:"),
-                "orphan, alloc and mem count the whole host");
+        assertEquals(
+                List.of("TCP: inuse N tw N "), shapes(trace, "TCP:"), "orphan, alloc and mem count the whole host");
         assertEquals(List.of("UDP: inuse N "), shapes(trace, "UDP:"));
         assertFalse(trace.contains(" alloc ") || trace.contains(" orphan "), trace);
     }

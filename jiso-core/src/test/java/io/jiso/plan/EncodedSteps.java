@@ -13,8 +13,7 @@ import java.util.List;
  * them.
  */
 public final class EncodedSteps {
-    private EncodedSteps() {
-    }
+    private EncodedSteps() {}
 
     /** One step as the stage sees it. */
     public record Encoded(int index, String what, long nr, long[] args, int resultArgs, long toleratedErrnos) {
@@ -41,7 +40,12 @@ public final class EncodedSteps {
             for (int a = 0; a < args.length; a++) {
                 args[a] = jiso_step.arg(s, a);
             }
-            out.add(new Encoded(i, steps.describe(i), jiso_step.nr(s), args, jiso_step.result_args(s),
+            out.add(new Encoded(
+                    i,
+                    steps.describe(i),
+                    jiso_step.nr(s),
+                    args,
+                    jiso_step.result_args(s),
                     jiso_step.tolerated_errnos(s)));
         }
         return out;

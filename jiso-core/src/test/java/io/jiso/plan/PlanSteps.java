@@ -16,8 +16,7 @@ import java.util.Map;
  * concern's steps asserts what the child will do, without running it.
  */
 public final class PlanSteps {
-    private PlanSteps() {
-    }
+    private PlanSteps() {}
 
     private static final Map<Long, String> NAMES = new HashMap<>();
 
@@ -68,8 +67,13 @@ public final class PlanSteps {
                 args[a] = jiso_step.arg(s, a);
             }
             long nr = jiso_step.nr(s);
-            steps.add(new Decoded(i, NAMES.getOrDefault(nr, "op " + nr), args, jiso_step.result_args(s),
-                    jiso_step.tolerated_errnos(s), list.describe(i)));
+            steps.add(new Decoded(
+                    i,
+                    NAMES.getOrDefault(nr, "op " + nr),
+                    args,
+                    jiso_step.result_args(s),
+                    jiso_step.tolerated_errnos(s),
+                    list.describe(i)));
         }
         return steps;
     }
@@ -86,7 +90,9 @@ public final class PlanSteps {
 
     /** The first step whose description is what. */
     public static Decoded described(List<Decoded> steps, String what) {
-        return steps.stream().filter(s -> s.what().equals(what)).findFirst()
+        return steps.stream()
+                .filter(s -> s.what().equals(what))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no step \"" + what + "\" in " + descriptions(steps)));
     }
 
@@ -102,13 +108,18 @@ public final class PlanSteps {
 
     /** The C string at address (NULL: null). */
     public static String string(long address) {
-        return address == 0 ? null : MemorySegment.ofAddress(address).reinterpret(Integer.MAX_VALUE).getString(0);
+        return address == 0
+                ? null
+                : MemorySegment.ofAddress(address)
+                        .reinterpret(Integer.MAX_VALUE)
+                        .getString(0);
     }
 
     /** length bytes at address, as UTF-8 text. */
     public static String bytes(long address, long length) {
-        return new String(MemorySegment.ofAddress(address).reinterpret(length).toArray(
-                ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        return new String(
+                MemorySegment.ofAddress(address).reinterpret(length).toArray(ValueLayout.JAVA_BYTE),
+                StandardCharsets.UTF_8);
     }
 
     /** Memory of size bytes at address (a structure a step points to). */

@@ -34,13 +34,14 @@ class StepListTest {
         list.call("close fd 7", Syscalls.CLOSE, 7);
         Decoded d = PlanSteps.of(list).getFirst();
         assertEquals("close", d.call());
-        assertEquals(List.of(7L, 0L, 0L, 0L, 0L, 0L), List.of(d.args()[0], d.args()[1], d.args()[2], d.args()[3],
-                d.args()[4], d.args()[5]));
+        assertEquals(
+                List.of(7L, 0L, 0L, 0L, 0L, 0L),
+                List.of(d.args()[0], d.args()[1], d.args()[2], d.args()[3], d.args()[4], d.args()[5]));
         assertEquals(0, d.resultArgs());
         assertEquals(0, d.toleratedErrnos());
         assertEquals("close fd 7", list.describe(0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> list.call("too many", Syscalls.CLOSE, 1, 2, 3, 4, 5, 6, 7));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> list.call("too many", Syscalls.CLOSE, 1, 2, 3, 4, 5, 6, 7));
         assertTrue(e.getMessage().contains("at most 6 arguments: too many"), e.getMessage());
         assertEquals(1, list.size(), "nothing added by a refused call");
     }
@@ -63,7 +64,8 @@ class StepListTest {
         assertEquals(1, s.get(2).resultArgs());
         assertEquals(open.index(), s.get(2).args()[0]);
         assertEquals(1234, s.get(2).args()[1], "the other arguments stay as given");
-        Step dup = list.call("dup3", Syscalls.DUP3, 0, 0, 0).argFromStep(0, open).argFromStep(1, write);
+        Step dup =
+                list.call("dup3", Syscalls.DUP3, 0, 0, 0).argFromStep(0, open).argFromStep(1, write);
         assertEquals(0b11, PlanSteps.of(list).get(3).resultArgs());
         assertThrows(IllegalArgumentException.class, () -> open.argFromStep(0, write), "a later step's result");
         assertThrows(IllegalArgumentException.class, () -> dup.argFromStep(0, dup), "its own result");
@@ -87,7 +89,8 @@ class StepListTest {
     @Test
     void stringsForTheChildAreNulTerminatedInItsMemory() {
         MemorySegment argv = list.cStrings(List.of("/bin/echo", "", "é"));
-        List<String> read = List.of(PlanSteps.string(argv.getAtIndex(ValueLayout.ADDRESS, 0).address()),
+        List<String> read = List.of(
+                PlanSteps.string(argv.getAtIndex(ValueLayout.ADDRESS, 0).address()),
                 PlanSteps.string(argv.getAtIndex(ValueLayout.ADDRESS, 1).address()),
                 PlanSteps.string(argv.getAtIndex(ValueLayout.ADDRESS, 2).address()));
         assertEquals(List.of("/bin/echo", "", "é"), read);

@@ -24,7 +24,9 @@ class SyscallsTest {
     void mkdirsMakesEveryComponentAndAcceptsExistingOnes() {
         Syscalls.mkdirs(list, "/run/jiso/box", 0700);
         List<Decoded> s = PlanSteps.of(list);
-        assertEquals(List.of("/run", "/run/jiso", "/run/jiso/box"), s.stream().map(d -> d.string(1)).toList());
+        assertEquals(
+                List.of("/run", "/run/jiso", "/run/jiso/box"),
+                s.stream().map(d -> d.string(1)).toList());
         for (Decoded d : s) {
             assertEquals("mkdirat", d.call());
             assertEquals(Linux.AT_FDCWD, (int) d.args()[0]);

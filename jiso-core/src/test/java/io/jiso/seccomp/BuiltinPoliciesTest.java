@@ -24,8 +24,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and the strict policy never allows what the default one refuses.
  */
 class BuiltinPoliciesTest {
-    private static final List<String> NAMESPACE_FLAGS = List.of("CLONE_NEWNS", "CLONE_NEWUTS", "CLONE_NEWIPC",
-            "CLONE_NEWUSER", "CLONE_NEWPID", "CLONE_NEWNET", "CLONE_NEWCGROUP");
+    private static final List<String> NAMESPACE_FLAGS = List.of(
+            "CLONE_NEWNS",
+            "CLONE_NEWUTS",
+            "CLONE_NEWIPC",
+            "CLONE_NEWUSER",
+            "CLONE_NEWPID",
+            "CLONE_NEWNET",
+            "CLONE_NEWCGROUP");
 
     private static int allow(Abi abi) {
         return encode(abi, Action.allow());
@@ -40,16 +46,70 @@ class BuiltinPoliciesTest {
     void strictAllowsWhatRuntimesCallAndNothingForNetworkingIdentityOrAdministration(String arch) {
         Subject s = Subject.of(SeccompPolicy.strict(), arch);
         Abi abi = s.abi();
-        for (String call : List.of("read", "write", "openat", "close", "mmap", "mprotect", "munmap", "brk", "futex",
-                "execve", "exit_group", "rt_sigaction", "rt_sigreturn", "clock_gettime", "getrandom", "prlimit64",
-                "newfstatat", "statx", "getdents64", "pipe2", "wait4", "sched_getaffinity", "set_robust_list", "rseq")) {
+        for (String call : List.of(
+                "read",
+                "write",
+                "openat",
+                "close",
+                "mmap",
+                "mprotect",
+                "munmap",
+                "brk",
+                "futex",
+                "execve",
+                "exit_group",
+                "rt_sigaction",
+                "rt_sigreturn",
+                "clock_gettime",
+                "getrandom",
+                "prlimit64",
+                "newfstatat",
+                "statx",
+                "getdents64",
+                "pipe2",
+                "wait4",
+                "sched_getaffinity",
+                "set_robust_list",
+                "rseq")) {
             assertEquals(allow(abi), s.verdict(s.nr(call)), call);
         }
-        for (String call : List.of("socket", "connect", "bind", "listen", "accept4", "sendto", "recvfrom", "sendmsg",
-                "setsockopt", "setuid", "setgid", "setresuid", "setgroups", "capset", "fchown", "fchownat",
-                "mount", "umount2", "pivot_root", "unshare", "setns", "ptrace", "bpf", "perf_event_open", "keyctl",
-                "init_module", "reboot", "sethostname", "settimeofday", "mknodat", "io_uring_setup", "userfaultfd",
-                "process_vm_readv", "kcmp", "acct", "swapon")) {
+        for (String call : List.of(
+                "socket",
+                "connect",
+                "bind",
+                "listen",
+                "accept4",
+                "sendto",
+                "recvfrom",
+                "sendmsg",
+                "setsockopt",
+                "setuid",
+                "setgid",
+                "setresuid",
+                "setgroups",
+                "capset",
+                "fchown",
+                "fchownat",
+                "mount",
+                "umount2",
+                "pivot_root",
+                "unshare",
+                "setns",
+                "ptrace",
+                "bpf",
+                "perf_event_open",
+                "keyctl",
+                "init_module",
+                "reboot",
+                "sethostname",
+                "settimeofday",
+                "mknodat",
+                "io_uring_setup",
+                "userfaultfd",
+                "process_vm_readv",
+                "kcmp",
+                "acct",
+                "swapon")) {
             assertEquals(eperm(abi), s.verdict(s.nr(call)), call);
         }
         long addrNoRandomize = 0x0040000;
@@ -65,8 +125,10 @@ class BuiltinPoliciesTest {
             Subject s = Subject.of(policy, arch);
             Abi abi = s.abi();
             long fork = abi.longConstant("SIGCHLD");
-            long thread = abi.longConstant("CLONE_VM") | abi.longConstant("CLONE_THREAD")
-                    | abi.longConstant("CLONE_SIGHAND") | abi.longConstant("CLONE_SETTLS");
+            long thread = abi.longConstant("CLONE_VM")
+                    | abi.longConstant("CLONE_THREAD")
+                    | abi.longConstant("CLONE_SIGHAND")
+                    | abi.longConstant("CLONE_SETTLS");
             assertEquals(allow(abi), s.verdict(s.nr("clone"), fork), "fork");
             assertEquals(allow(abi), s.verdict(s.nr("clone"), thread), "thread");
             for (String flag : NAMESPACE_FLAGS) {
@@ -97,7 +159,9 @@ class BuiltinPoliciesTest {
             for (String request : List.of("TIOCSTI", "TIOCLINUX")) {
                 long r = abi.longConstant(request);
                 assertEquals(eperm(abi), s.verdict(s.nr("ioctl"), 0, r), request);
-                assertEquals(eperm(abi), s.verdict(s.nr("ioctl"), 0, r | 0xFFFF_FFFF_0000_0000L),
+                assertEquals(
+                        eperm(abi),
+                        s.verdict(s.nr("ioctl"), 0, r | 0xFFFF_FFFF_0000_0000L),
                         request + " with the upper half the kernel ignores");
             }
             // TCGETS, TIOCGWINSZ, FIONREAD, FIOCLEX: asm-generic numbers, the same on both architectures
@@ -128,7 +192,9 @@ class BuiltinPoliciesTest {
             for (long[] args : argumentSets) {
                 int d = def.verdict(call.getValue(), args);
                 if (d != allow(abi)) {
-                    assertNotEquals(allow(abi), strict.verdict(call.getValue(), args),
+                    assertNotEquals(
+                            allow(abi),
+                            strict.verdict(call.getValue(), args),
                             call.getKey() + " is refused by the default policy but allowed by the strict one");
                     checked++;
                 }
@@ -153,7 +219,8 @@ class BuiltinPoliciesTest {
         // a number past the table (a call newer than the headers): ENOSYS so libc falls back
         int past = s.abi().syscalls().values().stream().max(Integer::compare).orElseThrow() + 1;
         assertEquals(encode(s.abi(), Action.errno("ENOSYS")), s.verdict(past));
-        assertEquals(encode(s.abi(), Action.errno("ENOSYS")),
+        assertEquals(
+                encode(s.abi(), Action.errno("ENOSYS")),
                 Subject.of(SeccompPolicy.strict(), arch).verdict(past));
     }
 }

@@ -28,14 +28,17 @@ class CustomPolicyVerdictsTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "aarch64"})
     void anAllowListKillsTheRestButUnknownNumbersGetTheirOwnAction(String arch) {
-        SeccompPolicy p = SeccompPolicy.builder(Action.killProcess()).allow("read", "write", "exit_group").build();
+        SeccompPolicy p = SeccompPolicy.builder(Action.killProcess())
+                .allow("read", "write", "exit_group")
+                .build();
         Subject s = Subject.of(p, arch);
         assertEquals(v(s, Action.allow()), s.verdict(s.nr("write")));
         assertEquals(v(s, Action.killProcess()), s.verdict(s.nr("openat")));
         assertEquals(v(s, Action.killProcess()), s.verdict(s.nr("getpid")));
         int past = s.abi().syscalls().values().stream().max(Integer::compare).orElseThrow() + 1;
         assertEquals(v(s, Action.errno("ENOSYS")), s.verdict(past), "unknown numbers: ENOSYS, not the default");
-        Subject trapUnknown = Subject.of(p.toBuilder().unknownSyscalls(Action.trap()).build(), arch);
+        Subject trapUnknown =
+                Subject.of(p.toBuilder().unknownSyscalls(Action.trap()).build(), arch);
         assertEquals(v(s, Action.trap()), trapUnknown.verdict(past));
         assertEquals(v(s, Action.trap()), trapUnknown.verdict(past + 100));
         assertEquals(v(s, Action.allow()), trapUnknown.verdict(s.nr("read")));
@@ -50,18 +53,23 @@ class CustomPolicyVerdictsTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "aarch64"})
     void aForeignArchitectureIsKilledWhateverThePolicyAllows(String arch) {
-        SeccompPolicy all = SeccompPolicy.builder(Action.allow()).unknownSyscalls(Action.allow()).build();
+        SeccompPolicy all = SeccompPolicy.builder(Action.allow())
+                .unknownSyscalls(Action.allow())
+                .build();
         Subject s = Subject.of(all, arch);
         assertEquals(v(s, Action.allow()), s.verdict(s.nr("read")));
         Abi other = Abi.of(arch.equals("x86_64") ? "aarch64" : "x86_64");
         assertEquals(v(s, Action.killProcess()), s.verdictArch(s.nr("read"), other.auditArch()));
         assertEquals(v(s, Action.killProcess()), s.verdictArch(s.nr("read"), 0));
-        assertEquals(v(s, Action.killProcess()), s.verdictArch(s.nr("read"), s.abi().auditArch() ^ 1));
+        assertEquals(
+                v(s, Action.killProcess()), s.verdictArch(s.nr("read"), s.abi().auditArch() ^ 1));
     }
 
     @Test
     void x32CallsAreKilledEvenWhereEverythingIsAllowed() {
-        SeccompPolicy all = SeccompPolicy.builder(Action.allow()).unknownSyscalls(Action.allow()).build();
+        SeccompPolicy all = SeccompPolicy.builder(Action.allow())
+                .unknownSyscalls(Action.allow())
+                .build();
         Subject s = Subject.of(all, "x86_64");
         int x32 = (int) s.abi().longConstant("__X32_SYSCALL_BIT");
         for (String call : new String[] {"read", "execve", "openat", "ioctl"}) {
@@ -167,8 +175,10 @@ class CustomPolicyVerdictsTest {
 
     @Test
     void aNameOnlyOneArchitectureHasIsSkippedOnTheOther() {
-        SeccompPolicy p = SeccompPolicy.builder(Action.allow()).rule("open", Action.errno(30))
-                .rule("openat", Action.errno(31)).build();
+        SeccompPolicy p = SeccompPolicy.builder(Action.allow())
+                .rule("open", Action.errno(30))
+                .rule("openat", Action.errno(31))
+                .build();
         Subject x86 = Subject.of(p, "x86_64");
         assertEquals(v(x86, Action.errno(30)), x86.verdict(x86.nr("open")));
         Subject arm = Subject.of(p, "aarch64");

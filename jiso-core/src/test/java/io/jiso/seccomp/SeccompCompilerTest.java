@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.SeccompPolicies;
+import io.jiso.SeccompPolicy;
 import io.jiso.SeccompPolicy.Action;
 import io.jiso.SeccompPolicy.ArgCheck;
 import io.jiso.SeccompPolicy.Rule;
-import io.jiso.SeccompPolicy;
 import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import java.util.ArrayList;
@@ -41,7 +41,8 @@ class SeccompCompilerTest {
         if (arch != abi.auditArch()) {
             return Action.killProcess();
         }
-        if (abi.arch().equals("x86_64") && Integer.compareUnsigned(nr, (int) abi.longConstant("__X32_SYSCALL_BIT")) >= 0
+        if (abi.arch().equals("x86_64")
+                && Integer.compareUnsigned(nr, (int) abi.longConstant("__X32_SYSCALL_BIT")) >= 0
                 && nr != -1) {
             return Action.killProcess();
         }
@@ -83,7 +84,8 @@ class SeccompCompilerTest {
     }
 
     /** A compiled policy and everything needed to question it. */
-    record Subject(SeccompPolicy policy, Abi abi, SeccompProgram program, BpfInterpreter bpf, Map<Integer, String> names) {
+    record Subject(
+            SeccompPolicy policy, Abi abi, SeccompProgram program, BpfInterpreter bpf, Map<Integer, String> names) {
         static Subject of(SeccompPolicy policy, String arch) {
             Abi abi = Abi.of(arch);
             SeccompProgram program = SeccompCompiler.compile(SeccompPolicies.rulesOf(policy), abi);
@@ -112,7 +114,8 @@ class SeccompCompilerTest {
             int expected = encode(abi, reference(policy, abi, names, nr, arch, args));
             int actual = verdictArch(nr, arch, args);
             if (expected != actual) {
-                throw new AssertionError(String.format("%s nr=%d (%s) arch=%x args=%s: expected %08x, got %08x",
+                throw new AssertionError(String.format(
+                        "%s nr=%d (%s) arch=%x args=%s: expected %08x, got %08x",
                         abi.arch(), nr, names.get(nr), arch, Arrays.toString(args), expected, actual));
             }
         }
@@ -128,8 +131,16 @@ class SeccompCompilerTest {
             for (Rule r : policy.rules()) {
                 for (ArgCheck c : r.checks()) {
                     long v = c.value();
-                    for (long x : new long[] {v, v - 1, v + 1, v | 0xDEAD_0000_0000L, v ^ (1L << 32), v & 0xFFFF_FFFFL,
-                            v | ~c.mask(), v | (c.mask() & 0x5555_5555_5555_5555L)}) {
+                    for (long x : new long[] {
+                        v,
+                        v - 1,
+                        v + 1,
+                        v | 0xDEAD_0000_0000L,
+                        v ^ (1L << 32),
+                        v & 0xFFFF_FFFFL,
+                        v | ~c.mask(),
+                        v | (c.mask() & 0x5555_5555_5555_5555L)
+                    }) {
                         interesting.add(x);
                     }
                 }
@@ -142,7 +153,9 @@ class SeccompCompilerTest {
                 agree(nr, abi.auditArch(), new long[6]);
                 String name = names.get(nr);
                 boolean hasArgRules = name != null
-                        && policy.rules().stream().anyMatch(r -> r.syscall().equals(name) && !r.checks().isEmpty());
+                        && policy.rules().stream()
+                                .anyMatch(r ->
+                                        r.syscall().equals(name) && !r.checks().isEmpty());
                 if (!hasArgRules) {
                     worst = Math.max(worst, bpf.executed);
                 }
@@ -178,7 +191,8 @@ class SeccompCompilerTest {
     void defaultPolicyAgreesWithItsReading(String arch) {
         Subject s = Subject.of(SeccompPolicy.defaultPolicy(), arch);
         int worst = s.agreeEverywhere(1);
-        System.out.printf("default policy, %s: %d instructions, at most %d executed for a bare syscall%n",
+        System.out.printf(
+                "default policy, %s: %d instructions, at most %d executed for a bare syscall%n",
                 arch, s.program().size(), worst);
         assertTrue(s.program().size() < Linux.BPF_MAXINSNS);
         assertTrue(worst <= 16, "the dispatch should be a binary search, not a chain: " + worst);
@@ -189,7 +203,8 @@ class SeccompCompilerTest {
     void strictPolicyAgreesWithItsReading(String arch) {
         Subject s = Subject.of(SeccompPolicy.strict(), arch);
         int worst = s.agreeEverywhere(2);
-        System.out.printf("strict policy, %s: %d instructions, at most %d executed for a bare syscall%n",
+        System.out.printf(
+                "strict policy, %s: %d instructions, at most %d executed for a bare syscall%n",
                 arch, s.program().size(), worst);
         assertTrue(worst <= 16, "the dispatch should be a binary search, not a chain: " + worst);
     }
@@ -214,13 +229,19 @@ class SeccompCompilerTest {
         assertEquals(enosys, s.verdict(past));
         assertEquals(enosys, s.verdict(past + 1000));
         // foreign architecture: a 32-bit ABI on the same machine, or the other one
-        for (String foreign : new String[] {"AUDIT_ARCH_I386", "AUDIT_ARCH_ARM", abi.arch().equals("x86_64")
-                ? "AUDIT_ARCH_AARCH64" : "AUDIT_ARCH_X86_64"}) {
+        for (String foreign : new String[] {
+            "AUDIT_ARCH_I386",
+            "AUDIT_ARCH_ARM",
+            abi.arch().equals("x86_64") ? "AUDIT_ARCH_AARCH64" : "AUDIT_ARCH_X86_64"
+        }) {
             assertEquals(kill, s.verdictArch(s.nr("read"), abi.intConstant(foreign)), foreign);
         }
         // clone: threads and forks yes, namespaces no
-        long thread = abi.longConstant("CLONE_VM") | abi.longConstant("CLONE_FS") | abi.longConstant("CLONE_FILES")
-                | abi.longConstant("CLONE_SIGHAND") | abi.longConstant("CLONE_THREAD");
+        long thread = abi.longConstant("CLONE_VM")
+                | abi.longConstant("CLONE_FS")
+                | abi.longConstant("CLONE_FILES")
+                | abi.longConstant("CLONE_SIGHAND")
+                | abi.longConstant("CLONE_THREAD");
         assertEquals(allow, s.verdict(s.nr("clone"), thread));
         assertEquals(eperm, s.verdict(s.nr("clone"), thread | abi.longConstant("CLONE_NEWUSER")));
         assertEquals(eperm, s.verdict(s.nr("unshare"), abi.longConstant("CLONE_NEWUSER")));
@@ -245,22 +266,79 @@ class SeccompCompilerTest {
      * x86_64 and aarch64 tables on none of its allow-lists, and the calls it allows only
      * with some arguments (clone, personality, socket; clone3 gets ENOSYS).
      */
-    static final List<String> DOCKER_DENIES = List.of("_sysctl", "acct", "add_key", "afs_syscall", "bpf",
-            "chroot", "clock_settime", "create_module", "delete_module", "fanotify_init", "finit_module", "fsconfig",
-            "fsmount", "fsopen", "fspick", "get_kernel_syms", "get_mempolicy", "getpmsg", "init_module",
-            "io_uring_enter", "io_uring_register", "io_uring_setup", "ioperm", "iopl", "kcmp", "kexec_file_load",
-            "kexec_load", "keyctl", "lookup_dcookie", "mbind", "migrate_pages", "mount", "mount_setattr",
-            "move_mount", "move_pages", "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open",
-            "pidfd_getfd", "pivot_root", "process_madvise", "putpmsg", "query_module", "quotactl", "quotactl_fd",
-            "reboot", "request_key", "security", "set_mempolicy", "set_mempolicy_home_node", "setdomainname",
-            "sethostname", "setns", "settimeofday", "swapoff", "swapon", "sysfs", "syslog", "tuxcall", "umount2",
-            "uselib", "userfaultfd", "ustat", "vhangup", "vserver");
-    /** Not implemented by Linux: jiso answers ENOSYS as the kernel would, Docker EPERM. */
-    static final Set<String> UNIMPLEMENTED = Set.of("afs_syscall", "getpmsg", "putpmsg", "security", "tuxcall",
+    static final List<String> DOCKER_DENIES = List.of(
+            "_sysctl",
+            "acct",
+            "add_key",
+            "afs_syscall",
+            "bpf",
+            "chroot",
+            "clock_settime",
+            "create_module",
+            "delete_module",
+            "fanotify_init",
+            "finit_module",
+            "fsconfig",
+            "fsmount",
+            "fsopen",
+            "fspick",
+            "get_kernel_syms",
+            "get_mempolicy",
+            "getpmsg",
+            "init_module",
+            "io_uring_enter",
+            "io_uring_register",
+            "io_uring_setup",
+            "ioperm",
+            "iopl",
+            "kcmp",
+            "kexec_file_load",
+            "kexec_load",
+            "keyctl",
+            "lookup_dcookie",
+            "mbind",
+            "migrate_pages",
+            "mount",
+            "mount_setattr",
+            "move_mount",
+            "move_pages",
+            "nfsservctl",
+            "open_by_handle_at",
+            "open_tree",
+            "perf_event_open",
+            "pidfd_getfd",
+            "pivot_root",
+            "process_madvise",
+            "putpmsg",
+            "query_module",
+            "quotactl",
+            "quotactl_fd",
+            "reboot",
+            "request_key",
+            "security",
+            "set_mempolicy",
+            "set_mempolicy_home_node",
+            "setdomainname",
+            "sethostname",
+            "setns",
+            "settimeofday",
+            "swapoff",
+            "swapon",
+            "sysfs",
+            "syslog",
+            "tuxcall",
+            "umount2",
+            "uselib",
+            "userfaultfd",
+            "ustat",
+            "vhangup",
             "vserver");
+    /** Not implemented by Linux: jiso answers ENOSYS as the kernel would, Docker EPERM. */
+    static final Set<String> UNIMPLEMENTED =
+            Set.of("afs_syscall", "getpmsg", "putpmsg", "security", "tuxcall", "vserver");
     /** Denied by jiso's default policy beyond Docker's, as BuiltinPolicies' table says. */
-    static final List<String> DENIED_BEYOND_DOCKER = List.of("ptrace", "process_vm_readv", "process_vm_writev",
-            "name_to_handle_at", "adjtimex", "clock_adjtime");
+    static final List<String> DENIED_BEYOND_DOCKER = List.of(
+            "ptrace", "process_vm_readv", "process_vm_writev", "name_to_handle_at", "adjtimex", "clock_adjtime");
 
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "aarch64"})
@@ -280,9 +358,13 @@ class SeccompCompilerTest {
         }
         // Nothing else is denied without arguments: the table in BuiltinPolicies is complete.
         for (var e : abi.syscalls().entrySet()) {
-            if (!DOCKER_DENIES.contains(e.getKey()) && !DENIED_BEYOND_DOCKER.contains(e.getKey())
+            if (!DOCKER_DENIES.contains(e.getKey())
+                    && !DENIED_BEYOND_DOCKER.contains(e.getKey())
                     && !e.getKey().equals("clone3")) {
-                assertEquals(allow, s.verdict(e.getValue()), e.getKey() + " is denied but neither Docker nor the table says so");
+                assertEquals(
+                        allow,
+                        s.verdict(e.getValue()),
+                        e.getKey() + " is denied but neither Docker nor the table says so");
             }
         }
         // Docker's socket filter: every family but AF_ALG and AF_VSOCK; jiso also for socketpair,
@@ -294,7 +376,9 @@ class SeccompCompilerTest {
                 assertEquals(eperm, s.verdict(s.nr(call), f | 0xABCD_0000_0000L), call + " " + family + " | garbage");
             }
             for (String family : List.of("AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_NFC")) {
-                assertEquals(allow, s.verdict(s.nr(call), abi.longConstant(family), abi.longConstant("SOCK_STREAM")),
+                assertEquals(
+                        allow,
+                        s.verdict(s.nr(call), abi.longConstant(family), abi.longConstant("SOCK_STREAM")),
                         call + " " + family);
             }
         }
@@ -306,7 +390,8 @@ class SeccompCompilerTest {
         for (String persona : List.of("PER_LINUX", "PER_LINUX32", "UNAME26")) {
             assertEquals(allow, s.verdict(s.nr("personality"), abi.longConstant(persona)), persona);
         }
-        assertEquals(allow, s.verdict(s.nr("personality"), abi.longConstant("UNAME26") | abi.longConstant("PER_LINUX32")));
+        assertEquals(
+                allow, s.verdict(s.nr("personality"), abi.longConstant("UNAME26") | abi.longConstant("PER_LINUX32")));
     }
 
     @ParameterizedTest
@@ -318,7 +403,9 @@ class SeccompCompilerTest {
         int eperm = encode(abi, Action.errno(EPERM));
         long stream = abi.longConstant("SOCK_STREAM") | abi.longConstant("SOCK_CLOEXEC");
         assertEquals(allow, s.verdict(s.nr("socketpair"), abi.longConstant("AF_UNIX"), stream));
-        assertEquals(allow, s.verdict(s.nr("socketpair"), abi.longConstant("AF_UNIX") | 1L << 40, stream),
+        assertEquals(
+                allow,
+                s.verdict(s.nr("socketpair"), abi.longConstant("AF_UNIX") | 1L << 40, stream),
                 "the family is an int: the kernel ignores the upper half, so does the rule");
         for (String family : List.of("AF_INET", "AF_INET6", "AF_NETLINK", "AF_ALG", "AF_VSOCK")) {
             assertEquals(eperm, s.verdict(s.nr("socketpair"), abi.longConstant(family), stream), family);
@@ -403,7 +490,9 @@ class SeccompCompilerTest {
         for (long[] in : s.program().instructions()) {
             hasJa |= in[0] == ja;
         }
-        assertTrue(hasJa, "expected BPF_JA trampolines in a program of " + s.program().size());
+        assertTrue(
+                hasJa,
+                "expected BPF_JA trampolines in a program of " + s.program().size());
         assertTrue(s.program().size() > 1000, "size " + s.program().size());
         s.agreeEverywhere(4);
         for (int i = 0; i < 300; i++) {
@@ -417,7 +506,8 @@ class SeccompCompilerTest {
         for (int i = 0; i < 2100; i++) {
             b.rule("ioctl", Action.errno(1), arg(1).eq(i));
         }
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> SeccompCompiler.compile(SeccompPolicies.rulesOf(b.build()), HOST));
     }
 
@@ -444,12 +534,19 @@ class SeccompCompilerTest {
         for (SeccompPolicy p : List.of(
                 SeccompPolicy.builder(Action.allow()).build(),
                 SeccompPolicy.builder(Action.killProcess()).allow("exit_group").build(),
-                SeccompPolicy.builder(Action.allow()).unknownSyscalls(Action.allow()).build())) {
+                SeccompPolicy.builder(Action.allow())
+                        .unknownSyscalls(Action.allow())
+                        .build())) {
             Subject s = Subject.of(p, arch);
             s.agreeEverywhere(6);
         }
-        assertEquals(encode(Abi.of(arch), Action.killProcess()),
-                Subject.of(SeccompPolicy.builder(Action.killProcess()).allow("exit_group").build(), arch)
+        assertEquals(
+                encode(Abi.of(arch), Action.killProcess()),
+                Subject.of(
+                                SeccompPolicy.builder(Action.killProcess())
+                                        .allow("exit_group")
+                                        .build(),
+                                arch)
                         .verdict(Abi.of(arch).syscall("read")));
     }
 
@@ -462,7 +559,11 @@ class SeccompCompilerTest {
         assertThrows(IllegalArgumentException.class, () -> arg(0).maskedEq(0xF0, 0x0F));
         assertThrows(IllegalArgumentException.class, () -> Action.errno(-1));
         // a name only one architecture has is fine, and skipped on the other
-        Subject s = Subject.of(SeccompPolicy.builder(Action.allow()).rule("open", Action.errno(1)).build(), "aarch64");
+        Subject s = Subject.of(
+                SeccompPolicy.builder(Action.allow())
+                        .rule("open", Action.errno(1))
+                        .build(),
+                "aarch64");
         s.agreeEverywhere(7);
     }
 
@@ -471,9 +572,25 @@ class SeccompCompilerTest {
         // SeccompCompiler takes them from the running architecture whichever it compiles for.
         Abi x86 = Abi.of("x86_64");
         Abi arm = Abi.of("aarch64");
-        for (String name : List.of("BPF_LD", "BPF_W", "BPF_ABS", "BPF_JMP", "BPF_JA", "BPF_K", "BPF_JEQ",
-                "BPF_JGT", "BPF_JGE", "BPF_ALU", "BPF_AND", "BPF_RET", "BPF_MAXINSNS", "SECCOMP_RET_ALLOW",
-                "SECCOMP_RET_ERRNO", "SECCOMP_RET_DATA", "SECCOMP_RET_KILL_PROCESS", "SECCOMP_RET_TRAP",
+        for (String name : List.of(
+                "BPF_LD",
+                "BPF_W",
+                "BPF_ABS",
+                "BPF_JMP",
+                "BPF_JA",
+                "BPF_K",
+                "BPF_JEQ",
+                "BPF_JGT",
+                "BPF_JGE",
+                "BPF_ALU",
+                "BPF_AND",
+                "BPF_RET",
+                "BPF_MAXINSNS",
+                "SECCOMP_RET_ALLOW",
+                "SECCOMP_RET_ERRNO",
+                "SECCOMP_RET_DATA",
+                "SECCOMP_RET_KILL_PROCESS",
+                "SECCOMP_RET_TRAP",
                 "SECCOMP_RET_LOG")) {
             assertEquals(x86.longConstant(name), arm.longConstant(name), name);
         }

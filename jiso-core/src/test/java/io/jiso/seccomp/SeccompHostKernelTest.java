@@ -66,8 +66,7 @@ class SeccompHostKernelTest {
     @TempDir
     static Path dir;
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     @BeforeAll
     static void needsPython() throws IOException {
@@ -95,11 +94,18 @@ class SeccompHostKernelTest {
     }
 
     static Result run(SeccompPolicy policy, String stdin, String... command) throws Exception {
-        Path bpf = write(SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)),
+        Path bpf = write(
+                SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)),
                 policy == SeccompPolicy.strict() ? "strict" : "policy");
-        List<String> argv = new ArrayList<>(List.of(PYTHON, dir.resolve("loader.py").toString(),
-                "" + Linux.__NR_prctl, "" + Linux.PR_SET_NO_NEW_PRIVS, "" + Linux.__NR_seccomp,
-                "" + Linux.SECCOMP_SET_MODE_FILTER, bpf.toString(), "" + sock_filter.sizeof()));
+        List<String> argv = new ArrayList<>(List.of(
+                PYTHON,
+                dir.resolve("loader.py").toString(),
+                "" + Linux.__NR_prctl,
+                "" + Linux.PR_SET_NO_NEW_PRIVS,
+                "" + Linux.__NR_seccomp,
+                "" + Linux.SECCOMP_SET_MODE_FILTER,
+                bpf.toString(),
+                "" + sock_filter.sizeof()));
         argv.addAll(List.of(command));
         Process p = new ProcessBuilder(argv).directory(dir.toFile()).start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -107,13 +113,15 @@ class SeccompHostKernelTest {
         var out = p.getInputStream().readAllBytes();
         var err = p.getErrorStream().readAllBytes();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        Result r = new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        Result r = new Result(
+                p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
         assertNotEquals(125, r.exit(), "the kernel refused the filter: " + r.err());
         return r;
     }
 
     static Result calls(SeccompPolicy policy, String... specs) throws Exception {
-        List<String> argv = new ArrayList<>(List.of(PYTHON, dir.resolve("calls.py").toString()));
+        List<String> argv =
+                new ArrayList<>(List.of(PYTHON, dir.resolve("calls.py").toString()));
         argv.addAll(List.of(specs));
         return run(policy, "", argv.toArray(String[]::new));
     }
@@ -131,7 +139,8 @@ class SeccompHostKernelTest {
         Result sh = run(p, "", "/bin/sh", "-c", "echo b a c | tr ' ' '\\n' | sort | head -2");
         assertEquals("a\nb\n", sh.out());
         assertEquals("1\n", run(p, "", PYTHON, "-c", "print(1)").out());
-        Result java = run(p, "", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version");
+        Result java = run(
+                p, "", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version");
         assertEquals(0, java.exit(), java.err());
         assertTrue(java.err().contains("version"), java.err());
     }
@@ -142,7 +151,8 @@ class SeccompHostKernelTest {
         Files.writeString(dir.resolve("hello.c"), "#include <stdio.h>\nint main(void){puts(\"hello\");return 0;}\n");
         Result gcc = run(SeccompPolicy.defaultPolicy(), "", "/usr/bin/gcc", "-o", "hello", "hello.c");
         assertEquals(0, gcc.exit(), gcc.err());
-        assertEquals("hello\n", run(SeccompPolicy.defaultPolicy(), "", "./hello").out());
+        assertEquals(
+                "hello\n", run(SeccompPolicy.defaultPolicy(), "", "./hello").out());
     }
 
     @Test
@@ -152,12 +162,16 @@ class SeccompHostKernelTest {
         assertNotEquals(0, unshare.exit());
         assertTrue(unshare.err().contains("Operation not permitted"), unshare.err());
         Files.createDirectories(dir.resolve("mnt"));
-        assertNotEquals(0, run(p, "", "mount", "-t", "tmpfs", "none", dir.resolve("mnt").toString()).exit());
+        assertNotEquals(
+                0,
+                run(p, "", "mount", "-t", "tmpfs", "none", dir.resolve("mnt").toString())
+                        .exit());
         assertTrue(run(p, "", "setarch", "-R", "true").err().contains("Operation not permitted"));
         long tiocsti = Linux.TIOCSTI;
         long newuser = Linux.CLONE_NEWUSER;
         int past = Collections.max(ABI.syscalls().values()) + 1;
-        Result r = calls(p,
+        Result r = calls(
+                p,
                 nr("clone3") + ",0,0",
                 nr("ioctl") + ",0," + tiocsti,
                 nr("ioctl") + ",0," + (tiocsti | 1L << 32),
@@ -188,28 +202,43 @@ class SeccompHostKernelTest {
         assertEquals(SIGSYS_EXIT, r.exit(), r.out() + r.err());
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "needs gcc for int 0x80");
         // Any number will do: the filter's architecture check comes first.
-        Files.writeString(dir.resolve("i386.c"),
+        Files.writeString(
+                dir.resolve("i386.c"),
                 "int main(void){int r; __asm__ volatile(\"int $0x80\" : \"=a\"(r) : \"a\"(20)); return 0;}\n");
-        Process gcc = new ProcessBuilder("/usr/bin/gcc", "-o", dir.resolve("i386").toString(),
-                dir.resolve("i386.c").toString()).inheritIO().start();
+        Process gcc = new ProcessBuilder(
+                        "/usr/bin/gcc",
+                        "-o",
+                        dir.resolve("i386").toString(),
+                        dir.resolve("i386.c").toString())
+                .inheritIO()
+                .start();
         assertEquals(0, gcc.waitFor());
         // Without a filter the call reaches the kernel and returns; a kernel without ia32
         // emulation (ia32_emulation=0, or a VM's) answers int 0x80 with SIGSEGV instead.
         Process bare = new ProcessBuilder(dir.resolve("i386").toString()).start();
         assumeTrue(bare.waitFor() == 0, "this kernel does not run int 0x80 calls (exit " + bare.exitValue() + ")");
-        assertEquals(SIGSYS_EXIT, run(SeccompPolicy.defaultPolicy(), "", "./i386").exit());
+        assertEquals(
+                SIGSYS_EXIT, run(SeccompPolicy.defaultPolicy(), "", "./i386").exit());
     }
 
     @Test
     void strictRunsJudgePrograms() throws Exception {
         SeccompPolicy p = SeccompPolicy.strict();
-        assertEquals("3\n", run(p, "1 2\n", PYTHON, "-c", "print(sum(map(int, input().split())))").out());
-        assertEquals("a\nb\n", run(p, "c\nb\na\n", "/bin/sh", "-c", "cat | sort | head -2").out());
-        Result java = run(p, "", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version");
+        assertEquals(
+                "3\n",
+                run(p, "1 2\n", PYTHON, "-c", "print(sum(map(int, input().split())))")
+                        .out());
+        assertEquals(
+                "a\nb\n",
+                run(p, "c\nb\na\n", "/bin/sh", "-c", "cat | sort | head -2").out());
+        Result java = run(
+                p, "", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version");
         assertEquals(0, java.exit(), java.err());
         if (Files.isExecutable(Path.of("/usr/bin/gcc"))) {
-            Files.writeString(dir.resolve("sum.c"), "#include <stdio.h>\n"
-                    + "int main(void){long a,b; if(scanf(\"%ld %ld\",&a,&b)!=2) return 1; printf(\"%ld\\n\",a+b); return 0;}\n");
+            Files.writeString(
+                    dir.resolve("sum.c"),
+                    "#include <stdio.h>\n"
+                            + "int main(void){long a,b; if(scanf(\"%ld %ld\",&a,&b)!=2) return 1; printf(\"%ld\\n\",a+b); return 0;}\n");
             Result gcc = run(p, "", "/usr/bin/gcc", "-O2", "-o", "sum", "sum.c");
             assertEquals(0, gcc.exit(), gcc.err());
             assertEquals("7\n", run(p, "3 4\n", "./sum").out());
@@ -218,8 +247,14 @@ class SeccompHostKernelTest {
 
     @Test
     void strictRefusesNetworkAndNamespaces() throws Exception {
-        Result r = run(SeccompPolicy.strict(), "", PYTHON, "-c", "import socket\ntry:\n socket.socket()\nexcept OSError as e:\n print(e.errno)");
+        Result r = run(
+                SeccompPolicy.strict(),
+                "",
+                PYTHON,
+                "-c",
+                "import socket\ntry:\n socket.socket()\nexcept OSError as e:\n print(e.errno)");
         assertEquals(Linux.EPERM + "\n", r.out(), r.err());
-        assertNotEquals(0, run(SeccompPolicy.strict(), "", "unshare", "-U", "true").exit());
+        assertNotEquals(
+                0, run(SeccompPolicy.strict(), "", "unshare", "-U", "true").exit());
     }
 }

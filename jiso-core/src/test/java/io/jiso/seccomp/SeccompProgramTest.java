@@ -30,26 +30,41 @@ class SeccompProgramTest {
 
     @Test
     void programsAreEqualByArchitectureAndInstructions() {
-        SeccompPolicy policy = SeccompPolicy.builder(Action.allow()).rule("mount", Action.errno(1)).build();
+        SeccompPolicy policy = SeccompPolicy.builder(Action.allow())
+                .rule("mount", Action.errno(1))
+                .build();
         SeccompProgram a = SeccompCompiler.compile(SeccompPolicies.rulesOf(policy), Abi.of("x86_64"));
-        SeccompProgram b = SeccompCompiler.compile(SeccompPolicies.rulesOf(policy.toBuilder().build()), Abi.of("x86_64"));
+        SeccompProgram b = SeccompCompiler.compile(
+                SeccompPolicies.rulesOf(policy.toBuilder().build()), Abi.of("x86_64"));
         assertNotSame(a, b);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
         assertNotEquals(a, SeccompCompiler.compile(SeccompPolicies.rulesOf(policy), Abi.of("aarch64")));
-        assertNotEquals(a, SeccompCompiler.compile(SeccompPolicies.rulesOf(policy.toBuilder().rule("mount", Action.errno(2)).build()),
-                Abi.of("x86_64")));
+        assertNotEquals(
+                a,
+                SeccompCompiler.compile(
+                        SeccompPolicies.rulesOf(policy.toBuilder()
+                                .rule("mount", Action.errno(2))
+                                .build()),
+                        Abi.of("x86_64")));
         assertNotEquals(a, new SeccompProgram("aarch64", a.instructions()), "same code, other architecture");
         assertEquals("SeccompProgram[x86_64, " + a.size() + " instructions]", a.toString());
     }
 
     @Test
     void forCurrentArchCompilesEachPolicyObjectOnce() {
-        SeccompPolicy policy = SeccompPolicy.builder(Action.allow()).rule("ptrace", Action.errno(1)).build();
+        SeccompPolicy policy = SeccompPolicy.builder(Action.allow())
+                .rule("ptrace", Action.errno(1))
+                .build();
         SeccompProgram first = SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy));
         assertSame(first, SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)));
         assertEquals(Abi.current().arch(), first.arch());
-        SeccompPolicy other = SeccompPolicy.builder(Action.allow()).rule("ptrace", Action.errno(2)).build();
-        assertNotEquals(first, SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(other)), "a cache keyed by content would mix them up");
+        SeccompPolicy other = SeccompPolicy.builder(Action.allow())
+                .rule("ptrace", Action.errno(2))
+                .build();
+        assertNotEquals(
+                first,
+                SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(other)),
+                "a cache keyed by content would mix them up");
     }
 }

@@ -12,8 +12,8 @@ import io.jiso.SeccompPolicy;
 import io.jiso.capability.CapabilitySteps;
 import io.jiso.capability.PrivilegeSpec;
 import io.jiso.nativegen.Linux;
-import io.jiso.spawn.PlanHarness.Ran;
 import io.jiso.spawn.PlanHarness;
+import io.jiso.spawn.PlanHarness.Ran;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,10 +28,12 @@ class SeccompStepsKernelTest {
     private static final String PYTHON = "/usr/bin/python3";
 
     static Ran run(SeccompPolicy policy, PrivilegeSpec privileges, String... command) throws Exception {
-        return PlanHarness.run(steps -> {
-            CapabilitySteps.dropPrivileges(steps, privileges, Privileges.jvmIsRoot());
-            SeccompSteps.install(steps, SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)));
-        }, command);
+        return PlanHarness.run(
+                steps -> {
+                    CapabilitySteps.dropPrivileges(steps, privileges, Privileges.jvmIsRoot());
+                    SeccompSteps.install(steps, SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(policy)));
+                },
+                command);
     }
 
     /**
@@ -49,8 +51,10 @@ class SeccompStepsKernelTest {
         Ran status = run(SeccompPolicy.defaultPolicy(), program, "/bin/cat", "/proc/self/status");
         assertTrue(status.output().contains("Seccomp:\t2"), status.output());
         assertTrue(status.output().contains("NoNewPrivs:\t1"), status.output());
-        assertEquals("a\nb\n", run(SeccompPolicy.defaultPolicy(), program, "/bin/sh", "-c",
-                "echo b a | tr ' ' '\\n' | sort").output());
+        assertEquals(
+                "a\nb\n",
+                run(SeccompPolicy.defaultPolicy(), program, "/bin/sh", "-c", "echo b a | tr ' ' '\\n' | sort")
+                        .output());
         Ran unshare = run(SeccompPolicy.defaultPolicy(), program, "/usr/bin/unshare", "-U", "true");
         assertNotEquals(0, unshare.exit());
         assertTrue(unshare.output().contains("Operation not permitted"), unshare.output());
@@ -63,12 +67,17 @@ class SeccompStepsKernelTest {
         // without root, a user namespace), where the mount would otherwise be allowed.
         Path mnt = Files.createTempDirectory("jiso-mnt");
         try {
-            Ran ran = PlanHarness.run(Linux.CLONE_NEWNS, null, null, steps -> SeccompSteps.install(steps,
-                    SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.defaultPolicy()))),
+            Ran ran = PlanHarness.run(
+                    Linux.CLONE_NEWNS,
+                    null,
+                    null,
+                    steps -> SeccompSteps.install(
+                            steps,
+                            SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.defaultPolicy()))),
                     List.of("/bin/mount", "-t", "tmpfs", "none", mnt.toString()));
             assertNotEquals(0, ran.exit(), ran.output());
-            assertTrue(ran.output().contains("permission denied") || ran.output().contains("not permitted"),
-                    ran.output());
+            assertTrue(
+                    ran.output().contains("permission denied") || ran.output().contains("not permitted"), ran.output());
         } finally {
             Files.deleteIfExists(mnt);
         }
@@ -78,7 +87,11 @@ class SeccompStepsKernelTest {
     void strictRunsAJudgeProgramAsNobody() throws Exception {
         Privileges.assumeRoot("the program is uid 65534, which only root can make it, so that setuid(0) fails");
         assumeTrue(Files.isExecutable(Path.of(PYTHON)));
-        Ran ran = run(SeccompPolicy.strict(), PrivilegeSpec.unprivileged(), PYTHON, "-c",
+        Ran ran = run(
+                SeccompPolicy.strict(),
+                PrivilegeSpec.unprivileged(),
+                PYTHON,
+                "-c",
                 "import os\nprint(sum(range(10)))\ntry:\n os.setuid(0)\nexcept OSError as e:\n print(e.errno)");
         assertEquals("45\n" + Linux.EPERM + "\n", ran.output());
     }
@@ -89,7 +102,11 @@ class SeccompStepsKernelTest {
         SeccompPolicy p = SeccompPolicy.defaultPolicy().toBuilder()
                 .rule("getcwd", SeccompPolicy.Action.errno("EXDEV"))
                 .build();
-        Ran ran = run(p, sandboxDefault(), PYTHON, "-c",
+        Ran ran = run(
+                p,
+                sandboxDefault(),
+                PYTHON,
+                "-c",
                 "import os\ntry:\n os.getcwd()\nexcept OSError as e:\n print(e.errno)");
         assertEquals(Linux.EXDEV + "\n", ran.output());
     }

@@ -27,8 +27,12 @@ class SeccompStepsTest {
         long[][] read = new long[n][];
         for (int i = 0; i < n; i++) {
             MemorySegment s = sock_filter.asSlice(filter, i);
-            read[i] = new long[] {Short.toUnsignedLong(sock_filter.code(s)), Byte.toUnsignedLong(sock_filter.jt(s)),
-                    Byte.toUnsignedLong(sock_filter.jf(s)), Integer.toUnsignedLong(sock_filter.k(s))};
+            read[i] = new long[] {
+                Short.toUnsignedLong(sock_filter.code(s)),
+                Byte.toUnsignedLong(sock_filter.jt(s)),
+                Byte.toUnsignedLong(sock_filter.jf(s)),
+                Integer.toUnsignedLong(sock_filter.k(s))
+            };
         }
         return read;
     }
@@ -61,14 +65,16 @@ class SeccompStepsTest {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             SeccompSteps.install(steps, program);
-            MemorySegment prog = EncodedSteps.at(EncodedSteps.of(steps).getFirst().arg(2), sock_fprog.sizeof());
+            MemorySegment prog =
+                    EncodedSteps.at(EncodedSteps.of(steps).getFirst().arg(2), sock_fprog.sizeof());
             int n = Short.toUnsignedInt(sock_fprog.len(prog));
             long[][] read = instructions(sock_fprog.filter(prog).reinterpret(n * sock_filter.sizeof()), n);
             Abi abi = Abi.current();
             BpfInterpreter bpf = new BpfInterpreter(abi);
             bpf.validate(read);
-            assertEquals(Linux.SECCOMP_RET_ERRNO | Linux.EPERM, bpf.run(read, abi.syscall("mount"), abi.auditArch(),
-                    new long[6]));
+            assertEquals(
+                    Linux.SECCOMP_RET_ERRNO | Linux.EPERM,
+                    bpf.run(read, abi.syscall("mount"), abi.auditArch(), new long[6]));
             assertEquals(Linux.SECCOMP_RET_ALLOW, bpf.run(read, abi.syscall("read"), abi.auditArch(), new long[6]));
         }
     }
@@ -76,12 +82,16 @@ class SeccompStepsTest {
     @Test
     void aFilterForAnotherArchitectureIsRefusedNamingBoth() {
         String other = Abi.current().arch().equals("x86_64") ? "aarch64" : "x86_64";
-        SeccompProgram foreign = SeccompCompiler.compile(SeccompPolicies.rulesOf(SeccompPolicy.strict()), Abi.of(other));
+        SeccompProgram foreign =
+                SeccompCompiler.compile(SeccompPolicies.rulesOf(SeccompPolicy.strict()), Abi.of(other));
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> SeccompSteps.install(steps, foreign));
-            assertTrue(e.getMessage().contains(other) && e.getMessage().contains(Abi.current().arch()), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> SeccompSteps.install(steps, foreign));
+            assertTrue(
+                    e.getMessage().contains(other)
+                            && e.getMessage().contains(Abi.current().arch()),
+                    e.getMessage());
             assertEquals(0, steps.size(), "nothing is added");
         }
     }

@@ -34,8 +34,8 @@ class InitLimitsTest {
 
     @Test
     void aWallTimeLimitIsOneArgumentInMicrosecondsAndNoFd() throws Exception {
-        try (InitLimits l = InitLimits.open(spec(new IsolatedProcessBuilder("/bin/true")
-                .wallTimeLimit(Duration.ofMillis(1500))), null, -1, -1)) {
+        try (InitLimits l = InitLimits.open(
+                spec(new IsolatedProcessBuilder("/bin/true").wallTimeLimit(Duration.ofMillis(1500))), null, -1, -1)) {
             assertEquals(List.of("w=1500000"), l.arguments());
             assertEquals(List.of(), l.keepOpen());
             assertEquals(-1, l.mainOut(), "the main process writes where it would without a relay");
@@ -45,8 +45,7 @@ class InitLimitsTest {
 
     @Test
     void anOutputLimitRelaysStdoutAndStderrThroughPipesInitReads() throws Exception {
-        InitLimits l = InitLimits.open(spec(new IsolatedProcessBuilder("/bin/true").outputLimit(65536)), null, -1,
-                -1);
+        InitLimits l = InitLimits.open(spec(new IsolatedProcessBuilder("/bin/true").outputLimit(65536)), null, -1, -1);
         int[] fds;
         try {
             List<String> args = l.arguments();
@@ -79,8 +78,11 @@ class InitLimitsTest {
 
     @Test
     void mergedErrorsShareOneRelayAndRedirectedOutputGoesWhereItWasSent() throws Exception {
-        try (InitLimits l = InitLimits.open(spec(new IsolatedProcessBuilder("/bin/true").outputLimit(10)
-                .redirectErrorStream(true)), null, 17, 18)) {
+        try (InitLimits l = InitLimits.open(
+                spec(new IsolatedProcessBuilder("/bin/true").outputLimit(10).redirectErrorStream(true)),
+                null,
+                17,
+                18)) {
             String[] f = l.arguments().getFirst().split(",");
             assertEquals(3, f.length, l.arguments().toString());
             assertEquals("17", f[2], "the relay's destination is the redirect's fd");
@@ -91,7 +93,8 @@ class InitLimitsTest {
 
     @Test
     void aCpuTimeLimitWithoutALeafCounterIsRefusedSayingWhatIsMissing() throws Exception {
-        SandboxSpec spec = spec(new IsolatedProcessBuilder("/bin/true").cpuTimeLimit(Duration.ofSeconds(1))
+        SandboxSpec spec = spec(new IsolatedProcessBuilder("/bin/true")
+                .cpuTimeLimit(Duration.ofSeconds(1))
                 .outputLimit(10));
         Exception e = assertThrows(Exception.class, () -> InitLimits.open(spec, null, -1, -1));
         assertTrue(e.getMessage().contains("enforce cpuTimeLimit"), e.getMessage());
@@ -102,14 +105,29 @@ class InitLimitsTest {
     void theCpusASandboxCanKeepBusyAreTheJvmsCappedByItsCpusetAndQuota() {
         int jvm = Runtime.getRuntime().availableProcessors();
         assertEquals(jvm, InitLimits.cpus(null));
-        assertEquals(jvm, InitLimits.cpus(CgroupLimits.builder().memoryMaxBytes(1 << 30).build()));
+        assertEquals(
+                jvm,
+                InitLimits.cpus(CgroupLimits.builder().memoryMaxBytes(1 << 30).build()));
         assertEquals(1, InitLimits.cpus(CgroupLimits.builder().cpusetCpus("1").build()));
-        assertEquals(Math.min(jvm, 3), InitLimits.cpus(CgroupLimits.builder().cpusetCpus("0,2-3").build()));
-        assertEquals(1, InitLimits.cpus(CgroupLimits.builder().cpuMaxMicros(50_000, 100_000).build()),
+        assertEquals(
+                Math.min(jvm, 3),
+                InitLimits.cpus(CgroupLimits.builder().cpusetCpus("0,2-3").build()));
+        assertEquals(
+                1,
+                InitLimits.cpus(
+                        CgroupLimits.builder().cpuMaxMicros(50_000, 100_000).build()),
                 "half a CPU still keeps one busy at a time");
-        assertEquals(Math.min(jvm, 2), InitLimits.cpus(CgroupLimits.builder().cpuMaxMicros(150_000, 100_000)
-                .build()), "a quota of 1.5 CPUs runs on two");
-        assertEquals(1, InitLimits.cpus(CgroupLimits.builder().cpusetCpus("0-7").cpuMaxMicros(100_000, 100_000)
-                .build()), "the smaller of the two");
+        assertEquals(
+                Math.min(jvm, 2),
+                InitLimits.cpus(
+                        CgroupLimits.builder().cpuMaxMicros(150_000, 100_000).build()),
+                "a quota of 1.5 CPUs runs on two");
+        assertEquals(
+                1,
+                InitLimits.cpus(CgroupLimits.builder()
+                        .cpusetCpus("0-7")
+                        .cpuMaxMicros(100_000, 100_000)
+                        .build()),
+                "the smaller of the two");
     }
 }

@@ -26,10 +26,13 @@ class InitReportTest {
 
     @Test
     void theFieldsAfterTheStatusAreReadInOrder() {
-        assertEquals(new InitReport(InitReport.KILLED_WALL, 3_000_123_456L, 42), decode(0x0900, InitReport.KILLED_WALL,
-                3_000_123_456L, 42));
-        assertEquals(new InitReport(InitReport.KILLED_OUTPUT, 1, 64L << 30), decode(9, InitReport.KILLED_OUTPUT, 1,
-                64L << 30), "a count above 4 GiB keeps its high bits");
+        assertEquals(
+                new InitReport(InitReport.KILLED_WALL, 3_000_123_456L, 42),
+                decode(0x0900, InitReport.KILLED_WALL, 3_000_123_456L, 42));
+        assertEquals(
+                new InitReport(InitReport.KILLED_OUTPUT, 1, 64L << 30),
+                decode(9, InitReport.KILLED_OUTPUT, 1, 64L << 30),
+                "a count above 4 GiB keeps its high bits");
     }
 
     @Test

@@ -24,14 +24,12 @@ import java.util.function.Consumer;
  * ChildSteps there is no new root: the program runs on the host's file system.
  */
 public final class PlanHarness {
-    private PlanHarness() {
-    }
+    private PlanHarness() {}
 
     private static final long CLONE_NEWUSER = Linux.CLONE_NEWUSER;
 
     /** The program's exit code (128 + signal if killed) and its output (stdout and stderr together). */
-    public record Ran(int exit, String output) {
-    }
+    public record Ran(int exit, String output) {}
 
     /**
      * Runs command (an absolute path) after the steps setup adds. cloneFlags
@@ -40,8 +38,8 @@ public final class PlanHarness {
      * namespace of its own, as jiso does: where cloneFlags has none, one in
      * which the JVM's uid and gid are 0.
      */
-    public static Ran run(long cloneFlags, String uidMap, String gidMap, Consumer<StepList> setup,
-            List<String> command) throws IOException {
+    public static Ran run(long cloneFlags, String uidMap, String gidMap, Consumer<StepList> setup, List<String> command)
+            throws IOException {
         if (!Rootless.jvmIsRoot() && (cloneFlags & CLONE_NEWUSER) == 0) {
             cloneFlags |= CLONE_NEWUSER;
             uidMap = UserNamespaceMaps.procFileText(Rootless.callerAsRoot().uids());
@@ -64,7 +62,12 @@ public final class PlanHarness {
             steps.call("stderr to the pipe", Syscalls.DUP3, pipe[1], 2, 0);
             setup.accept(steps);
             MemorySegment empty = steps.allocate(ValueLayout.JAVA_LONG);
-            steps.call("unblock signals", Syscalls.RT_SIGPROCMASK, Linux.SIG_SETMASK, empty.address(), 0,
+            steps.call(
+                    "unblock signals",
+                    Syscalls.RT_SIGPROCMASK,
+                    Linux.SIG_SETMASK,
+                    empty.address(),
+                    0,
                     empty.byteSize());
             MemorySegment argv = steps.memory().allocate(ValueLayout.ADDRESS, command.size() + 1);
             for (int i = 0; i < command.size(); i++) {
@@ -72,8 +75,12 @@ public final class PlanHarness {
             }
             MemorySegment envp = steps.memory().allocate(ValueLayout.ADDRESS, 2);
             envp.setAtIndex(ValueLayout.ADDRESS, 0, steps.cString("PATH=/usr/bin:/bin"));
-            steps.call("execute " + command.get(0), Syscalls.EXECVE, steps.cStringAddress(command.get(0)),
-                    argv.address(), envp.address());
+            steps.call(
+                    "execute " + command.get(0),
+                    Syscalls.EXECVE,
+                    steps.cStringAddress(command.get(0)),
+                    argv.address(),
+                    envp.address());
             Plan.Outcome o = plan.run(memory);
             if (o.pid() >= 0 && !o.succeeded()) {
                 Sys.waitPidfd(o.pidfd(), Errno.WEXITED);

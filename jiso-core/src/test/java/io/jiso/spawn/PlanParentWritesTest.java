@@ -24,7 +24,9 @@ class PlanParentWritesTest {
             List<Plan.ParentWrite> w = plan.parentWrites();
             assertEquals(3, w.size());
             assertEquals(new Plan.ParentWrite("setgroups", "deny", null, "write setgroups of the child"), w.get(0));
-            assertEquals(List.of("/usr/bin/newuidmap", "<child pid>", "0", "100000", "65536"), w.get(1).argv(),
+            assertEquals(
+                    List.of("/usr/bin/newuidmap", "<child pid>", "0", "100000", "65536"),
+                    w.get(1).argv(),
                     "the child's pid is the program's first argument");
             assertEquals("run /usr/bin/newuidmap <child pid> 0 100000 65536", plan.describeParentWrite(1));
             assertEquals("gid_map", plan.parentWriteFile(2));

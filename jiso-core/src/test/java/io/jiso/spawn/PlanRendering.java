@@ -55,8 +55,7 @@ import java.util.stream.Collectors;
  * told.
  */
 public final class PlanRendering {
-    private PlanRendering() {
-    }
+    private PlanRendering() {}
 
     private static final Abi ABI = Abi.current();
     private static final Map<Long, String> SYSCALLS = new HashMap<>();
@@ -109,17 +108,20 @@ public final class PlanRendering {
         int status = spec.creates(NamespaceType.PID) ? name(fds, INIT_STATUS, "<init-status>") : -1;
         // as Launcher: a pooled network namespace only without a user namespace
         int network = spec.creates(NamespaceType.NET) && !spec.creates(NamespaceType.USER)
-                ? name(fds, NETWORK, "<netns>") : -1;
+                ? name(fds, NETWORK, "<netns>")
+                : -1;
         int template = root == Root.TEMPLATE ? name(fds, ROOT_TEMPLATE, "<root-template>") : -1;
         name(fds, NativeStage.JVM_PIDFD, "<jvm-pidfd>");
         name(fds, NativeStage.INIT_FD, "<jiso-init-memfd>");
         int cgroupFd = leaf == Leaf.NONE ? -1 : name(fds, LEAF, "<leaf>");
-        ChildSteps.V1Leaf v1 = leaf != Leaf.HYBRID ? ChildSteps.V1Leaf.NONE
-                : new ChildSteps.V1Leaf("jiso-<jvm pid>-1", new int[] {name(fds, V1_TASKS_CPU, "<v1 cpu tasks>"),
-                        name(fds, V1_TASKS_MEMORY, "<v1 memory tasks>")});
+        ChildSteps.V1Leaf v1 = leaf != Leaf.HYBRID
+                ? ChildSteps.V1Leaf.NONE
+                : new ChildSteps.V1Leaf("jiso-<jvm pid>-1", new int[] {
+                    name(fds, V1_TASKS_CPU, "<v1 cpu tasks>"), name(fds, V1_TASKS_MEMORY, "<v1 memory tasks>")
+                });
         try (Arena arena = Arena.ofConfined();
-                InitLimits limits = status >= 0 && spec.runLimits().watched() ? InitLimits.open(spec, null, out, err)
-                        : null) {
+                InitLimits limits =
+                        status >= 0 && spec.runLimits().watched() ? InitLimits.open(spec, null, out, err) : null) {
             if (limits != null) {
                 int relay = 0;
                 for (int fd : limits.keepOpen()) {
@@ -137,9 +139,15 @@ public final class PlanRendering {
             ChildSteps.Fds childFds = new ChildSteps.Fds(in, out, err, status, network, template, limits);
             // as Launcher: the leaf's hierarchies when the preset mounts them (FsOp.CgroupFs); on the
             // hybrid layout those of its v1 leaves (cpu,cpuacct and memory) and the v2 tree
-            LeafHierarchies hierarchies = leaf == Leaf.NONE || !RootPresets.mountsCgroupFs(spec.rootPreset()) ? null
-                    : new LeafHierarchies(true, leaf == Leaf.V2 ? List.of() : List.of(new LeafHierarchies.V1(
-                            "cpu,cpuacct", "cpu,cpuacct"), new LeafHierarchies.V1("memory", "memory")));
+            LeafHierarchies hierarchies = leaf == Leaf.NONE || !RootPresets.mountsCgroupFs(spec.rootPreset())
+                    ? null
+                    : new LeafHierarchies(
+                            true,
+                            leaf == Leaf.V2
+                                    ? List.of()
+                                    : List.of(
+                                            new LeafHierarchies.V1("cpu,cpuacct", "cpu,cpuacct"),
+                                            new LeafHierarchies.V1("memory", "memory")));
             Plan plan = Launcher.plan(spec, childFds, cgroupFd, v1, hierarchies, arena);
             String text = new Renderer(fds, spec).render(plan);
             for (Map.Entry<String, String> e : pathNames.entrySet()) {
@@ -172,13 +180,28 @@ public final class PlanRendering {
         }
 
         String render(Plan plan) {
-            text.append("clone3: ").append(flags(plan.cloneFlags, "CLONE_NEWNS", "CLONE_NEWCGROUP", "CLONE_NEWUTS",
-                    "CLONE_NEWIPC", "CLONE_NEWUSER", "CLONE_NEWPID", "CLONE_NEWNET", "CLONE_NEWTIME")).append('\n');
-            text.append("cgroup: ").append(plan.cgroupFd < 0 ? "none" : "CLONE_INTO_CGROUP " + fd(plan.cgroupFd))
+            text.append("clone3: ")
+                    .append(flags(
+                            plan.cloneFlags,
+                            "CLONE_NEWNS",
+                            "CLONE_NEWCGROUP",
+                            "CLONE_NEWUTS",
+                            "CLONE_NEWIPC",
+                            "CLONE_NEWUSER",
+                            "CLONE_NEWPID",
+                            "CLONE_NEWNET",
+                            "CLONE_NEWTIME"))
+                    .append('\n');
+            text.append("cgroup: ")
+                    .append(plan.cgroupFd < 0 ? "none" : "CLONE_INTO_CGROUP " + fd(plan.cgroupFd))
                     .append('\n');
             for (Plan.ParentWrite w : plan.parentWrites()) {
-                text.append("parent: ").append(w.argv() != null ? "run " + String.join(" ", w.argv())
-                        : "write " + quote(w.data()) + " to /proc/<child>/" + w.procFile()).append('\n');
+                text.append("parent: ")
+                        .append(
+                                w.argv() != null
+                                        ? "run " + String.join(" ", w.argv())
+                                        : "write " + quote(w.data()) + " to /proc/<child>/" + w.procFile())
+                        .append('\n');
             }
             MemorySegment array = plan.steps.encode();
             int n = plan.steps.size();
@@ -199,10 +222,15 @@ public final class PlanRendering {
                 } else {
                     call = call(jiso_step.nr(s), args, jiso_step.result_args(s));
                 }
-                text.append(String.format("%3d ", shown[i])).append(call).append("  # ")
-                        .append(last == i ? fdsInDescription(plan.steps.describe(i))
-                                : "drop capabilities from the bounding set")
-                        .append(tolerated(jiso_step.tolerated_errnos(s))).append('\n');
+                text.append(String.format("%3d ", shown[i]))
+                        .append(call)
+                        .append("  # ")
+                        .append(
+                                last == i
+                                        ? fdsInDescription(plan.steps.describe(i))
+                                        : "drop capabilities from the bounding set")
+                        .append(tolerated(jiso_step.tolerated_errnos(s)))
+                        .append('\n');
                 i = last;
             }
             return text.toString();
@@ -224,8 +252,7 @@ public final class PlanRendering {
 
         private static boolean isCapabilityDrop(MemorySegment array, int i) {
             MemorySegment s = jiso_step.asSlice(array, i);
-            return "prctl".equals(SYSCALLS.get(jiso_step.nr(s)))
-                    && jiso_step.arg(s, 0) == Linux.PR_CAPBSET_DROP;
+            return "prctl".equals(SYSCALLS.get(jiso_step.nr(s))) && jiso_step.arg(s, 0) == Linux.PR_CAPBSET_DROP;
         }
 
         /**
@@ -244,8 +271,8 @@ public final class PlanRendering {
                     kept.add(capability(c));
                 }
             }
-            return "prctl(PR_CAPBSET_DROP, c) for each c from " + capability(dropped.getFirst())
-                    + " to cap_last_cap" + (kept.isEmpty() ? "" : " but " + String.join(", ", kept));
+            return "prctl(PR_CAPBSET_DROP, c) for each c from " + capability(dropped.getFirst()) + " to cap_last_cap"
+                    + (kept.isEmpty() ? "" : " but " + String.join(", ", kept));
         }
 
         private String call(long nr, long[] a, int fromSteps) {
@@ -269,39 +296,90 @@ public final class PlanRendering {
                 case "prctl" -> r.prctl();
                 case "dup3" -> List.of(r.fd(0), r.number(1), r.flags(2, "O_CLOEXEC"));
                 case "fcntl" -> List.of(r.fd(0), r.constant(1, "F_SETFD", "F_GETFD", "F_SETFL"), r.number(2));
-                case "close_range" -> List.of(r.number(0), a[1] == 0xFFFF_FFFFL ? "~0U" : r.number(1),
-                        r.flags(2, "CLOSE_RANGE_CLOEXEC", "CLOSE_RANGE_UNSHARE"));
-                case "rt_sigprocmask" -> List.of(r.constant(0, "SIG_SETMASK", "SIG_BLOCK", "SIG_UNBLOCK"),
-                        r.sigset(1, a[3]), r.pointer(2), r.number(3));
+                case "close_range" ->
+                    List.of(
+                            r.number(0),
+                            a[1] == 0xFFFF_FFFFL ? "~0U" : r.number(1),
+                            r.flags(2, "CLOSE_RANGE_CLOEXEC", "CLOSE_RANGE_UNSHARE"));
+                case "rt_sigprocmask" ->
+                    List.of(
+                            r.constant(0, "SIG_SETMASK", "SIG_BLOCK", "SIG_UNBLOCK"),
+                            r.sigset(1, a[3]),
+                            r.pointer(2),
+                            r.number(3));
                 case "execve" -> List.of(r.string(0), r.strings(1), r.strings(2));
-                case "execveat" -> List.of(r.fd(0), r.string(1), r.strings(2), r.strings(3),
-                        r.flags(4, "AT_EMPTY_PATH"));
+                case "execveat" ->
+                    List.of(r.fd(0), r.string(1), r.strings(2), r.strings(3), r.flags(4, "AT_EMPTY_PATH"));
                 case "setsid" -> List.of();
-                case "mount" -> List.of(r.string(0), r.string(1), r.string(2), r.flags(3, "MS_RDONLY", "MS_NOSUID",
-                        "MS_NODEV", "MS_NOEXEC", "MS_REMOUNT", "MS_BIND", "MS_MOVE", "MS_REC", "MS_PRIVATE",
-                        "MS_SLAVE", "MS_SHARED", "MS_STRICTATIME", "MS_RELATIME"), r.string(4));
+                case "mount" ->
+                    List.of(
+                            r.string(0),
+                            r.string(1),
+                            r.string(2),
+                            r.flags(
+                                    3,
+                                    "MS_RDONLY",
+                                    "MS_NOSUID",
+                                    "MS_NODEV",
+                                    "MS_NOEXEC",
+                                    "MS_REMOUNT",
+                                    "MS_BIND",
+                                    "MS_MOVE",
+                                    "MS_REC",
+                                    "MS_PRIVATE",
+                                    "MS_SLAVE",
+                                    "MS_SHARED",
+                                    "MS_STRICTATIME",
+                                    "MS_RELATIME"),
+                            r.string(4));
                 case "umount2" -> List.of(r.string(0), r.flags(1, "MNT_DETACH", "MNT_FORCE"));
                 case "pivot_root" -> List.of(r.string(0), r.string(1));
-                case "mount_setattr" -> List.of(r.fd(0), r.string(1), r.flags(2, "AT_EMPTY_PATH", "AT_RECURSIVE",
-                        "AT_SYMLINK_NOFOLLOW"), r.mountAttr(3), r.number(4));
-                case "open_tree" -> List.of(r.fd(0), r.string(1), r.flags(2, "OPEN_TREE_CLONE", "OPEN_TREE_CLOEXEC",
-                        "AT_EMPTY_PATH", "AT_RECURSIVE", "AT_SYMLINK_NOFOLLOW"));
-                case "move_mount" -> List.of(r.fd(0), r.string(1), r.fd(2), r.string(3), r.flags(4,
-                        "MOVE_MOUNT_F_EMPTY_PATH", "MOVE_MOUNT_T_EMPTY_PATH", "MOVE_MOUNT_F_SYMLINKS",
-                        "MOVE_MOUNT_T_SYMLINKS"));
+                case "mount_setattr" ->
+                    List.of(
+                            r.fd(0),
+                            r.string(1),
+                            r.flags(2, "AT_EMPTY_PATH", "AT_RECURSIVE", "AT_SYMLINK_NOFOLLOW"),
+                            r.mountAttr(3),
+                            r.number(4));
+                case "open_tree" ->
+                    List.of(
+                            r.fd(0),
+                            r.string(1),
+                            r.flags(
+                                    2,
+                                    "OPEN_TREE_CLONE",
+                                    "OPEN_TREE_CLOEXEC",
+                                    "AT_EMPTY_PATH",
+                                    "AT_RECURSIVE",
+                                    "AT_SYMLINK_NOFOLLOW"));
+                case "move_mount" ->
+                    List.of(
+                            r.fd(0),
+                            r.string(1),
+                            r.fd(2),
+                            r.string(3),
+                            r.flags(
+                                    4,
+                                    "MOVE_MOUNT_F_EMPTY_PATH",
+                                    "MOVE_MOUNT_T_EMPTY_PATH",
+                                    "MOVE_MOUNT_F_SYMLINKS",
+                                    "MOVE_MOUNT_T_SYMLINKS"));
                 case "setns" -> List.of(r.fd(0), r.flags(1, NAMESPACES));
                 case "unshare" -> List.of(r.flags(0, NAMESPACES));
                 case "sethostname" -> List.of(r.bytes(0, a[1]), r.number(1));
-                case "socket" -> List.of(r.constant(0, "AF_INET", "AF_UNIX", "AF_NETLINK"),
-                        r.flags(1, "SOCK_DGRAM", "SOCK_STREAM", "SOCK_CLOEXEC"), r.number(2));
+                case "socket" ->
+                    List.of(
+                            r.constant(0, "AF_INET", "AF_UNIX", "AF_NETLINK"),
+                            r.flags(1, "SOCK_DGRAM", "SOCK_STREAM", "SOCK_CLOEXEC"),
+                            r.number(2));
                 case "ioctl" -> List.of(r.fd(0), r.constant(1, "SIOCSIFFLAGS"), r.ifreq(2));
                 case "setgroups" -> List.of(r.number(0), r.gids(1, a[0]));
                 case "setresuid", "setresgid" -> List.of(r.number(0), r.number(1), r.number(2));
                 case "capset" -> List.of(r.capHeader(0), r.capData(1));
                 case "prlimit64" -> List.of(r.number(0), r.rlimit(1), r.rlimitValue(2), r.pointer(3));
                 case "landlock_create_ruleset" -> List.of(r.landlockRuleset(0), r.number(1), r.number(2));
-                case "landlock_add_rule" -> List.of(r.fd(0), r.constant(1, "LANDLOCK_RULE_PATH_BENEATH"),
-                        r.landlockPath(2), r.number(3));
+                case "landlock_add_rule" ->
+                    List.of(r.fd(0), r.constant(1, "LANDLOCK_RULE_PATH_BENEATH"), r.landlockPath(2), r.number(3));
                 case "landlock_restrict_self" -> List.of(r.fd(0), r.number(1));
                 case "seccomp" -> List.of(r.constant(0, "SECCOMP_SET_MODE_FILTER"), r.number(1), r.filter(2));
                 default -> r.raw();
@@ -390,16 +468,31 @@ public final class PlanRendering {
             String openHow(int i) {
                 MemorySegment how = at(a[i], open_how.layout());
                 return "{flags=" + PlanRendering.openFlags(open_how.flags(how)) + ", mode="
-                        + PlanRendering.octal(open_how.mode(how)) + ", resolve=" + PlanRendering.flags(
-                                open_how.resolve(how), "RESOLVE_BENEATH", "RESOLVE_NO_SYMLINKS", "RESOLVE_NO_XDEV",
-                                "RESOLVE_NO_MAGICLINKS", "RESOLVE_IN_ROOT", "RESOLVE_CACHED") + "}";
+                        + PlanRendering.octal(open_how.mode(how)) + ", resolve="
+                        + PlanRendering.flags(
+                                open_how.resolve(how),
+                                "RESOLVE_BENEATH",
+                                "RESOLVE_NO_SYMLINKS",
+                                "RESOLVE_NO_XDEV",
+                                "RESOLVE_NO_MAGICLINKS",
+                                "RESOLVE_IN_ROOT",
+                                "RESOLVE_CACHED")
+                        + "}";
             }
 
             String mountAttr(int i) {
                 MemorySegment attr = at(a[i], mount_attr.layout());
-                String[] names = {"MOUNT_ATTR_RDONLY", "MOUNT_ATTR_NOSUID", "MOUNT_ATTR_NODEV", "MOUNT_ATTR_NOEXEC",
-                    "MOUNT_ATTR_NOATIME", "MOUNT_ATTR_STRICTATIME", "MOUNT_ATTR_NODIRATIME", "MOUNT_ATTR_IDMAP",
-                    "MOUNT_ATTR_NOSYMFOLLOW"};
+                String[] names = {
+                    "MOUNT_ATTR_RDONLY",
+                    "MOUNT_ATTR_NOSUID",
+                    "MOUNT_ATTR_NODEV",
+                    "MOUNT_ATTR_NOEXEC",
+                    "MOUNT_ATTR_NOATIME",
+                    "MOUNT_ATTR_STRICTATIME",
+                    "MOUNT_ATTR_NODIRATIME",
+                    "MOUNT_ATTR_IDMAP",
+                    "MOUNT_ATTR_NOSYMFOLLOW"
+                };
                 return "{attr_set=" + PlanRendering.flags(mount_attr.attr_set(attr), names) + ", attr_clr="
                         + PlanRendering.flags(mount_attr.attr_clr(attr), names) + ", propagation="
                         + PlanRendering.flags(mount_attr.propagation(attr), "MS_PRIVATE", "MS_SLAVE", "MS_SHARED")
@@ -407,17 +500,33 @@ public final class PlanRendering {
             }
 
             List<String> prctl() {
-                String option = constant(0, "PR_SET_PDEATHSIG", "PR_SET_SECUREBITS", "PR_CAP_AMBIENT",
-                        "PR_SET_NO_NEW_PRIVS", "PR_CAPBSET_DROP", "PR_SET_DUMPABLE");
+                String option = constant(
+                        0,
+                        "PR_SET_PDEATHSIG",
+                        "PR_SET_SECUREBITS",
+                        "PR_CAP_AMBIENT",
+                        "PR_SET_NO_NEW_PRIVS",
+                        "PR_CAPBSET_DROP",
+                        "PR_SET_DUMPABLE");
                 return switch (option) {
                     case "PR_SET_PDEATHSIG" -> List.of(option, constant(1, "SIGKILL", "SIGTERM"));
-                    case "PR_SET_SECUREBITS" -> List.of(option, flags(1, "SECBIT_NOROOT", "SECBIT_NOROOT_LOCKED",
-                            "SECBIT_NO_SETUID_FIXUP", "SECBIT_NO_SETUID_FIXUP_LOCKED", "SECBIT_KEEP_CAPS",
-                            "SECBIT_KEEP_CAPS_LOCKED", "SECBIT_NO_CAP_AMBIENT_RAISE",
-                            "SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED"));
-                    case "PR_CAP_AMBIENT" -> a[1] == Linux.PR_CAP_AMBIENT_RAISE
-                            ? List.of(option, "PR_CAP_AMBIENT_RAISE", capability((int) a[2]))
-                            : List.of(option, constant(1, "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_LOWER"));
+                    case "PR_SET_SECUREBITS" ->
+                        List.of(
+                                option,
+                                flags(
+                                        1,
+                                        "SECBIT_NOROOT",
+                                        "SECBIT_NOROOT_LOCKED",
+                                        "SECBIT_NO_SETUID_FIXUP",
+                                        "SECBIT_NO_SETUID_FIXUP_LOCKED",
+                                        "SECBIT_KEEP_CAPS",
+                                        "SECBIT_KEEP_CAPS_LOCKED",
+                                        "SECBIT_NO_CAP_AMBIENT_RAISE",
+                                        "SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED"));
+                    case "PR_CAP_AMBIENT" ->
+                        a[1] == Linux.PR_CAP_AMBIENT_RAISE
+                                ? List.of(option, "PR_CAP_AMBIENT_RAISE", capability((int) a[2]))
+                                : List.of(option, constant(1, "PR_CAP_AMBIENT_CLEAR_ALL", "PR_CAP_AMBIENT_LOWER"));
                     case "PR_CAPBSET_DROP" -> List.of(option, capability((int) a[1]));
                     case "PR_SET_NO_NEW_PRIVS" -> List.of(option, number(1));
                     default -> raw();
@@ -432,8 +541,8 @@ public final class PlanRendering {
             String ifreq(int i) {
                 MemorySegment req = at(a[i], ifreq.layout());
                 short flags = ifreq.ifr_ifru(req).get(ValueLayout.JAVA_SHORT, 0);
-                return "{name=" + quote(req.getString(0)) + ", flags=" + PlanRendering.flags(flags & 0xFFFF,
-                        "IFF_UP", "IFF_RUNNING", "IFF_LOOPBACK") + "}";
+                return "{name=" + quote(req.getString(0)) + ", flags="
+                        + PlanRendering.flags(flags & 0xFFFF, "IFF_UP", "IFF_RUNNING", "IFF_LOOPBACK") + "}";
             }
 
             String gids(int i, long count) {
@@ -448,8 +557,11 @@ public final class PlanRendering {
             String capHeader(int i) {
                 MemorySegment h = at(a[i], __user_cap_header_struct.layout());
                 int version = __user_cap_header_struct.version(h);
-                return "{version=" + (version == Linux._LINUX_CAPABILITY_VERSION_3
-                        ? "_LINUX_CAPABILITY_VERSION_3" : "0x" + Integer.toHexString(version)) + ", pid="
+                return "{version="
+                        + (version == Linux._LINUX_CAPABILITY_VERSION_3
+                                ? "_LINUX_CAPABILITY_VERSION_3"
+                                : "0x" + Integer.toHexString(version))
+                        + ", pid="
                         + __user_cap_header_struct.pid(h) + "}";
             }
 
@@ -504,7 +616,9 @@ public final class PlanRendering {
             String filter(int i) {
                 MemorySegment prog = at(a[i], sock_fprog.layout());
                 int n = Short.toUnsignedInt(sock_fprog.len(prog));
-                MemorySegment insns = sock_fprog.filter(prog).reinterpret(n * sock_filter.layout().byteSize());
+                MemorySegment insns = sock_fprog
+                        .filter(prog)
+                        .reinterpret(n * sock_filter.layout().byteSize());
                 return "{filter of " + n + " instructions, policy " + policyName(insns, n) + "}";
             }
 
@@ -519,9 +633,10 @@ public final class PlanRendering {
 
         /** "fd 29" in a description, where 29 is one of the spawn's fds, as its name. */
         private String fdsInDescription(String what) {
-            return Pattern.compile("\\bfd (\\d+)").matcher(what).replaceAll(m -> "fd "
-                    + Matcher.quoteReplacement(fds.getOrDefault(Long.parseLong(m.group(1)),
-                            m.group(1))));
+            return Pattern.compile("\\bfd (\\d+)")
+                    .matcher(what)
+                    .replaceAll(m ->
+                            "fd " + Matcher.quoteReplacement(fds.getOrDefault(Long.parseLong(m.group(1)), m.group(1))));
         }
 
         /** Fds of the spawn named inside jiso-init's arguments ("o=limit,relay,dest"). */
@@ -531,9 +646,12 @@ public final class PlanRendering {
             }
             StringBuilder b = new StringBuilder();
             for (String token : arg.split("(?<=[=,])|(?=[=,])")) {
-                b.append(token.matches("\\d+") && fds.containsKey(Long.parseLong(token))
-                        && (arg.startsWith("o=") || arg.startsWith("c=") || arg.equals(token))
-                        ? fds.get(Long.parseLong(token)) : token);
+                b.append(
+                        token.matches("\\d+")
+                                        && fds.containsKey(Long.parseLong(token))
+                                        && (arg.startsWith("o=") || arg.startsWith("c=") || arg.equals(token))
+                                ? fds.get(Long.parseLong(token))
+                                : token);
             }
             return b.toString();
         }
@@ -545,7 +663,8 @@ public final class PlanRendering {
                 }
             }
             boolean asSpec = spec.seccomp() != null && same(SeccompCompiler.forCurrentArch(spec.seccomp()), insns, n);
-            return (asSpec ? "custom (the spec's)" : "unknown") + ", sha-256 " + sha256(insns).substring(0, 16);
+            return (asSpec ? "custom (the spec's)" : "unknown") + ", sha-256 "
+                    + sha256(insns).substring(0, 16);
         }
 
         private static boolean same(SeccompProgram p, MemorySegment insns, int n) {
@@ -555,9 +674,10 @@ public final class PlanRendering {
             for (int k = 0; k < n; k++) {
                 MemorySegment s = sock_filter.asSlice(insns, k);
                 long[] in = p.instruction(k);
-                if ((sock_filter.code(s) & 0xFFFF) != in[0] || (sock_filter.jt(s) & 0xFF) != in[1]
-                        || (sock_filter.jf(s) & 0xFF) != in[2] || Integer.toUnsignedLong(sock_filter.k(s))
-                                != (in[3] & 0xFFFF_FFFFL)) {
+                if ((sock_filter.code(s) & 0xFFFF) != in[0]
+                        || (sock_filter.jt(s) & 0xFF) != in[1]
+                        || (sock_filter.jf(s) & 0xFF) != in[2]
+                        || Integer.toUnsignedLong(sock_filter.k(s)) != (in[3] & 0xFFFF_FFFFL)) {
                     return false;
                 }
             }
@@ -573,8 +693,16 @@ public final class PlanRendering {
         BUILT_IN.put("strict", SeccompCompiler.forCurrentArch(SeccompPolicies.rulesOf(SeccompPolicy.strict())));
     }
 
-    private static final String[] NAMESPACES = {"CLONE_NEWNS", "CLONE_NEWCGROUP", "CLONE_NEWUTS", "CLONE_NEWIPC",
-        "CLONE_NEWUSER", "CLONE_NEWPID", "CLONE_NEWNET", "CLONE_NEWTIME"};
+    private static final String[] NAMESPACES = {
+        "CLONE_NEWNS",
+        "CLONE_NEWCGROUP",
+        "CLONE_NEWUTS",
+        "CLONE_NEWIPC",
+        "CLONE_NEWUSER",
+        "CLONE_NEWPID",
+        "CLONE_NEWNET",
+        "CLONE_NEWTIME"
+    };
 
     private static MemorySegment at(long address) {
         return MemorySegment.ofAddress(address).reinterpret(Integer.MAX_VALUE);
@@ -611,8 +739,18 @@ public final class PlanRendering {
     static String openFlags(long value) {
         long access = value & 3;
         String mode = access == 0 ? "O_RDONLY" : access == 1 ? "O_WRONLY" : "O_RDWR";
-        String rest = flags(value & ~3L, "O_PATH", "O_DIRECTORY", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND",
-                "O_NONBLOCK", "O_NOCTTY", "O_NOFOLLOW", "O_CLOEXEC");
+        String rest = flags(
+                value & ~3L,
+                "O_PATH",
+                "O_DIRECTORY",
+                "O_CREAT",
+                "O_EXCL",
+                "O_TRUNC",
+                "O_APPEND",
+                "O_NONBLOCK",
+                "O_NOCTTY",
+                "O_NOFOLLOW",
+                "O_CLOEXEC");
         if ((value & Linux.O_PATH) != 0 && access == 0) {
             return rest; // O_PATH ignores the access mode
         }
@@ -643,9 +781,23 @@ public final class PlanRendering {
 
     static String landlockAccess(long access) {
         Map<Long, String> rights = new TreeMap<>();
-        for (String r : List.of("EXECUTE", "WRITE_FILE", "READ_FILE", "READ_DIR", "REMOVE_DIR", "REMOVE_FILE",
-                "MAKE_CHAR", "MAKE_DIR", "MAKE_REG", "MAKE_SOCK", "MAKE_FIFO", "MAKE_BLOCK", "MAKE_SYM", "REFER",
-                "TRUNCATE", "IOCTL_DEV")) {
+        for (String r : List.of(
+                "EXECUTE",
+                "WRITE_FILE",
+                "READ_FILE",
+                "READ_DIR",
+                "REMOVE_DIR",
+                "REMOVE_FILE",
+                "MAKE_CHAR",
+                "MAKE_DIR",
+                "MAKE_REG",
+                "MAKE_SOCK",
+                "MAKE_FIFO",
+                "MAKE_BLOCK",
+                "MAKE_SYM",
+                "REFER",
+                "TRUNCATE",
+                "IOCTL_DEV")) {
             if (ABI.hasConstant("LANDLOCK_ACCESS_FS_" + r)) {
                 rights.put(ABI.longConstant("LANDLOCK_ACCESS_FS_" + r), r);
             }
@@ -699,8 +851,8 @@ public final class PlanRendering {
 
     private static String sha256(MemorySegment bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(bytes.toArray(ValueLayout.JAVA_BYTE)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toArray(ValueLayout.JAVA_BYTE)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

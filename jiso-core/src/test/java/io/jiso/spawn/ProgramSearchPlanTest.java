@@ -22,8 +22,9 @@ class ProgramSearchPlanTest {
 
     @Test
     void theCandidatesAreThePathsDirectoriesInOrderOnce() {
-        assertEquals(List.of("/opt/bin/cc", "/usr/bin/cc", "/bin/cc"), ChildSteps.candidates("cc",
-                "/opt/bin:/usr/bin:/opt/bin:/bin"));
+        assertEquals(
+                List.of("/opt/bin/cc", "/usr/bin/cc", "/bin/cc"),
+                ChildSteps.candidates("cc", "/opt/bin:/usr/bin:/opt/bin:/bin"));
         assertEquals(List.of("./cc", "/bin/cc"), ChildSteps.candidates("cc", ":/bin"), "an empty entry is .");
         assertEquals(List.of("/usr/bin/cc", "/bin/cc"), ChildSteps.candidates("cc", null), "execvp's default");
         assertEquals(List.of("/usr/bin/cc", "/bin/cc"), ChildSteps.candidates("cc", ""));
@@ -41,12 +42,17 @@ class ProgramSearchPlanTest {
 
     @Test
     void notFoundNamesEveryDirectoryTriedAndWhatTheHostHas() throws Exception {
-        ProgramSearch nowhere = new ProgramSearch("jiso-no-such-program", dir + ":/nonexistent", List.of(dir
-                + "/jiso-no-such-program", "/nonexistent/jiso-no-such-program"), 0);
+        ProgramSearch nowhere = new ProgramSearch(
+                "jiso-no-such-program",
+                dir + ":/nonexistent",
+                List.of(dir + "/jiso-no-such-program", "/nonexistent/jiso-no-such-program"),
+                0);
         String m = nowhere.explain(true);
-        assertTrue(m.startsWith("jiso-no-such-program not found in the sandbox's PATH " + dir + ":/nonexistent: tried "
-                + dir + "/jiso-no-such-program, /nonexistent/jiso-no-such-program; the host has no"
-                + " jiso-no-such-program in these directories"), m);
+        assertTrue(
+                m.startsWith("jiso-no-such-program not found in the sandbox's PATH " + dir + ":/nonexistent: tried "
+                        + dir + "/jiso-no-such-program, /nonexistent/jiso-no-such-program; the host has no"
+                        + " jiso-no-such-program in these directories"),
+                m);
         assertTrue(m.endsWith(" either"), m);
 
         Path program = Files.writeString(dir.resolve("jiso-host-only"), "#!/bin/sh\n");
@@ -54,12 +60,14 @@ class ProgramSearchPlanTest {
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-r--r--"));
         ProgramSearch hostOnly = new ProgramSearch("jiso-host-only", dir.toString(), List.of(program.toString()), 0);
-        assertEquals("jiso-host-only not found in the sandbox's PATH " + dir + ": tried " + program + "; the host has "
-                + program + ", but it is not visible in the sandbox (or its interpreter, #! or ELF, is not)",
+        assertEquals(
+                "jiso-host-only not found in the sandbox's PATH " + dir + ": tried " + program + "; the host has "
+                        + program + ", but it is not visible in the sandbox (or its interpreter, #! or ELF, is not)",
                 hostOnly.explain(true));
-        ProgramSearch notExecutable = new ProgramSearch("jiso-not-executable", dir.toString(), List.of(
-                data.toString()), 0);
-        assertTrue(notExecutable.explain(true).contains("the host has no jiso-not-executable"),
+        ProgramSearch notExecutable =
+                new ProgramSearch("jiso-not-executable", dir.toString(), List.of(data.toString()), 0);
+        assertTrue(
+                notExecutable.explain(true).contains("the host has no jiso-not-executable"),
                 "a file that is not executable is not the program");
     }
 
@@ -68,12 +76,16 @@ class ProgramSearchPlanTest {
         Path program = Files.writeString(dir.resolve("prog"), "#!/bin/sh\n");
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
         ProgramSearch slash = new ProgramSearch(program.toString(), null, List.of(program.toString()), 0);
-        assertEquals(program + " not found in the sandbox; the host has " + program + ", but it is not visible in the"
-                + " sandbox (or its interpreter, #! or ELF, is not)", slash.explain(true));
-        assertEquals("/opt/none/prog not found in the sandbox; the host has no /opt/none/prog either",
+        assertEquals(
+                program + " not found in the sandbox; the host has " + program + ", but it is not visible in the"
+                        + " sandbox (or its interpreter, #! or ELF, is not)",
+                slash.explain(true));
+        assertEquals(
+                "/opt/none/prog not found in the sandbox; the host has no /opt/none/prog either",
                 new ProgramSearch("/opt/none/prog", null, List.of("/opt/none/prog"), 0).explain(true));
         assertEquals(program + " could not be executed in the sandbox", slash.explain(false), "no look at the host");
-        assertEquals("prog could not be executed in the sandbox's PATH /a:/b: tried /a/prog, /b/prog",
+        assertEquals(
+                "prog could not be executed in the sandbox's PATH /a:/b: tried /a/prog, /b/prog",
                 new ProgramSearch("prog", "/a:/b", List.of("/a/prog", "/b/prog"), 0).explain(false));
     }
 }

@@ -39,7 +39,8 @@ class SpawnMemoryTest {
         SpawnMemory memory = new SpawnMemory();
         MemorySegment first = memory.allocate(200 * 1024, 8);
         MemorySegment spilled = memory.allocate(100 * 1024, 8);
-        assertFalse(spilled.address() >= first.address() && spilled.address() < first.address() + 256 * 1024,
+        assertFalse(
+                spilled.address() >= first.address() && spilled.address() < first.address() + 256 * 1024,
                 "outside the scratch area");
         spilled.set(ValueLayout.JAVA_LONG, 0, 7);
         assertTrue(spilled.scope().isAlive());

@@ -149,7 +149,9 @@ public final class FakeHost implements HostOps {
     }
 
     private Path mountOf(Path p) {
-        return cgroupMounts.keySet().stream().filter(p::startsWith).max((a, b) -> a.getNameCount() - b.getNameCount())
+        return cgroupMounts.keySet().stream()
+                .filter(p::startsWith)
+                .max((a, b) -> a.getNameCount() - b.getNameCount())
                 .orElse(null);
     }
 
@@ -193,15 +195,19 @@ public final class FakeHost implements HostOps {
             Path proc = real(Path.of("/proc/" + p));
             if (Files.exists(proc)) {
                 try (Stream<Path> s = Files.walk(proc)) {
-                    for (Path f : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                    for (Path f : s.sorted((a, b) -> b.getNameCount() - a.getNameCount())
+                            .toList()) {
                         Files.delete(f);
                     }
                 }
             }
             for (Path mount : cgroupMounts.keySet()) {
                 try (Stream<Path> s = Files.walk(real(mount))) {
-                    for (Path f : s.filter(f -> f.getFileName().toString().equals("cgroup.procs")).toList()) {
-                        List<String> left = Files.readAllLines(f).stream().filter(l -> !l.equals(Long.toString(p))).toList();
+                    for (Path f : s.filter(f -> f.getFileName().toString().equals("cgroup.procs"))
+                            .toList()) {
+                        List<String> left = Files.readAllLines(f).stream()
+                                .filter(l -> !l.equals(Long.toString(p)))
+                                .toList();
                         Files.writeString(f, left.isEmpty() ? "" : String.join("\n", left) + "\n");
                     }
                 }
@@ -261,7 +267,8 @@ public final class FakeHost implements HostOps {
     private List<Integer> tasksBelow(Path cgroup) throws IOException {
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> s = Files.walk(real(cgroup))) {
-            for (Path f : s.filter(f -> f.getFileName().toString().equals("cgroup.procs")).toList()) {
+            for (Path f : s.filter(f -> f.getFileName().toString().equals("cgroup.procs"))
+                    .toList()) {
                 Files.readAllLines(f).stream().filter(l -> !l.isBlank()).forEach(l -> pids.add(Integer.parseInt(l)));
             }
         }
@@ -273,7 +280,11 @@ public final class FakeHost implements HostOps {
         Path file = dirfd == Errno.AT_FDCWD ? Path.of(name) : fds.get(dirfd).resolve(name);
         record("create " + file);
         try {
-            Files.writeString(real(file), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            Files.writeString(
+                    real(file),
+                    content,
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
         } catch (FileAlreadyExistsException e) {
             throw fail("open " + file, Errno.EEXIST);
@@ -397,10 +408,13 @@ public final class FakeHost implements HostOps {
 
     @Override
     public Attributes attributes(Path path) throws IOException {
-        Map<String, Object> a = Files.readAttributes(real(path), "unix:uid,mode,isSymbolicLink,isDirectory",
-                LinkOption.NOFOLLOW_LINKS);
-        return new Attributes(owners.getOrDefault(path, (int) euid), (Integer) a.get("mode"),
-                (Boolean) a.get("isSymbolicLink"), (Boolean) a.get("isDirectory"));
+        Map<String, Object> a =
+                Files.readAttributes(real(path), "unix:uid,mode,isSymbolicLink,isDirectory", LinkOption.NOFOLLOW_LINKS);
+        return new Attributes(
+                owners.getOrDefault(path, (int) euid),
+                (Integer) a.get("mode"),
+                (Boolean) a.get("isSymbolicLink"),
+                (Boolean) a.get("isDirectory"));
     }
 
     @Override
@@ -424,11 +438,13 @@ public final class FakeHost implements HostOps {
         try {
             for (Path mount : freezerMounts) {
                 try (Stream<Path> s = Files.walk(real(mount))) {
-                    for (Path f : s.filter(f -> f.getFileName().toString().equals("cgroup.procs")).toList()) {
+                    for (Path f : s.filter(f -> f.getFileName().toString().equals("cgroup.procs"))
+                            .toList()) {
                         if (Files.readAllLines(f).contains(Integer.toString(p))) {
                             for (Path d = f.getParent(); d.startsWith(real(mount)); d = d.getParent()) {
                                 Path state = d.resolve("freezer.state");
-                                if (Files.exists(state) && Files.readString(state).strip().equals("FROZEN")) {
+                                if (Files.exists(state)
+                                        && Files.readString(state).strip().equals("FROZEN")) {
                                     return true;
                                 }
                             }

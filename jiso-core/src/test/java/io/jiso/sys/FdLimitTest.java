@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class FdLimitTest {
     private static long softLimit() throws Exception {
-        Matcher m = Pattern.compile("(?m)^Max open files\\s+(\\S+)").matcher(Files.readString(
-                Path.of("/proc/self/limits")));
+        Matcher m = Pattern.compile("(?m)^Max open files\\s+(\\S+)")
+                .matcher(Files.readString(Path.of("/proc/self/limits")));
         assertTrue(m.find());
         return m.group(1).equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(m.group(1));
     }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class WaitStatusTest {
     private static final Abi ABI = Abi.current();
-    private static final long SIFIELDS = siginfo_t.layout().byteOffset(MemoryLayout.PathElement.groupElement(
-            "_sifields"));
+    private static final long SIFIELDS =
+            siginfo_t.layout().byteOffset(MemoryLayout.PathElement.groupElement("_sifields"));
 
     private static int status(String code, int pid, int status) {
         try (Arena arena = Arena.ofConfined()) {

@@ -19,8 +19,9 @@ class IdMapHelperTest {
     void aMissingHelperIsNamedWithWhereItWasLookedForAndItsPackage(@TempDir Path empty) {
         List<Path> dirs = List.of(empty, empty.resolve("sbin"));
         assertNull(IdMapHelper.UID.find(dirs));
-        assertEquals("newuidmap is not installed (looked in " + empty + ", " + empty.resolve("sbin")
-                + "; Debian and Ubuntu have it in the package uidmap, Fedora in shadow-utils)",
+        assertEquals(
+                "newuidmap is not installed (looked in " + empty + ", " + empty.resolve("sbin")
+                        + "; Debian and Ubuntu have it in the package uidmap, Fedora in shadow-utils)",
                 IdMapHelper.UID.whyMissing(dirs));
     }
 

@@ -28,8 +28,8 @@ class SubordinateIdFileOnDiskTest {
     @Test
     void windowsLineEndsAndNoFinalNewlineAreRead(@TempDir Path dir) throws IOException {
         Path f = Files.writeString(dir.resolve("subgid"), "alice:100000:65536\r\nbob:1:1\r\n1000:200000:5");
-        assertEquals(List.of(new Range(100000, 65536), new Range(200000, 5)),
-                SubordinateIdFile.rangesOf(f, "alice", 1000));
+        assertEquals(
+                List.of(new Range(100000, 65536), new Range(200000, 5)), SubordinateIdFile.rangesOf(f, "alice", 1000));
     }
 
     @Test
@@ -41,7 +41,9 @@ class SubordinateIdFileOnDiskTest {
                 1000x:4000:10
                 alice:5000:10
                 """);
-        assertEquals(List.of(new Range(3000, 10), new Range(5000, 10)), SubordinateIdFile.rangesOf(f, "alice", 1000),
+        assertEquals(
+                List.of(new Range(3000, 10), new Range(5000, 10)),
+                SubordinateIdFile.rangesOf(f, "alice", 1000),
                 "a numeric owner is compared as a number: 01000 is uid 1000");
         assertEquals(List.of(new Range(1000, 10)), SubordinateIdFile.rangesOf(f, "alice2", 7));
         assertEquals("100000-165535", new Range(100000, 65536).toString(), "inclusive, as the files' users think");

@@ -26,21 +26,25 @@ class SubordinateIdFileTest {
 
     @Test
     void aUsersRangesByNameAndByUidInFileOrder() {
-        assertEquals(List.of(new Range(100000, 65536), new Range(300000, 1000), new Range(200000, 10),
-                new Range(700000, 5)), SubordinateIdFile.rangesOf(FILE, "test", "alice", 1001));
+        assertEquals(
+                List.of(new Range(100000, 65536), new Range(300000, 1000), new Range(200000, 10), new Range(700000, 5)),
+                SubordinateIdFile.rangesOf(FILE, "test", "alice", 1001));
     }
 
     @Test
     void malformedLinesAndOtherUsersAreSkipped() {
         assertEquals(List.of(new Range(165536, 65536)), SubordinateIdFile.rangesOf(FILE, "test", "bob", 1002));
         assertEquals(List.of(), SubordinateIdFile.rangesOf(FILE, "test", "carol", 1003));
-        assertEquals(List.of(new Range(300000, 1000)), SubordinateIdFile.rangesOf(FILE, "test", null, 1001),
+        assertEquals(
+                List.of(new Range(300000, 1000)),
+                SubordinateIdFile.rangesOf(FILE, "test", null, 1001),
                 "a user without a name is found by uid");
     }
 
     @Test
     void theLastIdOfTheRangeMayBe4294967294() {
-        assertEquals(List.of(new Range(4294967285L, 10)),
+        assertEquals(
+                List.of(new Range(4294967285L, 10)),
                 SubordinateIdFile.rangesOf("u:4294967285:10\nu:4294967285:11\n", "test", "u", 1));
     }
 

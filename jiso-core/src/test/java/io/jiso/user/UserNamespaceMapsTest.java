@@ -34,14 +34,14 @@ class UserNamespaceMapsTest {
 
     @Test
     void setgroupsWorksWhereRootOrNewgidmapWritesTheGidMap() {
-        UserNamespaceMaps jvm = UserNamespaceMaps.writtenByJvm(List.of(new IdMapLine(0, 1000, 1)),
-                List.of(new IdMapLine(0, 1000, 1)));
+        UserNamespaceMaps jvm =
+                UserNamespaceMaps.writtenByJvm(List.of(new IdMapLine(0, 1000, 1)), List.of(new IdMapLine(0, 1000, 1)));
         assertTrue(jvm.setGroupsAllowed(true), "root writes any gid_map without denying setgroups");
         assertFalse(jvm.setGroupsAllowed(false), "an unprivileged gid_map needs setgroups denied first");
         UserNamespaceMaps helper = new UserNamespaceMaps(jvm.uids(), jvm.gids(), null, NEWGIDMAP);
         assertTrue(helper.setGroupsAllowed(false));
-        UserNamespaceMaps uidHelperOnly = new UserNamespaceMaps(jvm.uids(), jvm.gids(), Path.of("/usr/bin/newuidmap"),
-                null);
+        UserNamespaceMaps uidHelperOnly =
+                new UserNamespaceMaps(jvm.uids(), jvm.gids(), Path.of("/usr/bin/newuidmap"), null);
         assertFalse(uidHelperOnly.setGroupsAllowed(false), "newuidmap has nothing to do with setgroups");
     }
 
@@ -54,7 +54,9 @@ class UserNamespaceMapsTest {
         assertThrows(UnsupportedOperationException.class, () -> m.gids().add(new IdMapLine(0, 0, 1)));
         assertEquals("", UserNamespaceMaps.procFileText(List.of()));
         assertEquals(List.of(), UserNamespaceMaps.helperArguments(List.of()));
-        assertEquals("0 0 4294967295\n", UserNamespaceMaps.procFileText(List.of(new IdMapLine(0, 0, 0xFFFF_FFFFL))),
+        assertEquals(
+                "0 0 4294967295\n",
+                UserNamespaceMaps.procFileText(List.of(new IdMapLine(0, 0, 0xFFFF_FFFFL))),
                 "the whole range, as the initial namespace maps it");
     }
 
@@ -73,17 +75,24 @@ class UserNamespaceMapsTest {
         long uid = Rootless.jvmUid();
         long gid = Rootless.jvmGid();
         Rootless.requireJvmIdentity(PrivilegeSpec.unprivileged().withIdentity(uid, gid, List.of()));
-        Exception e = assertThrows(Exception.class,
+        Exception e = assertThrows(
+                Exception.class,
                 () -> Rootless.requireJvmIdentity(PrivilegeSpec.unprivileged().withIdentity(uid + 1, gid, List.of())));
-        assertTrue(e.getMessage().contains("run as uid " + (uid + 1) + ", gid " + gid)
-                && e.getMessage().contains("own uid " + uid + " and gid " + gid), e.getMessage());
-        e = assertThrows(Exception.class,
+        assertTrue(
+                e.getMessage().contains("run as uid " + (uid + 1) + ", gid " + gid)
+                        && e.getMessage().contains("own uid " + uid + " and gid " + gid),
+                e.getMessage());
+        e = assertThrows(
+                Exception.class,
                 () -> Rootless.requireJvmIdentity(PrivilegeSpec.unprivileged().withIdentity(uid, gid + 1, List.of())));
         assertTrue(e.getMessage().contains("gid " + (gid + 1)), e.getMessage());
-        e = assertThrows(Exception.class,
+        e = assertThrows(
+                Exception.class,
                 () -> Rootless.requireJvmIdentity(PrivilegeSpec.unprivileged().withIdentity(uid, gid, List.of(27L))));
         assertTrue(e.getMessage().contains("groups [27]"), e.getMessage());
-        assertTrue(Rootless.whyMappingRefused().contains("uid " + uid + " and gid " + gid)
-                && Rootless.whyMappingRefused().contains("mapSubordinateIds()"), Rootless.whyMappingRefused());
+        assertTrue(
+                Rootless.whyMappingRefused().contains("uid " + uid + " and gid " + gid)
+                        && Rootless.whyMappingRefused().contains("mapSubordinateIds()"),
+                Rootless.whyMappingRefused());
     }
 }

@@ -26,7 +26,9 @@ public final class WhatTheSandboxSees {
             """;
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        List<String> host = run(new ProcessBuilder("/bin/sh", "-c", SURVEY).redirectErrorStream(true).start());
+        List<String> host = run(new ProcessBuilder("/bin/sh", "-c", SURVEY)
+                .redirectErrorStream(true)
+                .start());
         IsolatedProcess sandboxed = new IsolatedProcessBuilder("/bin/sh", "-c", SURVEY)
                 .hostname("sandbox")
                 .memoryMax(256L << 20)
@@ -34,12 +36,17 @@ public final class WhatTheSandboxSees {
                 .redirectErrorStream(true)
                 .start();
         List<String> inside = run(sandboxed);
-        System.out.printf("%-70s | %s%n", "HOST (ProcessBuilder)", "SANDBOX (IsolatedProcessBuilder, host pid " + sandboxed.pid() + ")");
+        System.out.printf(
+                "%-70s | %s%n",
+                "HOST (ProcessBuilder)", "SANDBOX (IsolatedProcessBuilder, host pid " + sandboxed.pid() + ")");
         System.out.println("-".repeat(70) + "-+-" + "-".repeat(70));
         for (int i = 0; i < Math.max(host.size(), inside.size()); i++) {
-            System.out.printf("%-70s | %s%n", clip(i < host.size() ? host.get(i) : ""), clip(i < inside.size() ? inside.get(i) : ""));
+            System.out.printf(
+                    "%-70s | %s%n",
+                    clip(i < host.size() ? host.get(i) : ""), clip(i < inside.size() ? inside.get(i) : ""));
         }
-        System.out.println("sandbox exit value: " + sandboxed.exitValue() + (sandboxed.oomKilled() ? " (OOM-killed)" : ""));
+        System.out.println(
+                "sandbox exit value: " + sandboxed.exitValue() + (sandboxed.oomKilled() ? " (OOM-killed)" : ""));
         System.out.println("sandbox used:       " + sandboxed.resourceUsage());
     }
 

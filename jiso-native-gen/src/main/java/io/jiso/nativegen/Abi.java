@@ -42,8 +42,9 @@ public final class Abi {
         String arch = switch (osArch) {
             case "amd64", "x86_64" -> "x86_64";
             case "aarch64", "arm64" -> "aarch64";
-            default -> throw new UnsupportedOperationException(
-                    "jiso supports Linux on x86_64 and aarch64, not os.arch=" + osArch);
+            default ->
+                throw new UnsupportedOperationException(
+                        "jiso supports Linux on x86_64 and aarch64, not os.arch=" + osArch);
         };
         try {
             return new Abi(arch, Class.forName("io.jiso.nativegen." + arch + ".Linux"));
@@ -99,8 +100,10 @@ public final class Abi {
     public Map<String, Integer> syscalls() {
         Map<String, Integer> table = new TreeMap<>();
         for (Method m : constants.getMethods()) {
-            if (m.getName().startsWith("__NR_") && m.getParameterCount() == 0
-                    && Modifier.isStatic(m.getModifiers()) && !NOT_SYSCALLS.contains(m.getName())) {
+            if (m.getName().startsWith("__NR_")
+                    && m.getParameterCount() == 0
+                    && Modifier.isStatic(m.getModifiers())
+                    && !NOT_SYSCALLS.contains(m.getName())) {
                 table.put(m.getName().substring(5), (int) longConstant(m.getName()));
             }
         }

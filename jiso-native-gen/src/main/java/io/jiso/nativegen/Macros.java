@@ -6,8 +6,7 @@ package io.jiso.nativegen;
  * the header it names.
  */
 public final class Macros {
-    private Macros() {
-    }
+    private Macros() {}
 
     /** linux/filter.h BPF_STMT: a classic BPF instruction without jumps, as {code, jt, jf, k}. */
     public static long[] bpfStmt(int code, int k) {
@@ -66,7 +65,9 @@ public final class Macros {
 
     /** sys/sysmacros.h makedev, glibc's encoding of a device number. */
     public static long makedev(long major, long minor) {
-        return ((major & 0x00000fffL) << 8) | ((major & 0xfffff000L) << 32)
-                | (minor & 0x000000ffL) | ((minor & 0xffffff00L) << 12);
+        return ((major & 0x00000fffL) << 8)
+                | ((major & 0xfffff000L) << 32)
+                | (minor & 0x000000ffL)
+                | ((minor & 0xffffff00L) << 12);
     }
 }

@@ -20,15 +20,14 @@ import java.util.stream.Stream;
  * fails if the committed file differs from what this writes.
  */
 public final class ConstantsGenerator {
-    private ConstantsGenerator() {
-    }
+    private ConstantsGenerator() {}
 
     static final List<String> ARCHS = List.of("x86_64", "aarch64");
     static final Path OUTPUT = Path.of("src/main/java/io/jiso/nativegen/Linux.java");
 
     /** A constant's accessor as jextract writes it: {@code public static int NAME() {}. */
-    private static final Pattern ACCESSOR = Pattern.compile(
-            "^    public static (int|long) ([A-Za-z_][A-Za-z0-9_]*)\\(\\) \\{$", Pattern.MULTILINE);
+    private static final Pattern ACCESSOR =
+            Pattern.compile("^    public static (int|long) ([A-Za-z_][A-Za-z0-9_]*)\\(\\) \\{$", Pattern.MULTILINE);
 
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
@@ -68,9 +67,17 @@ public final class ConstantsGenerator {
                 continue;
             }
             String type = e.getValue().equals("long") || armType.equals("long") ? "long" : "int";
-            out.append("\n    public static final ").append(type).append(' ').append(name).append(" = X86_64\n")
-                    .append("            ? io.jiso.nativegen.x86_64.Linux.").append(name).append("()\n")
-                    .append("            : io.jiso.nativegen.aarch64.Linux.").append(name).append("();\n");
+            out.append("\n    public static final ")
+                    .append(type)
+                    .append(' ')
+                    .append(name)
+                    .append(" = X86_64\n")
+                    .append("            ? io.jiso.nativegen.x86_64.Linux.")
+                    .append(name)
+                    .append("()\n")
+                    .append("            : io.jiso.nativegen.aarch64.Linux.")
+                    .append(name)
+                    .append("();\n");
         }
         return out.append("}\n").toString();
     }
@@ -80,7 +87,8 @@ public final class ConstantsGenerator {
         Path dir = module.resolve("src/main/java/io/jiso/nativegen").resolve(arch);
         Map<String, String> found = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                 Matcher m = ACCESSOR.matcher(Files.readString(f));
                 while (m.find()) {
                     found.put(m.group(2), m.group(1));

@@ -25,7 +25,9 @@ class LinuxConstantsTest {
     void committedClassIsWhatTheGeneratorWrites() throws Exception {
         Path module = Path.of("").toAbsolutePath();
         String committed = Files.readString(module.resolve(ConstantsGenerator.OUTPUT));
-        assertEquals(ConstantsGenerator.render(module), committed,
+        assertEquals(
+                ConstantsGenerator.render(module),
+                committed,
                 "io.jiso.nativegen.Linux is stale: run jiso-native-gen/src/main/jextract/generate.sh, or "
                         + "java jiso-native-gen/src/test/java/io/jiso/nativegen/ConstantsGenerator.java jiso-native-gen");
     }
@@ -51,10 +53,20 @@ class LinuxConstantsTest {
     @Test
     void syscallNumbersDifferBetweenTheArchitectures() throws Exception {
         // Guards the test above: were both branches the same class, it would pass for both.
-        assertEquals(Abi.of("x86_64").syscall("openat"), constantsAsOn("x86_64").stream()
-                .filter(f -> f.getName().equals("__NR_openat")).findFirst().orElseThrow().getInt(null));
-        assertEquals(Abi.of("aarch64").syscall("openat"), constantsAsOn("aarch64").stream()
-                .filter(f -> f.getName().equals("__NR_openat")).findFirst().orElseThrow().getInt(null));
+        assertEquals(
+                Abi.of("x86_64").syscall("openat"),
+                constantsAsOn("x86_64").stream()
+                        .filter(f -> f.getName().equals("__NR_openat"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getInt(null));
+        assertEquals(
+                Abi.of("aarch64").syscall("openat"),
+                constantsAsOn("aarch64").stream()
+                        .filter(f -> f.getName().equals("__NR_openat"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getInt(null));
         assertTrue(Abi.of("x86_64").syscall("openat") != Abi.of("aarch64").syscall("openat"));
     }
 

@@ -47,8 +47,8 @@ public final class Judge {
     }
 
     /** gcc, javac: a JVM and a C compiler's passes fit, a runaway compiler does not. */
-    public static final Limits COMPILE = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 512L << 20, 128,
-            1 << 20, 8L << 20);
+    public static final Limits COMPILE =
+            new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 512L << 20, 128, 1 << 20, 8L << 20);
     /** Largest file the compiler may write (RLIMIT_FSIZE): the executable, or the assembler's object in /tmp. */
     public static final long COMPILE_FILE_MAX = 32L << 20;
     /**
@@ -57,20 +57,27 @@ public final class Judge {
      * turn a CPU-bound run into a wall-time TLE. The stack is large for deep recursion (the
      * default is 8 MiB); what a program uses of it counts against its memory.
      */
-    public static final Limits RUN = new Limits(Duration.ofSeconds(2), Duration.ofSeconds(10), 256L << 20, 64,
-            16L << 20, 256L << 20);
+    public static final Limits RUN =
+            new Limits(Duration.ofSeconds(2), Duration.ofSeconds(10), 256L << 20, 64, 16L << 20, 256L << 20);
 
     /** One test's outcome; the program's output (its head) is kept for callers, not printed. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record TestResult(String test, Verdict verdict, double time, double timeWall, Long cgMemKiB, Integer exitCode,
-            Integer exitSignal, boolean killed, String message, @JsonIgnore String output) {
-    }
+    public record TestResult(
+            String test,
+            Verdict verdict,
+            double time,
+            double timeWall,
+            Long cgMemKiB,
+            Integer exitCode,
+            Integer exitSignal,
+            boolean killed,
+            String message,
+            @JsonIgnore String output) {}
 
     /** A submission's verdict: CE with the compiler's message, or its tests'. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SubmissionResult(String submission, Language language, Verdict verdict, String compileMessage,
-            List<TestResult> tests) {
-    }
+    public record SubmissionResult(
+            String submission, Language language, Verdict verdict, String compileMessage, List<TestResult> tests) {}
 
     private final Path tests;
     private final Limits compile;
@@ -94,8 +101,8 @@ public final class Judge {
     /** Compiles and runs one source file, printing a line per test. */
     public SubmissionResult judge(Path source) throws IOException, InterruptedException {
         String name = source.getFileName().toString();
-        Language language = Language.of(source)
-                .orElseThrow(() -> new IllegalArgumentException("unknown language: " + source));
+        Language language =
+                Language.of(source).orElseThrow(() -> new IllegalArgumentException("unknown language: " + source));
         language.unavailable().ifPresent(why -> {
             throw new IllegalStateException(language + " submissions cannot be judged here: " + why);
         });
@@ -104,8 +111,8 @@ public final class Judge {
         try {
             // The box is the sandboxes' only writable host directory; the judge's own 0700
             // directory around it keeps other host users out.
-            Path box = Files.setPosixFilePermissions(Files.createDirectory(work.resolve("box")),
-                    PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path box = Files.setPosixFilePermissions(
+                    Files.createDirectory(work.resolve("box")), PosixFilePermissions.fromString("rwxrwxrwx"));
             Files.copy(source, box.resolve(language.sourceName));
             box.resolve(language.sourceName).toFile().setReadable(true, false);
 
@@ -144,8 +151,10 @@ public final class Judge {
                 .directory(new File("/box"))
                 .seccomp(SeccompPolicy.strict())
                 .etc(Etc.MINIMAL)
-                .cpuTimeLimit(limits.cpu()).wallTimeLimit(limits.wall())
-                .memoryMax(limits.memoryBytes()).swapMax(0)
+                .cpuTimeLimit(limits.cpu())
+                .wallTimeLimit(limits.wall())
+                .memoryMax(limits.memoryBytes())
+                .swapMax(0)
                 .pidsMax(limits.pids())
                 .outputLimit(limits.outputBytes())
                 .rlimit(ResourceLimit.STACK, limits.stackBytes(), limits.stackBytes());
@@ -167,10 +176,16 @@ public final class Judge {
             case MEMORY_EXCEEDED -> Verdict.MLE;
             case OUTPUT_EXCEEDED -> Verdict.OLE;
         };
-        return new TestResult(test, verdict, seconds(report.cpuTime()), seconds(report.wallTime()),
+        return new TestResult(
+                test,
+                verdict,
+                seconds(report.cpuTime()),
+                seconds(report.wallTime()),
                 report.memoryPeakBytes() >= 0 ? report.memoryPeakBytes() >> 10 : null,
-                report.signal() == 0 ? report.exitCode() : null, report.signal() != 0 ? report.signal() : null,
-                report.killedByJiso(), report.status() == RunStatus.OK ? null : report.message(),
+                report.signal() == 0 ? report.exitCode() : null,
+                report.signal() != 0 ? report.signal() : null,
+                report.killedByJiso(),
+                report.status() == RunStatus.OK ? null : report.message(),
                 output.substring(0, Math.min(output.length(), 256)));
     }
 
@@ -188,7 +203,8 @@ public final class Judge {
 
     private static List<List<String>> tokens(String text) {
         List<List<String>> lines = new ArrayList<>(text.lines()
-                .map(l -> l.isBlank() ? List.<String>of() : List.of(l.strip().split("\\s+"))).toList());
+                .map(l -> l.isBlank() ? List.<String>of() : List.of(l.strip().split("\\s+")))
+                .toList());
         while (!lines.isEmpty() && lines.getLast().isEmpty()) {
             lines.removeLast();
         }
@@ -197,7 +213,9 @@ public final class Judge {
 
     /** One test as isolate's meta file would say it, on one line. */
     static String metaLine(TestResult t) {
-        StringBuilder s = new StringBuilder(t.test()).append(" status:").append(t.verdict())
+        StringBuilder s = new StringBuilder(t.test())
+                .append(" status:")
+                .append(t.verdict())
                 .append(String.format(Locale.ROOT, " time:%.3f time-wall:%.3f", t.time(), t.timeWall()));
         if (t.cgMemKiB() != null) {
             s.append(" cg-mem:").append(t.cgMemKiB());
@@ -215,8 +233,11 @@ public final class Judge {
     private List<String> testNames() throws IOException {
         List<String> names;
         try (Stream<Path> s = Files.list(tests)) {
-            names = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".in"))
-                    .map(n -> n.substring(0, n.length() - 3)).sorted().toList();
+            names = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".in"))
+                    .map(n -> n.substring(0, n.length() - 3))
+                    .sorted()
+                    .toList();
         }
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no tests (NAME.in with NAME.out) in " + tests);
@@ -263,13 +284,15 @@ public final class Judge {
         List<SubmissionResult> results = new ArrayList<>();
         for (String arg : submissions) {
             List<Path> sources;
-            try (Stream<Path> s = Files.isDirectory(Path.of(arg)) ? Files.list(Path.of(arg)) : Stream.of(Path.of(arg))) {
+            try (Stream<Path> s =
+                    Files.isDirectory(Path.of(arg)) ? Files.list(Path.of(arg)) : Stream.of(Path.of(arg))) {
                 sources = s.filter(p -> Language.of(p).isPresent()).sorted().toList();
             }
             for (Path source : sources) {
                 results.add(judge.judge(source));
             }
         }
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+        System.out.println(
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
     }
 }

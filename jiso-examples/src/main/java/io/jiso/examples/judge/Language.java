@@ -13,15 +13,23 @@ import java.util.Optional;
  * {@code /jdk} (wherever it lies on the host).
  */
 public enum Language {
-    C("c", "main.c", List.of("/usr/bin/gcc", "-O2", "-std=gnu17", "-o", "main", "main.c", "-lm"),
-            List.of("/box/main")),
-    CPP("cpp", "main.cpp", List.of("/usr/bin/g++", "-O2", "-std=gnu++17", "-o", "main", "main.cpp"),
+    C("c", "main.c", List.of("/usr/bin/gcc", "-O2", "-std=gnu17", "-o", "main", "main.c", "-lm"), List.of("/box/main")),
+    CPP(
+            "cpp",
+            "main.cpp",
+            List.of("/usr/bin/g++", "-O2", "-std=gnu++17", "-o", "main", "main.cpp"),
             List.of("/box/main")),
     /** "Compiling" checks the syntax, so a syntax error is CE, not RE. */
-    PYTHON("py", "main.py", List.of("/usr/bin/python3", "-m", "py_compile", "main.py"),
+    PYTHON(
+            "py",
+            "main.py",
+            List.of("/usr/bin/python3", "-m", "py_compile", "main.py"),
             List.of("/usr/bin/python3", "/box/main.py")),
     /** The class is Main, whatever the submission's file is called. */
-    JAVA("java", "Main.java", List.of(Language.JDK_PATH + "/bin/javac", "-encoding", "UTF-8", "Main.java"),
+    JAVA(
+            "java",
+            "Main.java",
+            List.of(Language.JDK_PATH + "/bin/javac", "-encoding", "UTF-8", "Main.java"),
             List.of(Language.JDK_PATH + "/bin/java", "-cp", "/box", "Main"));
 
     /** Where the sandbox sees the JDK. */

@@ -30,8 +30,7 @@ final class HostSpeed {
 
     private static volatile Long factor;
 
-    private HostSpeed() {
-    }
+    private HostSpeed() {}
 
     /** How many times the time limits grow here: 1 on a development machine. Needs cgroup leaves. */
     static long factor() {
@@ -49,17 +48,23 @@ final class HostSpeed {
         RunReport report;
         try {
             // the CPU limit gives the loop its own cgroup leaf, whose CPU time the report gives
-            report = new IsolatedProcessBuilder("/bin/sh", "-c", CALIBRATION).cpuTimeLimit(Duration.ofMinutes(10))
-                    .run(new byte[0]).report();
+            report = new IsolatedProcessBuilder("/bin/sh", "-c", CALIBRATION)
+                    .cpuTimeLimit(Duration.ofMinutes(10))
+                    .run(new byte[0])
+                    .report();
         } catch (Exception e) {
             throw new AssertionError("the calibration loop did not run", e);
         }
         assertEquals(RunStatus.OK, report.status(), "the calibration loop: " + report);
         double ratio = (double) report.cpuTime().toNanos() / REFERENCE.toNanos();
         long f = ratio < SLOW ? 1 : (long) Math.ceil(ratio);
-        System.out.printf(Locale.ROOT, "HostSpeed: the calibration loop took %.3f s of CPU time, %.1f times a"
-                + " development machine's; the judge's time limits are multiplied by %d%n",
-                report.cpuTime().toNanos() / 1e9, ratio, f);
+        System.out.printf(
+                Locale.ROOT,
+                "HostSpeed: the calibration loop took %.3f s of CPU time, %.1f times a"
+                        + " development machine's; the judge's time limits are multiplied by %d%n",
+                report.cpuTime().toNanos() / 1e9,
+                ratio,
+                f);
         return f;
     }
 
@@ -70,7 +75,7 @@ final class HostSpeed {
 
     /** The same limits with CPU and wall time grown by {@link #factor()}. */
     static Judge.Limits scaled(Judge.Limits l) {
-        return new Judge.Limits(scaled(l.cpu()), scaled(l.wall()), l.memoryBytes(), l.pids(), l.outputBytes(),
-                l.stackBytes());
+        return new Judge.Limits(
+                scaled(l.cpu()), scaled(l.wall()), l.memoryBytes(), l.pids(), l.outputBytes(), l.stackBytes());
     }
 }

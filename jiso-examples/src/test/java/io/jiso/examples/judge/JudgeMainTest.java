@@ -35,17 +35,21 @@ class JudgeMainTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
             // what main does, with the time limits grown on a slow host
-            Judge.judgeAll(new Judge(PROBLEM.resolve("tests"), HostSpeed.scaled(Judge.COMPILE),
-                    HostSpeed.scaled(Judge.RUN)), List.of(submissions.toString()));
+            Judge.judgeAll(
+                    new Judge(PROBLEM.resolve("tests"), HostSpeed.scaled(Judge.COMPILE), HostSpeed.scaled(Judge.RUN)),
+                    List.of(submissions.toString()));
         } finally {
             System.setOut(saved);
         }
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.print(printed);
         String[] lines = printed.split("\n");
-        assertTrue(lines[0].matches("ac\\.c 1 status:AC time:\\d+\\.\\d{3} time-wall:\\d+\\.\\d{3} cg-mem:\\d+ exitcode:0"),
+        assertTrue(
+                lines[0].matches(
+                        "ac\\.c 1 status:AC time:\\d+\\.\\d{3} time-wall:\\d+\\.\\d{3} cg-mem:\\d+ exitcode:0"),
                 lines[0]);
-        assertTrue(printed.contains("re-exit-code.py 1 status:RE ") && printed.contains(" exitcode:3 message:Exited with"),
+        assertTrue(
+                printed.contains("re-exit-code.py 1 status:RE ") && printed.contains(" exitcode:3 message:Exited with"),
                 printed);
         JsonNode summary = new ObjectMapper().readTree(printed.substring(printed.indexOf("\n[") + 1));
         assertEquals(3, summary.size(), "notes.txt is no submission");

@@ -44,7 +44,9 @@ class JudgeTest {
 
     private static List<Path> workDirs() throws Exception {
         try (Stream<Path> s = Files.list(TMP)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("jiso-judge")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("jiso-judge"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -93,13 +95,22 @@ class JudgeTest {
 
     @ParameterizedTest(name = "{0} is {1}")
     @CsvSource({
-        "ac.c, AC", "ac.cpp, AC", "ac.py, AC", "ac.java, AC",
+        "ac.c, AC",
+        "ac.cpp, AC",
+        "ac.py, AC",
+        "ac.java, AC",
         "wa-int-overflow.c, WA",
-        "tle-cpu-loop.c, TLE", "tle-sleep.py, TLE",
-        "mle-1gib.c, MLE", "mle-1gib.py, MLE", "mle-1gib.java, MLE",
-        "re-segfault.c, RE", "re-exit-code.py, RE",
+        "tle-cpu-loop.c, TLE",
+        "tle-sleep.py, TLE",
+        "mle-1gib.c, MLE",
+        "mle-1gib.py, MLE",
+        "mle-1gib.java, MLE",
+        "re-segfault.c, RE",
+        "re-exit-code.py, RE",
         "ole-endless.c, OLE",
-        "ce-syntax.cpp, CE", "ce-include-dev-zero.c, CE", "ce-huge-object.c, CE",
+        "ce-syntax.cpp, CE",
+        "ce-include-dev-zero.c, CE",
+        "ce-huge-object.c, CE",
     })
     void verdict(String submission, Verdict expected) throws Exception {
         SubmissionResult r = judge(submission);
@@ -112,7 +123,9 @@ class JudgeTest {
     @Test
     void wrongAnswerStopsAtTheFirstFailedTest() throws Exception {
         SubmissionResult r = judge("wa-int-overflow.c");
-        assertEquals(List.of(Verdict.AC, Verdict.WA), r.tests().stream().map(TestResult::verdict).toList());
+        assertEquals(
+                List.of(Verdict.AC, Verdict.WA),
+                r.tests().stream().map(TestResult::verdict).toList());
         assertEquals("-294967296\n", r.tests().getLast().output());
     }
 
@@ -120,12 +133,19 @@ class JudgeTest {
     void cpuAndWallTimeLimitsAreBothTle() throws Exception {
         TestResult cpu = judge("tle-cpu-loop.c").tests().getFirst();
         assertEquals(Verdict.TLE, cpu.verdict(), cpu.toString());
-        assertTrue(cpu.killed() && cpu.time() >= scaledSeconds(limits("tle-cpu-loop.c").cpu())
-                && cpu.message().startsWith("Time limit exceeded (CPU"), cpu.toString());
+        assertTrue(
+                cpu.killed()
+                        && cpu.time() >= scaledSeconds(limits("tle-cpu-loop.c").cpu())
+                        && cpu.message().startsWith("Time limit exceeded (CPU"),
+                cpu.toString());
         // the sleeper ran into the wall time limit using little of its CPU time
         TestResult wall = judge("tle-sleep.py").tests().getFirst();
-        assertTrue(wall.killed() && wall.timeWall() >= scaledSeconds(limits("tle-sleep.py").wall())
-                && wall.time() < scaledSeconds(Duration.ofSeconds(1)), wall.toString());
+        assertTrue(
+                wall.killed()
+                        && wall.timeWall()
+                                >= scaledSeconds(limits("tle-sleep.py").wall())
+                        && wall.time() < scaledSeconds(Duration.ofSeconds(1)),
+                wall.toString());
         assertTrue(wall.message().startsWith("Time limit exceeded (wall clock"), wall.toString());
     }
 
@@ -177,7 +197,9 @@ class JudgeTest {
     void deepRecursionNeedsTheLargeStack() throws Exception {
         assertEquals(Verdict.AC, judge("ac-deep-recursion.c").verdict());
         // the same program with the usual 8 MiB stack overflows it
-        TestResult small = judge("ac-deep-recursion.c", Judge.RUN.withStack(8L << 20)).tests().getFirst();
+        TestResult small = judge("ac-deep-recursion.c", Judge.RUN.withStack(8L << 20))
+                .tests()
+                .getFirst();
         assertEquals(Verdict.RE, small.verdict(), small.toString());
         assertEquals(11, small.exitSignal(), small.toString());
     }
@@ -197,7 +219,9 @@ class JudgeTest {
         assertTrue(zero.compileMessage().matches("(?s)(Memory|Time) limit exceeded.*"), zero.compileMessage());
         SubmissionResult huge = judge("ce-huge-object.c");
         assertEquals(Verdict.CE, huge.verdict(), huge.toString());
-        assertTrue(huge.compileMessage().contains("File size limit exceeded")
-                || huge.compileMessage().startsWith("Output limit exceeded"), huge.compileMessage());
+        assertTrue(
+                huge.compileMessage().contains("File size limit exceeded")
+                        || huge.compileMessage().startsWith("Output limit exceeded"),
+                huge.compileMessage());
     }
 }

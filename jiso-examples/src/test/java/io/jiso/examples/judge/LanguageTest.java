@@ -14,7 +14,9 @@ class LanguageTest {
     void theLanguageIsTheFilesExtensionWhateverItsDirectoryOrName() {
         assertEquals(Optional.of(Language.C), Language.of(Path.of("/subs/a.c")));
         assertEquals(Optional.of(Language.CPP), Language.of(Path.of("a.cpp")), "not C because it starts with .c");
-        assertEquals(Optional.of(Language.PYTHON), Language.of(Path.of("dir.java/solution.py")),
+        assertEquals(
+                Optional.of(Language.PYTHON),
+                Language.of(Path.of("dir.java/solution.py")),
                 "the file's name, not its directory's");
         assertEquals(Optional.of(Language.JAVA), Language.of(Path.of("Solution.java")));
         assertEquals(Optional.empty(), Language.of(Path.of("a.pyc")));
@@ -30,7 +32,8 @@ class LanguageTest {
             assertTrue(l.runCommand.getFirst().startsWith("/"), l.toString());
             assertTrue(Language.of(Path.of(l.sourceName)).orElseThrow() == l, l + "'s own file is " + l);
         }
-        assertTrue(Language.JAVA.runCommand.getFirst().startsWith(Language.JDK_PATH + "/"),
+        assertTrue(
+                Language.JAVA.runCommand.getFirst().startsWith(Language.JDK_PATH + "/"),
                 "Java runs on the JDK bound at " + Language.JDK_PATH);
     }
 

@@ -15,12 +15,12 @@ final class Sandboxes {
     private static volatile String noLeaves;
     private static final Set<Language> UNAVAILABLE_SAID = ConcurrentHashMap.newKeySet();
 
-    private Sandboxes() {
-    }
+    private Sandboxes() {}
 
     static void assumeJudgeable(Language language) {
-        Assumptions.assumeTrue(cgroupLeavesUnavailable().isEmpty(), "the judge's limits need a cgroup leaf: "
-                + cgroupLeavesUnavailable());
+        Assumptions.assumeTrue(
+                cgroupLeavesUnavailable().isEmpty(),
+                "the judge's limits need a cgroup leaf: " + cgroupLeavesUnavailable());
         language.unavailable().ifPresent(why -> {
             // Surefire's console shows a skip's count, not its reason
             if (UNAVAILABLE_SAID.add(language)) {
