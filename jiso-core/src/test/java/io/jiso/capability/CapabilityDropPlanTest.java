@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.__user_cap_data_struct;
 import io.jiso.nativegen.libc.__user_cap_header_struct;
-import io.jiso.plan.EncodedSteps;
-import io.jiso.plan.EncodedSteps.Encoded;
+import io.jiso.plan.PlanSteps;
+import io.jiso.plan.PlanSteps.Decoded;
 import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,22 +33,22 @@ class CapabilityDropPlanTest {
         arena.close();
     }
 
-    private List<Encoded> plan(PrivilegeSpec spec, boolean canSetGroups, boolean canSetPcap) {
+    private List<Decoded> plan(PrivilegeSpec spec, boolean canSetGroups, boolean canSetPcap) {
         StepList steps = new StepList(arena);
         CapabilitySteps.dropPrivileges(steps, spec, canSetGroups, canSetPcap);
-        return EncodedSteps.of(steps);
+        return PlanSteps.of(steps);
     }
 
-    private static Predicate<Encoded> prctl(int option) {
+    private static Predicate<Decoded> prctl(int option) {
         return s -> s.nr() == Linux.__NR_prctl && s.arg(0) == option;
     }
 
-    private static List<Encoded> where(List<Encoded> steps, Predicate<Encoded> p) {
+    private static List<Decoded> where(List<Decoded> steps, Predicate<Decoded> p) {
         return steps.stream().filter(p).toList();
     }
 
-    private static Encoded only(List<Encoded> steps, long nr) {
-        List<Encoded> found = where(steps, s -> s.nr() == nr);
+    private static Decoded only(List<Decoded> steps, long nr) {
+        List<Decoded> found = where(steps, s -> s.nr() == nr);
         assertEquals(1, found.size(), "one step of syscall " + nr);
         return found.getFirst();
     }
@@ -57,9 +57,9 @@ class CapabilityDropPlanTest {
     void everyCapabilityButTheKeptOnesLeavesTheBoundingSetToleratingNumbersTheKernelLacks() {
         PrivilegeSpec spec = PrivilegeSpec.unprivileged()
                 .keeping(Set.of(KernelCapability.CAP_NET_BIND_SERVICE, KernelCapability.CAP_KILL));
-        List<Encoded> drops = where(plan(spec, true, true), prctl(Linux.PR_CAPBSET_DROP));
+        List<Decoded> drops = where(plan(spec, true, true), prctl(Linux.PR_CAPBSET_DROP));
         TreeSet<Long> dropped = new TreeSet<>();
-        for (Encoded d : drops) {
+        for (Decoded d : drops) {
             assertTrue(d.tolerates(Linux.EINVAL), d.what());
             dropped.add(d.arg(1));
         }
@@ -77,11 +77,11 @@ class CapabilityDropPlanTest {
         PrivilegeSpec spec = PrivilegeSpec.unprivileged()
                 .keeping(Set.of(
                         KernelCapability.CAP_DAC_OVERRIDE, KernelCapability.CAP_SYS_ADMIN, KernelCapability.CAP_BPF));
-        Encoded capset = only(plan(spec, true, true), Linux.__NR_capset);
-        MemorySegment header = EncodedSteps.at(capset.arg(0), __user_cap_header_struct.sizeof());
+        Decoded capset = only(plan(spec, true, true), Linux.__NR_capset);
+        MemorySegment header = PlanSteps.at(capset.arg(0), __user_cap_header_struct.sizeof());
         assertEquals(Linux._LINUX_CAPABILITY_VERSION_3, __user_cap_header_struct.version(header));
         assertEquals(0, __user_cap_header_struct.pid(header), "the calling process");
-        MemorySegment data = EncodedSteps.at(capset.arg(1), 2 * __user_cap_data_struct.sizeof());
+        MemorySegment data = PlanSteps.at(capset.arg(1), 2 * __user_cap_data_struct.sizeof());
         int low = 1 << Linux.CAP_DAC_OVERRIDE | 1 << Linux.CAP_SYS_ADMIN;
         int high = 1 << (Linux.CAP_BPF - 32);
         int[] expected = {low, high};
@@ -101,17 +101,16 @@ class CapabilityDropPlanTest {
     @Test
     void identityStepsSetAllThreeIdsAndTheGroupsAsGiven() {
         PrivilegeSpec spec = PrivilegeSpec.unprivileged().withIdentity(1234, 5678, List.of(5678L, 27L, 100_000L));
-        List<Encoded> p = plan(spec, true, true);
-        Encoded gid = only(p, Linux.__NR_setresgid);
+        List<Decoded> p = plan(spec, true, true);
+        Decoded gid = only(p, Linux.__NR_setresgid);
         assertArrayEquals(new long[] {5678, 5678, 5678}, new long[] {gid.arg(0), gid.arg(1), gid.arg(2)});
-        Encoded uid = only(p, Linux.__NR_setresuid);
+        Decoded uid = only(p, Linux.__NR_setresuid);
         assertArrayEquals(new long[] {1234, 1234, 1234}, new long[] {uid.arg(0), uid.arg(1), uid.arg(2)});
-        Encoded groups = only(p, Linux.__NR_setgroups);
+        Decoded groups = only(p, Linux.__NR_setgroups);
         assertEquals(3, groups.arg(0));
         assertArrayEquals(
-                new int[] {5678, 27, 100_000},
-                EncodedSteps.at(groups.arg(1), 12).toArray(ValueLayout.JAVA_INT));
-        Encoded none = only(plan(PrivilegeSpec.unprivileged(), true, true), Linux.__NR_setgroups);
+                new int[] {5678, 27, 100_000}, PlanSteps.at(groups.arg(1), 12).toArray(ValueLayout.JAVA_INT));
+        Decoded none = only(plan(PrivilegeSpec.unprivileged(), true, true), Linux.__NR_setgroups);
         assertEquals(0, none.arg(0), "no groups: the inherited ones are cleared, not kept");
     }
 
@@ -119,21 +118,20 @@ class CapabilityDropPlanTest {
     void theHighestIdsGoToTheKernelAsUnsigned32BitValues() {
         PrivilegeSpec spec =
                 PrivilegeSpec.unprivileged().withIdentity(0xFFFF_FFFEL, 0xFFFF_FFFEL, List.of(0xFFFF_FFFEL));
-        List<Encoded> p = plan(spec, true, true);
+        List<Decoded> p = plan(spec, true, true);
         assertEquals(0xFFFF_FFFEL, only(p, Linux.__NR_setresuid).arg(0));
-        assertEquals(
-                -2, EncodedSteps.at(only(p, Linux.__NR_setgroups).arg(1), 4).get(ValueLayout.JAVA_INT, 0));
+        assertEquals(-2, PlanSteps.at(only(p, Linux.__NR_setgroups).arg(1), 4).get(ValueLayout.JAVA_INT, 0));
     }
 
     @Test
     void keptCapabilitiesAreRaisedInTheAmbientSetAfterItIsCleared() {
         PrivilegeSpec spec =
                 PrivilegeSpec.root().keeping(Set.of(KernelCapability.CAP_CHOWN, KernelCapability.CAP_NET_RAW));
-        List<Encoded> ambient = where(plan(spec, true, true), prctl(Linux.PR_CAP_AMBIENT));
+        List<Decoded> ambient = where(plan(spec, true, true), prctl(Linux.PR_CAP_AMBIENT));
         assertEquals(3, ambient.size());
         assertEquals(Linux.PR_CAP_AMBIENT_CLEAR_ALL, ambient.get(0).arg(1));
         Set<Long> raised = new TreeSet<>();
-        for (Encoded e : ambient.subList(1, 3)) {
+        for (Decoded e : ambient.subList(1, 3)) {
             assertEquals(Linux.PR_CAP_AMBIENT_RAISE, e.arg(1));
             raised.add(e.arg(2));
         }
@@ -148,16 +146,16 @@ class CapabilityDropPlanTest {
     @Test
     void whatCannotBeDoneIsLeftOutAndWhatIsAskedIsWritten() {
         PrivilegeSpec spec = PrivilegeSpec.unprivileged();
-        List<Encoded> full = plan(spec, true, true);
+        List<Decoded> full = plan(spec, true, true);
         assertEquals(
                 CapabilitySteps.securebits(spec),
                 where(full, prctl(Linux.PR_SET_SECUREBITS)).getFirst().arg(1));
         assertEquals(1, where(full, prctl(Linux.PR_SET_NO_NEW_PRIVS)).getFirst().arg(1));
-        List<Encoded> noPcap = plan(spec, true, false);
+        List<Decoded> noPcap = plan(spec, true, false);
         assertEquals(List.of(), where(noPcap, prctl(Linux.PR_CAPBSET_DROP)), "no CAP_SETPCAP: bounding set left");
         assertEquals(List.of(), where(noPcap, prctl(Linux.PR_SET_SECUREBITS)));
         assertEquals(1, where(noPcap, s -> s.nr() == Linux.__NR_capset).size());
-        List<Encoded> noGroups = plan(spec, false, true);
+        List<Decoded> noGroups = plan(spec, false, true);
         assertEquals(List.of(), where(noGroups, s -> s.nr() == Linux.__NR_setgroups), "setgroups denied: left");
         assertEquals(1, where(noGroups, s -> s.nr() == Linux.__NR_setresgid).size());
         PrivilegeSpec withoutNnp =

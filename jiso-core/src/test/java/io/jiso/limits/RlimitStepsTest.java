@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jiso.limits.RunLimits.Rlimit;
 import io.jiso.nativegen.Linux;
-import io.jiso.plan.EncodedSteps;
-import io.jiso.plan.EncodedSteps.Encoded;
+import io.jiso.plan.PlanSteps;
+import io.jiso.plan.PlanSteps.Decoded;
 import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Test;
 /** The resource limits as the stage will set them: one prlimit64 on the process itself per limit, struct rlimit behind it. */
 class RlimitStepsTest {
 
-    private static List<Encoded> plan(Arena arena, Map<RlimitResource, Rlimit> limits) {
+    private static List<Decoded> plan(Arena arena, Map<RlimitResource, Rlimit> limits) {
         StepList steps = new StepList(arena);
         RlimitSteps.set(steps, limits);
-        return EncodedSteps.of(steps);
+        return PlanSteps.of(steps);
     }
 
-    private static long[] struct(Encoded step) {
-        MemorySegment r = EncodedSteps.at(step.arg(2), 16);
+    private static long[] struct(Decoded step) {
+        MemorySegment r = PlanSteps.at(step.arg(2), 16);
         return new long[] {r.getAtIndex(ValueLayout.JAVA_LONG, 0), r.getAtIndex(ValueLayout.JAVA_LONG, 1)};
     }
 
@@ -37,11 +37,11 @@ class RlimitStepsTest {
         limits.put(RlimitResource.CORE, new Rlimit(0, 0));
         limits.put(RlimitResource.STACK, new Rlimit(8L << 20, RlimitResource.UNLIMITED));
         try (Arena arena = Arena.ofConfined()) {
-            List<Encoded> p = plan(arena, limits);
+            List<Decoded> p = plan(arena, limits);
             assertEquals(3, p.size());
             int i = 0;
             for (Map.Entry<RlimitResource, Rlimit> e : limits.entrySet()) {
-                Encoded s = p.get(i++);
+                Decoded s = p.get(i++);
                 assertEquals(Linux.__NR_prlimit64, s.nr());
                 assertEquals(0, s.arg(0), "pid 0: the process itself");
                 assertEquals(e.getKey().kernelNumber(), s.arg(1), e.getKey().name());
@@ -65,7 +65,7 @@ class RlimitStepsTest {
             all.put(r, new Rlimit(100 + r.ordinal(), 200 + r.ordinal()));
         }
         try (Arena arena = Arena.ofConfined()) {
-            List<Encoded> p = plan(arena, all);
+            List<Decoded> p = plan(arena, all);
             assertEquals(RlimitResource.values().length, p.size());
             for (int i = 0; i < p.size(); i++) {
                 RlimitResource r = RlimitResource.values()[i];

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiso.nativegen.Linux;
-import io.jiso.plan.EncodedSteps;
-import io.jiso.plan.EncodedSteps.Encoded;
+import io.jiso.plan.PlanSteps;
+import io.jiso.plan.PlanSteps.Decoded;
 import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
@@ -23,23 +23,23 @@ import org.junit.jupiter.api.Test;
  */
 class LsmStepsTest {
 
-    private record Written(String file, int openFlags, byte[] bytes, List<Encoded> steps) {}
+    private record Written(String file, int openFlags, byte[] bytes, List<Decoded> steps) {}
 
     private static Written plan(Consumer<StepList> add) {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             add.accept(steps);
-            List<Encoded> e = EncodedSteps.of(steps);
+            List<Decoded> e = PlanSteps.of(steps);
             assertEquals(
                     List.of((long) Linux.__NR_openat, (long) Linux.__NR_write, (long) Linux.__NR_close),
-                    e.stream().map(Encoded::nr).toList());
-            Encoded open = e.get(0);
-            Encoded write = e.get(1);
-            Encoded close = e.get(2);
+                    e.stream().map(Decoded::nr).toList());
+            Decoded open = e.get(0);
+            Decoded write = e.get(1);
+            Decoded close = e.get(2);
             assertEquals(0, write.argFromStep(0), "write to the fd the open returned");
             assertEquals(0, close.argFromStep(0), "and close it");
-            byte[] bytes = EncodedSteps.at(write.arg(1), write.arg(2)).toArray(ValueLayout.JAVA_BYTE);
-            return new Written(EncodedSteps.string(open.arg(1)), (int) open.arg(2), bytes, e);
+            byte[] bytes = PlanSteps.at(write.arg(1), write.arg(2)).toArray(ValueLayout.JAVA_BYTE);
+            return new Written(PlanSteps.string(open.arg(1)), (int) open.arg(2), bytes, e);
         }
     }
 

@@ -26,11 +26,21 @@ public final class PlanSteps {
 
     /**
      * One encoded step: the system call's name ("mount", or "op N" for a
-     * stage operation), its six arguments, which of them are results of
+     * stage operation) and number, its six arguments, which of them are results of
      * earlier steps (bit i: argument i), the errnos it tolerates (bit n:
      * errno n) and its description.
      */
-    public record Decoded(int index, String call, long[] args, int resultArgs, long toleratedErrnos, String what) {
+    public record Decoded(
+            int index, String call, long nr, long[] args, int resultArgs, long toleratedErrnos, String what) {
+        public long arg(int i) {
+            return args[i];
+        }
+
+        /** The index of the earlier step whose result is argument i, or -1 if it is a plain value. */
+        public int argFromStep(int i) {
+            return (resultArgs & (1 << i)) != 0 ? (int) args[i] : -1;
+        }
+
         /** Whether argument i is the result of step earlier (an fd it opened). */
         public boolean argFrom(int i, Decoded earlier) {
             return (resultArgs & (1 << i)) != 0 && args[i] == earlier.index;
@@ -70,6 +80,7 @@ public final class PlanSteps {
             steps.add(new Decoded(
                     i,
                     NAMES.getOrDefault(nr, "op " + nr),
+                    nr,
                     args,
                     jiso_step.result_args(s),
                     jiso_step.tolerated_errnos(s),

@@ -11,8 +11,8 @@ import io.jiso.nativegen.Abi;
 import io.jiso.nativegen.Linux;
 import io.jiso.nativegen.libc.sock_filter;
 import io.jiso.nativegen.libc.sock_fprog;
-import io.jiso.plan.EncodedSteps;
-import io.jiso.plan.EncodedSteps.Encoded;
+import io.jiso.plan.PlanSteps;
+import io.jiso.plan.PlanSteps.Decoded;
 import io.jiso.plan.StepList;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -43,15 +43,15 @@ class SeccompStepsTest {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             SeccompSteps.install(steps, program);
-            List<Encoded> encoded = EncodedSteps.of(steps);
+            List<Decoded> encoded = PlanSteps.of(steps);
             assertEquals(1, encoded.size());
-            Encoded call = encoded.getFirst();
+            Decoded call = encoded.getFirst();
             assertEquals(Linux.__NR_seccomp, call.nr());
             assertEquals(Linux.SECCOMP_SET_MODE_FILTER, call.arg(0));
             assertEquals(0, call.arg(1), "no flags");
             assertEquals(-1, call.argFromStep(2));
             assertTrue(call.what().contains(program.size() + " instructions"), call.what());
-            MemorySegment prog = EncodedSteps.at(call.arg(2), sock_fprog.sizeof());
+            MemorySegment prog = PlanSteps.at(call.arg(2), sock_fprog.sizeof());
             assertEquals(program.size(), Short.toUnsignedInt(sock_fprog.len(prog)));
             MemorySegment filter = sock_fprog.filter(prog).reinterpret(program.size() * sock_filter.sizeof());
             assertArrayEquals(program.instructions(), instructions(filter, program.size()));
@@ -65,8 +65,7 @@ class SeccompStepsTest {
         try (Arena arena = Arena.ofConfined()) {
             StepList steps = new StepList(arena);
             SeccompSteps.install(steps, program);
-            MemorySegment prog =
-                    EncodedSteps.at(EncodedSteps.of(steps).getFirst().arg(2), sock_fprog.sizeof());
+            MemorySegment prog = PlanSteps.at(PlanSteps.of(steps).getFirst().arg(2), sock_fprog.sizeof());
             int n = Short.toUnsignedInt(sock_fprog.len(prog));
             long[][] read = instructions(sock_fprog.filter(prog).reinterpret(n * sock_filter.sizeof()), n);
             Abi abi = Abi.current();
