@@ -10,10 +10,11 @@
  *        costs a read now and then and one about to run out is watched closely.
  *        The kernel adds a running thread's time to its cgroup at the
  *        scheduler tick (4 ms at HZ=250), or when another task is queued on
- *        its CPU: so the counter lags by up to a tick per busy CPU. Once the
- *        budget left is within that lag, init queues itself on each CPU it
- *        may use (the sandbox's: init is in its leaf) before it reads, which
- *        brings the counter up to now; on at most MAX_VISITED_CPUS CPUs.
+ *        its CPU: so the counter lags by up to a tick per busy CPU. A check
+ *        takes that lag off what is left before it schedules the next one;
+ *        once the budget left is within the lag, init queues itself on each
+ *        CPU it may use (the sandbox's: init is in its leaf) before it reads,
+ *        which brings the counter up to now; on at most MAX_VISITED_CPUS CPUs.
  *   w=<limit-us>  wall time from init's start, which is within microseconds
  *        of the main program's execve.
  *   o=<limit>,<in>,<out>[,<in2>,<out2>]  output: the main process's stdout (and
@@ -245,18 +246,21 @@ static void check_time(struct limits *l)
         next = deadline;
     }
     if (l->cpu_fd >= 0) {
+        /* What the counter may lag behind by: a read shows at most this much too little. */
+        int64_t lag = TICK_LAG_US * l->cpus;
         int64_t used = cpu_usage_us(l);
-        if (used >= 0 && l->cpu_limit_us - used < TICK_LAG_US * l->cpus) {
-            /* Read again once up to now: the next check is scheduled from
-             * what is left, and a lagging read would put it too late. */
+        if (used >= 0 && l->cpu_limit_us - used < lag) {
             account_running_threads(l);
             used = cpu_usage_us(l);
+            lag = 0;
         }
         if (used >= 0) {
             int64_t left = l->cpu_limit_us - used;
             if (left <= 0)
                 return kill_all(l, KILLED_CPU), arm(l, 0);
-            int64_t wait = left * 1000 / l->cpus;
+            /* The next check comes before the budget can have run out, even
+             * if this read lagged: else the sandbox overshoots by the lag. */
+            int64_t wait = (left > lag ? left - lag : 0) * 1000 / l->cpus;
             int64_t at = now + (wait < MIN_CHECK_NS ? MIN_CHECK_NS : wait);
             if (!next || at < next)
                 next = at;

@@ -58,6 +58,8 @@ done
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror -pthread -I"$main/include")
 gcc "${cflags[@]}" -o "$work/stage_test" "$here/stage_test.c" -L"$lib" -ljiso -Wl,-rpath,"$lib"
 "$work/stage_test" "$lib/jiso-init"
+gcc "${cflags[@]}" -Wno-unused-function -I"$main/c" -o "$work/init_limits_test" "$here/init_limits_test.c"
+"$work/init_limits_test"
 
 # The other architecture's build under qemu-user. qemu-user (7.2) refuses the
 # stage's clone3, so there stage_test runs only what needs no spawn: plan
