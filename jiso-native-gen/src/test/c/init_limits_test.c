@@ -3,14 +3,17 @@
  * next one. Includes the header, feeds it a v2 cpu.stat from a memfd and reads
  * back the timer it armed. Touches no cgroup and kills nothing: every case
  * leaves budget, so kill_all (kill(-1) from outside a pid namespace) is never
- * reached. Usage: init_limits_test
+ * reached. The test process takes init's scheduling policy (SCHED_FIFO where
+ * it may). Usage: init_limits_test
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 
 #include "init_limits.h"
 
@@ -20,6 +23,18 @@ static void report(const char *name, int ok)
 {
     printf("%s - %s\n", ok ? "ok" : "not ok", name);
     ok ? passes++ : failures++;
+}
+
+/* Whether this process may make itself SCHED_FIFO (CAP_SYS_NICE), asked of a child. */
+static int may_be_fifo(void)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        struct sched_param one = {.sched_priority = 1};
+        _exit(sched_setscheduler(0, SCHED_FIFO, &one) == 0 ? 0 : 1);
+    }
+    int status;
+    return child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /* Sets the counter to <used_us>, runs one check, and returns when the next one is due, in us from now. */
@@ -49,6 +64,11 @@ int main(void)
         return 1;
     }
     long lag = TICK_LAG_US * 2;
+
+    int fifo = may_be_fifo();
+    printf("# SCHED_FIFO %s here\n", fifo ? "allowed" : "refused");
+    report("with a time limit, init is SCHED_FIFO exactly where it may be",
+           (sched_getscheduler(0) & ~SCHED_RESET_ON_FORK) == (fifo ? SCHED_FIFO : SCHED_OTHER));
 
     /* Far from the limit: half of what is left, less the lag, per CPU. */
     long due = next_check_us(&l, counter, 0);
