@@ -17,6 +17,9 @@
  *        which brings the counter up to now; on at most MAX_VISITED_CPUS CPUs.
  *   w=<limit-us>  wall time from init's start, which is within microseconds
  *        of the main program's execve.
+ *   f=1  init may make itself SCHED_FIFO while it watches a time limit (see
+ *        run_first): the JVM says so where a real-time task in the leaf gets
+ *        in nobody's way.
  *   o=<limit>,<in>,<out>[,<in2>,<out2>]  output: the main process's stdout (and
  *        stderr) are pipes whose read end <in> init relays to <out>, counting;
  *        past <limit> bytes in all, nothing more is relayed.
@@ -94,6 +97,7 @@ struct limits {
     int cpu_fd, cpu_kind;
     int64_t cpu_limit_us, cpus;
     int64_t wall_limit_ns; /* -1: none */
+    int realtime;          /* f=1 */
     int64_t out_limit;     /* -1: no relay */
     int64_t out_bytes;
     int nrelay;
@@ -157,6 +161,11 @@ static int limits_arg(struct limits *l, const char *arg)
         if (n != 1 || v[0] < 0)
             return -1;
         l->wall_limit_ns = v[0] * 1000;
+        return 0;
+    case 'f':
+        if (n != 1 || v[0] != 1)
+            return -1;
+        l->realtime = 1;
         return 0;
     case 'o':
         if ((n != 3 && n != 5) || v[0] < 0)
@@ -288,13 +297,13 @@ static void check_time(struct limits *l)
  * keep a check waiting for a CPU. The fair scheduler lets a running thread
  * finish its slice before a woken task of any nice value gets its CPU: init
  * waited up to a tick for it (4 ms; 8 ms of CPU for 2 busy threads). A
- * real-time task does not wait: SCHED_FIFO at the lowest priority, which needs
- * CAP_SYS_NICE in the host's user namespace (reset on fork; init forks
+ * real-time task does not wait: SCHED_FIFO at the lowest priority, with f=1
+ * and CAP_SYS_NICE in the host's user namespace (reset on fork; init forks
  * nothing). Without it, what shortens the wait: the highest nice value init
  * may take and the shortest slice (Linux 6.12). init sleeps between checks,
  * so it takes almost nothing from anyone.
  */
-static void run_first(void)
+static void run_first(const struct limits *l)
 {
     LIM_CALL(SYS_setpriority, PRIO_PROCESS_, 0, -20, 0);
     struct sched_attr_ a;
@@ -303,6 +312,8 @@ static void run_first(void)
     a.size = SCHED_ATTR_SIZE_VER0_;
     a.sched_runtime = SHORTEST_SLICE_NS;
     LIM_CALL(SYS_sched_setattr, 0, &a, 0, 0);
+    if (!l->realtime)
+        return;
     a.sched_policy = SCHED_FIFO_;
     a.sched_priority = 1;
     a.sched_flags = SCHED_FLAG_RESET_ON_FORK_;
@@ -315,7 +326,7 @@ static int limits_start(struct limits *l)
 {
     if (l->wall_limit_ns < 0 && l->cpu_fd < 0)
         return 0;
-    run_first();
+    run_first(l);
     long bytes = LIM_CALL(SYS_sched_getaffinity, 0, sizeof l->cpu_mask, l->cpu_mask, 0);
     for (long w = 0; w < bytes / 8; w++)
         for (uint64_t m = l->cpu_mask[w]; m; m &= m - 1)

@@ -55,11 +55,20 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     int counter = memfd_create("cpu.stat", 0);
+    struct limits fair = {0};
+    limits_init(&fair);
+    if (limits_arg(&fair, "w=1000000") != 0 || limits_start(&fair) != 0) {
+        printf("not ok - setting up a wall limit\n");
+        return 1;
+    }
+    report("without f=1, init stays SCHED_OTHER", (sched_getscheduler(0) & ~SCHED_RESET_ON_FORK) == SCHED_OTHER);
+    report("f= takes 1 only", limits_arg(&fair, "f=0") != 0 && limits_arg(&fair, "f=1,1") != 0);
+
     struct limits l = {0};
     limits_init(&l);
     char arg[64];
     snprintf(arg, sizeof arg, "c=%d,2,1000000,2", counter); /* 1 s of CPU, 2 CPUs */
-    if (counter < 0 || limits_arg(&l, arg) != 0 || limits_start(&l) != 0 || next_check_us(&l, counter, 0) < 0) {
+    if (counter < 0 || limits_arg(&l, arg) != 0 || limits_arg(&l, "f=1") != 0 || limits_start(&l) != 0 || next_check_us(&l, counter, 0) < 0) {
         printf("not ok - setting up a CPU limit\n");
         return 1;
     }
@@ -67,7 +76,7 @@ int main(void)
 
     int fifo = may_be_fifo();
     printf("# SCHED_FIFO %s here\n", fifo ? "allowed" : "refused");
-    report("with a time limit, init is SCHED_FIFO exactly where it may be",
+    report("with f=1, init is SCHED_FIFO exactly where it may be",
            (sched_getscheduler(0) & ~SCHED_RESET_ON_FORK) == (fifo ? SCHED_FIFO : SCHED_OTHER));
 
     /* Far from the limit: half of what is left, less the lag, per CPU. */

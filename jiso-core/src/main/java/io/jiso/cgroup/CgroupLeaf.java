@@ -69,6 +69,12 @@ public final class CgroupLeaf implements AutoCloseable {
         return new LeafHierarchies(v2 != null, v1 == null ? List.of() : v1.runtimeHierarchies());
     }
 
+    /** Whether jiso-init may run real-time in the leaf without getting in the tree's way (see CgroupV2). */
+    public synchronized boolean realtimeHarmless() throws HostSetupFailure {
+        open();
+        return v2 == null || v2.realtimeHarmless();
+    }
+
     /**
      * Open O_WRONLY|O_CLOEXEC fds of each v1 leaf's tasks file, into which
      * the single-threaded child writes "0" to move itself before it does

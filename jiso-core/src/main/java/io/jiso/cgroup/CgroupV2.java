@@ -95,6 +95,20 @@ final class CgroupV2 implements Cgroup {
         }
     }
 
+    /**
+     * Whether a real-time task in the leaf leaves the tree as it is. With RT
+     * group scheduling, the kernel refuses to enable the cpu controller above
+     * a real-time task outside the root cgroup. That cannot happen when v2
+     * offers no cpu controller to jiso's directory (a hybrid host schedules by
+     * v1), nor when the leaf has it (the kernel then refuses the real-time
+     * task itself, or has no RT group scheduling).
+     */
+    boolean realtimeHarmless() throws HostSetupFailure {
+        return enabled.contains("cpu")
+                || !words(CgroupFs.read(dir.getParent().resolve("cgroup.controllers")))
+                        .contains("cpu");
+    }
+
     /** Why a controller is not available below BASE, in words for the exception. */
     private static String whyMissing(Path base, String controller) throws HostSetupFailure {
         Set<String> offered = words(CgroupFs.readIfExists(base.resolve("cgroup.controllers")));

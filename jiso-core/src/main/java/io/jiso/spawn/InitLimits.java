@@ -51,6 +51,9 @@ final class InitLimits implements AutoCloseable {
             if (limits.wallTime() != null) {
                 l.arguments.add("w=" + micros(limits.wallTime()));
             }
+            if ((limits.cpuTime() != null || limits.wallTime() != null) && leaf != null && leaf.realtimeHarmless()) {
+                l.arguments.add("f=1"); // init may make itself SCHED_FIFO
+            }
             if (limits.outputBytes() >= 0) {
                 StringBuilder arg = new StringBuilder("o=").append(limits.outputBytes());
                 l.mainOut = l.relay(arg, outDest < 0 ? 1 : outDest);
