@@ -152,7 +152,7 @@ public final class Cgroups {
     static CgroupLeaf create(
             LeafSite site, CgroupLimits limits, String parent, List<AllowedDevice> devices, DeviceControl control)
             throws SetupFailure {
-        Bases bases = bases(layout(), limits, parent, control, false);
+        Bases bases = bases(layout(), limits, parent, control, false, false);
         firstUse(bases);
         CgroupLeaf leaf = make(bases, limits, devices, control);
         opened(leaf, site);
@@ -295,8 +295,17 @@ public final class Cgroups {
      * at the leaf; on v2 (one tree holds them all) they are enabled for the
      * leaf where offered: the JDK sees no container unless its cgroup has
      * cpu, cpuset and memory, and then sizes its heap from the host's memory.
+     * realtimeInit: jiso-init watches a time limit; on v2 the cpu controller
+     * is enabled for the leaf where offered, as init may run real-time only
+     * in a leaf that has it (see CgroupV2#realtimeHarmless).
      */
-    static Bases bases(Layout l, CgroupLimits limits, String parent, DeviceControl devices, boolean forRuntimes)
+    static Bases bases(
+            Layout l,
+            CgroupLimits limits,
+            String parent,
+            DeviceControl devices,
+            boolean forRuntimes,
+            boolean realtimeInit)
             throws FeatureUnavailable {
         Set<Controller> v2Required = EnumSet.noneOf(Controller.class);
         Set<Controller> v2Wanted = EnumSet.noneOf(Controller.class);
@@ -333,6 +342,9 @@ public final class Cgroups {
                     v2Wanted.add(c);
                 }
             }
+        }
+        if (realtimeInit && l.v1For(Controller.CPU) == null && l.v2Mount() != null) {
+            v2Wanted.add(Controller.CPU);
         }
         for (Controller c : joined) {
             Layout.V1Hierarchy h = l.v1For(c);

@@ -53,7 +53,8 @@ public final class LeafSite implements AutoCloseable {
     }
 
     /** What decides a spawn's bases: the controllers its limits need, the device mechanism. */
-    private record SpawnRequest(Set<Controller> controllers, DeviceControl control, boolean forRuntimes) {}
+    private record SpawnRequest(
+            Set<Controller> controllers, DeviceControl control, boolean forRuntimes, boolean realtimeInit) {}
 
     /** What makes two leaves interchangeable before their limits are written. */
     private record Shape(Cgroups.Bases bases, List<AllowedDevice> devices, DeviceControl control) {}
@@ -94,14 +95,15 @@ public final class LeafSite implements AutoCloseable {
      * way another is made in the background for the next spawn. For the
      * spawn path; see ReadyLeaves.
      */
-    public CgroupLeaf createForSpawn(CgroupLimits limits, List<AllowedDevice> devices, boolean forRuntimes)
+    public CgroupLeaf createForSpawn(
+            CgroupLimits limits, List<AllowedDevice> devices, boolean forRuntimes, boolean realtimeInit)
             throws SetupFailure {
         open();
         DeviceControl control = control(devices);
-        SpawnRequest request = new SpawnRequest(limits.controllers(), control, forRuntimes);
+        SpawnRequest request = new SpawnRequest(limits.controllers(), control, forRuntimes, realtimeInit);
         Cgroups.Bases bases = spawnBases.get(request);
         if (bases == null) {
-            bases = Cgroups.bases(Cgroups.layout(), limits, parent, control, forRuntimes);
+            bases = Cgroups.bases(Cgroups.layout(), limits, parent, control, forRuntimes, realtimeInit);
             Cgroups.firstUse(bases);
             spawnBases.put(request, bases);
         }

@@ -271,7 +271,10 @@ public final class Launcher {
             if (!cgroupsUsed) {
                 cgroupsUsed = true;
             }
-            return new LeafOrReason(services.leaves.createForSpawn(spec.cgroup(), devices, cgroupFs), null);
+            boolean timeLimited =
+                    spec.runLimits().cpuTime() != null || spec.runLimits().wallTime() != null;
+            return new LeafOrReason(
+                    services.leaves.createForSpawn(spec.cgroup(), devices, cgroupFs, timeLimited), null);
         } catch (IOException e) {
             if (!spec.cgroup().isNone() || ownDeviceRules || cgroupFs) {
                 throw e;
