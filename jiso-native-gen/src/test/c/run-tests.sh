@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the native parts (src/main/c/build.sh) and runs stage_test against
-# the running kernel, on an x86_64 or aarch64 host, as root or as a user allowed
-# unprivileged user namespaces; then stage_test of the other architecture under
-# its qemu-user emulator (Debian's qemu-user), which runs what it can there.
+# Builds the native parts (src/main/c/build.sh) and runs stage_test and
+# init_limits_test against the running kernel, on an x86_64 or aarch64 host, as
+# root or as a user allowed unprivileged user namespaces; then stage_test of the
+# other architecture under its qemu-user emulator (Debian's qemu-user), which
+# runs what it can there.
 #   run-tests.sh [--skip-cross=true|false] [<outdir>]
 #     --skip-cross=true  as for build.sh: the host's architecture only
 #     outdir             as for build.sh; default: a temporary directory that
