@@ -42,6 +42,28 @@ final class NamespaceTrace {
         return trace.toString();
     }
 
+    /**
+     * read() of a namespace just made, once no socket is counted in it, for at most
+     * timeoutMillis: the kernel counts a closed socket out of "sockets: used" only when it frees
+     * it, which may come after close() has returned (after an RCU grace period), so the socket
+     * that brought lo up can still show. A view that counted it would not match the same
+     * namespace's later, and the namespace would never be reused.
+     */
+    static String readSettled(long timeoutMillis) throws HostSetupFailure {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        String trace = read();
+        while (trace.lines().noneMatch("sockets: used 0 "::equals) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            trace = read();
+        }
+        return trace;
+    }
+
     private static String readIfExists(String path) throws HostSetupFailure {
         try {
             return Sys.readFile(path);

@@ -227,6 +227,9 @@ public final class NetworkNamespacePool implements AutoCloseable {
         }
     }
 
+    /** How long a new namespace's view may take to stop counting the socket that brought lo up. */
+    private static final long SETTLE_MILLIS = 100;
+
     /** On the pool's thread: a new namespace with lo up, its pristine view recorded. */
     private int create() throws IOException {
         openHost();
@@ -240,7 +243,7 @@ public final class NetworkNamespacePool implements AutoCloseable {
             } finally {
                 Sys.close(socket);
             }
-            pristine.put(fd, NamespaceTrace.read());
+            pristine.put(fd, NamespaceTrace.readSettled(SETTLE_MILLIS));
             return fd;
         } catch (IOException | RuntimeException e) {
             if (fd >= 0) {
