@@ -70,7 +70,7 @@ public final class CgroupLeaf implements AutoCloseable {
     }
 
     /** Whether jiso-init may run real-time in the leaf without getting in the tree's way (see CgroupV2). */
-    public synchronized boolean realtimeHarmless() throws HostSetupFailure {
+    public synchronized boolean realtimeHarmless() {
         open();
         return v2 == null || v2.realtimeHarmless();
     }

@@ -23,13 +23,17 @@ import java.util.Set;
 final class CgroupV2 implements Cgroup {
     private final Path dir;
     private final Set<String> enabled;
+    /** Whether v2 offers the cpu controller to jiso's directory (read when the leaf was made). */
+    private final boolean cpuOffered;
+
     private final FrozenPart frozen;
     private int dirFd;
 
     /** A leaf made by {@link #create}; package-private so that tests read usage from a temporary directory. */
-    CgroupV2(Path dir, Set<String> enabled, int dirFd) {
+    CgroupV2(Path dir, Set<String> enabled, boolean cpuOffered, int dirFd) {
         this.dir = dir;
         this.enabled = enabled;
+        this.cpuOffered = cpuOffered;
         this.dirFd = dirFd;
         this.frozen = new FrozenPart(dir);
     }
@@ -87,7 +91,8 @@ final class CgroupV2 implements Cgroup {
         try {
             // O_RDONLY, not O_PATH: clone3 takes the fd through fdget(), which refuses O_PATH files.
             fd = Sys.open(dir.toString(), Errno.O_RDONLY | Errno.O_DIRECTORY | Errno.O_CLOEXEC, 0);
-            return new CgroupV2(dir, words(CgroupFs.read(dir.resolve("cgroup.controllers"))), fd);
+            return new CgroupV2(
+                    dir, words(CgroupFs.read(dir.resolve("cgroup.controllers"))), available.contains("cpu"), fd);
         } catch (HostSetupFailure e) {
             Sys.close(fd);
             CgroupFs.rmdir(dir, 0);
@@ -103,10 +108,8 @@ final class CgroupV2 implements Cgroup {
      * v1), nor when the leaf has it (the kernel then refuses the real-time
      * task itself, or has no RT group scheduling).
      */
-    boolean realtimeHarmless() throws HostSetupFailure {
-        return enabled.contains("cpu")
-                || !words(CgroupFs.read(dir.getParent().resolve("cgroup.controllers")))
-                        .contains("cpu");
+    boolean realtimeHarmless() {
+        return enabled.contains("cpu") || !cpuOffered;
     }
 
     /** Why a controller is not available below BASE, in words for the exception. */

@@ -47,7 +47,7 @@ class CgroupUsageReadingTest {
     @Test
     void aV2LeafGivesEveryNumberOfItsEnabledControllers() throws Exception {
         UsageBuilder u = new UsageBuilder();
-        new CgroupV2(v2Leaf(), Set.of("memory", "pids", "io"), -1).readUsage(u);
+        new CgroupV2(v2Leaf(), Set.of("memory", "pids", "io"), false, -1).readUsage(u);
         LeafUsage r = u.build();
         assertEquals(Duration.ofNanos(1_500_000), r.cpuTotal(), "cpu.stat, in microseconds, in every v2 leaf");
         assertEquals(Duration.ofNanos(1_000_000), r.cpuUser());
@@ -66,7 +66,7 @@ class CgroupUsageReadingTest {
     @Test
     void aControllerNotEnabledInTheLeafIsUnknownEvenIfItsFilesAreThere() throws Exception {
         UsageBuilder u = new UsageBuilder();
-        new CgroupV2(v2Leaf(), Set.of(), -1).readUsage(u);
+        new CgroupV2(v2Leaf(), Set.of(), false, -1).readUsage(u);
         LeafUsage r = u.build();
         assertEquals(Duration.ofNanos(1_500_000), r.cpuTotal(), "cpu.stat needs no controller");
         assertEquals(LeafUsage.UNKNOWN, r.memoryPeakBytes());
@@ -78,7 +78,7 @@ class CgroupUsageReadingTest {
     @Test
     void aV2LeafIsPopulatedAsCgroupEventsSays() throws Exception {
         Path leaf = v2Leaf();
-        CgroupV2 v2 = new CgroupV2(leaf, Set.of(), -1);
+        CgroupV2 v2 = new CgroupV2(leaf, Set.of(), false, -1);
         write(leaf, "cgroup.events", "populated 1\nfrozen 0\n");
         assertTrue(v2.populated(), "a process below the leaf counts, though cgroup.procs is empty");
         write(leaf, "cgroup.events", "populated 0\nfrozen 0\n");
@@ -151,7 +151,7 @@ class CgroupUsageReadingTest {
         assertEquals(Duration.ofMillis(200), old.cpuSystem);
 
         UsageBuilder hybrid = new UsageBuilder();
-        new CgroupV2(v2Leaf(), Set.of(), -1).readUsage(hybrid);
+        new CgroupV2(v2Leaf(), Set.of(), false, -1).readUsage(hybrid);
         new CgroupV1(dirs, new int[0]).readUsage(hybrid);
         assertEquals(Duration.ofNanos(1_500_000), hybrid.cpuTotal, "the v2 tree's cpu.stat, read first, is kept");
     }
