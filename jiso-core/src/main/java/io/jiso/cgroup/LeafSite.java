@@ -52,7 +52,7 @@ public final class LeafSite implements AutoCloseable {
         return deviceSetting;
     }
 
-    /** What decides a spawn's bases: the controllers its limits need, the device mechanism. */
+    /** What decides a spawn's bases: the controllers its limits need, the device mechanism, who else wants some. */
     private record SpawnRequest(
             Set<Controller> controllers, DeviceControl control, boolean forRuntimes, boolean realtimeInit) {}
 
